@@ -1,0 +1,1 @@
+"""Workbench: a bilingual annotation and stance-coding workbench."""
