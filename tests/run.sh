@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's Quick start runs it and as CI runs it:
+# installs what the tests need, lints, type-checks, then runs every test on SQLite and on
+# PostgreSQL. Usage: bash tests/run.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+PG_URL=${WORKBENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "Python environment (.venv)"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+say "Chromium for the browser tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: install Debian's chromium package (apt-get install chromium)." >&2
+    exit 1
+  fi
+fi
+chromium --version
+
+say "PostgreSQL on 127.0.0.1:5432"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+fi
+pg_isready -h 127.0.0.1 -p 5432
+
+say "Lint and types"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
+say "Tests on SQLite"
+WORKBENCH_TEST_DATABASE_URL= .venv/bin/pytest -q -p no:cacheprovider "$@"
+
+say "Tests on PostgreSQL ($PG_URL)"
+WORKBENCH_TEST_DATABASE_URL="$PG_URL" .venv/bin/pytest -q -p no:cacheprovider "$@"

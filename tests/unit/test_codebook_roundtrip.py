@@ -1,0 +1,89 @@
+"""Property tests: any valid codebook survives .qdc and .xlsx round trips unchanged."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.codebook import (
+    CodebookSpec,
+    CodeSpec,
+    in_tree_order,
+    norm_name,
+    validate,
+)
+from workbench.exporting.codebook_xlsx import codebook_to_xlsx, xlsx_to_codebook
+from workbench.exporting.qdc import codebook_to_qdc, qdc_to_codebook
+
+# Printable text plus line breaks and tabs, including formula leads and CJK.
+CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t=+-@中文")
+TEXT = st.text(CHARS, max_size=40)
+WORD = (
+    st.text(CHARS, min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(lambda w: w and ";" not in w and "；" not in w)
+)
+NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("=+-@:\\")
+NAME = (
+    st.text(NAME_CHARS, min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(lambda n: n and " > " not in n)
+)
+SHORTCUTS = [*"0123456789", *"bceimoqrtuvwxyz"]
+
+
+@st.composite
+def codebooks(draw: st.DrawFn) -> CodebookSpec:
+    count = draw(st.integers(1, 6))
+    shortcuts = draw(st.permutations(SHORTCUTS))
+    codes: list[CodeSpec] = []
+    for i in range(count):
+        parent = draw(st.sampled_from([None, *(c.key for c in codes)]))
+        name = draw(NAME)
+        siblings = {norm_name(c.name) for c in codes if c.parent_key == parent}
+        if norm_name(name) in siblings:
+            name = f"{name} {i}"
+        is_codable = draw(st.booleans())
+        codes.append(
+            CodeSpec(
+                key=f"{i:08x}-0000-4000-8000-000000000000",
+                name=name,
+                parent_key=parent,
+                definition=draw(TEXT),
+                inclusion=draw(TEXT),
+                exclusion=draw(TEXT),
+                examples_positive=draw(TEXT),
+                examples_negative=draw(TEXT),
+                keywords_en=tuple(draw(st.lists(WORD, max_size=3))),
+                keywords_zh=tuple(draw(st.lists(WORD, max_size=3))),
+                colour=draw(st.from_regex(r"#[0-9A-Fa-f]{6}", fullmatch=True)),
+                shortcut=shortcuts[i] if is_codable and draw(st.booleans()) else None,
+                takes_stance=draw(st.booleans()),
+                is_codable=is_codable,
+                sort_order=draw(st.integers(-1000, 1000)),
+            )
+        )
+    spec = in_tree_order(CodebookSpec(tuple(codes)))
+    assert validate(spec) == []
+    return spec
+
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(codebooks())
+def test_qdc_round_trip_is_lossless(spec: CodebookSpec) -> None:
+    back, warnings = qdc_to_codebook(codebook_to_qdc(spec), "p.qdc")
+    assert back == spec
+    assert warnings == []
+
+
+@SETTINGS
+@given(codebooks())
+def test_xlsx_round_trip_is_lossless(spec: CodebookSpec) -> None:
+    buf = io.BytesIO()
+    codebook_to_xlsx(spec, buf)
+    assert xlsx_to_codebook(buf.getvalue(), "p.xlsx") == spec

@@ -1,0 +1,283 @@
+"""Coding over HTTP: idempotent applies, stance, memos, spans, blindness and roles."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import reread
+from workbench.models import Annotation, AuditEvent, Passage, PassageState
+
+from .conftest import Team
+
+
+class _Chips(HTMLParser):
+    """Collects the code names shown on passages, with the coder label for others' chips."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mine: list[str] = []
+        self.others: list[str] = []
+        self._where: str | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class") or ""
+        if self._where:
+            self._depth += 1
+        elif "chip other" in cls:
+            self._where, self._depth = "others", 1
+        elif cls.split() and cls.split()[0] == "name":
+            self._where, self._depth = "mine", 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._where:
+            self._depth -= 1
+            if self._depth == 0:
+                self._where = None
+
+    def handle_data(self, data: str) -> None:
+        if self._where and data.strip():
+            getattr(self, self._where).append(data.strip())
+
+
+def chips(html: str) -> _Chips:
+    parser = _Chips()
+    parser.feed(html)
+    return parser
+
+
+def _count(session, **where) -> int:
+    stmt = select(func.count(Annotation.id))
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Annotation, key) == value)
+    return int(session.scalar(stmt))
+
+
+def test_apply_is_idempotent(client, team: Team, session) -> None:
+    client.login("coder1")
+    p = team.passages[1]
+    code = team.codes["Sovereignty"]
+    for _ in range(3):
+        r = client.post(f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": code.id})
+        assert r.status_code == 200
+    reread(session)
+    assert _count(session, passage_id=p.id, code_id=code.id) == 1
+    # One history event for the apply; repeats changed nothing and recorded nothing.
+    events = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "apply"))
+    assert events == 1
+    state = session.scalar(select(PassageState).where(PassageState.passage_id == p.id))
+    assert state is not None and state.coded
+
+
+def test_toggle_removes_and_stance_and_memo_update(client, team: Team, session) -> None:
+    client.login("coder1")
+    p, code = team.passages[0], team.codes["Capacity-building"]
+    url = f"/p/{team.slug}/code"
+    assert client.post(f"{url}/toggle", {"passage_id": p.id, "code_id": code.id}).status_code == 200
+    r = client.post(f"{url}/stance", {"passage_id": p.id, "code_id": code.id, "stance": "2"})
+    assert r.status_code == 200
+    r = client.post(
+        f"{url}/memo", {"passage_id": p.id, "code_id": code.id, "memo": "clear endorsement"}
+    )
+    assert r.status_code == 200
+    reread(session)
+    ann = session.scalar(select(Annotation).where(Annotation.passage_id == p.id))
+    assert (ann.stance, ann.memo) == (2, "clear endorsement")
+    assert client.post(f"{url}/toggle", {"passage_id": p.id, "code_id": code.id}).status_code == 200
+    reread(session)
+    assert _count(session, passage_id=p.id) == 0
+
+
+def test_done_with_no_code_is_an_answer(client, team: Team, session) -> None:
+    client.login("coder2")
+    p = team.passages[2]
+    r = client.post(
+        f"/p/{team.slug}/code/done",
+        {"passage_id": p.id, "coded": "1", "scope": f"doc:{p.document_id}"},
+    )
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert 'hx-swap-oob="outerHTML"' in html and 'id="scope-progress"' in html
+    assert 'aria-valuenow="1"' in html  # the progress bar moved
+    reread(session)
+    state = session.scalar(select(PassageState).where(PassageState.passage_id == p.id))
+    assert state.coded and _count(session, passage_id=p.id) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("code_id", "999999", "not in this project"),
+        ("stance", "7", "outside the scale"),
+        ("code_id", "abc", "not a number"),
+    ],
+)
+def test_bad_input_is_a_clear_4xx(client, team: Team, session, field, value, message) -> None:
+    client.login("coder1")
+    data = {
+        "passage_id": team.passages[0].id,
+        "code_id": team.codes["Sovereignty"].id,
+        "stance": "1",
+    }
+    data[field] = value
+    r = client.post(f"/p/{team.slug}/code/apply", data)
+    assert 400 <= r.status_code < 500
+    assert message in r.get_data(as_text=True)
+    assert _count(session) == 0  # nothing half-written
+
+
+def test_span_outside_passage_and_huge_memo_are_refused(client, team: Team, session) -> None:
+    client.login("coder1")
+    p, code = team.passages[0], team.codes["Sovereignty"]
+    r = client.post(
+        f"/p/{team.slug}/code/apply",
+        {"passage_id": p.id, "code_id": code.id, "span_start": 0, "span_end": 10_000},
+    )
+    assert r.status_code == 422 and "outside the passage" in r.get_data(as_text=True)
+    r = client.post(
+        f"/p/{team.slug}/code/apply",
+        {"passage_id": p.id, "code_id": code.id, "memo": "x" * 3_000_000},
+    )
+    assert r.status_code in (413, 422)
+    assert _count(session) == 0
+
+
+def test_span_offsets_are_code_points(client, team: Team, session, import_text) -> None:
+    text = "中国代表团支持能力建设。𠀀我们反对干涉内政。".encode()
+    import_text(team.project, [("zh.txt", text)])
+    p = session.scalars(select(Passage).where(Passage.text.like("%干涉%"))).first()
+    start = p.text.index("干涉")
+    client.login("coder1")
+    code = team.codes["Sovereignty"]
+    r = client.post(
+        f"/p/{team.slug}/code/toggle",
+        {"passage_id": p.id, "code_id": code.id, "span_start": start, "span_end": start + 2},
+    )
+    assert r.status_code == 200
+    reread(session)
+    ann = session.scalar(select(Annotation).where(Annotation.passage_id == p.id))
+    assert p.text[ann.span_start : ann.span_end] == "干涉"
+    assert "<mark" in r.get_data(as_text=True) and ">干涉</mark>" in r.get_data(as_text=True)
+
+
+def test_blind_coders_see_only_their_own(client_factory, team: Team) -> None:
+    one, two, lead = client_factory(), client_factory(), client_factory()
+    one.login("coder1")
+    two.login("coder2")
+    lead.login("lead")
+    p = team.passages[1]
+    one.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
+    )
+    url = f"/p/{team.slug}/code?doc={p.document_id}"
+    seen_by_two = chips(two.get(url).get_data(as_text=True))
+    assert "Sovereignty" not in seen_by_two.mine + seen_by_two.others
+    # URL tampering: filtering by another coder's code or asking for history shows none of theirs.
+    tampered = two.get(f"{url}&code={team.codes['Sovereignty'].id}").get_data(as_text=True)
+    assert "No passages match" in tampered
+    history = two.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(as_text=True)
+    assert "Sovereignty" not in history and "Coder One" not in history
+    seen_by_lead = chips(lead.get(url).get_data(as_text=True))
+    assert any("Sovereignty" in o for o in seen_by_lead.others)
+    assert "Coder One" in lead.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(
+        as_text=True
+    )
+
+
+def test_open_mode_shows_others(client_factory, team: Team, session) -> None:
+    team.project.blind = False
+    session.commit()
+    one, two = client_factory(), client_factory()
+    one.login("coder1")
+    two.login("coder2")
+    p = team.passages[1]
+    one.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
+    )
+    seen = chips(two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True))
+    assert any("Sovereignty" in o for o in seen.others)
+
+
+LEAD_ONLY_POSTS = [
+    ("/p/{slug}/settings", {}),
+    ("/p/{slug}/members", {"username": "coder2", "role": "lead"}),
+    ("/p/{slug}/assign", {"coders": "1", "documents": "1"}),
+    ("/p/{slug}/codebook/codes", {"name": "New"}),
+    ("/p/{slug}/codebook/merge", {"source_id": "1", "target_id": "2"}),
+    ("/p/{slug}/passages/{pid}/codable", {"codable": "0"}),
+    ("/p/{slug}/d/{did}/metadata", {"title": "x"}),
+    ("/p/{slug}/upload", {}),
+]
+LEAD_ONLY_GETS = ["/p/{slug}/team"]
+
+
+@pytest.mark.parametrize(("url", "data"), LEAD_ONLY_POSTS)
+def test_coders_cannot_use_lead_actions(client, team: Team, url, data) -> None:
+    client.login("coder1")
+    p = team.passages[0]
+    r = client.post(url.format(slug=team.slug, pid=p.id, did=p.document_id), data)
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("url", LEAD_ONLY_GETS)
+def test_coders_cannot_open_lead_pages(client, team: Team, url) -> None:
+    client.login("coder1")
+    assert client.get(url.format(slug=team.slug)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/p/{slug}",
+        "/p/{slug}/code",
+        "/p/{slug}/queue",
+        "/p/{slug}/codebook",
+        "/p/{slug}/d/{did}",
+        "/p/{slug}/passages/{pid}/history",
+    ],
+)
+def test_outsiders_get_403_and_anonymous_get_login(
+    client_factory, team: Team, make_user, url
+) -> None:
+    make_user("outsider")
+    p = team.passages[0]
+    target = url.format(slug=team.slug, did=p.document_id, pid=p.id)
+    outsider = client_factory()
+    outsider.login("outsider")
+    assert outsider.get(target).status_code == 403
+    anonymous = client_factory()
+    r = anonymous.get(target)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_coder_cannot_touch_another_projects_passage(
+    client, team: Team, make_project, import_text, session
+) -> None:
+    other = make_project("Other", lead=team.lead, coders=(team.coder1,))
+    import_text(other, [("other.txt", b"Another text entirely, about sovereignty.")])
+    client.login("coder1")
+    foreign = session.scalars(select(Passage).where(Passage.project_id == other.id)).first()
+    r = client.post(
+        f"/p/{team.slug}/code/apply",
+        {"passage_id": foreign.id, "code_id": team.codes["Sovereignty"].id},
+    )
+    assert r.status_code == 404
+    assert _count(session) == 0
+
+
+def test_code_names_and_memos_render_as_text(client, team: Team, session) -> None:
+    code = team.codes["Sovereignty"]
+    code.name = "<script>alert(1)</script>"
+    session.commit()
+    client.login("coder1")
+    p = team.passages[0]
+    r = client.post(
+        f"/p/{team.slug}/code/apply",
+        {"passage_id": p.id, "code_id": code.id, "memo": "<img src=x onerror=alert(2)>"},
+    )
+    html = r.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html

@@ -1,0 +1,314 @@
+"""The `workbench` command: demo, serve, database, users, projects, import, passages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench import create_app
+from workbench.services.errors import DomainError
+
+DEMO_PROJECT = "UN counter-terrorism stance (demo)"
+
+
+def _app() -> Flask:
+    ctx = click.get_current_context()
+    app = ctx.meta.get("wb_app")
+    if app is None:
+        app = create_app()
+        ctx.meta["wb_app"] = app
+    return app
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Run a command's work in one write transaction; a domain error becomes a clean message."""
+    factory = _app().extensions["wb_write_sessions"]
+    try:
+        with factory.begin() as session:
+            yield session
+    except DomainError as exc:
+        lines = [str(exc), *[f"  - {d}" for d in exc.details]]
+        raise click.ClickException("\n".join(lines)) from None
+
+
+def _upgrade() -> None:
+    from workbench.migrate import upgrade
+
+    upgrade(_app().extensions["wb_engine"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Workbench: team coding of UN counter-terrorism statements. The database is chosen by
+    WORKBENCH_DATABASE_URL (default: a SQLite file in ./instance)."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    _upgrade()
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", help="Full name shown to the team.")
+@click.option("--admin", is_flag=True, help="Instance admin: may create projects and users.")
+@click.option("--password", help="Password (default: a random one, printed once).")
+@click.option("--project", help="Also add the user to this project (slug or name).")
+@click.option("--role", type=click.Choice(["lead", "coder"]), default="coder", show_default=True)
+def user_add(
+    username: str,
+    display_name: str | None,
+    admin: bool,
+    password: str | None,
+    project: str | None,
+    role: str,
+) -> None:
+    """Create an account (and optionally give it a role in a project)."""
+    from workbench.services import accounts
+
+    secret = password or accounts.random_password()
+    with unit_of_work() as session:
+        account = accounts.create_user(
+            session, username, secret, display_name=display_name, is_admin=admin
+        )
+        if project:
+            accounts.add_member(session, accounts.project_by_slug(session, project), account, role)
+    click.echo(f"Created user {username}" + ("" if password else f" with password: {secret}"))
+
+
+@main.group("project")
+def project_group() -> None:
+    """Manage projects."""
+
+
+@project_group.command("create")
+@click.argument("name")
+@click.option("--lead", "lead_name", help="Username of the project's lead.")
+@click.option("--description", default="")
+def project_create(name: str, lead_name: str | None, description: str) -> None:
+    """Create a project; prints its slug (used by --project elsewhere)."""
+    from workbench.services import accounts
+
+    with unit_of_work() as session:
+        lead = accounts.user_by_name(session, lead_name) if lead_name else None
+        project = accounts.create_project(session, name, lead=lead, description=description)
+        slug = project.slug
+    click.echo(f"Created project '{name}' with slug: {slug}")
+
+
+def _collect(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise click.ClickException(f"{raw}: no such file or folder.")
+    return files
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option("--segmentation", type=click.Choice(["paragraph", "sentence"]), default="paragraph")
+def import_cmd(paths: tuple[str, ...], project_slug: str, segmentation: str) -> None:
+    """Import files, folders, .zip archives and CSV/JSONL tables into a project."""
+    from workbench.services import accounts, importing
+
+    files = _collect(paths)
+    limit = _app().config["MAX_FILE_BYTES"]
+    with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
+
+        def read_all() -> Iterator[tuple[str, bytes]]:
+            for path in bar:
+                yield str(path), path.read_bytes()
+
+        try:
+            parsed = importing.parse_uploads(read_all(), mode=segmentation, max_file_bytes=limit)
+        except DomainError as exc:
+            lines = [str(exc), *[f"  - {d}" for d in exc.details]]
+            raise click.ClickException("\n".join(lines)) from None
+    click.echo(f"Storing {len(parsed)} documents…", err=True)
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        result = importing.store_documents(session, project, parsed, mode=segmentation)
+    click.echo(
+        f"Imported {result.documents} documents with {result.passages} passages"
+        f"; {len(result.duplicates)} already present."
+    )
+
+
+PASSAGE_FIELDS = [
+    "document_id",
+    "document",
+    "ordinal",
+    "speaker",
+    "delegation",
+    "language",
+    "original_language",
+    "codable",
+    "text",
+]
+
+
+@main.command("passages")
+@click.option("--project", "project_slug", required=True)
+@click.option("--document", "document_ref", help="Document id or exact title.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
+    """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
+    from workbench.models import Document, Passage
+    from workbench.services import accounts
+
+    factory = _app().extensions["wb_read_sessions"]
+    with factory() as session:
+        try:
+            project = accounts.project_by_slug(session, project_slug)
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        stmt = (
+            select(Passage, Document.title)
+            .join(Document, Document.id == Passage.document_id)
+            .where(Passage.project_id == project.id)
+            .order_by(Document.id, Passage.ordinal)
+        )
+        if document_ref:
+            cond = Document.title == document_ref
+            if document_ref.isdigit():
+                cond = cond | (Document.id == int(document_ref))
+            stmt = stmt.where(cond)
+        out = sys.stdout
+        writer = csv.DictWriter(out, fieldnames=PASSAGE_FIELDS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        count = 0
+        for passage, title in session.execute(stmt.execution_options(yield_per=2000)):
+            row: dict[str, Any] = {
+                "document_id": passage.document_id,
+                "document": title,
+                "ordinal": passage.ordinal,
+                "speaker": passage.speaker,
+                "delegation": passage.delegation,
+                "language": passage.language,
+                "original_language": passage.original_language,
+                "codable": passage.codable,
+                "text": passage.text,
+            }
+            if writer:
+                from workbench.exporting.cells import safe_csv
+
+                writer.writerow({k: safe_csv(v) for k, v in row.items()})
+            else:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        if document_ref and count == 0:
+            raise click.ClickException(f"No passages for document '{document_ref}'.")
+
+
+def _demo_setup() -> list[tuple[str, str, str]]:
+    from workbench.models import Project
+    from workbench.services import accounts, codebooks, seeding
+
+    people = [
+        ("lead", "Lead Researcher", "lead"),
+        ("coder1", "Coder One", "coder"),
+        ("coder2", "Coder Two", "coder"),
+    ]
+    credentials: list[tuple[str, str, str]] = []
+    with unit_of_work() as session:
+        project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
+        for username, name, role in people:
+            password = accounts.random_password()
+            try:
+                account = accounts.user_by_name(session, username)
+                accounts.set_password(session, account, password)
+            except DomainError:
+                account = accounts.create_user(
+                    session, username, password, display_name=name, is_admin=(role == "lead")
+                )
+            if project is None:
+                project = accounts.create_project(
+                    session,
+                    DEMO_PROJECT,
+                    lead=account,
+                    description="China's counter-terrorism statements at the UN Security "
+                    "Council and news reports that quote them.",
+                )
+            accounts.add_member(session, project, account, role)
+            credentials.append((username, password, role))
+        assert project is not None
+        result = seeding.import_seeds(session, project)
+        codebooks.ensure_seed_codebook(session, project)
+        click.echo(f"Project '{project.name}' ({project.slug}): {result.documents} new documents.")
+    return credentials
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Set up only; do not start the server.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Create the database, import the seeds, create a lead and two coders, and serve."""
+    _upgrade()
+    credentials = _demo_setup()
+    buf = io.StringIO()
+    buf.write("\nAccounts (passwords are shown this once):\n")
+    for username, password, role in credentials:
+        buf.write(f"  {role:6} {username:8} {password}\n")
+    click.echo(buf.getvalue())
+    if not no_serve:
+        click.echo(f"Open http://{host}:{port}/ and sign in. Ctrl+C stops the server.")
+        from workbench.server import serve as run_server
+
+        run_server(host=host, port=port, workers=2, threads=4)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="Processes (about one per core).")
+@click.option("--threads", default=4, show_default=True, help="Threads per process.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the workbench for a team with gunicorn (the schema is upgraded first)."""
+    _upgrade()
+    from workbench.server import serve as run_server
+
+    run_server(host=host, port=port, workers=workers, threads=threads)
+
+
+def _register_more() -> None:
+    # Areas add their own command groups; imported late so `workbench --help` stays fast.
+    from workbench import cli_more
+
+    cli_more.register(main)
+
+
+_register_more()

@@ -1,0 +1,9 @@
+"""Command groups of the later areas (codebook, agreement, export), kept out of cli.py."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Attach the area command groups to the main command."""

@@ -1,0 +1,73 @@
+"""Configuration: defaults, then the instance file, then WORKBENCH_* environment, then overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # one web upload, all files together
+    "MAX_FILE_BYTES": 50 * 1024 * 1024,  # one file inside an upload or archive
+    "MAX_ARCHIVE_BYTES": 500 * 1024 * 1024,  # everything unpacked from one archive
+    "MAX_MEMO_CHARS": 20_000,
+    "PAGE_SIZE": 50,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "EXPORT_DIR": None,  # None: <instance>/exports
+    "SQL_ECHO": False,
+}
+
+# Keys whose environment value is parsed as an integer or a boolean rather than kept as text.
+_INT_KEYS = {
+    "MAX_CONTENT_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_ARCHIVE_BYTES",
+    "MAX_MEMO_CHARS",
+    "PAGE_SIZE",
+}
+_BOOL_KEYS = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "TESTING"}
+
+
+def _parse_env(key: str, raw: str) -> Any:
+    if key in _INT_KEYS:
+        return int(raw)
+    if key in _BOOL_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def env_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return settings named WORKBENCH_<KEY> in the environment (and a bare DATABASE_URL)."""
+    environ = dict(os.environ if environ is None else environ)
+    found: dict[str, Any] = {}
+    if environ.get("DATABASE_URL"):
+        found["DATABASE_URL"] = environ["DATABASE_URL"]
+    for name, raw in environ.items():
+        if name.startswith("WORKBENCH_") and len(name) > len("WORKBENCH_"):
+            key = name[len("WORKBENCH_") :]
+            found[key] = _parse_env(key, raw)
+    return found
+
+
+def instance_secret(instance_path: Path) -> str:
+    """Return the instance's secret key, creating it (mode 0600) on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def sqlite_url(instance_path: Path) -> str:
+    """Return the default embedded database URL inside the instance folder."""
+    return f"sqlite:///{instance_path / 'workbench.sqlite3'}"

@@ -1,0 +1,102 @@
+"""Safe reading of .zip uploads: no path traversal, no zip bombs, no macOS litter."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+from workbench.corpus.types import CorpusError
+
+_CHUNK = 1 << 16
+_JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def iter_archive(
+    filename: str, data: bytes, *, max_member_bytes: int, max_total_bytes: int
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (member path, bytes) for each file in a zip, rejecting unsafe or oversized entries."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise CorpusError(f"{filename}: not a readable zip archive ({exc})") from exc
+    total = 0
+    with archive:
+        members = archive.infolist()
+        declared = 0
+        for info in members:
+            _check_name(filename, info.filename)
+            if info.is_dir() or _is_junk(info.filename):
+                continue
+            if info.file_size > max_member_bytes:
+                raise CorpusError(
+                    f"{filename}: entry {info.filename} is {info.file_size:,} bytes unpacked, "
+                    f"over the {max_member_bytes:,}-byte limit per file"
+                )
+            declared += info.file_size
+            if declared > max_total_bytes:
+                raise CorpusError(
+                    f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
+                    f"(at entry {info.filename})"
+                )
+        for info in members:
+            if info.is_dir() or _is_junk(info.filename):
+                continue
+            content = _read_member(filename, archive, info, max_member_bytes)
+            total += len(content)
+            if total > max_total_bytes:
+                raise CorpusError(
+                    f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
+                    f"(at entry {info.filename})"
+                )
+            yield info.filename.replace("\\", "/"), content
+
+
+def _check_name(filename: str, name: str) -> None:
+    path = name.replace("\\", "/")
+    parts = path.split("/")
+    if (
+        path.startswith("/")
+        or (len(path) > 1 and path[1] == ":")
+        or ".." in parts
+        or "\x00" in path
+    ):
+        raise CorpusError(
+            f"{filename}: entry {name} points outside the archive (absolute path or '..'); "
+            "the archive was rejected"
+        )
+
+
+def _is_junk(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    if "__MACOSX" in parts:
+        return True
+    base = parts[-1]
+    # Hidden files (".DS_Store", "._report.txt" AppleDouble forks, ".gitkeep") are never documents.
+    return base.lower() in _JUNK_NAMES or base.startswith(".")
+
+
+def _read_member(
+    filename: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
+) -> bytes:
+    # Sizes in the header can lie; count what actually comes out and stop at the limit.
+    if info.flag_bits & 0x1:
+        raise CorpusError(f"{filename}: entry {info.filename} is password-protected")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise CorpusError(
+                        f"{filename}: entry {info.filename} unpacks to more than the "
+                        f"{limit:,}-byte limit per file"
+                    )
+                chunks.append(chunk)
+    except CorpusError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+        raise CorpusError(f"{filename}: entry {info.filename} is damaged ({exc})") from exc
+    return b"".join(chunks)

@@ -1,0 +1,126 @@
+"""Turn the bytes of an uploaded text file into a str, whatever its encoding."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from workbench.corpus.types import CorpusError
+
+# Signatures of formats people rename to .txt by mistake; naming the format helps them fix it.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx file)"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc/.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+# Checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE BOM.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes, filename: str) -> str:
+    """Decode a text file (UTF-8/16/32 with or without BOM, GB18030, Big5, ...) to LF text."""
+    if not data.strip():
+        raise CorpusError(f"{filename}: the file is empty")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise CorpusError(f"{filename}: this is {what}, not a plain-text file")
+    text = _decode(data, filename)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _looks_binary(text):
+        raise CorpusError(f"{filename}: looks like a binary file, not text")
+    if not text.strip():
+        raise CorpusError(f"{filename}: the file is empty")
+    return text
+
+
+def _decode(data: bytes, filename: str) -> str:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise CorpusError(
+                    f"{filename}: starts with a {codec} byte-order mark but is not valid {codec}"
+                ) from exc
+    if b"\x00" in data:
+        return _decode_utf16_without_bom(data, filename)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    chinese = _decode_chinese(data)
+    if chinese is not None:
+        return chinese
+    best = from_bytes(data).best()
+    if best is None:
+        raise CorpusError(f"{filename}: cannot tell which text encoding this file uses")
+    return str(best)
+
+
+def _decode_utf16_without_bom(data: bytes, filename: str) -> str:
+    # ASCII-range characters in UTF-16 leave a NUL in every other byte; which half holds the
+    # NULs tells the byte order. Anything else with NULs in it is not a text file.
+    sample = data[:8192]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = max(len(sample) // 2, 1)
+    codec = None
+    # Some CJK characters (言 = U+8A00) put a NUL in the other half too, hence a ratio.
+    if odd > max(4 * even, 0.1 * half):
+        codec = "utf-16-le"
+    elif even > max(4 * odd, 0.1 * half):
+        codec = "utf-16-be"
+    if codec is None or len(data) % 2:
+        raise CorpusError(f"{filename}: looks like a binary file, not text")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{filename}: looks like UTF-16 but cannot be decoded") from exc
+
+
+def _decode_chinese(data: bytes) -> str | None:
+    # charset-normalizer mistakes short GB18030 texts for Korean; our documents are Chinese or
+    # English, so the two Chinese legacy encodings are tried first. Because GB18030 accepts
+    # almost any byte pair, a decoding only counts if the result is mostly Chinese.
+    candidates: list[tuple[str, str]] = []
+    for codec in ("gb18030", "big5"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        han = len(_HAN.findall(text))
+        if han >= 2 and han * 5 >= len(_LATIN.findall(text)):
+            candidates.append((codec, text))
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0][1]
+    best = from_bytes(data, cp_isolation=[codec for codec, _ in candidates]).best()
+    if best is not None:
+        return str(best)
+    return candidates[0][1]
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 200)

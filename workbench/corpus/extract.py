@@ -1,0 +1,90 @@
+"""Text out of an uploaded file, chosen by its extension: plain text, HTML, Word, PDF."""
+
+from __future__ import annotations
+
+import io
+
+from workbench.corpus.encoding import decode_bytes
+from workbench.corpus.html_text import html_to_text
+from workbench.corpus.types import CorpusError
+
+TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text"})
+HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
+DOCUMENT_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | {".docx", ".pdf"}
+
+_HINTS = {
+    ".doc": "save it as .docx first",
+    ".rtf": "save it as .docx or .txt first",
+    ".odt": "save it as .docx first",
+    ".xlsx": "save the sheet as .csv first",
+    ".xls": "save the sheet as .csv first",
+}
+
+
+def extension(filename: str) -> str:
+    """The lower-case extension of a file name, with its dot ("" when there is none)."""
+    name = filename.rsplit("/", 1)[-1]
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
+
+
+def extract_text(filename: str, data: bytes) -> str:
+    """The text of a .txt/.md, .html/.htm, .docx or .pdf file; paragraphs split by blank lines."""
+    ext = extension(filename)
+    if ext in TEXT_EXTENSIONS:
+        return decode_bytes(data, filename)
+    if ext in HTML_EXTENSIONS:
+        return html_to_text(decode_bytes(data, filename), filename)
+    if ext == ".docx":
+        return _docx_text(filename, data)
+    if ext == ".pdf":
+        return _pdf_text(filename, data)
+    hint = _HINTS.get(ext, "supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
+    shown = ext or "(no extension)"
+    raise CorpusError(f"{filename}: cannot import files of type {shown}; {hint}")
+
+
+def _docx_text(filename: str, data: bytes) -> str:
+    # Imported here: python-docx is only needed when a Word file actually arrives.
+    from docx import Document
+    from docx.table import Table
+
+    if not data:
+        raise CorpusError(f"{filename}: the file is empty")
+    try:
+        document = Document(io.BytesIO(data))
+        paragraphs: list[str] = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                for row in block.rows:
+                    for cell in row.cells:
+                        paragraphs.extend(p.text for p in cell.paragraphs)
+            else:
+                paragraphs.append(block.text)
+    except Exception as exc:  # zipfile, lxml and python-docx each raise their own types
+        raise CorpusError(f"{filename}: not a readable Word (.docx) document ({exc})") from exc
+    text = "\n\n".join(p.strip() for p in paragraphs if p.strip())
+    if not text:
+        raise CorpusError(f"{filename}: the Word document contains no text")
+    return text
+
+
+def _pdf_text(filename: str, data: bytes) -> str:
+    from pypdf import PdfReader
+
+    if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+        raise CorpusError(f"{filename}: not a PDF file")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise CorpusError(f"{filename}: the PDF is password-protected")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except CorpusError:
+        raise
+    except Exception as exc:  # pypdf surfaces assorted error types from malformed objects
+        raise CorpusError(f"{filename}: the PDF is damaged and cannot be read ({exc})") from exc
+    if not any(page.strip() for page in pages):
+        raise CorpusError(
+            f"{filename}: the PDF has no text layer (a scan?); run OCR on it and import again"
+        )
+    # A form feed marks each page break so the normaliser can rejoin split sentences.
+    return "\x0c".join(pages).replace("\r\n", "\n").replace("\r", "\n")

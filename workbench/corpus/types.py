@@ -1,0 +1,74 @@
+"""Value types shared by the corpus package: documents, passages, table rows, errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SegmentMode = Literal["paragraph", "sentence"]
+MetadataValue = str | int | float | None
+
+
+class CorpusError(ValueError):
+    """Bad input: the message names the file (and row) and says what is wrong."""
+
+
+@dataclass(frozen=True)
+class PassageSpec:
+    """One coding unit: a span of the normalised document text and what is known about it."""
+
+    ordinal: int
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    delegation: str | None
+    language: str | None
+    original_language: str | None
+    codable: bool
+    turn: int | None
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Descriptive metadata found in (or supplied with) a document."""
+
+    title: str | None = None
+    date: str | None = None
+    doc_type: str | None = None
+    meeting_symbol: str | None = None
+    language: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A decoded, normalised and segmented document ready to be stored."""
+
+    filename: str
+    raw_text: str
+    text: str
+    content_hash: str
+    meta: DocumentMeta
+    passages: list[PassageSpec]
+    # Columns of the table row a document came from (empty for single files).
+    extra: dict[str, MetadataValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SegmentHints:
+    """What a caller already knows about a single-speech text (e.g. a corpus row)."""
+
+    speaker: str | None = None
+    delegation: str | None = None
+    original_language: str | None = None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One document read from a CSV or JSONL table."""
+
+    row_number: int
+    title: str | None
+    text: str
+    metadata: dict[str, MetadataValue] = field(default_factory=dict)

@@ -1,0 +1,92 @@
+"""Users, projects and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workbench.db import Base
+from workbench.models._common import JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from workbench.models.corpus import Document
+
+ROLES = ("lead", "coder")
+
+
+class User(Base):
+    """A person who signs in; an instance admin may create projects and users."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    # Flask-Login protocol, written out so models stay free of Flask imports.
+    @property
+    def is_active(self) -> bool:
+        """Tell Flask-Login whether the account may sign in."""
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Tell Flask-Login that a loaded user is signed in."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Tell Flask-Login that a loaded user is not anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """Return the identifier Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class Project(Base):
+    """A study: documents, a codebook, a team and its codings."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    blind: Mapped[bool] = mapped_column(Boolean, default=True)
+    stance_scale: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Membership(Base):
+    """A user's role in a project: lead or coder."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id"),
+        CheckConstraint("role IN ('lead', 'coder')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+
+    project: Mapped[Project] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")

@@ -1,0 +1,70 @@
+"""The codebook as stored: codes and the versions of the whole codebook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workbench.db import Base
+from workbench.models._common import JSONType, UTCDateTime, utcnow
+
+
+class Code(Base):
+    """A code of the project's codebook; deleted codes are kept (deleted_at) so undo can work."""
+
+    __tablename__ = "code"
+    __table_args__ = (
+        UniqueConstraint("project_id", "key"),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(40))  # GUID, stable across exports
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    inclusion: Mapped[str] = mapped_column(Text, default="")
+    exclusion: Mapped[str] = mapped_column(Text, default="")
+    examples_positive: Mapped[str] = mapped_column(Text, default="")
+    examples_negative: Mapped[str] = mapped_column(Text, default="")
+    keywords_en: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    keywords_zh: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    colour: Mapped[str] = mapped_column(String(7), default="#888888")
+    shortcut: Mapped[str | None] = mapped_column(String(1))
+    takes_stance: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped when the meaning changes (definition, rules, examples): annotations made under
+    # an older revision are flagged in the coding view.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CodebookVersion(Base):
+    """One numbered state of the codebook, with author, time, note and the change list."""
+
+    __tablename__ = "codebook_version"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)

@@ -1,0 +1,93 @@
+"""Documents and their passages, the coding unit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workbench.db import Base
+from workbench.models._common import JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from workbench.models.accounts import Project
+
+DOC_TYPES = ("un_record", "mission_statement", "news_report")
+
+
+class Document(Base):
+    """An imported text: raw text kept for provenance, normalised text for coding."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("project_id", "content_hash"),
+        Index("ix_document_project_title", "project_id", "title"),
+        Index("ix_document_project_date", "project_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw_text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    doc_type: Mapped[str | None] = mapped_column(String(40))
+    date: Mapped[str | None] = mapped_column(String(10))  # ISO yyyy-mm-dd as text: partial dates
+    meeting_symbol: Mapped[str | None] = mapped_column(String(80))
+    source: Mapped[str | None] = mapped_column(String(500))
+    segmentation: Mapped[str] = mapped_column(String(20), default="paragraph")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    passage_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="documents")
+    passages: Mapped[list[Passage]] = relationship(
+        back_populates="document",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Passage.ordinal",
+    )
+
+
+class Passage(Base):
+    """A coding unit: a paragraph, sentence or speaker-turn paragraph of a document."""
+
+    __tablename__ = "passage"
+    __table_args__ = (
+        UniqueConstraint("document_id", "ordinal"),
+        CheckConstraint("start_offset >= 0 AND end_offset >= start_offset", name="offsets"),
+        Index("ix_passage_project_delegation", "project_id", "delegation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    # Denormalised so project-wide filters and reports need no join through documents.
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(300))
+    delegation: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(16))
+    original_language: Mapped[str | None] = mapped_column(String(16))
+    turn: Mapped[int | None] = mapped_column(Integer)
+    codable: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    document: Mapped[Document] = relationship(back_populates="passages")

@@ -1,0 +1,37 @@
+"""The production server: gunicorn with the app factory, threads for I/O-bound requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from workbench import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return create_app()
+
+
+def serve(*, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in the foreground until interrupted."""
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread" if threads > 1 else "sync",
+            "timeout": 120,
+            "accesslog": "-",
+            "preload_app": False,
+        }
+    ).run()

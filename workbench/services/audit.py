@@ -1,0 +1,52 @@
+"""The append-only history: every service that changes codings or the codebook records here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import AuditEvent, User
+
+
+def record(
+    session: Session,
+    *,
+    project_id: int,
+    actor: User | None,
+    entity: str,
+    action: str,
+    entity_id: int | None = None,
+    passage_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one event to the project's history."""
+    session.add(
+        AuditEvent(
+            project_id=project_id,
+            actor_id=actor.id if actor else None,
+            entity=entity,
+            entity_id=entity_id,
+            passage_id=passage_id,
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def passage_history(
+    session: Session, project_id: int, passage_id: int, *, coder_id: int | None = None
+) -> list[tuple[AuditEvent, str | None]]:
+    """Return a passage's events, newest first, with the actor's name; optionally one coder's."""
+    stmt = (
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.project_id == project_id, AuditEvent.passage_id == passage_id)
+        .order_by(AuditEvent.id.desc())
+    )
+    if coder_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == coder_id)
+    return [(event, name) for event, name in session.execute(stmt).all()]

@@ -1,0 +1,163 @@
+"""Importing documents: parse every file first, store all or nothing, skip known content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from workbench.corpus import CorpusError, ParsedDocument, parse_file
+from workbench.models import Document, Passage, Project, User
+from workbench.services.errors import ValidationError
+
+SEGMENTATION_MODES = ("paragraph", "sentence")
+MAX_ERRORS_SHOWN = 50
+
+
+@dataclass
+class ImportResult:
+    """What an import stored and what it recognised as already present."""
+
+    documents: int = 0
+    passages: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
+
+
+Progress = Callable[[int], None]
+
+
+def parse_uploads(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    mode: str = "paragraph",
+    max_file_bytes: int,
+    progress: Progress | None = None,
+) -> list[ParsedDocument]:
+    """Parse every file; collect every problem and raise them together so nothing is stored."""
+    if mode not in SEGMENTATION_MODES:
+        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph or sentence.")
+    parsed: list[ParsedDocument] = []
+    problems: list[str] = []
+    for name, data in files:
+        if len(data) > max_file_bytes:
+            problems.append(
+                f"{name}: {len(data) / 1e6:.1f} MB is over the per-file limit of "
+                f"{max_file_bytes / 1e6:.1f} MB."
+            )
+        else:
+            try:
+                parsed.extend(parse_file(name, data, mode=mode))
+            except CorpusError as exc:
+                problems.append(str(exc))
+        if progress is not None:
+            progress(1)
+    if problems:
+        shown = problems[:MAX_ERRORS_SHOWN]
+        more = len(problems) - len(shown)
+        if more:
+            shown.append(f"... and {more} more problems.")
+        raise ValidationError("Nothing was imported: fix these files and try again.", shown)
+    if not parsed:
+        raise ValidationError("Nothing was imported: no documents were found in the upload.")
+    return parsed
+
+
+def store_documents(
+    session: Session,
+    project: Project,
+    documents: list[ParsedDocument],
+    *,
+    user: User | None = None,
+    mode: str = "paragraph",
+) -> ImportResult:
+    """Store parsed documents and their passages; identical content already present is skipped."""
+    result = ImportResult()
+    known = set(
+        session.scalars(select(Document.content_hash).where(Document.project_id == project.id))
+    )
+    fresh: list[ParsedDocument] = []
+    for doc in documents:
+        if doc.content_hash in known:
+            result.duplicates.append(doc.filename)
+            continue
+        known.add(doc.content_hash)
+        fresh.append(doc)
+    if not fresh:
+        return result
+    rows = [_document_row(project, doc, user, mode) for doc in fresh]
+    # executemany with RETURNING: one round trip per batch on SQLite and PostgreSQL alike.
+    ids = list(
+        session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True), rows)
+    )
+    passage_rows = []
+    for doc_id, doc in zip(ids, fresh, strict=True):
+        for p in doc.passages:
+            passage_rows.append(
+                {
+                    "document_id": doc_id,
+                    "project_id": project.id,
+                    "ordinal": p.ordinal,
+                    "text": p.text,
+                    "start_offset": p.start,
+                    "end_offset": p.end,
+                    "speaker": _clip(p.speaker, 300),
+                    "delegation": _clip(p.delegation, 300),
+                    "language": p.language,
+                    "original_language": p.original_language,
+                    "turn": p.turn,
+                    "codable": p.codable,
+                }
+            )
+    for start in range(0, len(passage_rows), 5000):
+        session.execute(insert(Passage), passage_rows[start : start + 5000])
+    result.documents = len(fresh)
+    result.passages = len(passage_rows)
+    result.titles = [str(row["title"]) for row in rows]
+    result.document_ids = ids
+    return result
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return value[:length] if value else value
+
+
+def _document_row(
+    project: Project, doc: ParsedDocument, user: User | None, mode: str
+) -> dict[str, object]:
+    meta = doc.meta
+    extra = dict(getattr(doc, "extra", None) or {})
+    return {
+        "project_id": project.id,
+        "title": (meta.title or doc.filename)[:500],
+        "filename": doc.filename[:500],
+        "content_hash": doc.content_hash,
+        "raw_text": doc.raw_text,
+        "text": doc.text,
+        "language": meta.language,
+        "doc_type": meta.doc_type,
+        "date": meta.date,
+        "meeting_symbol": _clip(meta.meeting_symbol, 80),
+        "source": _clip(meta.source, 500),
+        "segmentation": mode,
+        "extra": extra,
+        "passage_count": len(doc.passages),
+        "imported_by_id": user.id if user else None,
+    }
+
+
+def import_files(
+    session: Session,
+    project: Project,
+    files: Iterable[tuple[str, bytes]],
+    *,
+    user: User | None = None,
+    mode: str = "paragraph",
+    max_file_bytes: int = 50 * 1024 * 1024,
+) -> ImportResult:
+    """Parse and store a batch of files as one unit: all documents or none."""
+    parsed = parse_uploads(files, mode=mode, max_file_bytes=max_file_bytes)
+    return store_documents(session, project, parsed, user=user, mode=mode)

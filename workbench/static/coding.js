@@ -1,0 +1,176 @@
+// Keyboard-first coding. Every action clicks the same htmx button a mouse user would,
+// so keys and clicks share one code path. Shortcuts never fire while typing in a field.
+(function () {
+  "use strict";
+  const list = document.getElementById("coding-list");
+  if (!list) return;
+  const passages = () => Array.from(list.querySelectorAll("li.passage"));
+  const current = () => list.querySelector("li.passage.current");
+  let pendingSpan = null;
+  // Stance levels by position, lowest first; the codebook reserves these keys.
+  const STANCE_KEYS = (list.dataset.stanceKeys || "asdfg").split("");
+
+  function select(li, scroll) {
+    if (!li) return;
+    const old = current();
+    if (old && old !== li) old.classList.remove("current");
+    li.classList.add("current");
+    if (scroll !== false) li.scrollIntoView({ block: "nearest" });
+    if (!li.contains(document.activeElement)) li.focus({ preventScroll: true });
+  }
+
+  function move(step) {
+    const all = passages();
+    const idx = all.indexOf(current());
+    select(all[Math.max(0, Math.min(all.length - 1, idx + step))] || all[0]);
+  }
+
+  function selectedChip(li) {
+    if (!li) return null;
+    return li.querySelector(".chip.selected:not(.other)") ||
+      (li.querySelectorAll(".chips .chip").length === 1 ? li.querySelector(".chips .chip") : null);
+  }
+
+  // Offsets in code points (what the server stores), not UTF-16 units.
+  function spanIn(li) {
+    const sel = window.getSelection();
+    const textEl = li && li.querySelector("[data-text]");
+    if (!sel || sel.isCollapsed || !textEl || sel.rangeCount === 0) return null;
+    const range = sel.getRangeAt(0);
+    if (!textEl.contains(range.startContainer) || !textEl.contains(range.endContainer)) return null;
+    const before = document.createRange();
+    before.setStart(textEl, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    const start = Array.from(before.toString()).length;
+    const end = start + Array.from(range.toString()).length;
+    return end > start ? { start, end } : null;
+  }
+
+  // Sidebar code buttons act on the current passage and on a text selection inside it.
+  document.addEventListener("htmx:config:request", (evt) => {
+    const ctx = evt.detail.ctx;
+    const src = ctx.sourceElement;
+    if (!src || !src.classList || !src.classList.contains("apply-code")) return;
+    const li = current();
+    if (!li) { evt.preventDefault(); return; }
+    ctx.request.body.set("passage_id", li.dataset.passage);
+    const span = pendingSpan || spanIn(li);
+    pendingSpan = null;
+    if (span) {
+      ctx.request.body.set("span_start", String(span.start));
+      ctx.request.body.set("span_end", String(span.end));
+    }
+  });
+
+  // A swapped passage keeps being current if it was; the server never decides that.
+  let swappedId = null;
+  document.addEventListener("htmx:before:swap", (evt) => {
+    const target = evt.detail.ctx && evt.detail.ctx.target;
+    swappedId = target && target.classList && target.classList.contains("current") ? target.id : null;
+  });
+  document.addEventListener("htmx:after:swap", () => {
+    if (!swappedId) return;
+    const li = document.getElementById(swappedId);
+    swappedId = null;
+    if (li && !current()) select(li, false);
+  });
+
+  list.addEventListener("click", (evt) => {
+    const li = evt.target.closest("li.passage");
+    if (li) select(li, false);
+    const chip = evt.target.closest(".chips .chip");
+    if (chip) {
+      li.querySelectorAll(".chip.selected").forEach((c) => c.classList.remove("selected"));
+      chip.classList.add("selected");
+    }
+  });
+  document.querySelectorAll(".apply-code").forEach((btn) => {
+    // Keep the text selection alive when the mouse goes to the sidebar.
+    btn.addEventListener("mousedown", () => { pendingSpan = spanIn(current()); });
+  });
+
+  function clickIn(li, selector) {
+    const el = li && li.querySelector(selector);
+    if (el) el.click();
+    return !!el;
+  }
+
+  function stanceStep(li, delta) {
+    const chip = selectedChip(li);
+    if (!chip) return;
+    const buttons = Array.from(chip.querySelectorAll("button.stance"));
+    const on = buttons.findIndex((b) => b.classList.contains("on"));
+    const mid = Math.floor(buttons.length / 2);
+    const next = Math.max(0, Math.min(buttons.length - 1, (on < 0 ? mid : on + delta)));
+    if (next !== on && buttons[next]) buttons[next].click();
+  }
+
+  function cycleChip(li) {
+    const chips = Array.from(li.querySelectorAll(".chips .chip"));
+    if (!chips.length) return;
+    const idx = chips.findIndex((c) => c.classList.contains("selected"));
+    chips.forEach((c) => c.classList.remove("selected"));
+    chips[(idx + 1) % chips.length].classList.add("selected");
+  }
+
+  function openMemo(li, selector) {
+    const details = li && li.querySelector(selector);
+    if (!details) return;
+    details.open = true;
+    const area = details.querySelector("textarea");
+    if (area) area.focus();
+  }
+
+  document.addEventListener("keydown", (evt) => {
+    const t = evt.target;
+    const typing = t && (t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.tagName === "SELECT" || t.isContentEditable);
+    if (typing) {
+      if (evt.key === "Escape" && t.tagName === "TEXTAREA") {
+        t.blur(); // the change event saves the memo
+        const li = t.closest("li.passage");
+        if (li) li.focus({ preventScroll: true });
+      }
+      return;
+    }
+    if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    const dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;
+    let li = current();
+    if (!li) { select(passages()[0]); li = current(); }
+    const key = evt.key;
+    const stancePos = evt.shiftKey && /^Digit[1-9]$/.test(evt.code)
+      ? Number(evt.code.slice(5)) : STANCE_KEYS.indexOf(key) + 1;
+    if (stancePos > 0) {
+      const chip = selectedChip(li);
+      if (chip) clickIn(chip, `button.stance[data-pos="${stancePos}"]`);
+      evt.preventDefault();
+      return;
+    }
+    switch (key) {
+      case "j": case "ArrowDown": move(1); break;
+      case "k": case "p": case "ArrowUp": move(-1); break;
+      case "n": case "Enter":
+        if (li && clickIn(li, "button.done")) move(1);
+        break;
+      case "u": clickIn(li, "button.reopen"); break;
+      case "[": stanceStep(li, -1); break;
+      case "]": stanceStep(li, 1); break;
+      case "c": cycleChip(li); break;
+      case "m": { const chip = selectedChip(li); if (chip) openMemo(chip, "details.memo"); break; }
+      case "M": openMemo(li, "details.pmemo"); break;
+      case "/": { const s = document.getElementById("coding-search"); if (s) s.focus(); break; }
+      case "?": if (dialog) dialog.showModal(); break;
+      case "Tab":
+        if (li && document.activeElement === li) { cycleChip(li); break; }
+        return;
+      default: {
+        const btn = key.length === 1 ? document.querySelector(`.apply-code[data-key="${CSS.escape(key)}"]`) : null;
+        if (!btn) return;
+        btn.click();
+      }
+    }
+    evt.preventDefault();
+  });
+
+  select(passages().find((li) => !li.classList.contains("coded") && !li.classList.contains("noncodable")) || passages()[0], false);
+})();

@@ -1,0 +1,151 @@
+"""Request plumbing: one database session per request, one commit, errors as fragments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, abort, current_app, g, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from workbench.db import make_engine, make_sessionmaker, writer
+from workbench.models import Membership, Project, User
+from workbench.services.errors import DomainError, Forbidden, NotFound
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+
+F = TypeVar("F", bound=Callable[..., Any])
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine, session factories, CSRF, login and error handlers to the app."""
+    engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config.get("SQL_ECHO")))
+    app.extensions["wb_engine"] = engine
+    app.extensions["wb_read_sessions"] = make_sessionmaker(engine)
+    app.extensions["wb_write_sessions"] = make_sessionmaker(writer(engine))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.teardown_appcontext(_close_session)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(HTTPException, _http_error)
+    app.jinja_env.globals["static_htmx"] = "htmx-4.0.1.min.js"
+    app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register one blueprint per area."""
+    from workbench.web import agreement, auth, codebook, coding, documents, exports, projects
+
+    for module in (auth, projects, documents, codebook, coding, agreement, exports):
+        app.register_blueprint(module.bp)
+
+
+def db() -> Session:
+    """Return this request's session; writes take the SQLite writer lock up front."""
+    if "db_session" not in g:
+        key = (
+            "wb_read_sessions"
+            if request and request.method in SAFE_METHODS
+            else "wb_write_sessions"
+        )
+        g.db_session = current_app.extensions[key]()
+    return cast(Session, g.db_session)
+
+
+def commit() -> None:
+    """Commit the request's unit of work: called once by a mutating view."""
+    db().commit()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        return db().get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def is_htmx() -> bool:
+    """Tell whether the request was made by htmx (and wants a fragment)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def error_response(message: str, status: int, *, details: list[str] | None = None) -> Response:
+    """Render an error as a fragment for htmx or as a page, with the given status."""
+    template = "_error.html" if is_htmx() else "error.html"
+    html = render_template(template, message=message, details=details or [], status=status)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _domain_error(exc: DomainError) -> Response:
+    db().rollback()
+    return error_response(str(exc), exc.status, details=exc.details)
+
+
+def _csrf_error(exc: CSRFError) -> Response:
+    return error_response(
+        "This form has expired or did not come from the workbench (missing CSRF token). "
+        "Reload the page and try again.",
+        400,
+    )
+
+
+def _too_large(_exc: RequestEntityTooLarge) -> Response:
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+    return error_response(f"The upload is larger than the limit of {limit} MB.", 413)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    return error_response(exc.description or exc.name, exc.code or 500)
+
+
+def current_project(slug: str) -> tuple[Project, str]:
+    """Load a project by slug and the current user's role in it (admins act as leads)."""
+    session = db()
+    project = session.query(Project).filter_by(slug=slug).one_or_none()
+    if project is None:
+        raise NotFound(f"No project called '{slug}'.")
+    user = cast(User, current_user)
+    role = session.query(Membership.role).filter_by(project_id=project.id, user_id=user.id).scalar()
+    if role is None:
+        if user.is_admin:
+            return project, "lead"
+        raise Forbidden("You are not a member of this project.")
+    return project, str(role)
+
+
+def lead_only(role: str) -> None:
+    """Refuse the request unless the user leads the project."""
+    if role != "lead":
+        raise Forbidden("Only a project lead can do this.")
+
+
+def htmx_or_404(view: F) -> F:
+    """Mark a view as fragment-only; a plain browser visit gets 404."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not is_htmx():
+            abort(404)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)

@@ -1,0 +1,205 @@
+"""The codebook: structured codes, versions with change notes, import and export."""
+
+from __future__ import annotations
+
+import io
+from typing import cast
+
+from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from workbench.models import User
+from workbench.services import codebooks
+from workbench.services.codebook_files import export_codebook, import_codebook_file
+from workbench.services.errors import ValidationError
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+
+bp = Blueprint("codebook", __name__)
+
+
+def _me() -> User:
+    return cast(User, current_user)
+
+
+def _opt_int(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError(f"{name}: '{raw}' is not a code.")
+    return int(raw)
+
+
+def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str, int]:
+    project, role = current_project(slug)
+    codes = codebooks.live_codes(db(), project)
+    usage = codebooks.usage_counts(db(), project)
+    html = render_template(
+        "codebook/_codebook.html" if is_htmx() else "codebook/show.html",
+        project=project,
+        role=role,
+        codes=codes,
+        tree=codebooks.tree_order(codes),
+        paths=codebooks.code_paths(codes),
+        usage=usage,
+        scale=codebooks.stance_scale(project),
+        versions=codebooks.versions(db(), project)[:50],
+        deleted=codebooks.deleted_codes(db(), project),
+        version=codebooks.current_version(db(), project),
+        message=message,
+    )
+    return html, status
+
+
+@bp.route("/p/<slug>/codebook")
+@login_required
+def show(slug: str) -> tuple[str, int]:
+    """The codebook with every field, its history, and (for leads) the editing forms."""
+    return _page(slug)
+
+
+def _fields() -> dict[str, str]:
+    return {k: v for k, v in request.form.items() if k in codebooks.EDITABLE}
+
+
+def _checkboxes(values: dict[str, str]) -> dict[str, str]:
+    # Unticked checkboxes are absent from a form: the edit form says which ones it carries.
+    for name in ("takes_stance", "is_codable"):
+        if request.form.get(f"has_{name}"):
+            values[name] = "on" if request.form.get(name) else ""
+    return values
+
+
+@bp.route("/p/<slug>/codebook/codes", methods=["POST"])
+@login_required
+def add(slug: str) -> tuple[str, int]:
+    """Add a code."""
+    project, role = current_project(slug)
+    lead_only(role)
+    code = codebooks.add_code(
+        db(),
+        project,
+        _checkboxes(_fields()),
+        parent_id=_opt_int("parent_id"),
+        user=_me(),
+        note=request.form.get("note", ""),
+    )
+    commit()
+    return _page(slug, f"Added '{code.name}'.")
+
+
+@bp.route("/p/<slug>/codebook/codes/<int:code_id>", methods=["POST"])
+@login_required
+def edit(slug: str, code_id: int) -> tuple[str, int]:
+    """Edit a code's fields; a change of meaning flags older annotations."""
+    project, role = current_project(slug)
+    lead_only(role)
+    code = codebooks.edit_code(
+        db(),
+        project,
+        code_id,
+        _checkboxes(_fields()),
+        user=_me(),
+        note=request.form.get("note", ""),
+    )
+    commit()
+    return _page(slug, f"Saved '{code.name}'.")
+
+
+@bp.route("/p/<slug>/codebook/codes/<int:code_id>/move", methods=["POST"])
+@login_required
+def move(slug: str, code_id: int) -> tuple[str, int]:
+    """Move a code under another parent."""
+    project, role = current_project(slug)
+    lead_only(role)
+    code = codebooks.move_code(
+        db(), project, code_id, _opt_int("parent_id"), user=_me(), note=request.form.get("note", "")
+    )
+    commit()
+    return _page(slug, f"Moved '{code.name}'.")
+
+
+@bp.route("/p/<slug>/codebook/codes/<int:code_id>/delete", methods=["POST"])
+@login_required
+def delete(slug: str, code_id: int) -> tuple[str, int]:
+    """Delete a code; with annotations it asks for confirmation first."""
+    project, role = current_project(slug)
+    lead_only(role)
+    used = codebooks.delete_code(
+        db(),
+        project,
+        code_id,
+        user=_me(),
+        confirmed=request.form.get("confirm") == "yes",
+        note=request.form.get("note", ""),
+    )
+    commit()
+    return _page(slug, f"Deleted; {used} annotations are kept and come back if you restore it.")
+
+
+@bp.route("/p/<slug>/codebook/codes/<int:code_id>/restore", methods=["POST"])
+@login_required
+def restore(slug: str, code_id: int) -> tuple[str, int]:
+    """Restore a deleted code with its annotations."""
+    project, role = current_project(slug)
+    lead_only(role)
+    code = codebooks.restore_code(db(), project, code_id, user=_me())
+    commit()
+    return _page(slug, f"Restored '{code.name}'.")
+
+
+@bp.route("/p/<slug>/codebook/merge", methods=["POST"])
+@login_required
+def merge(slug: str) -> tuple[str, int]:
+    """Merge one code into another; annotations move."""
+    project, role = current_project(slug)
+    lead_only(role)
+    source, target = _opt_int("source_id"), _opt_int("target_id")
+    if source is None or target is None:
+        raise ValidationError("Choose the code to merge and the code to merge it into.")
+    moved = codebooks.merge_codes(
+        db(), project, source, target, user=_me(), note=request.form.get("note", "")
+    )
+    commit()
+    return _page(slug, f"Merged: {moved} annotations moved.")
+
+
+@bp.route("/p/<slug>/codebook/codes/<int:code_id>/split", methods=["POST"])
+@login_required
+def split(slug: str, code_id: int) -> tuple[str, int]:
+    """Split a code into sub-codes."""
+    project, role = current_project(slug)
+    lead_only(role)
+    names = request.form.get("names", "").replace("；", ";").split(";")
+    created = codebooks.split_code(
+        db(), project, code_id, names, user=_me(), note=request.form.get("note", "")
+    )
+    commit()
+    return _page(slug, f"Split into {len(created)} codes.")
+
+
+@bp.route("/p/<slug>/codebook/export.<fmt>")
+@login_required
+def export(slug: str, fmt: str) -> Response:
+    """Download the codebook as Excel or REFI-QDA .qdc."""
+    project, _role = current_project(slug)
+    data, mimetype, name = export_codebook(db(), project, fmt)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.route("/p/<slug>/codebook/import", methods=["POST"])
+@login_required
+def import_file(slug: str) -> tuple[str, int]:
+    """Import a codebook from Excel or REFI-QDA .qdc/.qdpx (merged in by code key)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("Choose a codebook file (.xlsx or .qdc).")
+    version, warnings = import_codebook_file(
+        db(), project, upload.filename, upload.read(), user=_me()
+    )
+    commit()
+    extra = f" Notes: {'; '.join(warnings)}" if warnings else ""
+    return _page(slug, f"Imported as version {version.number}.{extra}")

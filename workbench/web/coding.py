@@ -1,0 +1,340 @@
+"""The coding view: keyboard-first coding of passages, one action per request."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from workbench.codebook import STANCE_KEYS
+from workbench.models import Code, Project, User
+from workbench.services import assignments, audit, codebooks, coding, coding_view, documents
+from workbench.services.errors import ValidationError
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+
+bp = Blueprint("coding", __name__)
+
+
+def _me() -> User:
+    return cast(User, current_user)
+
+
+def _opt_int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{name}: '{value}' is not a number.") from None
+
+
+def _req_int(name: str) -> int:
+    value = _opt_int(request.values.get(name), name)
+    if value is None:
+        raise ValidationError(f"{name} is missing.")
+    return value
+
+
+def _filters() -> coding_view.ViewFilters:
+    args = request.args
+    return coding_view.ViewFilters(
+        doc_id=_opt_int(args.get("doc"), "doc"),
+        round_id=_opt_int(args.get("round"), "round"),
+        status=args.get("status", "") if args.get("status") in ("todo", "done") else "",
+        code_id=_opt_int(args.get("code"), "code"),
+        speaker=args.get("speaker", ""),
+        delegation=args.get("delegation", ""),
+        language=args.get("language", ""),
+        q=args.get("q", "").strip(),
+        assigned=args.get("assigned") == "1",
+    )
+
+
+def _scope_filters() -> coding_view.ViewFilters:
+    """The scope a coding action's progress bar covers, sent by the view as 'scope'."""
+    kind, _, value = request.values.get("scope", "").partition(":")
+    number = _opt_int(value, "scope") if value else None
+    if kind == "doc":
+        return coding_view.ViewFilters(doc_id=number)
+    if kind == "round":
+        return coding_view.ViewFilters(round_id=number)
+    if kind == "assigned":
+        return coding_view.ViewFilters(assigned=True)
+    return coding_view.ViewFilters()
+
+
+def _codes(project: Project) -> list[Code]:
+    return codebooks.live_codes(db(), project)
+
+
+@bp.route("/p/<slug>/code")
+@login_required
+def view(slug: str) -> str:
+    """The coding view over a document, a round, or the coder's assigned passages."""
+    return _render_view(slug, _filters())
+
+
+@bp.route("/p/<slug>/d/<int:doc_id>/code")
+@login_required
+def code_document(slug: str, doc_id: int) -> str:
+    """Shortcut URL for coding one document."""
+    f = _filters()
+    f.doc_id = doc_id
+    return _render_view(slug, f)
+
+
+def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
+    project, role = current_project(slug)
+    doc = documents.get_document(db(), project, f.doc_id) if f.doc_id else None
+    page = max(1, _opt_int(request.args.get("page"), "page") or 1)
+    rows, total = coding_view.load_rows(db(), project, _me(), role, f, page=page)
+    scope = (
+        f"doc:{f.doc_id}"
+        if f.doc_id
+        else f"round:{f.round_id}"
+        if f.round_id
+        else ("assigned:" if f.assigned else "all:")
+    )
+    codes = _codes(project)
+    return render_template(
+        "coding/_rows.html" if is_htmx() else "coding/view.html",
+        project=project,
+        role=role,
+        doc=doc,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // coding_view.PAGE)),
+        filters=f,
+        scope=scope,
+        codes=codes,
+        code_paths=codebooks.code_paths(codes),
+        scale=codebooks.stance_scale(project),
+        progress=coding_view.scope_progress(db(), project, _me(), f),
+        speakers=sorted({r.passage.speaker for r in rows if r.passage.speaker}),
+        delegations=documents.delegations(db(), project),
+        version=codebooks.current_version(db(), project),
+        stance_keys="".join(STANCE_KEYS),
+    )
+
+
+def _respond(project: Project, role: str, passage_id: int, *, selected: int | None = None) -> str:
+    """The changed passage plus out-of-band progress for the view's scope."""
+    row = coding_view.one_row(db(), project, _me(), role, passage_id)
+    scope = _scope_filters()
+    return render_template(
+        "coding/_action.html",
+        project=project,
+        role=role,
+        row=row,
+        codes=_codes(project),
+        scale=codebooks.stance_scale(project),
+        selected=selected,
+        progress=coding_view.scope_progress(db(), project, _me(), scope),
+        scope=request.values.get("scope", ""),
+        version=codebooks.current_version(db(), project),
+    )
+
+
+def _span() -> coding.Span | None:
+    start = _opt_int(request.form.get("span_start"), "span_start")
+    end = _opt_int(request.form.get("span_end"), "span_end")
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise ValidationError("A selection needs both span_start and span_end.")
+    return coding.Span(start, end)
+
+
+@bp.route("/p/<slug>/code/toggle", methods=["POST"])
+@login_required
+def toggle(slug: str) -> str:
+    """Apply a code if it is off, remove it if it is on (a selection applies it to that span)."""
+    project, role = current_project(slug)
+    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    span = _span()
+    version = codebooks.current_version(db(), project)
+    if span is not None:
+        coding.apply_code(
+            db(), project, _me(), passage_id, code_id, span=span, codebook_version=version
+        )
+    else:
+        coding.toggle_code(db(), project, _me(), passage_id, code_id, codebook_version=version)
+    commit()
+    return _respond(project, role, passage_id, selected=code_id)
+
+
+@bp.route("/p/<slug>/code/apply", methods=["POST"])
+@login_required
+def apply(slug: str) -> str:
+    """Apply a code (idempotent: applying twice is the same as once), with optional stance/memo."""
+    project, role = current_project(slug)
+    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    kwargs: dict[str, object] = {}
+    if "stance" in request.form:
+        kwargs["stance"] = _opt_int(request.form.get("stance"), "stance")
+    if "memo" in request.form:
+        kwargs["memo"] = request.form.get("memo", "")
+    span = _span()
+    if span is not None:
+        kwargs["span"] = span
+    coding.apply_code(
+        db(),
+        project,
+        _me(),
+        passage_id,
+        code_id,
+        codebook_version=codebooks.current_version(db(), project),
+        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+        **kwargs,  # type: ignore[arg-type]
+    )
+    commit()
+    return _respond(project, role, passage_id, selected=code_id)
+
+
+@bp.route("/p/<slug>/code/remove", methods=["POST"])
+@login_required
+def remove(slug: str) -> str:
+    """Remove a code from a passage (idempotent)."""
+    project, role = current_project(slug)
+    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    coding.remove_code(db(), project, _me(), passage_id, code_id)
+    commit()
+    return _respond(project, role, passage_id)
+
+
+@bp.route("/p/<slug>/code/stance", methods=["POST"])
+@login_required
+def stance(slug: str) -> str:
+    """Set the stance of an applied code."""
+    project, role = current_project(slug)
+    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    value = _opt_int(request.form.get("stance"), "stance")
+    coding.apply_code(
+        db(),
+        project,
+        _me(),
+        passage_id,
+        code_id,
+        stance=value,
+        codebook_version=codebooks.current_version(db(), project),
+    )
+    commit()
+    return _respond(project, role, passage_id, selected=code_id)
+
+
+@bp.route("/p/<slug>/code/memo", methods=["POST"])
+@login_required
+def memo(slug: str) -> str:
+    """Save the memo of an applied code, or without a code the coder's memo on the passage."""
+    project, role = current_project(slug)
+    passage_id = _req_int("passage_id")
+    code_id = _opt_int(request.form.get("code_id"), "code_id")
+    text = request.form.get("memo", "")
+    limit = current_app.config["MAX_MEMO_CHARS"]
+    if code_id is None:
+        coding.set_passage_memo(db(), project, _me(), passage_id, text, limit=limit)
+    else:
+        coding.apply_code(
+            db(),
+            project,
+            _me(),
+            passage_id,
+            code_id,
+            memo=text,
+            memo_limit=limit,
+            codebook_version=codebooks.current_version(db(), project),
+        )
+    commit()
+    return _respond(project, role, passage_id, selected=code_id)
+
+
+@bp.route("/p/<slug>/code/done", methods=["POST"])
+@login_required
+def done(slug: str) -> str:
+    """Mark the passage coded by me ("nothing applies" is an answer), or reopen it."""
+    project, role = current_project(slug)
+    passage_id = _req_int("passage_id")
+    coding.set_done(db(), project, _me(), passage_id, request.form.get("coded", "1") == "1")
+    commit()
+    return _respond(project, role, passage_id)
+
+
+@bp.route("/p/<slug>/passages/<int:passage_id>/history")
+@login_required
+def history(slug: str, passage_id: int) -> str:
+    """The passage's change history; in blind mode a coder sees only their own changes."""
+    project, role = current_project(slug)
+    documents.get_passage(db(), project, passage_id)
+    only = None if coding_view.sees_others(project, role) else _me().id
+    events = audit.passage_history(db(), project.id, passage_id, coder_id=only)
+    codes = {c.id: c.name for c in codebooks.all_codes(db(), project)}
+    return render_template(
+        "coding/_history.html", events=events, codes=codes, passage_id=passage_id
+    )
+
+
+@bp.route("/p/<slug>/queue")
+@login_required
+def queue(slug: str) -> str:
+    """The coder's queue: assigned documents and rounds with progress."""
+    project, role = current_project(slug)
+    return render_template(
+        "coding/queue.html",
+        project=project,
+        role=role,
+        queue=assignments.queue_for(db(), project, _me()),
+    )
+
+
+@bp.route("/p/<slug>/team")
+@login_required
+def team(slug: str) -> str:
+    """The lead's view of the team: assignments and each coder's progress."""
+    project, role = current_project(slug)
+    lead_only(role)
+    data = assignments.team_progress(db(), project)
+    template = "coding/_team_progress.html" if is_htmx() else "coding/team.html"
+    return render_template(
+        template,
+        project=project,
+        role=role,
+        team=data,
+        docs=assignments.document_choices(db(), project),
+    )
+
+
+@bp.route("/p/<slug>/assign", methods=["POST"])
+@login_required
+def assign(slug: str) -> Response | str:
+    """Assign documents, or a stratified random sample of passages, to coders with an overlap."""
+    project, role = current_project(slug)
+    lead_only(role)
+    coder_ids = [int(v) for v in request.form.getlist("coders") if v.isdigit()]
+    overlap = _percent(request.form.get("overlap", "20"))
+    seed = _opt_int(request.form.get("seed"), "seed")
+    if request.form.get("mode") == "sample":
+        size = _opt_int(request.form.get("size"), "size") or 0
+        result = assignments.assign_sample(
+            db(), project, coder_ids, size=size, overlap=overlap, seed=seed
+        )
+    else:
+        doc_ids = [int(v) for v in request.form.getlist("documents") if v.isdigit()]
+        result = assignments.assign_documents(
+            db(), project, doc_ids, coder_ids, overlap=overlap, seed=seed
+        )
+    commit()
+    data = assignments.team_progress(db(), project)
+    return render_template("coding/_team_progress.html", project=project, team=data, message=result)
+
+
+def _percent(raw: str | None) -> float:
+    try:
+        value = float(raw or 0)
+    except ValueError:
+        raise ValidationError("overlap: give a percentage between 0 and 100.") from None
+    if not 0 <= value <= 100:
+        raise ValidationError("overlap: give a percentage between 0 and 100.")
+    return value / 100

@@ -1,0 +1,113 @@
+"""Documents: upload, the reader, metadata corrections, non-codable passages."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from workbench.models import User
+from workbench.services import audit, documents, importing
+from workbench.services.errors import ValidationError
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+
+bp = Blueprint("documents", __name__)
+
+
+def _me() -> User:
+    return cast(User, current_user)
+
+
+@bp.route("/p/<slug>/upload", methods=["POST"])
+@login_required
+def upload(slug: str) -> str | Response:
+    """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        raise ValidationError("Choose at least one file to upload.")
+    files = [(f.filename or "upload", f.read()) for f in uploads]
+    result = importing.import_files(
+        db(),
+        project,
+        files,
+        user=_me(),
+        mode=request.form.get("segmentation", "paragraph"),
+        max_file_bytes=current_app.config["MAX_FILE_BYTES"],
+    )
+    commit()
+    if is_htmx():
+        return render_template("documents/_import_result.html", project=project, result=result)
+    return redirect(url_for("projects.show", slug=project.slug))
+
+
+@bp.route("/p/<slug>/d/<int:doc_id>")
+@login_required
+def read(slug: str, doc_id: int) -> str:
+    """The reader: a document's passages with speaker and delegation labels."""
+    project, role = current_project(slug)
+    doc = documents.get_document(db(), project, doc_id)
+    return render_template(
+        "documents/reader.html",
+        project=project,
+        role=role,
+        doc=doc,
+        passages=documents.passages_of(db(), doc),
+    )
+
+
+@bp.route("/p/<slug>/d/<int:doc_id>/metadata", methods=["POST"])
+@login_required
+def edit_metadata(slug: str, doc_id: int) -> str | Response:
+    """Save the lead's corrections to a document's metadata."""
+    project, role = current_project(slug)
+    lead_only(role)
+    doc = documents.get_document(db(), project, doc_id)
+    changed = documents.update_metadata(doc, request.form.to_dict())
+    if changed:
+        audit.record(
+            db(),
+            project_id=project.id,
+            actor=_me(),
+            entity="document",
+            entity_id=doc.id,
+            action="metadata",
+            before={k: v[0] for k, v in changed.items()},
+            after={k: v[1] for k, v in changed.items()},
+        )
+    commit()
+    if is_htmx():
+        return render_template(
+            "documents/_metadata.html", project=project, doc=doc, role=role, saved=True
+        )
+    return redirect(url_for("documents.read", slug=slug, doc_id=doc.id))
+
+
+@bp.route("/p/<slug>/passages/<int:passage_id>/codable", methods=["POST"])
+@login_required
+def set_codable(slug: str, passage_id: int) -> str | Response:
+    """Mark a passage codable or not (leads only)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    passage = documents.get_passage(db(), project, passage_id)
+    value = request.form.get("codable") == "1"
+    if passage.codable != value:
+        audit.record(
+            db(),
+            project_id=project.id,
+            actor=_me(),
+            entity="passage",
+            entity_id=passage.id,
+            passage_id=passage.id,
+            action="codable",
+            before={"codable": passage.codable},
+            after={"codable": value},
+        )
+        passage.codable = value
+    commit()
+    if is_htmx():
+        return render_template("documents/_passage.html", project=project, p=passage, role=role)
+    return redirect(url_for("documents.read", slug=slug, doc_id=passage.document_id))

@@ -1,0 +1,7 @@
+"""The exports area of the web interface."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__)

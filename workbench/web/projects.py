@@ -1,0 +1,106 @@
+"""Projects: the list, the project page with its documents, members."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from workbench.models import User
+from workbench.services import accounts, documents, progress
+from workbench.services.errors import Forbidden, ValidationError
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+
+bp = Blueprint("projects", __name__)
+
+
+def _me() -> User:
+    return cast(User, current_user)
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    """List the projects the user belongs to."""
+    return render_template("projects/index.html", projects=accounts.projects_for(db(), _me()))
+
+
+@bp.route("/projects", methods=["POST"])
+@login_required
+def create() -> Response:
+    """Create a project (instance admins only); the creator leads it."""
+    if not _me().is_admin:
+        raise Forbidden("Only an instance admin can create projects.")
+    project = accounts.create_project(
+        db(),
+        request.form.get("name", ""),
+        lead=_me(),
+        description=request.form.get("description", ""),
+    )
+    commit()
+    return redirect(url_for("projects.show", slug=project.slug))
+
+
+@bp.route("/p/<slug>")
+@login_required
+def show(slug: str) -> str:
+    """The project page: filterable, paginated documents with the user's progress."""
+    project, role = current_project(slug)
+    f = documents.DocumentFilters(
+        q=request.args.get("q", "").strip(),
+        language=request.args.get("language", ""),
+        doc_type=request.args.get("doc_type", ""),
+        delegation=request.args.get("delegation", ""),
+        date_from=request.args.get("date_from", "").strip(),
+        date_to=request.args.get("date_to", "").strip(),
+        page=_int_arg("page"),
+    )
+    try:
+        page = documents.list_documents(db(), project, f, page_size=current_app.config["PAGE_SIZE"])
+        error = None
+    except ValidationError as exc:
+        page, error = documents.DocumentPage([], 0, 1, 1), str(exc)
+    doc_progress = progress.documents_progress(db(), project, _me(), [d.id for d in page.documents])
+    template = "projects/_documents.html" if is_htmx() else "projects/show.html"
+    return render_template(
+        template,
+        project=project,
+        role=role,
+        page=page,
+        filters=f,
+        error=error,
+        doc_progress=doc_progress,
+        members=accounts.members(db(), project) if not is_htmx() else [],
+    )
+
+
+@bp.route("/p/<slug>/members", methods=["POST"])
+@login_required
+def add_member(slug: str) -> Response:
+    """Add an existing user to the project, or change their role (leads only)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    user = accounts.user_by_name(db(), request.form.get("username", ""))
+    accounts.add_member(db(), project, user, request.form.get("role", "coder"))
+    commit()
+    return redirect(url_for("projects.show", slug=project.slug) + "#members")
+
+
+@bp.route("/p/<slug>/settings", methods=["POST"])
+@login_required
+def settings(slug: str) -> Response:
+    """Change project settings such as blind coding (leads only)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    project.blind = request.form.get("blind") == "on"
+    commit()
+    return redirect(url_for("projects.show", slug=project.slug) + "#members")
