@@ -139,12 +139,15 @@ def _collect(paths: tuple[str, ...]) -> list[Path]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--project", "project_slug", required=True, help="Project slug or name.")
 @click.option("--segmentation", type=click.Choice(["paragraph", "sentence"]), default="paragraph")
-def import_cmd(paths: tuple[str, ...], project_slug: str, segmentation: str) -> None:
+@click.option("--max-file-mb", type=float, help="Per-file size limit (default: MAX_FILE_BYTES).")
+def import_cmd(
+    paths: tuple[str, ...], project_slug: str, segmentation: str, max_file_mb: float | None
+) -> None:
     """Import files, folders, .zip archives and CSV/JSONL tables into a project."""
     from workbench.services import accounts, importing
 
     files = _collect(paths)
-    limit = _app().config["MAX_FILE_BYTES"]
+    limit = int(max_file_mb * 1024 * 1024) if max_file_mb else _app().config["MAX_FILE_BYTES"]
     with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
 
         def read_all() -> Iterator[tuple[str, bytes]]:
@@ -160,6 +163,9 @@ def import_cmd(paths: tuple[str, ...], project_slug: str, segmentation: str) -> 
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
         result = importing.store_documents(session, project, parsed, mode=segmentation)
+    if result.documents >= 100:
+        with unit_of_work() as session:
+            importing.refresh_statistics(session)
     click.echo(
         f"Imported {result.documents} documents with {result.passages} passages"
         f"; {len(result.duplicates)} already present."

@@ -7,3 +7,6 @@ import click
 
 def register(main: click.Group) -> None:
     """Attach the area command groups to the main command."""
+    from workbench.cli_codebook import codebook_group
+
+    main.add_command(codebook_group)

@@ -10,7 +10,7 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # one web upload, all files together
-    "MAX_FILE_BYTES": 50 * 1024 * 1024,  # one file inside an upload or archive
+    "MAX_FILE_BYTES": 100 * 1024 * 1024,  # one file inside an upload or archive
     "MAX_ARCHIVE_BYTES": 500 * 1024 * 1024,  # everything unpacked from one archive
     "MAX_MEMO_CHARS": 20_000,
     "PAGE_SIZE": 50,

@@ -51,7 +51,8 @@ def test_html_in_a_txt_file_stays_literal_text():
 
 
 def test_html_with_xml_declaration_and_legacy_encoding():
-    page = '<?xml version="1.0" encoding="gb18030"?><html><body><p>中国反对恐怖主义。</p></body></html>'
+    page = '<?xml version="1.0" encoding="gb18030"?>'
+    page += "<html><body><p>中国反对恐怖主义。</p></body></html>"
     assert extract_text("zh.xhtml", page.encode("gb18030")) == "中国反对恐怖主义。"
 
 

@@ -27,8 +27,8 @@ def record() -> ParsedDocument:
     return _parse("002")
 
 
-# Counted by hand in 002: every "name（delegation）：" that opens a speech, bold or not, plus
-# the three speeches of the President (Kuwait presides; the header says "主席: 奥泰比先生 (科威特)").
+# Counted by hand in 002: every "name（delegation）：" that opens a speech, bold or not, and
+# the President's three speeches (the header names Kuwait: "主席: 奥泰比先生 ..... (科威特)").
 EXPECTED_TURNS = [
     ("主席", "科威特", "ar"),
     ("梅萨-夸德拉先生", "秘鲁", "es"),

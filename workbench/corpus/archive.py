@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -11,6 +12,17 @@ from workbench.corpus.types import CorpusError
 
 _CHUNK = 1 << 16
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+# What zipfile raises on damaged input: its own error, decompression and struct errors, and
+# NotImplementedError (a RuntimeError) when a mangled header claims "zip file version 6.8".
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    ValueError,
+    struct.error,
+)
 
 
 def iter_archive(
@@ -19,7 +31,7 @@ def iter_archive(
     """Yield (member path, bytes) for each file in a zip, rejecting unsafe or oversized entries."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+    except _DAMAGED as exc:
         raise CorpusError(f"{filename}: not a readable zip archive ({exc})") from exc
     total = 0
     with archive:
@@ -97,6 +109,6 @@ def _read_member(
                 chunks.append(chunk)
     except CorpusError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+    except _DAMAGED as exc:
         raise CorpusError(f"{filename}: entry {info.filename} is damaged ({exc})") from exc
     return b"".join(chunks)

@@ -54,7 +54,9 @@ def parse_document(
     meta = extract_metadata(normalised, filename)
     if metadata:
         meta = _apply_metadata(meta, metadata)
-    passages = segment(normalised, mode=mode, hints=hints)
+    passages = segment(
+        normalised, mode="sentence" if mode == "sentence" else "paragraph", hints=hints
+    )
     if not passages:
         raise CorpusError(f"{filename}: no passages")
     return ParsedDocument(
@@ -77,6 +79,8 @@ def parse_file(
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
 ) -> list[ParsedDocument]:
     """Parse one uploaded file: a document, a CSV/JSONL table (a document per row) or a zip."""
+    if mode not in ("paragraph", "sentence"):
+        raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
     ext = extension(filename)
     if ext == ".zip":
         return _parse_archive(filename, data, mode, max_member_bytes, max_total_bytes, depth=1)
@@ -91,17 +95,15 @@ def _parse_table(filename: str, data: bytes, mode: str) -> list[ParsedDocument]:
     for row in read_table(filename, data):
         name = _row_name(filename, row)
         try:
-            documents.append(
-                parse_document(
-                    name,
-                    row.text,
-                    mode=mode,
-                    hints=_row_hints(row.metadata),
-                    metadata={**row.metadata, "title": row.title},
-                )
+            document = parse_document(
+                name, row.text, mode=mode, hints=_row_hints(row.metadata), metadata=row.metadata
             )
         except CorpusError as exc:
             errors.append(f"row {row.row_number}: {exc}")
+            continue
+        if row.title:
+            document = replace(document, meta=replace(document.meta, title=row.title))
+        documents.append(document)
     _raise_collected(filename, errors, "row(s)")
     return documents
 

@@ -34,7 +34,7 @@ def html_to_text(markup: str, filename: str) -> str:
     markup = _XML_DECLARATION.sub("", markup.replace("\x00", ""), count=1)
     try:
         root = html.document_fromstring(markup)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.LxmlError, ValueError) as exc:
         raise CorpusError(f"{filename}: cannot be read as HTML ({exc})") from exc
     pieces: list[str] = []
     pre_depth = 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+# Line-end hyphens are followed by a newline in the text, so they never form a word here.
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _LEFT = re.compile(r"([A-Za-z]+)-$")
 _RIGHT = re.compile(r"[A-Za-z]+")
 
@@ -24,23 +26,14 @@ class Vocabulary:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._lower: str | None = None
+        self._words: set[str] | None = None
 
-    def _spelled(self, word: str) -> bool:
-        # A case-insensitive whole-word search; cheaper than building a vocabulary for the
-        # few line-end hyphens a document has.
-        if self._lower is None:
-            self._lower = self._text.lower()
-        lower = self._lower
-        position = lower.find(word)
-        while position != -1:
-            before = lower[position - 1] if position else " "
-            after_index = position + len(word)
-            after = lower[after_index] if after_index < len(lower) else " "
-            if not (before.isalpha() or before == "-") and not (after.isalpha() or after == "-"):
-                return True
-            position = lower.find(word, position + 1)
-        return False
+    def _known(self) -> set[str]:
+        # Built on first use (most documents have no line-end hyphen) and only once, so a
+        # document full of hyphens still costs one pass over its text.
+        if self._words is None:
+            self._words = set(_WORD.findall(self._text.lower()))
+        return self._words
 
     def drop_hyphen(self, left_line: str, right_line: str) -> bool:
         """Whether "...multi-" + "lateral..." should be joined as "multilateral"."""
@@ -51,6 +44,5 @@ class Vocabulary:
         head, tail = left.group(1), right.group(0)
         if head.lower() in KEEP_PREFIXES or tail[0].isupper():
             return False
-        solid = (head + tail).lower()
-        hyphenated = f"{head}-{tail}".lower()
-        return self._spelled(solid) and not self._spelled(hyphenated)
+        known = self._known()
+        return (head + tail).lower() in known and f"{head}-{tail}".lower() not in known

@@ -167,7 +167,7 @@ def _count_markers(text: str) -> int:
         if (
             (":" in head or "：" in head)
             and not is_table_line(head.split("\n", 1)[0])
-            and match_marker(text[start:end]) is not None
+            and match_marker(head) is not None
         ):
             count += 1
             if count >= 2:
@@ -177,9 +177,9 @@ def _count_markers(text: str) -> int:
 
 def _title(text: str, doc_type: str | None) -> str | None:
     if doc_type == "un_record":
-        agenda = _agenda_item(text)
-        if agenda:
-            return agenda
+        # A record's opening lines are its masthead (organ, year, date); only the agenda
+        # item makes a title.
+        return _agenda_item(text)
     for start, end in paragraph_spans(text[: _HEAD_CHARS * 2]):
         paragraph = text[start:end]
         if is_heading(paragraph):

@@ -33,7 +33,7 @@ from workbench.corpus.speakers import (
     match_switch_line,
     record_language,
 )
-from workbench.corpus.types import CorpusError, PassageSpec, SegmentHints
+from workbench.corpus.types import CorpusError, PassageSpec, SegmentHints, SegmentMode
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _HEADER_CHARS = 6000
@@ -62,7 +62,7 @@ class _Context:
 
 
 def segment(
-    text: str, *, mode: str = "paragraph", hints: SegmentHints | None = None
+    text: str, *, mode: SegmentMode = "paragraph", hints: SegmentHints | None = None
 ) -> list[PassageSpec]:
     """Split text into paragraph or sentence passages with speakers, delegations and languages."""
     if mode not in ("paragraph", "sentence"):
@@ -144,7 +144,7 @@ def _marker_at(text: str, start: int, end: int) -> SpeakerMarker | None:
         return None
     if is_table_line(head.split("\n", 1)[0]):
         return None  # "主席:\t奥泰比先生 .....\t(科威特)" lists the council, nobody speaks
-    return match_marker(text[start:end])
+    return match_marker(head)
 
 
 def _has_any(hints: SegmentHints) -> bool:

@@ -141,7 +141,7 @@ def _match_english(head: str) -> SpeakerMarker | None:
     deleg = m.group("deleg")
     lang = m.group("lang")
     role = _EN_ROLE.fullmatch(speaker) is not None
-    if not role and not _plausible_name(speaker, deleg=deleg, lang=lang):
+    if not role and not _plausible_name(speaker, has_language_note=lang is not None):
         return None
     if not (role or deleg or lang):
         # "President Kennedy: we do not do these things ..." quotes someone; a speaker
@@ -161,7 +161,7 @@ def _match_english(head: str) -> SpeakerMarker | None:
     )
 
 
-def _plausible_name(speaker: str, *, deleg: str | None, lang: str | None) -> bool:
+def _plausible_name(speaker: str, *, has_language_note: bool) -> bool:
     tokens = speaker.split()
     if not 1 <= len(tokens) <= 7 or "," in speaker:
         return False
@@ -175,7 +175,7 @@ def _plausible_name(speaker: str, *, deleg: str | None, lang: str | None) -> boo
         return False  # "Mr. President:" is a salutation, not a speaker
     # Without a title only a language note vouches for a name ("Hadiza (spoke in French):");
     # "Nations (FAO):" at the start of a wrapped line is not a speaker.
-    return honorific or lang is not None
+    return honorific or has_language_note
 
 
 def _match_chinese(head: str) -> SpeakerMarker | None:

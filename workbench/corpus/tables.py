@@ -102,6 +102,9 @@ def _jsonl_records(text: str, errors: list[str]) -> tuple[list[str], list[_Recor
         except json.JSONDecodeError as exc:
             errors.append(f"row {line_number}: not valid JSON ({exc.msg} at column {exc.colno})")
             continue
+        except (RecursionError, ValueError):  # absurdly deep nesting, numbers too long to read
+            errors.append(f"row {line_number}: not valid JSON (too deeply nested or too large)")
+            continue
         if not isinstance(value, dict):
             errors.append(f"row {line_number}: expected a JSON object, found {_json_kind(value)}")
             continue
@@ -116,6 +119,8 @@ def _json_kind(value: object) -> str:
         return "a list"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, bool):
+        return "true/false"
     return "a number" if isinstance(value, int | float) else "null"
 
 

@@ -34,6 +34,9 @@ class Document(Base):
         UniqueConstraint("project_id", "content_hash"),
         Index("ix_document_project_title", "project_id", "title"),
         Index("ix_document_project_date", "project_id", "date"),
+        # Facet lists (DISTINCT language / type) read these instead of the wide text rows.
+        Index("ix_document_project_language", "project_id", "language"),
+        Index("ix_document_project_doc_type", "project_id", "doc_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

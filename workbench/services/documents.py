@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, distinct, exists, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from workbench.models import DOC_TYPES, Document, Passage, Project
 from workbench.services.errors import NotFound, ValidationError
@@ -83,7 +83,8 @@ def list_documents(
     pages = max(1, -(-total // page_size))
     page = min(max(1, f.page), pages)
     docs = session.scalars(
-        stmt.order_by(Document.date.desc().nulls_last(), Document.title, Document.id)
+        stmt.options(defer(Document.raw_text), defer(Document.text))
+        .order_by(Document.date.desc().nulls_last(), Document.title, Document.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()

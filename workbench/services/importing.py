@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from workbench.corpus import CorpusError, ParsedDocument, parse_file
@@ -121,6 +122,17 @@ def store_documents(
     return result
 
 
+def json_safe(value: object) -> object:
+    """Make metadata storable as JSON on every database: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value else value
 
@@ -129,7 +141,7 @@ def _document_row(
     project: Project, doc: ParsedDocument, user: User | None, mode: str
 ) -> dict[str, object]:
     meta = doc.meta
-    extra = dict(getattr(doc, "extra", None) or {})
+    extra = json_safe(dict(getattr(doc, "extra", None) or {}))
     return {
         "project_id": project.id,
         "title": (meta.title or doc.filename)[:500],
@@ -147,6 +159,15 @@ def _document_row(
         "passage_count": len(doc.passages),
         "imported_by_id": user.id if user else None,
     }
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh the planner's statistics after a bulk import, so queries plan for the new size."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE document"))
+        session.execute(text("ANALYZE passage"))
+    else:
+        session.execute(text("ANALYZE"))
 
 
 def import_files(

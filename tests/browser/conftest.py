@@ -1,0 +1,116 @@
+"""Browser fixtures: a live workbench on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+Chromium is never downloaded (no `playwright install`): /usr/bin/chromium is used. Outside CI a
+missing browser skips these tests; under CI (CI=true) it is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    """Return Debian's Chromium, or None when it is not installed."""
+    return os.environ.get("WORKBENCH_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole run."""
+    path = chromium_path()
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve the test app on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class PageErrors:
+    """Console errors and uncaught exceptions seen by a page."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def console(self, msg: Any) -> None:
+        """Record console messages of type error."""
+        if msg.type == "error":
+            self.messages.append(f"console: {msg.text}")
+
+    def page_error(self, exc: Any) -> None:
+        """Record uncaught page exceptions."""
+        self.messages.append(f"pageerror: {exc}")
+
+
+@pytest.fixture()
+def new_page(browser: Any) -> Iterator[Any]:
+    """Factory for pages in fresh contexts (one per user); any console error fails the test."""
+    contexts: list[Any] = []
+    errors = PageErrors()
+
+    def factory(expect_http_errors: bool = False) -> Any:
+        context = browser.new_context(accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", errors.console)
+        page.on("pageerror", errors.page_error)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    # A 4xx the test provoked on purpose logs "Failed to load resource"; anything else fails.
+    real = [m for m in errors.messages if "status of 4" not in m]
+    assert not real, "browser console errors:\n" + "\n".join(real)
+
+
+@pytest.fixture()
+def page(new_page: Any) -> Any:
+    """A single page."""
+    return new_page()
+
+
+def login(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form and wait for the project list."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")

@@ -1,0 +1,115 @@
+"""The `workbench` command against the test database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from sqlalchemy import func, select
+
+from tests.conftest import REPO, reread
+from workbench.cli import main
+from workbench.models import Code, CodebookVersion, Document, Membership, Passage, Project, User
+
+
+@pytest.fixture()
+def run(app, db_url, monkeypatch):
+    """Invoke the CLI with the test database; returns the click result."""
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+def test_demo_sets_up_everything_and_prints_passwords_once(run, session) -> None:
+    result = run("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    accounts = re.findall(r"^\s+(lead|coder)\s+(\S+)\s+(\S+)$", result.output, re.M)
+    assert sorted(a[1] for a in accounts) == ["coder1", "coder2", "lead"]
+    assert len({a[2] for a in accounts}) == 3  # three different random passwords
+    project = session.scalar(select(Project))
+    assert session.scalar(select(func.count(Document.id))) == 5
+    assert session.scalar(select(func.count(Membership.id))) == 3
+    names = set(session.scalars(select(Code.name).where(Code.project_id == project.id)))
+    assert {"Public-private partnership", "Capacity-building", "Sovereignty", "Xinjiang rebuttal"} <= names
+    # Running it again adds no duplicate documents or codes and gives new passwords.
+    again = run("demo", "--no-serve")
+    assert again.exit_code == 0
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == 5
+    assert session.scalar(select(func.count(CodebookVersion.id))) == 1
+
+
+def test_users_projects_import_and_passages(run, session, tmp_path: Path) -> None:
+    assert run("user", "add", "pi", "--admin", "--name", "The PI").exit_code == 0
+    created = run("project", "create", "UN study", "--lead", "pi")
+    assert created.exit_code == 0 and "un-study" in created.output
+    assert run("user", "add", "ana", "--project", "un-study", "--role", "coder").exit_code == 0
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First statement.\n\nSecond paragraph of it.", encoding="utf-8")
+    (folder / "b.md").write_text("# Title\n\nAnother document here.", encoding="utf-8")
+    result = run("import", str(folder), "--project", "un-study")
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 documents" in result.output
+    again = run("import", str(folder), "--project", "un-study")
+    assert "Imported 0 documents" in again.output and "2 already present" in again.output
+    out = run("passages", "--project", "un-study", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert {r["text"] for r in rows} >= {"First statement.", "Second paragraph of it."}
+    assert set(rows[0]) == {
+        "document_id", "document", "ordinal", "speaker", "delegation", "language",
+        "original_language", "codable", "text",
+    }
+    jsonl = run("passages", "--project", "un-study", "--format", "jsonl")
+    assert len([json.loads(line) for line in jsonl.output.splitlines()]) == len(rows)
+
+
+def test_a_bad_file_in_a_batch_stores_nothing(run, session, tmp_path: Path) -> None:
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    (tmp_path / "good.txt").write_text("A fine document.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    result = run("import", str(tmp_path), "--project", "study")
+    assert result.exit_code != 0
+    assert "empty.txt" in result.output and "binary.txt" in result.output
+    assert "Traceback" not in result.output
+    assert session.scalar(select(func.count(Document.id))) == 0
+    assert session.scalar(select(func.count(Passage.id))) == 0
+
+
+def test_unknown_project_is_a_clear_message(run) -> None:
+    result = run("passages", "--project", "nope")
+    assert result.exit_code != 0 and "No project called 'nope'" in result.output
+
+
+def test_codebook_commands(run, session, tmp_path: Path) -> None:
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    assert "Installed" in run("codebook", "seed", "--project", "study").output
+    out = tmp_path / "cb.qdc"
+    assert run("codebook", "export", "--project", "study", "--format", "qdc", "--out", str(out)).exit_code == 0
+    schema = etree.XMLSchema(etree.parse(str(REPO.parent / "shared" / "refi-qda" / "Codebook.xsd")))
+    assert schema.validate(etree.parse(str(out))), schema.error_log
+    xlsx = tmp_path / "cb.xlsx"
+    assert run("codebook", "export", "--project", "study", "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
+    run("project", "create", "Copy", "--lead", "pi")
+    result = run("codebook", "import", str(xlsx), "--project", "copy")
+    assert result.exit_code == 0, result.output
+    names = lambda slug: sorted(  # noqa: E731
+        session.scalars(select(Code.name).join(Project).where(Project.slug == slug))
+    )
+    reread(session)
+    assert names("copy") == names("study") and len(names("copy")) >= 4
+    assert session.scalar(select(User.is_admin).where(User.username == "pi"))

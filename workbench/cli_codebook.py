@@ -1,0 +1,63 @@
+"""`workbench codebook`: export, import and seed the codebook from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group("codebook")
+def codebook_group() -> None:
+    """Export, import or seed a project's codebook."""
+
+
+@codebook_group.command("export")
+@click.option("--project", "project_slug", required=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "qdc"]), required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
+    """Write the codebook as Excel (one row per code) or REFI-QDA .qdc."""
+    from workbench.cli import unit_of_work
+    from workbench.services import accounts
+    from workbench.services.codebook_files import export_codebook
+
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        data, _mime, _name = export_codebook(session, project, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    click.echo(f"Wrote {out} ({len(data):,} bytes).")
+
+
+@codebook_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_slug", required=True)
+def import_cmd(path: Path, project_slug: str) -> None:
+    """Merge a codebook file (.xlsx, .qdc, .qdpx) into the project as a new version."""
+    from workbench.cli import unit_of_work
+    from workbench.services import accounts
+    from workbench.services.codebook_files import import_codebook_file
+
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        version, warnings = import_codebook_file(
+            session, project, path.name, path.read_bytes(), user=None
+        )
+        number = version.number
+    for warning in warnings:
+        click.echo(f"note: {warning}", err=True)
+    click.echo(f"Imported {path.name} as codebook version {number}.")
+
+
+@codebook_group.command("seed")
+@click.option("--project", "project_slug", required=True)
+def seed_cmd(project_slug: str) -> None:
+    """Install the seed study's starting codebook (if the project has no codes yet)."""
+    from workbench.cli import unit_of_work
+    from workbench.services import accounts, codebooks
+
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        installed = codebooks.ensure_seed_codebook(session, project)
+    click.echo("Installed the starting codebook." if installed else "The project has codes already.")
