@@ -19,10 +19,14 @@
     if (!li.contains(document.activeElement)) li.focus({ preventScroll: true });
   }
 
+  // Moving skips passages marked not codable (headers, page furniture).
   function move(step) {
     const all = passages();
-    const idx = all.indexOf(current());
-    select(all[Math.max(0, Math.min(all.length - 1, idx + step))] || all[0]);
+    let idx = all.indexOf(current());
+    for (let next = idx + step; next >= 0 && next < all.length; next += step) {
+      if (!all[next].classList.contains("noncodable")) { idx = next; break; }
+    }
+    select(all[idx] || all[0]);
   }
 
   function selectedChip(li) {

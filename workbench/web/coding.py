@@ -134,6 +134,8 @@ def _respond(project: Project, role: str, passage_id: int, *, selected: int | No
         selected=selected,
         progress=coding_view.scope_progress(db(), project, _me(), scope),
         scope=request.values.get("scope", ""),
+        # In a one-document view the rows carry no document title.
+        doc=request.values.get("scope", "").startswith("doc:"),
         version=codebooks.current_version(db(), project),
     )
 
