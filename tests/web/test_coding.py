@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import reread
 from workbench.models import Annotation, AuditEvent, Passage, PassageState
+from workbench.services import codebooks
 
 from .conftest import Team
 
@@ -270,7 +271,9 @@ def test_coder_cannot_touch_another_projects_passage(
 
 def test_code_names_and_memos_render_as_text(client, team: Team, session) -> None:
     code = team.codes["Sovereignty"]
-    code.name = "<script>alert(1)</script>"
+    codebooks.edit_code(
+        session, team.project, code.id, {"name": "<script>alert(1)</script>"}, user=team.lead
+    )
     session.commit()
     client.login("coder1")
     p = team.passages[0]

@@ -13,6 +13,7 @@ from workbench import codebook as cb
 from workbench.models import Annotation, Code, CodebookVersion, Project, User
 from workbench.models._common import utcnow
 from workbench.services import audit
+from workbench.services.code_index import forget_version
 from workbench.services.errors import Conflict, NotFound, ValidationError
 
 # Changing any of these changes what the code means: older annotations get flagged.
@@ -128,6 +129,7 @@ def _new_version(
     before: cb.CodebookSpec,
 ) -> CodebookVersion:
     session.flush()
+    forget_version(session, project.id)
     after = to_spec(session, project)
     _check(after)
     changes = [asdict(c) for c in cb.diff(before, after)]
@@ -140,6 +142,8 @@ def _new_version(
         changes=changes,
     )
     session.add(version)
+    session.flush()
+    forget_version(session, project.id)
     audit.record(
         session,
         project_id=project.id,

@@ -1,22 +1,26 @@
 """Coding use cases: apply and remove codes, stance, memos, spans, the coder's passage state.
 
 Applying is idempotent: the (passage, coder, code) triple is unique in the schema and the insert
-is an upsert, so a double click or a second tab never makes a duplicate or an error.
+is an upsert, so a double click or a second tab never makes a duplicate or an error. This is the
+hot path of the workbench: it reads codes from the per-version code index and keeps round trips
+to a minimum.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workbench.models import Annotation, Code, Passage, PassageState, Project, User
+from workbench.models import Annotation, Passage, PassageState, Project, User
 from workbench.models._common import utcnow
 from workbench.services import audit
-from workbench.services.errors import Forbidden, NotFound, ValidationError
+from workbench.services.code_index import CodeInfo, code_index
+from workbench.services.errors import NotFound, ValidationError
 
 _UNSET: Any = object()
 
@@ -29,31 +33,36 @@ class Span:
     end: int
 
 
-def _insert(session: Session, table: Any) -> Any:
-    # Both dialects have INSERT ... ON CONFLICT DO NOTHING; it makes the upsert race-free.
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def get_passage(session: Session, project: Project, passage_id: int) -> Passage:
+    """Return a passage of this project or raise NotFound."""
+    passage = session.get(Passage, passage_id)
+    if passage is None or passage.project_id != project.id:
+        raise NotFound(f"Passage {passage_id} is not in this project.")
+    return passage
+
+
+def get_code(session: Session, project: Project, code_id: int) -> CodeInfo:
+    """Return a live, applicable code of this project or raise NotFound / ValidationError."""
+    code = code_index(session, project.id).by_id.get(code_id)
+    if code is None or code.deleted:
+        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+    if not code.is_codable:
+        raise ValidationError(f"'{code.name}' is a folder of codes and cannot be applied.")
+    return code
 
 
 def load_target(
     session: Session, project: Project, passage_id: int, code_id: int
-) -> tuple[Passage, Code]:
+) -> tuple[Passage, CodeInfo]:
     """Return the passage and the code, refusing ones from other projects or deleted codes."""
-    passage = session.get(Passage, passage_id)
-    if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
-    code = session.get(Code, code_id)
-    if code is None or code.project_id != project.id or code.deleted_at is not None:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
-    if not code.is_codable:
-        raise ValidationError(f"'{code.name}' is a folder of codes and cannot be applied.")
+    passage = get_passage(session, project, passage_id)
+    code = get_code(session, project, code_id)
     if not passage.codable:
         raise ValidationError("This passage is marked not codable.")
     return passage, code
 
 
-def check_stance(project: Project, code: Code, stance: int | None) -> int | None:
+def check_stance(project: Project, code: CodeInfo, stance: int | None) -> int | None:
     """Validate a stance value against the project's scale."""
     if stance is None:
         return None
@@ -87,7 +96,74 @@ def check_span(passage: Passage, span: Span | None) -> Span | None:
     return span
 
 
-def _snapshot(ann: Annotation) -> dict[str, Any]:
+class _Ann(NamedTuple):
+    id: int
+    code_id: int
+    stance: int | None
+    memo: str
+    span_start: int | None
+    span_end: int | None
+    code_revision: int
+
+
+_ANN = cast(Table, Annotation.__table__)
+_STATE = cast(Table, PassageState.__table__)
+# Prebuilt statements: building a select() costs more than running it on SQLite.
+_EXISTING = select(
+    _ANN.c.id,
+    _ANN.c.code_id,
+    _ANN.c.stance,
+    _ANN.c.memo,
+    _ANN.c.span_start,
+    _ANN.c.span_end,
+    _ANN.c.code_revision,
+).where(
+    _ANN.c.passage_id == bindparam("p_passage"),
+    _ANN.c.coder_id == bindparam("p_coder"),
+    _ANN.c.code_id == bindparam("p_code"),
+)
+_UPDATE = (
+    update(_ANN)
+    .where(_ANN.c.id == bindparam("p_id"))
+    .values(
+        stance=bindparam("p_stance"),
+        memo=bindparam("p_memo"),
+        span_start=bindparam("p_span_start"),
+        span_end=bindparam("p_span_end"),
+        code_revision=bindparam("p_revision"),
+        codebook_version=bindparam("p_version"),
+        updated_at=bindparam("p_now"),
+    )
+)
+_DELETE = delete(_ANN).where(_ANN.c.id == bindparam("p_id"))
+_STATE_GET = select(_STATE.c.id, _STATE.c.coded).where(
+    _STATE.c.passage_id == bindparam("p_passage"), _STATE.c.coder_id == bindparam("p_coder")
+)
+_STATE_SET = (
+    update(_STATE)
+    .where(_STATE.c.id == bindparam("p_id"))
+    .values(coded=bindparam("p_coded"), updated_at=bindparam("p_now"))
+)
+
+
+@functools.cache
+def _upserts(dialect: str) -> tuple[Any, Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for annotations and passage states."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ann = (
+        insert(_ANN)
+        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
+        .returning(_ANN.c.id)
+    )
+    state = (
+        insert(_STATE)
+        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id"])
+        .returning(_STATE.c.id)
+    )
+    return ann, state
+
+
+def _snapshot(ann: _Ann) -> dict[str, Any]:
     return {
         "code_id": ann.code_id,
         "stance": ann.stance,
@@ -100,33 +176,34 @@ def mark_state(
     session: Session, project: Project, passage: Passage, coder: User, coded: bool
 ) -> bool:
     """Set the coder's state of a passage; return whether it changed."""
-    stmt = (
-        _insert(session, PassageState)
-        .values(
-            project_id=project.id,
-            passage_id=passage.id,
-            coder_id=coder.id,
-            coded=coded,
-            memo="",
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id"])
-        .returning(PassageState.id)
-    )
-    # RETURNING tells reliably whether the row was new; rowcount is -1 through the ORM on psycopg.
-    if session.execute(stmt).first() is not None:
+    conn = session.connection()
+    now = utcnow()
+    _ann_insert, state_insert = _upserts(conn.dialect.name)
+    row = {
+        "project_id": project.id,
+        "passage_id": passage.id,
+        "coder_id": coder.id,
+        "coded": coded,
+        "memo": "",
+        "updated_at": now,
+    }
+    # RETURNING tells reliably whether the row was new (rowcount does not, on every driver).
+    if conn.execute(state_insert, row).first() is not None:
         return True
-    state = session.scalar(
-        select(PassageState).where(
-            PassageState.passage_id == passage.id, PassageState.coder_id == coder.id
-        )
-    )
-    assert state is not None
+    state = conn.execute(_STATE_GET, {"p_passage": passage.id, "p_coder": coder.id}).one()
     if state.coded == coded:
         return False
-    state.coded = coded
-    state.updated_at = utcnow()
+    conn.execute(_STATE_SET, {"p_id": state.id, "p_coded": coded, "p_now": now})
     return True
+
+
+def _existing(session: Session, passage_id: int, coder_id: int, code_id: int) -> _Ann | None:
+    row = (
+        session.connection()
+        .execute(_EXISTING, {"p_passage": passage_id, "p_coder": coder_id, "p_code": code_id})
+        .first()
+    )
+    return _Ann(*row) if row is not None else None
 
 
 def apply_code(
@@ -141,8 +218,11 @@ def apply_code(
     span: Span | None = _UNSET,
     codebook_version: int = 0,
     memo_limit: int = 20_000,
-) -> Annotation:
-    """Apply a code to a passage (idempotent); optional stance, memo and span update it."""
+) -> int:
+    """Apply a code to a passage (idempotent); optional stance, memo and span update it.
+
+    Returns the annotation's id.
+    """
     passage, code = load_target(session, project, passage_id, code_id)
     if stance is not _UNSET:
         stance = check_stance(project, code, stance)
@@ -150,96 +230,89 @@ def apply_code(
         span = check_span(passage, span)
     if memo is not None:
         memo = check_memo(memo, memo_limit)
+    conn = session.connection()
     now = utcnow()
-    inserted = (
-        session.execute(
-            _insert(session, Annotation)
-            .values(
-                project_id=project.id,
-                passage_id=passage.id,
-                coder_id=coder.id,
-                code_id=code.id,
-                stance=None if stance is _UNSET else stance,
-                memo=memo or "",
-                span_start=None if span is _UNSET or span is None else span.start,
-                span_end=None if span is _UNSET or span is None else span.end,
-                codebook_version=codebook_version,
-                code_revision=code.revision,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
-            .returning(Annotation.id)
-        ).first()
-        is not None
+    ann_insert, _state_insert = _upserts(conn.dialect.name)
+    fresh = _Ann(
+        0,
+        code.id,
+        None if stance is _UNSET else stance,
+        memo or "",
+        None if span is _UNSET or span is None else span.start,
+        None if span is _UNSET or span is None else span.end,
+        code.revision,
     )
-    ann = session.scalar(
-        select(Annotation).where(
-            Annotation.passage_id == passage.id,
-            Annotation.coder_id == coder.id,
-            Annotation.code_id == code.id,
-        )
-    )
-    assert ann is not None
-    if inserted:
+    new_id = conn.execute(
+        ann_insert,
+        {
+            "project_id": project.id,
+            "passage_id": passage.id,
+            "coder_id": coder.id,
+            "code_id": code.id,
+            "stance": fresh.stance,
+            "memo": fresh.memo,
+            "span_start": fresh.span_start,
+            "span_end": fresh.span_end,
+            "codebook_version": codebook_version,
+            "code_revision": code.revision,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar()
+    if new_id is not None:
         audit.record(
             session,
             project_id=project.id,
             actor=coder,
             entity="annotation",
-            entity_id=ann.id,
+            entity_id=new_id,
             passage_id=passage.id,
             action="apply",
-            after=_snapshot(ann),
+            after=_snapshot(fresh),
         )
+        ann_id = int(new_id)
     else:
-        before = _snapshot(ann)
-        if stance is not _UNSET:
-            ann.stance = stance
-        if memo is not None:
-            ann.memo = memo
-        if span is not _UNSET:
-            ann.span_start, ann.span_end = (span.start, span.end) if span else (None, None)
-        after = _snapshot(ann)
+        old = _existing(session, passage.id, coder.id, code.id)
+        assert old is not None
+        new = old._replace(
+            stance=old.stance if stance is _UNSET else stance,
+            memo=old.memo if memo is None else memo,
+            span_start=old.span_start if span is _UNSET else (span.start if span else None),
+            span_end=old.span_end if span is _UNSET else (span.end if span else None),
+        )
+        before, after = _snapshot(old), _snapshot(new)
         if after != before:
-            # Re-applying under a newer definition confirms the coding under that definition.
-            ann.code_revision = code.revision
-            ann.codebook_version = codebook_version
-            ann.updated_at = now
+            # Changing a coding under a newer definition confirms it under that definition.
+            conn.execute(
+                _UPDATE,
+                {
+                    "p_id": old.id,
+                    "p_stance": new.stance,
+                    "p_memo": new.memo,
+                    "p_span_start": new.span_start,
+                    "p_span_end": new.span_end,
+                    "p_revision": code.revision,
+                    "p_version": codebook_version,
+                    "p_now": now,
+                },
+            )
             audit.record(
                 session,
                 project_id=project.id,
                 actor=coder,
                 entity="annotation",
-                entity_id=ann.id,
+                entity_id=old.id,
                 passage_id=passage.id,
                 action="update",
                 before=before,
                 after=after,
             )
+        ann_id = old.id
     mark_state(session, project, passage, coder, True)
-    return ann
+    return ann_id
 
 
-def remove_code(
-    session: Session, project: Project, coder: User, passage_id: int, code_id: int
-) -> bool:
-    """Remove the coder's application of a code (idempotent); return whether one was removed."""
-    passage = session.get(Passage, passage_id)
-    if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
-    ann = session.scalar(
-        select(Annotation).where(
-            Annotation.passage_id == passage_id,
-            Annotation.coder_id == coder.id,
-            Annotation.code_id == code_id,
-        )
-    )
-    if ann is None:
-        code = session.get(Code, code_id)
-        if code is None or code.project_id != project.id:
-            raise NotFound(f"Code {code_id} is not in this project's codebook.")
-        return False
+def _remove(session: Session, project: Project, coder: User, passage_id: int, ann: _Ann) -> None:
     audit.record(
         session,
         project_id=project.id,
@@ -250,7 +323,20 @@ def remove_code(
         action="remove",
         before=_snapshot(ann),
     )
-    session.execute(delete(Annotation).where(Annotation.id == ann.id))
+    session.connection().execute(_DELETE, {"p_id": ann.id})
+
+
+def remove_code(
+    session: Session, project: Project, coder: User, passage_id: int, code_id: int
+) -> bool:
+    """Remove the coder's application of a code (idempotent); return whether one was removed."""
+    get_passage(session, project, passage_id)
+    if code_index(session, project.id).by_id.get(code_id) is None:
+        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+    ann = _existing(session, passage_id, coder.id, code_id)
+    if ann is None:
+        return False
+    _remove(session, project, coder, passage_id, ann)
     return True
 
 
@@ -264,17 +350,12 @@ def toggle_code(
     codebook_version: int = 0,
 ) -> bool:
     """Apply the code if the coder has not, remove it if they have; return whether it is now on."""
-    exists = session.scalar(
-        select(Annotation.id).where(
-            Annotation.passage_id == passage_id,
-            Annotation.coder_id == coder.id,
-            Annotation.code_id == code_id,
-        )
-    )
-    if exists:
-        remove_code(session, project, coder, passage_id, code_id)
+    passage, code = load_target(session, project, passage_id, code_id)
+    ann = _existing(session, passage.id, coder.id, code.id)
+    if ann is not None:
+        _remove(session, project, coder, passage.id, ann)
         return False
-    apply_code(session, project, coder, passage_id, code_id, codebook_version=codebook_version)
+    apply_code(session, project, coder, passage.id, code.id, codebook_version=codebook_version)
     return True
 
 
@@ -282,9 +363,7 @@ def set_done(
     session: Session, project: Project, coder: User, passage_id: int, coded: bool
 ) -> Passage:
     """Mark a passage coded by this coder (codes or "nothing applies"), or reopen it."""
-    passage = session.get(Passage, passage_id)
-    if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
+    passage = get_passage(session, project, passage_id)
     if not passage.codable:
         raise ValidationError("This passage is marked not codable.")
     if mark_state(session, project, passage, coder, coded):
@@ -304,9 +383,7 @@ def set_passage_memo(
     session: Session, project: Project, coder: User, passage_id: int, memo: str, *, limit: int
 ) -> None:
     """Save the coder's memo on a passage (kept with their state, not as a coding)."""
-    passage = session.get(Passage, passage_id)
-    if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
+    passage = get_passage(session, project, passage_id)
     memo = check_memo(memo, limit)
     state = session.scalar(
         select(PassageState).where(
@@ -332,9 +409,3 @@ def set_passage_memo(
             before={"memo": before},
             after={"memo": memo},
         )
-
-
-def require_coder_access(role: str, coder: User, target_coder_id: int) -> None:
-    """Only the coder themself writes their layer; a lead may not code in someone's name."""
-    if coder.id != target_coder_id:
-        raise Forbidden("You can only change your own codings.")

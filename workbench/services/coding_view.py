@@ -1,24 +1,29 @@
-"""What a coder or lead sees in the coding view: passages, codings (blind-aware), state, flags."""
+"""What a coder or lead sees in the coding view: passages, codings (blind-aware), state, flags.
+
+Blindness is enforced here, in the queries: a coder in a blind project never loads another
+coder's annotations, whatever the URL asks for.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.models import (
     Annotation,
     Assignment,
-    Code,
     Document,
     Passage,
     PassageState,
     Project,
     User,
 )
+from workbench.services.code_index import CodeInfo, code_index
 from workbench.services.documents import like_pattern
 from workbench.services.progress import Progress
 
@@ -41,12 +46,39 @@ class ViewFilters:
     passage_ids: list[int] | None = None
 
 
+class Ann(NamedTuple):
+    """The columns of an annotation the coding view shows."""
+
+    id: int
+    passage_id: int
+    coder_id: int
+    code_id: int
+    stance: int | None
+    memo: str
+    span_start: int | None
+    span_end: int | None
+    code_revision: int
+
+
+ANN_COLUMNS = (
+    Annotation.id,
+    Annotation.passage_id,
+    Annotation.coder_id,
+    Annotation.code_id,
+    Annotation.stance,
+    Annotation.memo,
+    Annotation.span_start,
+    Annotation.span_end,
+    Annotation.code_revision,
+)
+
+
 @dataclass
 class Chip:
     """One coding shown on a passage."""
 
-    annotation: Annotation
-    code: Code
+    annotation: Ann
+    code: CodeInfo
     coder_name: str
     mine: bool
     outdated: bool
@@ -70,7 +102,7 @@ def sees_others(project: Project, role: str) -> bool:
     return role == "lead" or not project.blind
 
 
-def _scope(project: Project, viewer: User, f: ViewFilters) -> Select[tuple[Passage, str]]:
+def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Passage, str]]:
     stmt = (
         select(Passage, Document.title)
         .join(Document, Document.id == Passage.document_id)
@@ -81,13 +113,13 @@ def _scope(project: Project, viewer: User, f: ViewFilters) -> Select[tuple[Passa
     if f.passage_ids is not None:
         stmt = stmt.where(Passage.id.in_(f.passage_ids))
     if f.round_id is not None or f.assigned:
-        cond = [Assignment.passage_id == Passage.id, Assignment.coder_id == viewer.id]
+        cond = [Assignment.passage_id == Passage.id, Assignment.coder_id == viewer_id]
         if f.round_id is not None:
             cond.append(Assignment.round_id == f.round_id)
         stmt = stmt.where(exists().where(*cond))
     mine_done = exists().where(
         PassageState.passage_id == Passage.id,
-        PassageState.coder_id == viewer.id,
+        PassageState.coder_id == viewer_id,
         PassageState.coded.is_(True),
     )
     if f.status == "todo":
@@ -99,7 +131,7 @@ def _scope(project: Project, viewer: User, f: ViewFilters) -> Select[tuple[Passa
             exists().where(
                 Annotation.passage_id == Passage.id,
                 Annotation.code_id == f.code_id,
-                Annotation.coder_id == viewer.id,
+                Annotation.coder_id == viewer_id,
             )
         )
     if f.speaker:
@@ -115,27 +147,44 @@ def _scope(project: Project, viewer: User, f: ViewFilters) -> Select[tuple[Passa
     return stmt
 
 
-def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilters) -> Progress:
-    """Return the viewer's progress over the view's scope (document or round), ignoring status."""
-    base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
-    sub = _scope(project, viewer, base).where(Passage.codable.is_(True)).subquery()
-    total = session.scalar(select(func.count()).select_from(sub)) or 0
-    done = (
-        session.scalar(
-            select(func.count())
-            .select_from(sub)
-            .join(
-                PassageState,
-                and_(
-                    PassageState.passage_id == sub.c.id,
-                    PassageState.coder_id == viewer.id,
-                    PassageState.coded.is_(True),
-                ),
-            )
-        )
-        or 0
+_DOC_PROGRESS = (
+    select(func.count(Passage.id), func.count(PassageState.id))
+    .select_from(Passage)
+    .outerjoin(
+        PassageState,
+        and_(
+            PassageState.passage_id == Passage.id,
+            PassageState.coder_id == bindparam("viewer"),
+            PassageState.coded.is_(True),
+        ),
     )
-    return Progress(done, total)
+    .where(
+        Passage.document_id == bindparam("doc"),
+        Passage.project_id == bindparam("project"),
+        Passage.codable.is_(True),
+    )
+)
+
+
+def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilters) -> Progress:
+    """Return the viewer's progress over the view's scope (document or round), in one query."""
+    if f.doc_id is not None and f.round_id is None and not f.assigned:
+        # The common case after every coding action: a prebuilt statement.
+        params = {"viewer": viewer.id, "doc": f.doc_id, "project": project.id}
+        total, done = session.connection().execute(_DOC_PROGRESS, params).one()
+        return Progress(int(done or 0), int(total or 0))
+    base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
+    scope = _scope(project, viewer.id, base).where(Passage.codable.is_(True))
+    stmt = scope.with_only_columns(func.count(Passage.id), func.count(PassageState.id)).outerjoin(
+        PassageState,
+        and_(
+            PassageState.passage_id == Passage.id,
+            PassageState.coder_id == viewer.id,
+            PassageState.coded.is_(True),
+        ),
+    )
+    total, done = session.execute(stmt).tuples().one()
+    return Progress(int(done or 0), int(total or 0))
 
 
 def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[str]]]:
@@ -152,6 +201,73 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, li
     return out
 
 
+# Prebuilt statements for refreshing one passage after a coding action.
+_ONE_ALL = (
+    select(*ANN_COLUMNS, User.display_name)
+    .join(User, User.id == Annotation.coder_id)
+    .where(Annotation.passage_id == bindparam("passage"))
+    .order_by(Annotation.id)
+)
+_ONE_MINE = _ONE_ALL.where(Annotation.coder_id == bindparam("viewer"))
+_ONE_STATE = select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
+    PassageState.passage_id == bindparam("passage"), PassageState.coder_id == bindparam("viewer")
+)
+
+
+def _fill(
+    session: Session,
+    project: Project,
+    viewer: User,
+    role: str,
+    rows: list[PassageRow],
+) -> None:
+    """Attach codings, states and span segments to the rows, in two queries."""
+    if not rows:
+        return
+    by_id = {r.passage.id: r for r in rows}
+    ids = list(by_id)
+    codes = code_index(session, project.id).by_id
+    viewer_id = viewer.id
+    everyone = sees_others(project, role)
+    conn = session.connection()
+    if len(ids) == 1:
+        params = {"passage": ids[0], "viewer": viewer_id}
+        found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
+        states = conn.execute(_ONE_STATE, params).all()
+    else:
+        ann_stmt = (
+            select(*ANN_COLUMNS, User.display_name)
+            .join(User, User.id == Annotation.coder_id)
+            .where(Annotation.passage_id.in_(ids))
+            .order_by(Annotation.id)
+        )
+        if not everyone:
+            ann_stmt = ann_stmt.where(Annotation.coder_id == viewer_id)
+        found = conn.execute(ann_stmt).all()
+        states = conn.execute(
+            select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
+                PassageState.passage_id.in_(ids), PassageState.coder_id == viewer_id
+            )
+        ).all()
+    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for *values, name in found:
+        ann = Ann._make(values)
+        code = codes.get(ann.code_id)
+        if code is None or code.deleted:
+            continue
+        mine = ann.coder_id == viewer_id
+        chip = Chip(ann, code, name, mine, ann.code_revision < code.revision)
+        row = by_id[ann.passage_id]
+        (row.mine if mine else row.others).append(chip)
+        if mine and ann.span_start is not None and ann.span_end is not None:
+            spans[ann.passage_id].append((ann.span_start, ann.span_end, code.colour))
+    for passage_id, coded, memo in states:
+        by_id[passage_id].coded = coded
+        by_id[passage_id].memo = memo
+    for row in rows:
+        row.segments = segments(row.passage.text, spans.get(row.passage.id, []))
+
+
 def load_rows(
     session: Session,
     project: Project,
@@ -162,52 +278,20 @@ def load_rows(
     page: int = 1,
 ) -> tuple[list[PassageRow], int]:
     """Return one page of the view's passages with their codings, and the total count."""
-    stmt = _scope(project, viewer, f)
+    stmt = _scope(project, viewer.id, f)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     found = session.execute(
         stmt.order_by(Passage.document_id, Passage.ordinal).limit(PAGE).offset((page - 1) * PAGE)
-    ).all()
+    ).tuples()
     rows = [PassageRow(passage=p, document_title=title) for p, title in found]
-    if not rows:
-        return rows, total
-    by_id = {r.passage.id: r for r in rows}
-    ids = list(by_id)
-    codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
-    ann_stmt = (
-        select(Annotation, User.display_name)
-        .join(User, User.id == Annotation.coder_id)
-        .where(Annotation.passage_id.in_(ids))
-        .order_by(Annotation.id)
-    )
-    if not sees_others(project, role):
-        ann_stmt = ann_stmt.where(Annotation.coder_id == viewer.id)
-    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for ann, name in session.execute(ann_stmt).all():
-        code = codes[ann.code_id]
-        if code.deleted_at is not None:
-            continue
-        mine = ann.coder_id == viewer.id
-        chip = Chip(ann, code, name, mine, ann.code_revision < code.revision)
-        row = by_id[ann.passage_id]
-        (row.mine if mine else row.others).append(chip)
-        if mine and ann.span_start is not None and ann.span_end is not None:
-            spans[ann.passage_id].append((ann.span_start, ann.span_end, code.colour))
-    for state in session.scalars(
-        select(PassageState).where(
-            PassageState.passage_id.in_(ids), PassageState.coder_id == viewer.id
-        )
-    ):
-        row = by_id[state.passage_id]
-        row.coded = state.coded
-        row.memo = state.memo
-    for row in rows:
-        row.segments = segments(row.passage.text, spans.get(row.passage.id, []))
+    _fill(session, project, viewer, role, rows)
     return rows, total
 
 
 def one_row(
-    session: Session, project: Project, viewer: User, role: str, passage_id: int
+    session: Session, project: Project, viewer: User, role: str, passage: Passage
 ) -> PassageRow:
-    """Return the row of a single passage, as the view would show it."""
-    rows, _ = load_rows(session, project, viewer, role, ViewFilters(passage_ids=[passage_id]))
-    return rows[0]
+    """Return the row of a single passage, as the view shows it (after a coding action)."""
+    row = PassageRow(passage=passage, document_title="")
+    _fill(session, project, viewer, role, [row])
+    return row

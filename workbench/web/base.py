@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, abort, current_app, g, render_template, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     """Attach the engine, session factories, CSRF, login and error handlers to the app."""
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config.get("SQL_ECHO")))
     app.extensions["wb_engine"] = engine
+    app.extensions["wb_engine_writer"] = writer(engine)
     app.extensions["wb_read_sessions"] = make_sessionmaker(engine)
     app.extensions["wb_write_sessions"] = make_sessionmaker(writer(engine))
     csrf.init_app(app)
@@ -53,20 +55,31 @@ def register_blueprints(app: Flask) -> None:
 
 
 def db() -> Session:
-    """Return this request's session; writes take the SQLite writer lock up front."""
+    """Return this request's session (reads run in ordinary deferred transactions)."""
     if "db_session" not in g:
-        key = (
-            "wb_read_sessions"
-            if request and request.method in SAFE_METHODS
-            else "wb_write_sessions"
-        )
-        g.db_session = current_app.extensions[key]()
+        g.db_session = current_app.extensions["wb_read_sessions"]()
     return cast(Session, g.db_session)
 
 
+def begin_write() -> None:
+    """Start the request's unit of work; on SQLite it takes the writer lock (BEGIN IMMEDIATE).
+
+    What the request read so far (the user, the project, the role) was read in a deferred
+    transaction; ending it here keeps those objects (no expiry on commit) and the next
+    transaction starts on the writer bind. So the lock is held only for the use case itself,
+    not for authentication or rendering, and a read never has to upgrade to a write.
+    """
+    session = db()
+    if session.in_transaction():
+        session.commit()
+    session.bind = current_app.extensions["wb_engine_writer"]
+
+
 def commit() -> None:
-    """Commit the request's unit of work: called once by a mutating view."""
-    db().commit()
+    """Commit the request's unit of work (called once by a mutating view); reads go on after."""
+    session = db()
+    session.commit()
+    session.bind = current_app.extensions["wb_engine"]
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -118,19 +131,40 @@ def _http_error(exc: HTTPException) -> Response:
     return error_response(exc.description or exc.name, exc.code or 500)
 
 
+# Prebuilt: every project request runs it, and building a select costs more than running it.
+_PROJECT_AND_ROLE = (
+    select(Project, Membership.role)
+    .outerjoin(
+        Membership,
+        (Membership.project_id == Project.id) & (Membership.user_id == bindparam("user")),
+    )
+    .where(Project.slug == bindparam("slug"))
+)
+
+
 def current_project(slug: str) -> tuple[Project, str]:
-    """Load a project by slug and the current user's role in it (admins act as leads)."""
-    session = db()
-    project = session.query(Project).filter_by(slug=slug).one_or_none()
-    if project is None:
+    """Load a project by slug and the user's role in it (admins act as leads).
+
+    Every project view calls this first; for a writing request (POST and the like) the unit of
+    work begins right after it, so the views need no extra call.
+    """
+    user = me()
+    row = db().execute(_PROJECT_AND_ROLE, {"slug": slug, "user": user.id}).tuples().first()
+    if row is None:
         raise NotFound(f"No project called '{slug}'.")
-    user = cast(User, current_user)
-    role = session.query(Membership.role).filter_by(project_id=project.id, user_id=user.id).scalar()
+    project, role = row
     if role is None:
-        if user.is_admin:
-            return project, "lead"
-        raise Forbidden("You are not a member of this project.")
+        if not user.is_admin:
+            raise Forbidden("You are not a member of this project.")
+        role = "lead"
+    if request.method not in SAFE_METHODS:
+        begin_write()
     return project, str(role)
+
+
+def me() -> User:
+    """Return the signed-in user itself, not the proxy (cheaper where it is used in loops)."""
+    return cast(User, current_user._get_current_object())
 
 
 def lead_only(role: str) -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.codebook import STANCE_KEYS
-from workbench.models import Code, Project, User
+from workbench.models import Passage, Project
 from workbench.services import assignments, audit, codebooks, coding, coding_view, documents
+from workbench.services.code_index import code_index
 from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
 
 bp = Blueprint("coding", __name__)
-
-
-def _me() -> User:
-    return cast(User, current_user)
 
 
 def _opt_int(value: str | None, name: str) -> int | None:
@@ -65,10 +60,6 @@ def _scope_filters() -> coding_view.ViewFilters:
     return coding_view.ViewFilters()
 
 
-def _codes(project: Project) -> list[Code]:
-    return codebooks.live_codes(db(), project)
-
-
 @bp.route("/p/<slug>/code")
 @login_required
 def view(slug: str) -> str:
@@ -85,11 +76,25 @@ def code_document(slug: str, doc_id: int) -> str:
     return _render_view(slug, f)
 
 
+def _urls(project: Project) -> dict[str, str]:
+    """Action URLs, built once per response rather than once per button."""
+    slug = project.slug
+    urls = {
+        name: url_for(f"coding.{name}", slug=slug)
+        for name in ("toggle", "apply", "remove", "stance", "memo", "done")
+    }
+    # History URLs differ only by the passage id at the end: /p/<slug>/passages/<id>/history.
+    urls["passages"] = url_for("coding.history", slug=slug, passage_id=0).removesuffix("0/history")
+    return urls
+
+
 def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
     project, role = current_project(slug)
+    user = me()
     doc = documents.get_document(db(), project, f.doc_id) if f.doc_id else None
     page = max(1, _opt_int(request.args.get("page"), "page") or 1)
-    rows, total = coding_view.load_rows(db(), project, _me(), role, f, page=page)
+    index = code_index(db(), project.id)
+    rows, total = coding_view.load_rows(db(), project, user, role, f, page=page)
     scope = (
         f"doc:{f.doc_id}"
         if f.doc_id
@@ -97,7 +102,6 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
         if f.round_id
         else ("assigned:" if f.assigned else "all:")
     )
-    codes = _codes(project)
     return render_template(
         "coding/_rows.html" if is_htmx() else "coding/view.html",
         project=project,
@@ -109,34 +113,32 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
         pages=max(1, -(-total // coding_view.PAGE)),
         filters=f,
         scope=scope,
-        codes=codes,
-        code_paths=codebooks.code_paths(codes),
+        codes=index.live,
         scale=codebooks.stance_scale(project),
-        progress=coding_view.scope_progress(db(), project, _me(), f),
+        progress=coding_view.scope_progress(db(), project, user, f),
         speakers=sorted({r.passage.speaker for r in rows if r.passage.speaker}),
         delegations=documents.delegations(db(), project),
-        version=codebooks.current_version(db(), project),
+        version=index.version,
         stance_keys="".join(STANCE_KEYS),
+        urls=_urls(project),
     )
 
 
-def _respond(project: Project, role: str, passage_id: int, *, selected: int | None = None) -> str:
+def _respond(project: Project, role: str, passage: Passage, *, selected: int | None = None) -> str:
     """The changed passage plus out-of-band progress for the view's scope."""
-    row = coding_view.one_row(db(), project, _me(), role, passage_id)
-    scope = _scope_filters()
+    user = me()
+    row = coding_view.one_row(db(), project, user, role, passage)
     return render_template(
         "coding/_action.html",
         project=project,
         role=role,
         row=row,
-        codes=_codes(project),
         scale=codebooks.stance_scale(project),
         selected=selected,
-        progress=coding_view.scope_progress(db(), project, _me(), scope),
-        scope=request.values.get("scope", ""),
+        progress=coding_view.scope_progress(db(), project, user, _scope_filters()),
         # In a one-document view the rows carry no document title.
         doc=request.values.get("scope", "").startswith("doc:"),
-        version=codebooks.current_version(db(), project),
+        urls=_urls(project),
     )
 
 
@@ -157,15 +159,15 @@ def toggle(slug: str) -> str:
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
     span = _span()
-    version = codebooks.current_version(db(), project)
+    version = code_index(db(), project.id).version
     if span is not None:
         coding.apply_code(
-            db(), project, _me(), passage_id, code_id, span=span, codebook_version=version
+            db(), project, me(), passage_id, code_id, span=span, codebook_version=version
         )
     else:
-        coding.toggle_code(db(), project, _me(), passage_id, code_id, codebook_version=version)
+        coding.toggle_code(db(), project, me(), passage_id, code_id, codebook_version=version)
     commit()
-    return _respond(project, role, passage_id, selected=code_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
 
 
 @bp.route("/p/<slug>/code/apply", methods=["POST"])
@@ -185,15 +187,15 @@ def apply(slug: str) -> str:
     coding.apply_code(
         db(),
         project,
-        _me(),
+        me(),
         passage_id,
         code_id,
-        codebook_version=codebooks.current_version(db(), project),
+        codebook_version=code_index(db(), project.id).version,
         memo_limit=current_app.config["MAX_MEMO_CHARS"],
         **kwargs,  # type: ignore[arg-type]
     )
     commit()
-    return _respond(project, role, passage_id, selected=code_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
 
 
 @bp.route("/p/<slug>/code/remove", methods=["POST"])
@@ -202,9 +204,9 @@ def remove(slug: str) -> str:
     """Remove a code from a passage (idempotent)."""
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
-    coding.remove_code(db(), project, _me(), passage_id, code_id)
+    coding.remove_code(db(), project, me(), passage_id, code_id)
     commit()
-    return _respond(project, role, passage_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id))
 
 
 @bp.route("/p/<slug>/code/stance", methods=["POST"])
@@ -217,14 +219,14 @@ def stance(slug: str) -> str:
     coding.apply_code(
         db(),
         project,
-        _me(),
+        me(),
         passage_id,
         code_id,
         stance=value,
-        codebook_version=codebooks.current_version(db(), project),
+        codebook_version=code_index(db(), project.id).version,
     )
     commit()
-    return _respond(project, role, passage_id, selected=code_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
 
 
 @bp.route("/p/<slug>/code/memo", methods=["POST"])
@@ -237,20 +239,20 @@ def memo(slug: str) -> str:
     text = request.form.get("memo", "")
     limit = current_app.config["MAX_MEMO_CHARS"]
     if code_id is None:
-        coding.set_passage_memo(db(), project, _me(), passage_id, text, limit=limit)
+        coding.set_passage_memo(db(), project, me(), passage_id, text, limit=limit)
     else:
         coding.apply_code(
             db(),
             project,
-            _me(),
+            me(),
             passage_id,
             code_id,
             memo=text,
             memo_limit=limit,
-            codebook_version=codebooks.current_version(db(), project),
+            codebook_version=code_index(db(), project.id).version,
         )
     commit()
-    return _respond(project, role, passage_id, selected=code_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
 
 
 @bp.route("/p/<slug>/code/done", methods=["POST"])
@@ -259,9 +261,9 @@ def done(slug: str) -> str:
     """Mark the passage coded by me ("nothing applies" is an answer), or reopen it."""
     project, role = current_project(slug)
     passage_id = _req_int("passage_id")
-    coding.set_done(db(), project, _me(), passage_id, request.form.get("coded", "1") == "1")
+    coding.set_done(db(), project, me(), passage_id, request.form.get("coded", "1") == "1")
     commit()
-    return _respond(project, role, passage_id)
+    return _respond(project, role, coding.get_passage(db(), project, passage_id))
 
 
 @bp.route("/p/<slug>/passages/<int:passage_id>/history")
@@ -270,9 +272,9 @@ def history(slug: str, passage_id: int) -> str:
     """The passage's change history; in blind mode a coder sees only their own changes."""
     project, role = current_project(slug)
     documents.get_passage(db(), project, passage_id)
-    only = None if coding_view.sees_others(project, role) else _me().id
+    only = None if coding_view.sees_others(project, role) else me().id
     events = audit.passage_history(db(), project.id, passage_id, coder_id=only)
-    codes = {c.id: c.name for c in codebooks.all_codes(db(), project)}
+    codes = {c.id: c.path for c in code_index(db(), project.id).by_id.values()}
     return render_template(
         "coding/_history.html", events=events, codes=codes, passage_id=passage_id
     )
@@ -287,7 +289,7 @@ def queue(slug: str) -> str:
         "coding/queue.html",
         project=project,
         role=role,
-        queue=assignments.queue_for(db(), project, _me()),
+        queue=assignments.queue_for(db(), project, me()),
     )
 
 

@@ -1,0 +1,149 @@
+"""A per-process cache of each project's codebook, keyed by codebook version.
+
+Every codebook change makes a new numbered version, so (project, version) identifies the codes
+exactly; a request pays one cheap query for the version number instead of loading every code.
+Entries are plain frozen snapshots, never ORM objects shared between sessions.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.orm import Session
+
+from workbench.models import Code, CodebookVersion
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What the coding screens need of a code (same attribute names as the model)."""
+
+    id: int
+    key: str
+    name: str
+    path: str
+    parent_id: int | None
+    depth: int
+    definition: str
+    inclusion: str
+    exclusion: str
+    keywords_en: tuple[str, ...]
+    keywords_zh: tuple[str, ...]
+    colour: str
+    shortcut: str | None
+    takes_stance: bool
+    is_codable: bool
+    sort_order: int
+    revision: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class CodeIndex:
+    """All codes of a project at one codebook version."""
+
+    version: int
+    by_id: dict[int, CodeInfo]
+    live: tuple[CodeInfo, ...]  # not deleted, depth-first in codebook order
+
+
+_CACHE: dict[int, CodeIndex] = {}
+_LOCK = threading.Lock()
+
+
+_VERSION = select(func.max(CodebookVersion.number)).where(
+    CodebookVersion.project_id == bindparam("project_id")
+)
+# Version numbers are remembered per session (one request, one command) until the session
+# rolls back or the codebook services make a new version.
+_MEMO = "wb_codebook_versions"
+
+
+def version_of(session: Session, project_id: int) -> int:
+    """Return the project's newest codebook version number (0 before the first)."""
+    memo: dict[int, int] = session.info.setdefault(_MEMO, {})
+    if project_id not in memo:
+        found = session.connection().execute(_VERSION, {"project_id": project_id}).scalar()
+        memo[project_id] = int(found or 0)
+    return memo[project_id]
+
+
+def forget_version(session: Session, project_id: int) -> None:
+    """Forget the remembered version number (the codebook services call this on a change)."""
+    session.info.get(_MEMO, {}).pop(project_id, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: object) -> None:
+    session.info.pop(_MEMO, None)
+
+
+def code_index(session: Session, project_id: int, version: int | None = None) -> CodeIndex:
+    """Return the project's codes, from the cache when the version has not moved."""
+    if version is None:
+        version = version_of(session, project_id)
+    cached = _CACHE.get(project_id)
+    if cached is not None and cached.version == version:
+        return cached
+    index = _build(session, project_id, version)
+    with _LOCK:
+        _CACHE[project_id] = index
+    return index
+
+
+def forget(project_id: int) -> None:
+    """Drop a project's cached codes (after changes made outside the codebook services)."""
+    with _LOCK:
+        _CACHE.pop(project_id, None)
+
+
+def _build(session: Session, project_id: int, version: int) -> CodeIndex:
+    codes = list(session.scalars(select(Code).where(Code.project_id == project_id)))
+    by_parent: dict[int | None, list[Code]] = {}
+    ids = {c.id for c in codes if c.deleted_at is None}
+    for code in codes:
+        parent = code.parent_id if code.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(code)
+    infos: dict[int, CodeInfo] = {}
+    order: list[CodeInfo] = []
+
+    def add(code: Code, path: str, depth: int) -> None:
+        info = CodeInfo(
+            id=code.id,
+            key=code.key,
+            name=code.name,
+            path=path,
+            parent_id=code.parent_id,
+            depth=depth,
+            definition=code.definition,
+            inclusion=code.inclusion,
+            exclusion=code.exclusion,
+            keywords_en=tuple(code.keywords_en or ()),
+            keywords_zh=tuple(code.keywords_zh or ()),
+            colour=code.colour,
+            shortcut=code.shortcut,
+            takes_stance=code.takes_stance,
+            is_codable=code.is_codable,
+            sort_order=code.sort_order,
+            revision=code.revision,
+            deleted=code.deleted_at is not None,
+        )
+        infos[code.id] = info
+        if not info.deleted:
+            order.append(info)
+
+    def walk(parent: int | None, prefix: str, depth: int) -> None:
+        for code in sorted(by_parent.get(parent, []), key=lambda c: (c.sort_order, c.name)):
+            if code.deleted_at is not None:
+                continue
+            path = f"{prefix} > {code.name}" if prefix else code.name
+            add(code, path, depth)
+            walk(code.id, path, depth + 1)
+
+    walk(None, "", 0)
+    for code in codes:
+        if code.id not in infos:
+            add(code, code.name, 0)  # deleted codes keep a label for history and old data
+    return CodeIndex(version=version, by_id=infos, live=tuple(order))
