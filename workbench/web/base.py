@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from workbench.db import make_engine, make_sessionmaker, writer
+from workbench.db import make_engine, make_sessionmaker, writer, writer_gate
 from workbench.models import Membership, Project, User
 from workbench.services.errors import DomainError, Forbidden, NotFound
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config.get("SQL_ECHO")))
     app.extensions["wb_engine"] = engine
     app.extensions["wb_engine_writer"] = writer(engine)
+    app.extensions["wb_writer_gate"] = writer_gate(engine)
     app.extensions["wb_read_sessions"] = make_sessionmaker(engine)
     app.extensions["wb_write_sessions"] = make_sessionmaker(writer(engine))
     csrf.init_app(app)
@@ -72,14 +73,26 @@ def begin_write() -> None:
     session = db()
     if session.in_transaction():
         session.commit()
+    gate = current_app.extensions["wb_writer_gate"]
+    if gate is not None and not g.get("wb_gate_held"):
+        gate.acquire()
+        g.wb_gate_held = True
     session.bind = current_app.extensions["wb_engine_writer"]
 
 
 def commit() -> None:
     """Commit the request's unit of work (called once by a mutating view); reads go on after."""
     session = db()
-    session.commit()
+    try:
+        session.commit()
+    finally:
+        _release_gate()
     session.bind = current_app.extensions["wb_engine"]
+
+
+def _release_gate() -> None:
+    if g.pop("wb_gate_held", False):
+        current_app.extensions["wb_writer_gate"].release()
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -87,6 +100,7 @@ def _close_session(_exc: BaseException | None) -> None:
     if session is not None:
         session.rollback()
         session.close()
+    _release_gate()
 
 
 @login_manager.user_loader
@@ -110,7 +124,10 @@ def error_response(message: str, status: int, *, details: list[str] | None = Non
 
 
 def _domain_error(exc: DomainError) -> Response:
-    db().rollback()
+    session = db()
+    session.rollback()
+    _release_gate()
+    session.bind = current_app.extensions["wb_engine"]
     return error_response(str(exc), exc.status, details=exc.details)
 
 
@@ -142,11 +159,12 @@ _PROJECT_AND_ROLE = (
 )
 
 
-def current_project(slug: str) -> tuple[Project, str]:
+def current_project(slug: str, *, begin: bool = True) -> tuple[Project, str]:
     """Load a project by slug and the user's role in it (admins act as leads).
 
     Every project view calls this first; for a writing request (POST and the like) the unit of
-    work begins right after it, so the views need no extra call.
+    work begins right after it, so the views need no extra call. A view with slow work to do
+    before writing (parsing an upload) passes begin=False and calls begin_write() itself.
     """
     user = me()
     row = db().execute(_PROJECT_AND_ROLE, {"slug": slug, "user": user.id}).tuples().first()
@@ -157,7 +175,7 @@ def current_project(slug: str) -> tuple[Project, str]:
         if not user.is_admin:
             raise Forbidden("You are not a member of this project.")
         role = "lead"
-    if request.method not in SAFE_METHODS:
+    if begin and request.method not in SAFE_METHODS:
         begin_write()
     return project, str(role)
 

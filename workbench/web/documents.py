@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from workbench.models import User
 from workbench.services import audit, documents, importing
 from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only
 
 bp = Blueprint("documents", __name__)
 
@@ -24,20 +24,20 @@ def _me() -> User:
 @login_required
 def upload(slug: str) -> str | Response:
     """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
-    project, role = current_project(slug)
+    project, role = current_project(slug, begin=False)
     lead_only(role)
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
         raise ValidationError("Choose at least one file to upload.")
-    files = [(f.filename or "upload", f.read()) for f in uploads]
-    result = importing.import_files(
-        db(),
-        project,
-        files,
-        user=_me(),
-        mode=request.form.get("segmentation", "paragraph"),
+    mode = request.form.get("segmentation", "paragraph")
+    # Parse before the unit of work: coders' writes must not wait behind a large upload.
+    parsed = importing.parse_uploads(
+        ((f.filename or "upload", f.read()) for f in uploads),
+        mode=mode,
         max_file_bytes=current_app.config["MAX_FILE_BYTES"],
     )
+    begin_write()
+    result = importing.store_documents(db(), project, parsed, user=_me(), mode=mode)
     commit()
     if is_htmx():
         return render_template("documents/_import_result.html", project=project, result=result)
