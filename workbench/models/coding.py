@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,6 +93,16 @@ class Assignment(Base):
     __tablename__ = "assignment"
     __table_args__ = (
         UniqueConstraint("passage_id", "coder_id", "round_id"),
+        # NULLs never clash in a unique constraint, so production assignments (no round) need
+        # their own partial index to stay unique per passage and coder.
+        Index(
+            "uq_assignment_passage_coder_production",
+            "passage_id",
+            "coder_id",
+            unique=True,
+            sqlite_where=text("round_id IS NULL"),
+            postgresql_where=text("round_id IS NULL"),
+        ),
         Index("ix_assignment_project_coder", "project_id", "coder_id"),
     )
 

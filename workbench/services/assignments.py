@@ -66,9 +66,8 @@ def _insert_assignments(session: Session, rows: list[dict[str, object]]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Assignment).on_conflict_do_nothing(
-        index_elements=["passage_id", "coder_id", "round_id"]
-    )
+    # No conflict target: either unique index (per round, or per production pair) may fire.
+    stmt = insert(Assignment).on_conflict_do_nothing()
     project_id = rows[0]["project_id"]
     count = select(func.count(Assignment.id)).where(Assignment.project_id == project_id)
     before = session.scalar(count) or 0
