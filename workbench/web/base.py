@@ -49,9 +49,18 @@ def init_app(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register one blueprint per area."""
-    from workbench.web import agreement, auth, codebook, coding, documents, exports, projects
+    from workbench.web import (
+        admin,
+        agreement,
+        auth,
+        codebook,
+        coding,
+        documents,
+        exports,
+        projects,
+    )
 
-    for module in (auth, projects, documents, codebook, coding, agreement, exports):
+    for module in (auth, admin, projects, documents, codebook, coding, agreement, exports):
         app.register_blueprint(module.bp)
 
 

@@ -1,0 +1,84 @@
+"""Accounts in the browser: the instance admin manages users; everyone changes their password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from workbench.models import User
+from workbench.services import accounts
+from workbench.services.errors import Forbidden, NotFound, ValidationError
+from workbench.web.base import begin_write, commit, db, me
+
+bp = Blueprint("admin", __name__)
+
+
+def _admin_only() -> None:
+    if not me().is_admin:
+        raise Forbidden("Only an instance admin can manage accounts.")
+
+
+def _users_page(message: str | None = None, password: str | None = None) -> str:
+    users = list(db().scalars(select(User).order_by(User.username)))
+    return render_template("admin/users.html", users=users, message=message, password=password)
+
+
+@bp.route("/admin/users")
+@login_required
+def users() -> str:
+    """List accounts (instance admins only)."""
+    _admin_only()
+    return _users_page()
+
+
+@bp.route("/admin/users", methods=["POST"])
+@login_required
+def create_user() -> str:
+    """Create an account with a random password, shown this once."""
+    _admin_only()
+    begin_write()
+    password = accounts.random_password()
+    user = accounts.create_user(
+        db(),
+        request.form.get("username", ""),
+        password,
+        display_name=request.form.get("display_name") or None,
+        is_admin=request.form.get("is_admin") == "on",
+    )
+    commit()
+    return _users_page(f"Created {user.username}. Give them this password once:", password)
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@login_required
+def reset_password(user_id: int) -> str:
+    """Give an account a new random password, shown this once."""
+    _admin_only()
+    begin_write()
+    user = db().get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    password = accounts.random_password()
+    accounts.set_password(db(), user, password)
+    commit()
+    return _users_page(f"New password for {user.username}, shown this once:", password)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str:
+    """Change one's own password."""
+    message = None
+    if request.method == "POST":
+        begin_write()
+        user = me()
+        if not check_password_hash(user.password_hash, request.form.get("current", "")):
+            raise ValidationError("The current password is wrong.")
+        if request.form.get("new", "") != request.form.get("repeat", ""):
+            raise ValidationError("The two new passwords differ.")
+        accounts.set_password(db(), db().merge(user), request.form.get("new", ""))
+        commit()
+        message = "Your password is changed."
+    return render_template("admin/password.html", message=message)
