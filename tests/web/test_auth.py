@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import reread
 from workbench.models import Project
 
@@ -72,3 +74,27 @@ def test_open_redirect_is_not_followed(client, make_user) -> None:
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_a_locked_database_is_a_clear_503(app, client, make_user, make_project, db_url) -> None:
+    import sqlite3
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    lead = make_user("lead")
+    project = make_project(lead=lead, blind=True)
+    client.login("lead")
+    app.extensions["wb_engine"].pool.dispose()
+    # Another program holds the write lock (as a long command-line import does).
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        # Shorten the wait on the pooled connection the request will reuse (default 10 s).
+        with app.extensions["wb_engine"].connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+        response = client.post(f"/p/{project.slug}/settings", data={}, htmx=True)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 503
+    assert "busy" in response.get_data(as_text=True)

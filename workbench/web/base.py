@@ -10,6 +10,7 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_busy)
     app.jinja_env.globals["static_htmx"] = "htmx-4.0.1.min.js"
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
@@ -138,6 +140,22 @@ def _domain_error(exc: DomainError) -> Response:
     _release_gate()
     session.bind = current_app.extensions["wb_engine"]
     return error_response(str(exc), exc.status, details=exc.details)
+
+
+def _database_busy(exc: OperationalError) -> Response:
+    # SQLite answers "database is locked" when another program (a long command-line import)
+    # holds the write lock past the busy timeout: say so instead of failing with a 500.
+    session = db()
+    session.rollback()
+    _release_gate()
+    session.bind = current_app.extensions["wb_engine"]
+    if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+        raise exc
+    return error_response(
+        "The database is busy with another long task (such as a large import). "
+        "Nothing was changed; try again in a moment.",
+        503,
+    )
 
 
 def _csrf_error(exc: CSRFError) -> Response:
