@@ -321,8 +321,8 @@ def _wrk_coders(
         if "Requests/sec" not in out or "99%" not in out:
             raise RuntimeError(f"wrk did not report: {out}")
         rate += float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-        p50 = max(p50, _ms(re.search(r"50%\s+(\S+)", out)[1]))  # type: ignore[index]
-        p99 = max(p99, _ms(re.search(r"99%\s+(\S+)", out)[1]))  # type: ignore[index]
+        p50 = max(p50, _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]))  # type: ignore[index]
+        p99 = max(p99, _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]))  # type: ignore[index]
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors += int(found[1]) if found else 0
     return rate, p50, p99, errors

@@ -224,6 +224,33 @@ def apply_code(
     Returns the annotation's id.
     """
     passage, code = load_target(session, project, passage_id, code_id)
+    return _apply(
+        session,
+        project,
+        coder,
+        passage,
+        code,
+        stance=stance,
+        memo=memo,
+        span=span,
+        codebook_version=codebook_version,
+        memo_limit=memo_limit,
+    )
+
+
+def _apply(
+    session: Session,
+    project: Project,
+    coder: User,
+    passage: Passage,
+    code: CodeInfo,
+    *,
+    stance: int | None = _UNSET,
+    memo: str | None = None,
+    span: Span | None = _UNSET,
+    codebook_version: int = 0,
+    memo_limit: int = 20_000,
+) -> int:
     if stance is not _UNSET:
         stance = check_stance(project, code, stance)
     if span is not _UNSET:
@@ -355,7 +382,7 @@ def toggle_code(
     if ann is not None:
         _remove(session, project, coder, passage.id, ann)
         return False
-    apply_code(session, project, coder, passage.id, code.id, codebook_version=codebook_version)
+    _apply(session, project, coder, passage, code, codebook_version=codebook_version)
     return True
 
 

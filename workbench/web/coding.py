@@ -158,6 +158,8 @@ def toggle(slug: str) -> str:
     """Apply a code if it is off, remove it if it is on (a selection applies it to that span)."""
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    # Loaded once: the service finds it in the identity map, the response reuses it.
+    passage = coding.get_passage(db(), project, passage_id)
     span = _span()
     version = code_index(db(), project.id).version
     if span is not None:
@@ -167,7 +169,7 @@ def toggle(slug: str) -> str:
     else:
         coding.toggle_code(db(), project, me(), passage_id, code_id, codebook_version=version)
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
+    return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/apply", methods=["POST"])
@@ -176,6 +178,8 @@ def apply(slug: str) -> str:
     """Apply a code (idempotent: applying twice is the same as once), with optional stance/memo."""
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    # Loaded once: the service finds it in the identity map, the response reuses it.
+    passage = coding.get_passage(db(), project, passage_id)
     kwargs: dict[str, object] = {}
     if "stance" in request.form:
         kwargs["stance"] = _opt_int(request.form.get("stance"), "stance")
@@ -195,7 +199,7 @@ def apply(slug: str) -> str:
         **kwargs,  # type: ignore[arg-type]
     )
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
+    return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/remove", methods=["POST"])
@@ -204,9 +208,11 @@ def remove(slug: str) -> str:
     """Remove a code from a passage (idempotent)."""
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    # Loaded once: the service finds it in the identity map, the response reuses it.
+    passage = coding.get_passage(db(), project, passage_id)
     coding.remove_code(db(), project, me(), passage_id, code_id)
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id))
+    return _respond(project, role, passage)
 
 
 @bp.route("/p/<slug>/code/stance", methods=["POST"])
@@ -215,6 +221,8 @@ def stance(slug: str) -> str:
     """Set the stance of an applied code."""
     project, role = current_project(slug)
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    # Loaded once: the service finds it in the identity map, the response reuses it.
+    passage = coding.get_passage(db(), project, passage_id)
     value = _opt_int(request.form.get("stance"), "stance")
     coding.apply_code(
         db(),
@@ -226,7 +234,7 @@ def stance(slug: str) -> str:
         codebook_version=code_index(db(), project.id).version,
     )
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
+    return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/memo", methods=["POST"])
@@ -235,6 +243,7 @@ def memo(slug: str) -> str:
     """Save the memo of an applied code, or without a code the coder's memo on the passage."""
     project, role = current_project(slug)
     passage_id = _req_int("passage_id")
+    passage = coding.get_passage(db(), project, passage_id)
     code_id = _opt_int(request.form.get("code_id"), "code_id")
     text = request.form.get("memo", "")
     limit = current_app.config["MAX_MEMO_CHARS"]
@@ -252,7 +261,7 @@ def memo(slug: str) -> str:
             codebook_version=code_index(db(), project.id).version,
         )
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id), selected=code_id)
+    return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/done", methods=["POST"])
@@ -261,9 +270,10 @@ def done(slug: str) -> str:
     """Mark the passage coded by me ("nothing applies" is an answer), or reopen it."""
     project, role = current_project(slug)
     passage_id = _req_int("passage_id")
+    passage = coding.get_passage(db(), project, passage_id)
     coding.set_done(db(), project, me(), passage_id, request.form.get("coded", "1") == "1")
     commit()
-    return _respond(project, role, coding.get_passage(db(), project, passage_id))
+    return _respond(project, role, passage)
 
 
 @bp.route("/p/<slug>/passages/<int:passage_id>/history")
