@@ -35,7 +35,10 @@ def workbench(env: dict[str, str], *args: str) -> str:
     """Run the workbench command and return its output."""
     done = subprocess.run(
         [str(Path(sys.executable).with_name("workbench")), *args],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout + done.stderr
 
@@ -61,7 +64,9 @@ def time_pages(url: str, repeat: int) -> list[tuple[str, float, float]]:
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(True))
     assert token
-    client.post("/login", data={"username": "pi", "password": "bench-password", "csrf_token": token[1]})
+    client.post(
+        "/login", data={"username": "pi", "password": "bench-password", "csrf_token": token[1]}
+    )
     rows = []
     for label, path in PAGES:
         client.get(path)  # warm caches the way a second visitor would find them

@@ -60,4 +60,6 @@ def seed_cmd(project_slug: str) -> None:
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
         installed = codebooks.ensure_seed_codebook(session, project)
-    click.echo("Installed the starting codebook." if installed else "The project has codes already.")
+    click.echo(
+        "Installed the starting codebook." if installed else "The project has codes already."
+    )

@@ -15,11 +15,11 @@ from workbench.models import Annotation, Code, Passage, PassageState
 from workbench.services import codebooks
 
 STATEMENT = (
-    "Mr. Zhang Jun (China): We oppose any interference in the internal affairs of sovereign "
-    "States under the pretext of counter-terrorism.\n\n"
-    "Capacity-building for developing countries must be strengthened.\n\n"
-    "The private sector is an indispensable partner.\n"
-).encode()
+    b"Mr. Zhang Jun (China): We oppose any interference in the internal affairs of sovereign "
+    b"States under the pretext of counter-terrorism.\n\n"
+    b"Capacity-building for developing countries must be strengthened.\n\n"
+    b"The private sector is an indispensable partner.\n"
+)
 
 
 @pytest.fixture()
@@ -71,14 +71,18 @@ def test_a_coder_codes_by_keyboard_and_the_progress_bar_moves(
     # Done, next: n marks it coded and moves on; the progress bar moves in place.
     with page.expect_response(lambda r: r.url.endswith("/code/done") and r.ok):
         page.keyboard.press("n")
-    page.wait_for_function("document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '1'")
+    page.wait_for_function(
+        "document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '1'"
+    )
     second = page.locator("li.passage").nth(1)
     assert "current" in (second.get_attribute("class") or "")
     assert "coded" in (page.locator("li.passage").first.get_attribute("class") or "")
     # "Nothing applies" is an answer too: n on the second passage with no code.
     with page.expect_response(lambda r: r.url.endswith("/code/done") and r.ok):
         page.keyboard.press("n")
-    page.wait_for_function("document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '2'")
+    page.wait_for_function(
+        "document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '2'"
+    )
     # The ? key lists every shortcut.
     page.keyboard.press("?")
     assert page.locator("dialog#shortcuts").is_visible()
@@ -86,7 +90,9 @@ def test_a_coder_codes_by_keyboard_and_the_progress_bar_moves(
     reread(session)
     ann = session.scalar(select(Annotation))
     assert (ann.code_id, ann.stance, ann.memo) == (
-        sovereignty.id, 2, "Frames interference as the threat."
+        sovereignty.id,
+        2,
+        "Frames interference as the threat.",
     )
     coded = session.scalars(select(PassageState).where(PassageState.coded.is_(True))).all()
     assert len(coded) == 2
@@ -123,9 +129,13 @@ def test_editing_a_definition_flags_older_annotations(
 
     login(lead, live_server, "lead")
     lead.goto(f"{live_server}/p/{project.slug}/codebook")
-    card = lead.locator("article.code-card", has=lead.get_by_role("heading", name="Sovereignty", exact=True))
+    card = lead.locator(
+        "article.code-card", has=lead.get_by_role("heading", name="Sovereignty", exact=True)
+    )
     card.locator("details.edit > summary").click()
-    card.get_by_label("Definition").fill("Claims about the exclusive authority of States, narrowed.")
+    card.get_by_label("Definition").fill(
+        "Claims about the exclusive authority of States, narrowed."
+    )
     card.get_by_label("Change note").fill("Narrowed after round 1")
     card.get_by_role("button", name="Save as new version").click()
     lead.get_by_role("status").filter(has_text="Saved 'Sovereignty'").wait_for()

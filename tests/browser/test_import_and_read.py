@@ -15,7 +15,9 @@ RECORD = (
 )
 
 
-def test_upload_then_read_passages(page: Any, live_server: str, make_user, make_project, tmp_path: Path) -> None:
+def test_upload_then_read_passages(
+    page: Any, live_server: str, make_user, make_project, tmp_path: Path
+) -> None:
     lead = make_user("lead", admin=True)
     project = make_project("Browser study", lead=lead)
     login(page, live_server, "lead")

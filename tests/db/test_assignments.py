@@ -19,7 +19,10 @@ def setup(session, make_user, make_project, import_text):
     coders = [make_user(f"c{i}") for i in range(3)]
     project = make_project("Assign", lead=lead, coders=tuple(coders))
     files = [
-        (f"d{n}.txt", "\n\n".join(f"Doc {n} paragraph {i} on sovereignty." for i in range(size)).encode())
+        (
+            f"d{n}.txt",
+            "\n\n".join(f"Doc {n} paragraph {i} on sovereignty." for i in range(size)).encode(),
+        )
         for n, size in enumerate([10, 20, 30])
     ]
     import_text(project, files)
@@ -33,7 +36,9 @@ def test_documents_with_twenty_percent_overlap(session, setup) -> None:
         session, project, docs, [c.id for c in coders], overlap=0.2, seed=3
     )
     session.commit()
-    rows = session.execute(select(Assignment.passage_id, Assignment.coder_id, Assignment.overlap)).all()
+    rows = session.execute(
+        select(Assignment.passage_id, Assignment.coder_id, Assignment.overlap)
+    ).all()
     per_passage = Counter(p for p, _c, _o in rows)
     doc_of = dict(session.execute(select(Passage.id, Passage.document_id)).tuples().all())
     for doc, size in zip(docs, [10, 20, 30], strict=True):
@@ -47,7 +52,9 @@ def test_documents_with_twenty_percent_overlap(session, setup) -> None:
     assert all(o for p, _c, o in rows if per_passage[p] == 2)
     assert "assignments added" in message
     # Assigning again adds nothing (idempotent).
-    again = assignments.assign_documents(session, project, docs, [c.id for c in coders], overlap=0.2, seed=3)
+    again = assignments.assign_documents(
+        session, project, docs, [c.id for c in coders], overlap=0.2, seed=3
+    )
     assert again.startswith("0 assignments")
 
 

@@ -41,7 +41,12 @@ def test_demo_sets_up_everything_and_prints_passwords_once(run, session) -> None
     assert session.scalar(select(func.count(Document.id))) == 5
     assert session.scalar(select(func.count(Membership.id))) == 3
     names = set(session.scalars(select(Code.name).where(Code.project_id == project.id)))
-    assert {"Public-private partnership", "Capacity-building", "Sovereignty", "Xinjiang rebuttal"} <= names
+    assert {
+        "Public-private partnership",
+        "Capacity-building",
+        "Sovereignty",
+        "Xinjiang rebuttal",
+    } <= names
     # Running it again adds no duplicate documents or codes and gives new passwords.
     again = run("demo", "--no-serve")
     assert again.exit_code == 0
@@ -68,8 +73,15 @@ def test_users_projects_import_and_passages(run, session, tmp_path: Path) -> Non
     rows = list(csv.DictReader(io.StringIO(out.output)))
     assert {r["text"] for r in rows} >= {"First statement.", "Second paragraph of it."}
     assert set(rows[0]) == {
-        "document_id", "document", "ordinal", "speaker", "delegation", "language",
-        "original_language", "codable", "text",
+        "document_id",
+        "document",
+        "ordinal",
+        "speaker",
+        "delegation",
+        "language",
+        "original_language",
+        "codable",
+        "text",
     }
     jsonl = run("passages", "--project", "un-study", "--format", "jsonl")
     assert len([json.loads(line) for line in jsonl.output.splitlines()]) == len(rows)
@@ -99,11 +111,21 @@ def test_codebook_commands(run, session, tmp_path: Path) -> None:
     run("project", "create", "Study", "--lead", "pi")
     assert "Installed" in run("codebook", "seed", "--project", "study").output
     out = tmp_path / "cb.qdc"
-    assert run("codebook", "export", "--project", "study", "--format", "qdc", "--out", str(out)).exit_code == 0
+    assert (
+        run(
+            "codebook", "export", "--project", "study", "--format", "qdc", "--out", str(out)
+        ).exit_code
+        == 0
+    )
     schema = etree.XMLSchema(etree.parse(str(REPO.parent / "shared" / "refi-qda" / "Codebook.xsd")))
     assert schema.validate(etree.parse(str(out))), schema.error_log
     xlsx = tmp_path / "cb.xlsx"
-    assert run("codebook", "export", "--project", "study", "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
+    assert (
+        run(
+            "codebook", "export", "--project", "study", "--format", "xlsx", "--out", str(xlsx)
+        ).exit_code
+        == 0
+    )
     run("project", "create", "Copy", "--lead", "pi")
     result = run("codebook", "import", str(xlsx), "--project", "copy")
     assert result.exit_code == 0, result.output

@@ -30,16 +30,22 @@ def arena(session, make_user, make_project, import_text):
     project = make_project("Hammer", lead=lead, coders=tuple(coders))
     codebooks.ensure_seed_codebook(session, project, lead)
     session.commit()
-    text = "\n\n".join(f"Paragraph number {i} about sovereignty and cooperation." for i in range(PASSAGES))
+    text = "\n\n".join(
+        f"Paragraph number {i} about sovereignty and cooperation." for i in range(PASSAGES)
+    )
     import_text(project, [("hammer.txt", text.encode())])
-    passages = [p.id for p in session.scalars(select(Passage).where(Passage.project_id == project.id))]
+    passages = [
+        p.id for p in session.scalars(select(Passage).where(Passage.project_id == project.id))
+    ]
     codes = [c.id for c in codebooks.live_codes(session, project) if c.is_codable]
     return project, coders, passages, codes
 
 
 def _final_rows(session) -> Counter[tuple[int, int, int]]:
     reread(session)
-    rows = session.execute(select(Annotation.coder_id, Annotation.passage_id, Annotation.code_id)).all()
+    rows = session.execute(
+        select(Annotation.coder_id, Annotation.passage_id, Annotation.code_id)
+    ).all()
     return Counter((c, p, k) for c, p, k in rows)
 
 
@@ -58,17 +64,23 @@ def test_threads_through_http(app, arena, session) -> None:
         for _ in range(40):
             pair = (rng.choice(passages), rng.choice(codes))
             if pair in mine and rng.random() < 0.4:
-                r = client.post(f"/p/{project.slug}/code/remove", {"passage_id": pair[0], "code_id": pair[1]})
+                r = client.post(
+                    f"/p/{project.slug}/code/remove", {"passage_id": pair[0], "code_id": pair[1]}
+                )
                 if r.status_code == 200:
                     mine.discard(pair)
             else:
                 # A double click: the same apply twice in a row.
                 for _click in range(2):
-                    r = client.post(f"/p/{project.slug}/code/apply", {"passage_id": pair[0], "code_id": pair[1]})
+                    r = client.post(
+                        f"/p/{project.slug}/code/apply", {"passage_id": pair[0], "code_id": pair[1]}
+                    )
                 if r.status_code == 200:
                     mine.add(pair)
             if r.status_code != 200:
-                failures.append(f"{user.username}: {r.status_code} {r.get_data(as_text=True)[:200]}")
+                failures.append(
+                    f"{user.username}: {r.status_code} {r.get_data(as_text=True)[:200]}"
+                )
         expected[user.id] = mine
 
     # Two extra tabs of the first coder apply the same triples at the same moment.
@@ -97,13 +109,16 @@ def test_threads_through_http(app, arena, session) -> None:
     assert rows == want
     # The racing tabs recorded exactly one "apply" in the history per triple.
     events = session.execute(
-        select(AuditEvent.passage_id, AuditEvent.after)
-        .where(AuditEvent.actor_id == coders[0].id, AuditEvent.action == "apply")
+        select(AuditEvent.passage_id, AuditEvent.after).where(
+            AuditEvent.actor_id == coders[0].id, AuditEvent.action == "apply"
+        )
     ).all()
     assert Counter((p, a["code_id"]) for p, a in events) == Counter(shared)
 
 
-def _process_worker(url: str, username: str, slug: str, passages: list[int], codes: list[int], seed: int, queue) -> None:
+def _process_worker(
+    url: str, username: str, slug: str, passages: list[int], codes: list[int], seed: int, queue
+) -> None:
     engine = make_engine(url)
     factory = make_sessionmaker(writer(engine))
     rng = random.Random(seed)

@@ -14,7 +14,9 @@ def _versions(session) -> list[CodebookVersion]:
     return list(session.scalars(select(CodebookVersion).order_by(CodebookVersion.number)))
 
 
-def test_edit_makes_a_version_and_flags_older_annotations(client_factory, team: Team, session) -> None:
+def test_edit_makes_a_version_and_flags_older_annotations(
+    client_factory, team: Team, session
+) -> None:
     coder, lead = client_factory(), client_factory()
     coder.login("coder1")
     lead.login("lead")
@@ -35,7 +37,9 @@ def test_edit_makes_a_version_and_flags_older_annotations(client_factory, team: 
     view = coder.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True)
     assert "older definition" in view
     # Re-confirming the coding (setting a stance) clears the flag.
-    coder.post(f"/p/{team.slug}/code/stance", {"passage_id": p.id, "code_id": code.id, "stance": "1"})
+    coder.post(
+        f"/p/{team.slug}/code/stance", {"passage_id": p.id, "code_id": code.id, "stance": "1"}
+    )
     view = coder.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True)
     assert "older definition" not in view
 
@@ -104,7 +108,9 @@ def test_merge_moves_annotations_and_folds_duplicates(client_factory, team: Team
 def test_split_and_move_and_cycles(client, team: Team, session) -> None:
     client.login("lead")
     sov = team.codes["Sovereignty"]
-    r = client.post(f"/p/{team.slug}/codebook/codes/{sov.id}/split", {"names": "Territorial; Political"})
+    r = client.post(
+        f"/p/{team.slug}/codebook/codes/{sov.id}/split", {"names": "Territorial; Political"}
+    )
     assert r.status_code == 200
     reread(session)
     kids = session.scalars(select(Code).where(Code.parent_id == sov.id)).all()

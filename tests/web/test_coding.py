@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import reread
-from workbench.models import Annotation, AuditEvent, Passage, PassageState
+from workbench.models import Annotation, Assignment, AuditEvent, Passage, PassageState
 from workbench.services import codebooks
 
 from .conftest import Team
@@ -284,3 +284,23 @@ def test_code_names_and_memos_render_as_text(client, team: Team, session) -> Non
     html = r.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html
+
+
+def test_progress_in_an_assigned_view_counts_assigned_passages(
+    client_factory, team: Team, session
+) -> None:
+    from workbench.services import assignments
+
+    doc = team.passages[0].document_id
+    assignments.assign_sample(session, team.project, [team.coder1.id], size=2, overlap=0, seed=5)
+    session.commit()
+    coder = client_factory()
+    coder.login("coder1")
+    page = coder.get(f"/p/{team.slug}/code?doc={doc}&assigned=1").get_data(as_text=True)
+    assert 'aria-valuemax="2"' in page and f'value="doc:{doc} assigned:1"' in page
+    assigned = session.scalars(select(Assignment.passage_id)).all()
+    r = coder.post(
+        f"/p/{team.slug}/code/done", {"passage_id": assigned[0], "scope": f"doc:{doc} assigned:1"}
+    )
+    html = r.get_data(as_text=True)
+    assert 'aria-valuemax="2"' in html and 'aria-valuenow="1"' in html

@@ -84,10 +84,10 @@ def test_oversize_file_and_oversize_upload(app, lead_client, session) -> None:
 def test_table_rows_become_documents_with_metadata(lead_client, session) -> None:
     client, slug = lead_client
     table = (
-        '{"id": "S1", "text": "Mr. Wu Haitao (China) (spoke in Chinese): We oppose terrorism.",'
-        ' "country": "China", "date": "2020-02-07", "record_symbol": "S/PV.8716"}\n'
-        '{"id": "S2", "text": "The President: I thank him.", "country": "Belgium"}\n'
-    ).encode()
+        b'{"id": "S1", "text": "Mr. Wu Haitao (China) (spoke in Chinese): We oppose terrorism.",'
+        b' "country": "China", "date": "2020-02-07", "record_symbol": "S/PV.8716"}\n'
+        b'{"id": "S2", "text": "The President: I thank him.", "country": "Belgium"}\n'
+    )
     r = _upload(client, slug, [("speeches.jsonl", table)])
     assert r.status_code == 200
     reread(session)
@@ -110,10 +110,15 @@ def test_reader_shows_markup_as_text(lead_client, session) -> None:
 
 def test_lead_fixes_metadata_and_marks_passages(lead_client, session) -> None:
     client, slug = lead_client
-    _upload(client, slug, [("x.txt", b"Home | About | Contact\n\nA real paragraph of the statement.")])
+    _upload(
+        client, slug, [("x.txt", b"Home | About | Contact\n\nA real paragraph of the statement.")]
+    )
     reread(session)
     doc = session.scalar(select(Document))
-    r = client.post(f"/p/{slug}/d/{doc.id}/metadata", {"title": "Fixed", "date": "2020-07-10", "doc_type": "news_report"})
+    r = client.post(
+        f"/p/{slug}/d/{doc.id}/metadata",
+        {"title": "Fixed", "date": "2020-07-10", "doc_type": "news_report"},
+    )
     assert r.status_code == 200
     bad = client.post(f"/p/{slug}/d/{doc.id}/metadata", {"date": "10/07/2020"})
     assert bad.status_code == 422 and "date" in bad.get_data(as_text=True)

@@ -47,17 +47,26 @@ def _filters() -> coding_view.ViewFilters:
     )
 
 
+def _scope_text(f: coding_view.ViewFilters) -> str:
+    """Encode the view's scope (document, round, assigned) for its coding actions to send back."""
+    parts = [f"doc:{f.doc_id}"] if f.doc_id else []
+    parts += [f"round:{f.round_id}"] if f.round_id else []
+    parts += ["assigned:1"] if f.assigned else []
+    return " ".join(parts) or "all:"
+
+
 def _scope_filters() -> coding_view.ViewFilters:
-    """The scope a coding action's progress bar covers, sent by the view as 'scope'."""
-    kind, _, value = request.values.get("scope", "").partition(":")
-    number = _opt_int(value, "scope") if value else None
-    if kind == "doc":
-        return coding_view.ViewFilters(doc_id=number)
-    if kind == "round":
-        return coding_view.ViewFilters(round_id=number)
-    if kind == "assigned":
-        return coding_view.ViewFilters(assigned=True)
-    return coding_view.ViewFilters()
+    """The scope a coding action's progress bar covers, as the view sent it in 'scope'."""
+    f = coding_view.ViewFilters()
+    for part in request.values.get("scope", "").split():
+        kind, _, value = part.partition(":")
+        if kind == "doc":
+            f.doc_id = _opt_int(value, "scope")
+        elif kind == "round":
+            f.round_id = _opt_int(value, "scope")
+        elif kind == "assigned":
+            f.assigned = True
+    return f
 
 
 @bp.route("/p/<slug>/code")
@@ -95,13 +104,6 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
     page = max(1, _opt_int(request.args.get("page"), "page") or 1)
     index = code_index(db(), project.id)
     rows, total = coding_view.load_rows(db(), project, user, role, f, page=page)
-    scope = (
-        f"doc:{f.doc_id}"
-        if f.doc_id
-        else f"round:{f.round_id}"
-        if f.round_id
-        else ("assigned:" if f.assigned else "all:")
-    )
     return render_template(
         "coding/_rows.html" if is_htmx() else "coding/view.html",
         project=project,
@@ -112,7 +114,7 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
         page=page,
         pages=max(1, -(-total // coding_view.PAGE)),
         filters=f,
-        scope=scope,
+        scope=_scope_text(f),
         codes=index.live,
         scale=codebooks.stance_scale(project),
         progress=coding_view.scope_progress(db(), project, user, f),
@@ -137,7 +139,7 @@ def _respond(project: Project, role: str, passage: Passage, *, selected: int | N
         selected=selected,
         progress=coding_view.scope_progress(db(), project, user, _scope_filters()),
         # In a one-document view the rows carry no document title.
-        doc=request.values.get("scope", "").startswith("doc:"),
+        doc=_scope_filters().doc_id is not None,
         urls=_urls(project),
     )
 

@@ -33,7 +33,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("assignment", schema=None) as batch_op:
@@ -42,4 +41,3 @@ def downgrade() -> None:
             sqlite_where=sa.text("round_id IS NULL"),
             postgresql_where=sa.text("round_id IS NULL"),
         )
-
