@@ -10,3 +10,6 @@ def register(main: click.Group) -> None:
     from workbench.cli_codebook import codebook_group
 
     main.add_command(codebook_group)
+    from workbench.cli_agreement import agreement
+
+    main.add_command(agreement)

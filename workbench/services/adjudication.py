@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ from workbench.models import (
 )
 from workbench.models._common import utcnow
 from workbench.services import agreement_data, audit, codebooks, coding
-from workbench.services.agreement_data import Scope, codings_by_passage, differing_codes, in_scope
+from workbench.services.agreement_data import Scope, differing_codes, in_scope, scoped
 from workbench.services.errors import NotFound, ValidationError
 
 STATUSES = ("open", "resolved", "all")
@@ -72,6 +72,30 @@ class Item:
     resolved_at: datetime | None = None
     codes: list[str] = field(default_factory=list)  # rows of the side-by-side table
 
+    @property
+    def status(self) -> str:
+        """resolved, disagreement, agreed (coders coded alike) or single (one coder)."""
+        if self.consensus is not None:
+            return "resolved"
+        if self.differing:
+            return "disagreement"
+        return "agreed" if len(self.codings) >= 2 else "single"
+
+    @property
+    def proposal(self) -> dict[str, Any]:
+        """Where the edit form starts: the consensus, else the codes every coder applied (with
+        their stance where all agree)."""
+        if self.consensus is not None:
+            return self.consensus
+        if not self.codings:
+            return {}
+        shared = set.intersection(*(set(c) for c in self.codings.values()))
+        out: dict[str, Any] = {}
+        for code in shared:
+            stances = {c[code] for c in self.codings.values()}
+            out[code] = stances.pop() if len(stances) == 1 else None
+        return out
+
 
 @dataclass
 class Browser:
@@ -100,21 +124,35 @@ def coder_columns(
     session: Session, project: Project, scope: Scope, *, hide_names: bool
 ) -> list[CoderColumn]:
     """Every coder with a coded passage in the scope, by username; "Coder A" when hidden."""
-    stmt = (
-        select(User.id, User.username, User.display_name)
-        .join(PassageState, PassageState.coder_id == User.id)
-        .join(Passage, Passage.id == PassageState.passage_id)
-        .where(PassageState.coded.is_(True), PassageState.project_id == project.id)
-        .distinct()
-    )
+    coders = select(PassageState.coder_id).where(PassageState.coded.is_(True)).distinct()
     if scope.coder_ids is not None:
-        stmt = stmt.where(PassageState.coder_id.in_(scope.coder_ids))
-    scoped = Scope(round_id=scope.round_id, doc_ids=scope.doc_ids)
-    rows = sorted(session.execute(in_scope(stmt, project, scoped)).all(), key=lambda r: r[1])
+        coders = coders.where(PassageState.coder_id.in_(scope.coder_ids))
+    where = Scope(round_id=scope.round_id, doc_ids=scope.doc_ids)
+    coders = scoped(coders, PassageState.passage_id, PassageState.project_id, project, where)
+    rows = sorted(
+        session.execute(
+            select(User.id, User.username, User.display_name).where(
+                User.id.in_(coders.scalar_subquery())
+            )
+        ).all(),
+        key=lambda r: r[1],
+    )
     return [
         CoderColumn(int(uid), str(u), f"Coder {_letters(i)}" if hide_names else str(name))
         for i, (uid, u, name) in enumerate(rows)
     ]
+
+
+def _resolved(session: Session, project: Project, scope: Scope) -> set[int]:
+    """Passages of the scope with a consensus."""
+    stmt = scoped(
+        select(ConsensusState.passage_id),
+        ConsensusState.passage_id,
+        ConsensusState.project_id,
+        project,
+        scope,
+    )
+    return {int(p) for p in session.scalars(stmt)}
 
 
 def _consensus(session: Session, project: Project, passage_ids: list[int]) -> dict[int, Any]:
@@ -200,20 +238,10 @@ def browse(
     path = (
         dict(agreement_data.report_codes(session, project, [code_id]))[code_id] if code_id else None
     )
-    data = agreement_data.load(session, project, scope, meta=False)
-    by_passage = codings_by_passage(data.records)
-    resolved_ids = {
-        int(pid)
-        for (pid,) in session.execute(
-            in_scope(
-                select(ConsensusState.passage_id).join(
-                    Passage, Passage.id == ConsensusState.passage_id
-                ),
-                project,
-                Scope(round_id=round_id),
-            )
-        )
-    }
+    # Only passages two coders coded can disagree: the rest is never loaded.
+    pairable = replace(scope, pairable_only=True)
+    by_passage = agreement_data.passage_codings(session, project, pairable)
+    resolved_ids = _resolved(session, project, Scope(round_id=round_id))
     differing = {pid: differing_codes(c) for pid, c in by_passage.items()}
     open_ids = {pid for pid, d in differing.items() if d and pid not in resolved_ids}
     if path is not None:
@@ -236,8 +264,10 @@ def browse(
     pages = max(1, -(-len(ordered) // PER_PAGE))
     page = min(max(1, page), pages)
     ids = ordered[(page - 1) * PER_PAGE : page * PER_PAGE]
+    shown = replace(scope, passage_ids=tuple(ids))  # resolved passages may have one coder only
+    page_codings = agreement_data.passage_codings(session, project, shown) if ids else {}
     return Browser(
-        items=_items(session, project, ids, by_passage, [p for _, p in codes]),
+        items=_items(session, project, ids, page_codings, [p for _, p in codes]),
         total=len(ordered),
         coders=coder_columns(session, project, scope, hide_names=hide_names),
         codes=codes,
@@ -283,9 +313,8 @@ def passage_card(
     _in_round(session, project, round_id, passage_id)
     scope = agreement_data.scope_for(session, project, round_id=round_id)
     one = Scope(round_id=round_id, coder_ids=scope.coder_ids, passage_ids=(passage_id,))
-    data = agreement_data.load(session, project, one, meta=False)
     codes = [p for _, p in agreement_data.report_codes(session, project)]
-    by_passage = codings_by_passage(data.records)
+    by_passage = agreement_data.passage_codings(session, project, one)
     item = _items(session, project, [passage_id], by_passage, codes)[0]
     return item, coder_columns(session, project, scope, hide_names=hide_names)
 
@@ -313,7 +342,7 @@ def _write(
     project: Project,
     actor: User,
     passage: Passage,
-    chosen: list[tuple[Code, int | None, str]],
+    chosen: list[tuple[int, int | None, str]],  # (code id, stance, memo)
     *,
     round_id: int | None,
     action: str,
@@ -344,12 +373,12 @@ def _write(
     assert state is not None
     before = None if inserted else _snapshot(session, passage.id, paths)
     session.execute(delete(ConsensusAnnotation).where(ConsensusAnnotation.passage_id == passage.id))
-    for code, stance, memo in chosen:
+    for code_id, stance, memo in chosen:
         session.add(
             ConsensusAnnotation(
                 project_id=project.id,
                 passage_id=passage.id,
-                code_id=code.id,
+                code_id=code_id,
                 stance=stance,
                 memo=memo,
                 resolved_by_id=actor.id,
@@ -405,7 +434,7 @@ def resolve(
         raise ValidationError("This passage is marked not codable.")
     _check_coded(session, passage)
     note = coding.check_memo(note, NOTE_LIMIT)
-    chosen: list[tuple[Code, int | None, str]] = []
+    chosen: list[tuple[int, int | None, str]] = []
     kept: dict[int, str] = {
         int(cid): str(memo)
         for cid, memo in session.execute(
@@ -416,7 +445,8 @@ def resolve(
     }
     for code_id, stance in codes.items():
         _, code = coding.load_target(session, project, passage_id, code_id)
-        chosen.append((code, coding.check_stance(project, code, stance), kept.get(code_id, "")))
+        checked = coding.check_stance(project, code, stance)
+        chosen.append((code.id, checked, kept.get(code_id, "")))
     extra = {"note": note} if note else None
     return _write(
         session, project, actor, passage, chosen, round_id=round_id, action="resolve", extra=extra
@@ -457,7 +487,7 @@ def adopt(
             Code.is_codable.is_(True),
         )
     ).all()
-    chosen = [(c, s if c.takes_stance else None, m or "") for c, s, m in rows]
+    chosen = [(c.id, s if c.takes_stance else None, m or "") for c, s, m in rows]
     return _write(
         session,
         project,
@@ -499,29 +529,15 @@ def accept_agreed(session: Session, project: Project, actor: User, rnd: Reliabil
     """Take the shared coding of round passages every coder coded alike (>= 2 coders) as their
     consensus, where none is set; return how many were accepted."""
     scope = agreement_data.scope_for(session, project, round_id=rnd.id)
-    data = agreement_data.load(session, project, scope, meta=False)
-    done = set(
-        session.scalars(
-            in_scope(
-                select(ConsensusState.passage_id).join(
-                    Passage, Passage.id == ConsensusState.passage_id
-                ),
-                project,
-                scope,
-            )
-        )
-    )
-    codes = {
-        c.id: c
-        for c in session.scalars(select(Code).where(Code.id.in_(list(data.code_ids.values()))))
-    }
+    code_ids = {path: cid for cid, path in agreement_data.report_codes(session, project)}
+    done = _resolved(session, project, scope)
     accepted = 0
-    for pid, codings in sorted(codings_by_passage(data.records).items()):
+    for pid, codings in sorted(agreement_data.passage_codings(session, project, scope).items()):
         if pid in done or len(codings) < 2 or differing_codes(codings):
             continue
         shared = next(iter(codings.values()))
         chosen = [
-            (codes[data.code_ids[path]], None if stance is None else int(stance), "")
+            (code_ids[path], None if stance is None else int(stance), "")
             for path, stance in shared.items()
         ]
         passage = _passage(session, project, int(pid))
@@ -534,15 +550,5 @@ def unresolved(session: Session, project: Project, rnd: ReliabilityRound) -> lis
     """Codable passages of the round without a consensus."""
     scope = Scope(round_id=rnd.id)
     ids = set(session.scalars(in_scope(select(Passage.id), project, scope)))
-    done = set(
-        session.scalars(
-            in_scope(
-                select(ConsensusState.passage_id).join(
-                    Passage, Passage.id == ConsensusState.passage_id
-                ),
-                project,
-                scope,
-            )
-        )
-    )
+    done = _resolved(session, project, scope)
     return sorted(ids - done)

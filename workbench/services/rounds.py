@@ -325,7 +325,7 @@ def gold_results(
     if only is not None:
         assigned = [row for row in assigned if row[0] == only.id]
         if not assigned:
-            raise Forbidden("You are not assigned to this gold round.")
+            raise Forbidden("Only coders assigned to this gold round have results on it.")
     ids = tuple(int(row[0]) for row in assigned)
     scope = Scope(round_id=rnd.id, coder_ids=ids)
     data = agreement_data.load(session, project, scope, meta=False)

@@ -1,0 +1,94 @@
+"""The gold standard over HTTP: declare, test a new coder, pass or fail, who sees what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import reread
+from workbench.models import ReliabilityRound
+from workbench.services import accounts
+
+from .conftest import Team
+from .test_agreement_flow import code, dom, make_coded_round
+
+
+@pytest.fixture()
+def coded_round(client_factory, team: Team, session) -> tuple[Any, ReliabilityRound]:
+    """A coded reliability round (see test_agreement_flow)."""
+    return make_coded_round(client_factory, team, session)
+
+
+def test_gold_round_tests_a_new_coder(
+    coded_round, team: Team, session, client_factory, make_user
+) -> None:
+    lead, rnd = coded_round
+    p0, p1, p2 = team.passages
+    sov = team.codes["Sovereignty"].id
+    lead.post(
+        f"/p/{team.slug}/agreement/passages/{p1.id}/resolve", {"code": sov, f"stance_{sov}": "-1"}
+    )
+    lead.post(f"/p/{team.slug}/agreement/passages/{p2.id}/resolve", {"adopt": team.coder2.id})
+    r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"threshold": "0.8"})
+    assert r.status_code == 200
+    assert "1 passages the coders agreed on were accepted" in dom(r).one("p", role="status").text()
+    reread(session)
+    assert session.get(ReliabilityRound, rnd.id).is_gold
+    newbie = make_user("coder3", name="Coder Three")
+    accounts.add_member(session, team.project, newbie, "coder")
+    session.commit()
+    r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/trainees", {"coders": newbie.id})
+    assert r.status_code == 200 and "3 assignments added." in dom(r).text()
+    results = dom(r).one("table", class_="list gold-results")
+    assert (
+        "not started"
+        in next(row for row in results.all("tr") if "Coder Three" in row.text()).text()
+    )
+    three = client_factory()
+    three.login("coder3")
+    assert "Reliability round: Round 1" in dom(three.get(f"/p/{team.slug}/queue")).text()
+    code(three, team, p0, "Capacity-building", 2)
+    code(three, team, p1, "Sovereignty", -1)
+    mine = dom(three.get(f"/p/{team.slug}/agreement/mine"))
+    assert "in progress" in mine.one("table").text()
+    code(three, team, p2, None)
+    page = three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    assert page.status_code == 200
+    line = dom(page).one("p", class_="result-line").text()
+    assert (
+        line.startswith("Result: passed")
+        and "coded 3 of 3" in line
+        and "κ (pooled over codes) 1.000" in line
+    )
+    body = page.get_data(as_text=True)
+    assert "Coder One" not in body and "Coder Two" not in body  # nobody else's coding shows
+    assert (
+        three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{team.coder1.id}").status_code
+        == 403
+    )
+    assert three.get(f"/p/{team.slug}/agreement/report").status_code == 403
+    # The lead sees everyone's results; coder one's PPP on p2 differs from gold.
+    round_page = dom(lead.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}"))
+    table = round_page.one("table", class_="list gold-results")
+    rows = {
+        tr.all("td")[0].text(): [td.text() for td in tr.all("td")] for tr in table.all("tr")[1:]
+    }
+    assert rows["Coder Three"][1:] == ["3/3", "1.000", "1.000", "passed"]
+    assert rows["Coder Two"][-1] == "passed"
+    assert rows["Coder One"][2] == f"{17 / 18:.3f}"  # 6 codes × 3 passages, one differs
+    # The threshold can change; a stricter one than anyone reaches fails coder one.
+    r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"threshold": "1"})
+    table = dom(r).one("table", class_="list gold-results")
+    rows = {
+        tr.all("td")[0].text(): [td.text() for td in tr.all("td")] for tr in table.all("tr")[1:]
+    }
+    assert rows["Coder One"][-1] == "failed" and rows["Coder Three"][-1] == "passed"
+    r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"action": "revoke"})
+    assert r.status_code == 200
+    reread(session)
+    assert not session.scalar(select(ReliabilityRound)).is_gold
+    assert (
+        three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}").status_code == 409
+    )

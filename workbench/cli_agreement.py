@@ -1,0 +1,150 @@
+"""`workbench agreement`: the agreement report of a project or round, or of a CSV file.
+
+The same code as the web: project reports come from ``services.agreement_data``, file reports
+from ``agreement.files``. Bad input is a one-line message naming the file and row on stderr with
+exit status 1 (2 for wrong option combinations), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from workbench.agreement import (
+    DEFAULT_SEED,
+    LEVELS,
+    AgreementInputError,
+    long_report,
+    matrix_report,
+)
+
+
+def _num(value: Any) -> str:
+    return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _project_payload(
+    project_slug: str, round_ref: str | None, bootstrap: int, seed: int, methods: bool
+) -> dict[str, Any] | str:
+    from sqlalchemy import select
+
+    from workbench.cli import _app
+    from workbench.models import ReliabilityRound
+    from workbench.services import accounts, agreement_data
+    from workbench.services.errors import DomainError
+
+    factory = _app().extensions["wb_read_sessions"]
+    with factory() as session:
+        try:
+            project = accounts.project_by_slug(session, project_slug)
+            round_id = None
+            if round_ref:
+                found = session.scalars(
+                    select(ReliabilityRound.id).where(
+                        ReliabilityRound.project_id == project.id,
+                        (ReliabilityRound.name == round_ref)
+                        | (ReliabilityRound.id == (int(round_ref) if round_ref.isdigit() else -1)),
+                    )
+                ).all()
+                if len(found) != 1:
+                    raise click.ClickException(
+                        f"No single round '{round_ref}' in project '{project.slug}' "
+                        "(give its id or exact name)."
+                    )
+                round_id = found[0]
+            scope = agreement_data.scope_for(session, project, round_id=round_id)
+            pr = agreement_data.project_report(
+                session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
+            )
+        except DomainError as exc:
+            raise click.ClickException(str(exc)) from None
+        if methods:
+            return agreement_data.methods_markdown(*agreement_data.methods_from(pr, 3))
+        return agreement_data.report_payload(pr, project)
+
+
+def _text(result: dict[str, Any]) -> str:
+    if "per_code" not in result:
+        lines = []
+        for key, value in result.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}: {_num(v)}" for k, v in value.items()) or "—"
+            elif isinstance(value, list):
+                value = f"[{_num(value[0])}, {_num(value[1])}]"
+            lines.append(f"{key}: {_num(value) if not isinstance(value, str) else value}")
+        return "\n".join(lines)
+    lines = [
+        f"{result['passages']} passages ({result['pairable_passages']} pairable), "
+        f"{len(result['coders'])} coders; bootstrap {result['bootstrap']}, seed {result['seed']}",
+        f"{'code':40} {'alpha':>7} {'95% CI':>17}  flag",
+    ]
+    for code, rep in result["per_code"].items():
+        ci = rep["presence"]["alpha_ci95"]
+        shown = f"[{_num(ci[0])}, {_num(ci[1])}]" if ci else "—"
+        lines.append(
+            f"{code[:40]:40} {_num(rep['presence']['alpha']):>7} {shown:>17}  {rep['flag']}"
+        )
+    return "\n".join(lines)
+
+
+@click.command("agreement")
+@click.option("--project", "project_slug", help="Report on this project's codings (slug or name).")
+@click.option("--round", "round_ref", help="With --project: only this round (id or exact name).")
+@click.option("--matrix", "matrix_path", help="A units × coders CSV (header row = coder names).")
+@click.option("--level", type=click.Choice(LEVELS), default="nominal", show_default=True)
+@click.option("--categories", help="With --matrix: allowed categories, comma-separated, in order.")
+@click.option("--long", "long_path", help="A long CSV with passage_id,coder,code[,stance].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (undefined values are null).")
+@click.option("--methods", is_flag=True, help="With --project: the methods paragraph and table.")
+@click.option("--bootstrap", type=click.IntRange(0, 10_000), default=1000, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True)
+def agreement(
+    project_slug: str | None,
+    round_ref: str | None,
+    matrix_path: str | None,
+    level: str,
+    categories: str | None,
+    long_path: str | None,
+    as_json: bool,
+    methods: bool,
+    bootstrap: int,
+    seed: int,
+) -> None:
+    """Inter-coder agreement of a project (or round), a reliability matrix, or long codings."""
+    given = [
+        name
+        for name, v in (
+            ("--project", project_slug),
+            ("--matrix", matrix_path),
+            ("--long", long_path),
+        )
+        if v
+    ]
+    if len(given) != 1:
+        raise click.UsageError("Give exactly one of --project, --matrix or --long.")
+    if round_ref and not project_slug:
+        raise click.UsageError("--round needs --project.")
+    if methods and not project_slug:
+        raise click.UsageError("--methods needs --project.")
+    if categories is not None and not matrix_path:
+        raise click.UsageError("--categories goes with --matrix.")
+    result: dict[str, Any] | str
+    try:
+        if matrix_path:
+            cats = [c.strip() for c in categories.split(",")] if categories is not None else None
+            result = matrix_report(matrix_path, level, cats, bootstrap=bootstrap, seed=seed)
+        elif long_path:
+            result = long_report(long_path, bootstrap=bootstrap, seed=seed)
+        else:
+            assert project_slug is not None
+            result = _project_payload(project_slug, round_ref, bootstrap, seed, methods)
+    except AgreementInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    if isinstance(result, str):
+        click.echo(result, nl=False)
+    elif as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_text(result))
