@@ -48,7 +48,7 @@ def wipe(engine: Engine) -> None:
             names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            # code.parent_id is ON DELETE RESTRICT, checked row by row: cut the tree first.
+            # Table by table, children first; the code tree is cut first (it points at itself).
             conn.execute(text("UPDATE code SET parent_id = NULL"))
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())

@@ -13,3 +13,6 @@ def register(main: click.Group) -> None:
     from workbench.cli_agreement import agreement
 
     main.add_command(agreement)
+    from workbench.cli_export import register as register_export
+
+    register_export(main)

@@ -34,7 +34,9 @@ class Code(Base):
         ForeignKey("project.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(40))  # GUID, stable across exports
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="RESTRICT"))
+    # NO ACTION, checked at the end of a statement: a parent can't be removed from under its
+    # children, yet deleting a whole project (all its codes at once) works on SQLite too.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"))
     name: Mapped[str] = mapped_column(String(200))
     definition: Mapped[str] = mapped_column(Text, default="")
     inclusion: Mapped[str] = mapped_column(Text, default="")

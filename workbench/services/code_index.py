@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, CodebookVersion
@@ -40,11 +40,16 @@ class CodeInfo:
     deleted: bool
 
 
+# (version number, version row id, creation time) of the newest codebook version.
+Stamp = tuple[int, int | None, str | None]
+
+
 @dataclass(frozen=True)
 class CodeIndex:
     """All codes of a project at one codebook version."""
 
     version: int
+    stamp: Stamp
     by_id: dict[int, CodeInfo]
     live: tuple[CodeInfo, ...]  # not deleted, depth-first in codebook order
 
@@ -53,21 +58,30 @@ _CACHE: dict[int, CodeIndex] = {}
 _LOCK = threading.Lock()
 
 
-_VERSION = select(func.max(CodebookVersion.number)).where(
-    CodebookVersion.project_id == bindparam("project_id")
+# The newest version row identifies the codes exactly: its number, and also its row id and time,
+# since a database may reuse the ids of deleted projects (SQLite reuses the highest rowid).
+_VERSION = (
+    select(CodebookVersion.number, CodebookVersion.id, CodebookVersion.created_at)
+    .where(CodebookVersion.project_id == bindparam("project_id"))
+    .order_by(CodebookVersion.number.desc())
+    .limit(1)
 )
 # Version numbers are remembered per session (one request, one command) until the session
 # rolls back or the codebook services make a new version.
 _MEMO = "wb_codebook_versions"
 
 
+def _stamp(session: Session, project_id: int) -> Stamp:
+    memo: dict[int, Stamp] = session.info.setdefault(_MEMO, {})
+    if project_id not in memo:
+        row = session.connection().execute(_VERSION, {"project_id": project_id}).first()
+        memo[project_id] = (int(row[0]), row[1], str(row[2])) if row else (0, None, None)
+    return memo[project_id]
+
+
 def version_of(session: Session, project_id: int) -> int:
     """Return the project's newest codebook version number (0 before the first)."""
-    memo: dict[int, int] = session.info.setdefault(_MEMO, {})
-    if project_id not in memo:
-        found = session.connection().execute(_VERSION, {"project_id": project_id}).scalar()
-        memo[project_id] = int(found or 0)
-    return memo[project_id]
+    return _stamp(session, project_id)[0]
 
 
 def forget_version(session: Session, project_id: int) -> None:
@@ -80,14 +94,13 @@ def _forget_on_rollback(session: Session, _previous: object) -> None:
     session.info.pop(_MEMO, None)
 
 
-def code_index(session: Session, project_id: int, version: int | None = None) -> CodeIndex:
-    """Return the project's codes, from the cache when the version has not moved."""
-    if version is None:
-        version = version_of(session, project_id)
+def code_index(session: Session, project_id: int) -> CodeIndex:
+    """Return the project's codes, from the cache when the codebook has not changed."""
+    stamp = _stamp(session, project_id)
     cached = _CACHE.get(project_id)
-    if cached is not None and cached.version == version:
+    if cached is not None and cached.stamp == stamp:
         return cached
-    index = _build(session, project_id, version)
+    index = _build(session, project_id, stamp)
     with _LOCK:
         _CACHE[project_id] = index
     return index
@@ -99,7 +112,7 @@ def forget(project_id: int) -> None:
         _CACHE.pop(project_id, None)
 
 
-def _build(session: Session, project_id: int, version: int) -> CodeIndex:
+def _build(session: Session, project_id: int, stamp: Stamp) -> CodeIndex:
     codes = list(session.scalars(select(Code).where(Code.project_id == project_id)))
     by_parent: dict[int | None, list[Code]] = {}
     ids = {c.id for c in codes if c.deleted_at is None}
@@ -146,4 +159,4 @@ def _build(session: Session, project_id: int, version: int) -> CodeIndex:
     for code in codes:
         if code.id not in infos:
             add(code, code.name, 0)  # deleted codes keep a label for history and old data
-    return CodeIndex(version=version, by_id=infos, live=tuple(order))
+    return CodeIndex(version=stamp[0], stamp=stamp, by_id=infos, live=tuple(order))

@@ -1,7 +1,440 @@
-"""The exports area of the web interface."""
+"""The Export page (leads), background export jobs, imports, and the Analysis page (everyone).
+
+Downloads are GET forms: an export only reads, and a GET runs in a read session, so a long
+export never holds SQLite's writer lock. An export above EXPORT_INLINE_ROWS rows becomes a
+background job (see services.export_jobs) whose page polls its progress every second.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from typing import Any, cast
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from workbench.exporting.cells import safe_csv
+from workbench.exporting.scope import ExportScope
+from workbench.models import Document, Project, User
+from workbench.services import (
+    analysis,
+    coding_import,
+    export_jobs,
+    exports,
+    project_exchange,
+)
+from workbench.services.errors import ValidationError
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only
 
 bp = Blueprint("exports", __name__)
+INLINE_ROWS = 50_000
+
+
+def _me() -> User:
+    return cast(User, current_user)
+
+
+def _int(name: str) -> int | None:
+    raw = (request.values.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit():
+        raise ValidationError(f"{name}: '{raw}' is not a number.")
+    return int(raw)
+
+
+def _upload() -> tuple[str, bytes]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError("Choose a file to upload.")
+    data = upload.read()
+    if not data:
+        raise ValidationError(f"{upload.filename}: the file is empty.")
+    return upload.filename, data
+
+
+def _flag(name: str) -> bool:
+    return request.values.get(name) in ("1", "on", "true", "yes")
+
+
+# --------------------------------------------------------------------------- export page
+
+
+@bp.route("/p/<slug>/export")
+@login_required
+def index(slug: str) -> str:
+    """The Export page: download forms, background jobs, coding sheets, imports."""
+    project, role = current_project(slug)
+    lead_only(role)
+    session = db()
+    jobs = export_jobs.recent_jobs(session, project)
+    return render_template(
+        "exports/index.html",
+        project=project,
+        role=role,
+        documents=session.execute(
+            select(Document.id, Document.title)
+            .where(Document.project_id == project.id)
+            .order_by(Document.title)
+        ).all(),
+        coders=analysis.coders_in_project(session, project),
+        codes=analysis.codable_codes(session, project),
+        layers=analysis.visible_layers(session, project, _me(), role),
+        jobs=jobs,
+        stale={j.id for j in jobs if export_jobs.is_stale(j)},
+        tables=[
+            "passages", "annotations", "coded", "documents", "codebook", "stance_scale",
+            "agreement", "methods", "disagreements", "frequencies", "cooccurrence", "about",
+            "columns",
+        ],
+    )  # fmt: skip
+
+
+def _read_session() -> Any:
+    session = current_app.extensions["wb_read_sessions"]()
+    exports.snapshot(session)
+    return session
+
+
+@bp.route("/p/<slug>/export/download")
+@login_required
+def download(slug: str) -> WerkzeugResponse:
+    """Download an export now, or start a background job when it is large."""
+    project, role = current_project(slug)
+    lead_only(role)
+    fmt = request.args.get("format", "xlsx")
+    table = request.args.get("table") or None
+    if fmt not in exports.FORMATS:
+        raise ValidationError(f"Unknown format '{fmt}': use {', '.join(exports.FORMATS)}.")
+    if table and fmt != "csv":
+        table = None
+    scope = exports.scope_from_form(request.args)
+    limit = int(current_app.config.get("EXPORT_INLINE_ROWS", INLINE_ROWS))
+    if exports.estimate(db(), project, scope) > limit:
+        return _start_job(project, fmt, scope, table)
+    # send_file closes the buffer once the response has been sent.
+    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    session = _read_session()
+    try:
+        here = session.get(Project, project.id)
+        assert here is not None
+        result = exports.write_export(session, here, scope, fmt, buffer, table=table)
+    finally:
+        session.close()
+    buffer.seek(0)
+    return send_file(
+        buffer, mimetype=result.mimetype, as_attachment=True, download_name=result.filename
+    )
+
+
+def _start_job(
+    project: Project, fmt: str, scope: ExportScope, table: str | None
+) -> WerkzeugResponse:
+    with current_app.extensions["wb_write_sessions"].begin() as session:
+        here = session.get(Project, project.id)
+        me = session.get(User, _me().id)
+        assert here is not None and me is not None
+        job_id = export_jobs.create_job(session, here, me, fmt, scope, table=table).id
+    export_jobs.start(
+        job_id,
+        database_url=current_app.config["DATABASE_URL"],
+        export_dir=current_app.config["EXPORT_DIR"],
+        runner=current_app.config.get("EXPORT_RUNNER", "subprocess"),
+    )
+    return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
+
+
+@bp.route("/p/<slug>/export/jobs/<int:job_id>")
+@login_required
+def job(slug: str, job_id: int) -> str:
+    """A background job's progress (the fragment polls itself until the job ends)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    found = export_jobs.get_job(db(), project, job_id)
+    stale = export_jobs.is_stale(found)
+    template = "exports/_job.html" if is_htmx() else "exports/job.html"
+    return render_template(template, project=project, role=role, job=found, stale=stale)
+
+
+@bp.route("/p/<slug>/export/jobs/<int:job_id>/file")
+@login_required
+def job_file(slug: str, job_id: int) -> WerkzeugResponse:
+    """The finished job's file."""
+    project, role = current_project(slug)
+    lead_only(role)
+    found = export_jobs.get_job(db(), project, job_id)
+    path = export_jobs.job_file(found)
+    name = export_jobs.download_name(found, project)
+    mimetype = exports.MIME["zip" if name.endswith(".zip") else path.suffix.lstrip(".") or "zip"]
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+# --------------------------------------------------------------------------- coding sheets
+
+
+@bp.route("/p/<slug>/export/coding-sheet")
+@login_required
+def coding_sheet(slug: str) -> WerkzeugResponse:
+    """A coder's offline coding sheet (leads: any coder's; coders: their own)."""
+    project, role = current_project(slug)
+    coder_id = _int("coder")
+    me = _me()
+    if coder_id is None or coder_id == me.id:
+        coder = me
+    else:
+        lead_only(role)
+        found = db().get(User, coder_id)
+        if found is None:
+            raise ValidationError(f"No user {coder_id}.")
+        coder = found
+    buffer = io.BytesIO()
+    rows = coding_import.write_sheet_for(db(), project, coder, buffer)
+    if rows == 0:
+        raise ValidationError(
+            f"No passages are assigned to {coder.display_name}; assign some on the Team page first."
+        )
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype=exports.MIME["xlsx"],
+        as_attachment=True,
+        download_name=f"{project.slug}-coding-{coder.username}.xlsx",
+    )
+
+
+def _report(report: Any, status: int) -> Response:
+    html = render_template("exports/_import_report.html", report=report)
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.route("/p/<slug>/import/coding-sheet", methods=["POST"])
+@login_required
+def import_coding_sheet(slug: str) -> Response:
+    """Validate and (if valid, or asked to) apply an offline coding sheet."""
+    project, role = current_project(slug)
+    filename, data = _upload()
+    report = coding_import.import_coding_sheet(
+        db(),
+        project,
+        _me(),
+        role,
+        filename,
+        data,
+        apply_valid=_flag("apply_valid"),
+        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+    )
+    if report.applied:
+        commit()
+    return _report(report, 200 if report.applied else 422)
+
+
+@bp.route("/p/<slug>/import/codings", methods=["POST"])
+@login_required
+def import_codings(slug: str) -> Response:
+    """Validate and (if valid, or asked to) apply a legacy table of codings."""
+    project, role = current_project(slug)
+    lead_only(role)
+    filename, data = _upload()
+    report = coding_import.import_legacy(
+        db(),
+        project,
+        _me(),
+        filename,
+        data,
+        apply_valid=_flag("apply_valid"),
+        create_coders=_flag("create_coders"),
+        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+    )
+    if report.applied:
+        commit()
+    return _report(report, 200 if report.applied else 422)
+
+
+@bp.route("/p/<slug>/import/project", methods=["POST"])
+@login_required
+def import_project(slug: str) -> Response:
+    """Import a .qdpx/.qde project, a .qdc codebook or an exported workbook (all or nothing)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    filename, data = _upload()
+    report = project_exchange.import_project_file(
+        db(), project, _me(), filename, data, create_coders=_flag("create_coders")
+    )
+    commit()
+    html = render_template("exports/_exchange_report.html", report=report)
+    return Response(html, status=200, mimetype="text/html")
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _analysis_scope(project: Project, role: str) -> ExportScope:
+    layer = analysis.resolve_layer(db(), project, _me(), role, request.args.get("layer") or None)
+    document = _int("document")
+    try:
+        return ExportScope(
+            document_ids=(document,) if document else (),
+            date_from=(request.args.get("date_from") or "").strip(),
+            date_to=(request.args.get("date_to") or "").strip(),
+            layer=layer,
+        )
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _segment_filters() -> analysis.SegmentFilters:
+    return analysis.SegmentFilters(
+        code_id=_int("code"),
+        delegation=request.args.get("delegation", ""),
+        speaker=request.args.get("speaker", ""),
+        language=request.args.get("language", ""),
+        q=request.args.get("q", "").strip(),
+        stance=_int("stance"),
+    )
+
+
+@bp.route("/p/<slug>/analysis", endpoint="analysis")
+@login_required
+def analysis_page(slug: str) -> str:
+    """Frequencies (tables and charts), co-occurrence heatmap and coded-segment retrieval."""
+    project, role = current_project(slug)
+    session = db()
+    scope = _analysis_scope(project, role)
+    dimension = request.args.get("dimension") or "document"
+    if dimension not in analysis.DIMENSIONS:
+        raise ValidationError(f"Unknown dimension '{dimension}'.")
+    tables = analysis.frequency_tables(session, project, scope, [None, dimension])
+    codes, matrix = analysis.cooccurrence(session, project, scope)
+    f = _segment_filters()
+    found, total = (
+        analysis.segments(session, project, scope, f, page=max(1, _int("page") or 1))
+        if f.code_id is not None
+        else ([], 0)
+    )
+    return render_template(
+        "exports/analysis.html",
+        project=project,
+        role=role,
+        scope=scope,
+        layer=str(scope.layer),
+        layers=analysis.visible_layers(session, project, _me(), role),
+        dimension=dimension,
+        dimensions=analysis.DIMENSIONS,
+        overall=tables[None],
+        by_value=tables[dimension],
+        codes=codes,
+        matrix=matrix,
+        matrix_max=max(matrix.values(), default=0),
+        documents=session.execute(
+            select(Document.id, Document.title)
+            .where(Document.project_id == project.id)
+            .order_by(Document.title)
+        ).all(),
+        choices=analysis.filter_choices(session, project),
+        filters=f,
+        segments=found,
+        segment_total=total,
+        page=max(1, _int("page") or 1),
+        per_page=analysis.PAGE,
+        scale=[(s["value"], s["label"]) for s in project.stance_scale],
+        args=request.args,
+    )
+
+
+@bp.route("/p/<slug>/analysis/segments")
+@login_required
+def segments(slug: str) -> str:
+    """The coded-segment list for the filters (a fragment for htmx)."""
+    project, role = current_project(slug)
+    scope = _analysis_scope(project, role)
+    f = _segment_filters()
+    page = max(1, _int("page") or 1)
+    found, total = (
+        analysis.segments(db(), project, scope, f, page=page) if f.code_id is not None else ([], 0)
+    )
+    return render_template(
+        "exports/_segments.html" if is_htmx() else "exports/segments_page.html",
+        project=project,
+        role=role,
+        layer=str(scope.layer),
+        filters=f,
+        segments=found,
+        segment_total=total,
+        page=page,
+        per_page=analysis.PAGE,
+        args=request.args,
+    )
+
+
+SEGMENT_COLUMNS = (
+    "document", "passage_ordinal", "passage_id", "speaker", "delegation", "language",
+    "codings", "text", "previous_passage", "next_passage",
+)  # fmt: skip
+
+
+@bp.route("/p/<slug>/analysis/segments.csv")
+@login_required
+def segments_csv(slug: str) -> Response:
+    """Every matching segment as CSV (UTF-8 with BOM, formula-guarded)."""
+    project, role = current_project(slug)
+    scope = _analysis_scope(project, role)
+    f = _segment_filters()
+    if f.code_id is None:
+        raise ValidationError("Choose a code.")
+    code = analysis.code_by_id(db(), project, f.code_id)
+    factory = current_app.extensions["wb_read_sessions"]
+    project_id = project.id
+
+    def rows() -> Iterator[str]:
+        # The response streams after the view returned: use a session of its own.
+        with factory() as session:
+            yield from _segment_lines(session, session.get(Project, project_id), scope, f)
+
+    name = f"{project.slug}-segments-{code.name[:40]}.csv".replace(" ", "_")
+    return Response(
+        rows(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+    )
+
+
+def _segment_lines(
+    session: Any, project: Project, scope: ExportScope, f: analysis.SegmentFilters
+) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(SEGMENT_COLUMNS)
+    for seg in analysis.iter_segments(session, project, scope, f):
+        p = seg.passage
+        codings = "; ".join(
+            f"{c['coder']}: {c['code']}"
+            + (f" ({c['stance']:+d})" if c["stance"] is not None else "")
+            for c in seg.codings
+        )
+        values = (seg.document_title, p.ordinal, p.id, p.speaker, p.delegation, p.language,
+                  codings, p.text, seg.before, seg.after)  # fmt: skip
+        writer.writerow(safe_csv(v) for v in values)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")

@@ -1,0 +1,44 @@
+"""The per-process codebook cache never serves another project's codes, even for a reused id."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from workbench.codebook import CodebookSpec, CodeSpec
+from workbench.models import Project
+from workbench.services import accounts, codebooks
+from workbench.services.code_index import code_index
+
+
+def test_a_reused_project_id_gets_its_own_codes(session, make_user) -> None:
+    lead = make_user("lead")
+    first = accounts.create_project(session, "First", lead=lead)
+    codebooks.ensure_seed_codebook(session, first, lead)
+    session.commit()
+    first_id = first.id
+    assert "Sovereignty" in {c.name for c in code_index(session, first_id).live}
+    session.delete(first)
+    session.commit()
+    # SQLite hands the highest rowid out again; PostgreSQL after RESTART IDENTITY does too.
+    second = accounts.create_project(session, "Second", lead=lead)
+    spec = CodebookSpec(
+        codes=(CodeSpec(key="9f0c2a10-8d1b-4c55-9a0e-0b1d2c3e4f50", name="Only", parent_key=None),)
+    )
+    codebooks.install_spec(session, second, spec, user=lead, note="own codebook")
+    session.commit()
+    session.expire_all()
+    names = {c.name for c in code_index(session, second.id).live}
+    assert names == {"Only"}, (first_id, second.id, names)
+    assert session.scalar(select(Project.id).where(Project.name == "First")) is None
+
+
+def test_an_edit_is_seen_at_once(session, make_user) -> None:
+    lead = make_user("lead")
+    project = accounts.create_project(session, "P", lead=lead)
+    codebooks.ensure_seed_codebook(session, project, lead)
+    session.commit()
+    code = next(c for c in code_index(session, project.id).live if c.name == "Sovereignty")
+    codebooks.edit_code(session, project, code.id, {"definition": "Changed."}, user=lead)
+    session.commit()
+    fresh = code_index(session, project.id).by_id[code.id]
+    assert fresh.definition == "Changed." and fresh.revision == code.revision + 1

@@ -1,0 +1,143 @@
+"""Analysis: SQL aggregates equal the export's counts; blindness; coded-segment retrieval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.db.test_export_data import (
+    build_study,
+    fresh_code_cache,  # noqa: F401 (autouse)
+)
+from workbench.exporting import sheets
+from workbench.exporting.scope import ExportScope, Layer
+from workbench.exporting.summary import LayerSummary
+from workbench.services import analysis
+from workbench.services.errors import Forbidden
+
+
+@pytest.fixture()
+def study(session: Session, make_user: Any, make_project: Any, import_text: Any) -> Any:
+    return build_study(session, make_user, make_project, import_text)
+
+
+@pytest.mark.parametrize("layer", ["coders", "coder:coder1", "consensus"])
+def test_sql_frequencies_and_cooccurrence_equal_the_exports_walk(
+    session: Session, study: Any, layer: str
+) -> None:
+    scope = ExportScope(layer=Layer.parse(layer))
+    ctx = sheets.load_context(session, study.project, scope)
+    summary = LayerSummary(
+        ctx.codes, analysis.document_labels(session, study.project), lambda: sheets.grouped(ctx)
+    )
+    dimensions = [None, *analysis.DIMENSIONS]
+    tables = analysis.frequency_tables(session, study.project, scope, dimensions)
+    for dimension in dimensions:
+        sql, walk = tables[dimension], summary.table(dimension)
+        assert sql.values == walk.values, dimension
+        assert sql.totals == walk.totals, dimension
+        assert {k: (c.passages, c.annotations) for k, c in sql.cells.items()} == {
+            k: (c.passages, c.annotations) for k, c in walk.cells.items()
+        }, dimension
+    _, matrix = analysis.cooccurrence(session, study.project, scope)
+    assert matrix == summary.matrix()
+
+
+def test_frequency_figures(session: Session, study: Any) -> None:
+    cb_ = study.codes["Capacity-building"]
+    table = analysis.frequencies(session, study.project, ExportScope(), None)
+    cell = table.cells[("all", cb_.id)]
+    assert (cell.passages, cell.annotations) == (3, 4)  # en0 by both coders, zh0, zh1
+    assert table.totals["all"] == 5
+    by_language = analysis.frequencies(session, study.project, ExportScope(), "language")
+    assert by_language.count("zh", cb_.id) == 2 and by_language.count("en", cb_.id) == 1
+    by_month = analysis.frequencies(session, study.project, ExportScope(), "month")
+    assert by_month.values == ["2018-02", "2020-07"]
+    by_doc = analysis.frequencies(session, study.project, ExportScope(date_from="2020"), "document")
+    assert len(by_doc.values) == 1
+    _codes, matrix = analysis.cooccurrence(session, study.project, ExportScope())
+    pp, proc = study.codes["Public-private partnership"], study.codes["Procedural"]
+    assert matrix[(pp.id, proc.id)] == matrix[(proc.id, pp.id)] == 1
+    assert matrix[(cb_.id, cb_.id)] == 3
+
+
+def test_blind_coders_see_only_their_own_layer(session: Session, study: Any) -> None:
+    project = study.project
+    assert [v for v, _ in analysis.visible_layers(session, project, study.coder1, "coder")] == [
+        "coder:coder1"
+    ]
+    assert analysis.resolve_layer(session, project, study.coder1, "coder", None) == Layer(
+        "coder", "coder1"
+    )
+    for other in ("coders", "consensus", "coder:coder2"):
+        with pytest.raises(Forbidden):
+            analysis.resolve_layer(session, project, study.coder1, "coder", other)
+    lead_layers = [v for v, _ in analysis.visible_layers(session, project, study.lead, "lead")]
+    assert lead_layers == ["coders", "consensus", "coder:coder1", "coder:coder2"]
+    project.blind = False
+    session.commit()
+    assert analysis.resolve_layer(session, project, study.coder1, "coder", "consensus") == Layer(
+        "consensus"
+    )
+
+
+def test_segments_with_context_filters_and_pages(session: Session, study: Any) -> None:
+    cb_ = study.codes["Capacity-building"]
+    found, total = analysis.segments(
+        session, study.project, ExportScope(), analysis.SegmentFilters(code_id=cb_.id)
+    )
+    assert total == 3 and [s.passage.id for s in found] == [
+        study.english[0].id,
+        study.chinese[0].id,
+        study.chinese[1].id,
+    ]
+    first = found[0]
+    assert first.before == "" and first.after == study.english[1].text
+    assert [(c["coder"], c["stance"]) for c in first.codings] == [
+        ("Coder One", 1),
+        ("Coder Two", 2),
+    ]
+    assert found[2].before == study.chinese[0].text
+    f = analysis.SegmentFilters(code_id=cb_.id, stance=0)
+    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 1
+    f = analysis.SegmentFilters(code_id=cb_.id, q="恐怖主义")
+    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 1
+    f = analysis.SegmentFilters(code_id=cb_.id, language="zh")
+    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 2
+    page2, total = analysis.segments(
+        session,
+        study.project,
+        ExportScope(),
+        analysis.SegmentFilters(code_id=cb_.id),
+        page=2,
+        per_page=2,
+    )
+    assert total == 3 and len(page2) == 1
+    assert (
+        len(
+            list(
+                analysis.iter_segments(
+                    session,
+                    study.project,
+                    ExportScope(),
+                    analysis.SegmentFilters(code_id=cb_.id),
+                    batch=2,
+                )
+            )
+        )
+        == 3
+    )
+    mine = ExportScope(layer=Layer("coder", "coder1"))
+    assert (
+        analysis.segments(session, study.project, mine, analysis.SegmentFilters(code_id=cb_.id))[1]
+        == 2
+    )
+    consensus = ExportScope(layer=Layer("consensus"))
+    found, total = analysis.segments(
+        session, study.project, consensus, analysis.SegmentFilters(code_id=cb_.id)
+    )
+    assert total == 1 and found[0].codings == [
+        {"coder": "consensus", "code": "Capacity-building", "stance": 2}
+    ]

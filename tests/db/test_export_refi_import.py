@@ -1,0 +1,105 @@
+"""Foreign .qdpx files onto passages: spans, splits across passages, merges, users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.db.test_export_data import fresh_code_cache  # noqa: F401 (autouse)
+from tests.unit.test_export_qdpx_quirks import CODE, SOURCE, USER_A, USER_B, archive, qde, selection
+from workbench.models import Annotation, Document, Passage, User
+from workbench.services import codebooks, project_exchange
+from workbench.services.errors import ValidationError
+
+TEXT = "First paragraph about cooperation.\r\n\r\nSecond paragraph: China condemns terrorism.\r\n"
+
+
+def _file(selections: str) -> bytes:
+    return archive({"Project.qde": qde(selections), f"Sources/{SOURCE}.txt": "\ufeff" + TEXT})
+
+
+@pytest.fixture()
+def lead_project(session: Session, make_user: Any, make_project: Any) -> tuple[Any, Any]:
+    lead = make_user("lead")
+    make_user("CA", name="Coder A")
+    return lead, make_project("Foreign", lead=lead)
+
+
+def test_selections_become_spans_split_and_merged_per_passage(
+    session: Session, lead_project: Any
+) -> None:
+    lead, project = lead_project
+    lf = TEXT.replace("\r\n", "\n")
+    # MAXQDA-style offsets: CRLF counted as two characters (code points over the file).
+    inside = TEXT.index("China condemns")
+    across = TEXT.index("cooperation")
+    whole = TEXT.index("First")
+    selections = (
+        selection(inside, inside + 14, "China condemns")
+        + selection(inside + 15, inside + 24, "terrorism")  # same coder and code: merged
+        + selection(across, TEXT.index("Second") + 6, None)  # crosses two passages: split
+        + selection(whole, whole + len("First paragraph about cooperation."), None, user=USER_B)
+    )
+    with pytest.raises(ValidationError) as caught:
+        project_exchange.import_project_file(
+            session, project, lead, "maxqda.qdpx", _file(selections)
+        )
+    session.rollback()
+    assert "Coder B" in " ".join(caught.value.details)  # Coder B is not in the workbench
+    report = project_exchange.import_project_file(
+        session, project, lead, "maxqda.qdpx", _file(selections), create_coders=True
+    )
+    session.commit()
+    # The split's second part lands where the merged selections are: merged into them too.
+    assert report.split_selections == 1 and report.merged_selections == 2
+    doc = session.scalar(select(Document).where(Document.project_id == project.id))
+    assert doc is not None and doc.text == lf  # BOM gone, LF line ends
+    passages = list(
+        session.scalars(
+            select(Passage).where(Passage.document_id == doc.id).order_by(Passage.ordinal)
+        )
+    )
+    assert [p.text for p in passages] == [
+        "First paragraph about cooperation.",
+        "Second paragraph: China condemns terrorism.",
+    ]
+    code = next(c for c in codebooks.live_codes(session, project) if c.key == CODE)
+    rows = session.execute(
+        select(User.username, Annotation.passage_id, Annotation.span_start, Annotation.span_end)
+        .join(User, User.id == Annotation.coder_id)
+        .where(Annotation.code_id == code.id)
+        .order_by(User.username, Annotation.passage_id)
+    ).all()
+    second = passages[1].text
+    a, b = second.index("China"), second.index("terrorism") + len("terrorism")
+    first = passages[0].text
+    assert rows == [
+        ("CA", passages[0].id, first.index("cooperation"), len(first)),
+        ("CA", passages[1].id, 0, b),  # "Second" + "China condemns" + "terrorism", one span
+        ("Coder_B", passages[0].id, None, None),  # the whole passage: no span
+    ]
+    assert a > 0 and report.created_coders == ["Coder_B"]
+
+
+def test_codings_of_the_whole_source_and_other_sources_are_reported(
+    session: Session, lead_project: Any
+) -> None:
+    lead, project = lead_project
+    extra = (
+        f'<Coding guid="7d7d7d7d-0000-4000-8000-000000000999" creatingUser="{USER_A}">'
+        f'<CodeRef targetGUID="{CODE}"/></Coding>'
+    )
+    data = archive({
+        "project.qde": qde(selection(0, 5, "First") + extra).replace(
+            "</Sources>",
+            '<PDFSource guid="1a2b3c4d-0000-4000-8000-00000000b001" name="scan"/></Sources>'
+        ),
+        f"sources/{SOURCE}.txt": TEXT,
+    })  # fmt: skip
+    report = project_exchange.import_project_file(session, project, lead, "x.qdpx", data)
+    assert report.codings == 1
+    text = " ".join(report.warnings)
+    assert "whole source not imported" in text and "PDFSource" in text

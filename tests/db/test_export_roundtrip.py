@@ -1,0 +1,238 @@
+"""Round trips: workbook export -> import into a fresh project -> export gives the same data;
+.qdpx export validates against Project.xsd and re-imports to the same documents, codes, codings."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import SHARED
+from tests.db.test_export_data import (
+    build_study,
+    fresh_code_cache,  # noqa: F401 (autouse)
+    rows_of,
+)
+from workbench.exporting.scope import ExportScope
+from workbench.models import Annotation, Document, Passage, PassageState, User
+from workbench.services import accounts, codebooks, exports, project_exchange
+
+IDS = {"passage_id", "document_id", "annotation_id", "created_at", "updated_at", "content_sha256"}
+
+
+@pytest.fixture()
+def study(session: Session, make_user: Any, make_project: Any, import_text: Any) -> Any:
+    return build_study(session, make_user, make_project, import_text)
+
+
+def _export(session: Session, project: Any, fmt: str = "xlsx") -> bytes:
+    buf = io.BytesIO()
+    exports.write_export(session, project, ExportScope(bootstrap=0), fmt, buf)
+    return buf.getvalue()
+
+
+def _sheet(data: bytes, name: str) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in row.items() if k not in IDS}
+        for row in rows_of(load_workbook(io.BytesIO(data))[name])
+    ]
+
+
+def _fresh(session: Session, study: Any, name: str) -> Any:
+    project = accounts.create_project(session, name, lead=study.lead)
+    for coder in (study.coder1, study.coder2):
+        accounts.add_member(session, project, coder, "coder")
+    session.commit()
+    return project
+
+
+def test_workbook_round_trip_gives_the_same_passages_annotations_and_states(
+    session: Session, study: Any
+) -> None:
+    first = _export(session, study.project)
+    copy = _fresh(session, study, "Copy")
+    report = project_exchange.import_project_file(session, copy, study.lead, "export.xlsx", first)
+    session.commit()
+    assert report.documents_added == 2 and report.codings == 7
+    second = _export(session, copy)
+    for sheet in ("Passages", "Annotations", "Coded", "Codebook", "Stance scale"):
+        before, after = _sheet(first, sheet), _sheet(second, sheet)
+        assert after == before, sheet
+    assert len(_sheet(first, "Annotations")) == 8  # seven codings and one consensus
+    # The passage offsets survive, so spans point at the same text.
+    assert [r["span_text"] for r in _sheet(second, "Annotations") if r["span_text"]] == [
+        study.english[2].text[2:20],
+        study.chinese[1].text[0:6],
+    ]
+
+
+def test_workbook_import_is_all_or_nothing(session: Session, study: Any) -> None:
+    data = _export(session, study.project)
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Annotations"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("coder") + 1, value="nobody")
+    ws.cell(row=3, column=header.index("stance") + 1, value=7)
+    buf = io.BytesIO()
+    wb.save(buf)
+    copy = _fresh(session, study, "Broken copy")
+    from workbench.services.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        project_exchange.import_project_file(
+            session, copy, study.lead, "broken.xlsx", buf.getvalue()
+        )
+    session.rollback()
+    details = " | ".join(caught.value.details)
+    assert "Annotations, row 2, coder: unknown coder 'nobody'" in details
+    assert "Annotations, row 3, stance: stance 7 is outside the scale" in details
+    assert (
+        session.scalar(select(func.count(Document.id)).where(Document.project_id == copy.id)) == 0
+    )
+
+
+def test_workbook_with_renamed_or_missing_columns_names_sheet_and_column(
+    session: Session, study: Any
+) -> None:
+    from workbench.services.errors import ValidationError
+
+    wb = load_workbook(io.BytesIO(_export(session, study.project)))
+    ws = wb["Passages"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=1, column=header.index("text") + 1, value="passage_text")
+    del wb["Coded"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    copy = _fresh(session, study, "Renamed")
+    with pytest.raises(ValidationError) as caught:
+        project_exchange.import_project_file(
+            session, copy, study.lead, "renamed.xlsx", buf.getvalue()
+        )
+    session.rollback()
+    assert any(
+        d.startswith("Passages, row 1, text: required column 'text' is missing")
+        for d in caught.value.details
+    )
+
+
+def _schema(path: Any) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def test_qdpx_is_valid_and_follows_the_container_rules(session: Session, study: Any) -> None:
+    data = _export(session, study.project, "qdpx")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    qde = archive.read("project.qde")
+    root = etree.fromstring(qde)
+    for xsd in (SHARED / "refi-qda" / "Project.xsd", "workbench/data/refi/Project.xsd"):
+        schema = _schema(xsd)
+        assert schema.validate(root), schema.error_log
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    sources = root.findall(".//q:TextSource", ns)
+    assert len(sources) == 2
+    for source in sources:
+        guid = source.get("guid")
+        assert source.get("plainTextPath") == f"internal://{guid}.txt"
+        raw = archive.read(f"sources/{guid}.txt")
+        assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+    users = {u.get("id"): u.get("name") for u in root.findall(".//q:User", ns)}
+    assert users == {"coder1": "Coder One", "coder2": "Coder Two"}
+    selections = root.findall(".//q:PlainTextSelection", ns)
+    assert len(selections) == 7
+    zh = next(s for s in sources if s.get("name") == study.chinese[0].document.title)
+    text = archive.read(f"sources/{zh.get('guid')}.txt").decode("utf-8")
+    for sel in zh.findall("q:PlainTextSelection", ns):
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        assert text[start:end] == sel.get("name")  # code points: the astral character counts 1
+        coding = sel.find("q:Coding", ns)
+        assert coding.get("creatingUser") in {u.get("guid") for u in root.findall(".//q:User", ns)}
+    codes = {c.get("guid") for c in root.findall(".//q:Code", ns)}
+    assert {
+        c.find("q:CodeRef", ns).get("targetGUID") for c in root.findall(".//q:Coding", ns)
+    } <= codes
+
+
+def _codings(session: Session, project: Any) -> set[tuple[Any, ...]]:
+    rows = session.execute(
+        select(
+            Document.title, Passage.ordinal, User.username, Annotation.code_id,
+            Annotation.stance, Annotation.memo, Annotation.span_start, Annotation.span_end,
+        )
+        .select_from(Annotation)
+        .join(Passage, Passage.id == Annotation.passage_id)
+        .join(Document, Document.id == Passage.document_id)
+        .join(User, User.id == Annotation.coder_id)
+        .where(Annotation.project_id == project.id)
+    ).all()  # fmt: skip
+    keys = {c.id: c.key for c in codebooks.all_codes(session, project)}
+    return {(t, o, u, keys[c], s, m, a, b) for t, o, u, c, s, m, a, b in rows}
+
+
+def _documents(session: Session, project: Any) -> list[tuple[Any, ...]]:
+    docs = session.scalars(
+        select(Document).where(Document.project_id == project.id).order_by(Document.id)
+    )
+    out = []
+    for d in docs:
+        passages = [
+            (p.ordinal, p.start_offset, p.end_offset, p.text, p.speaker, p.delegation, p.codable)
+            for p in session.scalars(
+                select(Passage).where(Passage.document_id == d.id).order_by(Passage.ordinal)
+            )
+        ]
+        out.append((d.title, d.text, d.content_hash, d.date, d.language, tuple(passages)))
+    return out
+
+
+def _states(session: Session, project: Any) -> set[tuple[Any, ...]]:
+    rows = session.execute(
+        select(Document.title, Passage.ordinal, User.username)
+        .select_from(PassageState)
+        .join(Passage, Passage.id == PassageState.passage_id)
+        .join(Document, Document.id == Passage.document_id)
+        .join(User, User.id == PassageState.coder_id)
+        .where(PassageState.project_id == project.id, PassageState.coded.is_(True))
+    )
+    return set(rows)
+
+
+def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, study: Any) -> None:
+    data = _export(session, study.project, "qdpx")
+    copy = _fresh(session, study, "REFI copy")
+    report = project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
+    session.commit()
+    assert report.codings == 7 and report.documents_added == 2 and not report.split_selections
+    assert _documents(session, copy) == _documents(session, study.project)
+    assert codebooks.to_spec(session, copy) == codebooks.to_spec(session, study.project)
+    assert _codings(session, copy) == _codings(session, study.project)
+    assert _states(session, copy) == _states(session, study.project)
+    # Importing the same file again changes nothing.
+    again = project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
+    session.commit()
+    assert again.documents_added == 0 and again.documents_known == 2
+    assert _codings(session, copy) == _codings(session, study.project)
+    assert (
+        session.scalar(select(func.count(Annotation.id)).where(Annotation.project_id == copy.id))
+        == 7
+    )
+
+
+def test_qdc_import_merges_the_codebook_only(session: Session, study: Any) -> None:
+    from workbench.exporting.qdc import codebook_to_qdc
+
+    copy = _fresh(session, study, "Codebook only")
+    qdc = codebook_to_qdc(codebooks.to_spec(session, study.project))
+    report = project_exchange.import_project_file(session, copy, study.lead, "book.qdc", qdc)
+    session.commit()
+    assert report.codebook_version == 1 and report.codings == 0
+    assert {c.key for c in codebooks.live_codes(session, copy)} == {
+        c.key for c in codebooks.live_codes(session, study.project)
+    }
+    assert re.search(r"codebook version 1", report.summary())

@@ -1,0 +1,43 @@
+"""The file-format modules of workbench.exporting load neither Flask nor the database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "workbench"
+PURE = (
+    "varnames", "tables", "xlsx_stream", "workbook", "flat", "scope", "xlsx_read",
+    "coding_sheet", "legacy", "qdpx", "qdpx_read", "workbook_read",
+)  # fmt: skip
+PROBE = """
+import json, sys, types
+parent = types.ModuleType("workbench")
+parent.__path__ = [sys.argv[1]]
+parent.__version__ = "test"
+sys.modules["workbench"] = parent
+import importlib
+for name in sys.argv[2:]:
+    importlib.import_module("workbench.exporting." + name)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_pure_exporting_modules_import_no_web_or_database_code() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(PACKAGE), *PURE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = json.loads(out.stdout)
+    assert not [
+        m for m in loaded if m.split(".")[0] in ("flask", "sqlalchemy", "werkzeug", "psycopg")
+    ]
+    assert not [
+        m
+        for m in loaded
+        if m.startswith(("workbench.services", "workbench.models", "workbench.web"))
+    ]

@@ -1,0 +1,300 @@
+"""`workbench export`, coding sheets and imports of codings and projects, from the command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from sqlalchemy.orm import Session
+
+from workbench.services.errors import DomainError
+
+if TYPE_CHECKING:
+    from workbench.models import Project, User
+    from workbench.services.coding_import import ImportReport
+    from workbench.services.project_exchange import ExchangeReport
+
+
+def _fail(exc: DomainError) -> click.ClickException:
+    lines = [str(exc), *[f"  - {d}" for d in exc.details]]
+    return click.ClickException("\n".join(lines))
+
+
+@contextmanager
+def _reading() -> Iterator[Session]:
+    """A read-only session on one consistent snapshot of the database."""
+    from workbench.cli import _app
+    from workbench.services.exports import snapshot
+
+    factory = _app().extensions["wb_read_sessions"]
+    with factory() as session:
+        try:
+            snapshot(session)
+            yield session
+        except DomainError as exc:
+            raise _fail(exc) from None
+        finally:
+            session.rollback()
+
+
+class _Bar:
+    """A progress line on stderr, updated at most every percent."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.total, self.done, self.shown = quiet, 0, 0, -1
+
+    def set_total(self, total: int) -> None:
+        self.total = max(total, 1)
+
+    def tick(self, n: int) -> None:
+        self.done += n
+        percent = min(100, self.done * 100 // max(self.total, 1))
+        if not self.quiet and percent != self.shown:
+            self.shown = percent
+            click.echo(f"\rExporting… {percent:3d}%", nl=False, err=True)
+
+    def finish(self) -> None:
+        if not self.quiet and self.shown >= 0:
+            click.echo("", err=True)
+
+
+@click.command("export")
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write, e.g. exports/study.xlsx (a .zip of CSV files for --format csv).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "json", "qdpx"]),
+    default=None,
+    help="Default: from the file extension, else xlsx.",
+)
+@click.option(
+    "--layer",
+    default="coders",
+    show_default=True,
+    help="coders (a column block per coder), consensus, or coder:USERNAME.",
+)
+@click.option("--table", help="CSV only: write this one table (e.g. passages) instead of a zip.")
+@click.option("--document", "documents", multiple=True, help="Document id or exact title.")
+@click.option("--coder", "coders", multiple=True, help="Coder username.")
+@click.option("--code", "codes", multiple=True, help="Code path ('Parent > Child') or name.")
+@click.option("--from", "date_from", default="", help="Documents dated on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", default="", help="Documents dated on or before.")
+@click.option(
+    "--bootstrap", default=1000, show_default=True, help="Bootstrap replicates (0: none)."
+)
+@click.option("--quiet", is_flag=True, help="No progress line.")
+def export_cmd(
+    project_slug: str,
+    out: Path,
+    fmt: str | None,
+    layer: str,
+    table: str | None,
+    documents: tuple[str, ...],
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    date_from: str,
+    date_to: str,
+    bootstrap: int,
+    quiet: bool,
+) -> None:
+    """Export the project as an Excel workbook, CSV, JSON or REFI-QDA .qdpx."""
+    from workbench.services import accounts, exports
+
+    chosen = fmt or {".csv": "csv", ".zip": "csv", ".json": "json", ".qdpx": "qdpx"}.get(
+        out.suffix.lower(), "xlsx"
+    )
+    if table and chosen != "csv":
+        raise click.UsageError("--table works with --format csv only.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    bar = _Bar(quiet)
+    with _reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        scope = exports.scope_from_names(
+            session,
+            project,
+            documents=documents,
+            coders=coders,
+            codes=codes,
+            date_from=date_from,
+            date_to=date_to,
+            layer=layer,
+            bootstrap=bootstrap,
+        )
+        try:
+            result = exports.write_export(
+                session,
+                project,
+                scope,
+                chosen,
+                partial,
+                table=table,
+                progress=bar.tick,
+                on_total=bar.set_total,
+            )
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            bar.finish()
+    partial.replace(out)
+    rows = ", ".join(f"{k} {v:,}" for k, v in result.counts.items() if "." not in k)
+    click.echo(f"Wrote {out} ({out.stat().st_size:,} bytes): {rows}.")
+
+
+@click.command("coding-sheet")
+@click.option("--project", "project_slug", required=True)
+@click.option("--coder", required=True, help="Username of the coder.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
+    """Write a coder's offline coding sheet (their assigned passages, with dropdowns)."""
+    from workbench.services import accounts, coding_import
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        user = accounts.user_by_name(session, coder)
+        with open(out, "wb") as fh:
+            rows = coding_import.write_sheet_for(session, project, user, fh)
+    click.echo(f"Wrote {out}: {rows} passages assigned to {coder}.")
+
+
+def _acting(session: Session, project: Project, username: str | None) -> User:
+    """The user an import acts as: --user, else the project's first lead."""
+    from sqlalchemy import select
+
+    from workbench.models import Membership
+    from workbench.models import User as UserModel
+    from workbench.services import accounts
+    from workbench.services.errors import ValidationError
+
+    if username:
+        return accounts.user_by_name(session, username)
+    lead = session.scalar(
+        select(UserModel)
+        .join(Membership, Membership.user_id == UserModel.id)
+        .where(Membership.project_id == project.id, Membership.role == "lead")
+        .order_by(UserModel.id)
+    )
+    if lead is None:
+        raise ValidationError("The project has no lead; give --user.")
+    return lead
+
+
+def _print_report(report: ImportReport | ExchangeReport) -> None:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in getattr(report, "problems", [])[:200]:
+        click.echo(f"  - {problem}", err=True)
+    click.echo(report.summary())
+
+
+@click.command("import-codings")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_slug", required=True)
+@click.option("--user", "username", help="Who imports (default: the project's lead).")
+@click.option(
+    "--apply-valid", is_flag=True, help="Apply the valid rows even if others have problems."
+)
+@click.option("--create-coders", is_flag=True, help="Create unknown coders as inactive accounts.")
+def import_codings_cmd(
+    path: Path, project_slug: str, username: str | None, apply_valid: bool, create_coders: bool
+) -> None:
+    """Import a filled coding sheet or a table of codings (CSV/xlsx); every row is checked first."""
+    from workbench.cli import unit_of_work
+    from workbench.exporting import coding_sheet
+    from workbench.services import accounts, coding_import
+
+    data = path.read_bytes()
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        actor = _acting(session, project, username)
+        limit = 20_000
+        if path.suffix.lower() == ".xlsx" and _is_coding_sheet(data, coding_sheet.CODING):
+            report = coding_import.import_coding_sheet(
+                session,
+                project,
+                actor,
+                "lead",
+                path.name,
+                data,
+                apply_valid=apply_valid,
+                memo_limit=limit,
+            )
+        else:
+            report = coding_import.import_legacy(
+                session,
+                project,
+                actor,
+                path.name,
+                data,
+                apply_valid=apply_valid,
+                create_coders=create_coders,
+                memo_limit=limit,
+            )
+        _print_report(report)
+        if not report.applied:
+            session.rollback()
+            raise click.ClickException("Nothing was applied.")
+
+
+def _is_coding_sheet(data: bytes, sheet: str) -> bool:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(
+                sheet.encode() in archive.read(n)
+                for n in archive.namelist()
+                if n == "xl/workbook.xml"
+            )
+    except zipfile.BadZipFile:
+        return False
+
+
+@click.command("import-project")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_slug", required=True)
+@click.option("--user", "username", help="Who imports (default: the project's lead).")
+@click.option("--create-coders", is_flag=True, help="Create unknown coders as inactive accounts.")
+def import_project_cmd(
+    path: Path, project_slug: str, username: str | None, create_coders: bool
+) -> None:
+    """Import a .qdpx/.qde project, a .qdc codebook or an exported workbook (all or nothing)."""
+    from workbench.cli import unit_of_work
+    from workbench.services import accounts, project_exchange
+
+    with unit_of_work() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        actor = _acting(session, project, username)
+        report = project_exchange.import_project_file(
+            session,
+            project,
+            actor,
+            path.name,
+            path.read_bytes(),
+            create_coders=create_coders,
+        )
+        _print_report(report)
+
+
+def register(main: click.Group) -> None:
+    """Attach the export and import commands to the main command."""
+    for command in (export_cmd, coding_sheet_cmd, import_codings_cmd, import_project_cmd):
+        main.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(export_cmd())

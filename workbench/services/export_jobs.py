@@ -1,0 +1,302 @@
+"""Background exports: a job row, a separate process that writes the file, progress and download.
+
+A web request that would export more than ``EXPORT_INLINE_ROWS`` rows creates an ExportJob and
+starts ``python -m workbench.services.export_jobs JOB_ID`` (or, in tests, a thread), then
+returns at once; the page polls the job. The runner reads the whole export from one snapshot
+and writes progress (rows written, a heartbeat) to the job row in short transactions of its
+own. The file goes to ``EXPORT_DIR/<project>/<job>-<name>`` and is written under a temporary
+name first, so a download never sees half a file. A job whose heartbeat stops for
+STALE_AFTER (the process died) is marked failed when someone looks at it.
+
+The separate process keeps a large export out of the web worker: its memory and CPU are not
+the worker's, and the request that started it does not wait past the server's timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from workbench.exporting.scope import ExportScope, Layer
+from workbench.models import ExportJob, Project, User
+from workbench.models._common import utcnow
+from workbench.services import exports
+from workbench.services.errors import DomainError, NotFound, ValidationError
+
+STALE_AFTER = dt.timedelta(seconds=120)
+PROGRESS_EVERY = 1.0  # seconds between progress writes
+KEEP_JOBS = 20  # per project; older files are deleted
+
+
+def scope_options(scope: ExportScope) -> dict[str, Any]:
+    """The scope as JSON for the job row."""
+    data = asdict(scope)
+    data["layer"] = str(scope.layer)
+    return data
+
+
+def scope_of(options: dict[str, Any]) -> ExportScope:
+    """The scope back from the job row."""
+    return ExportScope(
+        document_ids=tuple(options.get("document_ids") or ()),
+        coder_ids=tuple(options.get("coder_ids") or ()),
+        code_ids=tuple(options.get("code_ids") or ()),
+        date_from=options.get("date_from") or "",
+        date_to=options.get("date_to") or "",
+        layer=Layer.parse(options.get("layer") or "coders"),
+        bootstrap=int(options.get("bootstrap", 1000)),
+    )
+
+
+def create_job(
+    session: Session,
+    project: Project,
+    user: User,
+    fmt: str,
+    scope: ExportScope,
+    *,
+    table: str | None = None,
+) -> ExportJob:
+    """Record a queued export job."""
+    if fmt not in exports.FORMATS:
+        raise ValidationError(f"Unknown format '{fmt}'.")
+    job = ExportJob(
+        project_id=project.id,
+        requested_by_id=user.id,
+        status="queued",
+        options={"format": fmt, "table": table, "scope": scope_options(scope)},
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
+    """The project's job, marked failed if its runner has stopped answering."""
+    job = session.get(ExportJob, job_id)
+    if job is None or job.project_id != project.id:
+        raise NotFound(f"No export job {job_id} in this project.")
+    return job
+
+
+def is_stale(job: ExportJob, now: dt.datetime | None = None) -> bool:
+    """Tell whether a queued or running job's heartbeat stopped."""
+    if job.status not in ("queued", "running"):
+        return False
+    beat = (job.options or {}).get("heartbeat")
+    last = dt.datetime.fromisoformat(beat) if beat else job.created_at
+    return (now or utcnow()) - last > STALE_AFTER
+
+
+def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[ExportJob]:
+    """The project's latest jobs, newest first."""
+    return list(
+        session.scalars(
+            select(ExportJob)
+            .where(ExportJob.project_id == project.id)
+            .order_by(ExportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def job_file(job: ExportJob) -> Path:
+    """The finished job's file, or NotFound."""
+    if job.status != "done" or not job.path or not Path(job.path).is_file():
+        raise NotFound("This export has no file (not finished, failed, or deleted).")
+    return Path(job.path)
+
+
+def download_name(job: ExportJob, project: Project) -> str:
+    """The name the browser saves the file under."""
+    options = job.options or {}
+    return exports.file_name(project, options.get("format", "xlsx"), options.get("table"))
+
+
+def start(job_id: int, *, database_url: str, export_dir: str, runner: str = "subprocess") -> None:
+    """Run the job in a new process (default) or in a thread of this one (tests)."""
+    if runner == "thread":
+        thread = threading.Thread(
+            target=run_job, args=(job_id, database_url, export_dir), daemon=True
+        )
+        thread.start()
+        return
+    env = dict(os.environ, WORKBENCH_DATABASE_URL=database_url)
+    log = Path(export_dir) / "jobs.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as err:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workbench.services.export_jobs",
+                str(job_id),
+                "--dir",
+                export_dir,
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
+    # Reap the child when it ends so it does not linger as a zombie of the web worker.
+    threading.Thread(target=process.wait, daemon=True).start()
+
+
+class _Reporter:
+    """Writes progress to the job row at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
+        self.factory, self.job_id = factory, job_id
+        self.done, self.total, self.last = 0, 0, 0.0
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self.flush(force=True)
+
+    def tick(self, n: int) -> None:
+        self.done += n
+        self.flush()
+
+    def flush(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        with self.factory.begin() as session:
+            job = session.get(ExportJob, self.job_id)
+            if job is not None:
+                job.status = "running"
+                job.progress = min(self.done, max(self.total, self.done))
+                job.total = max(self.total, self.done)
+                job.options = {**(job.options or {}), "heartbeat": utcnow().isoformat()}
+
+
+def run_job(job_id: int, database_url: str, export_dir: str) -> None:
+    """Do the export of one job (in whatever process or thread calls it)."""
+    from workbench.db import make_engine, make_sessionmaker, writer
+
+    engine = make_engine(database_url)
+    reads, writes = make_sessionmaker(engine), make_sessionmaker(writer(engine))
+    reporter = _Reporter(writes, job_id)
+    partial: Path | None = None
+    try:
+        with reads() as session:
+            exports.snapshot(session)
+            job = session.get(ExportJob, job_id)
+            if job is None:
+                return
+            project = session.get(Project, job.project_id)
+            assert project is not None
+            options = job.options or {}
+            fmt, table = options.get("format", "xlsx"), options.get("table")
+            name = exports.file_name(project, fmt, table)
+            folder = Path(export_dir) / project.slug
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{job_id}-{name}"
+            partial = target.with_name(target.name + ".part")
+            partial.unlink(missing_ok=True)
+            reporter.flush(force=True)
+            exports.write_export(
+                session,
+                project,
+                scope_of(options.get("scope") or {}),
+                fmt,
+                partial,
+                table=table,
+                progress=reporter.tick,
+                on_total=reporter.set_total,
+            )
+            session.rollback()
+        partial.replace(target)
+        _finish(writes, job_id, "done", path=str(target), done=reporter.done)
+        _prune(writes, Path(export_dir), job_id)
+    except (DomainError, ValueError) as exc:
+        _finish(writes, job_id, "failed", error=str(exc))
+    except Exception as exc:  # the job must never stay "running" after its runner died
+        _finish(writes, job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        engine.dispose()
+
+
+def _finish(
+    factory: sessionmaker[Session],
+    job_id: int,
+    status: str,
+    *,
+    path: str | None = None,
+    error: str | None = None,
+    done: int = 0,
+) -> None:
+    with factory.begin() as session:
+        job = session.get(ExportJob, job_id)
+        if job is None:
+            return
+        job.status = status
+        job.path = path
+        job.error = error[:2000] if error else None
+        job.finished_at = utcnow()
+        if status == "done":
+            job.total = max(job.total, done)
+            job.progress = job.total
+
+
+def mark_stale(session: Session, job: ExportJob) -> bool:
+    """Mark a job whose runner stopped as failed; return whether it was."""
+    if not is_stale(job):
+        return False
+    job.status = "failed"
+    job.error = "The export stopped without finishing (its process ended). Start it again."
+    job.finished_at = utcnow()
+    return True
+
+
+def _prune(factory: sessionmaker[Session], export_dir: Path, job_id: int) -> None:
+    """Delete the files of all but the newest KEEP_JOBS finished jobs of the project."""
+    with factory.begin() as session:
+        job = session.get(ExportJob, job_id)
+        if job is None:
+            return
+        old = session.scalars(
+            select(ExportJob)
+            .where(ExportJob.project_id == job.project_id, ExportJob.path.is_not(None))
+            .order_by(ExportJob.id.desc())
+            .offset(KEEP_JOBS)
+        ).all()
+        for stale in old:
+            if stale.path and Path(stale.path).is_file() and export_dir in Path(stale.path).parents:
+                Path(stale.path).unlink()
+            stale.path = None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the runner process: python -m workbench.services.export_jobs JOB_ID."""
+    parser = argparse.ArgumentParser(description="Run one background export job.")
+    parser.add_argument("job_id", type=int)
+    parser.add_argument("--dir", required=True, help="EXPORT_DIR of the application")
+    args = parser.parse_args(argv)
+    from workbench.config import env_settings
+
+    url = env_settings().get("DATABASE_URL")
+    if not url:
+        raise SystemExit("WORKBENCH_DATABASE_URL is not set")
+    run_job(args.job_id, url, args.dir)
+
+
+if __name__ == "__main__":
+    main()
