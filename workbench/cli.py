@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -294,14 +295,25 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Open http://{host}:{port}/ and sign in. Ctrl+C stops the server.")
         from workbench.server import serve as run_server
 
-        run_server(host=host, port=port, workers=2, threads=4)
+        run_server(host=host, port=port, workers=2, threads=1)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="Processes (about one per core).")
-@click.option("--threads", default=4, show_default=True, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=os.cpu_count() or 2,
+    show_default="one per core",
+    help="Worker processes.",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    help="Threads per worker; above 1 uses threaded workers, which keep slow requests (large "
+    "uploads, reports) from holding a whole worker but cost some throughput on small ones.",
+)
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the workbench for a team with gunicorn (the schema is upgraded first)."""
     _upgrade()

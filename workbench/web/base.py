@@ -82,10 +82,12 @@ def begin_write() -> None:
     not for authentication or rendering, and a read never has to upgrade to a write.
     """
     session = db()
+    gate = current_app.extensions["wb_writer_gate"]
+    if gate is None:
+        return  # PostgreSQL locks rows: the request goes on in the transaction it has.
     if session.in_transaction():
         session.commit()
-    gate = current_app.extensions["wb_writer_gate"]
-    if gate is not None and not g.get("wb_gate_held"):
+    if not g.get("wb_gate_held"):
         gate.acquire()
         g.wb_gate_held = True
     session.bind = current_app.extensions["wb_engine_writer"]
