@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import (
     build_study,
-    fresh_code_cache,  # noqa: F401 (autouse)
 )
 from workbench.exporting import sheets
 from workbench.exporting.scope import ExportScope, Layer

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from tests.conftest import reread
 from tests.db.test_export_data import (
     build_study,
-    fresh_code_cache,  # noqa: F401 (autouse)
     rows_of,
 )
 from workbench.cli import main

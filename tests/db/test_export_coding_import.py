@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import (
     build_study,
-    fresh_code_cache,  # noqa: F401 (autouse)
 )
 from workbench.exporting import coding_sheet as cs
 from workbench.models import Annotation, AuditEvent, Membership, PassageState, User

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import fresh_code_cache  # noqa: F401 (autouse)
 from workbench.exporting.cells import unguard_csv
 from workbench.exporting.scope import ExportScope
 from workbench.models import Document, Passage

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from tests.conftest import reread
 from tests.db.test_export_data import (
     build_study,
-    fresh_code_cache,  # noqa: F401 (autouse)
 )
 from workbench.exporting.scope import ExportScope, Layer
 from workbench.models import ExportJob

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import fresh_code_cache  # noqa: F401 (autouse)
 from tests.unit.test_export_qdpx_quirks import CODE, SOURCE, USER_A, USER_B, archive, qde, selection
 from workbench.models import Annotation, Document, Passage, User
 from workbench.services import codebooks, project_exchange

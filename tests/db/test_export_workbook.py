@@ -17,7 +17,6 @@ from tests.db.test_export_data import (
     PAYLOAD_MEMO,
     build_study,
     export_workbook,
-    fresh_code_cache,  # noqa: F401 (autouse)
     rows_of,
 )
 from workbench.exporting import codebook_xlsx
