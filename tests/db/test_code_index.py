@@ -19,6 +19,7 @@ def test_a_reused_project_id_gets_its_own_codes(session, make_user) -> None:
     assert "Sovereignty" in {c.name for c in code_index(session, first_id).live}
     session.delete(first)
     session.commit()
+    session.expunge_all()  # the deleted codes' objects must not shadow the new rows' ids
     # SQLite hands the highest rowid out again; PostgreSQL after RESTART IDENTITY does too.
     second = accounts.create_project(session, "Second", lead=lead)
     spec = CodebookSpec(

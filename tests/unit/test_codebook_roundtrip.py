@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.codebook import (
+    RESERVED_KEYS,
     CodebookSpec,
     CodeSpec,
     in_tree_order,
@@ -31,7 +32,8 @@ NAME = (
     .map(str.strip)
     .filter(lambda n: n and " > " not in n)
 )
-SHORTCUTS = [*"0123456789", *"bceimoqrtuvwxyz"]
+# Every key a code may take: digits and the letters the coding view does not reserve.
+SHORTCUTS = [k for k in "0123456789abcdefghijklmnopqrstuvwxyz" if k not in RESERVED_KEYS]
 
 
 @st.composite
