@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -154,6 +156,20 @@ def _span() -> coding.Span | None:
     return coding.Span(start, end)
 
 
+def _apply(project: Project, passage_id: int, code_id: int, **changes: Any) -> None:
+    """Apply a code with optional changes (stance, memo, span) under the current codebook."""
+    coding.apply_code(
+        db(),
+        project,
+        me(),
+        passage_id,
+        code_id,
+        codebook_version=code_index(db(), project.id).version,
+        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+        **changes,
+    )
+
+
 @bp.route("/p/<slug>/code/toggle", methods=["POST"])
 @login_required
 def toggle(slug: str) -> str:
@@ -163,12 +179,10 @@ def toggle(slug: str) -> str:
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     span = _span()
-    version = code_index(db(), project.id).version
     if span is not None:
-        coding.apply_code(
-            db(), project, me(), passage_id, code_id, span=span, codebook_version=version
-        )
+        _apply(project, passage_id, code_id, span=span)
     else:
+        version = code_index(db(), project.id).version
         coding.toggle_code(db(), project, me(), passage_id, code_id, codebook_version=version)
     commit()
     return _respond(project, role, passage, selected=code_id)
@@ -190,16 +204,7 @@ def apply(slug: str) -> str:
     span = _span()
     if span is not None:
         kwargs["span"] = span
-    coding.apply_code(
-        db(),
-        project,
-        me(),
-        passage_id,
-        code_id,
-        codebook_version=code_index(db(), project.id).version,
-        memo_limit=current_app.config["MAX_MEMO_CHARS"],
-        **kwargs,  # type: ignore[arg-type]
-    )
+    _apply(project, passage_id, code_id, **kwargs)
     commit()
     return _respond(project, role, passage, selected=code_id)
 
@@ -225,16 +230,7 @@ def stance(slug: str) -> str:
     passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
-    value = _opt_int(request.form.get("stance"), "stance")
-    coding.apply_code(
-        db(),
-        project,
-        me(),
-        passage_id,
-        code_id,
-        stance=value,
-        codebook_version=code_index(db(), project.id).version,
-    )
+    _apply(project, passage_id, code_id, stance=_opt_int(request.form.get("stance"), "stance"))
     commit()
     return _respond(project, role, passage, selected=code_id)
 
@@ -248,20 +244,11 @@ def memo(slug: str) -> str:
     passage = coding.get_passage(db(), project, passage_id)
     code_id = _opt_int(request.form.get("code_id"), "code_id")
     text = request.form.get("memo", "")
-    limit = current_app.config["MAX_MEMO_CHARS"]
     if code_id is None:
+        limit = current_app.config["MAX_MEMO_CHARS"]
         coding.set_passage_memo(db(), project, me(), passage_id, text, limit=limit)
     else:
-        coding.apply_code(
-            db(),
-            project,
-            me(),
-            passage_id,
-            code_id,
-            memo=text,
-            memo_limit=limit,
-            codebook_version=code_index(db(), project.id).version,
-        )
+        _apply(project, passage_id, code_id, memo=text)
     commit()
     return _respond(project, role, passage, selected=code_id)
 
