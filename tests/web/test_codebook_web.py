@@ -173,3 +173,35 @@ def test_codebook_xlsx_import_reports_rows(client, team: Team, session) -> None:
     assert "row 3" in text.lower() and "row 4" in text.lower()
     reread(session)
     assert session.scalar(select(func.count(Code.id))) == before
+
+
+def test_the_lead_changes_the_stance_scale(client_factory, team: Team, session) -> None:
+    coder, lead = client_factory(), client_factory()
+    coder.login("coder1")
+    lead.login("lead")
+    code, p = team.codes["Sovereignty"], team.passages[1]
+    coder.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": code.id, "stance": "2"}
+    )
+    url = f"/p/{team.slug}/codebook/scale"
+    dropped = lead.post(url, {"scale": "-1 against\n0 neutral\n1 for"})
+    assert dropped.status_code == 409 and "2 (1 codings)" in dropped.get_data(as_text=True)
+    assert lead.post(url, {"scale": "x nonsense"}).status_code == 422
+    assert lead.post(url, {"scale": "1 up\n0 down"}).status_code == 422  # must ascend
+    ok = lead.post(url, {"scale": "-2 firmly against\n0 neutral\n2 firmly for", "note": "3 levels"})
+    assert ok.status_code == 200
+    reread(session)
+    assert [s["value"] for s in session.get(type(team.project), team.project.id).stance_scale] == [
+        -2,
+        0,
+        2,
+    ]
+    assert _versions(session)[-1].note == "3 levels"
+    view = coder.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True)
+    assert "firmly for" in view
+    assert (
+        coder.post(
+            f"/p/{team.slug}/code/stance", {"passage_id": p.id, "code_id": code.id, "stance": "1"}
+        ).status_code
+        == 422
+    )

@@ -179,6 +179,20 @@ def split(slug: str, code_id: int) -> tuple[str, int]:
     return _page(slug, f"Split into {len(created)} codes.")
 
 
+@bp.route("/p/<slug>/codebook/scale", methods=["POST"])
+@login_required
+def scale(slug: str) -> tuple[str, int]:
+    """Replace the stance scale (a new codebook version)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    levels = codebooks.parse_scale(request.form.get("scale", ""))
+    version = codebooks.set_stance_scale(
+        db(), project, levels, user=_me(), note=request.form.get("note", "")
+    )
+    commit()
+    return _page(slug, f"Saved the stance scale as version {version.number}.")
+
+
 @bp.route("/p/<slug>/codebook/export.<fmt>")
 @login_required
 def export(slug: str, fmt: str) -> Response:
