@@ -207,39 +207,6 @@ def in_process(url: str, info: dict[str, Any]) -> None:
     print("   (targets: open document <= 150 ms; document list <= 20 ms)")
 
 
-def _http_coder(
-    base: str,
-    username: str,
-    seconds: float,
-    free: list[int],
-    codes: list[int],
-    slug: str,
-    queue: Any,
-    start_at: float,
-) -> None:
-    import requests
-
-    s = requests.Session()
-    page = s.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]  # type: ignore[index]
-    s.post(f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', s.get(f"{base}/").text)[1]  # type: ignore[index]
-    headers = {"X-CSRFToken": token, "HX-Request": "true"}
-    rng = random.Random(username)
-    latencies: list[float] = []
-    errors = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
-    end = start_at + seconds
-    while time.time() < end:
-        data = {"passage_id": rng.choice(free), "code_id": rng.choice(codes), "scope": "doc:0"}
-        t0 = time.perf_counter()
-        r = s.post(f"{base}/p/{slug}/code/toggle", data=data, headers=headers)
-        latencies.append((time.perf_counter() - t0) * 1000)
-        errors += r.status_code != 200
-    queue.put((latencies, errors))
-
-
 WRK_SCRIPT = """
 -- One coder: POST a toggle of a random (passage, code) pair, as the coding view does.
 local passages = {%s}
