@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,38 @@ PASSWORD = "correct horse battery"
 
 
 def database_url(tmp_root: Path) -> str:
-    """Return the database under test: WORKBENCH_TEST_DATABASE_URL or a fresh SQLite file."""
-    return os.environ.get("WORKBENCH_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    """Return the database under test: a PostgreSQL database of this worker's own, or SQLite.
+
+    With WORKBENCH_TEST_DATABASE_URL naming a PostgreSQL database, each pytest-xdist worker (and
+    each run that sets WORKBENCH_TEST_DB_SUFFIX) gets a database of its own beside it, created on
+    first use, so parallel workers never truncate each other's rows.
+    """
+    base = os.environ.get("WORKBENCH_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    suffix = "_".join(
+        part
+        for part in (
+            os.environ.get("WORKBENCH_TEST_DB_SUFFIX", ""),
+            os.environ.get("PYTEST_XDIST_WORKER", ""),
+        )
+        if part
+    )
+    if not suffix:
+        return base
+    url = make_url(base)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_schema(engine: Engine) -> None:

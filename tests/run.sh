@@ -43,7 +43,7 @@ say "Lint and types"
 .venv/bin/mypy
 
 say "Tests on SQLite"
-WORKBENCH_TEST_DATABASE_URL= .venv/bin/pytest -q -p no:cacheprovider "$@"
+WORKBENCH_TEST_DATABASE_URL= .venv/bin/pytest -q -p no:cacheprovider -n "${WORKBENCH_TEST_WORKERS:-auto}" "$@"
 
 say "Tests on PostgreSQL ($PG_URL)"
-WORKBENCH_TEST_DATABASE_URL="$PG_URL" .venv/bin/pytest -q -p no:cacheprovider "$@"
+WORKBENCH_TEST_DATABASE_URL="$PG_URL" .venv/bin/pytest -q -p no:cacheprovider -n "${WORKBENCH_TEST_WORKERS:-auto}" "$@"
