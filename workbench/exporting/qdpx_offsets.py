@@ -10,8 +10,9 @@ the text itself says about the boundaries it yields:
 - a boundary on a line break or at the edge of the text is strong evidence, one on a word
   boundary weaker evidence, and a selection whose ``name`` equals its text the strongest.
 
-The reading with the highest score wins; ties go to the standard's reading (code points,
-nothing counted twice). ``Detection.evidence`` says in words why, for the import report.
+The reading with the highest score wins; ties go to the likelier reading: the standard's
+(code points, CRLF as one), then NVivo's (UTF-16 units, CRLF as two), then MAXQDA's (code
+points, CRLF as two), then the rest; a counted BOM is the least likely. ``Detection.evidence`` says in words why, for the import report.
 """
 
 from __future__ import annotations
@@ -134,6 +135,19 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
+def _prior(reading: Reading) -> int:
+    """How unlikely a reading is before the evidence (lower is likelier)."""
+    order = {
+        ("code points", False): 0,
+        ("UTF-16 code units", True): 1,
+        ("code points", True): 2,
+        ("UTF-16 code units", False): 3,
+        ("UTF-8 bytes", True): 4,
+        ("UTF-8 bytes", False): 5,
+    }
+    return order[(reading.unit, reading.crlf_as_two)] + (10 if reading.bom_counted else 0)
+
+
 def candidate_readings(text: str, has_bom: bool) -> list[Reading]:
     """The readings that differ for this text, the standard's first."""
     has_crlf = "\r\n" in text
@@ -177,7 +191,9 @@ def detect(text: str, has_bom: bool, offsets: Sequence[tuple[int, int, str]]) ->
     """Pick the reading the text supports best; text keeps its CRLFs, without the BOM."""
     has_crlf = "\r\n" in text
     scored = [score_reading(text, r, has_bom, offsets) for r in candidate_readings(text, has_bom)]
-    best_index = max(range(len(scored)), key=lambda i: (scored[i][0].points, -i))
+    best_index = max(
+        range(len(scored)), key=lambda i: (scored[i][0].points, -_prior(scored[i][0].reading))
+    )
     best, positions = scored[best_index]
     label = best.reading.describe(has_crlf, has_bom)
     total = len(offsets)
