@@ -12,7 +12,8 @@ the text itself says about the boundaries it yields:
 
 The reading with the highest score wins; ties go to the likelier reading: the standard's
 (code points, CRLF as one), then NVivo's (UTF-16 units, CRLF as two), then MAXQDA's (code
-points, CRLF as two), then the rest; a counted BOM is the least likely. ``Detection.evidence`` says in words why, for the import report.
+points, CRLF as two), then the rest; a counted BOM is the least likely.
+``Detection.evidence`` says in words why, for the import report.
 """
 
 from __future__ import annotations
