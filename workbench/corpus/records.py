@@ -1,9 +1,11 @@
 """Line-per-record texts (comments, survey answers, one utterance a line): detect and cut (pure).
 
-A text is shaped that way when it has many lines, few blank lines between them, and its lines
-are not hard-wrapped prose: wrapped prose has lines of nearly the same length that mostly end
-mid-sentence, while records vary in length and each one ends where its writer stopped. The
-"lines" segmentation makes one passage per non-empty line, trimmed of surrounding white space.
+A text is shaped that way when it has many lines, mostly short (a text of long lines is
+paragraphs, one a line, and keeps the paragraph rules for furniture and boilerplate), few
+blank lines between them, and its lines are not hard-wrapped prose: wrapped prose fills most
+lines to nearly the wrap width and ends them mid-sentence, while records vary in length and
+each one ends where its writer stopped. The "lines" segmentation makes one passage per
+non-empty line, trimmed of surrounding white space.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from workbench.corpus.types import PassageSpec
 
 _MIN_LINES = 8
 _MAX_BLANK_SHARE = 0.2  # blank lines per non-empty line
+_MAX_MEDIAN = 160  # records are short; a text of long lines is paragraphs, one a line
 _WRAP_LIMIT = 160  # longer lines are not print lines
 _FULL_SHARE = 0.6  # a wrapped line fills at least this share of the wrap width
 _SENTENCE_ENDS = frozenset(".!?。！？…\"'”’)）")
@@ -47,6 +50,8 @@ def looks_like_records(text: str) -> bool:
         return False
     blank = len(lines) - len(filled)
     if blank > _MAX_BLANK_SHARE * len(filled):
+        return False
+    if sorted(len(line) for line in filled)[len(filled) // 2] > _MAX_MEDIAN:
         return False
     return not _hard_wrapped(filled)
 

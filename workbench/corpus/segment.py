@@ -24,7 +24,7 @@ from workbench.corpus.furniture import (
     is_table_line,
 )
 from workbench.corpus.language import detect_language
-from workbench.corpus.records import looks_like_records, record_passages
+from workbench.corpus.records import record_passages
 from workbench.corpus.sentences import sentence_spans
 from workbench.corpus.speakers import (
     SpeakerMarker,
@@ -68,7 +68,7 @@ def segment(
     """Split text into paragraph, sentence or line passages with speakers and languages."""
     if mode not in ("paragraph", "sentence", "lines"):
         raise CorpusError(f"unknown segmentation mode {mode!r} (use paragraph, sentence or lines)")
-    if mode == "lines" or (mode == "paragraph" and looks_like_records(text)):
+    if mode == "lines":
         doc_language = detect_language(text)
         return record_passages(text, lambda line: _passage_language(line, doc_language))
     header = text[:_HEADER_CHARS]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from workbench.codebook import CodebookSpec
 from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
+from workbench.corpus.records import looks_like_records
 from workbench.corpus.refit import fit_passages
 from workbench.exporting.qdpx_read import RProject, RSelection, RSource, read_data_line
 from workbench.models import Annotation, Code, Document, Passage, Project, User
@@ -172,8 +173,9 @@ def _parsed(
             report.warnings.append(
                 f"{source.name}: stored passage boundaries were unusable; re-segmented"
             )
-        # Without blank lines a foreign text has one paragraph (or record) a line.
-        used = "lines" if mode == "paragraph" and "\n\n" not in text.strip() else mode
+        # A record-a-line text, or one without blank lines, has one paragraph (or record) a line.
+        by_line = "\n\n" not in text.strip() or looks_like_records(text)
+        used = "lines" if mode == "paragraph" and by_line else mode
         passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
     if not passages:
         raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
