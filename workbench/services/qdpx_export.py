@@ -14,7 +14,7 @@ from workbench import __version__
 from workbench.exporting import qdpx
 from workbench.models import Annotation, Document, Passage, Project
 from workbench.services import analysis, codebooks
-from workbench.services.qdpx_layers import document_layers, iso_time
+from workbench.services.qdpx_layers import codebook_history, document_layers, iso_time
 
 Progress = Callable[[int], None]
 
@@ -45,6 +45,7 @@ def export_qdpx(
         },
         "documents": {},
         "annotations": {},
+        "codebook_versions": codebook_history(session, project),
     }
     now = _second(dt.datetime.now(dt.UTC))
     docs = session.execute(
@@ -104,6 +105,7 @@ def export_qdpx(
                     "stance": ann.stance,
                     "memo": ann.memo or "",
                     "codebook_version": ann.codebook_version,
+                    "code_revision": ann.code_revision,
                     "created_at": iso_time(ann.created_at),
                     "updated_at": iso_time(ann.updated_at),
                 }

@@ -32,7 +32,7 @@ from workbench.services import codebooks, coding, importing
 from workbench.services.coding_import import _create_coder
 from workbench.services.errors import ValidationError
 from workbench.services.exchange_report import ExchangeReport
-from workbench.services.qdpx_layers import parse_time, restore_layers
+from workbench.services.qdpx_layers import parse_time, restore_history, restore_layers
 
 
 @dataclass
@@ -47,6 +47,7 @@ class _Slot:
     modified: str
     version: int | None
     label: str
+    revision: int | None = None
 
 
 def import_refi(
@@ -68,8 +69,11 @@ def import_refi(
             session, project, spec, user=user, note=f"Imported from {filename}"
         )
         report.codebook_version = version.number
+        if restore_history(session, project, found.extra.get("codebook_versions"), report):
+            report.codebook_version = codebooks.current_version(session, project)
     coders = _coders(session, project, user, found, create_coders, report)
     extra_docs = found.extra.get("documents") or {}
+    before = set(session.scalars(select(Document.id).where(Document.project_id == project.id)))
     parsed: list[ParsedDocument] = []
     for source in found.sources:
         data = extra_docs.get(source.guid) or source.data or {}
@@ -86,6 +90,9 @@ def import_refi(
         report.documents_known += len(result.duplicates)
         parsed.append(document)
     session.flush()
+    added = (
+        set(session.scalars(select(Document.id).where(Document.project_id == project.id))) - before
+    )
     keys = {c.key: c for c in codebooks.live_codes(session, project)}
     version_number = codebooks.current_version(session, project)
     notes = found.extra.get("annotations") or {}
@@ -96,6 +103,9 @@ def import_refi(
                 Document.content_hash == document.content_hash,
             )
         )
+        data = extra_docs.get(source.guid) or source.data or {}
+        if doc_id in added:
+            _keep_created(session, doc_id, str(data.get("created_at") or source.created))
         passages = list(
             session.scalars(
                 select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
@@ -103,7 +113,6 @@ def import_refi(
         )
         slots = _plan(source, passages, coders, keys, notes, report)
         _apply(session, project, slots, version_number, report)
-        data = extra_docs.get(source.guid) or source.data or {}
         restore_layers(session, project, user, source.name, data, passages, keys, report)
     return report
 
@@ -148,6 +157,14 @@ def _coders(
             missing,
         )
     return out
+
+
+def _keep_created(session: Session, doc_id: int | None, when: str) -> None:
+    """Give a newly added document the creation time the file gives it."""
+    created = parse_time(when)
+    document = session.get(Document, doc_id) if doc_id is not None else None
+    if document is not None and created is not None:
+        document.created_at = created
 
 
 def _find_user(session: Session, refs: Sequence[str]) -> User | None:
@@ -358,6 +375,8 @@ def _apply(
         )
         annotation = session.get(Annotation, annotation_id)
         created, modified = parse_time(slot.created), parse_time(slot.modified)
+        if annotation is not None and slot.revision is not None:
+            annotation.code_revision = slot.revision
         if annotation is not None and created is not None:
             annotation.created_at = created
             annotation.updated_at = modified or created

@@ -1,9 +1,10 @@
-"""What a .qdpx carries beyond codings, in workbench/extra.json: coded states and consensus.
+"""What a .qdpx carries beyond codings, in workbench/extra.json: states, consensus, history.
 
 REFI-QDA has no place for a coder's "coded" mark on a passage (including "nothing applies",
 a passage marked coded with no code), the coder's passage memo, or the adjudicated consensus
 layer. The export writes them per document, by passage ordinal and username; the import puts
-them back with their times.
+them back with their times. The codebook's version history goes too, and is put back when the
+import goes into a project with no codebook of its own.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workbench.models import (
     Code,
+    CodebookVersion,
     ConsensusAnnotation,
     ConsensusState,
     Passage,
@@ -24,6 +26,7 @@ from workbench.models import (
     User,
 )
 from workbench.services import accounts, coding
+from workbench.services.code_index import forget_version
 from workbench.services.errors import NotFound
 from workbench.services.exchange_report import ExchangeReport
 
@@ -48,6 +51,62 @@ def parse_time(text: str) -> dt.datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+def codebook_history(session: Session, project: Project) -> list[dict[str, Any]]:
+    """Every codebook version, oldest first, for export."""
+    rows = session.execute(
+        select(CodebookVersion, User.username)
+        .outerjoin(User, User.id == CodebookVersion.author_id)
+        .where(CodebookVersion.project_id == project.id)
+        .order_by(CodebookVersion.number)
+    ).all()
+    return [
+        {
+            "number": v.number,
+            "note": v.note,
+            "created_at": iso_time(v.created_at),
+            "author": author,
+            "snapshot": v.snapshot,
+            "changes": v.changes,
+        }
+        for v, author in rows
+    ]
+
+
+def restore_history(
+    session: Session, project: Project, history: Any, report: ExchangeReport
+) -> bool:
+    """Into a project whose only version is the one the import made, put the file's history."""
+    if not isinstance(history, list) or not history:
+        return False
+    numbers = list(
+        session.scalars(
+            select(CodebookVersion.number).where(CodebookVersion.project_id == project.id)
+        )
+    )
+    if numbers != [1]:
+        report.warnings.append(
+            "The codebook history in the file was not copied: this project has its own"
+        )
+        return False
+    session.execute(delete(CodebookVersion).where(CodebookVersion.project_id == project.id))
+    for item in history:
+        author = _user(session, item.get("author"))
+        session.add(
+            CodebookVersion(
+                project_id=project.id,
+                number=int(item["number"]),
+                note=str(item.get("note") or ""),
+                created_at=parse_time(str(item.get("created_at") or "")) or dt.datetime.now(dt.UTC),
+                author_id=author.id if author else None,
+                snapshot=item.get("snapshot") or {},
+                changes=item.get("changes") or [],
+            )
+        )
+    session.flush()
+    forget_version(session, project.id)
+    return True
 
 
 def document_layers(session: Session, project: Project, doc_id: int) -> dict[str, Any]:
