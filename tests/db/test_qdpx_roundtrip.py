@@ -53,6 +53,11 @@ def items(data: bytes) -> dict[str, Any]:
         ),
     }
     out["codebook versions"] = extra["codebook_versions"]
+    out["codebook"] = extra["codebook"]
+    out["code descriptions"] = sorted(
+        (c.get("guid"), [d.text for d in c.iterfind("q:Description", NS)])
+        for c in root.iterfind(".//q:Code", NS)
+    )
     titles = {}
     for source in root.iterfind(".//q:TextSource", NS):
         guid = source.get("guid")
@@ -131,9 +136,7 @@ def test_other_tools_see_memos_not_our_data(session: Session, study: Any) -> Non
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         qde = zf.read("project.qde").decode("utf-8")
         root = etree.fromstring(qde.encode())
-    assert "workbench-data" not in "".join(
-        d.text or "" for d in root.iterfind(".//q:Sources//q:Description", NS)
-    )
+    assert "workbench-data" not in qde
     memos = [d.text for d in root.iterfind(".//q:PlainTextSelection/q:Description", NS)]
     assert sorted(memos) == sorted([DASH_MEMO, PAYLOAD_MEMO])
     assert not root.findall(".//q:TextSource/q:Description", NS)

@@ -3,7 +3,8 @@
 What goes where (QDA-XML 1.0, valid against the shipped Project.xsd):
 - Users: one per coder, ``name`` = display name, ``id`` = username.
 - CodeBook: the codebook exactly as the .qdc export writes it (``qdc.codebook_to_qdc``), moved
-  into the project namespace, so the structured fields travel in each code's Description.
+  into the project namespace; each code's Description keeps the readable guidance only (the
+  structured fields travel in extra.json).
 - Sources: one TextSource per document, its normalised text as ``sources/<GUID>.txt`` (UTF-8,
   no BOM, LF line ends), ``plainTextPath="internal://<GUID>.txt"``; ``name`` is the title made
   safe as a file name (tools such as QualCoder create a file by that name): no path separators,
@@ -141,6 +142,10 @@ def _codes_element(codebook: CodebookSpec) -> etree._Element | None:
             el.tag = Q + etree.QName(el).localname
     codes = qdc.find(f"{Q}Codes")
     assert codes is not None
+    for description in codes.iter(f"{Q}Description"):
+        # Our structured fields travel in extra.json; other tools show only the readable text.
+        kept = [ln for ln in (description.text or "").splitlines() if not ln.startswith(DATA_TAG)]
+        description.text = "\n".join(kept).strip()
     book = etree.Element(f"{Q}CodeBook", nsmap=NSMAP)
     book.append(codes)
     etree.cleanup_namespaces(book)

@@ -31,7 +31,14 @@ from typing import Any
 
 from lxml import etree
 
-from workbench.codebook import PATH_SEPARATOR, CodebookSpec, norm_name, path
+from workbench.codebook import (
+    PATH_SEPARATOR,
+    CodebookSpec,
+    CodeSpec,
+    StanceLevel,
+    norm_name,
+    path,
+)
 from workbench.exporting import qdpx_offsets
 from workbench.exporting.qdc import MAX_XML_BYTES, project_codebook_to_spec
 from workbench.exporting.qdpx import DATA_TAG, EXTRA_MEMBER
@@ -235,15 +242,33 @@ def read_project(data: bytes, filename: str) -> RProject:
             dropped.append(f"<{kind}> ({count} item(s)) not imported: the workbench has no {kind}")
     if _kids(root, "Description"):
         dropped.append("The project's Description not imported")
-    return RProject(
-        root.get("name") or filename,
-        spec,
-        users,
-        sources,
-        warnings,
-        dropped,
-        _extra(archive, filename),
-    )
+    extra = _extra(archive, filename)
+    ours = codebook_from_extra(extra.get("codebook"))
+    if ours is not None:
+        spec = ours
+        warnings[:] = [w for w in warnings if "no stance scale" not in w]
+    return RProject(root.get("name") or filename, spec, users, sources, warnings, dropped, extra)
+
+
+def codebook_from_extra(data: Any) -> CodebookSpec | None:
+    """The codebook as our export wrote it in extra.json (None when absent or unusable)."""
+    if not isinstance(data, dict) or not data.get("codes"):
+        return None
+    try:
+        codes = tuple(
+            CodeSpec(
+                **{
+                    **item,
+                    "keywords_en": tuple(item.get("keywords_en") or ()),
+                    "keywords_zh": tuple(item.get("keywords_zh") or ()),
+                }
+            )
+            for item in data["codes"]
+        )
+        scale = tuple(StanceLevel(int(s["value"]), str(s["label"])) for s in data["stance_scale"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    return CodebookSpec(codes, scale)
 
 
 def _container_warnings(archive: zipfile.ZipFile, warnings: list[str]) -> None:

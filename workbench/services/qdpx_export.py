@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from os import PathLike
 from typing import IO, Any
 
@@ -46,6 +47,10 @@ def export_qdpx(
         "documents": {},
         "annotations": {},
         "codebook_versions": codebook_history(session, project),
+        "codebook": {
+            "codes": [asdict(c) for c in spec.codes],
+            "stance_scale": [asdict(s) for s in spec.stance_scale],
+        },
     }
     now = _second(dt.datetime.now(dt.UTC))
     docs = session.execute(
