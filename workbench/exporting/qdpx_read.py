@@ -22,7 +22,6 @@ A ``workbench/extra.json`` member (written by the workbench's own export) is ret
 from __future__ import annotations
 
 import bisect
-import codecs
 import json
 import re
 import zipfile
@@ -40,9 +39,14 @@ from workbench.codebook import (
     path,
 )
 from workbench.exporting import qdpx_offsets
-from workbench.exporting.qdc import MAX_XML_BYTES, project_codebook_to_spec
-from workbench.exporting.qdpx import DATA_TAG, EXTRA_MEMBER
-from workbench.exporting.xlsx_read import check_archive
+from workbench.exporting.qdc import project_codebook_to_spec
+from workbench.exporting.qdpx import DATA_TAG
+from workbench.exporting.qdpx_archive import (
+    archive_parts,
+    container_warnings,
+    read_extra,
+    source_text,
+)
 from workbench.exporting.xmlsafe import (
     ExchangeError,
     load_schema,
@@ -128,65 +132,9 @@ def read_data_line(text: str) -> tuple[str, dict[str, Any] | None]:
     return text[:index].strip(), data if isinstance(data, dict) else None
 
 
-def _archive_parts(
-    data: bytes, filename: str
-) -> tuple[bytes, dict[str, zipfile.ZipInfo], zipfile.ZipFile | None]:
-    if not data.startswith(b"PK"):
-        return data, {}, None  # a bare .qde
-    archive = check_archive(data, filename, kind=".qdpx archive")
-    members = archive.infolist()
-    top = [
-        i
-        for i in members
-        if "/" not in i.filename.strip("/") and i.filename.lower().endswith(".qde")
-    ]
-    named = [i for i in top if i.filename.lower() == "project.qde"]
-    chosen = named or top
-    if len(chosen) != 1:
-        found = ", ".join(i.filename for i in top) or "none"
-        raise ExchangeError(
-            f"{filename}: expected one .qde file at the top of the archive (found: {found})"
-        )
-    if chosen[0].file_size > MAX_XML_BYTES:
-        raise ExchangeError(
-            f"{filename}: {chosen[0].filename} is larger than {MAX_XML_BYTES:,} bytes"
-        )
-    files = {}
-    for info in members:
-        parts = info.filename.replace("\\", "/").split("/")
-        if len(parts) >= 2 and parts[-2].lower() == "sources":
-            files[parts[-1].lower()] = info
-    return archive.read(chosen[0]), files, archive
-
-
-def _decode_source(raw: bytes, label: str) -> str:
-    try:
-        if raw.startswith(codecs.BOM_UTF8):
-            return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return raw.decode("utf-16")  # the codec reads and drops the BOM
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ExchangeError(
-            f"{label}: its text file is not valid UTF-8 or UTF-16 (byte {exc.start})"
-        ) from exc
-
-
-def _extra(archive: zipfile.ZipFile | None, filename: str) -> dict[str, Any]:
-    if archive is None or EXTRA_MEMBER not in archive.namelist():
-        return {}
-    try:
-        data = json.loads(archive.read(EXTRA_MEMBER).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExchangeError(f"{filename}: {EXTRA_MEMBER} is not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != "workbench-extra":
-        raise ExchangeError(f"{filename}: {EXTRA_MEMBER} is not a workbench extra file")
-    return data
-
-
 def read_project(data: bytes, filename: str) -> RProject:
     """Read a .qdpx (or .qde); raise ExchangeError naming the element when it cannot be used."""
-    qde, files, archive = _archive_parts(data, filename)
+    qde, files, archive = archive_parts(data, filename)
     root = parse_untrusted_xml(qde, filename)
     if local_name(root) != "Project":
         raise ExchangeError(
@@ -196,7 +144,7 @@ def read_project(data: bytes, filename: str) -> RProject:
     warnings: list[str] = []
     dropped: list[str] = []
     if archive is not None:
-        _container_warnings(archive, warnings)
+        container_warnings(archive, warnings)
     ns = namespace(root)
     if ns != "urn:QDA-XML:project:1.0":
         warnings.append(f"Namespace {ns or '(none)'} read as urn:QDA-XML:project:1.0")
@@ -242,7 +190,7 @@ def read_project(data: bytes, filename: str) -> RProject:
             dropped.append(f"<{kind}> ({count} item(s)) not imported: the workbench has no {kind}")
     if _kids(root, "Description"):
         dropped.append("The project's Description not imported")
-    extra = _extra(archive, filename)
+    extra = read_extra(archive, filename)
     ours = codebook_from_extra(extra.get("codebook"))
     if ours is not None:
         spec = ours
@@ -271,15 +219,6 @@ def codebook_from_extra(data: Any) -> CodebookSpec | None:
     return CodebookSpec(codes, scale)
 
 
-def _container_warnings(archive: zipfile.ZipFile, warnings: list[str]) -> None:
-    names = archive.namelist()
-    if "project.qde" not in names:
-        qde = [n for n in names if n.lower().endswith(".qde") and "/" not in n]
-        warnings.append(f"The project file is named {', '.join(qde)}, not project.qde")
-    if any(n.startswith("Sources/") for n in names):
-        warnings.append("Source texts are in Sources/ (capital S), not sources/")
-
-
 def _notes(
     root: etree._Element,
     files: dict[str, zipfile.ZipInfo],
@@ -293,7 +232,7 @@ def _notes(
             guid_ = (note.get("guid") or "").strip("{}").lower()
             label = f"{filename}: line {note.sourceline}: Note '{note.get('name') or guid_}'"
             try:
-                text = _source_text(note, files, archive, label)[0]
+                text = source_text(note, files, archive, label)[0]
             except ExchangeError:
                 text = ""
             out[guid_] = (note.get("name") or guid_, text.removeprefix("\ufeff"))
@@ -325,31 +264,6 @@ def _code_keys(root: etree._Element, spec: CodebookSpec) -> dict[str, str]:
     return out
 
 
-def _source_text(
-    el: etree._Element,
-    files: dict[str, zipfile.ZipInfo],
-    archive: zipfile.ZipFile | None,
-    label: str,
-) -> tuple[str, bool]:
-    """The text of a source or note (BOM removed) and whether it had a BOM."""
-    inline = _kids(el, "PlainTextContent")
-    where = el.get("plainTextPath") or ""
-    if inline:
-        raw = inline[0].text or ""
-    elif where:
-        member = files.get(re.split(r"[/\\]", where.split("://", 1)[-1])[-1].lower())
-        if member is None or archive is None:
-            raise ExchangeError(f"{label}: its text {where} is missing from the archive")
-        raw = _decode_source(archive.read(member), label)
-        if archive.read(member)[:3] == codecs.BOM_UTF8:
-            return raw, True
-    else:
-        raise ExchangeError(f"{label}: it has neither plainTextPath nor PlainTextContent")
-    if raw.startswith("\ufeff"):
-        return raw[1:], True
-    return raw, False
-
-
 def stored_text(raw: str) -> tuple[str, Any]:
     """The text as stored (LF line ends, NUL as U+FFFD) and raw position -> stored position."""
     crs = [i for i, ch in enumerate(raw) if ch == "\r" and raw[i + 1 : i + 2] == "\n"]
@@ -374,7 +288,7 @@ def _source(
     source_guid = (el.get("guid") or "").strip("{}").lower()
     name = el.get("name") or source_guid or "source"
     label = f"{filename}: line {el.sourceline}: TextSource '{name}'"
-    raw, had_bom = _source_text(el, files, archive, label)
+    raw, had_bom = source_text(el, files, archive, label)
     descriptions = [d.text or "" for d in _kids(el, "Description")]
     readable, data = read_data_line("\n".join(descriptions))
     for whole in _kids(el, "Coding"):
@@ -422,6 +336,8 @@ def _source(
             dropped.append(f"{tag} not imported: it lies outside the text under {detection.label}")
             continue
         codings = []
+        if not _kids(sel, "Coding"):
+            dropped.append(f"{tag} not imported: it has no coding (the workbench keeps codings)")
         for coding in _kids(sel, "Coding"):
             refs = _kids(coding, "CodeRef")
             target = (refs[0].get("targetGUID") or "").strip("{}").lower() if refs else ""
