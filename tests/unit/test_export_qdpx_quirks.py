@@ -173,3 +173,28 @@ def test_a_selection_outside_the_text_is_listed_as_not_imported() -> None:
     project = read_project(data, "broken.qdpx")
     assert selected(project) == ["short"]
     assert [d for d in project.dropped if "selection 0-500" in d and "outside the text" in d]
+
+
+def test_notes_on_selections_become_memos_and_the_rest_is_listed() -> None:
+    note = "3c3c3c3c-0000-4000-8000-000000000001"
+    stray = "3c3c3c3c-0000-4000-8000-000000000002"
+    sel = selection(0, 5, "First").replace(
+        "</PlainTextSelection>", f'<NoteRef targetGUID="{note}"/></PlainTextSelection>'
+    )
+    notes = (
+        f'<Notes><Note guid="{note}" name="why"><PlainTextContent>Clear case 😀</PlainTextContent>'
+        f'</Note><Note guid="{stray}" name="todo"><PlainTextContent>later</PlainTextContent>'
+        "</Note></Notes>"
+    )
+    body = (
+        qde(sel)
+        .replace("</Sources>", f"</Sources>{notes}<Sets><Set guid='{stray}' name='s'/></Sets>")
+        .replace('name="Vendor project"', 'name="Vendor project" basePath="/home/someone/x"')
+    )
+    data = archive({"project.qde": body, f"sources/{SOURCE}.txt": "First words."})
+    project = read_project(data, "notes.qdpx")
+    assert project.sources[0].selections[0].description == "Clear case 😀"
+    assert [d for d in project.dropped if d.startswith("Note 'todo' not imported")]
+    assert [d for d in project.dropped if d.startswith("<Sets> (1 item(s)) not imported")]
+    assert not [d for d in project.dropped if "'why'" in d]
+    assert [w for w in project.warnings if "basePath '/home/someone/x' ignored" in w]
