@@ -18,11 +18,12 @@ points, CRLF as two), then the rest; a counted BOM is the least likely.
 
 from __future__ import annotations
 
-import bisect
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+
+import numpy as np
+import numpy.typing as npt
 
 UNITS = ("code points", "UTF-16 code units", "UTF-8 bytes")
 _NAME_WEIGHT = 6
@@ -78,26 +79,37 @@ class Detection:
     positions: list[tuple[int, int] | None]  # code points into the text, None = unusable
 
 
-def _widths(text: str, unit: str) -> list[int]:
-    if unit == "UTF-16 code units":
-        return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    if unit == "UTF-8 bytes":
-        return [len(ch.encode("utf-8", "surrogatepass")) for ch in text]
-    return [1] * len(text)
+class _Text:
+    """The text's code points and where its CRLFs are, computed once for every reading."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        cr = np.zeros(len(self.points), dtype=bool)
+        if len(self.points) > 1:
+            cr[:-1] = (self.points[:-1] == 13) & (self.points[1:] == 10)
+        self.cr_of_crlf = cr
+
+    def widths(self, unit: str) -> npt.NDArray[np.int64]:
+        """How many units each character counts in."""
+        p = self.points
+        if unit == "UTF-16 code units":
+            return 1 + (p > 0xFFFF).astype(np.int64)
+        if unit == "UTF-8 bytes":
+            return 1 + (p > 0x7F).astype(np.int64) + (p > 0x7FF) + (p > 0xFFFF)
+        return np.ones(len(p), dtype=np.int64)
 
 
 class _Counter:
     """Maps offsets of one reading to code-point positions in the text (None if mid-character)."""
 
-    def __init__(self, text: str, reading: Reading, bom_width: int) -> None:
-        widths = _widths(text, reading.unit)
+    def __init__(self, text: _Text, reading: Reading, bom_width: int) -> None:
+        widths = text.widths(reading.unit)
         if not reading.crlf_as_two:
             # The CR of a CRLF counts nothing; a position at it means "before the line break".
-            for i, ch in enumerate(text):
-                if ch == "\r" and text[i + 1 : i + 2] == "\n":
-                    widths[i] = 0
-        self.starts = list(accumulate(widths, initial=0))  # offset of each char, then the end
-        self.text = text
+            widths[text.cr_of_crlf] = 0
+        self.starts = np.concatenate(([0], np.cumsum(widths)))  # each char's offset, then the end
+        self.text = text.text
         self.shift = bom_width if reading.bom_counted else 0
         self.zero_width = not reading.crlf_as_two
 
@@ -105,7 +117,7 @@ class _Counter:
         offset -= self.shift
         if offset < 0 or offset > self.starts[-1]:
             return None
-        index = bisect.bisect_left(self.starts, offset)
+        index = int(np.searchsorted(self.starts, offset, side="left"))
         if index >= len(self.starts) or self.starts[index] != offset:
             return None
         if not self.zero_width and index and self.text[index - 1 : index + 1] == "\r\n":
@@ -167,11 +179,16 @@ def candidate_readings(text: str, has_bom: bool) -> list[Reading]:
 
 
 def score_reading(
-    text: str, reading: Reading, has_bom: bool, offsets: Sequence[tuple[int, int, str]]
+    text: str | _Text,
+    reading: Reading,
+    has_bom: bool,
+    offsets: Sequence[tuple[int, int, str]],
 ) -> tuple[Score, list[tuple[int, int] | None]]:
     """Score one reading over (start, end, name) offsets; also return the positions it gives."""
+    prepared = text if isinstance(text, _Text) else _Text(text)
+    text = prepared.text
     bom_width = 3 if reading.unit == "UTF-8 bytes" else 1
-    counter = _Counter(text, reading, bom_width if has_bom else 0)
+    counter = _Counter(prepared, reading, bom_width if has_bom else 0)
     inside = on_lines = on_words = named = 0
     positions: list[tuple[int, int] | None] = []
     for start, end, name in offsets:
