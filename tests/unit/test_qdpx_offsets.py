@@ -100,3 +100,15 @@ def test_names_outweigh_line_evidence_and_ties_go_to_the_standard() -> None:
     found = detect(text, False, [(6, 10, "beta")])
     assert found.label == "code points" and found.positions == [(6, 10)]
     assert "1 names equal" in found.evidence
+
+
+def test_a_reading_other_than_the_standard_is_a_warning() -> None:
+    data, _raw, _wanted = nvivo_file(200)
+    project = read_project(data, "nvivo.qdpx")
+    assert [w for w in project.warnings if "offsets counted as UTF-16 code units" in w]
+    lines = comment_lines(100)
+    raw, wanted = plan_selections(lines, "\r\n")
+    offsets = [(w.start, w.end, w) for w in wanted]  # every code point of the file: standard
+    standard = read_project(qdpx(project_qde(offsets), raw.encode()), "x.qdpx")
+    assert standard.sources[0].scheme == "code points, CRLF counted as two"
+    assert not [w for w in standard.warnings if "offsets counted" in w]

@@ -10,9 +10,9 @@ the text itself says about the boundaries it yields:
 - a boundary on a line break or at the edge of the text is strong evidence, one on a word
   boundary weaker evidence, and a selection whose ``name`` equals its text the strongest.
 
-The reading with the highest score wins; ties go to the likelier reading: the standard's
-(code points, CRLF as one), then NVivo's (UTF-16 units, CRLF as two), then MAXQDA's (code
-points, CRLF as two), then the rest; a counted BOM is the least likely.
+The reading with the highest score wins; ties go to the likelier reading: the standard's (every
+code point of the file, so a CRLF is two, as MAXQDA counts), then ATLAS.ti's (CRLF as one),
+then NVivo's (UTF-16 units, CRLF as two), then the rest; a counted BOM is the least likely.
 ``Detection.evidence`` says in words why, for the import report.
 """
 
@@ -148,12 +148,21 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
+def is_standard(reading: Reading, has_crlf: bool) -> bool:
+    """Tell whether a reading counts as the standard says: every code point of the file."""
+    return (
+        reading.unit == "code points"
+        and not reading.bom_counted
+        and (reading.crlf_as_two or not has_crlf)
+    )
+
+
 def _prior(reading: Reading) -> int:
     """How unlikely a reading is before the evidence (lower is likelier)."""
     order = {
-        ("code points", False): 0,
-        ("UTF-16 code units", True): 1,
-        ("code points", True): 2,
+        ("code points", True): 0,
+        ("code points", False): 1,
+        ("UTF-16 code units", True): 2,
         ("UTF-16 code units", False): 3,
         ("UTF-8 bytes", True): 4,
         ("UTF-8 bytes", False): 5,

@@ -179,7 +179,9 @@ def read_project(data: bytes, filename: str) -> RProject:
                 )
         for el in _kids(sources_el, "TextSource"):
             sources.append(
-                _source(el, files, archive, filename, code_keys, notes, used_notes, dropped)
+                _source(
+                    el, files, archive, filename, code_keys, notes, used_notes, dropped, warnings
+                )
             )
     for guid_, (title, _) in notes.items():
         if guid_ not in used_notes:
@@ -284,6 +286,7 @@ def _source(
     notes: dict[str, tuple[str, str]],
     used_notes: set[str],
     dropped: list[str],
+    warnings: list[str],
 ) -> RSource:
     source_guid = (el.get("guid") or "").strip("{}").lower()
     name = el.get("name") or source_guid or "source"
@@ -330,6 +333,11 @@ def _source(
             ) from None
     detection = qdpx_offsets.detect(raw, had_bom, offsets)
     source.scheme, source.evidence = detection.label, detection.evidence
+    if found and not qdpx_offsets.is_standard(detection.reading, "\r\n" in raw):
+        warnings.append(
+            f"{name}: offsets counted as {detection.label}, not as the standard's code points "
+            "of the file; converted"
+        )
     for sel, (start, end, sel_name), where in zip(found, offsets, detection.positions, strict=True):
         tag = f"{name}: selection {start}-{end} (line {sel.sourceline})"
         if where is None:
