@@ -139,7 +139,9 @@ def _collect(paths: tuple[str, ...]) -> list[Path]:
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--project", "project_slug", required=True, help="Project slug or name.")
-@click.option("--segmentation", type=click.Choice(["paragraph", "sentence"]), default="paragraph")
+@click.option(
+    "--segmentation", type=click.Choice(["paragraph", "sentence", "lines"]), default="paragraph"
+)
 @click.option("--max-file-mb", type=float, help="Per-file size limit (default: MAX_FILE_BYTES).")
 def import_cmd(
     paths: tuple[str, ...], project_slug: str, segmentation: str, max_file_mb: float | None

@@ -269,10 +269,28 @@ def _is_coding_sheet(data: bytes, sheet: str) -> bool:
 @click.option("--project", "project_slug", required=True)
 @click.option("--user", "username", help="Who imports (default: the project's lead).")
 @click.option("--create-coders", is_flag=True, help="Create unknown coders as inactive accounts.")
+@click.option(
+    "--allow-partial", is_flag=True, help="Apply even if some items cannot be brought in."
+)
+@click.option(
+    "--segmentation",
+    type=click.Choice(["paragraph", "sentence", "lines"]),
+    default="paragraph",
+    help="Passages of foreign texts (paragraph: lines when a text has no blank lines).",
+)
 def import_project_cmd(
-    path: Path, project_slug: str, username: str | None, create_coders: bool
+    path: Path,
+    project_slug: str,
+    username: str | None,
+    create_coders: bool,
+    allow_partial: bool,
+    segmentation: str,
 ) -> None:
-    """Import a .qdpx/.qde project, a .qdc codebook or an exported workbook (all or nothing)."""
+    """Import a .qdpx/.qde project, a .qdc codebook or an exported workbook.
+
+    Everything is brought in, or each item left out is listed with its reason; then nothing is
+    applied and the exit status is 1, unless --allow-partial is given.
+    """
     from workbench.cli import unit_of_work
     from workbench.services import accounts, project_exchange
 
@@ -286,8 +304,17 @@ def import_project_cmd(
             path.name,
             path.read_bytes(),
             create_coders=create_coders,
+            mode=segmentation,
         )
-        _print_report(report)
+        report.applied = report.complete or allow_partial
+        for line in report.lines():
+            click.echo(line, err=line.startswith(("warning:", "NOT imported:")))
+        if not report.applied:
+            session.rollback()
+            raise click.ClickException(
+                f"Nothing was applied: {len(report.dropped)} item(s) cannot be brought in "
+                "(listed above). Run again with --allow-partial to import the rest."
+            )
 
 
 def register(main: click.Group) -> None:

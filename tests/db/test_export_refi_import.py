@@ -27,7 +27,7 @@ def lead_project(session: Session, make_user: Any, make_project: Any) -> tuple[A
     return lead, make_project("Foreign", lead=lead)
 
 
-def test_selections_become_spans_split_and_merged_per_passage(
+def test_crossing_selections_merge_passages_and_joined_selections_are_listed(
     session: Session, lead_project: Any
 ) -> None:
     lead, project = lead_project
@@ -38,8 +38,8 @@ def test_selections_become_spans_split_and_merged_per_passage(
     whole = TEXT.index("First")
     selections = (
         selection(inside, inside + 14, "China condemns")
-        + selection(inside + 15, inside + 24, "terrorism")  # same coder and code: merged
-        + selection(across, TEXT.index("Second") + 6, None)  # crosses two passages: split
+        + selection(inside + 15, inside + 24, "terrorism")  # same coder and code: joined
+        + selection(across, TEXT.index("Second") + 6, None)  # crosses two passages
         + selection(whole, whole + len("First paragraph about cooperation."), None, user=USER_B)
     )
     with pytest.raises(ValidationError) as caught:
@@ -52,8 +52,11 @@ def test_selections_become_spans_split_and_merged_per_passage(
         session, project, lead, "maxqda.qdpx", _file(selections), create_coders=True
     )
     session.commit()
-    # The split's second part lands where the merged selections are: merged into them too.
-    assert report.split_selections == 1 and report.merged_selections == 2
+    assert report.complete and report.split_selections == 0
+    assert report.merged_selections == 2
+    assert len([c for c in report.changes if "merged into one" in c]) == 1
+    assert len([c for c in report.changes if "joined to another selection" in c]) == 2
+    assert "CRLF counted as two" in report.readings[0]
     doc = session.scalar(select(Document).where(Document.project_id == project.id))
     assert doc is not None and doc.text == lf  # BOM gone, LF line ends
     passages = list(
@@ -61,29 +64,24 @@ def test_selections_become_spans_split_and_merged_per_passage(
             select(Passage).where(Passage.document_id == doc.id).order_by(Passage.ordinal)
         )
     )
-    assert [p.text for p in passages] == [
-        "First paragraph about cooperation.",
-        "Second paragraph: China condemns terrorism.",
-    ]
+    # The crossing selection made the two paragraphs one passage.
+    assert [p.text for p in passages] == [lf.strip()]
     code = next(c for c in codebooks.live_codes(session, project) if c.key == CODE)
     rows = session.execute(
-        select(User.username, Annotation.passage_id, Annotation.span_start, Annotation.span_end)
+        select(User.display_name, Annotation.span_start, Annotation.span_end)
         .join(User, User.id == Annotation.coder_id)
         .where(Annotation.code_id == code.id)
-        .order_by(User.username, Annotation.passage_id)
+        .order_by(User.display_name)
     ).all()
-    second = passages[1].text
-    a, b = second.index("China"), second.index("terrorism") + len("terrorism")
-    first = passages[0].text
+    text = passages[0].text
     assert rows == [
-        ("CA", passages[0].id, first.index("cooperation"), len(first)),
-        ("CA", passages[1].id, 0, b),  # "Second" + "China condemns" + "terrorism", one span
-        ("Coder_B", passages[0].id, None, None),  # the whole passage: no span
+        ("Coder A", text.index("cooperation"), text.index("terrorism") + len("terrorism")),
+        ("Coder B", 0, len("First paragraph about cooperation.")),
     ]
-    assert a > 0 and report.created_coders == ["Coder_B"]
+    assert report.created_coders == ["Coder B (Coder_B)"]
 
 
-def test_codings_of_the_whole_source_and_other_sources_are_reported(
+def test_codings_of_the_whole_source_and_other_sources_are_listed_as_not_imported(
     session: Session, lead_project: Any
 ) -> None:
     lead, project = lead_project
@@ -99,6 +97,7 @@ def test_codings_of_the_whole_source_and_other_sources_are_reported(
         f"sources/{SOURCE}.txt": TEXT,
     })  # fmt: skip
     report = project_exchange.import_project_file(session, project, lead, "x.qdpx", data)
-    assert report.codings == 1
-    text = " ".join(report.warnings)
-    assert "whole source not imported" in text and "PDFSource" in text
+    assert report.codings == 1 and not report.complete
+    assert len(report.dropped) == 2
+    text = " ".join(report.dropped)
+    assert "coding of the whole source" in text and "PDFSource 'scan'" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "workbench"
 PURE = (
     "varnames", "tables", "xlsx_stream", "workbook", "flat", "scope", "xlsx_read",
-    "coding_sheet", "legacy", "qdpx", "qdpx_read", "workbook_read",
+    "coding_sheet", "legacy", "qdpx", "qdpx_read", "qdpx_archive", "qdpx_offsets", "workbook_read",
 )  # fmt: skip
 PROBE = """
 import json, sys, types

@@ -67,7 +67,7 @@ def test_the_shared_example_reads_with_users_codes_and_selections() -> None:
         "China condemns terrorism in all its forms.",
         "中方谴责一切形式的恐怖主义",
     ]
-    assert [s.codings[0][1] for s in project.sources[0].selections] == [USER_A, USER_B]
+    assert [s.codings[0].user for s in project.sources[0].selections] == [USER_A, USER_B]
     assert not [w for w in project.warnings if "Project.xsd" in w]
 
 
@@ -82,17 +82,18 @@ def test_nvivo_capital_sources_named_qde_bom_crlf_and_utf16_offsets() -> None:
     })  # fmt: skip
     project = read_project(data, "nvivo.qdpx")
     assert selected(project) == ["State condemns"]
-    assert project.sources[0].scheme == "UTF-16 units"
-    assert project.sources[0].text == "First 😀 line.\n\nThe 𠀀 State condemns terrorism.\n\n"
-    assert any("UTF-16" in w for w in project.warnings)
+    assert project.sources[0].scheme == "UTF-16 code units, CRLF counted as two, BOM not counted"
+    assert project.sources[0].text == "First 😀 line.\nThe 𠀀 State condemns terrorism.\n"
+    assert any("Sources/" in w for w in project.warnings)
+    assert any("Trial.qde" in w for w in project.warnings)
 
 
 def test_maxqda_counts_crlf_as_two_and_atlas_as_one() -> None:
     text = "Intro paragraph.\r\n\r\nChina condemns terrorism.\r\n"
     raw_start = text.index("China")
     for start, label in (
-        (raw_start, "code points"),
-        (raw_start - 2, "code points with CRLF as one"),
+        (raw_start, "code points, CRLF counted as two"),
+        (raw_start - 2, "code points, CRLF counted as one"),
     ):
         data = archive({
             "project.qde": qde(selection(start, start + 14, "China condemns")),
@@ -104,7 +105,7 @@ def test_maxqda_counts_crlf_as_two_and_atlas_as_one() -> None:
         assert "\r" not in project.sources[0].text
 
 
-def test_selections_without_names_are_code_points_and_single_newlines_become_paragraphs() -> None:
+def test_selections_without_names_are_code_points_and_the_text_is_kept_verbatim() -> None:
     text = "One line.\nSecond line here.\nThird."
     start = text.index("Second")
     data = archive({
@@ -112,7 +113,7 @@ def test_selections_without_names_are_code_points_and_single_newlines_become_par
         f"sources/{SOURCE}.txt": text,
     })  # fmt: skip
     project = read_project(data, "x.qdpx")
-    assert project.sources[0].text == "One line.\n\nSecond line here.\n\nThird."
+    assert project.sources[0].text == text
     assert selected(project) == ["Second"]
 
 
@@ -134,10 +135,6 @@ def test_inline_text_no_namespace_and_a_bare_qde_are_accepted() -> None:
         ({"project.qde": qde(selection(0, 5, "x"))}, "is missing from the archive"),
         ({"a.qde": qde(""), "b.qde": qde("")}, "expected one .qde file"),
         ({"readme.txt": "hello"}, "expected one .qde file"),
-        (
-            {"project.qde": qde(selection(0, 500, "x")), f"sources/{SOURCE}.txt": "short"},
-            "outside the text",
-        ),
     ],
 )
 def test_broken_archives_name_the_element(files: dict[str, str], message: str) -> None:
@@ -166,3 +163,38 @@ def test_zip_bombs_are_refused_before_inflating() -> None:
     with pytest.raises(ExchangeError) as caught:
         read_project(buf.getvalue(), "bomb.qdpx")
     assert "zip bomb" in str(caught.value) or "refused" in str(caught.value)
+
+
+def test_a_selection_outside_the_text_is_listed_as_not_imported() -> None:
+    data = archive({
+        "project.qde": qde(selection(0, 500, "x") + selection(0, 5, "short")),
+        f"sources/{SOURCE}.txt": "short",
+    })  # fmt: skip
+    project = read_project(data, "broken.qdpx")
+    assert selected(project) == ["short"]
+    assert [d for d in project.dropped if "selection 0-500" in d and "outside the text" in d]
+
+
+def test_notes_on_selections_become_memos_and_the_rest_is_listed() -> None:
+    note = "3c3c3c3c-0000-4000-8000-000000000001"
+    stray = "3c3c3c3c-0000-4000-8000-000000000002"
+    sel = selection(0, 5, "First").replace(
+        "</PlainTextSelection>", f'<NoteRef targetGUID="{note}"/></PlainTextSelection>'
+    )
+    notes = (
+        f'<Notes><Note guid="{note}" name="why"><PlainTextContent>Clear case 😀</PlainTextContent>'
+        f'</Note><Note guid="{stray}" name="todo"><PlainTextContent>later</PlainTextContent>'
+        "</Note></Notes>"
+    )
+    body = (
+        qde(sel)
+        .replace("</Sources>", f"</Sources>{notes}<Sets><Set guid='{stray}' name='s'/></Sets>")
+        .replace('name="Vendor project"', 'name="Vendor project" basePath="/home/someone/x"')
+    )
+    data = archive({"project.qde": body, f"sources/{SOURCE}.txt": "First words."})
+    project = read_project(data, "notes.qdpx")
+    assert project.sources[0].selections[0].description == "Clear case 😀"
+    assert [d for d in project.dropped if d.startswith("Note 'todo' not imported")]
+    assert [d for d in project.dropped if d.startswith("<Sets> (1 item(s)) not imported")]
+    assert not [d for d in project.dropped if "'why'" in d]
+    assert [w for w in project.warnings if "basePath '/home/someone/x' ignored" in w]

@@ -227,7 +227,16 @@ def test_legacy_and_project_imports_report_problems_as_fragments(
     )
     response = _upload(lead, f"/p/{slug}/import/project", "vendor.qdpx", good, create_coders="1")
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert "1 documents added" in _doc(response).xpath("string(//*[@role='status'])")
+    status = _doc(response).xpath("string(//*[@role='status'])")
+    assert "Preview" in status and "1 documents added" in status
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before  # a preview keeps nothing
+    token = _doc(response).xpath("string(//input[@name='token']/@value)")
+    applied = lead.post(
+        f"/p/{slug}/import/project/apply", data={"token": token, "create_coders": "1"}
+    )
+    assert applied.status_code == 200, applied.get_data(as_text=True)
+    assert "codings applied" in _doc(applied).xpath("string(//*[@role='status'])")
     reread(session)
     assert session.scalar(select(func.count(Document.id))) == before + 1
     protected = _upload(
@@ -288,3 +297,40 @@ def test_blind_coder_sees_only_their_own_layer(study: Any, client_factory: Any) 
     assert mine.xpath("string(td[2])") == "2"  # coder1's own: en0, zh1
     assert doc.xpath("//section[@id='offline']//a[text()='Download my coding sheet']")
     assert zipfile.is_zipfile(io.BytesIO(coder.get(f"/p/{slug}/export/coding-sheet").data))
+
+
+def test_a_partial_project_import_is_applied_only_when_asked(
+    study: Any, client_factory: Any, session: Session
+) -> None:
+    lead = _as(client_factory, "lead")
+    slug = study.project.slug
+    partial = archive(
+        {
+            "project.qde": qde(selection(0, 5, "Other")).replace(
+                "</Sources>",
+                '<PDFSource guid="1a2b3c4d-0000-4000-8000-00000000b001" name="scan"/></Sources>',
+            ),
+            f"sources/{SOURCE}.txt": "Other words here.\n\nMore.",
+        }
+    )
+    before = session.scalar(select(func.count(Document.id)))
+    preview = _upload(lead, f"/p/{slug}/import/project", "p.qdpx", partial, create_coders="1")
+    page = _doc(preview)
+    assert page.xpath("//ul[@class='dropped']/li[contains(., \"PDFSource 'scan'\")]")
+    assert page.xpath("//input[@name='allow_partial']")
+    token = page.xpath("string(//input[@name='token']/@value)")
+    refused = lead.post(
+        f"/p/{slug}/import/project/apply", data={"token": token, "create_coders": "1"}
+    )
+    assert refused.status_code == 422
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before
+    accepted = lead.post(
+        f"/p/{slug}/import/project/apply",
+        data={"token": token, "create_coders": "1", "allow_partial": "1"},
+    )
+    assert accepted.status_code == 200, accepted.get_data(as_text=True)
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before + 1
+    again = lead.post(f"/p/{slug}/import/project/apply", data={"token": token})
+    assert again.status_code == 422 and "no longer available" in again.get_data(as_text=True)

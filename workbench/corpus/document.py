@@ -11,9 +11,11 @@ from workbench.corpus.extract import extension, extract_text
 from workbench.corpus.language import detect_language
 from workbench.corpus.metadata import extract_metadata, find_date
 from workbench.corpus.normalise import normalise
+from workbench.corpus.records import looks_like_records, record_text
 from workbench.corpus.segment import segment
 from workbench.corpus.tables import TABLE_EXTENSIONS, read_table
 from workbench.corpus.types import (
+    SEGMENT_MODES,
     CorpusError,
     DocumentMeta,
     MetadataValue,
@@ -46,17 +48,21 @@ def parse_document(
     metadata: dict[str, MetadataValue] | None = None,
 ) -> ParsedDocument:
     """Normalise, describe and segment one document's text."""
-    if mode not in ("paragraph", "sentence"):
+    if mode not in SEGMENT_MODES:
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
-    normalised = normalise(text, detect_language(text))
+    lined = record_text(text)
+    if mode == "lines" or (
+        mode == "paragraph" and not _hinted(hints) and looks_like_records(lined)
+    ):
+        normalised, mode = lined, "lines"  # reflowing would glue one record to the next
+    else:
+        normalised = normalise(text, detect_language(text))
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
     meta = extract_metadata(normalised, filename)
     if metadata:
         meta = _apply_metadata(meta, metadata)
-    passages = segment(
-        normalised, mode="sentence" if mode == "sentence" else "paragraph", hints=hints
-    )
+    passages = segment(normalised, mode=SEGMENT_MODES[SEGMENT_MODES.index(mode)], hints=hints)
     if not passages:
         raise CorpusError(f"{filename}: no passages")
     return ParsedDocument(
@@ -70,6 +76,10 @@ def parse_document(
     )
 
 
+def _hinted(hints: SegmentHints | None) -> bool:
+    return hints is not None and any((hints.speaker, hints.delegation, hints.original_language))
+
+
 def parse_file(
     filename: str,
     data: bytes,
@@ -79,7 +89,7 @@ def parse_file(
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
 ) -> list[ParsedDocument]:
     """Parse one uploaded file: a document, a CSV/JSONL table (a document per row) or a zip."""
-    if mode not in ("paragraph", "sentence"):
+    if mode not in SEGMENT_MODES:
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
     ext = extension(filename)
     if ext == ".zip":

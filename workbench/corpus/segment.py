@@ -24,6 +24,7 @@ from workbench.corpus.furniture import (
     is_table_line,
 )
 from workbench.corpus.language import detect_language
+from workbench.corpus.records import record_passages
 from workbench.corpus.sentences import sentence_spans
 from workbench.corpus.speakers import (
     SpeakerMarker,
@@ -64,9 +65,12 @@ class _Context:
 def segment(
     text: str, *, mode: SegmentMode = "paragraph", hints: SegmentHints | None = None
 ) -> list[PassageSpec]:
-    """Split text into paragraph or sentence passages with speakers, delegations and languages."""
-    if mode not in ("paragraph", "sentence"):
-        raise CorpusError(f"unknown segmentation mode {mode!r} (use 'paragraph' or 'sentence')")
+    """Split text into paragraph, sentence or line passages with speakers and languages."""
+    if mode not in ("paragraph", "sentence", "lines"):
+        raise CorpusError(f"unknown segmentation mode {mode!r} (use paragraph, sentence or lines)")
+    if mode == "lines":
+        doc_language = detect_language(text)
+        return record_passages(text, lambda line: _passage_language(line, doc_language))
     header = text[:_HEADER_CHARS]
     paragraphs = list(paragraph_spans(text))
     markers = [_marker_at(text, start, end) for start, end in paragraphs]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-SegmentMode = Literal["paragraph", "sentence"]
+SegmentMode = Literal["paragraph", "sentence", "lines"]
+SEGMENT_MODES: tuple[SegmentMode, ...] = ("paragraph", "sentence", "lines")
 MetadataValue = str | int | float | None
 
 

@@ -3,21 +3,26 @@
 What goes where (QDA-XML 1.0, valid against the shipped Project.xsd):
 - Users: one per coder, ``name`` = display name, ``id`` = username.
 - CodeBook: the codebook exactly as the .qdc export writes it (``qdc.codebook_to_qdc``), moved
-  into the project namespace, so the structured fields travel in each code's Description.
+  into the project namespace; each code's Description keeps the readable guidance only (the
+  structured fields travel in extra.json).
 - Sources: one TextSource per document, its normalised text as ``sources/<GUID>.txt`` (UTF-8,
-  no BOM, LF line ends), ``plainTextPath="internal://<GUID>.txt"``. Its Description holds the
-  document's metadata and passage boundaries (and which passages each coder marked coded) in
-  a ``[workbench-data v1]`` line, so a re-import rebuilds the same passages.
+  no BOM, LF line ends), ``plainTextPath="internal://<GUID>.txt"``; ``name`` is the title made
+  safe as a file name (tools such as QualCoder create a file by that name): no path separators,
+  no ``..``, no control characters, at most 120 characters, unique in the project.
 - Codings: one PlainTextSelection per annotation, at code-point offsets of the document text
   (the passage's start plus the span, or the whole passage), ``name`` = the selected text, with
-  one Coding whose ``creatingUser`` is the coder. Stance and memo, which REFI-QDA has no field
-  for, go in the selection's Description (readable text, then the data line).
+  one Coding whose ``creatingUser`` is the coder; creation and modification times on both. The
+  coder's memo is the selection's Description, as a real memo and nothing else.
+- ``workbench/extra.json``: what REFI-QDA has no place for (passage boundaries, document
+  metadata, stances, exact times, codebook versions of annotations, coded states, consensus),
+  keyed by the GUIDs used in project.qde. Other tools ignore the member; our import reads it.
 The qde is streamed (lxml's incremental writer), one document at a time.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
@@ -32,6 +37,8 @@ from workbench.exporting.qdc import CODEBOOK_NS, PROJECT_NS, codebook_to_qdc
 from workbench.exporting.xmlsafe import clean_xml_text
 
 DATA_TAG = "[workbench-data v1] "
+EXTRA_MEMBER = "workbench/extra.json"
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 GUID_NAMESPACE = uuid.UUID("5b0e51f6-7c3a-4d43-9f0e-3f7d4a1c2b90")
 Q = f"{{{PROJECT_NS}}}"
 NSMAP: dict[str | None, str] = {None: PROJECT_NS}
@@ -68,6 +75,7 @@ class QSelection:
     code_guid: str
     created: str = ""
     description: str = ""
+    modified: str = ""
 
 
 @dataclass
@@ -99,14 +107,30 @@ def write_qdpx(
     codebook: CodebookSpec,
     texts: Callable[[], Iterable[tuple[str, str]]],
     sources: Callable[[], Iterable[QSource]],
+    extra: Callable[[], dict[str, Any]] | None = None,
 ) -> None:
-    """Write the archive: every source text, then project.qde streamed source by source."""
+    """Write the archive: source texts, project.qde streamed source by source, extra.json."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for source_guid, text in texts():
             body = clean_xml_text(text).replace("\r\n", "\n").replace("\r", "\n")
             zf.writestr(f"sources/{source_guid}.txt", body.encode("utf-8"))
         with zf.open("project.qde", "w", force_zip64=True) as fh:
             _write_qde(fh, header, users, codebook, sources)
+        if extra is not None:
+            data = {"format": "workbench-extra", "version": 1, **extra()}
+            zf.writestr(EXTRA_MEMBER, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def safe_name(title: str, taken: set[str]) -> str:
+    """A title usable as a file name by other tools, unique among ``taken`` (which it joins)."""
+    name = _UNSAFE.sub("_", title).strip(" ._") or "document"
+    name = name.replace("..", "_")[:120].rstrip(" .")
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{name[:112]} ({n})"
+    taken.add(candidate.casefold())
+    return candidate
 
 
 def _codes_element(codebook: CodebookSpec) -> etree._Element | None:
@@ -118,6 +142,10 @@ def _codes_element(codebook: CodebookSpec) -> etree._Element | None:
             el.tag = Q + etree.QName(el).localname
     codes = qdc.find(f"{Q}Codes")
     assert codes is not None
+    for description in codes.iter(f"{Q}Description"):
+        # Our structured fields travel in extra.json; other tools show only the readable text.
+        kept = [ln for ln in (description.text or "").splitlines() if not ln.startswith(DATA_TAG)]
+        description.text = "\n".join(kept).strip()
     book = etree.Element(f"{Q}CodeBook", nsmap=NSMAP)
     book.append(codes)
     etree.cleanup_namespaces(book)
@@ -186,6 +214,8 @@ def _source_element(source: QSource) -> etree._Element:
                 endPosition=str(sel.end),
                 creatingUser=sel.user_guid,
                 creationDateTime=sel.created,
+                modifyingUser=sel.user_guid if sel.modified else None,
+                modifiedDateTime=sel.modified,
             ),
         )
         if sel.description:

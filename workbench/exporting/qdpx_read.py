@@ -1,27 +1,27 @@
 """REFI-QDA project import (.qdpx, or a bare .qde): tolerant of the vendors' quirks (pure).
 
-Accepted (see ../shared/refi-qda/README.md): ``sources/`` or ``Sources/``; ``project.qde`` or
-any single ``*.qde`` at the archive's root; source texts with or without a BOM, with CRLF or
-LF; a missing or foreign namespace version; inline ``PlainTextContent``. XML is parsed with
-``xmlsafe.parse_untrusted_xml`` (no DTD, no entities, no network). Schema problems of foreign
-files are reported as warnings, not refused, since most tools export slightly invalid files.
+Accepted (see ../shared/refi-qda/README.md), each deviation listed in ``warnings``:
+``sources/`` or ``Sources/``; ``project.qde`` or any single ``*.qde`` at the archive's root;
+source texts with or without a BOM, with CRLF or LF; a missing or foreign namespace version;
+inline ``PlainTextContent``. XML is parsed with ``xmlsafe.parse_untrusted_xml`` (no DTD, no
+entities, no network).
 
-Offsets: REFI-QDA counts code points, but NVivo counts UTF-16 code units and MAXQDA counts
-CRLF as two characters. For each source the reader tries code points and UTF-16 units, over
-the text as stored and over the text with CRLF made LF, and keeps the reading under which most
-selections' ``name`` equals the text they select (code points over the stored text when no
-selection has a name). Offsets come back over the text as the workbench stores it: LF line
-ends, no BOM, and — when a text separates paragraphs by single line breaks — one blank line
-between paragraphs, so that each paragraph becomes a passage.
+Texts come in verbatim: the stored text is the source text with its BOM removed, CRLF and CR
+made LF and NUL made U+FFFD, nothing else, so every character a selection names is still there.
+How the file counts offsets (code points, UTF-16 units or UTF-8 bytes; CRLF as one or two; BOM
+or not) is detected per source from the text (``qdpx_offsets``), and every selection comes back
+in code points over the stored text.
 
-What cannot be imported is listed in ``warnings``: other source types (PDF, pictures, audio,
-video), codings of a whole source, codes that do not exist, users that do not exist.
+What cannot be imported is listed item by item in ``dropped`` (other source types, codings of
+a whole source, codings of unknown codes, cases, variables, sets, links, graphs, notes that no
+selection refers to); ``warnings`` hold deviations from the standard that were read anyway.
+A ``workbench/extra.json`` member (written by the workbench's own export) is returned as
+``extra``: it carries what REFI-QDA has no place for.
 """
 
 from __future__ import annotations
 
 import bisect
-import codecs
 import json
 import re
 import zipfile
@@ -30,10 +30,23 @@ from typing import Any
 
 from lxml import etree
 
-from workbench.codebook import PATH_SEPARATOR, CodebookSpec, norm_name, path
-from workbench.exporting.qdc import MAX_XML_BYTES, project_codebook_to_spec
+from workbench.codebook import (
+    PATH_SEPARATOR,
+    CodebookSpec,
+    CodeSpec,
+    StanceLevel,
+    norm_name,
+    path,
+)
+from workbench.exporting import qdpx_offsets
+from workbench.exporting.qdc import project_codebook_to_spec
 from workbench.exporting.qdpx import DATA_TAG
-from workbench.exporting.xlsx_read import check_archive
+from workbench.exporting.qdpx_archive import (
+    archive_parts,
+    container_warnings,
+    read_extra,
+    source_text,
+)
 from workbench.exporting.xmlsafe import (
     ExchangeError,
     load_schema,
@@ -48,14 +61,29 @@ _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
 
 
 @dataclass
+class RCoding:
+    """One Coding of a selection: which code, who, when."""
+
+    key: str  # code key in the imported codebook
+    user: str | None  # User guid
+    created: str
+    guid: str = ""
+
+
+@dataclass
 class RSelection:
-    """A selection mapped onto the stored text, with its codings as (code key, user guid)."""
+    """A selection mapped onto the stored text (code points), with its codings."""
 
     start: int
     end: int
-    codings: list[tuple[str, str | None, str]]  # (code key, user guid, created)
+    codings: list[RCoding]
     description: str
     line: int
+    guid: str = ""
+    name: str = ""
+    created: str = ""
+    modified: str = ""
+    offsets: tuple[int, int] = (0, 0)  # as written in the file
 
 
 @dataclass
@@ -70,7 +98,9 @@ class RSource:
     data: dict[str, Any] | None
     selections: list[RSelection] = field(default_factory=list)
     scheme: str = "code points"
+    evidence: str = ""
     line: int = 0
+    created: str = ""
 
 
 @dataclass
@@ -82,6 +112,8 @@ class RProject:
     users: dict[str, tuple[str, str]]  # guid -> (name, id)
     sources: list[RSource]
     warnings: list[str]
+    dropped: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _kids(el: etree._Element, name: str) -> list[etree._Element]:
@@ -100,53 +132,9 @@ def read_data_line(text: str) -> tuple[str, dict[str, Any] | None]:
     return text[:index].strip(), data if isinstance(data, dict) else None
 
 
-def _archive_parts(
-    data: bytes, filename: str
-) -> tuple[bytes, dict[str, zipfile.ZipInfo], zipfile.ZipFile | None]:
-    if not data.startswith(b"PK"):
-        return data, {}, None  # a bare .qde
-    archive = check_archive(data, filename, kind=".qdpx archive")
-    members = archive.infolist()
-    top = [
-        i
-        for i in members
-        if "/" not in i.filename.strip("/") and i.filename.lower().endswith(".qde")
-    ]
-    named = [i for i in top if i.filename.lower() == "project.qde"]
-    chosen = named or top
-    if len(chosen) != 1:
-        found = ", ".join(i.filename for i in top) or "none"
-        raise ExchangeError(
-            f"{filename}: expected one .qde file at the top of the archive (found: {found})"
-        )
-    if chosen[0].file_size > MAX_XML_BYTES:
-        raise ExchangeError(
-            f"{filename}: {chosen[0].filename} is larger than {MAX_XML_BYTES:,} bytes"
-        )
-    files = {}
-    for info in members:
-        parts = info.filename.replace("\\", "/").split("/")
-        if len(parts) >= 2 and parts[-2].lower() == "sources":
-            files[parts[-1].lower()] = info
-    return archive.read(chosen[0]), files, archive
-
-
-def _decode_source(raw: bytes, label: str) -> str:
-    try:
-        if raw.startswith(codecs.BOM_UTF8):
-            return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return raw.decode("utf-16")  # the codec reads and drops the BOM
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ExchangeError(
-            f"{label}: its text file is not valid UTF-8 or UTF-16 (byte {exc.start})"
-        ) from exc
-
-
 def read_project(data: bytes, filename: str) -> RProject:
     """Read a .qdpx (or .qde); raise ExchangeError naming the element when it cannot be used."""
-    qde, files, archive = _archive_parts(data, filename)
+    qde, files, archive = archive_parts(data, filename)
     root = parse_untrusted_xml(qde, filename)
     if local_name(root) != "Project":
         raise ExchangeError(
@@ -154,6 +142,9 @@ def read_project(data: bytes, filename: str) -> RProject:
             "not a REFI-QDA <Project>"
         )
     warnings: list[str] = []
+    dropped: list[str] = []
+    if archive is not None:
+        container_warnings(archive, warnings)
     ns = namespace(root)
     if ns != "urn:QDA-XML:project:1.0":
         warnings.append(f"Namespace {ns or '(none)'} read as urn:QDA-XML:project:1.0")
@@ -162,8 +153,11 @@ def read_project(data: bytes, filename: str) -> RProject:
         if errors:
             more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
             warnings.append("The file does not follow Project.xsd: " + "; ".join(errors[:3]) + more)
+    if root.get("basePath"):
+        warnings.append(f"basePath {root.get('basePath')!r} ignored: texts are read from the file")
     spec, code_warnings = project_codebook_to_spec(root, filename)
-    warnings.extend(code_warnings)
+    for warning in code_warnings:
+        (dropped if "not imported" in warning else warnings).append(warning)
     code_keys = _code_keys(root, spec)
     users = {
         (u.get("guid") or "").strip("{}").lower(): (
@@ -173,20 +167,78 @@ def read_project(data: bytes, filename: str) -> RProject:
         for users_el in _kids(root, "Users")
         for u in _kids(users_el, "User")
     }
+    notes = _notes(root, files, archive, filename)
+    used_notes: set[str] = set()
     sources: list[RSource] = []
     for sources_el in _kids(root, "Sources"):
         for kind in _OTHER_SOURCES:
-            dropped = _kids(sources_el, kind)
-            if dropped:
-                warnings.append(
-                    f"{len(dropped)} {kind} element(s) not imported: only text sources are"
+            for el in _kids(sources_el, kind):
+                dropped.append(
+                    f"{kind} '{el.get('name') or el.get('guid')}' (line {el.sourceline}) not "
+                    "imported: the workbench codes text only"
                 )
         for el in _kids(sources_el, "TextSource"):
-            sources.append(_source(el, files, archive, filename, code_keys, warnings))
-    for kind in ("Notes", "Cases", "Sets", "Links", "Graphs", "Variables"):
-        if _kids(root, kind):
-            warnings.append(f"<{kind}> not imported")
-    return RProject(root.get("name") or filename, spec, users, sources, warnings)
+            sources.append(
+                _source(
+                    el, files, archive, filename, code_keys, notes, used_notes, dropped, warnings
+                )
+            )
+    for guid_, (title, _) in notes.items():
+        if guid_ not in used_notes:
+            dropped.append(f"Note '{title}' not imported: only notes on selections become memos")
+    for kind in ("Cases", "Sets", "Links", "Graphs", "Variables"):
+        for el in _kids(root, kind):
+            count = sum(1 for c in el if isinstance(c.tag, str))
+            dropped.append(f"<{kind}> ({count} item(s)) not imported: the workbench has no {kind}")
+    if _kids(root, "Description"):
+        dropped.append("The project's Description not imported")
+    extra = read_extra(archive, filename)
+    ours = codebook_from_extra(extra.get("codebook"))
+    if ours is not None:
+        spec = ours
+        warnings[:] = [w for w in warnings if "no stance scale" not in w]
+    return RProject(root.get("name") or filename, spec, users, sources, warnings, dropped, extra)
+
+
+def codebook_from_extra(data: Any) -> CodebookSpec | None:
+    """The codebook as our export wrote it in extra.json (None when absent or unusable)."""
+    if not isinstance(data, dict) or not data.get("codes"):
+        return None
+    try:
+        codes = tuple(
+            CodeSpec(
+                **{
+                    **item,
+                    "keywords_en": tuple(item.get("keywords_en") or ()),
+                    "keywords_zh": tuple(item.get("keywords_zh") or ()),
+                }
+            )
+            for item in data["codes"]
+        )
+        scale = tuple(StanceLevel(int(s["value"]), str(s["label"])) for s in data["stance_scale"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    return CodebookSpec(codes, scale)
+
+
+def _notes(
+    root: etree._Element,
+    files: dict[str, zipfile.ZipInfo],
+    archive: zipfile.ZipFile | None,
+    filename: str,
+) -> dict[str, tuple[str, str]]:
+    """Note guid -> (name, text) for every Note in the project."""
+    out = {}
+    for notes in _kids(root, "Notes"):
+        for note in _kids(notes, "Note"):
+            guid_ = (note.get("guid") or "").strip("{}").lower()
+            label = f"{filename}: line {note.sourceline}: Note '{note.get('name') or guid_}'"
+            try:
+                text = source_text(note, files, archive, label)[0]
+            except ExchangeError:
+                text = ""
+            out[guid_] = (note.get("name") or guid_, text.removeprefix("\ufeff"))
+    return out
 
 
 def _code_keys(root: etree._Element, spec: CodebookSpec) -> dict[str, str]:
@@ -214,144 +266,120 @@ def _code_keys(root: etree._Element, spec: CodebookSpec) -> dict[str, str]:
     return out
 
 
+def stored_text(raw: str) -> tuple[str, Any]:
+    """The text as stored (LF line ends, NUL as U+FFFD) and raw position -> stored position."""
+    crs = [i for i, ch in enumerate(raw) if ch == "\r" and raw[i + 1 : i + 2] == "\n"]
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+    def convert(pos: int) -> int:
+        return pos - bisect.bisect_left(crs, pos)  # every CR of a CRLF before pos disappears
+
+    return text, convert
+
+
 def _source(
     el: etree._Element,
     files: dict[str, zipfile.ZipInfo],
     archive: zipfile.ZipFile | None,
     filename: str,
     code_keys: dict[str, str],
+    notes: dict[str, tuple[str, str]],
+    used_notes: set[str],
+    dropped: list[str],
     warnings: list[str],
 ) -> RSource:
     source_guid = (el.get("guid") or "").strip("{}").lower()
     name = el.get("name") or source_guid or "source"
     label = f"{filename}: line {el.sourceline}: TextSource '{name}'"
-    inline = _kids(el, "PlainTextContent")
-    where = el.get("plainTextPath") or ""
-    if inline:
-        raw = inline[0].text or ""
-    elif where:
-        member = files.get(re.split(r"[/\\]", where.split("://", 1)[-1])[-1].lower())
-        if member is None or archive is None:
-            raise ExchangeError(f"{label}: its text {where} is missing from the archive")
-        raw = _decode_source(archive.read(member), label)
-    else:
-        raise ExchangeError(f"{label}: it has neither plainTextPath nor PlainTextContent")
-    if raw.startswith("\ufeff"):
-        raw = raw[1:]
+    raw, had_bom = source_text(el, files, archive, label)
     descriptions = [d.text or "" for d in _kids(el, "Description")]
     readable, data = read_data_line("\n".join(descriptions))
-    whole = _kids(el, "Coding")
-    if whole:
-        warnings.append(f"{name}: {len(whole)} coding(s) of the whole source not imported")
-    stored, to_stored = _storable(raw)
-    source = RSource(source_guid, name, stored, raw, readable, data, line=el.sourceline or 0)
+    for whole in _kids(el, "Coding"):
+        dropped.append(
+            f"{name}: coding of the whole source (line {whole.sourceline}) not imported: "
+            "the workbench codes passages"
+        )
+    for ref in _kids(el, "NoteRef"):
+        used_notes.add((ref.get("targetGUID") or "").strip("{}").lower())
+        dropped.append(f"{name}: a note on the whole source not imported (documents have no memo)")
+    for kind in ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection"):
+        for _ in _kids(el, kind):
+            dropped.append(f"{name}: a {kind} not imported")
+    stored, to_stored = stored_text(raw)
+    source = RSource(
+        source_guid,
+        name,
+        stored,
+        raw,
+        readable,
+        data,
+        line=el.sourceline or 0,
+        created=el.get("creationDateTime") or "",
+    )
     found = _kids(el, "PlainTextSelection")
-    scheme, convert = _pick_scheme(raw, found)
-    source.scheme = scheme
-    unknown: set[str] = set()
+    offsets = []
     for sel in found:
         try:
-            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+            offsets.append(
+                (
+                    int(sel.get("startPosition", "")),
+                    int(sel.get("endPosition", "")),
+                    sel.get("name") or "",
+                )
+            )
         except ValueError:
             raise ExchangeError(
                 f"{label}: line {sel.sourceline}: PlainTextSelection has no usable positions"
             ) from None
-        a, b = convert(start), convert(end)
-        if not (0 <= a <= b <= len(raw)):
-            raise ExchangeError(
-                f"{label}: line {sel.sourceline}: selection {start}-{end} lies outside the text "
-                f"({len(raw)} characters)"
-            )
+    detection = qdpx_offsets.detect(raw, had_bom, offsets)
+    source.scheme, source.evidence = detection.label, detection.evidence
+    if found and not qdpx_offsets.is_standard(detection.reading, "\r\n" in raw):
+        warnings.append(
+            f"{name}: offsets counted as {detection.label}, not as the standard's code points "
+            "of the file; converted"
+        )
+    for sel, (start, end, sel_name), where in zip(found, offsets, detection.positions, strict=True):
+        tag = f"{name}: selection {start}-{end} (line {sel.sourceline})"
+        if where is None:
+            dropped.append(f"{tag} not imported: it lies outside the text under {detection.label}")
+            continue
         codings = []
+        if not _kids(sel, "Coding"):
+            dropped.append(f"{tag} not imported: it has no coding (the workbench keeps codings)")
         for coding in _kids(sel, "Coding"):
             refs = _kids(coding, "CodeRef")
             target = (refs[0].get("targetGUID") or "").strip("{}").lower() if refs else ""
             key = code_keys.get(target)
             if key is None:
-                unknown.add(target or "(none)")
+                dropped.append(f"{tag}: a coding of unknown code {target or '(none)'} not imported")
                 continue
             user = (coding.get("creatingUser") or sel.get("creatingUser") or "").strip("{}").lower()
-            codings.append((key, user or None, coding.get("creationDateTime") or ""))
+            codings.append(
+                RCoding(
+                    key,
+                    user or None,
+                    coding.get("creationDateTime") or sel.get("creationDateTime") or "",
+                    (coding.get("guid") or "").strip("{}").lower(),
+                )
+            )
         text = "\n".join(d.text or "" for d in _kids(sel, "Description"))
+        for ref in _kids(sel, "NoteRef"):
+            target = (ref.get("targetGUID") or "").strip("{}").lower()
+            if target in notes:
+                used_notes.add(target)
+                text = f"{text}\n{notes[target][1]}".strip()
         source.selections.append(
-            RSelection(to_stored(a), to_stored(b), codings, text, sel.sourceline or 0)
+            RSelection(
+                to_stored(where[0]),
+                to_stored(where[1]),
+                codings,
+                text,
+                sel.sourceline or 0,
+                guid=(sel.get("guid") or "").strip("{}").lower(),
+                name=sel_name,
+                created=sel.get("creationDateTime") or "",
+                modified=sel.get("modifiedDateTime") or "",
+                offsets=(start, end),
+            )
         )
-    if unknown:
-        warnings.append(f"{name}: codings of {len(unknown)} unknown code(s) not imported")
-    if scheme != "code points":
-        warnings.append(f"{name}: selection offsets were counted in {scheme}; converted")
     return source
-
-
-def _utf16_converter(text: str) -> Any:
-    """UTF-16 unit offset -> code point offset (characters outside the BMP count twice)."""
-    astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-    if not astral:
-        return lambda pos: pos
-    units = [i + n for n, i in enumerate(astral)]  # UTF-16 offset of each astral character
-
-    def convert(pos: int) -> int:
-        return pos - bisect.bisect_left(units, pos - 1) if pos else 0
-
-    return convert
-
-
-def _pick_scheme(raw: str, selections: list[etree._Element]) -> tuple[str, Any]:
-    """Offsets -> code points in raw, by whichever counting matches the selections' names."""
-    lf = raw.replace("\r\n", "\n")
-    crs = [i for i, ch in enumerate(raw) if ch == "\r" and raw[i + 1 : i + 2] == "\n"]
-
-    def lf_to_raw(pos: int) -> int:  # a position in the LF text -> the same place in raw
-        return pos + bisect.bisect_right([c - n for n, c in enumerate(crs)], pos - 1)
-
-    u16_raw, u16_lf = _utf16_converter(raw), _utf16_converter(lf)
-    schemes: list[tuple[str, Any]] = [
-        ("code points", lambda p: p),
-        ("UTF-16 units", u16_raw),
-    ]
-    if crs:
-        schemes += [
-            ("code points with CRLF as one", lambda p: lf_to_raw(p)),
-            ("UTF-16 units with CRLF as one", lambda p: lf_to_raw(u16_lf(p))),
-        ]
-    named = [
-        (
-            int(s.get("startPosition", "0") or 0),
-            int(s.get("endPosition", "0") or 0),
-            s.get("name") or "",
-        )
-        for s in selections
-        if (s.get("name") or "").strip()
-        and (s.get("startPosition") or "").lstrip("-").isdigit()
-        and (s.get("endPosition") or "").lstrip("-").isdigit()
-    ]
-    if not named:
-        return schemes[0]
-
-    def same(a: str, b: str) -> bool:
-        return " ".join(a.split()) == " ".join(b.split())
-
-    scores = []
-    for _label, convert in schemes:
-        hits = sum(1 for s, e, name in named if same(raw[convert(s) : convert(e)], name))
-        scores.append(hits)
-    best = max(range(len(schemes)), key=lambda i: (scores[i], -i))
-    return schemes[best]
-
-
-def _storable(raw: str) -> tuple[str, Any]:
-    """The text as stored (LF; blank lines between paragraphs) and raw offset -> stored offset."""
-    crs = [i for i, ch in enumerate(raw) if ch == "\r" and raw[i + 1 : i + 2] == "\n"]
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    doubled = "\n\n" not in text and "\n" in text.strip()
-    if doubled:
-        newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-        text = text.replace("\n", "\n\n")
-
-    def convert(pos: int) -> int:
-        pos -= bisect.bisect_left(crs, pos)  # every CR of a CRLF before pos disappears
-        if doubled:
-            pos += bisect.bisect_left(newlines, pos)
-        return pos
-
-    return text, convert

@@ -10,10 +10,11 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from workbench.corpus import CorpusError, ParsedDocument, parse_file
+from workbench.corpus.records import looks_like_records
 from workbench.models import Document, Passage, Project, User
 from workbench.services.errors import ValidationError
 
-SEGMENTATION_MODES = ("paragraph", "sentence")
+SEGMENTATION_MODES = ("paragraph", "sentence", "lines")
 MAX_ERRORS_SHOWN = 50
 
 
@@ -40,7 +41,7 @@ def parse_uploads(
 ) -> list[ParsedDocument]:
     """Parse every file; collect every problem and raise them together so nothing is stored."""
     if mode not in SEGMENTATION_MODES:
-        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph or sentence.")
+        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
     parsed: list[ParsedDocument] = []
     problems: list[str] = []
     for name, data in files:
@@ -154,7 +155,7 @@ def _document_row(
         "date": meta.date,
         "meeting_symbol": _clip(meta.meeting_symbol, 80),
         "source": _clip(meta.source, 500),
-        "segmentation": mode,
+        "segmentation": "lines" if mode == "paragraph" and looks_like_records(doc.text) else mode,
         "extra": extra,
         "passage_count": len(doc.passages),
         "imported_by_id": user.id if user else None,

@@ -11,6 +11,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 from flask import (
@@ -35,6 +36,7 @@ from workbench.services import (
     coding_import,
     export_jobs,
     exports,
+    pending_imports,
     project_exchange,
 )
 from workbench.services.errors import ValidationError
@@ -267,16 +269,72 @@ def import_codings(slug: str) -> Response:
 @bp.route("/p/<slug>/import/project", methods=["POST"])
 @login_required
 def import_project(slug: str) -> Response:
-    """Import a .qdpx/.qde project, a .qdc codebook or an exported workbook (all or nothing)."""
+    """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
     project, role = current_project(slug)
     lead_only(role)
     filename, data = _upload()
+    token = pending_imports.stash(_pending_dir(), project.id, _me().id, filename, data)
     report = project_exchange.import_project_file(
-        db(), project, _me(), filename, data, create_coders=_flag("create_coders")
+        db(),
+        project,
+        _me(),
+        filename,
+        data,
+        create_coders=_flag("create_coders"),
+        mode=_segmentation(),
     )
-    commit()
-    html = render_template("exports/_exchange_report.html", report=report)
+    report.applied = False
+    db().rollback()  # a preview: the report says what applying would do
+    html = render_template(
+        "exports/_exchange_report.html",
+        report=report,
+        project=project,
+        token=token,
+        create_coders=_flag("create_coders"),
+        segmentation=_segmentation(),
+    )
     return Response(html, status=200, mimetype="text/html")
+
+
+@bp.route("/p/<slug>/import/project/apply", methods=["POST"])
+@login_required
+def apply_project_import(slug: str) -> Response:
+    """Apply a previewed project import (partial only when asked to)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    filename, data = pending_imports.load(
+        _pending_dir(), project.id, _me().id, request.form.get("token", "")
+    )
+    report = project_exchange.import_project_file(
+        db(),
+        project,
+        _me(),
+        filename,
+        data,
+        create_coders=_flag("create_coders"),
+        mode=_segmentation(),
+    )
+    report.applied = report.complete or _flag("allow_partial")
+    if report.applied:
+        commit()
+        pending_imports.discard(_pending_dir(), request.form.get("token", ""))
+    else:
+        db().rollback()
+    html = render_template(
+        "exports/_exchange_report.html", report=report, project=project, token=None
+    )
+    return Response(html, status=200 if report.applied else 422, mimetype="text/html")
+
+
+def _pending_dir() -> str:
+    return str(Path(current_app.config["EXPORT_DIR"]) / "pending-imports")
+
+
+def _segmentation() -> str:
+    mode = request.values.get("segmentation") or "paragraph"
+    if mode not in ("paragraph", "sentence", "lines"):
+        raise ValidationError(f"segmentation: '{mode}' is not paragraph, sentence or lines.")
+    return mode
 
 
 # --------------------------------------------------------------------------- analysis

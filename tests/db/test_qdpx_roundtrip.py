@@ -1,0 +1,161 @@
+""".qdpx export -> import into a fresh project -> export: the same data, item by item, ids aside.
+
+Both archives are taken apart (project.qde, source texts, workbench/extra.json) and every item
+is keyed by what it is, not by its GUID: users by username, sources by title, selections by
+source, offsets, coder and code. Then each item of the first export must equal the second's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from lxml import etree
+from sqlalchemy.orm import Session
+
+from tests.db.test_export_data import DASH_MEMO, PAYLOAD_MEMO, build_study
+from workbench.services import accounts, adjudication, codebooks, coding, project_exchange
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture()
+def study(session: Session, make_user: Any, make_project: Any, import_text: Any) -> Any:
+    return build_study(session, make_user, make_project, import_text)
+
+
+def _export(session: Session, project: Any) -> bytes:
+    buf = io.BytesIO()
+    project_exchange.export_qdpx(session, project, buf)
+    return buf.getvalue()
+
+
+def items(data: bytes) -> dict[str, Any]:
+    """Everything in an exported .qdpx, keyed by content instead of GUIDs."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+        extra = json.loads(zf.read("workbench/extra.json"))
+        texts = {
+            n[len("sources/") : -len(".txt")]: zf.read(n).decode("utf-8")
+            for n in zf.namelist()
+            if n.startswith("sources/")
+        }
+    users = {u.get("guid"): u.get("id") for u in root.iterfind(".//q:User", NS)}
+    out: dict[str, Any] = {
+        "users": sorted((u.get("id"), u.get("name")) for u in root.iterfind(".//q:User", NS)),
+        "extra users": sorted((v["username"], v["display_name"]) for v in extra["users"].values()),
+        "codes": sorted(
+            (c.get("guid"), c.get("name"), c.get("isCodable"), c.get("color"))
+            for c in root.iterfind(".//q:Code", NS)
+        ),
+    }
+    out["codebook versions"] = extra["codebook_versions"]
+    out["codebook"] = extra["codebook"]
+    out["code descriptions"] = sorted(
+        (c.get("guid"), [d.text for d in c.iterfind("q:Description", NS)])
+        for c in root.iterfind(".//q:Code", NS)
+    )
+    titles = {}
+    for source in root.iterfind(".//q:TextSource", NS):
+        guid = source.get("guid")
+        meta = dict(extra["documents"][guid])
+        title = meta["title"]
+        titles[guid] = title
+        out[f"source {title}: text"] = texts[guid]
+        out[f"source {title}: element"] = (source.get("name"), source.get("creationDateTime"))
+        out[f"source {title}: description"] = [d.text for d in source.iterfind("q:Description", NS)]
+        for key, value in sorted(meta.items()):
+            out[f"source {title}: {key}"] = value
+        for sel in source.iterfind("q:PlainTextSelection", NS):
+            coding_el = sel.find("q:Coding", NS)
+            code = coding_el.find("q:CodeRef", NS).get("targetGUID")
+            key = (
+                f"selection {title} {sel.get('startPosition')}-{sel.get('endPosition')} "
+                f"{users[sel.get('creatingUser')]} {code}"
+            )
+            assert key not in out
+            described = [d.text for d in sel.iterfind("q:Description", NS)]
+            out[key] = {
+                "name": sel.get("name"),
+                "created": sel.get("creationDateTime"),
+                "modified": sel.get("modifiedDateTime"),
+                "coding created": coding_el.get("creationDateTime"),
+                "memo": described,
+                "extra": extra["annotations"][sel.get("guid")],
+            }
+    return out
+
+
+def _enrich(session: Session, study: Any) -> None:
+    """Add what build_study lacks: a passage memo with no coding, an adjudicated passage."""
+    coding.set_done(session, study.project, study.coder2, study.english[1].id, True)
+    coding.set_passage_memo(
+        session, study.project, study.coder2, study.english[1].id, "nothing fits", limit=1000
+    )
+    adjudication.resolve(session, study.project, study.lead, study.chinese[0].id, {})
+    session.commit()
+
+
+def test_qdpx_round_trip_is_exact_item_by_item(session: Session, study: Any) -> None:
+    _enrich(session, study)
+    first = _export(session, study.project)
+    copy = accounts.create_project(session, "Copy", lead=study.lead)
+    for coder in (study.coder1, study.coder2):
+        accounts.add_member(session, copy, coder, "coder")
+    session.commit()
+    report = project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", first)
+    session.commit()
+    assert report.complete, report.dropped
+    assert not report.changes  # our own passages already hold every selection
+    second = _export(session, copy)
+    before, after = items(first), items(second)
+    assert sorted(before) == sorted(after)
+    for key in before:
+        assert after[key] == before[key], key
+    # The items compared are the real data, not empty shells.
+    selections = [k for k in before if k.startswith("selection ")]
+    assert len(selections) == 7
+    states = [s for k, v in before.items() if k.endswith(": states") for s in v]
+    assert ["coder1", True] in [s[1:3] for s in states]  # a "nothing applies" passage
+    assert any(s[3] == "nothing fits" for s in states)
+    assert [v for k, v in before.items() if k.endswith(": consensus") and v]
+    assert [v for k, v in before.items() if k.endswith(": resolved") and len(v) == 1]
+    assert len(before["codebook versions"]) >= 2
+    assert codebooks.current_version(session, copy) == codebooks.current_version(
+        session, study.project
+    )
+    stances = {v["extra"]["stance"] for k, v in before.items() if k.startswith("selection ")}
+    assert stances == {-1, 0, 1, 2, None}
+
+
+def test_other_tools_see_memos_not_our_data(session: Session, study: Any) -> None:
+    data = _export(session, study.project)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+        root = etree.fromstring(qde.encode())
+    assert "workbench-data" not in qde
+    memos = [d.text for d in root.iterfind(".//q:PlainTextSelection/q:Description", NS)]
+    assert sorted(memos) == sorted([DASH_MEMO, PAYLOAD_MEMO])
+    assert not root.findall(".//q:TextSource/q:Description", NS)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("a/b\\c", "a_b_c"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("tab\there\x01", "tab_here"),
+        ("x" * 300, "x" * 120),
+    ],
+)
+def test_source_names_are_safe_file_names_and_unique(title: str, expected: str) -> None:
+    from workbench.exporting.qdpx import safe_name
+
+    taken: set[str] = set()
+    first = safe_name(title, taken)
+    assert first == expected
+    assert "/" not in first and "\\" not in first and ".." not in first
+    assert safe_name(title, taken) == f"{expected[:112]} (2)"

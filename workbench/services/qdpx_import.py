@@ -1,0 +1,383 @@
+"""Import a REFI-QDA project (.qdpx/.qde) into a project: every selection on its exact text.
+
+Design: sources come in verbatim (``qdpx_read``: BOM removed, line ends made LF, nothing
+else), offsets are read in whatever unit the file really uses, and the document is segmented
+as usual and then *fitted* around the imported selections (``corpus.refit``): passages that one
+selection crosses are merged and a passage holding a selection is made codable, so every
+selection becomes one annotation whose span is exactly the selected text. Each such change is
+listed in the report. Only when the same text is already in the project (its passages in use)
+is a crossing selection split at the existing passage boundaries, and that is listed too.
+
+Our own exports carry ``workbench/extra.json``: passage boundaries, document metadata, stances,
+memos, timestamps, codebook versions of annotations, coded states and the consensus layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.codebook import CodebookSpec
+from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
+from workbench.corpus.records import looks_like_records
+from workbench.corpus.refit import fit_passages
+from workbench.exporting.qdpx_read import RProject, RSelection, RSource, read_data_line
+from workbench.models import Annotation, Code, Document, Passage, Project, User
+from workbench.services import codebooks, coding, importing
+from workbench.services.coding_import import _create_coder
+from workbench.services.errors import ValidationError
+from workbench.services.exchange_report import ExchangeReport
+from workbench.services.qdpx_layers import parse_time, restore_history, restore_layers
+
+
+@dataclass
+class _Slot:
+    passage: Passage
+    coder: User
+    code: Code
+    span: coding.Span | None
+    stance: int | None
+    memo: str
+    created: str
+    modified: str
+    version: int | None
+    label: str
+    revision: int | None = None
+
+
+def import_refi(
+    session: Session,
+    project: Project,
+    user: User,
+    filename: str,
+    found: RProject,
+    create_coders: bool,
+    mode: str,
+) -> ExchangeReport:
+    """Bring a read REFI-QDA project into ``project``; report every item left out or changed."""
+    report = ExchangeReport(filename, warnings=list(found.warnings), dropped=list(found.dropped))
+    if found.codebook.codes:
+        spec = found.codebook
+        if any("no stance scale" in w for w in found.warnings):
+            spec = CodebookSpec(spec.codes, codebooks.stance_scale(project))
+        version = codebooks.install_spec(
+            session, project, spec, user=user, note=f"Imported from {filename}"
+        )
+        report.codebook_version = version.number
+        if restore_history(session, project, found.extra.get("codebook_versions"), report):
+            report.codebook_version = codebooks.current_version(session, project)
+    coders = _coders(session, project, user, found, create_coders, report)
+    extra_docs = found.extra.get("documents") or {}
+    before = set(session.scalars(select(Document.id).where(Document.project_id == project.id)))
+    parsed: list[ParsedDocument] = []
+    for source in found.sources:
+        data = extra_docs.get(source.guid) or source.data or {}
+        report.readings.append(f"{source.name}: {source.scheme} ({source.evidence})")
+        document, source_mode = _parsed(source, data, mode, report)
+        result = importing.store_documents(
+            session,
+            project,
+            [document],
+            user=user,
+            mode=str(data.get("segmentation") or source_mode),
+        )
+        report.documents_added += result.documents
+        report.documents_known += len(result.duplicates)
+        parsed.append(document)
+    session.flush()
+    added = (
+        set(session.scalars(select(Document.id).where(Document.project_id == project.id))) - before
+    )
+    keys = {c.key: c for c in codebooks.live_codes(session, project)}
+    version_number = codebooks.current_version(session, project)
+    notes = found.extra.get("annotations") or {}
+    for source, document in zip(found.sources, parsed, strict=True):
+        doc_id = session.scalar(
+            select(Document.id).where(
+                Document.project_id == project.id,
+                Document.content_hash == document.content_hash,
+            )
+        )
+        data = extra_docs.get(source.guid) or source.data or {}
+        if doc_id in added:
+            _keep_created(session, doc_id, str(data.get("created_at") or source.created))
+        passages = list(
+            session.scalars(
+                select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
+            )
+        )
+        slots = _plan(source, passages, coders, keys, notes, report)
+        _apply(session, project, slots, version_number, report)
+        restore_layers(session, project, user, source.name, data, passages, keys, report)
+    return report
+
+
+def _coders(
+    session: Session,
+    project: Project,
+    actor: User,
+    found: RProject,
+    create_coders: bool,
+    report: ExchangeReport,
+) -> dict[str | None, User]:
+    used = {c.user for s in found.sources for sel in s.selections for c in sel.codings}
+    known = found.extra.get("users") or {}
+    out: dict[str | None, User] = {}
+    missing: list[str] = []
+    for guid_ in sorted(used, key=lambda g: g or ""):
+        if guid_ is None or guid_ not in found.users:
+            report.warnings.append(
+                f"Codings by an unknown user {guid_} were attributed to you"
+                if guid_ is not None
+                else "Codings without a creatingUser were attributed to you"
+            )
+            out[guid_] = actor
+            continue
+        name, ident = found.users[guid_]
+        ours = known.get(guid_) or {}
+        ident = str(ours.get("username") or ident)
+        match = _find_user(session, (ident, name))
+        if match is None and create_coders:
+            match = _create_coder(session, project, ident or name)
+            match.display_name = (str(ours.get("display_name") or name or ident))[:200]
+            report.created_coders.append(f"{match.display_name} ({match.username})")
+        if match is None:
+            missing.append(f"{name or ident} (id {ident or '-'})")
+            continue
+        out[guid_] = match
+    if missing:
+        raise ValidationError(
+            "Nothing was imported: the file has codings by users who are not in the workbench. "
+            "Add them, or choose 'create missing coders'.",
+            missing,
+        )
+    return out
+
+
+def _keep_created(session: Session, doc_id: int | None, when: str) -> None:
+    """Give a newly added document the creation time the file gives it."""
+    created = parse_time(when)
+    document = session.get(Document, doc_id) if doc_id is not None else None
+    if document is not None and created is not None:
+        document.created_at = created
+
+
+def _find_user(session: Session, refs: Sequence[str]) -> User | None:
+    for ref in refs:
+        if not ref:
+            continue
+        ref = ref.strip().lower()
+        match = session.scalar(select(User).where(func.lower(User.username) == ref))
+        match = match or session.scalar(select(User).where(func.lower(User.display_name) == ref))
+        if match is not None:
+            return match
+    return None
+
+
+def _parsed(
+    source: RSource, data: dict[str, Any], mode: str, report: ExchangeReport
+) -> tuple[ParsedDocument, str]:
+    text = source.text
+    passages = _passages_from_block(data, text)
+    used = str(data.get("segmentation") or mode)
+    if passages is None:
+        if data.get("passages") is not None:
+            report.warnings.append(
+                f"{source.name}: stored passage boundaries were unusable; re-segmented"
+            )
+        # A record-a-line text, or one without blank lines, has one paragraph (or record) a line.
+        by_line = "\n\n" not in text.strip() or looks_like_records(text)
+        used = "lines" if mode == "paragraph" and by_line else mode
+        passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
+    if not passages:
+        raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
+    wanted = [(s.start, s.end) for s in source.selections if s.codings]
+    refit = fit_passages(text, passages, wanted)
+    report.changes += [f"{source.name}: {change}" for change in refit.changes]
+    meta = DocumentMeta(
+        title=str(data.get("title") or source.name)[:500],
+        date=data.get("date"),
+        doc_type=data.get("doc_type"),
+        meeting_symbol=data.get("meeting_symbol"),
+        language=data.get("language") or detect_language(text),
+        source=data.get("source"),
+    )
+    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
+    document = ParsedDocument(
+        filename=str(data.get("filename") or source.name)[:500],
+        raw_text=source.raw_text,
+        text=text,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        meta=meta,
+        passages=refit.passages,
+        extra=dict(extra or {}),
+    )
+    return document, used
+
+
+def _passages_from_block(data: dict[str, Any], text: str) -> list[PassageSpec] | None:
+    rows = data.get("passages")
+    if not isinstance(rows, list) or not rows:
+        return None
+    out = []
+    last = 0
+    try:
+        for ordinal, row in enumerate(rows):
+            start, end, speaker, delegation, language, original, turn, codable = row
+            if not (
+                isinstance(start, int)
+                and isinstance(end, int)
+                and last <= start <= end <= len(text)
+            ):
+                return None
+            out.append(
+                PassageSpec(
+                    ordinal,
+                    text[start:end],
+                    start,
+                    end,
+                    speaker,
+                    delegation,
+                    language,
+                    original,
+                    bool(codable),
+                    turn,
+                )
+            )
+            last = end
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def _pieces(sel: RSelection, passages: list[Passage]) -> list[tuple[Passage, coding.Span | None]]:
+    """The parts of a selection that fall in codable passages, as (passage, span or None)."""
+    out = []
+    for p in passages:
+        start, end = max(sel.start, p.start_offset), min(sel.end, p.end_offset)
+        if start >= end or not p.codable:
+            continue
+        a, b = start - p.start_offset, end - p.start_offset
+        out.append((p, None if (a, b) == (0, len(p.text)) else coding.Span(a, b)))
+    return out
+
+
+def _plan(
+    source: RSource,
+    passages: list[Passage],
+    coders: dict[str | None, User],
+    keys: dict[str, Code],
+    notes: dict[str, Any],
+    report: ExchangeReport,
+) -> list[_Slot]:
+    slots: dict[tuple[int, int, int], _Slot] = {}
+    for sel in source.selections:
+        label = f"{source.name}: selection {sel.offsets[0]}-{sel.offsets[1]} (line {sel.line})"
+        if not sel.codings:
+            continue
+        if sel.start >= sel.end:
+            report.dropped.append(f"{label} not imported: it selects no text")
+            continue
+        pieces = _pieces(sel, passages)
+        covered = sum((s.end - s.start) if s else len(p.text) for p, s in pieces)
+        if covered != sel.end - sel.start:
+            report.dropped.append(
+                f"{label} not imported: part of its text lies outside the codable passages of "
+                "the copy of this document already in the project"
+            )
+            continue
+        if len(pieces) > 1:
+            report.split_selections += 1
+            report.changes.append(
+                f"{label}: split into {len(pieces)} codings at the passage boundaries of the "
+                "copy already in the project"
+            )
+        ours = notes.get(sel.guid) or {}
+        readable, block = read_data_line(sel.description)
+        block = block or {}
+        stance = ours.get("stance", block.get("stance"))
+        memo = ours.get("memo", block.get("memo", readable))
+        for c in sel.codings:
+            code, coder = keys.get(c.key), coders.get(c.user)
+            if code is None or coder is None or not code.is_codable:
+                report.dropped.append(
+                    f"{label}: coding with code {c.key} not imported: not codable"
+                )
+                continue
+            for passage, span in pieces:
+                slot = (passage.id, coder.id, code.id)
+                if slot in slots:
+                    report.merged_selections += 1
+                    report.changes.append(
+                        f"{label}: joined to another selection of {coder.display_name} with "
+                        f"'{code.name}' in passage {passage.ordinal + 1} (one coding per passage)"
+                    )
+                    slots[slot].span = _hull(slots[slot].span, span, passage)
+                    continue
+                slots[slot] = _Slot(
+                    passage,
+                    coder,
+                    code,
+                    span,
+                    stance if isinstance(stance, int) else None,
+                    memo if isinstance(memo, str) else "",
+                    str(ours.get("created_at") or c.created or sel.created),
+                    str(ours.get("updated_at") or sel.modified or c.created or sel.created),
+                    ours.get("codebook_version")
+                    if isinstance(ours.get("codebook_version"), int)
+                    else None,
+                    label,
+                )
+    return list(slots.values())
+
+
+def _hull(
+    first: coding.Span | None, second: coding.Span | None, passage: Passage
+) -> coding.Span | None:
+    if first is None or second is None:
+        return None
+    start, end = min(first.start, second.start), max(first.end, second.end)
+    return None if (start, end) == (0, len(passage.text)) else coding.Span(start, end)
+
+
+def _apply(
+    session: Session,
+    project: Project,
+    slots: list[_Slot],
+    version: int,
+    report: ExchangeReport,
+) -> None:
+    allowed = {s.value for s in codebooks.stance_scale(project)}
+    for slot in slots:
+        kwargs: dict[str, Any] = {"span": slot.span}
+        if slot.code.takes_stance and slot.stance in allowed:
+            kwargs["stance"] = slot.stance
+        elif slot.stance is not None:
+            report.dropped.append(
+                f"{slot.label}: stance {slot.stance} not imported: not on this project's scale"
+            )
+        if slot.memo:
+            kwargs["memo"] = slot.memo
+        annotation_id = coding.apply_code(
+            session,
+            project,
+            slot.coder,
+            slot.passage.id,
+            slot.code.id,
+            codebook_version=slot.version if slot.version is not None else version,
+            memo_limit=max(20_000, len(slot.memo)),
+            **kwargs,
+        )
+        annotation = session.get(Annotation, annotation_id)
+        created, modified = parse_time(slot.created), parse_time(slot.modified)
+        if annotation is not None and slot.revision is not None:
+            annotation.code_revision = slot.revision
+        if annotation is not None and created is not None:
+            annotation.created_at = created
+            annotation.updated_at = modified or created
+        report.codings += 1
