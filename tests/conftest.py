@@ -47,7 +47,7 @@ def database_url(tmp_root: Path) -> str:
         return base
     url = make_url(base)
     name = f"{url.database}_{suffix}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             exists = conn.execute(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workbench.exporting import coding_sheet as cs
@@ -66,6 +66,10 @@ class ImportReport:
     codings_removed: int = 0
     passages_done: int = 0
     created_coders: list[str] = field(default_factory=list)
+    documents_added: int = 0
+    documents_known: int = 0
+    codebook_version: int | None = None
+    consensus_passages: int = 0
 
     @property
     def problem_rows(self) -> int:
@@ -79,11 +83,26 @@ class ImportReport:
                 f"{self.filename}: nothing was applied; {len(self.problems)} problem(s) in "
                 f"{self.problem_rows} of {self.rows} rows."
             )
-        skipped = f", {self.skipped_rows} rows with problems skipped" if self.skipped_rows else ""
+        skipped = (
+            f"; NOT applied: {len(self.problems)} item(s) listed above ({self.problem_rows} rows)"
+            if self.problems
+            else ""
+        )
+        extra = ""
+        if self.documents_added or self.documents_known:
+            extra += (
+                f"{self.documents_added} documents added ({self.documents_known} already present), "
+            )
+        if self.codebook_version is not None:
+            extra += f"codebook version {self.codebook_version}, "
+        if self.consensus_passages:
+            extra += f"{self.consensus_passages} adjudicated passages, "
+        if self.created_coders:
+            extra += f"coders created: {', '.join(self.created_coders)}, "
         return (
-            f"{self.filename}: applied {self.applied_rows} rows{skipped}: "
+            f"{self.filename}: applied {self.applied_rows} rows: {extra}"
             f"{self.codings_set} codings set, {self.codings_removed} removed, "
-            f"{self.passages_done} passages marked coded."
+            f"{self.passages_done} passages marked coded{skipped}."
         )
 
 
@@ -212,8 +231,13 @@ def _sheet_coder(
             f"{parsed.filename}: the sheet does not say whose it is (its hidden '_meta' sheet "
             "is missing); ask the coder to upload it themself."
         )
-    coder = accounts.user_by_name(session, named)
-    _member(session, project, coder)
+    coder = session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id, accounts.username_is(named))
+    )
+    if coder is None:
+        raise NotFound(f"{parsed.filename}: {not_member_message(named)}.")
     return coder
 
 
@@ -446,6 +470,16 @@ class _Planned:
     memo: str | None
     span: coding.Span | None
     layer: str
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 time from a file, in UTC (a time without zone is taken as UTC)."""
+    if not text.strip():
+        return None
+    value = dt.datetime.fromisoformat(text.strip())
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class _Lookup:
@@ -466,12 +500,18 @@ class _Lookup:
             self.by_title_folded[title.strip().casefold()].append(doc_id)
             self.by_file[filename.strip().casefold()].append(doc_id)
         self._passages: dict[int, list[Passage]] = {}
-        users = session.execute(select(User.id, User.username, User.display_name)).all()
+        # Only the project's members: a name outside it reads exactly like an unknown one, so
+        # an import never tells which usernames exist elsewhere on the instance.
+        users = session.execute(
+            select(User.id, User.username, User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.project_id == project.id)
+        ).all()
         self.users: dict[str, str] = {}
         names: dict[str, list[str]] = defaultdict(list)
         for _, username, display in users:
-            self.users[username.casefold()] = username
-            names[display.strip().casefold()].append(username)
+            self.users[_name_key(username)] = username
+            names[_name_key(display)].append(username)
         self.display = {n: u[0] for n, u in names.items() if len(u) == 1}
         live = codebooks.live_codes(session, project)
         paths = codebooks.code_paths(live)
@@ -504,7 +544,8 @@ class _Lookup:
         return self._passages[doc_id]
 
     def coder(self, ref: str) -> str | None:
-        key = ref.strip().casefold()
+        """The username of the member this name or display name means, if any."""
+        key = _name_key(ref)
         return self.users.get(key) or self.display.get(key)
 
     def code(self, ref: str) -> tuple[Code | None, str]:
@@ -517,6 +558,18 @@ class _Lookup:
         if len(named) > 1:
             return None, f"{len(named)} codes are called '{ref}': give the full path"
         return None, f"no code '{ref}' in the codebook"
+
+
+def _name_key(name: str) -> str:
+    return accounts.normalise_username(name).casefold()
+
+
+def not_member_message(name: str) -> str:
+    """The one answer for a coder name that is no member (whether or not the account exists)."""
+    return (
+        f"'{name}' is not a member of this project (ask for 'create missing coders' to add "
+        "them as new coders)"
+    )
 
 
 def _path_key(path: str) -> str:
@@ -579,10 +632,7 @@ def _validate_legacy_row(
             if not coder and create_coders:
                 coder = "+" + row.coder.strip()
             elif not coder:
-                bad(
-                    "coder",
-                    f"unknown coder '{row.coder}' (tick 'create missing coders' to add them)",
-                )
+                bad("coder", not_member_message(row.coder))
     code = None
     if row.code:
         code, why = lookup.code(row.code)
@@ -602,6 +652,20 @@ def _validate_legacy_row(
             bad("stance", f"'{code.name}' takes no stance")
     if len(row.memo) > memo_limit:
         bad("memo", f"the memo has {len(row.memo):,} characters; the limit is {memo_limit:,}")
+    if row.stray_cells:
+        bad(
+            "row",
+            f"{row.stray_cells} cell(s) beyond the last column: the row has more values than "
+            "the header (an unquoted comma or quote?)",
+        )
+    created = updated = None
+    for column, raw in (("created_at", row.created_at), ("updated_at", row.updated_at)):
+        try:
+            when = parse_time(raw)
+        except ValueError:
+            bad(column, f"'{raw}' is not an ISO 8601 time")
+            continue
+        created, updated = (when, updated) if column == "created_at" else (created, when)
     span = None
     if row.span_start or row.span_end:
         if not (row.span_start.isdigit() and row.span_end.isdigit()):
@@ -612,7 +676,21 @@ def _validate_legacy_row(
                 bad("span_start", f"the span {span.start}-{span.end} lies outside the passage")
     if problems or passage is None:
         return None, problems
-    return _Planned(row.row, passage, coder, code, stance, row.memo or None, span, row.layer), []
+    return (
+        _Planned(
+            row.row,
+            passage,
+            coder,
+            code,
+            stance,
+            row.memo or None,
+            span,
+            row.layer,
+            created,
+            updated,
+        ),
+        [],
+    )
 
 
 def import_legacy(
@@ -663,19 +741,29 @@ def import_legacy(
     if report.problems and not apply_valid:
         return report
     _apply_legacy(session, project, actor, planned, report, memo_limit)
-    report.applied = True
+    # A consensus can still fail while applying: then the caller rolls back unless asked not to.
+    report.applied = apply_valid or not report.problems
     report.skipped_rows = report.problem_rows
     return report
 
 
+def username_from(name: str) -> str:
+    """A valid username made from a name as written: letters of any script are kept."""
+    cleaned = re.sub(r"[^\w.-]+", "_", accounts.normalise_username(name))
+    base = cleaned.strip("_.-")[:70] or "coder"
+    return base if len(base) >= 2 else f"coder_{base}"
+
+
 def _create_coder(session: Session, project: Project, name: str) -> User:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")[:70] or "coder"
-    base = base if len(base) >= 2 else f"coder_{base}"
+    """A new inactive account for this project, named as the file names the coder."""
+    base = username_from(name)
     username, n = base, 1
-    while session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    while session.scalar(select(User.id).where(accounts.username_is(username))):
         n += 1
         username = f"{base}_{n}"
-    user = accounts.create_user(session, username, secrets.token_urlsafe(24), display_name=name)
+    user = accounts.create_user(
+        session, username, secrets.token_urlsafe(24), display_name=name.strip()
+    )
     user.active = False  # cannot sign in until an admin gives it a password
     accounts.add_member(session, project, user, "coder")
     return user
@@ -693,6 +781,8 @@ def _apply_legacy(
     users: dict[str, User] = {}
     consensus: dict[int, dict[int, int | None]] = defaultdict(dict)
     done: set[tuple[int, int]] = set()
+    times: list[tuple[int, _Planned]] = []
+    state_times: list[tuple[int, int, dt.datetime]] = []
     for item in planned:
         if item.layer == "consensus":
             if item.code is not None:
@@ -717,7 +807,7 @@ def _apply_legacy(
                 kwargs["memo"] = item.memo
             if item.span is not None:
                 kwargs["span"] = item.span
-            coding.apply_code(
+            annotation_id = coding.apply_code(
                 session,
                 project,
                 user,
@@ -728,11 +818,29 @@ def _apply_legacy(
                 **kwargs,
             )
             report.codings_set += 1
+            if item.created or item.updated:
+                times.append((annotation_id, item))
         if (item.passage.id, user.id) not in done:
             coding.set_done(session, project, user, item.passage.id, True)
             done.add((item.passage.id, user.id))
+        if item.code is None and item.updated:
+            state_times.append((item.passage.id, user.id, item.updated))
         report.applied_rows += 1
     report.passages_done = len(done)
+    session.flush()
+    for annotation_id, item in times:
+        values = {"created_at": item.created, "updated_at": item.updated}
+        session.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values({k: v for k, v in values.items() if v is not None})
+        )
+    for passage_id, coder_id, when in state_times:
+        session.execute(
+            update(PassageState)
+            .where(PassageState.passage_id == passage_id, PassageState.coder_id == coder_id)
+            .values(updated_at=when)
+        )
     if consensus:
         _apply_consensus(session, project, actor, consensus, report)
 
@@ -748,6 +856,9 @@ def _apply_consensus(
 
     for passage_id, codes in consensus.items():
         try:
-            adjudication.resolve(session, project, actor, passage_id, codes)
+            with session.begin_nested():
+                adjudication.resolve(session, project, actor, passage_id, codes)
         except ValidationError as exc:
-            report.warnings.append(f"Consensus of passage {passage_id} not imported: {exc}")
+            report.problems.append(
+                ImportProblem(None, None, "layer", f"consensus of passage {passage_id}: {exc}")
+            )
