@@ -31,6 +31,7 @@ from workbench.exporting.xlsx_read import (
 )
 
 PASSAGES, DOCUMENTS, ANNOTATIONS, CODED = "Passages", "Documents", "Annotations", "Coded"
+ABOUT = "About"
 PASSAGE_REQUIRED = (
     "passage_id",
     "document_id",
@@ -128,6 +129,7 @@ class WorkbookContent:
     codings: list[WCoding]
     states: list[WState]
     problems: list[ImportProblem]
+    codebook_version: int | None = None  # the version the export was made under (About)
 
 
 def _columns(
@@ -158,6 +160,7 @@ CSV_TABLES = {
     "coded.csv": CODED,
     "codebook.csv": "Codebook",
     "stance_scale.csv": "Stance scale",
+    "about.csv": ABOUT,
 }
 
 
@@ -217,9 +220,18 @@ def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
             _codings(sheet_rows(wb, ANNOTATIONS), problems) if ANNOTATIONS in wb.sheetnames else []
         )
         states = _states(sheet_rows(wb, CODED), problems) if CODED in wb.sheetnames else []
+        version = _about_version(sheet_rows(wb, ABOUT)) if ABOUT in wb.sheetnames else None
     finally:
         wb.close()
-    return WorkbookContent(list(documents.values()), codings, states, problems)
+    return WorkbookContent(list(documents.values()), codings, states, problems, version)
+
+
+def _about_version(sheet: Sheet) -> int | None:
+    """The codebook version the About block names (its rows are field, value)."""
+    for _, values in sheet.rows:
+        if values and cell_text(values[0]).strip() == "codebook_version" and len(values) > 1:
+            return _int(cell_text(values[1]))
+    return None
 
 
 def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocument]:

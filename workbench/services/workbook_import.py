@@ -130,9 +130,16 @@ def import_export(
     if report.problems and not allow_partial:
         return report
     if spec is not None and spec.codes:
+        fresh = codebooks.current_version(session, project) == 0
         version = codebooks.install_spec(
             session, project, spec, user=actor, note=f"Imported from {filename}"
         )
+        wanted = content.codebook_version
+        if fresh and wanted is not None and wanted > version.number:
+            # A project that had no codebook takes the file's version number, so that the
+            # codings' "made under version N" still names the codebook they came with.
+            version.number = wanted
+            session.flush()
         report.codebook_version = version.number
         _keep_revisions(session, project, book)
     by_old = _store_documents(session, project, actor, content, report)
