@@ -14,10 +14,16 @@ def codebook_group() -> None:
 
 @codebook_group.command("export")
 @click.option("--project", "project_slug", required=True)
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "qdc"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "qdc", "taguette-csv"]),
+    required=True,
+    help="xlsx (every field), qdc (REFI-QDA), taguette-csv (tag,description for Taguette).",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
-    """Write the codebook as Excel (one row per code) or REFI-QDA .qdc."""
+    """Write the codebook as Excel (one row per code), REFI-QDA .qdc or a Taguette CSV."""
     from workbench.cli import unit_of_work
     from workbench.services import accounts
     from workbench.services.codebook_files import export_codebook
@@ -46,7 +52,7 @@ def import_cmd(path: Path, project_slug: str) -> None:
         )
         number = version.number
     for warning in warnings:
-        click.echo(f"note: {warning}", err=True)
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"Imported {path.name} as codebook version {number}.")
 
 

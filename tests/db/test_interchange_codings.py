@@ -112,7 +112,6 @@ def test_our_workbook_keeps_nothing_applies_and_timestamps(session: Session, stu
     copied = session.scalars(select(Annotation).where(Annotation.project_id == copy.id)).all()
     assert len(copied) == len(old) == 7
     assert sorted((a.created_at, a.updated_at) for a in copied) == sorted(old.values())
-    assert all(a.created_at < dt.datetime.now(dt.UTC) - dt.timedelta(microseconds=1) for a in copied)
 
 
 def test_legacy_table_reads_created_and_updated_times(session: Session, study: Any) -> None:
@@ -202,7 +201,12 @@ def test_create_coders_makes_new_members_and_keeps_non_ascii_names(
 
 @pytest.mark.parametrize(
     ("name", "kept"),
-    [("王伟", "王伟"), ("Ünal.Á", "Ünal.Á"), ("U\u0308nal", "\u00dcnal"), ("Mary Smith", "Mary_Smith")],
+    [
+        ("王伟", "王伟"),
+        ("Ünal.Á", "Ünal.Á"),
+        ("U\u0308nal", "\u00dcnal"),
+        ("Mary Smith", "Mary_Smith"),
+    ],
 )
 def test_usernames_from_names_keep_letters_of_every_script(name: str, kept: str) -> None:
     assert coding_import.username_from(name) == kept

@@ -483,6 +483,24 @@ def _qde_from_zip(data: bytes, filename: str) -> bytes:
         raise ExchangeError(f"{filename}: damaged or encrypted .qdpx archive ({exc})") from exc
 
 
+def _deviations(root: etree._Element, data: bytes, filename: str) -> list[str]:
+    """Every way the file departs from Codebook.xsd, as warnings (it is read all the same)."""
+    found = []
+    for sets in _kids(root, "Sets"):
+        if not _kids(sets, "Set"):
+            found.append(
+                f"{filename}: line {sets.sourceline}: an empty <Sets/> (the standard wants at "
+                "least one <Set> in it) was ignored"
+            )
+    errors = validate_qdc(data)
+    if found:  # the schema reports the empty <Sets/> too; say it once, in words
+        errors = [e for e in errors if "Sets" not in e]
+    found += [f"{filename}: does not follow Codebook.xsd: {e}" for e in errors[:20]]
+    if len(errors) > 20:
+        found.append(f"{filename}: ... and {len(errors) - 20} more departures from Codebook.xsd")
+    return found
+
+
 def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]]:
     """Import a .qdc (or a .qde/.qdpx project's codebook); return (spec, warnings for the user)."""
     if len(data) > MAX_XML_BYTES:
@@ -499,8 +517,13 @@ def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]
             "is not a REFI-QDA codebook; expected <CodeBook> in urn:QDA-XML:codebook:1.0"
         )
     warnings: list[str] = []
-    if ns not in (CODEBOOK_NS, LEGACY_CODEBOOK_NS):
+    if ns == LEGACY_CODEBOOK_NS:
+        warnings.append(
+            f"{filename}: namespace {ns} (an older draft of the standard) read as {CODEBOOK_NS}"
+        )
+    elif ns != CODEBOOK_NS:
         warnings.append(f"Unknown codebook namespace {ns or '(none)'}; read as version 1.0")
+    warnings.extend(_deviations(root, data, filename))
     codes_el = _kids(root, "Codes")
     if not codes_el or not _kids(codes_el[0], "Code"):
         warnings.append(f"{filename}: the codebook holds no codes")
