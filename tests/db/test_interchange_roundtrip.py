@@ -104,10 +104,53 @@ def test_export_import_export_is_identical_cell_by_cell(
     read = xlsx_tables if fmt == "xlsx" else csv_tables
     before, after = read(first), read(second)
     found = differences(before, after)
-    print("\n".join(found))
-    assert found == []
+    assert found == [], "\n".join(found)
     # The comparison sees what matters: the tables are not empty, and it notices a change.
     key = "Annotations" if fmt == "xlsx" else "annotations.csv"
     assert len(before[key]) == 9  # header, seven codings, one consensus
     after[key][2][after[key][0].index("memo")] = "changed"
     assert differences(before, after)
+
+
+HARD_MEMOS = [
+    'He said ""no"", twice',
+    'He said "no", twice',
+    "=1+1 and '=2",
+    "line one\r\nline two, with a comma\nline three",
+    "\ttab first; 王伟：备注",
+    "@mention 😀",
+    "- first point\n+ second",
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) -> None:
+    from sqlalchemy import select
+
+    from workbench.models import Annotation, PassageState
+
+    annotations = session.scalars(
+        select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)
+    ).all()
+    assert len(annotations) == len(HARD_MEMOS)
+    for annotation, memo in zip(annotations, HARD_MEMOS, strict=True):
+        annotation.memo = memo
+    state = session.scalars(
+        select(PassageState).where(PassageState.project_id == study.project.id)
+    ).first()
+    assert state is not None
+    state.memo = '\'+ passage memo\r\n"quoted", with a comma'
+    session.commit()
+    first = export(session, study.project, fmt)
+    copy = fresh_copy(session, study, f"Hard {fmt}")
+    name = "hard.xlsx" if fmt == "xlsx" else "hard.zip"
+    report = workbook_import.import_codings_file(session, copy, study.lead, name, first)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.commit()
+    copied = set(session.scalars(select(Annotation.memo).where(Annotation.project_id == copy.id)))
+    assert copied == set(HARD_MEMOS)
+    assert state.memo in set(
+        session.scalars(select(PassageState.memo).where(PassageState.project_id == copy.id))
+    )
+    read = xlsx_tables if fmt == "xlsx" else csv_tables
+    assert differences(read(first), read(export(session, copy, fmt))) == []
