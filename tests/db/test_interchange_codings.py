@@ -247,3 +247,49 @@ def test_the_csv_export_is_read_whole_from_its_zip(session: Session, study: Any)
     data = export(session, study.project, "csv")
     assert workbook_import.is_own_export("export.zip", data)
     assert not workbook_import.is_own_export("export.zip", io.BytesIO(b"PK").getvalue())
+
+
+def test_our_export_into_its_own_project_changes_nothing(session: Session, study: Any) -> None:
+    data = export(session, study.project, "csv")
+    before = sorted(
+        (a.passage_id, a.coder_id, a.code_id, a.stance, a.memo, a.created_at, a.updated_at)
+        for a in session.scalars(select(Annotation))
+    )
+    report = workbook_import.import_codings_file(
+        session, study.project, study.lead, "again.zip", data
+    )
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    assert report.documents_added == 0 and report.documents_known == 2
+    session.commit()
+    reread(session)
+    after = sorted(
+        (a.passage_id, a.coder_id, a.code_id, a.stance, a.memo, a.created_at, a.updated_at)
+        for a in session.scalars(select(Annotation))
+    )
+    assert after == before
+
+
+def test_same_content_segmented_otherwise_is_reported_not_misapplied(
+    session: Session, study: Any, import_text: Any
+) -> None:
+    from tests.db.test_export_data import ENGLISH
+    from workbench.models import Passage
+
+    data = export(session, study.project, "xlsx")
+    copy = fresh_copy(session, study, "Cut otherwise")
+    import_text(copy, [("statement-2020.txt", ENGLISH)])
+    # The same content, its last passage cut at another place (as another segmentation would).
+    last = session.scalars(
+        select(Passage).where(Passage.project_id == copy.id).order_by(Passage.ordinal.desc())
+    ).first()
+    assert last is not None
+    last.text, last.start_offset = last.text[2:], last.start_offset + 2
+    session.commit()
+    report = workbook_import.import_codings_file(session, copy, study.lead, "s.xlsx", data)
+    assert not report.applied
+    segmented = [p for p in report.problems if p.sheet == "Passages"]
+    assert [p.row for p in segmented] and all(
+        "segmented differently" in p.message for p in segmented
+    )
+    assert len(segmented) == 1
+    assert any(p.sheet == "Annotations" and p.column == "passage_id" for p in report.problems)

@@ -30,6 +30,7 @@ from workbench.exporting.codebook_xlsx import ImportProblem
 from workbench.exporting.workbook_read import (
     ANNOTATIONS,
     CODED,
+    PASSAGES,
     WorkbookContent,
     csv_export_as_workbook,
     is_csv_export,
@@ -210,8 +211,21 @@ def _store_documents(
             for p in session.scalars(select(Passage).where(Passage.document_id == doc_id))
         }
         for wp in doc.passages:
-            if wp.ordinal in ordinals:
-                by_old[wp.old_id] = ordinals[wp.ordinal]
+            found = ordinals.get(wp.ordinal)
+            if found is not None and (found.text, found.start_offset) == (wp.text, wp.start):
+                by_old[wp.old_id] = found
+            else:
+                # The project holds this content cut differently (another segmentation):
+                # codings of this passage would land on other text, so they are not applied.
+                report.problems.append(
+                    ImportProblem(
+                        PASSAGES,
+                        wp.row,
+                        "text",
+                        f"passage {wp.ordinal} of '{doc.title}' is not a passage of the "
+                        "project's copy of this document (segmented differently?)",
+                    )
+                )
     return by_old
 
 
