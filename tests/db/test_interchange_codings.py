@@ -293,3 +293,28 @@ def test_same_content_segmented_otherwise_is_reported_not_misapplied(
     )
     assert len(segmented) == 1
     assert any(p.sheet == "Annotations" and p.column == "passage_id" for p in report.problems)
+
+
+def test_a_consensus_row_keeps_its_stance_memo_and_time(session: Session, study: Any) -> None:
+    from workbench.models import ConsensusAnnotation, ConsensusState
+
+    text = (
+        "document,passage,coder,code,stance,memo,layer,updated_at\r\n"
+        'statement-2020.txt,1,,Sovereignty,-1,"agreed, after ""long"" talk",consensus,'
+        "2019-05-01T08:00:00Z\r\n"
+    )
+    report = _import(session, study, text)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    assert report.consensus_passages == 1
+    row = session.scalars(
+        select(ConsensusAnnotation).where(ConsensusAnnotation.passage_id == study.english[1].id)
+    ).one()
+    session.refresh(row)
+    assert (row.stance, row.memo) == (-1, 'agreed, after "long" talk')
+    when = dt.datetime(2019, 5, 1, 8, 0, tzinfo=dt.UTC)
+    assert row.resolved_at == when
+    state = session.scalars(
+        select(ConsensusState).where(ConsensusState.passage_id == study.english[1].id)
+    ).one()
+    session.refresh(state)
+    assert state.resolved_at == when

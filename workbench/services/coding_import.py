@@ -37,6 +37,8 @@ from workbench.models import (
     Annotation,
     Assignment,
     Code,
+    ConsensusAnnotation,
+    ConsensusState,
     Document,
     Membership,
     Passage,
@@ -779,16 +781,19 @@ def _apply_legacy(
 ) -> None:
     version = codebooks.current_version(session, project)
     users: dict[str, User] = {}
-    consensus: dict[int, dict[int, int | None]] = defaultdict(dict)
+    consensus: Consensus = defaultdict(dict)
+    consensus_times: dict[int, dt.datetime | None] = {}
     done: set[tuple[int, int]] = set()
     times: list[tuple[int, _Planned]] = []
     state_times: list[tuple[int, int, dt.datetime]] = []
     for item in planned:
         if item.layer == "consensus":
             if item.code is not None:
-                consensus[item.passage.id][item.code.id] = item.stance
+                consensus[item.passage.id][item.code.id] = (item.stance, item.memo or "")
             else:
                 consensus.setdefault(item.passage.id, {})
+            if item.updated or item.created:
+                consensus_times[item.passage.id] = item.updated or item.created
             report.applied_rows += 1
             continue
         user = users.get(item.coder)
@@ -842,23 +847,52 @@ def _apply_legacy(
             .values(updated_at=when)
         )
     if consensus:
-        _apply_consensus(session, project, actor, consensus, report)
+        apply_consensus(session, project, actor, consensus, consensus_times, report)
 
 
-def _apply_consensus(
+Consensus = dict[int, dict[int, tuple[int | None, str]]]  # passage -> code -> (stance, memo)
+
+
+def apply_consensus(
     session: Session,
     project: Project,
     actor: User,
-    consensus: dict[int, dict[int, int | None]],
+    consensus: Consensus,
+    times: dict[int, dt.datetime | None],
     report: ImportReport,
+    sheet: str | None = None,
 ) -> None:
+    """Resolve each adjudicated passage as the file says, keeping its memos and its time.
+
+    A passage that cannot take a consensus (no coder has coded it, or it is not codable) is
+    reported and left as it was; the others are applied."""
     from workbench.services import adjudication
 
     for passage_id, codes in consensus.items():
         try:
             with session.begin_nested():
-                adjudication.resolve(session, project, actor, passage_id, codes)
+                adjudication.resolve(
+                    session, project, actor, passage_id, {k: v[0] for k, v in codes.items()}
+                )
         except ValidationError as exc:
             report.problems.append(
-                ImportProblem(None, None, "layer", f"consensus of passage {passage_id}: {exc}")
+                ImportProblem(sheet, None, "layer", f"consensus of passage {passage_id}: {exc}")
             )
+            continue
+        for code_id, (_, memo) in codes.items():
+            if memo:
+                session.execute(
+                    update(ConsensusAnnotation)
+                    .where(
+                        ConsensusAnnotation.passage_id == passage_id,
+                        ConsensusAnnotation.code_id == code_id,
+                    )
+                    .values(memo=memo)
+                )
+        when = times.get(passage_id)
+        if when is not None:
+            for table in (ConsensusAnnotation, ConsensusState):
+                session.execute(
+                    update(table).where(table.passage_id == passage_id).values(resolved_at=when)
+                )
+        report.consensus_passages += 1

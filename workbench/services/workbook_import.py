@@ -40,8 +40,6 @@ from workbench.exporting.xmlsafe import ExchangeError
 from workbench.models import (
     Annotation,
     Code,
-    ConsensusAnnotation,
-    ConsensusState,
     Document,
     Passage,
     PassageState,
@@ -50,13 +48,14 @@ from workbench.models import (
 )
 from workbench.services import codebooks, coding, importing
 from workbench.services.coding_import import (
+    Consensus,
     ImportReport,
     _create_coder,
     _Lookup,
+    apply_consensus,
     not_member_message,
     parse_time,
 )
-from workbench.services.errors import ValidationError
 
 
 def is_own_export(filename: str, data: bytes) -> bool:
@@ -96,9 +95,7 @@ class _Coding:
 class _Plan:
     codings: list[_Coding] = field(default_factory=list)
     states: list[tuple[Passage, str, bool, str, dt.datetime | None]] = field(default_factory=list)
-    consensus: dict[int, dict[int, tuple[int | None, str]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    consensus: Consensus = field(default_factory=lambda: defaultdict(dict))
     consensus_times: dict[int, dt.datetime | None] = field(default_factory=dict)
 
 
@@ -383,7 +380,9 @@ def _apply(
         report.passages_done += int(coded)
         report.applied_rows += 1
         state_times.append((passage.id, who.id, updated))
-    _apply_consensus(session, project, actor, plan, report)
+    apply_consensus(
+        session, project, actor, plan.consensus, plan.consensus_times, report, sheet=CODED
+    )
     session.flush()
     for annotation_id, c in times:
         values: dict[str, Any] = {}
@@ -402,42 +401,6 @@ def _apply(
                 .where(PassageState.passage_id == passage_id, PassageState.coder_id == coder_id)
                 .values(updated_at=updated)
             )
-
-
-def _apply_consensus(
-    session: Session, project: Project, actor: User, plan: _Plan, report: ImportReport
-) -> None:
-    """Resolve each adjudicated passage as the file says, keeping memos and the time."""
-    from workbench.services import adjudication
-
-    for passage_id, codes in plan.consensus.items():
-        try:
-            with session.begin_nested():
-                adjudication.resolve(
-                    session, project, actor, passage_id, {k: v[0] for k, v in codes.items()}
-                )
-        except ValidationError as exc:
-            report.problems.append(
-                ImportProblem(CODED, None, "layer", f"consensus of passage {passage_id}: {exc}")
-            )
-            continue
-        for code_id, (_, memo) in codes.items():
-            if memo:
-                session.execute(
-                    update(ConsensusAnnotation)
-                    .where(
-                        ConsensusAnnotation.passage_id == passage_id,
-                        ConsensusAnnotation.code_id == code_id,
-                    )
-                    .values(memo=memo)
-                )
-        when = plan.consensus_times.get(passage_id)
-        if when is not None:
-            for table in (ConsensusAnnotation, ConsensusState):
-                session.execute(
-                    update(table).where(table.passage_id == passage_id).values(resolved_at=when)
-                )
-        report.consensus_passages += 1
 
 
 def import_codings_file(
