@@ -55,3 +55,34 @@ def test_taguette_csv_export_of_a_project(
     assert result.exit_code == 0, result.output
     rows = taguette_rows(out.read_bytes())
     assert len(rows) == len(codebooks.live_codes(session, project)) > 5
+
+
+SETS = b"""<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Another tool">
+  <Codes>
+    <Code guid="a1b2c3d4-0000-4000-8000-000000000001" name="Coke" isCodable="true"
+          color="#FF0000"/>
+  </Codes>
+  <Sets><Set guid="a1b2c3d4-0000-4000-8000-0000000000ff" name="Drinks"/></Sets>
+</CodeBook>
+"""
+
+
+def test_codebook_import_stops_when_something_cannot_come_across(
+    run: Any, make_user: Any, make_project: Any, session: Session, tmp_path: Path
+) -> None:
+    from tests.conftest import reread
+
+    project = make_project("Sets", lead=make_user("lead"))
+    session.commit()
+    path = tmp_path / "sets.qdc"
+    path.write_bytes(SETS)
+    result = run("codebook", "import", str(path), "--project", project.slug)
+    assert result.exit_code == 1
+    assert "not imported: Code sets are not supported and were dropped: Drinks" in result.output
+    reread(session)
+    assert codebooks.live_codes(session, project) == []
+    result = run("codebook", "import", str(path), "--project", project.slug, "--allow-partial")
+    assert result.exit_code == 0, result.output
+    reread(session)
+    assert [c.name for c in codebooks.live_codes(session, project)] == ["Coke"]
