@@ -318,3 +318,16 @@ def test_a_consensus_row_keeps_its_stance_memo_and_time(session: Session, study:
     ).one()
     session.refresh(state)
     assert state.resolved_at == when
+
+
+def test_member_by_name_finds_members_only(
+    session: Session, study: Any, make_user: Any, make_project: Any
+) -> None:
+    outsider = make_user("outsider2", name="Outsider")
+    make_project("Elsewhere", lead=outsider)
+    session.commit()
+    find = coding_import.member_by_name
+    assert find(session, study.project, "CODER1") == study.coder1
+    assert find(session, study.project, "Coder Two") == study.coder2
+    assert find(session, study.project, "outsider2") is None
+    assert find(session, study.project, "Outsider") is None

@@ -562,6 +562,17 @@ class _Lookup:
         return None, f"no code '{ref}' in the codebook"
 
 
+def member_by_name(session: Session, project: Project, ref: str) -> User | None:
+    """The project member this username or (unique) display name means; None for anyone else.
+
+    Every import that attributes codings by name goes through this, so an account that is not
+    a member is never written to and never told apart from a name that does not exist."""
+    username = _Lookup(session, project).coder(ref)
+    if username is None:
+        return None
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
 def _name_key(name: str) -> str:
     return accounts.normalise_username(name).casefold()
 
