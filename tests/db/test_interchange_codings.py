@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
 from tests.db.test_interchange_roundtrip import export, fresh_copy
+from tests.unit.test_csv_memo_property import MEMOS
 from workbench.cli import main
 from workbench.models import Annotation, Membership, PassageState, User
 from workbench.services import accounts, coding_import, workbook_import
@@ -331,3 +333,41 @@ def test_member_by_name_finds_members_only(
     assert find(session, study.project, "Coder Two") == study.coder2
     assert find(session, study.project, "outsider2") is None
     assert find(session, study.project, "Outsider") is None
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(memo=MEMOS)
+def test_any_memo_survives_the_database_round_trip(session: Session, study: Any, memo: str) -> None:
+    """Export the annotations CSV, lose the memo, import the CSV, export again: same bytes."""
+    from workbench.exporting.scope import ExportScope
+    from workbench.services import exports
+
+    annotation = session.scalars(
+        select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)
+    ).first()
+    assert annotation is not None
+    annotation.memo = memo
+    session.flush()
+
+    def annotations_csv() -> bytes:
+        buf = io.BytesIO()
+        scope = ExportScope(bootstrap=0)
+        exports.write_export(session, study.project, scope, "csv", buf, table="annotations")
+        return buf.getvalue()
+
+    first = annotations_csv()
+    annotation.memo = "lost"
+    session.flush()
+    report = workbook_import.import_codings_file(
+        session, study.project, study.lead, "annotations.csv", first
+    )
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.flush()
+    session.refresh(annotation)
+    assert annotation.memo == memo
+    assert annotations_csv() == first
+    session.rollback()

@@ -60,7 +60,7 @@ class LegacyRow:
     coder: str
     code: str
     stance: str
-    memo: str
+    memo: str | None  # None: the table has no memo column (an empty cell is an empty memo)
     span_start: str
     span_end: str
     layer: str
@@ -134,7 +134,7 @@ def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
                 get("coder"),
                 get("code"),
                 get("stance"),
-                get("memo"),
+                get("memo") if "memo" in columns else None,
                 get("span_start"),
                 get("span_end"),
                 get("layer").lower(),

@@ -663,7 +663,7 @@ def _validate_legacy_row(
             bad("stance", "a stance needs a code")
         elif code is not None and not code.takes_stance:
             bad("stance", f"'{code.name}' takes no stance")
-    if len(row.memo) > memo_limit:
+    if row.memo is not None and len(row.memo) > memo_limit:
         bad("memo", f"the memo has {len(row.memo):,} characters; the limit is {memo_limit:,}")
     if row.stray_cells:
         bad(
@@ -696,7 +696,7 @@ def _validate_legacy_row(
             coder,
             code,
             stance,
-            row.memo or None,
+            row.memo,
             span,
             row.layer,
             created,
