@@ -10,9 +10,14 @@ Coding sheets: a coder uploads their own; a lead may upload one on a coder's beh
 coder works offline and sends the file). Rows must be passages assigned to that coder whose
 text has not changed since the export (SHA-256 in a hidden column).
 
-Legacy tables: coders are matched by username or display name. An unknown coder is an error,
-unless the lead ticks "create missing coders": then an account is created for each, inactive
-(it cannot sign in until an admin sets a password), and added to the project as a coder.
+Legacy tables: coders are matched by username or display name among the project's members
+only. Any other name is an error, worded the same whether or not such an account exists on the
+instance (so an import never reveals usernames), unless the lead ticks "create missing coders":
+then a new account is created for each, inactive (it cannot sign in until an admin sets a
+password), named as the file writes it (letters of any script kept), and added to the project as
+a coder. ``created_at``/``updated_at`` columns, when present, become the codings' own times.
+Anything that cannot be applied is reported item by item; the caller rolls back unless partial
+imports were asked for. Our own exports come in through ``workbook_import``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ and column; nothing is applied while one remains unless ``allow_partial`` is giv
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,13 +67,13 @@ def is_own_export(filename: str, data: bytes) -> bool:
         return is_csv_export(data)
     if not lower.endswith(".xlsx"):
         return False
-    import io
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            book = archive.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:  # a sheet list, never this big: leave it to the checks
+                return False
+            book = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return False
     return b'name="Passages"' in book and b'name="Annotations"' in book
 
