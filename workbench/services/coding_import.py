@@ -869,6 +869,26 @@ def _apply_legacy(
 Consensus = dict[int, dict[int, tuple[int | None, str]]]  # passage -> code -> (stance, memo)
 
 
+def _same_consensus(
+    session: Session, passage_id: int, codes: dict[int, tuple[int | None, str]]
+) -> bool:
+    """Tell whether the passage's consensus already is exactly this one."""
+    if (
+        session.scalar(select(ConsensusState.id).where(ConsensusState.passage_id == passage_id))
+        is None
+    ):
+        return False
+    current = {
+        code_id: (stance, memo or "")
+        for code_id, stance, memo in session.execute(
+            select(
+                ConsensusAnnotation.code_id, ConsensusAnnotation.stance, ConsensusAnnotation.memo
+            ).where(ConsensusAnnotation.passage_id == passage_id)
+        )
+    }
+    return current == codes
+
+
 def apply_consensus(
     session: Session,
     project: Project,
@@ -885,6 +905,8 @@ def apply_consensus(
     from workbench.services import adjudication
 
     for passage_id, codes in consensus.items():
+        if _same_consensus(session, passage_id, codes):
+            continue  # importing the same file again changes nothing
         try:
             with session.begin_nested():
                 adjudication.resolve(
