@@ -14,10 +14,16 @@ def codebook_group() -> None:
 
 @codebook_group.command("export")
 @click.option("--project", "project_slug", required=True)
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "qdc"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "qdc", "taguette-csv"]),
+    required=True,
+    help="xlsx (every field), qdc (REFI-QDA), taguette-csv (tag,description for Taguette).",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
-    """Write the codebook as Excel (one row per code) or REFI-QDA .qdc."""
+    """Write the codebook as Excel (one row per code), REFI-QDA .qdc or a Taguette CSV."""
     from workbench.cli import unit_of_work
     from workbench.services import accounts
     from workbench.services.codebook_files import export_codebook
@@ -33,9 +39,19 @@ def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
 @codebook_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", "project_slug", required=True)
-def import_cmd(path: Path, project_slug: str) -> None:
-    """Merge a codebook file (.xlsx, .qdc, .qdpx) into the project as a new version."""
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Import even if parts of the file (code sets, memo links, ...) cannot come across.",
+)
+def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
+    """Merge a codebook file (.xlsx, .qdc, .qdpx) into the project as a new version.
+
+    Every departure from the standard and everything changed on the way is printed as a
+    warning; if something in the file cannot come across, nothing is imported and the exit
+    status is 1, unless --allow-partial is given."""
     from workbench.cli import unit_of_work
+    from workbench.exporting.qdc import Dropped
     from workbench.services import accounts
     from workbench.services.codebook_files import import_codebook_file
 
@@ -45,8 +61,16 @@ def import_cmd(path: Path, project_slug: str) -> None:
             session, project, path.name, path.read_bytes(), user=None
         )
         number = version.number
-    for warning in warnings:
-        click.echo(f"note: {warning}", err=True)
+        for warning in warnings:
+            lead = "not imported" if isinstance(warning, Dropped) else "warning"
+            click.echo(f"{lead}: {warning}", err=True)
+        dropped = [w for w in warnings if isinstance(w, Dropped)]
+        if dropped and not allow_partial:
+            session.rollback()
+            raise click.ClickException(
+                f"Nothing was imported: {len(dropped)} part(s) of {path.name} cannot come "
+                "across (listed above); give --allow-partial to import the rest."
+            )
     click.echo(f"Imported {path.name} as codebook version {number}.")
 
 

@@ -195,8 +195,11 @@ def _acting(session: Session, project: Project, username: str | None) -> User:
 def _print_report(report: ImportReport | ExchangeReport) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for problem in getattr(report, "problems", [])[:200]:
-        click.echo(f"  - {problem}", err=True)
+    problems = getattr(report, "problems", [])
+    for problem in problems[:200]:
+        click.echo(f"  - not imported: {problem}", err=True)
+    if len(problems) > 200:
+        click.echo(f"  ... and {len(problems) - 200} more", err=True)
     click.echo(report.summary())
 
 
@@ -205,16 +208,28 @@ def _print_report(report: ImportReport | ExchangeReport) -> None:
 @click.option("--project", "project_slug", required=True)
 @click.option("--user", "username", help="Who imports (default: the project's lead).")
 @click.option(
-    "--apply-valid", is_flag=True, help="Apply the valid rows even if others have problems."
+    "--allow-partial",
+    "--apply-valid",
+    "allow_partial",
+    is_flag=True,
+    help="Apply what is valid even if some rows cannot come across (they are listed).",
 )
-@click.option("--create-coders", is_flag=True, help="Create unknown coders as inactive accounts.")
+@click.option(
+    "--create-coders",
+    is_flag=True,
+    help="Create coders who are not members of the project (inactive accounts).",
+)
 def import_codings_cmd(
-    path: Path, project_slug: str, username: str | None, apply_valid: bool, create_coders: bool
+    path: Path, project_slug: str, username: str | None, allow_partial: bool, create_coders: bool
 ) -> None:
-    """Import a filled coding sheet or a table of codings (CSV/xlsx); every row is checked first."""
+    """Import a coding sheet, a workbench export (.xlsx or CSV .zip) or a table of codings.
+
+    Every row is checked first, and every row that cannot come across is listed with its sheet,
+    row and column. Then nothing is applied and the exit status is 1, unless --allow-partial is
+    given: the rest is applied and the exit status is 0."""
     from workbench.cli import unit_of_work
     from workbench.exporting import coding_sheet
-    from workbench.services import accounts, coding_import
+    from workbench.services import accounts, coding_import, workbook_import
 
     data = path.read_bytes()
     with unit_of_work() as session:
@@ -229,24 +244,27 @@ def import_codings_cmd(
                 "lead",
                 path.name,
                 data,
-                apply_valid=apply_valid,
+                apply_valid=allow_partial,
                 memo_limit=limit,
             )
         else:
-            report = coding_import.import_legacy(
+            report = workbook_import.import_codings_file(
                 session,
                 project,
                 actor,
                 path.name,
                 data,
-                apply_valid=apply_valid,
+                allow_partial=allow_partial,
                 create_coders=create_coders,
                 memo_limit=limit,
             )
         _print_report(report)
         if not report.applied:
             session.rollback()
-            raise click.ClickException("Nothing was applied.")
+            raise click.ClickException(
+                "Nothing was applied: fix the rows listed above, or give --allow-partial "
+                "to apply the rest."
+            )
 
 
 def _is_coding_sheet(data: bytes, sheet: str) -> bool:

@@ -258,7 +258,7 @@ def test_legacy_rows_with_problems_name_row_and_column(session: Session, study: 
     found = {(p.row, p.column): p.message for p in report.problems}
     assert "no document called" in found[(2, "document")]
     assert "no passage 99" in found[(3, "passage")]
-    assert "unknown coder 'ghost'" in found[(4, "coder")]
+    assert "'ghost' is not a member of this project" in found[(4, "coder")]
     assert "outside the scale" in found[(5, "stance")]
     assert "folder" in found[(6, "code")]
     assert "takes no stance" in found[(7, "stance")]

@@ -9,7 +9,8 @@ Columns (case and spacing ignored; aliases in brackets):
 - ``code`` [code_path, code_name, tag] — the code's path ("Parent > Child") or unique name;
   empty means "the coder coded the passage and nothing applies";
 - optional: ``stance``, ``memo`` [note, comment], ``span_start``, ``span_end``, ``layer``
-  (rows of the layer "consensus" are the adjudicated layer, not a coder's).
+  (rows of the layer "consensus" are the adjudicated layer, not a coder's), ``created_at`` and
+  ``updated_at`` (ISO 8601; kept as the coding's own times instead of the time of import).
 The workbench's own Annotations sheet (xlsx or CSV) has these columns, so it reads back.
 """
 
@@ -34,6 +35,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "span_start": ("span_start", "start"),
     "span_end": ("span_end", "end"),
     "layer": ("layer",),
+    "created_at": ("created_at", "created"),
+    "updated_at": ("updated_at", "updated", "modified_at"),
 }
 REQUIRED = ("document", "coder", "code")
 
@@ -57,10 +60,13 @@ class LegacyRow:
     coder: str
     code: str
     stance: str
-    memo: str
+    memo: str | None  # None: the table has no memo column (an empty cell is an empty memo)
     span_start: str
     span_end: str
     layer: str
+    created_at: str = ""
+    updated_at: str = ""
+    stray_cells: int = 0  # non-empty cells beyond the header: the row did not parse as meant
 
 
 def _norm(name: str) -> str:
@@ -128,10 +134,13 @@ def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
                 get("coder"),
                 get("code"),
                 get("stance"),
-                get("memo"),
+                get("memo") if "memo" in columns else None,
                 get("span_start"),
                 get("span_end"),
                 get("layer").lower(),
+                get("created_at"),
+                get("updated_at"),
+                sum(1 for v in values[len(sheet.header) :] if cell_text(v).strip()),
             )
         )
     return sheet, rows

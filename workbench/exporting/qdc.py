@@ -48,6 +48,7 @@ from workbench.exporting.xmlsafe import (
 )
 
 __all__ = [
+    "Dropped",
     "ExchangeError",
     "codebook_to_qdc",
     "describe_code",
@@ -58,6 +59,14 @@ __all__ = [
 ]
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+
+
+class Dropped(str):
+    """A warning that says something in the file was not brought in (not only changed)."""
+
+    __slots__ = ()
+
+
 LEGACY_CODEBOOK_NS = "urn:QDA-XML:codebook:0:4"  # written by ATLAS.ti 9
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 MAX_XML_BYTES = 100 * 1024 * 1024
@@ -285,7 +294,7 @@ def _scale(raws: list[_Raw], warnings: list[str]) -> tuple[StanceLevel, ...]:
                     tuple(StanceLevel(int(v), str(s)) for v, s in raw.block["stance_scale"])
                 )
         except (TypeError, ValueError):
-            warnings.append(f"line {raw.line}: unreadable stance scale ignored")
+            warnings.append(Dropped(f"line {raw.line}: unreadable stance scale ignored"))
     if not scales:
         warnings.append("The file has no stance scale; the default scale (-2 to +2) was applied")
         return DEFAULT_STANCE_SCALE
@@ -368,7 +377,9 @@ def _build(raws: list[_Raw], warnings: list[str]) -> CodebookSpec:
     for raw in raws:
         readable, block = _parse_block(raw.description)
         if block is not None and not _sane_block(block):
-            warnings.append(f"line {raw.line}: damaged workbench data for {raw.name!r} ignored")
+            warnings.append(
+                Dropped(f"line {raw.line}: damaged workbench data for {raw.name!r} ignored")
+            )
             block = None
         raw.block, raw.description = block, readable
     _unflatten(raws, warnings)
@@ -404,8 +415,10 @@ def _build(raws: list[_Raw], warnings: list[str]) -> CodebookSpec:
         )
         if raw.block and _flat(describe_code(codes[-1], scale)) != _flat(raw.description):
             warnings.append(
-                f"The description of {names[index]!r} was edited in another tool; "
-                "that text was not imported, the workbench's fields were kept"
+                Dropped(
+                    f"The description of {names[index]!r} was edited in another tool; "
+                    "that text was not imported, the workbench's fields were kept"
+                )
             )
     return _finish(CodebookSpec(tuple(codes), scale), warnings)
 
@@ -430,7 +443,7 @@ def _finish(spec: CodebookSpec, warnings: list[str]) -> CodebookSpec:
         problems = [p for p in validate(replace(spec, codes=(code,))) if p.field == "shortcut"]
         if code.shortcut and (code.shortcut in seen or problems):
             warnings.append(
-                f"Shortcut {code.shortcut!r} of {code.name!r} dropped (clash or invalid)"
+                Dropped(f"Shortcut {code.shortcut!r} of {code.name!r} dropped (clash or invalid)")
             )
             codes[i] = replace(code, shortcut=None)
         elif code.shortcut:
@@ -456,7 +469,7 @@ def project_codebook_to_spec(
         return CodebookSpec(()), warnings
     notes = sum(1 for el in codes_el[0].iter("{*}NoteRef"))
     if notes:
-        warnings.append(f"{notes} memo links (NoteRef) on codes were not imported")
+        warnings.append(Dropped(f"{notes} memo links (NoteRef) on codes were not imported"))
     return _build(_read_codes(codes_el[0], warnings), warnings), warnings
 
 
@@ -483,6 +496,24 @@ def _qde_from_zip(data: bytes, filename: str) -> bytes:
         raise ExchangeError(f"{filename}: damaged or encrypted .qdpx archive ({exc})") from exc
 
 
+def _deviations(root: etree._Element, data: bytes, filename: str) -> list[str]:
+    """Every way the file departs from Codebook.xsd, as warnings (it is read all the same)."""
+    found = []
+    for sets in _kids(root, "Sets"):
+        if not _kids(sets, "Set"):
+            found.append(
+                f"{filename}: line {sets.sourceline}: an empty <Sets/> (the standard wants at "
+                "least one <Set> in it) was ignored"
+            )
+    errors = validate_qdc(data)
+    if found:  # the schema reports the empty <Sets/> too; say it once, in words
+        errors = [e for e in errors if "Sets" not in e]
+    found += [f"{filename}: does not follow Codebook.xsd: {e}" for e in errors[:20]]
+    if len(errors) > 20:
+        found.append(f"{filename}: ... and {len(errors) - 20} more departures from Codebook.xsd")
+    return found
+
+
 def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]]:
     """Import a .qdc (or a .qde/.qdpx project's codebook); return (spec, warnings for the user)."""
     if len(data) > MAX_XML_BYTES:
@@ -499,13 +530,18 @@ def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]
             "is not a REFI-QDA codebook; expected <CodeBook> in urn:QDA-XML:codebook:1.0"
         )
     warnings: list[str] = []
-    if ns not in (CODEBOOK_NS, LEGACY_CODEBOOK_NS):
+    if ns == LEGACY_CODEBOOK_NS:
+        warnings.append(
+            f"{filename}: namespace {ns} (an older draft of the standard) read as {CODEBOOK_NS}"
+        )
+    elif ns != CODEBOOK_NS:
         warnings.append(f"Unknown codebook namespace {ns or '(none)'}; read as version 1.0")
+    warnings.extend(_deviations(root, data, filename))
     codes_el = _kids(root, "Codes")
     if not codes_el or not _kids(codes_el[0], "Code"):
         warnings.append(f"{filename}: the codebook holds no codes")
         return CodebookSpec(()), warnings
     sets = [s.get("name") or "?" for sets in _kids(root, "Sets") for s in _kids(sets, "Set")]
     if sets:
-        warnings.append(f"Code sets are not supported and were dropped: {_listing(sets)}")
+        warnings.append(Dropped(f"Code sets are not supported and were dropped: {_listing(sets)}"))
     return _build(_read_codes(codes_el[0], warnings), warnings), warnings

@@ -156,14 +156,34 @@ def _decode(data: bytes, filename: str) -> str:
         raise ExchangeError(f"{exc}; save the table as UTF-8 CSV or .xlsx") from exc
 
 
+DELIMITERS = (",", ";", "\t")
+
+
+def csv_delimiter(text: str, filename: str) -> str:
+    """The delimiter: tab for .tsv; else the one that splits the header record most.
+
+    Only the header decides (parsed as CSV, so quoted commas do not count), never a sample of
+    the data: a sniffer reading the first kilobytes misjudges quoting that appears later.
+    """
+    if filename.lower().endswith(".tsv"):
+        return "\t"
+    best, most = ",", 1
+    for delimiter in DELIMITERS:
+        try:
+            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(header) > most:
+            best, most = delimiter, len(header)
+    return best
+
+
 def read_csv(data: bytes, filename: str) -> Sheet:
     """A CSV upload as a Sheet (our own exports' formula guards are removed)."""
     text = _decode(data, filename)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=csv_delimiter(text, filename), strict=True
+    )
     header: list[str] = []
     rows: list[tuple[int, list[Any]]] = []
     try:

@@ -6,7 +6,7 @@ import re
 import secrets
 import unicodedata
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,13 +14,29 @@ from workbench.codebook import DEFAULT_STANCE_SCALE
 from workbench.models import ROLES, Membership, Project, User
 from workbench.services.errors import Conflict, NotFound, ValidationError
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,80}$")
+USERNAME_RE = re.compile(r"^[\w.-]{2,80}$")  # \w: Unicode letters, digits, marks, underscore
 MIN_PASSWORD = 8
 
 
 def random_password() -> str:
     """Return a new random password that is easy to read out and type."""
     return secrets.token_urlsafe(12)
+
+
+def normalise_username(name: str) -> str:
+    """A username as stored: trimmed and in Unicode NFC, so 'Ü' typed two ways is one name."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def valid_username(name: str) -> bool:
+    """Letters of any script, digits, '.', '-', '_'; no whitespace or control characters."""
+    return bool(USERNAME_RE.fullmatch(name)) and name.isprintable()
+
+
+def username_is(name: str) -> ColumnElement[bool]:
+    """Match User.username case-insensitively, and exactly (SQLite lowers only ASCII)."""
+    name = normalise_username(name)
+    return or_(func.lower(User.username) == name.lower(), User.username == name)
 
 
 def create_user(
@@ -32,14 +48,14 @@ def create_user(
     is_admin: bool = False,
 ) -> User:
     """Create an account with a hashed password."""
-    username = username.strip()
-    if not USERNAME_RE.match(username):
+    username = normalise_username(username)
+    if not valid_username(username):
         raise ValidationError(
-            "Usernames are 2-80 characters: letters, digits, dot, dash, underscore."
+            "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
         )
     if len(password) < MIN_PASSWORD:
         raise ValidationError(f"Passwords need at least {MIN_PASSWORD} characters.")
-    taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
+    taken = session.scalar(select(User.id).where(username_is(username)))
     if taken is not None:
         raise Conflict(f"The username '{username}' is taken.")
     user = User(
@@ -55,7 +71,7 @@ def create_user(
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the active user with these credentials, or None."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = session.scalar(select(User).where(username_is(username)))
     if user is None or not user.active:
         # Hash anyway so timing does not reveal which usernames exist.
         check_password_hash(generate_password_hash("x"), password)
@@ -72,7 +88,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 def user_by_name(session: Session, username: str) -> User:
     """Return the user with this username or raise NotFound."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = session.scalar(select(User).where(username_is(username)))
     if user is None:
         raise NotFound(f"No user called '{username}'.")
     return user

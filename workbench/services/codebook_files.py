@@ -6,11 +6,12 @@ import io
 
 from sqlalchemy.orm import Session
 
-from workbench.exporting import codebook_xlsx, qdc
+from workbench.exporting import codebook_csv, codebook_xlsx, qdc
 from workbench.models import CodebookVersion, Project, User
 from workbench.services import codebooks
 from workbench.services.errors import ValidationError
 
+FORMATS = ("xlsx", "qdc", "taguette-csv")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -23,12 +24,23 @@ def export_codebook(session: Session, project: Project, fmt: str) -> tuple[bytes
         codebook_xlsx.codebook_to_xlsx(spec, buf, version_label=f"v{version}")
         return buf.getvalue(), XLSX, f"{project.slug}-codebook-v{version}.xlsx"
     if fmt == "qdc":
+        if not spec.codes:
+            raise ValidationError(
+                "The codebook has no codes yet, and a REFI-QDA .qdc file must hold at least "
+                "one (Codebook.xsd); add codes first, or export it as xlsx."
+            )
         return (
             qdc.codebook_to_qdc(spec),
             "application/xml",
             f"{project.slug}-codebook-v{version}.qdc",
         )
-    raise ValidationError(f"Unknown codebook format '{fmt}': use xlsx or qdc.")
+    if fmt == "taguette-csv":
+        return (
+            codebook_csv.codebook_to_taguette_csv(spec),
+            "text/csv; charset=utf-8",
+            f"{project.slug}-codebook-v{version}-taguette.csv",
+        )
+    raise ValidationError(f"Unknown codebook format '{fmt}': use {', '.join(FORMATS)}.")
 
 
 def import_codebook_file(

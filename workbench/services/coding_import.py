@@ -10,9 +10,14 @@ Coding sheets: a coder uploads their own; a lead may upload one on a coder's beh
 coder works offline and sends the file). Rows must be passages assigned to that coder whose
 text has not changed since the export (SHA-256 in a hidden column).
 
-Legacy tables: coders are matched by username or display name. An unknown coder is an error,
-unless the lead ticks "create missing coders": then an account is created for each, inactive
-(it cannot sign in until an admin sets a password), and added to the project as a coder.
+Legacy tables: coders are matched by username or display name among the project's members
+only. Any other name is an error, worded the same whether or not such an account exists on the
+instance (so an import never reveals usernames), unless the lead ticks "create missing coders":
+then a new account is created for each, inactive (it cannot sign in until an admin sets a
+password), named as the file writes it (letters of any script kept), and added to the project as
+a coder. ``created_at``/``updated_at`` columns, when present, become the codings' own times.
+Anything that cannot be applied is reported item by item; the caller rolls back unless partial
+imports were asked for. Our own exports come in through ``workbook_import``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workbench.exporting import coding_sheet as cs
@@ -37,6 +42,8 @@ from workbench.models import (
     Annotation,
     Assignment,
     Code,
+    ConsensusAnnotation,
+    ConsensusState,
     Document,
     Membership,
     Passage,
@@ -66,6 +73,10 @@ class ImportReport:
     codings_removed: int = 0
     passages_done: int = 0
     created_coders: list[str] = field(default_factory=list)
+    documents_added: int = 0
+    documents_known: int = 0
+    codebook_version: int | None = None
+    consensus_passages: int = 0
 
     @property
     def problem_rows(self) -> int:
@@ -79,11 +90,26 @@ class ImportReport:
                 f"{self.filename}: nothing was applied; {len(self.problems)} problem(s) in "
                 f"{self.problem_rows} of {self.rows} rows."
             )
-        skipped = f", {self.skipped_rows} rows with problems skipped" if self.skipped_rows else ""
+        skipped = (
+            f"; NOT applied: {len(self.problems)} item(s) listed above ({self.problem_rows} rows)"
+            if self.problems
+            else ""
+        )
+        extra = ""
+        if self.documents_added or self.documents_known:
+            extra += (
+                f"{self.documents_added} documents added ({self.documents_known} already present), "
+            )
+        if self.codebook_version is not None:
+            extra += f"codebook version {self.codebook_version}, "
+        if self.consensus_passages:
+            extra += f"{self.consensus_passages} adjudicated passages, "
+        if self.created_coders:
+            extra += f"coders created: {', '.join(self.created_coders)}, "
         return (
-            f"{self.filename}: applied {self.applied_rows} rows{skipped}: "
+            f"{self.filename}: applied {self.applied_rows} rows: {extra}"
             f"{self.codings_set} codings set, {self.codings_removed} removed, "
-            f"{self.passages_done} passages marked coded."
+            f"{self.passages_done} passages marked coded{skipped}."
         )
 
 
@@ -212,8 +238,13 @@ def _sheet_coder(
             f"{parsed.filename}: the sheet does not say whose it is (its hidden '_meta' sheet "
             "is missing); ask the coder to upload it themself."
         )
-    coder = accounts.user_by_name(session, named)
-    _member(session, project, coder)
+    coder = session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id, accounts.username_is(named))
+    )
+    if coder is None:
+        raise NotFound(f"{parsed.filename}: {not_member_message(named)}.")
     return coder
 
 
@@ -446,6 +477,16 @@ class _Planned:
     memo: str | None
     span: coding.Span | None
     layer: str
+    created: dt.datetime | None = None
+    updated: dt.datetime | None = None
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 time from a file, in UTC (a time without zone is taken as UTC)."""
+    if not text.strip():
+        return None
+    value = dt.datetime.fromisoformat(text.strip())
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class _Lookup:
@@ -466,12 +507,18 @@ class _Lookup:
             self.by_title_folded[title.strip().casefold()].append(doc_id)
             self.by_file[filename.strip().casefold()].append(doc_id)
         self._passages: dict[int, list[Passage]] = {}
-        users = session.execute(select(User.id, User.username, User.display_name)).all()
+        # Only the project's members: a name outside it reads exactly like an unknown one, so
+        # an import never tells which usernames exist elsewhere on the instance.
+        users = session.execute(
+            select(User.id, User.username, User.display_name)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.project_id == project.id)
+        ).all()
         self.users: dict[str, str] = {}
         names: dict[str, list[str]] = defaultdict(list)
         for _, username, display in users:
-            self.users[username.casefold()] = username
-            names[display.strip().casefold()].append(username)
+            self.users[_name_key(username)] = username
+            names[_name_key(display)].append(username)
         self.display = {n: u[0] for n, u in names.items() if len(u) == 1}
         live = codebooks.live_codes(session, project)
         paths = codebooks.code_paths(live)
@@ -504,7 +551,8 @@ class _Lookup:
         return self._passages[doc_id]
 
     def coder(self, ref: str) -> str | None:
-        key = ref.strip().casefold()
+        """The username of the member this name or display name means, if any."""
+        key = _name_key(ref)
         return self.users.get(key) or self.display.get(key)
 
     def code(self, ref: str) -> tuple[Code | None, str]:
@@ -517,6 +565,29 @@ class _Lookup:
         if len(named) > 1:
             return None, f"{len(named)} codes are called '{ref}': give the full path"
         return None, f"no code '{ref}' in the codebook"
+
+
+def member_by_name(session: Session, project: Project, ref: str) -> User | None:
+    """The project member this username or (unique) display name means; None for anyone else.
+
+    Every import that attributes codings by name goes through this, so an account that is not
+    a member is never written to and never told apart from a name that does not exist."""
+    username = _Lookup(session, project).coder(ref)
+    if username is None:
+        return None
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
+def _name_key(name: str) -> str:
+    return accounts.normalise_username(name).casefold()
+
+
+def not_member_message(name: str) -> str:
+    """The one answer for a coder name that is no member (whether or not the account exists)."""
+    return (
+        f"'{name}' is not a member of this project (ask for 'create missing coders' to add "
+        "them as new coders)"
+    )
 
 
 def _path_key(path: str) -> str:
@@ -579,10 +650,7 @@ def _validate_legacy_row(
             if not coder and create_coders:
                 coder = "+" + row.coder.strip()
             elif not coder:
-                bad(
-                    "coder",
-                    f"unknown coder '{row.coder}' (tick 'create missing coders' to add them)",
-                )
+                bad("coder", not_member_message(row.coder))
     code = None
     if row.code:
         code, why = lookup.code(row.code)
@@ -600,8 +668,22 @@ def _validate_legacy_row(
             bad("stance", "a stance needs a code")
         elif code is not None and not code.takes_stance:
             bad("stance", f"'{code.name}' takes no stance")
-    if len(row.memo) > memo_limit:
+    if row.memo is not None and len(row.memo) > memo_limit:
         bad("memo", f"the memo has {len(row.memo):,} characters; the limit is {memo_limit:,}")
+    if row.stray_cells:
+        bad(
+            "row",
+            f"{row.stray_cells} cell(s) beyond the last column: the row has more values than "
+            "the header (an unquoted comma or quote?)",
+        )
+    created = updated = None
+    for column, raw in (("created_at", row.created_at), ("updated_at", row.updated_at)):
+        try:
+            when = parse_time(raw)
+        except ValueError:
+            bad(column, f"'{raw}' is not an ISO 8601 time")
+            continue
+        created, updated = (when, updated) if column == "created_at" else (created, when)
     span = None
     if row.span_start or row.span_end:
         if not (row.span_start.isdigit() and row.span_end.isdigit()):
@@ -612,7 +694,21 @@ def _validate_legacy_row(
                 bad("span_start", f"the span {span.start}-{span.end} lies outside the passage")
     if problems or passage is None:
         return None, problems
-    return _Planned(row.row, passage, coder, code, stance, row.memo or None, span, row.layer), []
+    return (
+        _Planned(
+            row.row,
+            passage,
+            coder,
+            code,
+            stance,
+            row.memo,
+            span,
+            row.layer,
+            created,
+            updated,
+        ),
+        [],
+    )
 
 
 def import_legacy(
@@ -663,19 +759,29 @@ def import_legacy(
     if report.problems and not apply_valid:
         return report
     _apply_legacy(session, project, actor, planned, report, memo_limit)
-    report.applied = True
+    # A consensus can still fail while applying: then the caller rolls back unless asked not to.
+    report.applied = apply_valid or not report.problems
     report.skipped_rows = report.problem_rows
     return report
 
 
+def username_from(name: str) -> str:
+    """A valid username made from a name as written: letters of any script are kept."""
+    cleaned = re.sub(r"[^\w.-]+", "_", accounts.normalise_username(name))
+    base = cleaned.strip("_.-")[:70] or "coder"
+    return base if len(base) >= 2 else f"coder_{base}"
+
+
 def _create_coder(session: Session, project: Project, name: str) -> User:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")[:70] or "coder"
-    base = base if len(base) >= 2 else f"coder_{base}"
+    """A new inactive account for this project, named as the file names the coder."""
+    base = username_from(name)
     username, n = base, 1
-    while session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    while session.scalar(select(User.id).where(accounts.username_is(username))):
         n += 1
         username = f"{base}_{n}"
-    user = accounts.create_user(session, username, secrets.token_urlsafe(24), display_name=name)
+    user = accounts.create_user(
+        session, username, secrets.token_urlsafe(24), display_name=name.strip()
+    )
     user.active = False  # cannot sign in until an admin gives it a password
     accounts.add_member(session, project, user, "coder")
     return user
@@ -691,14 +797,19 @@ def _apply_legacy(
 ) -> None:
     version = codebooks.current_version(session, project)
     users: dict[str, User] = {}
-    consensus: dict[int, dict[int, int | None]] = defaultdict(dict)
+    consensus: Consensus = defaultdict(dict)
+    consensus_times: dict[int, dt.datetime | None] = {}
     done: set[tuple[int, int]] = set()
+    times: list[tuple[int, _Planned]] = []
+    state_times: list[tuple[int, int, dt.datetime]] = []
     for item in planned:
         if item.layer == "consensus":
             if item.code is not None:
-                consensus[item.passage.id][item.code.id] = item.stance
+                consensus[item.passage.id][item.code.id] = (item.stance, item.memo or "")
             else:
                 consensus.setdefault(item.passage.id, {})
+            if item.updated or item.created:
+                consensus_times[item.passage.id] = item.updated or item.created
             report.applied_rows += 1
             continue
         user = users.get(item.coder)
@@ -717,7 +828,7 @@ def _apply_legacy(
                 kwargs["memo"] = item.memo
             if item.span is not None:
                 kwargs["span"] = item.span
-            coding.apply_code(
+            annotation_id = coding.apply_code(
                 session,
                 project,
                 user,
@@ -728,26 +839,98 @@ def _apply_legacy(
                 **kwargs,
             )
             report.codings_set += 1
+            if item.created or item.updated:
+                times.append((annotation_id, item))
         if (item.passage.id, user.id) not in done:
             coding.set_done(session, project, user, item.passage.id, True)
             done.add((item.passage.id, user.id))
+        if item.code is None and item.updated:
+            state_times.append((item.passage.id, user.id, item.updated))
         report.applied_rows += 1
     report.passages_done = len(done)
+    session.flush()
+    for annotation_id, item in times:
+        values = {"created_at": item.created, "updated_at": item.updated}
+        session.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values({k: v for k, v in values.items() if v is not None})
+        )
+    for passage_id, coder_id, when in state_times:
+        session.execute(
+            update(PassageState)
+            .where(PassageState.passage_id == passage_id, PassageState.coder_id == coder_id)
+            .values(updated_at=when)
+        )
     if consensus:
-        _apply_consensus(session, project, actor, consensus, report)
+        apply_consensus(session, project, actor, consensus, consensus_times, report)
 
 
-def _apply_consensus(
+Consensus = dict[int, dict[int, tuple[int | None, str]]]  # passage -> code -> (stance, memo)
+
+
+def _same_consensus(
+    session: Session, passage_id: int, codes: dict[int, tuple[int | None, str]]
+) -> bool:
+    """Tell whether the passage's consensus already is exactly this one."""
+    if (
+        session.scalar(select(ConsensusState.id).where(ConsensusState.passage_id == passage_id))
+        is None
+    ):
+        return False
+    current = {
+        code_id: (stance, memo or "")
+        for code_id, stance, memo in session.execute(
+            select(
+                ConsensusAnnotation.code_id, ConsensusAnnotation.stance, ConsensusAnnotation.memo
+            ).where(ConsensusAnnotation.passage_id == passage_id)
+        )
+    }
+    return current == codes
+
+
+def apply_consensus(
     session: Session,
     project: Project,
     actor: User,
-    consensus: dict[int, dict[int, int | None]],
+    consensus: Consensus,
+    times: dict[int, dt.datetime | None],
     report: ImportReport,
+    sheet: str | None = None,
 ) -> None:
+    """Resolve each adjudicated passage as the file says, keeping its memos and its time.
+
+    A passage that cannot take a consensus (no coder has coded it, or it is not codable) is
+    reported and left as it was; the others are applied."""
     from workbench.services import adjudication
 
     for passage_id, codes in consensus.items():
+        if _same_consensus(session, passage_id, codes):
+            continue  # importing the same file again changes nothing
         try:
-            adjudication.resolve(session, project, actor, passage_id, codes)
+            with session.begin_nested():
+                adjudication.resolve(
+                    session, project, actor, passage_id, {k: v[0] for k, v in codes.items()}
+                )
         except ValidationError as exc:
-            report.warnings.append(f"Consensus of passage {passage_id} not imported: {exc}")
+            report.problems.append(
+                ImportProblem(sheet, None, "layer", f"consensus of passage {passage_id}: {exc}")
+            )
+            continue
+        for code_id, (_, memo) in codes.items():
+            if memo:
+                session.execute(
+                    update(ConsensusAnnotation)
+                    .where(
+                        ConsensusAnnotation.passage_id == passage_id,
+                        ConsensusAnnotation.code_id == code_id,
+                    )
+                    .values(memo=memo)
+                )
+        when = times.get(passage_id)
+        if when is not None:
+            for table in (ConsensusAnnotation, ConsensusState):
+                session.execute(
+                    update(table).where(table.passage_id == passage_id).values(resolved_at=when)
+                )
+        report.consensus_passages += 1

@@ -38,6 +38,7 @@ from workbench.services import (
     exports,
     pending_imports,
     project_exchange,
+    workbook_import,
 )
 from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only
@@ -251,13 +252,13 @@ def import_codings(slug: str) -> Response:
     project, role = current_project(slug)
     lead_only(role)
     filename, data = _upload()
-    report = coding_import.import_legacy(
+    report = workbook_import.import_codings_file(
         db(),
         project,
         _me(),
         filename,
         data,
-        apply_valid=_flag("apply_valid"),
+        allow_partial=_flag("apply_valid"),
         create_coders=_flag("create_coders"),
         memo_limit=current_app.config["MAX_MEMO_CHARS"],
     )

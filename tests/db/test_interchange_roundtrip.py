@@ -1,0 +1,156 @@
+"""Exact round trips of our own export: export -> import into a fresh project -> export again,
+compared cell by cell on every sheet (xlsx) and every file (CSV), ids apart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from tests.db.test_export_data import build_study
+from workbench.exporting.scope import ExportScope
+from workbench.services import accounts, exports, workbook_import
+
+# Columns that hold database ids: they differ in the copy by design.
+IDS = {"annotation_id", "passage_id", "document_id"}
+# About: the export describes itself (project name, time of export); these rows differ.
+ABOUT_OWN = {"project", "exported_at", "exported", "generated_at", "project_slug"}
+
+
+@pytest.fixture()
+def study(session: Session, make_user: Any, make_project: Any, import_text: Any) -> Any:
+    return build_study(session, make_user, make_project, import_text)
+
+
+def export(session: Session, project: Any, fmt: str) -> bytes:
+    """The whole export of a project, without bootstrap (it is seeded, but slow)."""
+    buf = io.BytesIO()
+    exports.write_export(session, project, ExportScope(bootstrap=0), fmt, buf)
+    return buf.getvalue()
+
+
+def fresh_copy(session: Session, study: Any, name: str) -> Any:
+    """A new project whose members are the study's coders."""
+    project = accounts.create_project(session, name, lead=study.lead)
+    for coder in (study.coder1, study.coder2):
+        accounts.add_member(session, project, coder, "coder")
+    session.commit()
+    return project
+
+
+def _masked(table: list[list[Any]]) -> list[list[Any]]:
+    """Blank the id columns (by header name) and the About rows about the export itself."""
+    if not table:
+        return table
+    header = [str(h) if h is not None else "" for h in table[0]]
+    hidden = {i for i, h in enumerate(header) if h in IDS}
+    out = [header]
+    for row in table[1:]:
+        if row and str(row[0]) in ABOUT_OWN:
+            continue
+        out.append([None if i in hidden else v for i, v in enumerate(row)])
+    return out
+
+
+def xlsx_tables(data: bytes) -> dict[str, list[list[Any]]]:
+    """Every sheet of a workbook as rows of cell values."""
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+
+def csv_tables(data: bytes) -> dict[str, list[list[Any]]]:
+    """Every CSV file of the export zip as rows of cells (the bytes decoded, nothing else)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")))
+            for name in archive.namelist()
+        }
+
+
+def differences(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
+    """Every cell that differs, as 'sheet!row:column: before -> after'."""
+    found = []
+    assert sorted(first) == sorted(second)
+    for name in first:
+        a, b = _masked(first[name]), _masked(second[name])
+        if len(a) != len(b):
+            found.append(f"{name}: {len(a)} rows before, {len(b)} after")
+        for r, (ra, rb) in enumerate(zip(a, b, strict=False), start=1):
+            for c in range(max(len(ra), len(rb))):
+                va = ra[c] if c < len(ra) else None
+                vb = rb[c] if c < len(rb) else None
+                if va != vb:
+                    found.append(f"{name}!{r}:{a[0][c] if c < len(a[0]) else c}: {va!r} -> {vb!r}")
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_import_export_is_identical_cell_by_cell(
+    session: Session, study: Any, fmt: str
+) -> None:
+    first = export(session, study.project, fmt)
+    copy = fresh_copy(session, study, f"Copy {fmt}")
+    name = "study.xlsx" if fmt == "xlsx" else "study-csv.zip"
+    report = workbook_import.import_codings_file(session, copy, study.lead, name, first)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.commit()
+    assert report.documents_added == 2 and report.consensus_passages == 1
+    second = export(session, copy, fmt)
+    read = xlsx_tables if fmt == "xlsx" else csv_tables
+    before, after = read(first), read(second)
+    found = differences(before, after)
+    assert found == [], "\n".join(found)
+    # The comparison sees what matters: the tables are not empty, and it notices a change.
+    key = "Annotations" if fmt == "xlsx" else "annotations.csv"
+    assert len(before[key]) == 9  # header, seven codings, one consensus
+    after[key][2][after[key][0].index("memo")] = "changed"
+    assert differences(before, after)
+
+
+HARD_MEMOS = [
+    'He said ""no"", twice',
+    'He said "no", twice',
+    "=1+1 and '=2",
+    "line one\r\nline two, with a comma\nline three",
+    "\ttab first; 王伟：备注",
+    "@mention 😀",
+    "- first point\n+ second",
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) -> None:
+    from sqlalchemy import select
+
+    from workbench.models import Annotation, PassageState
+
+    annotations = session.scalars(
+        select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)
+    ).all()
+    assert len(annotations) == len(HARD_MEMOS)
+    for annotation, memo in zip(annotations, HARD_MEMOS, strict=True):
+        annotation.memo = memo
+    state = session.scalars(
+        select(PassageState).where(PassageState.project_id == study.project.id)
+    ).first()
+    assert state is not None
+    state.memo = '\'+ passage memo\r\n"quoted", with a comma'
+    session.commit()
+    first = export(session, study.project, fmt)
+    copy = fresh_copy(session, study, f"Hard {fmt}")
+    name = "hard.xlsx" if fmt == "xlsx" else "hard.zip"
+    report = workbook_import.import_codings_file(session, copy, study.lead, name, first)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.commit()
+    copied = set(session.scalars(select(Annotation.memo).where(Annotation.project_id == copy.id)))
+    assert copied == set(HARD_MEMOS)
+    assert state.memo in set(
+        session.scalars(select(PassageState.memo).where(PassageState.project_id == copy.id))
+    )
+    read = xlsx_tables if fmt == "xlsx" else csv_tables
+    assert differences(read(first), read(export(session, copy, fmt))) == []
