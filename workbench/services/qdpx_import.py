@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebook import CodebookSpec
@@ -29,7 +29,7 @@ from workbench.corpus.refit import fit_passages
 from workbench.exporting.qdpx_read import RProject, RSelection, RSource, read_data_line
 from workbench.models import Annotation, Code, Document, Passage, Project, User
 from workbench.services import codebooks, coding, importing
-from workbench.services.coding_import import _create_coder
+from workbench.services.coding_import import _create_coder, member_by_name
 from workbench.services.errors import ValidationError
 from workbench.services.exchange_report import ExchangeReport
 from workbench.services.qdpx_layers import parse_time, restore_history, restore_layers
@@ -141,7 +141,7 @@ def _coders(
         name, ident = found.users[guid_]
         ours = known.get(guid_) or {}
         ident = str(ours.get("username") or ident)
-        match = _find_user(session, (ident, name))
+        match = _find_member(session, project, (ident, name))
         if match is None and create_coders:
             match = _create_coder(session, project, ident or name)
             match.display_name = (str(ours.get("display_name") or name or ident))[:200]
@@ -152,8 +152,8 @@ def _coders(
         out[guid_] = match
     if missing:
         raise ValidationError(
-            "Nothing was imported: the file has codings by users who are not in the workbench. "
-            "Add them, or choose 'create missing coders'.",
+            "Nothing was imported: the file has codings by users who are not members of this "
+            "project. Add them to the project, or choose 'create missing coders'.",
             missing,
         )
     return out
@@ -167,15 +167,14 @@ def _keep_created(session: Session, doc_id: int | None, when: str) -> None:
         document.created_at = created
 
 
-def _find_user(session: Session, refs: Sequence[str]) -> User | None:
+def _find_member(session: Session, project: Project, refs: Sequence[str]) -> User | None:
+    # Only members: an account elsewhere on the instance is never written to, and a file's user
+    # who is no member reads exactly like one who does not exist.
     for ref in refs:
-        if not ref:
-            continue
-        ref = ref.strip().lower()
-        match = session.scalar(select(User).where(func.lower(User.username) == ref))
-        match = match or session.scalar(select(User).where(func.lower(User.display_name) == ref))
-        if match is not None:
-            return match
+        if ref and ref.strip():
+            match = member_by_name(session, project, ref.strip())
+            if match is not None:
+                return match
     return None
 
 
