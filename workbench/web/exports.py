@@ -11,7 +11,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,7 +23,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -38,23 +38,11 @@ from workbench.services import (
     project_exchange,
 )
 from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import arg_int, flag
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
-
-
-def _me() -> User:
-    return cast(User, current_user)
-
-
-def _int(name: str) -> int | None:
-    raw = (request.values.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.lstrip("-").isdigit():
-        raise ValidationError(f"{name}: '{raw}' is not a number.")
-    return int(raw)
 
 
 def _upload() -> tuple[str, bytes]:
@@ -68,7 +56,7 @@ def _upload() -> tuple[str, bytes]:
 
 
 def _flag(name: str) -> bool:
-    return request.values.get(name) in ("1", "on", "true", "yes")
+    return flag(request.values.get(name))
 
 
 # --------------------------------------------------------------------------- export page
@@ -93,7 +81,7 @@ def index(slug: str) -> str:
         ).all(),
         coders=analysis.coders_in_project(session, project),
         codes=analysis.codable_codes(session, project),
-        layers=analysis.visible_layers(session, project, _me(), role),
+        layers=analysis.visible_layers(session, project, me(), role),
         jobs=jobs,
         stale={j.id for j in jobs if export_jobs.is_stale(j)},
         tables=[
@@ -146,9 +134,9 @@ def _start_job(
 ) -> WerkzeugResponse:
     with current_app.extensions["wb_write_sessions"].begin() as session:
         here = session.get(Project, project.id)
-        me = session.get(User, _me().id)
-        assert here is not None and me is not None
-        job_id = export_jobs.create_job(session, here, me, fmt, scope, table=table).id
+        user = session.get(User, me().id)
+        assert here is not None and user is not None
+        job_id = export_jobs.create_job(session, here, user, fmt, scope, table=table).id
     export_jobs.start(
         job_id,
         database_url=current_app.config["DATABASE_URL"],
@@ -191,10 +179,10 @@ def job_file(slug: str, job_id: int) -> WerkzeugResponse:
 def coding_sheet(slug: str) -> WerkzeugResponse:
     """A coder's offline coding sheet (leads: any coder's; coders: their own)."""
     project, role = current_project(slug)
-    coder_id = _int("coder")
-    me = _me()
-    if coder_id is None or coder_id == me.id:
-        coder = me
+    coder_id = arg_int("coder")
+    user = me()
+    if coder_id is None or coder_id == user.id:
+        coder = user
     else:
         lead_only(role)
         found = db().get(User, coder_id)
@@ -230,7 +218,7 @@ def import_coding_sheet(slug: str) -> Response:
     report = coding_import.import_coding_sheet(
         db(),
         project,
-        _me(),
+        me(),
         role,
         filename,
         data,
@@ -252,7 +240,7 @@ def import_codings(slug: str) -> Response:
     report = coding_import.import_legacy(
         db(),
         project,
-        _me(),
+        me(),
         filename,
         data,
         apply_valid=_flag("apply_valid"),
@@ -272,7 +260,7 @@ def import_project(slug: str) -> Response:
     lead_only(role)
     filename, data = _upload()
     report = project_exchange.import_project_file(
-        db(), project, _me(), filename, data, create_coders=_flag("create_coders")
+        db(), project, me(), filename, data, create_coders=_flag("create_coders")
     )
     commit()
     html = render_template("exports/_exchange_report.html", report=report)
@@ -283,8 +271,8 @@ def import_project(slug: str) -> Response:
 
 
 def _analysis_scope(project: Project, role: str) -> ExportScope:
-    layer = analysis.resolve_layer(db(), project, _me(), role, request.args.get("layer") or None)
-    document = _int("document")
+    layer = analysis.resolve_layer(db(), project, me(), role, request.args.get("layer") or None)
+    document = arg_int("document")
     try:
         return ExportScope(
             document_ids=(document,) if document else (),
@@ -298,12 +286,12 @@ def _analysis_scope(project: Project, role: str) -> ExportScope:
 
 def _segment_filters() -> analysis.SegmentFilters:
     return analysis.SegmentFilters(
-        code_id=_int("code"),
+        code_id=arg_int("code"),
         delegation=request.args.get("delegation", ""),
         speaker=request.args.get("speaker", ""),
         language=request.args.get("language", ""),
         q=request.args.get("q", "").strip(),
-        stance=_int("stance"),
+        stance=arg_int("stance"),
     )
 
 
@@ -321,7 +309,7 @@ def analysis_page(slug: str) -> str:
     codes, matrix = analysis.cooccurrence(session, project, scope)
     f = _segment_filters()
     found, total = (
-        analysis.segments(session, project, scope, f, page=max(1, _int("page") or 1))
+        analysis.segments(session, project, scope, f, page=max(1, arg_int("page") or 1))
         if f.code_id is not None
         else ([], 0)
     )
@@ -331,7 +319,7 @@ def analysis_page(slug: str) -> str:
         role=role,
         scope=scope,
         layer=str(scope.layer),
-        layers=analysis.visible_layers(session, project, _me(), role),
+        layers=analysis.visible_layers(session, project, me(), role),
         dimension=dimension,
         dimensions=analysis.DIMENSIONS,
         overall=tables[None],
@@ -348,7 +336,7 @@ def analysis_page(slug: str) -> str:
         filters=f,
         segments=found,
         segment_total=total,
-        page=max(1, _int("page") or 1),
+        page=max(1, arg_int("page") or 1),
         per_page=analysis.PAGE,
         scale=[(s["value"], s["label"]) for s in project.stance_scale],
         args=request.args,
@@ -362,7 +350,7 @@ def segments(slug: str) -> str:
     project, role = current_project(slug)
     scope = _analysis_scope(project, role)
     f = _segment_filters()
-    page = max(1, _int("page") or 1)
+    page = max(1, arg_int("page") or 1)
     found, total = (
         analysis.segments(db(), project, scope, f, page=page) if f.code_id is not None else ([], 0)
     )
