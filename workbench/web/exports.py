@@ -1,8 +1,10 @@
 """The Export page (leads), background export jobs, imports, and the Analysis page (everyone).
 
-Downloads are GET forms: an export only reads, and a GET runs in a read session, so a long
-export never holds SQLite's writer lock. An export above EXPORT_INLINE_ROWS rows becomes a
-background job (see services.export_jobs) whose page polls its progress every second.
+The download form posts (a GET link downloads small exports too): the export itself reads in a
+session of its own, so a long export never holds SQLite's writer lock. An export above
+EXPORT_INLINE_ROWS rows becomes a background job (see services.export_jobs), started by POST
+only, capped per person and per project, and a repeated request returns the running job; its
+page polls its progress every second.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from workbench.services import (
     exports,
     project_exchange,
 )
-from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
-from workbench.web.parsers import arg_int, flag
+from workbench.services.errors import Conflict, ValidationError
+from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import arg_int, choice, flag
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
@@ -98,21 +100,26 @@ def _read_session() -> Any:
     return session
 
 
-@bp.route("/p/<slug>/export/download")
+@bp.route("/p/<slug>/export/download", methods=["GET", "POST"])
 @login_required
 def download(slug: str) -> WerkzeugResponse:
-    """Download an export now, or start a background job when it is large."""
-    project, role = current_project(slug)
+    """Download an export now; a large one becomes a background job, started by POST only."""
+    project, role = current_project(slug, begin=False)
     lead_only(role)
-    fmt = request.args.get("format", "xlsx")
-    table = request.args.get("table") or None
-    if fmt not in exports.FORMATS:
-        raise ValidationError(f"Unknown format '{fmt}': use {', '.join(exports.FORMATS)}.")
+    values = request.values
+    fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
+    table = values.get("table") or None
     if table and fmt != "csv":
         table = None
-    scope = exports.scope_from_form(request.args)
+    scope = exports.scope_from_form(values)
     limit = int(current_app.config.get("EXPORT_INLINE_ROWS", INLINE_ROWS))
     if exports.estimate(db(), project, scope) > limit:
+        if request.method != "POST":
+            # A GET never starts work: links and prefetchers must not launch exports.
+            raise Conflict(
+                "This export is large and runs in the background: start it with the form on "
+                "the Export page."
+            )
         return _start_job(project, fmt, scope, table)
     # send_file closes the buffer once the response has been sent.
     buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
@@ -132,17 +139,27 @@ def download(slug: str) -> WerkzeugResponse:
 def _start_job(
     project: Project, fmt: str, scope: ExportScope, table: str | None
 ) -> WerkzeugResponse:
-    with current_app.extensions["wb_write_sessions"].begin() as session:
-        here = session.get(Project, project.id)
-        user = session.get(User, me().id)
-        assert here is not None and user is not None
-        job_id = export_jobs.create_job(session, here, user, fmt, scope, table=table).id
-    export_jobs.start(
-        job_id,
-        database_url=current_app.config["DATABASE_URL"],
-        export_dir=current_app.config["EXPORT_DIR"],
-        runner=current_app.config.get("EXPORT_RUNNER", "subprocess"),
+    config = current_app.config
+    begin_write()
+    job, created = export_jobs.start_or_reuse(
+        db(),
+        project,
+        me(),
+        fmt,
+        scope,
+        table=table,
+        per_user=int(config["EXPORT_JOBS_PER_USER"]),
+        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
     )
+    job_id = job.id
+    commit()
+    if created:
+        export_jobs.start(
+            job_id,
+            database_url=config["DATABASE_URL"],
+            export_dir=config["EXPORT_DIR"],
+            runner=config.get("EXPORT_RUNNER", "subprocess"),
+        )
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
 
 
