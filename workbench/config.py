@@ -7,12 +7,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from workbench import limits
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # one web upload, all files together
     "MAX_FILE_BYTES": 100 * 1024 * 1024,  # one file inside an upload or archive
     "MAX_ARCHIVE_BYTES": 500 * 1024 * 1024,  # everything unpacked from one archive
-    "MAX_MEMO_CHARS": 20_000,
+    "MAX_MEMO_CHARS": limits.MEMO,
     "PAGE_SIZE": 50,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -23,9 +23,11 @@ DISPLAY_NAME = 200
 PASSWORD = 1_000  # hashing a megabyte-long password on every attempt is a denial of service
 PROJECT_NAME = 200
 PROJECT_DESCRIPTION = 5_000
-# Documents.
-DOCUMENT_TITLE = 500
-METADATA_VALUE = 1_000  # speaker, delegation, date, source and the like
+# Documents: the metadata fields the lead corrects in the reader.
+METADATA_FIELDS: dict[str, int] = {"title": 500, "meeting_symbol": 80, "language": 16}
+METADATA_VALUE = 500  # any other metadata field (source, speaker, delegation...)
+# Reliability rounds and adjudication.
+ROUND_NAME = 200
 # Filters and searches in a query string.
 SEARCH = 500
 
