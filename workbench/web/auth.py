@@ -49,7 +49,8 @@ def login() -> Response:
     username = request.form.get("username", "")
     address = request.remote_addr or "unknown"
     throttle = _throttle()
-    begin_write()
+    # Read and hash outside the unit of work: on SQLite the writer turn is taken only to record
+    # the outcome, never for the slow password hash.
     wait = login_throttle.retry_after(db(), throttle, username, address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
@@ -61,6 +62,7 @@ def login() -> Response:
         response.headers["Retry-After"] = str(wait)
         return response
     user = accounts.authenticate(db(), username, request.form.get("password", ""))
+    begin_write()
     if user is None:
         login_throttle.record_failure(db(), throttle, username, address)
         commit()
