@@ -141,6 +141,17 @@ def test_no_route_answers_malformed_input_with_500(app: Flask, world: dict[str, 
                     sent += 1
                     if status.startswith("5"):
                         failures.append(f"{role} {method} {url[:80]} [{label}]: {status}")
+                if method == "POST" and values:
+                    # Wrong types: a JSON body where a form is expected.
+                    try:
+                        status = str(
+                            client.post(url, json={"passage_id": [1], "x": {}}).status_code
+                        )
+                    except Exception as exc:
+                        status = f"500 {type(exc).__name__}: {str(exc)[:160]}"
+                    sent += 1
+                    if status.startswith("5"):
+                        failures.append(f"{role} {method} {url[:80]} [json]: {status}")
     assert sent > 1500  # the walk really covered every route, role and value
     # Nobody was signed out along the way (which would have turned the rest into redirects).
     for role, client in world["clients"].items():
