@@ -18,6 +18,10 @@ from sqlalchemy.orm import Session
 from workbench import create_app
 from workbench.db import Base, make_engine
 from workbench.migrate import upgrade
+from workbench.services import passwords
+
+# A cheap hash for the suite's hundreds of sign-ins; production keeps werkzeug's default.
+passwords.HASH_METHOD = "pbkdf2:sha256:1000"
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

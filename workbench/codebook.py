@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, replace
 from importlib import resources
 from typing import Any, Literal
 
+from workbench import limits
+
 
 @dataclass(frozen=True)
 class StanceLevel:
@@ -37,7 +39,7 @@ RESERVED_KEYS: frozenset[str] = frozenset(NAVIGATION_KEYS + STANCE_KEYS)
 
 PATH_SEPARATOR = " > "
 KEYWORD_SEPARATOR = ";"
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = limits.CODE_NAME
 DEFAULT_COLOUR = "#888888"
 # Namespace for deterministic keys of codes that arrive without a usable GUID (imports).
 KEY_NAMESPACE = uuid.UUID("0b6c3d52-3f4e-4b8e-9a57-6a1f2d9c7e10")
@@ -182,8 +184,12 @@ def validate(spec: CodebookSpec) -> list[CodebookProblem]:
             add(code, "name", "name starts or ends with spaces")
         elif sibling_names[(code.parent_key, norm_name(code.name))] > 1:
             add(code, "name", f'another code under the same parent is also named "{code.name}"')
-        if len(code.name) > MAX_NAME_LENGTH:
-            add(code, "name", f"name is longer than {MAX_NAME_LENGTH} characters")
+        for field, limit in limits.CODE_FIELDS.items():
+            value = getattr(code, field)
+            text = "; ".join(value) if isinstance(value, tuple | list) else value or ""
+            problem = limits.too_long(field, text, limit)
+            if problem:
+                add(code, field, problem)
         if PATH_SEPARATOR in code.name:
             add(code, "name", f'name must not contain "{PATH_SEPARATOR.strip()}" between spaces')
         if _CONTROL_RE.search(code.name):
@@ -231,6 +237,10 @@ def _validate_scale(spec: CodebookSpec) -> list[CodebookProblem]:
         out.append(CodebookProblem("stance_scale", "", "every stance level needs a label"))
     elif len(set(labels)) != len(labels):
         out.append(CodebookProblem("stance_scale", "", "stance labels must be unique"))
+    for level in scale:
+        problem = limits.too_long("a stance label", level.label, limits.STANCE_LABEL)
+        if problem:
+            out.append(CodebookProblem("stance_scale", "", problem))
     return out
 
 

@@ -7,12 +7,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from workbench import limits
+
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,  # one web upload, all files together
     "MAX_FILE_BYTES": 100 * 1024 * 1024,  # one file inside an upload or archive
     "MAX_ARCHIVE_BYTES": 500 * 1024 * 1024,  # everything unpacked from one archive
-    "MAX_MEMO_CHARS": 20_000,
+    "MAX_MEMO_CHARS": limits.MEMO,
     "PAGE_SIZE": 50,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -21,6 +23,17 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "EXPORT_DIR": None,  # None: <instance>/exports
     "SQL_ECHO": False,
+    # Cookies are marked Secure on every request that came over HTTPS; this forces it always.
+    "SESSION_COOKIE_SECURE": False,
+    # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host (0: none).
+    "PROXY_COUNT": 0,
+    # Failed sign-ins within LOGIN_THROTTLE_SECONDS that lock an account name or an address out.
+    "LOGIN_FAILURES_PER_ACCOUNT": 10,
+    "LOGIN_FAILURES_PER_ADDRESS": 50,
+    "LOGIN_THROTTLE_SECONDS": 15 * 60,
+    # Background export jobs running at once, per user and per project.
+    "EXPORT_JOBS_PER_USER": 2,
+    "EXPORT_JOBS_PER_PROJECT": 3,
 }
 
 # Keys whose environment value is parsed as an integer or a boolean rather than kept as text.
@@ -30,8 +43,14 @@ _INT_KEYS = {
     "MAX_ARCHIVE_BYTES",
     "MAX_MEMO_CHARS",
     "PAGE_SIZE",
+    "PROXY_COUNT",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_THROTTLE_SECONDS",
+    "EXPORT_JOBS_PER_USER",
+    "EXPORT_JOBS_PER_PROJECT",
 }
-_BOOL_KEYS = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "TESTING"}
+_BOOL_KEYS = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "TESTING"}
 
 
 def _parse_env(key: str, raw: str) -> Any:

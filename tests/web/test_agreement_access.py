@@ -156,11 +156,11 @@ def test_a_coder_sees_only_their_own_gold_result(
         one.get(f"/p/{team.slug}/agreement/rounds/{gold_round.id}/gold/999999").status_code == 403
     )
     # A member not assigned to the gold round has no result there.
-    outsider = accounts.create_user(session, "newbie", "x" * 12, display_name="Newbie")
+    outsider = accounts.create_user(session, "newbie", "newbie passphrase", display_name="Newbie")
     accounts.add_member(session, team.project, outsider, "coder")
     session.commit()
     newbie = client_factory()
-    newbie.login("newbie", "x" * 12)
+    newbie.login("newbie", "newbie passphrase")
     url = f"/p/{team.slug}/agreement/rounds/{gold_round.id}/gold/{outsider.id}"
     assert newbie.get(url).status_code == 403
 

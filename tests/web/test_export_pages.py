@@ -97,7 +97,9 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download(
 ) -> None:
     app.config.update(EXPORT_INLINE_ROWS=0, EXPORT_RUNNER="thread")
     lead = _as(client_factory, "lead")
-    started = lead.get(f"/p/{study.project.slug}/export/download?format=xlsx&bootstrap=0")
+    started = lead.post(
+        f"/p/{study.project.slug}/export/download", {"format": "xlsx", "bootstrap": "0"}, htmx=False
+    )
     assert started.status_code == 303
     job_url = started.headers["Location"]
     fragment = None

@@ -1,4 +1,8 @@
-"""Safe reading of .zip uploads: no path traversal, no zip bombs, no macOS litter."""
+"""Safe reading of .zip uploads and zip-based documents (.docx): no path traversal, no zip bombs.
+
+A zip bomb is refused before anything is inflated, from the sizes the archive declares (per
+member, in total, and the compression ratio), and again while inflating, since a header can lie.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ from collections.abc import Iterator
 from workbench.corpus.types import CorpusError
 
 _CHUNK = 1 << 16
+# Text and office XML compress 5-30 times; only bombs reach hundreds to one. A small member may
+# compress further (a run of spaces), so the ratio applies from MIN_RATIO_BYTES unpacked.
+MAX_RATIO = 200
+MIN_RATIO_BYTES = 1_000_000
+MAX_MEMBERS = 10_000
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 # What zipfile raises on damaged input: its own error, decompression and struct errors, and
 # NotImplementedError (a RuntimeError) when a mangled header claims "zip file version 6.8".
@@ -36,22 +45,14 @@ def iter_archive(
     total = 0
     with archive:
         members = archive.infolist()
-        declared = 0
         for info in members:
             _check_name(filename, info.filename)
-            if info.is_dir() or _is_junk(info.filename):
-                continue
-            if info.file_size > max_member_bytes:
-                raise CorpusError(
-                    f"{filename}: entry {info.filename} is {info.file_size:,} bytes unpacked, "
-                    f"over the {max_member_bytes:,}-byte limit per file"
-                )
-            declared += info.file_size
-            if declared > max_total_bytes:
-                raise CorpusError(
-                    f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
-                    f"(at entry {info.filename})"
-                )
+        check_declared_sizes(
+            filename,
+            [i for i in members if not (i.is_dir() or _is_junk(i.filename))],
+            max_member_bytes=max_member_bytes,
+            max_total_bytes=max_total_bytes,
+        )
         for info in members:
             if info.is_dir() or _is_junk(info.filename):
                 continue
@@ -63,6 +64,62 @@ def iter_archive(
                     f"(at entry {info.filename})"
                 )
             yield info.filename.replace("\\", "/"), content
+
+
+def check_declared_sizes(
+    filename: str,
+    members: list[zipfile.ZipInfo],
+    *,
+    max_member_bytes: int,
+    max_total_bytes: int,
+    kind: str = "archive",
+) -> None:
+    """Refuse a zip whose declared sizes or compression ratio mark a bomb, inflating nothing."""
+    if len(members) > MAX_MEMBERS:
+        raise CorpusError(f"{filename}: the {kind} holds {len(members):,} files; too many")
+    declared = 0
+    for info in members:
+        if info.file_size > max_member_bytes:
+            raise CorpusError(
+                f"{filename}: entry {info.filename} is {info.file_size:,} bytes unpacked, "
+                f"over the {max_member_bytes:,}-byte limit per file"
+            )
+        declared += info.file_size
+        if declared > max_total_bytes:
+            raise CorpusError(
+                f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
+                f"(at entry {info.filename})"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= MIN_RATIO_BYTES and ratio > MAX_RATIO:
+            raise CorpusError(
+                f"{filename}: entry {info.filename} is compressed {ratio:,.0f} to 1 "
+                f"({info.compress_size:,} bytes unpacking to {info.file_size:,}), as only zip "
+                f"bombs are; the {kind} was refused"
+            )
+
+
+def open_zip_document(
+    filename: str, data: bytes, *, kind: str, max_member_bytes: int, max_total_bytes: int
+) -> zipfile.ZipFile:
+    """Open a zip-based document (.docx) after the bomb checks; members inflate within limits.
+
+    zipfile stops every member at its declared size (and checks its CRC), so once the declared
+    sizes pass, reading the parts cannot inflate past them.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except _DAMAGED as exc:
+        raise CorpusError(f"{filename}: not a readable {kind} ({exc})") from exc
+    check_declared_sizes(
+        filename,
+        members,
+        max_member_bytes=max_member_bytes,
+        max_total_bytes=max_total_bytes,
+        kind=kind,
+    )
+    return archive
 
 
 def _check_name(filename: str, name: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from workbench.corpus.archive import open_zip_document
 from workbench.corpus.encoding import decode_bytes
 from workbench.corpus.html_text import html_to_text
 from workbench.corpus.types import CorpusError
@@ -11,6 +12,10 @@ from workbench.corpus.types import CorpusError
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
 DOCUMENT_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | {".docx", ".pdf"}
+
+# A Word document's parts: its text is in word/document.xml; images are the large parts.
+DOCX_MAX_PART_BYTES = 100 * 1024 * 1024
+DOCX_MAX_TOTAL_BYTES = 300 * 1024 * 1024
 
 _HINTS = {
     ".doc": "save it as .docx first",
@@ -50,6 +55,14 @@ def _docx_text(filename: str, data: bytes) -> str:
 
     if not data:
         raise CorpusError(f"{filename}: the file is empty")
+    # A .docx is a zip: refuse a bomb before python-docx inflates its parts.
+    open_zip_document(
+        filename,
+        data,
+        kind="Word (.docx) document",
+        max_member_bytes=DOCX_MAX_PART_BYTES,
+        max_total_bytes=DOCX_MAX_TOTAL_BYTES,
+    ).close()
     try:
         document = Document(io.BytesIO(data))
         paragraphs: list[str] = []

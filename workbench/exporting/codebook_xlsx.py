@@ -30,6 +30,8 @@ from workbench.codebook import (
     validate,
 )
 from workbench.exporting.cells import write_text_cell
+from workbench.exporting.xlsx_read import check_archive
+from workbench.exporting.xmlsafe import ExchangeError
 
 CODEBOOK_SHEET, SCALE_SHEET, ABOUT_SHEET = "Codebook", "Stance scale", "About"
 # (column header = CodeSpec field or derived column, width in characters)
@@ -190,6 +192,10 @@ def _open(data: bytes, filename: str) -> Workbook:
                 raise fail("the workbook is too large to import")
     except zipfile.BadZipFile as exc:
         raise fail("not an .xlsx workbook (the file is damaged or of another type)") from exc
+    try:  # the same bomb checks (ratio, sizes while inflating) as every uploaded workbook
+        check_archive(data, filename, kind="Excel workbook (.xlsx)")
+    except ExchangeError as exc:
+        raise fail(str(exc).removeprefix(f"{filename}: ")) from exc
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged parts; all mean the same

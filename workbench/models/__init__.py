@@ -1,6 +1,6 @@
 """Typed ORM classes, split by noun; import them from here."""
 
-from workbench.models.accounts import ROLES, Membership, Project, User
+from workbench.models.accounts import ROLES, LoginFailure, Membership, Project, User
 from workbench.models.audit import AuditEvent, ExportJob
 from workbench.models.codes import Code, CodebookVersion
 from workbench.models.coding import (
@@ -25,6 +25,7 @@ __all__ = [
     "ConsensusState",
     "Document",
     "ExportJob",
+    "LoginFailure",
     "Membership",
     "Passage",
     "PassageState",

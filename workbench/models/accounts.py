@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.db import Base
@@ -28,6 +37,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the id kept in every session cookie: bumping it ends all of the account's sessions
+    # (signing out, a password change or reset, deactivation) on every server at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
@@ -49,8 +61,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """Return the identifier Flask-Login keeps in the session."""
-        return str(self.id)
+        """Return the identifier Flask-Login keeps in the session: id and session generation."""
+        return f"{self.id}:{self.session_generation}"
 
 
 class Project(Base):
@@ -90,3 +102,22 @@ class Membership(Base):
 
     project: Mapped[Project] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept for a while to throttle guessing per account and per address.
+
+    In the database, not in a process, so every worker and server behind a proxy counts the same
+    failures.
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        CheckConstraint("scope IN ('account', 'address')", name="scope"),
+        Index("ix_login_failure_scope_key_at", "scope", "key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(200))  # a lower-cased username or an IP address
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

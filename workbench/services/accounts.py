@@ -8,14 +8,15 @@ import unicodedata
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from workbench import limits
 from workbench.codebook import DEFAULT_STANCE_SCALE
 from workbench.models import ROLES, Membership, Project, User
+from workbench.services import passwords
 from workbench.services.errors import Conflict, NotFound, ValidationError
 
 USERNAME_RE = re.compile(r"^[\w.-]{2,80}$")  # \w: Unicode letters, digits, marks, underscore
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_PASSWORD
 
 
 def random_password() -> str:
@@ -50,18 +51,19 @@ def create_user(
     """Create an account with a hashed password."""
     username = normalise_username(username)
     if not valid_username(username):
-        raise ValidationError(
-            "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
-        )
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Passwords need at least {MIN_PASSWORD} characters.")
+        shown = limits.too_long("The username", username, limits.USERNAME) or ""
+        rule = "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
+        raise ValidationError(f"{shown} {rule}".strip())
+    display = (display_name or username).strip()
+    _check_text("The display name", display, limits.DISPLAY_NAME)
+    passwords.check_new_password(password, username=username)
     taken = session.scalar(select(User.id).where(username_is(username)))
     if taken is not None:
         raise Conflict(f"The username '{username}' is taken.")
     user = User(
         username=username,
-        display_name=(display_name or username).strip()[:200],
-        password_hash=generate_password_hash(password),
+        display_name=display,
+        password_hash=passwords.hash_password(password),
         is_admin=is_admin,
     )
     session.add(user)
@@ -70,20 +72,44 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
-    user = session.scalar(select(User).where(username_is(username)))
-    if user is None or not user.active:
-        # Hash anyway so timing does not reveal which usernames exist.
-        check_password_hash(generate_password_hash("x"), password)
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+    """Return the active user with these credentials, or None.
+
+    Exactly one password hash is checked whatever the outcome (unknown name, inactive account,
+    wrong or right password), so the answer's timing does not tell which usernames exist.
+    """
+    name = normalise_username(username)
+    user = None
+    if 0 < len(name) <= limits.USERNAME and "\x00" not in name:
+        user = session.scalar(select(User).where(username_is(name)))
+    matches = passwords.verify(user.password_hash if user is not None else None, password)
+    return user if user is not None and user.active and matches else None
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password."""
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Passwords need at least {MIN_PASSWORD} characters.")
-    user.password_hash = generate_password_hash(password)
+    """Replace a user's password; every session the account has is ended."""
+    passwords.check_new_password(password, username=user.username)
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account, on every server (their cookies stop working)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its sessions at once."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def _check_text(field: str, value: str, limit: int) -> None:
+    if "\x00" in value:
+        raise ValidationError(f"{field} contains a NUL character (\\0), which cannot be stored.")
+    problem = limits.too_long(field, value, limit)
+    if problem:
+        raise ValidationError(problem)
 
 
 def user_by_name(session: Session, username: str) -> User:
@@ -108,8 +134,8 @@ def create_project(
     name = name.strip()
     if not name:
         raise ValidationError("A project needs a name.")
-    if len(name) > 200:
-        raise ValidationError("Project names are at most 200 characters.")
+    _check_text("The project name", name, limits.PROJECT_NAME)
+    _check_text("The description", description, limits.PROJECT_DESCRIPTION)
     base = slugify(name)
     slug, n = base, 1
     while session.scalar(select(Project.id).where(Project.slug == slug)) is not None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workbench import codebook as cb
+from workbench import limits
 from workbench.models import Annotation, Code, CodebookVersion, Project, User
 from workbench.models._common import utcnow
 from workbench.services import audit
@@ -223,6 +224,10 @@ def _parse_fields(values: dict[str, Any]) -> dict[str, Any]:
         if key not in values:
             continue
         value = values[key]
+        if isinstance(value, str) and key in limits.CODE_FIELDS:
+            problem = limits.too_long(key, value, limits.CODE_FIELDS[key])
+            if problem:
+                raise ValidationError(problem)
         if key in ("keywords_en", "keywords_zh") and isinstance(value, str):
             value = [k.strip() for k in value.replace("；", ";").split(";") if k.strip()]
         elif key in ("takes_stance", "is_codable") and isinstance(value, str):
@@ -232,6 +237,8 @@ def _parse_fields(values: dict[str, Any]) -> dict[str, Any]:
                 value = int(value or 0)
             except (TypeError, ValueError):
                 raise ValidationError("sort_order: must be a whole number.") from None
+            if not -(2**31) <= value < 2**31:
+                raise ValidationError(f"sort_order: {value} is out of range.")
         elif key == "shortcut":
             value = (str(value).strip() or None) if value is not None else None
         elif isinstance(value, str):
@@ -306,6 +313,11 @@ def move_code(
     before = to_spec(session, project)
     code = _code(session, project, code_id)
     parent = _code(session, project, parent_id) if parent_id else None
+    ancestor = parent
+    while ancestor is not None:  # refused here, before the schema's check refuses the write
+        if ancestor.id == code.id:
+            raise ValidationError(f"'{code.name}' cannot move under itself or its own sub-codes.")
+        ancestor = session.get(Code, ancestor.parent_id) if ancestor.parent_id else None
     code.parent_id = parent.id if parent else None
     where = f"under '{parent.name}'" if parent else "to the top level"
     _new_version(session, project, user, note or f"Moved '{code.name}' {where}", before)

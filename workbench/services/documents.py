@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
+from workbench import limits
 from workbench.models import DOC_TYPES, Document, Passage, Project
 from workbench.services.errors import NotFound, ValidationError
 
@@ -154,9 +155,10 @@ def update_metadata(document: Document, values: dict[str, str]) -> dict[str, tup
             raise ValidationError("date: use 2020, 2020-07 or 2020-07-10.")
         if key == "doc_type" and value and value not in DOC_TYPES:
             raise ValidationError(f"doc_type: choose one of {', '.join(DOC_TYPES)}.")
-        limit = {"title": 500, "meeting_symbol": 80, "language": 16, "source": 500}.get(key, 500)
-        if value and len(value) > limit:
-            raise ValidationError(f"{key}: at most {limit} characters.")
+        limit = limits.METADATA_FIELDS.get(key, limits.METADATA_VALUE)
+        problem = limits.too_long(key, value or "", limit)
+        if problem:
+            raise ValidationError(problem)
         before = getattr(document, key)
         if before != value:
             setattr(document, key, value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -80,6 +81,60 @@ def create_job(
     session.add(job)
     session.flush()
     return job
+
+
+class TooManyJobs(DomainError):
+    """Too many exports running at once for this person or project (HTTP 429)."""
+
+    status = 429
+
+
+_REQUEST_KEYS = ("format", "table", "scope")
+
+
+def start_or_reuse(
+    session: Session,
+    project: Project,
+    user: User,
+    fmt: str,
+    scope: ExportScope,
+    *,
+    table: str | None = None,
+    per_user: int,
+    per_project: int,
+) -> tuple[ExportJob, bool]:
+    """Return the running job for this very export, or queue a new one within the caps.
+
+    The second value tells whether the job is new (and must be started). The project row is
+    locked first (PostgreSQL), so two servers cannot both slip under a cap at the same moment;
+    on SQLite the writer turn already serialises this.
+    """
+    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    # Through JSON, as the job row stores it (tuples come back as lists).
+    wanted = json.loads(json.dumps({"format": fmt, "table": table, "scope": scope_options(scope)}))
+    running = []
+    for job in session.scalars(
+        select(ExportJob).where(
+            ExportJob.project_id == project.id, ExportJob.status.in_(("queued", "running"))
+        )
+    ):
+        if not mark_stale(session, job):
+            running.append(job)
+    mine = [j for j in running if j.requested_by_id == user.id]
+    for job in mine:
+        if {k: (job.options or {}).get(k) for k in _REQUEST_KEYS} == wanted:
+            return job, False
+    if len(mine) >= per_user:
+        raise TooManyJobs(
+            f"You have {len(mine)} exports running; at most {per_user} may run at once per "
+            "person. Wait for one to finish (see Background exports on the Export page)."
+        )
+    if len(running) >= per_project:
+        raise TooManyJobs(
+            f"This project has {len(running)} exports running; at most {per_project} may run at "
+            "once. Wait for one to finish."
+        )
+    return create_job(session, project, user, fmt, scope, table=table), True
 
 
 def get_job(session: Session, project: Project, job_id: int) -> ExportJob:

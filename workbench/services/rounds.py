@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbench import limits
 from workbench.agreement import CodeAccuracy, build_report
 from workbench.models import (
     Assignment,
@@ -84,8 +85,9 @@ def _name(raw: str) -> str:
     name = (raw or "").strip()
     if not name:
         raise ValidationError("Give the round a name.")
-    if len(name) > 200:
-        raise ValidationError("The round's name is limited to 200 characters.")
+    problem = limits.too_long("The round's name", name, limits.ROUND_NAME)
+    if problem:
+        raise ValidationError(problem)
     return name
 
 

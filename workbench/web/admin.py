@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import login_required
+from flask_login import login_required, login_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from workbench.models import User
-from workbench.services import accounts
+from workbench.services import accounts, passwords
 from workbench.services.errors import Forbidden, NotFound, ValidationError
 from workbench.web.base import begin_write, commit, db, me
+from workbench.web.parsers import flag
 
 bp = Blueprint("admin", __name__)
 
@@ -23,6 +23,13 @@ def _admin_only() -> None:
 def _users_page(message: str | None = None, password: str | None = None) -> str:
     users = list(db().scalars(select(User).order_by(User.username)))
     return render_template("admin/users.html", users=users, message=message, password=password)
+
+
+def _user(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
 
 
 @bp.route("/admin/users")
@@ -45,7 +52,7 @@ def create_user() -> str:
         request.form.get("username", ""),
         password,
         display_name=request.form.get("display_name") or None,
-        is_admin=request.form.get("is_admin") == "on",
+        is_admin=flag(request.form.get("is_admin")),
     )
     commit()
     return _users_page(f"Created {user.username}. Give them this password once:", password)
@@ -54,31 +61,46 @@ def create_user() -> str:
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 @login_required
 def reset_password(user_id: int) -> str:
-    """Give an account a new random password, shown this once."""
+    """Give an account a new random password, shown this once; its sessions end."""
     _admin_only()
     begin_write()
-    user = db().get(User, user_id)
-    if user is None:
-        raise NotFound(f"No user {user_id}.")
+    user = _user(user_id)
     password = accounts.random_password()
     accounts.set_password(db(), user, password)
     commit()
     return _users_page(f"New password for {user.username}, shown this once:", password)
 
 
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def set_active(user_id: int) -> str:
+    """Deactivate an account (its sessions end at once) or activate it again."""
+    _admin_only()
+    begin_write()
+    user = _user(user_id)
+    active = flag(request.form.get("active"))
+    if not active and user.id == me().id:
+        raise ValidationError("You cannot deactivate your own account.")
+    accounts.set_active(db(), user, active)
+    commit()
+    state = "active again" if active else "deactivated; its sessions have ended"
+    return _users_page(f"{user.username} is {state}.")
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> str:
-    """Change one's own password."""
+    """Change one's own password; the account's other sessions end, this one goes on."""
     message = None
     if request.method == "POST":
         begin_write()
-        user = me()
-        if not check_password_hash(user.password_hash, request.form.get("current", "")):
+        user = db().merge(me())
+        if not passwords.verify(user.password_hash, request.form.get("current", "")):
             raise ValidationError("The current password is wrong.")
         if request.form.get("new", "") != request.form.get("repeat", ""):
             raise ValidationError("The two new passwords differ.")
-        accounts.set_password(db(), db().merge(user), request.form.get("new", ""))
+        accounts.set_password(db(), user, request.form.get("new", ""))
         commit()
-        message = "Your password is changed."
+        login_user(user)  # a fresh cookie with the new session generation
+        message = "Your password is changed. Your other sessions have ended."
     return render_template("admin/password.html", message=message)

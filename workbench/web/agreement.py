@@ -11,7 +11,7 @@ import math
 from typing import Any, cast
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from workbench.agreement import DEFAULT_SEED, AgreementReport
 from workbench.models import Project, User
@@ -22,39 +22,13 @@ from workbench.services import (
     codebooks,
     rounds,
 )
-from workbench.services.errors import Forbidden, ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.services.errors import Forbidden
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import ints, number, opt_int
 
 bp = Blueprint("agreement", __name__)
 
 DEFAULT_BOOTSTRAP = 1000
-
-
-def _me() -> User:
-    return cast(User, current_user)
-
-
-def _int(raw: str | None, name: str) -> int | None:
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationError(f"{name}: '{raw}' is not a whole number.") from None
-
-
-def _ints(name: str) -> list[int]:
-    return [v for v in (_int(raw, name) for raw in request.values.getlist(name)) if v is not None]
-
-
-def _float(raw: str | None, name: str) -> float:
-    try:
-        value = float(raw or "")
-    except ValueError:
-        raise ValidationError(f"{name}: '{raw}' is not a number.") from None
-    if not math.isfinite(value):
-        raise ValidationError(f"{name}: '{raw}' is not a number.")
-    return value
 
 
 def _lead(slug: str) -> Project:
@@ -178,13 +152,13 @@ def create_round(slug: str) -> Response | str:
     rnd = rounds.create_round(
         db(),
         project,
-        _me(),
+        me(),
         name=form.get("name", ""),
-        size=_int(form.get("size"), "size") or 0,
-        coder_ids=_ints("coders"),
-        seed=_int(form.get("seed"), "seed"),
+        size=opt_int(form.get("size"), "size") or 0,
+        coder_ids=ints("coders"),
+        seed=opt_int(form.get("seed"), "seed"),
         stratify=form.get("stratify", "document"),
-        doc_ids=_ints("documents") or None,
+        doc_ids=ints("documents") or None,
     )
     commit()
     if not is_htmx():
@@ -236,11 +210,11 @@ def gold(slug: str, round_id: int) -> str:
     project = _lead(slug)
     rnd = agreement_data.get_round(db(), project, round_id)
     if request.form.get("action") == "revoke":
-        rounds.revoke_gold(db(), project, _me(), rnd)
+        rounds.revoke_gold(db(), project, me(), rnd)
         message = "The round is no longer a gold standard."
     else:
-        threshold = _float(request.form.get("threshold"), "threshold")
-        accepted = rounds.declare_gold(db(), project, _me(), rnd, threshold)
+        threshold = number(request.form.get("threshold"), "threshold")
+        accepted = rounds.declare_gold(db(), project, me(), rnd, threshold)
         message = f"Gold standard with pass threshold κ ≥ {threshold:g}." + (
             f" {accepted} passages the coders agreed on were accepted into the consensus."
             if accepted
@@ -256,7 +230,7 @@ def trainees(slug: str, round_id: int) -> str:
     """Assign coders to code a gold round and be measured against it."""
     project = _lead(slug)
     rnd = agreement_data.get_round(db(), project, round_id)
-    added = rounds.assign_trainees(db(), project, _me(), rnd, _ints("coders"))
+    added = rounds.assign_trainees(db(), project, me(), rnd, ints("coders"))
     commit()
     message = f"{added} assignments added."
     return render_template("agreement/_gold.html", **_gold_context(project, round_id, message))
@@ -267,7 +241,7 @@ def trainees(slug: str, round_id: int) -> str:
 def gold_result(slug: str, round_id: int, user_id: int) -> str:
     """One coder's result against a gold round: leads see anyone's, a coder only their own."""
     project, role = current_project(slug)
-    if role != "lead" and user_id != _me().id:
+    if role != "lead" and user_id != me().id:
         raise Forbidden("You can only see your own gold-standard results.")
     rnd = agreement_data.get_round(db(), project, round_id)
     user = db().get(User, user_id)
@@ -286,8 +260,8 @@ def mine(slug: str) -> str:
     project, role = current_project(slug)
     session = db()
     results = [
-        (rnd, rounds.gold_results(session, project, rnd, only=_me())[0])
-        for rnd in rounds.gold_rounds_of(session, project, _me())
+        (rnd, rounds.gold_results(session, project, rnd, only=me())[0])
+        for rnd in rounds.gold_rounds_of(session, project, me())
     ]
     return render_template("agreement/mine.html", project=project, role=role, results=results)
 
@@ -300,15 +274,15 @@ def _scope(project: Project) -> agreement_data.Scope:
     return agreement_data.scope_for(
         db(),
         project,
-        round_id=_int(args.get("round"), "round"),
-        doc_ids=_ints("doc") or None,
-        code_ids=_ints("code") or None,
+        round_id=opt_int(args.get("round"), "round"),
+        doc_ids=ints("doc") or None,
+        code_ids=ints("code") or None,
     )
 
 
 def _report(project: Project, *, breakdowns: bool) -> agreement_data.ProjectReport:
-    bootstrap = _int(request.args.get("bootstrap"), "bootstrap")
-    seed = _int(request.args.get("seed"), "seed")
+    bootstrap = opt_int(request.args.get("bootstrap"), "bootstrap")
+    seed = opt_int(request.args.get("seed"), "seed")
     return agreement_data.project_report(
         db(),
         project,
@@ -424,16 +398,16 @@ def disagreements(slug: str) -> str:
     """Passages where coders differ, side by side, filterable by round, code and status."""
     project = _lead(slug)
     args = request.args
-    round_id = _int(args.get("round"), "round")
+    round_id = opt_int(args.get("round"), "round")
     hide = args.get("names") == "hide"
     browser = adjudication.browse(
         db(),
         project,
         round_id=round_id,
-        code_id=_int(args.get("code"), "code"),
+        code_id=opt_int(args.get("code"), "code"),
         status=args.get("status") or "open",
         hide_names=hide,
-        page=_int(args.get("page"), "page") or 1,
+        page=opt_int(args.get("page"), "page") or 1,
     )
     return render_template(
         "agreement/disagreements.html",
@@ -442,14 +416,14 @@ def disagreements(slug: str) -> str:
         round_id=round_id,
         hide=hide,
         status=args.get("status") or "open",
-        code_id=_int(args.get("code"), "code"),
+        code_id=opt_int(args.get("code"), "code"),
         all_rounds=rounds.list_rounds(db(), project),
         **_card_context(project),
     )
 
 
 def _card(project: Project, passage_id: int, message: str | None = None) -> str:
-    round_id = _int(request.values.get("round"), "round")
+    round_id = opt_int(request.values.get("round"), "round")
     hide = request.values.get("names") == "hide"
     item, coders = adjudication.passage_card(
         db(), project, passage_id, round_id=round_id, hide_names=hide
@@ -480,14 +454,14 @@ def resolve(slug: str, passage_id: int) -> str:
     """Resolve a passage: adopt one coder's coding, or save edited codes and stances."""
     project = _lead(slug)
     form = request.form
-    round_id = _int(form.get("round"), "round")
-    adopt = _int(form.get("adopt"), "adopt")
+    round_id = opt_int(form.get("round"), "round")
+    adopt = opt_int(form.get("adopt"), "adopt")
     if adopt is not None:
-        adjudication.adopt(db(), project, _me(), passage_id, adopt, round_id=round_id)
+        adjudication.adopt(db(), project, me(), passage_id, adopt, round_id=round_id)
     else:
-        codes = {cid: _int(form.get(f"stance_{cid}"), "stance") for cid in _ints("code")}
+        codes = {cid: opt_int(form.get(f"stance_{cid}"), "stance") for cid in ints("code")}
         adjudication.resolve(
-            db(), project, _me(), passage_id, codes, note=form.get("note", ""), round_id=round_id
+            db(), project, me(), passage_id, codes, note=form.get("note", ""), round_id=round_id
         )
     commit()
     return _card(project, passage_id, "Consensus saved.")
@@ -498,6 +472,6 @@ def resolve(slug: str, passage_id: int) -> str:
 def reopen(slug: str, passage_id: int) -> str:
     """Remove a passage's consensus so it can be adjudicated again."""
     project = _lead(slug)
-    done = adjudication.reopen(db(), project, _me(), passage_id)
+    done = adjudication.reopen(db(), project, me(), passage_id)
     commit()
     return _card(project, passage_id, "Consensus removed." if done else "There was no consensus.")

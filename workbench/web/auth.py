@@ -1,15 +1,16 @@
-"""Sign in and out."""
+"""Sign in and out; failed sign-ins are throttled per account and per address."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from workbench.services import accounts
-from workbench.web.base import db
+from workbench.services import accounts, login_throttle
+from workbench.web.base import begin_write, commit, db, me
 
 bp = Blueprint("auth", __name__)
 
@@ -26,26 +27,59 @@ def _safe_next(target: str | None) -> str:
     return url_for("projects.index")
 
 
+def _throttle() -> login_throttle.Throttle:
+    config = current_app.config
+    return login_throttle.Throttle(
+        per_account=int(config["LOGIN_FAILURES_PER_ACCOUNT"]),
+        per_address=int(config["LOGIN_FAILURES_PER_ADDRESS"]),
+        window=timedelta(seconds=int(config["LOGIN_THROTTLE_SECONDS"])),
+    )
+
+
+def _page(error: str | None, status: int) -> Response:
+    html = render_template("auth/login.html", error=error)
+    return Response(html, status=status, mimetype="text/html")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> Response:
     """Show the sign-in form and sign the user in."""
-    error = None
-    if request.method == "POST":
-        user = accounts.authenticate(
-            db(), request.form.get("username", ""), request.form.get("password", "")
+    if request.method != "POST":
+        return _page(None, 200)
+    username = request.form.get("username", "")
+    address = request.remote_addr or "unknown"
+    throttle = _throttle()
+    # Read and hash outside the unit of work: on SQLite the writer turn is taken only to record
+    # the outcome, never for the slow password hash.
+    wait = login_throttle.retry_after(db(), throttle, username, address)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        response = _page(
+            "Too many failed sign-ins for this account or from this address. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            429,
         )
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        error = "Unknown username or wrong password."
-    status = 401 if error else 200
-    return render_template("auth/login.html", error=error), status  # type: ignore[return-value]
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = accounts.authenticate(db(), username, request.form.get("password", ""))
+    begin_write()
+    if user is None:
+        login_throttle.record_failure(db(), throttle, username, address)
+        commit()
+        return _page("Unknown username or wrong password.", 401)
+    login_throttle.clear_account(db(), username)
+    commit()
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Sign the user out."""
+    """Sign out: every session of this account ends, here and on any other device."""
+    begin_write()
+    accounts.end_sessions(db().merge(me()))
+    commit()
     logout_user()
-    flash("You are signed out.")
+    flash("You are signed out (on every device).")
     return redirect(url_for("auth.login"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -10,13 +11,14 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from workbench.db import make_engine, make_sessionmaker, writer, writer_gate
 from workbench.models import Membership, Project, User
 from workbench.services.errors import DomainError, Forbidden, NotFound
+from workbench.web import headers, parsers
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -35,14 +37,19 @@ def init_app(app: Flask) -> None:
     app.extensions["wb_writer_gate"] = writer_gate(engine)
     app.extensions["wb_read_sessions"] = make_sessionmaker(engine)
     app.extensions["wb_write_sessions"] = make_sessionmaker(writer(engine))
+    # Before any blueprint: every <int:...> in a route takes ASCII digits within the schema's range.
+    app.url_map.converters["int"] = parsers.IdConverter
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.before_request(parsers.check_request)
+    headers.init_app(app)
     app.teardown_appcontext(_close_session)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_busy)
+    app.register_error_handler(DataError, _data_error)
     app.jinja_env.globals["static_htmx"] = "htmx-4.0.1.min.js"
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
@@ -116,12 +123,20 @@ def _close_session(_exc: BaseException | None) -> None:
     _release_gate()
 
 
+_SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    try:
-        return db().get(User, int(user_id))
-    except ValueError:
+    # The session keeps "id:generation"; a cookie from before the account's sessions were ended
+    # (sign-out, password change or reset, deactivation) carries an old generation and is refused.
+    match = _SESSION_ID.fullmatch(user_id or "")
+    if match is None or int(match[1]) > parsers.INT_MAX:
         return None
+    user = db().get(User, int(match[1]))
+    if user is None or not user.active or user.session_generation != int(match[2]):
+        return None
+    return user
 
 
 def is_htmx() -> bool:
@@ -136,27 +151,38 @@ def error_response(message: str, status: int, *, details: list[str] | None = Non
     return Response(html, status=status, mimetype="text/html")
 
 
-def _domain_error(exc: DomainError) -> Response:
+def _abandon_unit() -> None:
+    # An error ends the unit of work: nothing half-written stays, the writer turn is given back.
     session = db()
     session.rollback()
     _release_gate()
     session.bind = current_app.extensions["wb_engine"]
+
+
+def _domain_error(exc: DomainError) -> Response:
+    _abandon_unit()
     return error_response(str(exc), exc.status, details=exc.details)
 
 
 def _database_busy(exc: OperationalError) -> Response:
     # SQLite answers "database is locked" when another program (a long command-line import)
     # holds the write lock past the busy timeout: say so instead of failing with a 500.
-    session = db()
-    session.rollback()
-    _release_gate()
-    session.bind = current_app.extensions["wb_engine"]
+    _abandon_unit()
     if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
         raise exc
     return error_response(
         "The database is busy with another long task (such as a large import). "
         "Nothing was changed; try again in a moment.",
         503,
+    )
+
+
+def _data_error(exc: DataError) -> Response:
+    # A last line behind the parsers: a value the database refuses (out of range, a NUL) is the
+    # request's fault, so it gets a 422 and nothing is written, never a 500.
+    _abandon_unit()
+    return error_response(
+        "A value in the request cannot be stored (out of range or malformed).", 422
     )
 
 

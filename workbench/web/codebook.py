@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import cast
 
 from flask import Blueprint, render_template, request, send_file
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.models import User
 from workbench.services import codebooks
 from workbench.services.codebook_files import export_codebook, import_codebook_file
 from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import arg_int
 
 bp = Blueprint("codebook", __name__)
-
-
-def _me() -> User:
-    return cast(User, current_user)
-
-
-def _opt_int(name: str) -> int | None:
-    raw = request.form.get(name, "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise ValidationError(f"{name}: '{raw}' is not a code.")
-    return int(raw)
 
 
 def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str, int]:
@@ -81,8 +67,8 @@ def add(slug: str) -> tuple[str, int]:
         db(),
         project,
         _checkboxes(_fields()),
-        parent_id=_opt_int("parent_id"),
-        user=_me(),
+        parent_id=arg_int("parent_id"),
+        user=me(),
         note=request.form.get("note", ""),
     )
     commit()
@@ -100,7 +86,7 @@ def edit(slug: str, code_id: int) -> tuple[str, int]:
         project,
         code_id,
         _checkboxes(_fields()),
-        user=_me(),
+        user=me(),
         note=request.form.get("note", ""),
     )
     commit()
@@ -114,7 +100,7 @@ def move(slug: str, code_id: int) -> tuple[str, int]:
     project, role = current_project(slug)
     lead_only(role)
     code = codebooks.move_code(
-        db(), project, code_id, _opt_int("parent_id"), user=_me(), note=request.form.get("note", "")
+        db(), project, code_id, arg_int("parent_id"), user=me(), note=request.form.get("note", "")
     )
     commit()
     return _page(slug, f"Moved '{code.name}'.")
@@ -130,7 +116,7 @@ def delete(slug: str, code_id: int) -> tuple[str, int]:
         db(),
         project,
         code_id,
-        user=_me(),
+        user=me(),
         confirmed=request.form.get("confirm") == "yes",
         note=request.form.get("note", ""),
     )
@@ -144,7 +130,7 @@ def restore(slug: str, code_id: int) -> tuple[str, int]:
     """Restore a deleted code with its annotations."""
     project, role = current_project(slug)
     lead_only(role)
-    code = codebooks.restore_code(db(), project, code_id, user=_me())
+    code = codebooks.restore_code(db(), project, code_id, user=me())
     commit()
     return _page(slug, f"Restored '{code.name}'.")
 
@@ -155,11 +141,11 @@ def merge(slug: str) -> tuple[str, int]:
     """Merge one code into another; annotations move."""
     project, role = current_project(slug)
     lead_only(role)
-    source, target = _opt_int("source_id"), _opt_int("target_id")
+    source, target = arg_int("source_id"), arg_int("target_id")
     if source is None or target is None:
         raise ValidationError("Choose the code to merge and the code to merge it into.")
     moved = codebooks.merge_codes(
-        db(), project, source, target, user=_me(), note=request.form.get("note", "")
+        db(), project, source, target, user=me(), note=request.form.get("note", "")
     )
     commit()
     return _page(slug, f"Merged: {moved} annotations moved.")
@@ -173,7 +159,7 @@ def split(slug: str, code_id: int) -> tuple[str, int]:
     lead_only(role)
     names = request.form.get("names", "").replace("；", ";").split(";")
     created = codebooks.split_code(
-        db(), project, code_id, names, user=_me(), note=request.form.get("note", "")
+        db(), project, code_id, names, user=me(), note=request.form.get("note", "")
     )
     commit()
     return _page(slug, f"Split into {len(created)} codes.")
@@ -187,7 +173,7 @@ def scale(slug: str) -> tuple[str, int]:
     lead_only(role)
     levels = codebooks.parse_scale(request.form.get("scale", ""))
     version = codebooks.set_stance_scale(
-        db(), project, levels, user=_me(), note=request.form.get("note", "")
+        db(), project, levels, user=me(), note=request.form.get("note", "")
     )
     commit()
     return _page(slug, f"Saved the stance scale as version {version.number}.")
@@ -212,7 +198,7 @@ def import_file(slug: str) -> tuple[str, int]:
     if upload is None or not upload.filename:
         raise ValidationError("Choose a codebook file (.xlsx or .qdc).")
     version, warnings = import_codebook_file(
-        db(), project, upload.filename, upload.read(), user=_me()
+        db(), project, upload.filename, upload.read(), user=me()
     )
     commit()
     extra = f" Notes: {'; '.join(warnings)}" if warnings else ""

@@ -14,33 +14,18 @@ from workbench.services import assignments, audit, codebooks, coding, coding_vie
 from workbench.services.code_index import code_index
 from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import ints, opt_int, req_int
 
 bp = Blueprint("coding", __name__)
-
-
-def _opt_int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationError(f"{name}: '{value}' is not a number.") from None
-
-
-def _req_int(name: str) -> int:
-    value = _opt_int(request.values.get(name), name)
-    if value is None:
-        raise ValidationError(f"{name} is missing.")
-    return value
 
 
 def _filters() -> coding_view.ViewFilters:
     args = request.args
     return coding_view.ViewFilters(
-        doc_id=_opt_int(args.get("doc"), "doc"),
-        round_id=_opt_int(args.get("round"), "round"),
+        doc_id=opt_int(args.get("doc"), "doc"),
+        round_id=opt_int(args.get("round"), "round"),
         status=args.get("status", "") if args.get("status") in ("todo", "done") else "",
-        code_id=_opt_int(args.get("code"), "code"),
+        code_id=opt_int(args.get("code"), "code"),
         speaker=args.get("speaker", ""),
         delegation=args.get("delegation", ""),
         language=args.get("language", ""),
@@ -63,9 +48,9 @@ def _scope_filters() -> coding_view.ViewFilters:
     for part in request.values.get("scope", "").split():
         kind, _, value = part.partition(":")
         if kind == "doc":
-            f.doc_id = _opt_int(value, "scope")
+            f.doc_id = opt_int(value, "scope")
         elif kind == "round":
-            f.round_id = _opt_int(value, "scope")
+            f.round_id = opt_int(value, "scope")
         elif kind == "assigned":
             f.assigned = True
     return f
@@ -103,7 +88,7 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
     project, role = current_project(slug)
     user = me()
     doc = documents.get_document(db(), project, f.doc_id) if f.doc_id else None
-    page = max(1, _opt_int(request.args.get("page"), "page") or 1)
+    page = max(1, opt_int(request.args.get("page"), "page") or 1)
     index = code_index(db(), project.id)
     rows, total = coding_view.load_rows(db(), project, user, role, f, page=page)
     return render_template(
@@ -147,8 +132,8 @@ def _respond(project: Project, role: str, passage: Passage, *, selected: int | N
 
 
 def _span() -> coding.Span | None:
-    start = _opt_int(request.form.get("span_start"), "span_start")
-    end = _opt_int(request.form.get("span_end"), "span_end")
+    start = opt_int(request.form.get("span_start"), "span_start")
+    end = opt_int(request.form.get("span_end"), "span_end")
     if start is None and end is None:
         return None
     if start is None or end is None:
@@ -175,7 +160,7 @@ def _apply(project: Project, passage_id: int, code_id: int, **changes: Any) -> N
 def toggle(slug: str) -> str:
     """Apply a code if it is off, remove it if it is on (a selection applies it to that span)."""
     project, role = current_project(slug)
-    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    passage_id, code_id = req_int("passage_id"), req_int("code_id")
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     span = _span()
@@ -193,12 +178,12 @@ def toggle(slug: str) -> str:
 def apply(slug: str) -> str:
     """Apply a code (idempotent: applying twice is the same as once), with optional stance/memo."""
     project, role = current_project(slug)
-    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    passage_id, code_id = req_int("passage_id"), req_int("code_id")
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     kwargs: dict[str, object] = {}
     if "stance" in request.form:
-        kwargs["stance"] = _opt_int(request.form.get("stance"), "stance")
+        kwargs["stance"] = opt_int(request.form.get("stance"), "stance")
     if "memo" in request.form:
         kwargs["memo"] = request.form.get("memo", "")
     span = _span()
@@ -214,7 +199,7 @@ def apply(slug: str) -> str:
 def remove(slug: str) -> str:
     """Remove a code from a passage (idempotent)."""
     project, role = current_project(slug)
-    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    passage_id, code_id = req_int("passage_id"), req_int("code_id")
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     coding.remove_code(db(), project, me(), passage_id, code_id)
@@ -227,10 +212,10 @@ def remove(slug: str) -> str:
 def stance(slug: str) -> str:
     """Set the stance of an applied code."""
     project, role = current_project(slug)
-    passage_id, code_id = _req_int("passage_id"), _req_int("code_id")
+    passage_id, code_id = req_int("passage_id"), req_int("code_id")
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
-    _apply(project, passage_id, code_id, stance=_opt_int(request.form.get("stance"), "stance"))
+    _apply(project, passage_id, code_id, stance=opt_int(request.form.get("stance"), "stance"))
     commit()
     return _respond(project, role, passage, selected=code_id)
 
@@ -240,9 +225,9 @@ def stance(slug: str) -> str:
 def memo(slug: str) -> str:
     """Save the memo of an applied code, or without a code the coder's memo on the passage."""
     project, role = current_project(slug)
-    passage_id = _req_int("passage_id")
+    passage_id = req_int("passage_id")
     passage = coding.get_passage(db(), project, passage_id)
-    code_id = _opt_int(request.form.get("code_id"), "code_id")
+    code_id = opt_int(request.form.get("code_id"), "code_id")
     text = request.form.get("memo", "")
     if code_id is None:
         limit = current_app.config["MAX_MEMO_CHARS"]
@@ -258,7 +243,7 @@ def memo(slug: str) -> str:
 def done(slug: str) -> str:
     """Mark the passage coded by me ("nothing applies" is an answer), or reopen it."""
     project, role = current_project(slug)
-    passage_id = _req_int("passage_id")
+    passage_id = req_int("passage_id")
     passage = coding.get_passage(db(), project, passage_id)
     coding.set_done(db(), project, me(), passage_id, request.form.get("coded", "1") == "1")
     commit()
@@ -315,16 +300,16 @@ def assign(slug: str) -> Response | str:
     """Assign documents, or a stratified random sample of passages, to coders with an overlap."""
     project, role = current_project(slug)
     lead_only(role)
-    coder_ids = [int(v) for v in request.form.getlist("coders") if v.isdigit()]
+    coder_ids = ints("coders")
     overlap = _percent(request.form.get("overlap", "20"))
-    seed = _opt_int(request.form.get("seed"), "seed")
+    seed = opt_int(request.form.get("seed"), "seed")
     if request.form.get("mode") == "sample":
-        size = _opt_int(request.form.get("size"), "size") or 0
+        size = opt_int(request.form.get("size"), "size") or 0
         result = assignments.assign_sample(
             db(), project, coder_ids, size=size, overlap=overlap, seed=seed
         )
     else:
-        doc_ids = [int(v) for v in request.form.getlist("documents") if v.isdigit()]
+        doc_ids = ints("documents")
         result = assignments.assign_documents(
             db(), project, doc_ids, coder_ids, overlap=overlap, seed=seed
         )

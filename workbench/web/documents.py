@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.models import User
 from workbench.services import audit, documents, importing
 from workbench.services.errors import ValidationError
-from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
 
 bp = Blueprint("documents", __name__)
-
-
-def _me() -> User:
-    return cast(User, current_user)
 
 
 @bp.route("/p/<slug>/upload", methods=["POST"])
@@ -37,7 +30,7 @@ def upload(slug: str) -> str | Response:
         max_file_bytes=current_app.config["MAX_FILE_BYTES"],
     )
     begin_write()
-    result = importing.store_documents(db(), project, parsed, user=_me(), mode=mode)
+    result = importing.store_documents(db(), project, parsed, user=me(), mode=mode)
     commit()
     if is_htmx():
         return render_template("documents/_import_result.html", project=project, result=result)
@@ -71,7 +64,7 @@ def edit_metadata(slug: str, doc_id: int) -> str | Response:
         audit.record(
             db(),
             project_id=project.id,
-            actor=_me(),
+            actor=me(),
             entity="document",
             entity_id=doc.id,
             action="metadata",
@@ -98,7 +91,7 @@ def set_codable(slug: str, passage_id: int) -> str | Response:
         audit.record(
             db(),
             project_id=project.id,
-            actor=_me(),
+            actor=me(),
             entity="passage",
             entity_id=passage.id,
             passage_id=passage.id,

@@ -1,8 +1,10 @@
 """The Export page (leads), background export jobs, imports, and the Analysis page (everyone).
 
-Downloads are GET forms: an export only reads, and a GET runs in a read session, so a long
-export never holds SQLite's writer lock. An export above EXPORT_INLINE_ROWS rows becomes a
-background job (see services.export_jobs) whose page polls its progress every second.
+The download form posts (a GET link downloads small exports too): the export itself reads in a
+session of its own, so a long export never holds SQLite's writer lock. An export above
+EXPORT_INLINE_ROWS rows becomes a background job (see services.export_jobs), started by POST
+only, capped per person and per project, and a repeated request returns the running job; its
+page polls its progress every second.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,7 +26,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -40,24 +42,12 @@ from workbench.services import (
     project_exchange,
     workbook_import,
 )
-from workbench.services.errors import ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.services.errors import Conflict, ValidationError
+from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import arg_int, choice, flag
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
-
-
-def _me() -> User:
-    return cast(User, current_user)
-
-
-def _int(name: str) -> int | None:
-    raw = (request.values.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.lstrip("-").isdigit():
-        raise ValidationError(f"{name}: '{raw}' is not a number.")
-    return int(raw)
 
 
 def _upload() -> tuple[str, bytes]:
@@ -71,7 +61,7 @@ def _upload() -> tuple[str, bytes]:
 
 
 def _flag(name: str) -> bool:
-    return request.values.get(name) in ("1", "on", "true", "yes")
+    return flag(request.values.get(name))
 
 
 # --------------------------------------------------------------------------- export page
@@ -96,7 +86,7 @@ def index(slug: str) -> str:
         ).all(),
         coders=analysis.coders_in_project(session, project),
         codes=analysis.codable_codes(session, project),
-        layers=analysis.visible_layers(session, project, _me(), role),
+        layers=analysis.visible_layers(session, project, me(), role),
         jobs=jobs,
         stale={j.id for j in jobs if export_jobs.is_stale(j)},
         tables=[
@@ -113,21 +103,26 @@ def _read_session() -> Any:
     return session
 
 
-@bp.route("/p/<slug>/export/download")
+@bp.route("/p/<slug>/export/download", methods=["GET", "POST"])
 @login_required
 def download(slug: str) -> WerkzeugResponse:
-    """Download an export now, or start a background job when it is large."""
-    project, role = current_project(slug)
+    """Download an export now; a large one becomes a background job, started by POST only."""
+    project, role = current_project(slug, begin=False)
     lead_only(role)
-    fmt = request.args.get("format", "xlsx")
-    table = request.args.get("table") or None
-    if fmt not in exports.FORMATS:
-        raise ValidationError(f"Unknown format '{fmt}': use {', '.join(exports.FORMATS)}.")
+    values = request.values
+    fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
+    table = values.get("table") or None
     if table and fmt != "csv":
         table = None
-    scope = exports.scope_from_form(request.args)
+    scope = exports.scope_from_form(values)
     limit = int(current_app.config.get("EXPORT_INLINE_ROWS", INLINE_ROWS))
     if exports.estimate(db(), project, scope) > limit:
+        if request.method != "POST":
+            # A GET never starts work: links and prefetchers must not launch exports.
+            raise Conflict(
+                "This export is large and runs in the background: start it with the form on "
+                "the Export page."
+            )
         return _start_job(project, fmt, scope, table)
     # send_file closes the buffer once the response has been sent.
     buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
@@ -147,17 +142,27 @@ def download(slug: str) -> WerkzeugResponse:
 def _start_job(
     project: Project, fmt: str, scope: ExportScope, table: str | None
 ) -> WerkzeugResponse:
-    with current_app.extensions["wb_write_sessions"].begin() as session:
-        here = session.get(Project, project.id)
-        me = session.get(User, _me().id)
-        assert here is not None and me is not None
-        job_id = export_jobs.create_job(session, here, me, fmt, scope, table=table).id
-    export_jobs.start(
-        job_id,
-        database_url=current_app.config["DATABASE_URL"],
-        export_dir=current_app.config["EXPORT_DIR"],
-        runner=current_app.config.get("EXPORT_RUNNER", "subprocess"),
+    config = current_app.config
+    begin_write()
+    job, created = export_jobs.start_or_reuse(
+        db(),
+        project,
+        me(),
+        fmt,
+        scope,
+        table=table,
+        per_user=int(config["EXPORT_JOBS_PER_USER"]),
+        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
     )
+    job_id = job.id
+    commit()
+    if created:
+        export_jobs.start(
+            job_id,
+            database_url=config["DATABASE_URL"],
+            export_dir=config["EXPORT_DIR"],
+            runner=config.get("EXPORT_RUNNER", "subprocess"),
+        )
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
 
 
@@ -194,10 +199,10 @@ def job_file(slug: str, job_id: int) -> WerkzeugResponse:
 def coding_sheet(slug: str) -> WerkzeugResponse:
     """A coder's offline coding sheet (leads: any coder's; coders: their own)."""
     project, role = current_project(slug)
-    coder_id = _int("coder")
-    me = _me()
-    if coder_id is None or coder_id == me.id:
-        coder = me
+    coder_id = arg_int("coder")
+    user = me()
+    if coder_id is None or coder_id == user.id:
+        coder = user
     else:
         lead_only(role)
         found = db().get(User, coder_id)
@@ -233,7 +238,7 @@ def import_coding_sheet(slug: str) -> Response:
     report = coding_import.import_coding_sheet(
         db(),
         project,
-        _me(),
+        me(),
         role,
         filename,
         data,
@@ -255,7 +260,7 @@ def import_codings(slug: str) -> Response:
     report = workbook_import.import_codings_file(
         db(),
         project,
-        _me(),
+        me(),
         filename,
         data,
         allow_partial=_flag("apply_valid"),
@@ -274,11 +279,11 @@ def import_project(slug: str) -> Response:
     project, role = current_project(slug)
     lead_only(role)
     filename, data = _upload()
-    token = pending_imports.stash(_pending_dir(), project.id, _me().id, filename, data)
+    token = pending_imports.stash(_pending_dir(), project.id, me().id, filename, data)
     report = project_exchange.import_project_file(
         db(),
         project,
-        _me(),
+        me(),
         filename,
         data,
         create_coders=_flag("create_coders"),
@@ -304,12 +309,12 @@ def apply_project_import(slug: str) -> Response:
     project, role = current_project(slug)
     lead_only(role)
     filename, data = pending_imports.load(
-        _pending_dir(), project.id, _me().id, request.form.get("token", "")
+        _pending_dir(), project.id, me().id, request.form.get("token", "")
     )
     report = project_exchange.import_project_file(
         db(),
         project,
-        _me(),
+        me(),
         filename,
         data,
         create_coders=_flag("create_coders"),
@@ -342,8 +347,8 @@ def _segmentation() -> str:
 
 
 def _analysis_scope(project: Project, role: str) -> ExportScope:
-    layer = analysis.resolve_layer(db(), project, _me(), role, request.args.get("layer") or None)
-    document = _int("document")
+    layer = analysis.resolve_layer(db(), project, me(), role, request.args.get("layer") or None)
+    document = arg_int("document")
     try:
         return ExportScope(
             document_ids=(document,) if document else (),
@@ -357,12 +362,12 @@ def _analysis_scope(project: Project, role: str) -> ExportScope:
 
 def _segment_filters() -> analysis.SegmentFilters:
     return analysis.SegmentFilters(
-        code_id=_int("code"),
+        code_id=arg_int("code"),
         delegation=request.args.get("delegation", ""),
         speaker=request.args.get("speaker", ""),
         language=request.args.get("language", ""),
         q=request.args.get("q", "").strip(),
-        stance=_int("stance"),
+        stance=arg_int("stance"),
     )
 
 
@@ -380,7 +385,7 @@ def analysis_page(slug: str) -> str:
     codes, matrix = analysis.cooccurrence(session, project, scope)
     f = _segment_filters()
     found, total = (
-        analysis.segments(session, project, scope, f, page=max(1, _int("page") or 1))
+        analysis.segments(session, project, scope, f, page=max(1, arg_int("page") or 1))
         if f.code_id is not None
         else ([], 0)
     )
@@ -390,7 +395,7 @@ def analysis_page(slug: str) -> str:
         role=role,
         scope=scope,
         layer=str(scope.layer),
-        layers=analysis.visible_layers(session, project, _me(), role),
+        layers=analysis.visible_layers(session, project, me(), role),
         dimension=dimension,
         dimensions=analysis.DIMENSIONS,
         overall=tables[None],
@@ -407,7 +412,7 @@ def analysis_page(slug: str) -> str:
         filters=f,
         segments=found,
         segment_total=total,
-        page=max(1, _int("page") or 1),
+        page=max(1, arg_int("page") or 1),
         per_page=analysis.PAGE,
         scale=[(s["value"], s["label"]) for s in project.stance_scale],
         args=request.args,
@@ -421,7 +426,7 @@ def segments(slug: str) -> str:
     project, role = current_project(slug)
     scope = _analysis_scope(project, role)
     f = _segment_filters()
-    page = max(1, _int("page") or 1)
+    page = max(1, arg_int("page") or 1)
     found, total = (
         analysis.segments(db(), project, scope, f, page=page) if f.code_id is not None else ([], 0)
     )

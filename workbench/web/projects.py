@@ -2,48 +2,35 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.models import User
 from workbench.services import accounts, documents, progress
 from workbench.services.errors import Forbidden, ValidationError
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only
+from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.parsers import arg_int
 
 bp = Blueprint("projects", __name__)
-
-
-def _me() -> User:
-    return cast(User, current_user)
-
-
-def _int_arg(name: str, default: int = 1) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
 
 
 @bp.route("/")
 @login_required
 def index() -> str:
     """List the projects the user belongs to."""
-    return render_template("projects/index.html", projects=accounts.projects_for(db(), _me()))
+    return render_template("projects/index.html", projects=accounts.projects_for(db(), me()))
 
 
 @bp.route("/projects", methods=["POST"])
 @login_required
 def create() -> Response:
     """Create a project (instance admins only); the creator leads it."""
-    if not _me().is_admin:
+    if not me().is_admin:
         raise Forbidden("Only an instance admin can create projects.")
     project = accounts.create_project(
         db(),
         request.form.get("name", ""),
-        lead=_me(),
+        lead=me(),
         description=request.form.get("description", ""),
     )
     commit()
@@ -62,14 +49,14 @@ def show(slug: str) -> str:
         delegation=request.args.get("delegation", ""),
         date_from=request.args.get("date_from", "").strip(),
         date_to=request.args.get("date_to", "").strip(),
-        page=_int_arg("page"),
+        page=arg_int("page", minimum=1) or 1,
     )
     try:
         page = documents.list_documents(db(), project, f, page_size=current_app.config["PAGE_SIZE"])
         error = None
     except ValidationError as exc:
         page, error = documents.DocumentPage([], 0, 1, 1), str(exc)
-    doc_progress = progress.documents_progress(db(), project, _me(), [d.id for d in page.documents])
+    doc_progress = progress.documents_progress(db(), project, me(), [d.id for d in page.documents])
     template = "projects/_documents.html" if is_htmx() else "projects/show.html"
     return render_template(
         template,

@@ -1,0 +1,160 @@
+"""Sign-in throttling per account and per address, counted in the database; the password policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, Client
+from workbench import create_app
+from workbench.services import accounts, passwords
+from workbench.services.errors import ValidationError
+
+
+def _fail(client: Client, username: str) -> Any:
+    return client.client.post(
+        "/login", data={"username": username, "password": "wrong guess", "csrf_token": client.token}
+    )
+
+
+def _start(client: Client) -> Client:
+    from tests.conftest import csrf_token
+
+    client.token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client
+
+
+def test_an_account_is_locked_after_the_limit_even_with_the_right_password(
+    app, client, make_user
+) -> None:
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=3, LOGIN_FAILURES_PER_ADDRESS=100)
+    make_user("ana")
+    _start(client)
+    assert [_fail(client, "ana").status_code for _ in range(3)] == [401, 401, 401]
+    r = client.login("ana")
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_unknown_names_are_throttled_like_real_ones(app, client) -> None:
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=2, LOGIN_FAILURES_PER_ADDRESS=100)
+    _start(client)
+    statuses = [_fail(client, "nobody-here").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_an_address_is_locked_across_account_names(app, client, make_user) -> None:
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=100, LOGIN_FAILURES_PER_ADDRESS=4)
+    make_user("ana")
+    _start(client)
+    for name in ("a1", "a2", "a3", "a4"):
+        assert _fail(client, name).status_code == 401
+    assert client.login("ana").status_code == 429
+    # Another address is not affected.
+    other = client.client.post(
+        "/login",
+        data={"username": "ana", "password": PASSWORD, "csrf_token": client.token},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert other.status_code == 302
+
+
+def test_a_success_clears_the_accounts_count(app, client, make_user) -> None:
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=3, LOGIN_FAILURES_PER_ADDRESS=100)
+    make_user("ana")
+    _start(client)
+    _fail(client, "ana")
+    _fail(client, "ana")
+    assert client.login("ana").status_code == 302
+    client.post("/logout", htmx=False)
+    _start(client)
+    _fail(client, "ana")
+    _fail(client, "ana")
+    assert client.login("ana").status_code == 302
+
+
+def test_the_count_is_shared_by_every_server(app, db_url, client, make_user, tmp_path) -> None:
+    # A second application on the same database stands for another worker or server.
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=4, LOGIN_FAILURES_PER_ADDRESS=100)
+    other_app = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "EXPORT_DIR": str(tmp_path / "exports2"),
+            "LOGIN_FAILURES_PER_ACCOUNT": 4,
+            "LOGIN_FAILURES_PER_ADDRESS": 100,
+        }
+    )
+    try:
+        make_user("ana")
+        other = _start(Client(other_app.test_client()))
+        _start(client)
+        for c in (client, other, client, other):
+            assert _fail(c, "ana").status_code == 401
+        assert client.login("ana").status_code == 429
+        assert other.login("ana").status_code == 429
+    finally:
+        other_app.extensions["wb_engine"].dispose()
+
+
+def test_sign_in_checks_exactly_one_hash_whether_or_not_the_name_exists(
+    session, make_user, monkeypatch
+) -> None:
+    ana = make_user("ana")
+    calls: list[str] = []
+    real = passwords.check_password_hash
+
+    def counting(pwhash: str, password: str) -> bool:
+        calls.append(pwhash)
+        return real(pwhash, password)
+
+    monkeypatch.setattr(passwords, "check_password_hash", counting)
+    outcomes = {
+        "unknown": accounts.authenticate(session, "nobody", PASSWORD),
+        "wrong": accounts.authenticate(session, "ana", "wrong guess"),
+        "right": accounts.authenticate(session, "ana", PASSWORD),
+    }
+    ana.active = False
+    session.flush()
+    outcomes["inactive"] = accounts.authenticate(session, "ana", PASSWORD)
+    assert [k for k, v in outcomes.items() if v is not None] == ["right"]
+    assert len(calls) == 4  # one hash each, with the same method for the dummy
+    assert calls[0].split("$")[0] == calls[1].split("$")[0]
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("        ", "only spaces"),
+        ("          \t ", "only spaces"),
+        ("short", "at least 8"),
+        ("password123", "common passwords"),
+        ("Qwerty123", "common passwords"),
+        ("iloveyou2024", "common passwords"),
+        ("zzzzzzzzzz", "common passwords"),
+        ("ana-the-coder", "the username"),
+        ("x" * 1001, "the limit is 1,000"),
+    ],
+)
+def test_weak_passwords_are_refused(password: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        passwords.check_new_password(password, username="ana-the-coder")
+
+
+def test_a_good_password_passes_and_the_list_is_shipped() -> None:
+    passwords.check_new_password("maple river lantern", username="ana")
+    assert len(passwords.common_passwords()) > 1000
+    assert "correct horse battery" not in passwords.common_passwords()
+
+
+def test_changing_to_a_common_password_is_refused_in_the_browser(client, make_user) -> None:
+    make_user("ana")
+    client.login("ana")
+    r = client.post(
+        "/account/password", {"current": PASSWORD, "new": "password1", "repeat": "password1"}
+    )
+    assert r.status_code == 422 and "common passwords" in r.get_data(as_text=True)

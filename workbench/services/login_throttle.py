@@ -1,0 +1,78 @@
+"""Login throttling per account and per address, counted in the database.
+
+Failures are rows, so every worker and every server behind a proxy sees the same count; an
+in-process counter would let an attacker spread guesses over the workers. Unknown usernames are
+counted like real ones, so the throttle does not tell which accounts exist.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from workbench.models import LoginFailure
+from workbench.models._common import utcnow
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many failures within a window lock an account or an address out."""
+
+    per_account: int = 10
+    per_address: int = 50
+    window: timedelta = timedelta(minutes=15)
+
+
+def _key(scope: str, value: str) -> str:
+    return (value.strip().lower() if scope == "account" else value.strip())[:200]
+
+
+def retry_after(
+    session: Session,
+    throttle: Throttle,
+    username: str,
+    address: str,
+    now: datetime | None = None,
+) -> int | None:
+    """Return the seconds to wait before this account or address may try again, or None."""
+    now = now or utcnow()
+    since = now - throttle.window
+    waits = []
+    for scope, value, limit in (
+        ("account", username, throttle.per_account),
+        ("address", address, throttle.per_address),
+    ):
+        count, oldest = session.execute(
+            select(func.count(LoginFailure.id), func.min(LoginFailure.at)).where(
+                LoginFailure.scope == scope,
+                LoginFailure.key == _key(scope, value),
+                LoginFailure.at > since,
+            )
+        ).one()
+        if count >= limit and oldest is not None:
+            waits.append(max(1, math.ceil((oldest + throttle.window - now).total_seconds())))
+    return max(waits) if waits else None
+
+
+def record_failure(
+    session: Session, throttle: Throttle, username: str, address: str, now: datetime | None = None
+) -> None:
+    """Count one failed sign-in against the account name and the address; drop old rows."""
+    now = now or utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - throttle.window))
+    session.add(LoginFailure(scope="account", key=_key("account", username), at=now))
+    session.add(LoginFailure(scope="address", key=_key("address", address), at=now))
+    session.flush()
+
+
+def clear_account(session: Session, username: str) -> None:
+    """Forget an account's failures after a successful sign-in (the address keeps its count)."""
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.scope == "account", LoginFailure.key == _key("account", username)
+        )
+    )
