@@ -43,6 +43,12 @@ KEYS = {
     "scott_pi",
     "fleiss_kappa",
     "gwet_ac1",
+    "cohen_kappa_mean",
+    "light_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+    "gwet_ac2_linear",
+    "gwet_ac2_quadratic",
 }
 
 
@@ -66,7 +72,7 @@ def k2011(tmp_path: Path) -> Path:
     ("level", "categories", "published"),
     [("nominal", None, 0.743), ("ordinal", "1,2,3,4,5", 0.815), ("interval", None, 0.849)],
 )
-def test_matrix_prints_exactly_the_eight_keys(run, k2011, level, categories, published) -> None:
+def test_matrix_prints_every_coefficient_key(run, k2011, level, categories, published) -> None:
     args = ["--matrix", str(k2011), "--level", level, "--json", "--bootstrap", "200"]
     if categories:
         args += ["--categories", categories]

@@ -292,6 +292,8 @@ def one_row(
     session: Session, project: Project, viewer: User, role: str, passage: Passage
 ) -> PassageRow:
     """Return the row of a single passage, as the view shows it (after a coding action)."""
-    row = PassageRow(passage=passage, document_title="")
+    # The row keeps its document title: views across documents (a round, a queue) show it.
+    title = session.scalar(select(Document.title).where(Document.id == passage.document_id))
+    row = PassageRow(passage=passage, document_title=title or "")
     _fill(session, project, viewer, role, [row])
     return row

@@ -331,6 +331,7 @@ def analysis_page(slug: str) -> str:
         role=role,
         scope=scope,
         layer=str(scope.layer),
+        layer_label=analysis.layer_label(session, project, _me(), role, str(scope.layer)),
         layers=analysis.visible_layers(session, project, _me(), role),
         dimension=dimension,
         dimensions=analysis.DIMENSIONS,
@@ -426,7 +427,7 @@ def _segment_lines(
             + (f" ({c['stance']:+d})" if c["stance"] is not None else "")
             for c in seg.codings
         )
-        values = (seg.document_title, p.ordinal, p.id, p.speaker, p.delegation, p.language,
+        values = (seg.document_title, p.ordinal + 1, p.id, p.speaker, p.delegation, p.language,
                   codings, p.text, seg.before, seg.after)  # fmt: skip
         writer.writerow(safe_csv(v) for v in values)
         yield out.getvalue()
