@@ -131,8 +131,8 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
 def _respond(project: Project, role: str, passage: Passage, *, selected: int | None = None) -> str:
     """The changed passage plus out-of-band progress for the view's scope."""
     user = me()
-    row = coding_view.one_row(db(), project, user, role, passage)
     scope = _scope_filters()
+    row = coding_view.one_row(db(), project, user, role, passage, with_title=scope.doc_id is None)
     progress = coding_view.scope_progress(db(), project, user, scope)
     return render_template(
         "coding/_action.html",
