@@ -372,6 +372,7 @@ def segments(slug: str) -> str:
         project=project,
         role=role,
         layer=str(scope.layer),
+        layer_label=analysis.layer_label(db(), project, _me(), role, str(scope.layer)),
         filters=f,
         segments=found,
         segment_total=total,
