@@ -135,6 +135,13 @@ def test_colours_are_normalised_and_an_unchanged_edit_records_nothing(
     assert dom(r).one("p", role="status").text() == f"No change to '{code.name}'."
     reread(session)
     assert (_versions(session), _events(session)) == (versions, events)
+    # Moving a code to the parent it already has changes nothing either.
+    r = lead.post(
+        f"/p/{team.slug}/codebook/codes/{code.id}/move", {"parent_id": str(code.parent_id or "")}
+    )
+    assert r.status_code == 200
+    reread(session)
+    assert (_versions(session), _events(session)) == (versions, events)
     # A real change of colour is one version, stored in lower case.
     r = lead.post(f"/p/{team.slug}/codebook/codes/{code.id}", {**form, "colour": "#00AA11"})
     reread(session)

@@ -327,6 +327,8 @@ def move_code(
     before = to_spec(session, project)
     code = _code(session, project, code_id)
     parent = _code(session, project, parent_id) if parent_id else None
+    if code.parent_id == (parent.id if parent else None):
+        return code  # already there: nothing changed, nothing recorded
     code.parent_id = parent.id if parent else None
     where = f"under '{parent.name}'" if parent else "to the top level"
     _new_version(session, project, user, note or f"Moved '{code.name}' {where}", before)
