@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import login
-from workbench.models import Annotation, Passage, PassageState
+from workbench.models import Annotation, Assignment, Passage, PassageState
 from workbench.services import codebooks, coding, rounds
 
 pytestmark = pytest.mark.browser
@@ -213,6 +213,25 @@ def test_blind_coder_sees_no_trace_of_another_coder(
     assert page.locator(".stance.on").count() == 1
     assert page.locator(f"#passage-{p[0].id} .stance.on").get_attribute("data-value") == "1"
     assert page.locator("mark").count() == 0
+    # The queue's round progress is B's: B's coded passages among the round's.
+    round_ids = set(
+        session.scalars(
+            select(Assignment.passage_id).where(
+                Assignment.round_id == s["round"].id, Assignment.coder_id == b.id
+            )
+        )
+    )
+    b_done = set(
+        session.scalars(
+            select(PassageState.passage_id).where(
+                PassageState.coder_id == b.id, PassageState.coded.is_(True)
+            )
+        )
+    )
+    page.goto(f"{base}/p/{slug}/queue")
+    bar = page.locator("table.queue [role=progressbar]").first
+    assert bar.get_attribute("aria-valuemax") == str(len(round_ids))
+    assert bar.get_attribute("aria-valuenow") == str(len(round_ids & b_done))
     # The project page's progress is B's.
     page.goto(f"{base}/p/{slug}")
     bar = page.locator("#documents [role=progressbar]").first
