@@ -185,7 +185,13 @@ def test_consensus_layer_is_the_reference(session, situation: Situation) -> None
     assert ref_two.by_code[SOV].accuracy == 0.5
     paragraph, rows = agreement_data.methods_from(pr)
     assert "2 disagreements were resolved" in paragraph
-    assert rows[0]["disagreements_resolved"] == 2
+    # Per code, by hand: p1 (resolved) is where the coders disagreed on Sovereignty; p2
+    # (resolved) had no disagreement; nobody disagreed on Capacity-building anywhere resolved.
+    resolved = {row["code"]: row["disagreements_resolved"] for row in rows}
+    assert resolved[SOV] == 1
+    assert resolved[CB] == 0
+    assert set(resolved.values()) == {0, 1}
+    assert agreement_data.report_payload(pr, s.project)["disagreements_resolved_per_code"][SOV] == 1
 
 
 def test_off_scale_stance_is_a_clear_error(session, situation: Situation) -> None:

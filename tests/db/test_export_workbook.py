@@ -109,7 +109,7 @@ def test_coded_documents_agreement_and_disagreements(session: Session, study: An
     coded = rows_of(wb["Coded"])
     assert {
         (r["coder"], r["passage_ordinal"], r["coded"]) for r in coded if r["layer"] == "coder"
-    } >= {("coder1", 1, 1), ("coder2", 0, 1)}
+    } >= {("coder1", 2, 1), ("coder2", 1, 1)}  # numbered as shown: 1 = first
     memo = next(r for r in coded if r["passage_memo"])
     assert memo["passage_memo"] == "+ note"
     docs = rows_of(wb["Documents"])
@@ -121,8 +121,8 @@ def test_coded_documents_agreement_and_disagreements(session: Session, study: An
     assert "Krippendorff" in methods[0]["text"]
     disagreements = rows_of(wb["Disagreements"])
     kinds = {(r["passage_ordinal"], r["code_path"], r["kind"]) for r in disagreements}
-    assert (0, "Cooperation > Capacity-building", "stance") in kinds
-    assert (1, "Sovereignty and non-interference > Sovereignty", "presence") in kinds
+    assert (1, "Cooperation > Capacity-building", "stance") in kinds
+    assert (2, "Sovereignty and non-interference > Sovereignty", "presence") in kinds
     row = next(r for r in disagreements if r["kind"] == "presence")
     assert (row["coder1_p"], row["coder2_p"], row["coder2_s"]) == (0, 1, -1)
 

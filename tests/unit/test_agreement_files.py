@@ -33,6 +33,12 @@ def _keys(level: str) -> set[str]:
         "scott_pi",
         "fleiss_kappa",
         "gwet_ac1",
+        "cohen_kappa_mean",
+        "light_kappa",
+        "weighted_kappa_linear",
+        "weighted_kappa_quadratic",
+        "gwet_ac2_linear",
+        "gwet_ac2_quadratic",
         f"krippendorff_alpha_{level}",
         f"krippendorff_alpha_{level}_ci95",
     }

@@ -43,6 +43,12 @@ KEYS = {
     "scott_pi",
     "fleiss_kappa",
     "gwet_ac1",
+    "cohen_kappa_mean",
+    "light_kappa",
+    "weighted_kappa_linear",
+    "weighted_kappa_quadratic",
+    "gwet_ac2_linear",
+    "gwet_ac2_quadratic",
 }
 
 
@@ -66,7 +72,7 @@ def k2011(tmp_path: Path) -> Path:
     ("level", "categories", "published"),
     [("nominal", None, 0.743), ("ordinal", "1,2,3,4,5", 0.815), ("interval", None, 0.849)],
 )
-def test_matrix_prints_exactly_the_eight_keys(run, k2011, level, categories, published) -> None:
+def test_matrix_prints_every_coefficient_key(run, k2011, level, categories, published) -> None:
     args = ["--matrix", str(k2011), "--level", level, "--json", "--bootstrap", "200"]
     if categories:
         args += ["--categories", categories]
@@ -145,3 +151,31 @@ def test_project_report_matches_the_web(run, coded_round, team: Team) -> None:
     assert text.exit_code == 0 and CB[:40] in text.stdout
     assert run("--project", "nope", "--json").exit_code == 1
     assert "No single round" in run("--project", team.slug, "--round", "zzz").stderr
+
+
+def test_matrix_gives_weighted_kappa_ac2_and_lights_kappa(run, tmp_path: Path) -> None:
+    """Two coders, four units, ordered categories 1 < 2 < 3, computed by hand:
+    A = 1, 2, 3, 1 and B = 1, 3, 3, 2.
+    Cohen's κ (= Light's κ for one pair): p_o = 2/4, p_e = .5·.25 + .25·.25 + .25·.5 = .3125,
+    κ = .1875 / .6875 = 3/11.
+    Weighted κ, linear weights 1 - |i-j|/2: p_o = (1 + .5 + 1 + .5)/4 = .75, p_e = .5 → 1/2;
+    quadratic weights 1 - (i-j)²/4: p_o = .875, p_e = .59375 → 9/13.
+    AC2 (Gwet): π = (3/8, 2/8, 3/8), Σπ(1-π) = .65625; linear: T_w = 5, p_e = 5/6 · .65625,
+    AC2 = (.75 - .546875) / .453125 = 13/29; quadratic: T_w = 6, p_e = .65625 → 7/11."""
+    path = tmp_path / "two.csv"
+    path.write_text("A,B\n1,1\n2,3\n3,3\n1,2\n", encoding="utf-8")
+    result = run("--matrix", str(path), "--level", "ordinal", "--categories", "1,2,3", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["cohen_kappa"] == pytest.approx(3 / 11)
+    assert data["light_kappa"] == data["cohen_kappa_mean"] == pytest.approx(3 / 11)
+    assert data["weighted_kappa_linear"] == pytest.approx(1 / 2)
+    assert data["weighted_kappa_quadratic"] == pytest.approx(9 / 13)
+    assert data["gwet_ac2_linear"] == pytest.approx(13 / 29)
+    assert data["gwet_ac2_quadratic"] == pytest.approx(7 / 11)
+    # Categories without an order (text, none given) have no weighted coefficients.
+    words = tmp_path / "words.csv"
+    words.write_text("A,B\nyes,yes\nno,yes\nno,no\n", encoding="utf-8")
+    data = json.loads(run("--matrix", str(words), "--json").stdout)
+    assert data["weighted_kappa_linear"] is None and data["gwet_ac2_quadratic"] is None
+    assert data["light_kappa"] == data["cohen_kappa"]

@@ -32,8 +32,10 @@ from typing import Any
 from workbench.agreement.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED
 from workbench.agreement.coefficients import coefficient_set
 from workbench.agreement.errors import AgreementInputError
+from workbench.agreement.kappa import weighted_kappa
 from workbench.agreement.levels import check_level
 from workbench.agreement.matrix import RatingMatrix, rating_matrix
+from workbench.agreement.multirater import gwet_ac2
 from workbench.agreement.records import CodingRecord
 from workbench.agreement.reports import DEFAULT_STANCE_SCALE, build_report
 
@@ -151,13 +153,22 @@ def matrix_report(
     kind = check_level(level)
     matrix = read_matrix(source, kind, categories)
     cs = coefficient_set(matrix, level=kind, bootstrap=bootstrap, seed=seed)
+    # Weighted κ and AC2 weigh steps between ordered categories: undefined (None) when the
+    # categories have no order (text values without --categories).
+    ordered = matrix.ordered
     return {
         "percent_agreement": cs.percent_agreement,
         "cohen_kappa": cs.cohen_kappa,
         "cohen_kappa_pairwise": dict(cs.cohen_kappa_pairwise),
+        "cohen_kappa_mean": cs.cohen_kappa_mean,
+        "light_kappa": cs.cohen_kappa_mean,
         "scott_pi": cs.scott_pi,
         "fleiss_kappa": cs.fleiss_kappa,
         "gwet_ac1": cs.gwet_ac1,
+        "weighted_kappa_linear": weighted_kappa(matrix, "linear") if ordered else None,
+        "weighted_kappa_quadratic": weighted_kappa(matrix, "quadratic") if ordered else None,
+        "gwet_ac2_linear": gwet_ac2(matrix, "linear") if ordered else None,
+        "gwet_ac2_quadratic": gwet_ac2(matrix, "quadratic") if ordered else None,
         f"krippendorff_alpha_{kind}": cs.alpha,
         f"krippendorff_alpha_{kind}_ci95": list(cs.alpha_ci95) if cs.alpha_ci95 else None,
     }

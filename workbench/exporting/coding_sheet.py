@@ -133,7 +133,7 @@ def write_coding_sheet(
             p.passage_id,
             text_hash(p.text),
             p.document,
-            p.ordinal,
+            p.ordinal + 1,
             p.speaker or "",
             p.delegation or "",
             p.text,

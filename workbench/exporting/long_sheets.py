@@ -35,7 +35,11 @@ ANNOTATION_COLUMNS = (
     Column("document_id", "Document id", 10),
     Column("document_title", "Document title", 30),
     Column("passage_id", "Passage id (join key with Passages)", 10),
-    Column("passage_ordinal", "Position of the passage in its document (0 = first)", 9),
+    Column(
+        "passage_ordinal",
+        "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
+        9,
+    ),
     Column("code_key", "Stable GUID of the code", 20),
     Column("code_path", "Code with its parents, separated by ' > '", 34),
     Column("stance", "Stance value on the project's scale (empty: none given)", 8),
@@ -123,7 +127,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                 r[0],
                 r[4],
                 r[5],
-                r[1],
+                r[1] + 1,
                 keys[r[6]],
                 paths[r[6]],
                 r[7],
@@ -164,7 +168,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                     r[0],
                     r[3],
                     r[4],
-                    r[1],
+                    r[1] + 1,
                     keys[r[5]],
                     paths[r[5]],
                     r[6],
@@ -201,7 +205,11 @@ def coded_table(ctx: Context, estimate: int) -> Table:
         Column("passage_id", "Passage id", 10),
         Column("document_id", "Document id", 10),
         Column("document_title", "Document title", 30),
-        Column("passage_ordinal", "Position of the passage in its document", 9),
+        Column(
+            "passage_ordinal",
+            "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
+            9,
+        ),
         Column("layer", "coder, or consensus", 10),
         Column("coder", "Username of the coder (empty for the consensus)", 14),
         Column(
@@ -209,7 +217,12 @@ def coded_table(ctx: Context, estimate: int) -> Table:
             "1 = marked coded (with no annotation: 'nothing applies'), 0 = reopened",
             8,
         ),
-        Column("passage_memo", "The coder's memo on the passage", 40, wrap=True),
+        Column(
+            "passage_memo",
+            "The coder's memo on the passage (for the consensus: the lead's consensus memo)",
+            40,
+            wrap=True,
+        ),
         Column("updated_at", "When the state last changed (UTC)", 20),
     ]
 
@@ -235,7 +248,7 @@ def coded_table(ctx: Context, estimate: int) -> Table:
                         r[2],
                         r[0],
                         r[3],
-                        r[1],
+                        r[1] + 1,
                         "coder",
                         ctx.usernames.get(r[4], ""),
                         int(bool(r[5])),
@@ -249,10 +262,12 @@ def coded_table(ctx: Context, estimate: int) -> Table:
                 ConsensusState.passage_id,
                 Document.title,
                 _raw(ConsensusState.resolved_at),
+                ConsensusState.memo,
             ).where(ConsensusState.project_id == ctx.project.id)
             adjudicated = scoped(ctx, adjudicated, ConsensusState, ConsensusState.passage_id)
             for r in stream(ctx, adjudicated):
-                yield [r[2], r[0], r[3], r[1], "consensus", "", 1, "", _iso(r[4])]
+                # The consensus row carries the lead's consensus memo as its passage memo.
+                yield [r[2], r[0], r[3], r[1] + 1, "consensus", "", 1, r[5] or "", _iso(r[4])]
 
     return Table(
         "coded",

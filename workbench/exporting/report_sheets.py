@@ -49,7 +49,11 @@ AGREEMENT_COLUMNS = (
     ("stance_alpha_ordinal", "Krippendorff's alpha on the stance (ordinal)", 9),
     ("stance_alpha_interval", "Krippendorff's alpha on the stance (interval)", 9),
     ("codebook_version", "Codebook version the report was made under", 9),
-    ("disagreements_resolved", "Passages in scope resolved into the consensus layer", 9),
+    (
+        "disagreements_resolved",
+        "Adjudicated passages in scope whose coders disagreed on this code",
+        9,
+    ),
 )
 
 
@@ -250,7 +254,11 @@ def disagreements_table(ctx: Context) -> Table:
         Column("passage_id", "Passage id", 10),
         Column("document_id", "Document id", 10),
         Column("document_title", "Document title", 30),
-        Column("passage_ordinal", "Position of the passage in its document", 9),
+        Column(
+            "passage_ordinal",
+            "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
+            9,
+        ),
         Column("speaker", "Speaker", 20),
         Column("delegation", "Delegation", 16),
         Column("code_key", "Stable GUID of the code", 20),
@@ -306,7 +314,7 @@ def disagreements_table(ctx: Context) -> Table:
                     passage[2],
                     passage[0],
                     passage[3],
-                    passage[1],
+                    passage[1] + 1,
                     passage[8],
                     passage[9],
                     key,
@@ -400,7 +408,8 @@ def cooccurrence_table(ctx: Context, summary: LayerSummary) -> Table:
     return Table(
         "cooccurrence",
         "Cooccurrence",
-        "Code co-occurrence: passages carrying both codes, in the layer",
+        "Code co-occurrence: passages where one coder's (or the consensus') coding carries both "
+        "codes, in the layer",
         columns,
         rows,
     )

@@ -82,10 +82,13 @@ class LayerSummary:
                 i = index[code_id]
                 passages[i] += 1
                 applications[i] += n
-        present = sorted(per_code)
-        for i, first in enumerate(present):
-            for second in present[i:]:
-                self.pairs[(first, second)] += 1
+        # A pair co-occurs only within one coder's (or the consensus') coding of the passage.
+        pairs: set[tuple[int, int]] = set()
+        for mine in applied.values():
+            present = sorted(mine)
+            for i, first in enumerate(present):
+                pairs.update((first, second) for second in present[i:])
+        self.pairs.update(pairs)
 
     def ensure(self) -> None:
         """Walk the passages now unless a complete walk already counted them."""

@@ -305,6 +305,10 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
         )
     for doc in documents.values():
         doc.passages.sort(key=lambda p: p.ordinal)
+        # The sheet numbers passages as users see them (1 = first; exports before that change
+        # counted from 0): only the order matters, so positions are renumbered from 0 here.
+        for position, p in enumerate(doc.passages):
+            p.ordinal = position
         last = 0
         for p in doc.passages:
             if p.start < last:

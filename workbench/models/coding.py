@@ -151,3 +151,5 @@ class ConsensusState(Base):
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("reliability_round.id", ondelete="SET NULL")
     )
+    # The lead's memo on the adjudication: why the passage was resolved this way.
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -34,6 +34,7 @@ from workbench.models import (
 )
 from workbench.models._common import utcnow
 from workbench.services import agreement_data, audit, codebooks, coding
+from workbench.services.adjudication_notes import CoderNotes, notes_for
 from workbench.services.agreement_data import Scope, differing_codes, in_scope, scoped
 from workbench.services.errors import NotFound, ValidationError
 
@@ -71,6 +72,8 @@ class Item:
     resolved_by: str | None = None
     resolved_at: datetime | None = None
     codes: list[str] = field(default_factory=list)  # rows of the side-by-side table
+    notes: dict[str, CoderNotes] = field(default_factory=dict)  # coder -> memos and spans
+    consensus_memo: str = ""
 
     @property
     def status(self) -> str:
@@ -156,17 +159,22 @@ def _resolved(session: Session, project: Project, scope: Scope) -> set[int]:
 
 
 def _consensus(session: Session, project: Project, passage_ids: list[int]) -> dict[int, Any]:
-    """passage -> (codes {path: stance}, resolver name, time) for adjudicated passages."""
+    """passage -> (codes {path: stance}, resolver name, time, memo) for adjudicated passages."""
     if not passage_ids:
         return {}
     paths = codebooks.code_paths(codebooks.all_codes(session, project))
     out: dict[int, Any] = {}
-    for pid, at, name in session.execute(
-        select(ConsensusState.passage_id, ConsensusState.resolved_at, User.display_name)
+    for pid, at, name, memo in session.execute(
+        select(
+            ConsensusState.passage_id,
+            ConsensusState.resolved_at,
+            User.display_name,
+            ConsensusState.memo,
+        )
         .outerjoin(User, User.id == ConsensusState.resolved_by_id)
         .where(ConsensusState.passage_id.in_(passage_ids))
     ):
-        out[int(pid)] = ({}, name, at)
+        out[int(pid)] = ({}, name, at, memo or "")
     for pid, code_id, stance in session.execute(
         select(
             ConsensusAnnotation.passage_id, ConsensusAnnotation.code_id, ConsensusAnnotation.stance
@@ -191,6 +199,7 @@ def _items(
     ).all()
     found = {p.id: (p, title) for p, title in rows}
     consensus = _consensus(session, project, ids)
+    notes = notes_for(session, project, ids)
     items: list[Item] = []
     for pid in ids:
         p, title = found[pid]
@@ -215,9 +224,45 @@ def _items(
                 resolved_by=cons[1] if cons else None,
                 resolved_at=cons[2] if cons else None,
                 codes=[c for c in order if c in used],
+                notes={u: n for u, n in notes.get(pid, {}).items() if u in codings},
+                consensus_memo=cons[3] if cons else "",
             )
         )
     return items
+
+
+def _open_and_resolved(
+    session: Session, project: Project, scope: Scope, path: str | None
+) -> tuple[set[int], set[int]]:
+    """Open disagreements and resolved passages of the scope (about one code, if given)."""
+    # Only passages two coders coded can disagree: the rest is never loaded.
+    pairable = replace(scope, pairable_only=True)
+    by_passage = agreement_data.passage_codings(session, project, pairable)
+    resolved_ids = _resolved(session, project, Scope(round_id=scope.round_id))
+    differing = {pid: differing_codes(c) for pid, c in by_passage.items()}
+    open_ids = {pid for pid, d in differing.items() if d and pid not in resolved_ids}
+    if path is not None:
+        open_ids = {pid for pid in open_ids if path in differing[pid]}
+        cons = _consensus(session, project, sorted(resolved_ids))
+        resolved_ids = {
+            pid
+            for pid in resolved_ids
+            if path in cons.get(pid, ({},))[0]
+            or any(path in c for c in by_passage.get(pid, {}).values())
+        }
+    return open_ids, resolved_ids
+
+
+def counts(
+    session: Session, project: Project, *, round_id: int | None = None, code_id: int | None = None
+) -> tuple[int, int]:
+    """(open disagreements, resolved passages) as the browser's counter shows them."""
+    scope = agreement_data.scope_for(session, project, round_id=round_id)
+    path = (
+        dict(agreement_data.report_codes(session, project, [code_id]))[code_id] if code_id else None
+    )
+    open_ids, resolved_ids = _open_and_resolved(session, project, scope, path)
+    return len(open_ids), len(resolved_ids)
 
 
 def browse(
@@ -238,21 +283,7 @@ def browse(
     path = (
         dict(agreement_data.report_codes(session, project, [code_id]))[code_id] if code_id else None
     )
-    # Only passages two coders coded can disagree: the rest is never loaded.
-    pairable = replace(scope, pairable_only=True)
-    by_passage = agreement_data.passage_codings(session, project, pairable)
-    resolved_ids = _resolved(session, project, Scope(round_id=round_id))
-    differing = {pid: differing_codes(c) for pid, c in by_passage.items()}
-    open_ids = {pid for pid, d in differing.items() if d and pid not in resolved_ids}
-    if path is not None:
-        open_ids = {pid for pid in open_ids if path in differing[pid]}
-        cons = _consensus(session, project, sorted(resolved_ids))
-        resolved_ids = {
-            pid
-            for pid in resolved_ids
-            if path in cons.get(pid, ({},))[0]
-            or any(path in c for c in by_passage.get(pid, {}).values())
-        }
+    open_ids, resolved_ids = _open_and_resolved(session, project, scope, path)
     chosen = (
         open_ids
         if status == "open"
@@ -326,7 +357,11 @@ def _insert(session: Session, table: Any) -> Any:
 
 
 def _snapshot(session: Session, passage_id: int, paths: dict[int, str]) -> dict[str, Any] | None:
-    state = session.scalar(select(ConsensusState.id).where(ConsensusState.passage_id == passage_id))
+    state = session.execute(
+        select(ConsensusState.id, ConsensusState.memo).where(
+            ConsensusState.passage_id == passage_id
+        )
+    ).first()
     if state is None:
         return None
     rows = session.execute(
@@ -334,7 +369,12 @@ def _snapshot(session: Session, passage_id: int, paths: dict[int, str]) -> dict[
         .where(ConsensusAnnotation.passage_id == passage_id)
         .order_by(ConsensusAnnotation.code_id)
     ).all()
-    return {"codes": [{"code_id": c, "code": paths.get(c, str(c)), "stance": s} for c, s in rows]}
+    out: dict[str, Any] = {
+        "codes": [{"code_id": c, "code": paths.get(c, str(c)), "stance": s} for c, s in rows]
+    }
+    if state.memo:
+        out["memo"] = state.memo
+    return out
 
 
 def _write(
@@ -347,7 +387,9 @@ def _write(
     round_id: int | None,
     action: str,
     extra: dict[str, Any] | None = None,
+    memo: str | None = None,
 ) -> ConsensusState:
+    """Replace the passage's consensus; ``memo`` None keeps the consensus memo it has."""
     paths = codebooks.code_paths(codebooks.all_codes(session, project))
     now = utcnow()
     inserted = (
@@ -373,20 +415,22 @@ def _write(
     assert state is not None
     before = None if inserted else _snapshot(session, passage.id, paths)
     session.execute(delete(ConsensusAnnotation).where(ConsensusAnnotation.passage_id == passage.id))
-    for code_id, stance, memo in chosen:
+    for code_id, stance, code_memo in chosen:
         session.add(
             ConsensusAnnotation(
                 project_id=project.id,
                 passage_id=passage.id,
                 code_id=code_id,
                 stance=stance,
-                memo=memo,
+                memo=code_memo,
                 resolved_by_id=actor.id,
                 resolved_at=now,
             )
         )
     state.resolved_by_id = actor.id
     state.resolved_at = now
+    if memo is not None:
+        state.memo = memo
     if round_id is not None:
         state.round_id = round_id
     session.flush()
@@ -447,9 +491,17 @@ def resolve(
         _, code = coding.load_target(session, project, passage_id, code_id)
         checked = coding.check_stance(project, code, stance)
         chosen.append((code.id, checked, kept.get(code_id, "")))
-    extra = {"note": note} if note else None
+    # The note is the consensus memo: kept with the consensus, shown and exported with it.
     return _write(
-        session, project, actor, passage, chosen, round_id=round_id, action="resolve", extra=extra
+        session,
+        project,
+        actor,
+        passage,
+        chosen,
+        round_id=round_id,
+        action="resolve",
+        extra={"note": note} if note else None,
+        memo=note,
     )
 
 

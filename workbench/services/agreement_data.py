@@ -91,6 +91,7 @@ class ProjectReport:
     codebook_version: int
     resolved: int
     reference_label: str | None  # "consensus", "gold" or None when there is no consensus yet
+    resolved_per_code: dict[str, int] = field(default_factory=dict)  # code path -> passages
 
 
 def get_round(session: Session, project: Project, round_id: int) -> ReliabilityRound:
@@ -402,6 +403,29 @@ def resolved_count(session: Session, project: Project, scope: Scope) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[str, int]:
+    """Per code path: adjudicated passages of the scope whose coders disagreed on that code
+    (in presence or stance). A code nobody disagreed on has none."""
+    states = scoped(
+        select(ConsensusState.passage_id),
+        ConsensusState.passage_id,
+        ConsensusState.project_id,
+        project,
+        scope,
+    )
+    done = {int(p) for p in session.scalars(states)}
+    if not done:
+        return {}
+    out: dict[str, int] = defaultdict(int)
+    for pid, codings in passage_codings(
+        session, project, replace(scope, pairable_only=True)
+    ).items():
+        if pid in done:
+            for path in differing_codes(codings):
+                out[path] += 1
+    return dict(out)
+
+
 def breakdown(
     session: Session, project: Project, scope: Scope, key: str
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
@@ -483,6 +507,7 @@ def project_report(
         else codebooks.current_version(session, project),
         resolved=resolved_count(session, project, scope),
         reference_label=None if not reference else ("gold" if rnd and rnd.is_gold else CONSENSUS),
+        resolved_per_code=resolved_per_code(session, project, scope) if reference else {},
     )
 
 
@@ -494,6 +519,7 @@ def report_payload(pr: ProjectReport, project: Project) -> dict[str, Any]:
         "codebook_version": pr.codebook_version,
         "reference_layer": pr.reference_label,
         "disagreements_resolved": pr.resolved,
+        "disagreements_resolved_per_code": {c: pr.resolved_per_code.get(c, 0) for c in pr.codes},
         "coder_names": pr.coders,
         **pr.report.to_json(),
     }
@@ -524,7 +550,7 @@ def methods_from(pr: ProjectReport, digits: int | None = 3) -> tuple[str, list[d
     rows = methods_table(pr.report, digits)
     for row in rows:
         row["codebook_version"] = pr.codebook_version
-        row["disagreements_resolved"] = pr.resolved
+        row["disagreements_resolved"] = pr.resolved_per_code.get(str(row.get("code")), 0)
     return paragraph, rows
 
 

@@ -138,6 +138,12 @@ def sees_all(project: Project, role: str) -> bool:
     return role == "lead" or not project.blind
 
 
+def layer_label(session: Session, project: Project, user: User, role: str, layer: str) -> str:
+    """How the page names the layer it shows (every figure states its layer)."""
+    labels = dict(visible_layers(session, project, user, role))
+    return labels.get(layer, layer)
+
+
 def visible_layers(
     session: Session, project: Project, user: User, role: str
 ) -> list[tuple[str, str]]:
@@ -343,24 +349,33 @@ def frequencies(
 def cooccurrence(
     session: Session, project: Project, scope: ExportScope
 ) -> tuple[list[CodeInfo], dict[tuple[int, int], int]]:
-    """Passages carrying both codes, for every pair (the diagonal: passages with the code).
+    """Passages where one coding carries both codes, for every pair (the diagonal: passages
+    with the code).
 
-    The layer's (passage, code) pairs are streamed in passage order and counted here: a
+    A pair counts only within one coder's coding of a passage (or the consensus'): in the
+    all-coders layer, coder 1 applying A and coder 2 applying B to the same passage is no
+    A×B co-occurrence. A passage counts once per pair however many coders made it.
+    The layer's (passage, coder, code) rows are streamed in passage order and counted here: a
     self-join in SQL is quadratic on SQLite, which cannot index the derived table."""
     codes = codable_codes(session, project, scope.code_ids)
     base = layer_rows(session, project, scope).subquery()
     stmt = (
-        select(base.c.passage_id, base.c.code_id)
+        select(base.c.passage_id, base.c.coder_id, base.c.code_id)
         .distinct()
         .order_by(base.c.passage_id)
         .execution_options(yield_per=5000)
     )
     counts: Counter[tuple[int, int]] = Counter()
     for _, group in groupby(session.execute(stmt), key=lambda r: r[0]):
-        present = sorted({code_id for _, code_id in group})
-        for i, first in enumerate(present):
-            for second in present[i:]:
-                counts[(first, second)] += 1
+        by_coder: dict[int | None, set[int]] = {}
+        for _, coder_id, code_id in group:
+            by_coder.setdefault(coder_id, set()).add(code_id)
+        pairs: set[tuple[int, int]] = set()
+        for applied in by_coder.values():
+            present = sorted(applied)
+            for i, first in enumerate(present):
+                pairs.update((first, second) for second in present[i:])
+        counts.update(pairs)
     matrix: dict[tuple[int, int], int] = {}
     for (first, second), n in counts.items():
         matrix[(first, second)] = matrix[(second, first)] = n

@@ -164,6 +164,18 @@ def _code(session: Session, project: Project, code_id: int, *, deleted: bool = F
     return code
 
 
+def normalise_colour(value: Any) -> Any:
+    """Return a #rrggbb colour in lower case (anything else unchanged, for validation to name).
+
+    Browsers' colour inputs send lower case while files and older data may carry upper case:
+    one spelling means an edit that changes nothing compares equal and records nothing."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 7 and text.startswith("#"):
+            return text.lower()
+    return value
+
+
 def _apply_spec_fields(code: Code, spec: cb.CodeSpec) -> None:
     code.name = spec.name.strip()
     code.definition = spec.definition
@@ -173,7 +185,7 @@ def _apply_spec_fields(code: Code, spec: cb.CodeSpec) -> None:
     code.examples_negative = spec.examples_negative
     code.keywords_en = list(spec.keywords_en)
     code.keywords_zh = list(spec.keywords_zh)
-    code.colour = spec.colour
+    code.colour = normalise_colour(spec.colour)
     code.shortcut = spec.shortcut or None
     code.takes_stance = spec.takes_stance
     code.is_codable = spec.is_codable
@@ -241,7 +253,12 @@ def _parse_fields(values: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationError(f"sort_order: {value} is out of range.")
         elif key == "shortcut":
             value = (str(value).strip() or None) if value is not None else None
+        elif key == "colour":
+            value = normalise_colour(value)
         elif isinstance(value, str):
+            # Browsers send textarea line ends as CRLF: stored text uses LF, so an unchanged
+            # field compares equal.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = value.strip() if key == "name" else value
         out[key] = value
     return out
@@ -287,7 +304,11 @@ def edit_code(
     fields = _parse_fields(values)
     if "name" in fields and not fields["name"]:
         raise ValidationError("name: a code needs a name.")
-    changed = [k for k, v in fields.items() if getattr(code, k) != v]
+    changed = [
+        k
+        for k, v in fields.items()
+        if (normalise_colour(getattr(code, k)) if k == "colour" else getattr(code, k)) != v
+    ]
     if not changed:
         return code
     if any(k in MEANING_FIELDS for k in changed):
@@ -313,6 +334,8 @@ def move_code(
     before = to_spec(session, project)
     code = _code(session, project, code_id)
     parent = _code(session, project, parent_id) if parent_id else None
+    if code.parent_id == (parent.id if parent else None):
+        return code  # already there: nothing changed, nothing recorded
     ancestor = parent
     while ancestor is not None:  # refused here, before the schema's check refuses the write
         if ancestor.id == code.id:
@@ -524,15 +547,18 @@ def code_paths(codes: list[Code]) -> dict[int, str]:
     return paths
 
 
-def usage_counts(session: Session, project: Project) -> dict[int, int]:
-    """Return how many annotations each code has."""
+def usage_counts(
+    session: Session, project: Project, *, coder_id: int | None = None
+) -> dict[int, int]:
+    """Return how many annotations each code has (only one coder's when ``coder_id`` is given,
+    as a coder in a blind project must see)."""
+    stmt = select(Annotation.code_id, func.count(Annotation.id)).where(
+        Annotation.project_id == project.id
+    )
+    if coder_id is not None:
+        stmt = stmt.where(Annotation.coder_id == coder_id)
     return {
-        code_id: int(n)
-        for code_id, n in session.execute(
-            select(Annotation.code_id, func.count(Annotation.id))
-            .where(Annotation.project_id == project.id)
-            .group_by(Annotation.code_id)
-        ).all()
+        code_id: int(n) for code_id, n in session.execute(stmt.group_by(Annotation.code_id)).all()
     }
 
 

@@ -136,6 +136,11 @@ _UPDATE = (
     )
 )
 _DELETE = delete(_ANN).where(_ANN.c.id == bindparam("p_id"))
+_LEFT = (
+    select(_ANN.c.id)
+    .where(_ANN.c.passage_id == bindparam("p_passage"), _ANN.c.coder_id == bindparam("p_coder"))
+    .limit(1)
+)
 _STATE_GET = select(_STATE.c.id, _STATE.c.coded).where(
     _STATE.c.passage_id == bindparam("p_passage"), _STATE.c.coder_id == bindparam("p_coder")
 )
@@ -350,7 +355,25 @@ def _remove(session: Session, project: Project, coder: User, passage_id: int, an
         action="remove",
         before=_snapshot(ann),
     )
-    session.connection().execute(_DELETE, {"p_id": ann.id})
+    conn = session.connection()
+    conn.execute(_DELETE, {"p_id": ann.id})
+    # Removing the coder's last code returns the passage to "not yet coded": a passage with no
+    # code is "nothing applies" only when the coder says so by marking it done afterwards.
+    params = {"p_passage": passage_id, "p_coder": coder.id}
+    if conn.execute(_LEFT, params).first() is not None:
+        return
+    state = conn.execute(_STATE_GET, params).first()
+    if state is not None and state.coded:
+        conn.execute(_STATE_SET, {"p_id": state.id, "p_coded": False, "p_now": utcnow()})
+        audit.record(
+            session,
+            project_id=project.id,
+            actor=coder,
+            entity="passage_state",
+            passage_id=passage_id,
+            action="reopen",
+            after={"coded": False, "reason": "last code removed"},
+        )
 
 
 def remove_code(

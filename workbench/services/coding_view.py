@@ -289,9 +289,23 @@ def load_rows(
 
 
 def one_row(
-    session: Session, project: Project, viewer: User, role: str, passage: Passage
+    session: Session,
+    project: Project,
+    viewer: User,
+    role: str,
+    passage: Passage,
+    *,
+    with_title: bool = True,
 ) -> PassageRow:
-    """Return the row of a single passage, as the view shows it (after a coding action)."""
-    row = PassageRow(passage=passage, document_title="")
+    """Return the row of a single passage, as the view shows it (after a coding action).
+
+    The row keeps its document title for views across documents (a round, a queue); a
+    one-document view shows none, so the coding hot path skips that query there."""
+    title = (
+        session.scalar(select(Document.title).where(Document.id == passage.document_id))
+        if with_title
+        else None
+    )
+    row = PassageRow(passage=passage, document_title=title or "")
     _fill(session, project, viewer, role, [row])
     return row

@@ -192,9 +192,16 @@ def round_page(slug: str, round_id: int) -> str:
     project = _lead(slug)
     session = db()
     rnd = agreement_data.get_round(session, project, round_id)
+    # The round's own statistics, on its page (point estimates; the full report has intervals).
+    scope = agreement_data.scope_for(session, project, round_id=round_id)
+    pr = agreement_data.project_report(session, project, scope, bootstrap=0, breakdowns=False)
+    paragraph, stats = agreement_data.methods_from(pr, 3)
     return render_template(
         "agreement/round.html",
         role="lead",
+        pr=pr,
+        stats=stats,
+        paragraph=paragraph,
         progress=rounds.round_progress(session, rnd),
         passages=rounds.round_passage_count(session, rnd),
         unresolved=len(adjudication.unresolved(session, project, rnd)),
@@ -429,6 +436,17 @@ def _card(project: Project, passage_id: int, message: str | None = None) -> str:
         db(), project, passage_id, round_id=round_id, hide_names=hide
     )
     template = "agreement/_passage.html" if is_htmx() else "agreement/passage.html"
+    in_browser = is_htmx() and request.values.get("browser") == "1"
+    oob_counts = None
+    if in_browser and request.method == "POST":
+        # The browser's open/resolved counter changes with every adjudication made in place.
+        open_n, resolved_n = adjudication.counts(
+            db(),
+            project,
+            round_id=round_id,
+            code_id=opt_int(request.values.get("code_filter"), "code"),
+        )
+        oob_counts = {"open": open_n, "resolved": resolved_n}
     return render_template(
         template,
         role="lead",
@@ -437,6 +455,9 @@ def _card(project: Project, passage_id: int, message: str | None = None) -> str:
         round_id=round_id,
         hide=hide,
         message=message,
+        in_browser=in_browser,
+        code_id=opt_int(request.values.get("code_filter"), "code") if in_browser else None,
+        oob_counts=oob_counts,
         **_card_context(project),
     )
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.services import codebooks
+from workbench.services import codebooks, coding_view
 from workbench.services.codebook_files import export_codebook, import_codebook_file
 from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
@@ -20,7 +20,9 @@ bp = Blueprint("codebook", __name__)
 def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str, int]:
     project, role = current_project(slug)
     codes = codebooks.live_codes(db(), project)
-    usage = codebooks.usage_counts(db(), project)
+    # A coder in a blind project sees how often they applied each code, never the team's count.
+    mine = None if coding_view.sees_others(project, role) else me().id
+    usage = codebooks.usage_counts(db(), project, coder_id=mine)
     html = render_template(
         "codebook/_codebook.html" if is_htmx() else "codebook/show.html",
         project=project,
@@ -29,6 +31,7 @@ def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str
         tree=codebooks.tree_order(codes),
         paths=codebooks.code_paths(codes),
         usage=usage,
+        usage_mine=mine is not None,
         scale=codebooks.stance_scale(project),
         versions=codebooks.versions(db(), project)[:50],
         deleted=codebooks.deleted_codes(db(), project),
@@ -81,6 +84,7 @@ def edit(slug: str, code_id: int) -> tuple[str, int]:
     """Edit a code's fields; a change of meaning flags older annotations."""
     project, role = current_project(slug)
     lead_only(role)
+    version = codebooks.current_version(db(), project)
     code = codebooks.edit_code(
         db(),
         project,
@@ -89,8 +93,9 @@ def edit(slug: str, code_id: int) -> tuple[str, int]:
         user=me(),
         note=request.form.get("note", ""),
     )
+    changed = codebooks.current_version(db(), project) != version
     commit()
-    return _page(slug, f"Saved '{code.name}'.")
+    return _page(slug, f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>/move", methods=["POST"])

@@ -116,7 +116,9 @@ def _render_view(slug: str, f: coding_view.ViewFilters) -> str:
 def _respond(project: Project, role: str, passage: Passage, *, selected: int | None = None) -> str:
     """The changed passage plus out-of-band progress for the view's scope."""
     user = me()
-    row = coding_view.one_row(db(), project, user, role, passage)
+    scope = _scope_filters()
+    row = coding_view.one_row(db(), project, user, role, passage, with_title=scope.doc_id is None)
+    progress = coding_view.scope_progress(db(), project, user, scope)
     return render_template(
         "coding/_action.html",
         project=project,
@@ -124,9 +126,11 @@ def _respond(project: Project, role: str, passage: Passage, *, selected: int | N
         row=row,
         scale=codebooks.stance_scale(project),
         selected=selected,
-        progress=coding_view.scope_progress(db(), project, user, _scope_filters()),
+        progress=progress,
+        # A round's last passage coded: the coder is told, in place, that the round is done.
+        round_finished=scope.round_id is not None and 0 < progress.total == progress.done,
         # In a one-document view the rows carry no document title.
-        doc=_scope_filters().doc_id is not None,
+        doc=scope.doc_id is not None,
         urls=_urls(project),
     )
 

@@ -395,6 +395,7 @@ def analysis_page(slug: str) -> str:
         role=role,
         scope=scope,
         layer=str(scope.layer),
+        layer_label=analysis.layer_label(session, project, me(), role, str(scope.layer)),
         layers=analysis.visible_layers(session, project, me(), role),
         dimension=dimension,
         dimensions=analysis.DIMENSIONS,
@@ -435,6 +436,7 @@ def segments(slug: str) -> str:
         project=project,
         role=role,
         layer=str(scope.layer),
+        layer_label=analysis.layer_label(db(), project, me(), role, str(scope.layer)),
         filters=f,
         segments=found,
         segment_total=total,
@@ -490,7 +492,7 @@ def _segment_lines(
             + (f" ({c['stance']:+d})" if c["stance"] is not None else "")
             for c in seg.codings
         )
-        values = (seg.document_title, p.ordinal, p.id, p.speaker, p.delegation, p.language,
+        values = (seg.document_title, p.ordinal + 1, p.id, p.speaker, p.delegation, p.language,
                   codings, p.text, seg.before, seg.after)  # fmt: skip
         writer.writerow(safe_csv(v) for v in values)
         yield out.getvalue()

@@ -1,6 +1,6 @@
 """Server-side session invalidation (user.session_generation) and login throttling
 
-Revision ID: 0005_hardening
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06 16:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from workbench.models._common import UTCDateTime
 
-revision: str = "0005_hardening"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
