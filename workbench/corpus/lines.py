@@ -14,6 +14,7 @@ from workbench.corpus.furniture import (
     FURNITURE_FIRST,
     INLINE_NEWS_LINE,
     LEADING_DATELINE,
+    is_dateline,
     is_heading,
     is_page_furniture,
     is_record_break,
@@ -35,7 +36,8 @@ class Line:
 
     text: str
     # "text", "furniture" (page furniture), "heading", "record" (record furniture),
-    # "switch" (a language note), "table", "marker" / "bare_marker" (a speaker marker,
+    # "switch" (a language note), "table", "dateline" (a news dateline or source line),
+    # "marker" / "bare_marker" (a speaker marker,
     # with or without speech after it) or "weak_marker" (a bare "Name:" that may be a quote).
     kind: str
     gap: int = 0
@@ -113,6 +115,8 @@ def _classify(content: str) -> str:
             return "marker" if marker.certain else "weak_marker"
     if first in _RECORD_FIRST and len(content) <= 80 and is_record_break(content):
         return "record"
+    if len(content) <= 160 and is_dateline(content):
+        return "dateline"
     return "text"
 
 

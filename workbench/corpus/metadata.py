@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from workbench.corpus.extract import DOCUMENT_EXTENSIONS
 from workbench.corpus.furniture import (
     is_boilerplate,
     is_fragment,
@@ -15,7 +16,7 @@ from workbench.corpus.furniture import (
 )
 from workbench.corpus.language import detect_language
 from workbench.corpus.segment import paragraph_spans
-from workbench.corpus.speakers import match_marker
+from workbench.corpus.speakers import RECORD_HEADER_PHRASES, match_marker
 from workbench.corpus.types import DocumentMeta
 
 _HEAD_CHARS = 2000
@@ -67,13 +68,6 @@ _EN_MEETING = re.compile(r"\b(?P<number>\d{3,5})(?:st|nd|rd|th)\s+meeting\b")
 # Plain substrings are tested with `in`, which is many times faster than a regex alternation
 # over the same words; a regex runs only where a word boundary or a pattern matters.
 _SECURITY_COUNCIL = ("安全理事会", "Security Council")
-_RECORD_HEADER = (
-    "逐字记录",
-    "Provisional verbatim",
-    "verbatim record",
-    "This record contains the text of speeches",
-    "本记录包括中文发言的文本",
-)
 _NEWS = (
     "Xinhua", "XINHUA", "新华社", "新华网", "人民日报", "People's Daily", "PEOPLE'S DAILY",
     "correspondent", "Correspondent", "CORRESPONDENT", "Reuters", "REUTERS", "(AP)", "记者",
@@ -112,6 +106,15 @@ def extract_metadata(text: str, filename: str) -> DocumentMeta:
     )
 
 
+def title_from_filename(filename: str) -> str:
+    """A title for a document that has none: its file name without folders or extension."""
+    name = filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or filename
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem.strip() and "." + ext.lower() in DOCUMENT_EXTENSIONS:
+        return stem
+    return name
+
+
 def find_date(text: str) -> str | None:
     """The first valid date written in the text, as yyyy-mm-dd."""
     for year_match in _YEAR.finditer(text):
@@ -148,7 +151,7 @@ def find_meeting_symbol(head: str) -> str | None:
 
 
 def _doc_type(text: str, head: str, symbol: str | None) -> str | None:
-    if symbol is not None or _mentions(head, _RECORD_HEADER):
+    if symbol is not None or _mentions(head, RECORD_HEADER_PHRASES):
         return "un_record"
     if _count_markers(text) >= 2:
         return "un_record"

@@ -33,7 +33,7 @@ from workbench.corpus.shape import (
 _WRAP_WIDTH_LIMIT = 160  # longer "lines" are paragraphs, not wrapped print lines
 
 # Kinds of line that stand alone: nothing is joined onto them and they join nothing.
-_ALONE = frozenset({"heading", "switch", "record"})
+_ALONE = frozenset({"heading", "switch", "record", "dateline"})
 
 
 @dataclass

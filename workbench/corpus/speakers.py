@@ -95,6 +95,16 @@ _PRESIDENT_LINE = re.compile(
     r"(?:主席|President)\s*[:：]\s*(?P<name>[^\n\t]{1,60}?)\s*(?:(?:\.\s?){2,}|…+|\t)\s*"
     r"[（(](?P<deleg>[^()（）\n]{1,60})[)）]"
 )
+# Phrases of a verbatim record's masthead; a document that has one is a record, whose text
+# outside every speech (front matter, agenda) is not codable.
+RECORD_HEADER_PHRASES = (
+    "逐字记录",
+    "Provisional verbatim",
+    "verbatim record",
+    "This record contains the text of speeches",
+    "本记录包括中文发言的文本",
+)
+_RECORD_SYMBOL = re.compile(r"\b[SA]/(?:\d{1,3}/)?PV\.\d{1,5}\b")
 _RECORD_LANGUAGE = (
     ("本记录包括中文发言的文本", "zh"),
     ("This record contains the text of speeches delivered in English", "en"),
@@ -229,6 +239,16 @@ def find_presiding_delegation(header: str) -> str | None:
         return None
     m = _PRESIDENT_LINE.search(header)
     return m.group("deleg").strip() if m else None
+
+
+def is_record_header(header: str) -> bool:
+    """Whether the opening of a document is a verbatim record's masthead."""
+    if any(phrase in header for phrase in RECORD_HEADER_PHRASES):
+        return True
+    if find_presiding_delegation(header) is not None:
+        return True
+    opening = header[:600]
+    return "PV." in opening and _RECORD_SYMBOL.search(opening) is not None
 
 
 def record_language(header: str) -> str | None:

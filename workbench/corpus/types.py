@@ -27,6 +27,8 @@ class PassageSpec:
     original_language: str | None
     codable: bool
     turn: int | None
+    # Why a passage is not codable ("page furniture", "heading", ...); None when it is codable.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
