@@ -64,7 +64,7 @@ def test_a_verbatim_record_front_matter_stays_non_codable_and_says_why() -> None
     assert not front.codable
     assert front.reason == "outside every speech of a verbatim record"
     opening = by_text["下午3时10分开会。"]
-    assert opening.reason == "heading or record furniture"
+    assert opening.reason == "record furniture (opening, agenda, closing)"
     speeches = [p for p in document.passages if p.codable]
     assert [p.speaker for p in speeches] == ["主席", "马朝旭先生"]
     assert speeches[0].delegation == "科威特"

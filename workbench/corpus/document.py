@@ -9,8 +9,9 @@ from dataclasses import replace
 from workbench.corpus.archive import iter_archive
 from workbench.corpus.extract import extension, extract_text
 from workbench.corpus.language import detect_language
+from workbench.corpus.markdown import MARKDOWN_EXTENSIONS, looks_like_markdown
 from workbench.corpus.metadata import extract_metadata, find_date
-from workbench.corpus.normalise import normalise
+from workbench.corpus.normalise import normalise_layout
 from workbench.corpus.segment import segment
 from workbench.corpus.tables import TABLE_EXTENSIONS, read_table
 from workbench.corpus.types import (
@@ -48,14 +49,18 @@ def parse_document(
     """Normalise, describe and segment one document's text."""
     if mode not in ("paragraph", "sentence"):
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
-    normalised = normalise(text, detect_language(text))
+    markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(text)
+    normalised, layout = normalise_layout(text, detect_language(text), markdown=markdown)
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
     meta = extract_metadata(normalised, filename)
     if metadata:
         meta = _apply_metadata(meta, metadata)
     passages = segment(
-        normalised, mode="sentence" if mode == "sentence" else "paragraph", hints=hints
+        normalised,
+        mode="sentence" if mode == "sentence" else "paragraph",
+        hints=hints,
+        layout=layout,
     )
     if not passages:
         raise CorpusError(f"{filename}: no passages")

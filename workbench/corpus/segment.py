@@ -23,6 +23,7 @@ from workbench.corpus.furniture import (
     is_boilerplate,
     is_dateline,
     is_fragment,
+    is_heading,
     is_page_furniture,
     is_record_break,
     is_table_line,
@@ -38,7 +39,13 @@ from workbench.corpus.speakers import (
     match_switch_line,
     record_language,
 )
-from workbench.corpus.types import CorpusError, PassageSpec, SegmentHints, SegmentMode
+from workbench.corpus.types import (
+    CorpusError,
+    PassageSpec,
+    SegmentHints,
+    SegmentMode,
+    TextLayout,
+)
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _HEADER_CHARS = 6000
@@ -47,7 +54,8 @@ _LANGUAGE_SAMPLE = 400  # enough to tell en from zh; passages are many, so keep 
 
 # Why a passage is not codable, as the import summary and the reader say it.
 FURNITURE = "page furniture"
-HEADING = "heading or record furniture"
+HEADING = "heading"
+RECORD_FURNITURE = "record furniture (opening, agenda, closing)"
 LANGUAGE_NOTE = "language note"
 BARE_MARKER = "speaker name without speech"
 BOILERPLATE = "navigation, footer or credit line"
@@ -83,18 +91,22 @@ def segment(
     *,
     mode: SegmentMode = "paragraph",
     hints: SegmentHints | None = None,
-    headings: frozenset[int] = frozenset(),
+    layout: TextLayout | None = None,
 ) -> list[PassageSpec]:
     """Split text into paragraph or sentence passages with speakers, delegations and languages.
 
-    `headings` holds the start offsets of paragraphs known to be headings (the normaliser
-    finds them in Markdown, whose heading markers it removes from the text).
+    `layout` is what the normaliser saw in markup the text no longer has (Markdown headings,
+    bold speaker names); without it a text is judged by what it shows.
     """
     if mode not in ("paragraph", "sentence"):
         raise CorpusError(f"unknown segmentation mode {mode!r} (use 'paragraph' or 'sentence')")
+    layout = layout or TextLayout()
     header = text[:_HEADER_CHARS]
     paragraphs = list(paragraph_spans(text))
-    markers = [_marker_at(text, start, end) for start, end in paragraphs]
+    markers = [
+        _marker_at(text, start, end, emphasised=start in layout.markers)
+        for start, end in paragraphs
+    ]
     context = _Context(
         doc_language=detect_language(text),
         presiding_delegation=find_presiding_delegation(header),
@@ -102,7 +114,7 @@ def segment(
         hints=hints if hints is not None and _has_any(hints) else None,
         has_markers=any(marker is not None for marker in markers),
         is_record=is_record_header(header) and any(marker is not None for marker in markers),
-        headings=headings,
+        headings=layout.headings,
     )
     passages: list[PassageSpec] = []
     for (start, end), marker in zip(paragraphs, markers, strict=True):
@@ -167,13 +179,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start + lead, start + lead + len(stripped)
 
 
-def _marker_at(text: str, start: int, end: int) -> SpeakerMarker | None:
+def _marker_at(text: str, start: int, end: int, *, emphasised: bool) -> SpeakerMarker | None:
     head = text[start : min(end, start + 240)]
     if ":" not in head and "：" not in head:
         return None
     if is_table_line(head.split("\n", 1)[0]):
         return None  # "主席:\t奥泰比先生 .....\t(科威特)" lists the council, nobody speaks
-    return match_marker(head)
+    return match_marker(head, emphasised=emphasised)
 
 
 def _has_any(hints: SegmentHints) -> bool:
@@ -195,12 +207,13 @@ def _place(
             return LANGUAGE_NOTE, False
         context.turn.original_language = language
         return LANGUAGE_NOTE, True
-    if start in context.headings or is_record_break(body):
+    heading = start in context.headings or is_heading(body)
+    if heading or is_record_break(body):
         # Among speaker turns a heading or "The meeting rose" ends the speech; in a single
         # speech (a table row with hints) a section heading is only a heading.
         if context.has_markers:
             context.turn = None
-        return HEADING, False
+        return (HEADING if heading else RECORD_FURNITURE), False
     if is_dateline(body):
         return DATELINE, False
     if is_boilerplate(body):

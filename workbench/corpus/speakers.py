@@ -132,14 +132,17 @@ def language_code(name: str | None) -> str | None:
     return LANGUAGE_CODES.get(name.strip().lower())
 
 
-def match_marker(paragraph: str) -> SpeakerMarker | None:
-    """Parse a speaker marker at the very start of a paragraph."""
+def match_marker(paragraph: str, *, emphasised: bool = False) -> SpeakerMarker | None:
+    """Parse a speaker marker at the very start of a paragraph.
+
+    `emphasised` says the name was set in bold in markup that is no longer in the text.
+    """
     head = paragraph[:240]
     if not head:
         return None
     first = head.lstrip("*")[:1]
     if "\u2e80" <= first <= "\u9fff" or "\uf900" <= first <= "\uffef":
-        return _match_chinese(head)
+        return _match_chinese(head, emphasised or head.startswith("**"))
     return _match_english(head)
 
 
@@ -188,7 +191,7 @@ def _plausible_name(speaker: str, *, has_language_note: bool) -> bool:
     return honorific or has_language_note
 
 
-def _match_chinese(head: str) -> SpeakerMarker | None:
+def _match_chinese(head: str, emphasised: bool) -> SpeakerMarker | None:
     m = _ZH_MARKER.match(head)
     if m is None:
         return None
@@ -200,7 +203,7 @@ def _match_chinese(head: str) -> SpeakerMarker | None:
         return None
     # A bare "某某先生：" could open an ordinary sentence; records always add a delegation,
     # a language note or bold type, so one of those is required unless the speaker is a role.
-    if not (role or deleg or lang or head.startswith("**")):
+    if not (role or deleg or lang or emphasised):
         return None
     return SpeakerMarker(
         speaker=speaker,

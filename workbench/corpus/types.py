@@ -58,6 +58,18 @@ class ParsedDocument:
 
 
 @dataclass(frozen=True)
+class TextLayout:
+    """What the normaliser saw in the markup that the normalised text no longer shows.
+
+    Offsets are the starts of paragraphs in the normalised text: headings (Markdown `#`
+    lines, whose markers are gone) and speaker markers judged with their bold type.
+    """
+
+    headings: frozenset[int] = frozenset()
+    markers: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class SegmentHints:
     """What a caller already knows about a single-speech text (e.g. a corpus row)."""
 
