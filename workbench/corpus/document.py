@@ -50,7 +50,13 @@ def parse_document(
     if mode not in ("paragraph", "sentence"):
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
     markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(text)
-    normalised, layout = normalise_layout(text, detect_language(text), markdown=markdown)
+    normalised, layout = normalise_layout(
+        text,
+        detect_language(text),
+        markdown=markdown,
+        # PDFs are read from their page layout, which already tells the paragraphs apart.
+        paragraphs_known=extension(filename) == ".pdf",
+    )
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
     meta = extract_metadata(normalised, filename)

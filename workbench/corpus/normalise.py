@@ -45,6 +45,10 @@ class _Layout:
     wrapped: bool = False
     width: int = 0
     modal_gap: int = 0
+    # The extractor already knows the paragraphs (a PDF read from its page layout): lines
+    # without a blank between them belong together, a blank line always ends a paragraph,
+    # and only a page break is left for the usual rules.
+    known: bool = False
 
 
 @dataclass(slots=True)
@@ -65,15 +69,19 @@ def normalise(text: str, language: str | None, *, markdown: bool = False) -> str
 
 
 def normalise_layout(
-    text: str, language: str | None, *, markdown: bool = False
+    text: str, language: str | None, *, markdown: bool = False, paragraphs_known: bool = False
 ) -> tuple[str, TextLayout]:
-    """Normalise a text and say where its headings and speaker markers start."""
+    """Normalise a text and say where its headings and speaker markers start.
+
+    `paragraphs_known` says blank lines are the extractor's paragraph breaks (PDF layout).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x0c" in text:
         text = text.replace("\x0c", "\n\x0c\n")
     lang = language or detect_language(text)
     lines = scan_lines(text, markdown=markdown)
     layout = _measure(lines)
+    layout.known = paragraphs_known
     vocabulary = None if lang == "zh" else Vocabulary(text)
     paragraphs = _assemble(lines, layout, vocabulary)
     headings: set[int] = set()
@@ -154,6 +162,8 @@ def _should_join(current: _Paragraph, line: Line, layout: _Layout, page_break: b
         return current.kind == line.kind == "table" and line.gap == 0 and not page_break
     if current.kind == "bare_marker":
         return True  # a marker on its own line belongs to the speech that follows it
+    if layout.known and not page_break:
+        return line.gap == 0
     last = current.last
     terminal = last.terminal
     if not terminal and ends_with_function_word(last.text):
