@@ -226,8 +226,8 @@ def import_cmd(
         f"Imported {result.documents} documents with {result.passages} passages"
         f"; {len(result.duplicates)} already present."
     )
-    for line in importing.summary_lines(result):
-        click.echo(line)
+    for note in result.notes:
+        click.echo(note)
 
 
 PASSAGE_FIELDS = [

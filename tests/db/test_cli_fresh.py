@@ -81,11 +81,24 @@ def _tables(url: str) -> set[str]:
         (("codebook", "seed", "--project", "nope"), "No project called 'nope'"),
         (("agreement", "--project", "nope", "--json"), "No project called 'nope'"),
         (("export", "--project", "nope", "--out", "x.xlsx"), "No project called 'nope'"),
+        (("coding-sheet", "--project", "nope", "--coder", "ana", "--out", "s.xlsx"), "'nope'"),
+        (("import-codings", "{file}", "--project", "nope"), "No project called 'nope'"),
+        (("import-project", "{file}", "--project", "nope"), "No project called 'nope'"),
+        (("import", "{file}", "--project", "nope"), "No project called 'nope'"),
         (("db", "upgrade"), "Database is up to date."),
     ],
 )
-def test_every_command_works_on_a_fresh_database(run_fresh, fresh_url, args, expected) -> None:
+def test_every_command_works_on_a_fresh_database(
+    run_fresh, fresh_url, tmp_path: Path, args, expected
+) -> None:
     assert "project" not in _tables(fresh_url)
+    sample = tmp_path / "codings.csv"
+    sample.write_text("document,passage,coder,code\n", encoding="utf-8")
+    text_file = tmp_path / "statement.txt"
+    text_file.write_text("China opposes terrorism in all its forms.", encoding="utf-8")
+    args = tuple(
+        str(text_file if args[0] == "import" else sample) if a == "{file}" else a for a in args
+    )
     result = run_fresh(*args)
     assert expected in result.output, result.output
     assert "Traceback" not in result.output and "no such table" not in result.output

@@ -59,7 +59,7 @@ def parse_document(
     )
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
-    meta = extract_metadata(normalised, filename)
+    meta = extract_metadata(normalised, filename, layout.headings)
     if metadata:
         meta = _apply_metadata(meta, metadata)
     passages = segment(

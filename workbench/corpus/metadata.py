@@ -8,6 +8,7 @@ from datetime import date
 from workbench.corpus.extract import DOCUMENT_EXTENSIONS
 from workbench.corpus.furniture import (
     is_boilerplate,
+    is_dateline,
     is_fragment,
     is_heading,
     is_page_furniture,
@@ -91,13 +92,18 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-def extract_metadata(text: str, filename: str) -> DocumentMeta:
-    """Title, ISO date, document type, meeting symbol, language and source found in a text."""
+def extract_metadata(
+    text: str, filename: str, headings: frozenset[int] = frozenset()
+) -> DocumentMeta:
+    """Title, ISO date, document type, meeting symbol, language and source found in a text.
+
+    `headings` are the starts of paragraphs known to be headings (from Markdown).
+    """
     head = text[:_HEAD_CHARS]
     symbol = find_meeting_symbol(head) or _symbol_from_filename(filename)
     doc_type = _doc_type(text, head, symbol)
     return DocumentMeta(
-        title=_title(text, doc_type),
+        title=_title(text, doc_type, headings),
         date=find_date(head),
         doc_type=doc_type,
         meeting_symbol=symbol,
@@ -178,7 +184,7 @@ def _count_markers(text: str) -> int:
     return count
 
 
-def _title(text: str, doc_type: str | None) -> str | None:
+def _title(text: str, doc_type: str | None, headings: frozenset[int]) -> str | None:
     if doc_type == "un_record":
         # A record's opening lines are its masthead (organ, year, date); only the agenda
         # item makes a title.
@@ -187,9 +193,12 @@ def _title(text: str, doc_type: str | None) -> str | None:
         paragraph = text[start:end]
         if is_heading(paragraph):
             paragraph = paragraph.lstrip("#").strip()
+        if start in headings and len(paragraph) <= _TITLE_MAX and "\n" not in paragraph:
+            return paragraph  # a Markdown heading is a title, however short
         if (
             is_page_furniture(paragraph)
             or is_boilerplate(paragraph)
+            or is_dateline(paragraph)
             or is_fragment(paragraph)
             or is_table_line(paragraph)
             or paragraph.endswith((":", "：", ",", "，"))

@@ -30,6 +30,11 @@ class ImportResult:
     # Passages stored as not codable, counted by the reason the segmenter gave.
     non_codable: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def notes(self) -> list[str]:
+        """What the user should be told beyond the counts (non-codable passages and why)."""
+        return summary_lines(self)
+
 
 Progress = Callable[[int], None]
 
