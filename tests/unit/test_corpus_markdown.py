@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.corpus import ParsedDocument, parse_document, parse_file
+from workbench.corpus import (
+    ParsedDocument,
+    normalise_document,
+    parse_document,
+    parse_file,
+    segment,
+)
 from workbench.corpus.markdown import block, inline, looks_like_markdown
 
 # The shape of a Chinese verbatim record converted to Markdown (as seed 002 is), with a
@@ -156,3 +162,16 @@ def test_looks_like_markdown() -> None:
     assert looks_like_markdown("**A:** one\n\n**B:** two\n\n**C:** three")
     assert not looks_like_markdown("Item #1 is adopted.\n\nThe resolution* was adopted.")
     assert not looks_like_markdown("One **bold** phrase in a plain text.")
+
+
+def test_a_stored_document_can_be_segmented_again_with_its_layout(record: ParsedDocument) -> None:
+    # Re-segmenting starts from the raw text: the same normalised text comes back, with the
+    # headings and bold speaker names that the stored text no longer shows.
+    text, layout = normalise_document(record.filename, record.raw_text)
+    assert text == record.text
+    again = segment(text, mode="paragraph", layout=layout)
+    assert [(p.text, p.codable, p.speaker) for p in again] == [
+        (p.text, p.codable, p.speaker) for p in record.passages
+    ]
+    without = segment(text, mode="paragraph")
+    assert "张伟先生" not in {p.speaker for p in without}  # the text alone cannot tell

@@ -21,6 +21,7 @@ from workbench.corpus.types import (
     ParsedDocument,
     SegmentHints,
     TableRow,
+    TextLayout,
 )
 
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
@@ -38,6 +39,22 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 _UNKNOWN = frozenset({"", "unknown", "n/a", "na", "none", "null"})
 
 
+def normalise_document(filename: str, raw_text: str) -> tuple[str, TextLayout]:
+    """A document's normalised text and its layout (Markdown headings, bold speaker names).
+
+    Deterministic, so re-segmenting a stored document can start from its raw text and get
+    the same text, offsets and the layout that the text alone no longer shows.
+    """
+    markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(raw_text)
+    return normalise_layout(
+        raw_text,
+        detect_language(raw_text),
+        markdown=markdown,
+        # PDFs are read from their page layout, which already tells the paragraphs apart.
+        paragraphs_known=extension(filename) == ".pdf",
+    )
+
+
 def parse_document(
     filename: str,
     text: str,
@@ -49,14 +66,7 @@ def parse_document(
     """Normalise, describe and segment one document's text."""
     if mode not in ("paragraph", "sentence"):
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
-    markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(text)
-    normalised, layout = normalise_layout(
-        text,
-        detect_language(text),
-        markdown=markdown,
-        # PDFs are read from their page layout, which already tells the paragraphs apart.
-        paragraphs_known=extension(filename) == ".pdf",
-    )
+    normalised, layout = normalise_document(filename, text)
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
     meta = extract_metadata(normalised, filename, layout.headings)
