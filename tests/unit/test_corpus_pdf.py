@@ -238,3 +238,40 @@ def test_damaged_pdf_is_a_clear_error(name: str) -> None:
     pdf = draw([FULL_LAST])
     with pytest.raises(CorpusError, match=name.replace(".", r"\.")):
         extract_text(name, pdf[: len(pdf) // 2])
+
+
+def test_running_headers_and_footers_are_lifted_out_of_a_sentence_cut_by_the_page() -> None:
+    # The shape of a UN record page: job number and page counter at the foot, the meeting
+    # symbol at the head of the next page, a sentence running from one page to the other.
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    pages = [
+        (
+            [(800.0, "S/PV.8180"), (40.0, "18-04093 (C)"), (28.0, "3/21")],
+            [*FULL_LAST.lines[:2], "welcome the Foreign Minister presiding over the meeting and"],
+        ),
+        ([(800.0, "S/PV.8180"), (40.0, "18-04093 (C)"), (28.0, "4/21")], ["thank the briefers."]),
+    ]
+    for furniture, lines in pages:
+        for y, line in furniture:
+            pdf.setFont(*BODY)
+            pdf.drawString(LEFT, y, line)
+        y = 760.0
+        for line in lines:
+            text = pdf.beginText()
+            text.setFont(*BODY)
+            if line.endswith(" and") or line != lines[-1]:
+                _justify(text, line, WIDTH - pdfmetrics.stringWidth(line, *BODY), False)
+            text.setTextOrigin(LEFT, y)
+            text.textOut(line)
+            pdf.drawText(text)
+            y -= 14.0
+        pdf.showPage()
+    pdf.save()
+    (document,) = parse_file("S_PV.8180.pdf", buffer.getvalue())
+    codable = [p.text for p in document.passages if p.codable]
+    assert codable == [" ".join([*FULL_LAST.lines[:2], pages[0][1][2], "thank the briefers."])]
+    furniture = [p.text for p in document.passages if p.reason == "page furniture"]
+    assert sorted(furniture) == sorted(
+        ["S/PV.8180", "18-04093 (C)", "3/21", "S/PV.8180", "18-04093 (C)", "4/21"]
+    )

@@ -28,7 +28,8 @@ _GAP_FACTOR = 1.4  # a pitch this much above the usual one is a blank line betwe
 _SIZE_CHANGE = 0.15  # relative change of type size that separates a title from body text
 _INDENT_EMS = 0.8  # a first-line indent, in ems of the line's type
 _SHORT_EMS = 3.0  # a line ending this many ems before the column's right edge is short
-_GUTTER_MIN = 8.0  # points of empty page between two columns
+_GUTTER_MIN = 12.0  # points of empty page between two columns (word spaces are narrower)
+_COLUMN_LINES = 8  # a column has at least this many lines; a few justified lines can leave a gap
 _FEW_LINES = 8
 
 
@@ -138,6 +139,9 @@ def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
     right = sum(1 for x0, x1 in middle if x0 >= best[0])
     if min(left, right) < 0.25 * len(middle):
         return None
+    for side in (lambda w: w["x1"] <= best[0], lambda w: w["x0"] >= best[0]):
+        if len({round(w["top"]) for w in words if side(w)}) < _COLUMN_LINES:
+            return None
     spanning = [w for w in words if w["x0"] < best[0] < w["x1"]]
     return best[0] if len(spanning) <= 0.1 * len(words) else None
 
