@@ -106,6 +106,7 @@ _DATELINE_DATE = re.compile(
     r"(?:\s*(?:星期.|周.))?(?:,?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
     r"(?:\s*(?:GMT|UTC|EST|EDT|BJT)(?:[+-]\d{1,2})?)?)?"
 )
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _DATELINE_LABELS = (
     r"(?:来源|稿源|出处|发布时间|发布日期|更新时间|时间|日期|作者|责任编辑|编辑|记者"
     r"|(?i:published|updated|last updated|posted|date|source|author|editor))"
@@ -181,7 +182,9 @@ def is_dateline(paragraph: str) -> bool:
     text = paragraph.strip()
     if not text or len(text) > 160 or "\n" in text:
         return False
-    if not (text[0].isdigit() or ":" in text or "：" in text or text[0] in "MTWFS"):
+    # Cheap first: a dateline opens with a date or with a short label and its colon.
+    head = text[:16]
+    if not (text[0].isdigit() or ":" in head or "：" in head or head[:3] in _WEEKDAYS):
         return False
     for piece in _DATELINE_SPLIT.split(text):
         if not piece or _DATELINE_DATE.fullmatch(piece):
