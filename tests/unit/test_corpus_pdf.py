@@ -136,6 +136,18 @@ def test_a_full_last_line_does_not_join_the_next_paragraph_and_the_title_stays_a
     ]
 
 
+def test_a_two_line_title_set_large_stays_one_paragraph() -> None:
+    title = Block(
+        ["Exchange of processed data between qualitative", "data analysis software packages"],
+        font=TITLE,
+    )
+    assert _paragraphs(draw([title, FULL_LAST, AFTER_GAP])) == [
+        title.expected,
+        FULL_LAST.expected,
+        AFTER_GAP.expected,
+    ]
+
+
 def test_a_first_line_indent_without_any_gap_starts_a_paragraph() -> None:
     first = Block(FULL_LAST.lines, full_last=True, indent=22.0)
     second = Block(AFTER_GAP.lines, full_last=True, indent=22.0)

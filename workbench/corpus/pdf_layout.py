@@ -4,7 +4,8 @@ A PDF has no paragraphs, only glyphs at positions. pdfplumber (on pdfminer.six) 
 word with its box; this module groups words into lines and lines into paragraphs:
 - two columns (UN verbatim records) are read one after the other, found from a vertical
   gutter that no word crosses;
-- a new paragraph starts after a vertical gap larger than the usual line pitch, at a
+- a new paragraph starts after a vertical gap larger than the usual line pitch (in ems of
+  the type, so a two-line title set large stays one paragraph), at a
   first-line indent, where the type size changes (a title above a paragraph), and after a
   short line that ends a sentence. So a paragraph whose last line happens to be full is not
   run into the next one, and a title never absorbs the paragraph after it.
@@ -62,7 +63,8 @@ def pdf_text(filename: str, data: bytes) -> str:
         raise CorpusError(
             f"{filename}: the PDF has no text layer (a scan?); run OCR on it and import again"
         )
-    # The line pitch is measured over the whole document: one page may hold too few lines.
+    # The line pitch, in ems of the type, is measured over the whole document: one page may
+    # hold too few lines, and a title set large has a pitch of its own.
     pitch = _pitch([line for page in pages for column in page for line in column.lines])
     return "\x0c".join("\n\n".join(_paragraphs(column, pitch) for column in page) for page in pages)
 
@@ -92,7 +94,7 @@ def _page_columns(page: Any) -> list[_Column]:
 
 def _pitch(lines: list[_Line]) -> float | None:
     pitches = [
-        b.top - a.top
+        (b.top - a.top) / max(a.size, 1.0)
         for a, b in pairwise(lines)
         if b.top > a.top and abs(a.size - b.size) <= _SIZE_CHANGE * max(a.size, b.size)
     ]
@@ -194,7 +196,7 @@ def _breaks(a: _Line, b: _Line, left: float, right: float, pitch: float | None) 
     """Whether line b starts a new paragraph after line a."""
     if abs(a.size - b.size) > _SIZE_CHANGE * max(a.size, b.size):
         return True  # a title and its paragraph, or a footnote under the text
-    if pitch is not None and b.top - a.top > _GAP_FACTOR * pitch:
+    if pitch is not None and b.top - a.top > _GAP_FACTOR * pitch * max(a.size, 1.0):
         return True
     if b.top < a.top:
         return True  # text placed above the previous line: another block
