@@ -29,7 +29,36 @@ def _app() -> Flask:
     if app is None:
         app = create_app()
         ctx.meta["wb_app"] = app
+        _ensure_schema(app)
     return app
+
+
+def _ensure_schema(app: Flask) -> None:
+    # Every command may be the first one run on a database (`workbench project create` right
+    # after install): the schema is brought to the newest version first, as `serve` does.
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench.migrate import current_revision, head_revision, upgrade
+
+    engine = app.extensions["wb_engine"]
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"Cannot open the database {where}: {reason}") from None
+    if current == head_revision(engine):
+        return
+    try:
+        upgrade(engine)
+    except CommandError as exc:
+        raise click.ClickException(
+            f"The database {where} is at schema revision {current!r}, which this version of "
+            f"the workbench does not know ({exc}); install the version that created it."
+        ) from None
+    what = "Created" if current is None else f"Upgraded (from revision {current})"
+    click.echo(f"{what} the database schema of {where}.", err=True)
 
 
 @contextmanager
@@ -45,9 +74,8 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def _upgrade() -> None:
-    from workbench.migrate import upgrade
-
-    upgrade(_app().extensions["wb_engine"])
+    # _app() brings the schema to the newest version before anything else runs.
+    _app()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,19 +149,36 @@ def project_create(name: str, lead_name: str | None, description: str) -> None:
     click.echo(f"Created project '{name}' with slug: {slug}")
 
 
-def _collect(paths: tuple[str, ...]) -> list[Path]:
-    files: list[Path] = []
+def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, dict[str, Any]]]:
+    """The files to import, each with the name it is stored under, and manifest entries by name.
+
+    A file is named relative to the folder given on the command line (`seeds/a.txt`), never by
+    the path typed; a folder's `manifest.json` describes its files and is not itself imported.
+    """
+    from workbench.services import seeding
+
+    files: list[tuple[Path, str]] = []
+    described: dict[str, dict[str, Any]] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            )
+            root = path.resolve()
+            manifest = seeding.folder_manifest(root)
+            for found in sorted(root.rglob("*")):
+                relative = found.relative_to(root)
+                if not found.is_file() or any(p.startswith(".") for p in relative.parts):
+                    continue
+                if relative.as_posix() == seeding.MANIFEST:
+                    continue
+                name = f"{root.name}/{relative.as_posix()}"
+                files.append((found, name))
+                if relative.as_posix() in manifest:
+                    described[name] = manifest[relative.as_posix()]
         elif path.is_file():
-            files.append(path)
+            files.append((path, path.name))
         else:
             raise click.ClickException(f"{raw}: no such file or folder.")
-    return files
+    return files, described
 
 
 @main.command("import")
@@ -146,22 +191,32 @@ def _collect(paths: tuple[str, ...]) -> list[Path]:
 def import_cmd(
     paths: tuple[str, ...], project_slug: str, segmentation: str, max_file_mb: float | None
 ) -> None:
-    """Import files, folders, .zip archives and CSV/JSONL tables into a project."""
-    from workbench.services import accounts, importing
+    """Import files, folders, .zip archives and CSV/JSONL tables into a project.
 
-    files = _collect(paths)
+    A folder holding a manifest.json (like seeds/) takes titles and metadata from it.
+    """
+    from workbench.services import accounts, importing, seeding
+
+    try:
+        files, described = _collect(paths)
+    except DomainError as exc:
+        raise click.ClickException("\n".join([str(exc), *exc.details])) from None
     limit = int(max_file_mb * 1024 * 1024) if max_file_mb else _app().config["MAX_FILE_BYTES"]
     with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
 
         def read_all() -> Iterator[tuple[str, bytes]]:
-            for path in bar:
-                yield str(path), path.read_bytes()
+            for path, name in bar:
+                yield name, path.read_bytes()
 
         try:
             parsed = importing.parse_uploads(read_all(), mode=segmentation, max_file_bytes=limit)
         except DomainError as exc:
             lines = [str(exc), *[f"  - {d}" for d in exc.details]]
             raise click.ClickException("\n".join(lines)) from None
+    parsed = [
+        seeding.apply_manifest(doc, described[doc.filename]) if doc.filename in described else doc
+        for doc in parsed
+    ]
     click.echo(f"Storing {len(parsed)} documents…", err=True)
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
@@ -173,6 +228,8 @@ def import_cmd(
         f"Imported {result.documents} documents with {result.passages} passages"
         f"; {len(result.duplicates)} already present."
     )
+    for note in result.notes:
+        click.echo(note)
 
 
 PASSAGE_FIELDS = [

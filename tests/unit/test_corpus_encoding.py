@@ -92,3 +92,36 @@ def test_empty_files_are_rejected(data: bytes):
 def test_parse_file_reports_the_same_errors():
     with pytest.raises(CorpusError, match=r"blank\.md"):
         parse_file("blank.md", b"")
+
+
+# A mostly-Chinese verbatim-record passage: only newlines, digits and brackets are ASCII, so
+# fewer than one byte in ten is a NUL, far too few to tell the byte order by counting them.
+MOSTLY_CHINESE = (
+    "马朝旭先生（中国）：中方欢迎安理会通过第2341(2017)号决议。\n"
+    "关键基础设施是各国经济社会发展的命脉，保护其免遭恐怖袭击是各国的共同责任。\n"
+    "我们呼吁各国加强信息共享，开展风险评估，提高防范和应对能力。\n"
+)
+LATIN = "Mr. Ünal (Türkiye): Terrorism threatens all States; no State can face it alone.\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text",
+    [MOSTLY_CHINESE, MOSTLY_CHINESE.replace("\n", ""), LATIN, "言論自由。言而有信。\n" * 4],
+    ids=["chinese", "chinese-no-ascii-at-all", "latin", "ideographs-with-zero-low-byte"],
+)
+def test_utf16_without_bom_is_detected_for_chinese_and_latin(codec: str, text: str):
+    assert decode_bytes(text.encode(codec), "record.txt") == text
+
+
+def test_utf16_without_bom_reaches_passages():
+    data = MOSTLY_CHINESE.encode("utf-16-le")
+    assert data.count(0) < len(data) // 10  # the shape that was refused as binary
+    (document,) = parse_file("record.txt", data)
+    assert document.passages[0].speaker == "马朝旭先生"
+    assert document.text.startswith("马朝旭先生（中国）")
+
+
+def test_odd_length_nul_bytes_are_still_binary():
+    with pytest.raises(CorpusError, match="binary"):
+        decode_bytes(MOSTLY_CHINESE.encode("utf-16-le") + b"\x00", "broken.txt")

@@ -179,9 +179,9 @@ def test_unknown_extensions_are_rejected_with_advice(name: str, hint: str):
         extract_text(name, b"whatever")
 
 
-def test_markdown_is_plain_text():
+def test_markdown_headings_become_heading_passages():
     (document,) = parse_file("notes.md", b"# Statement\n\nChina opposes terrorism.\n")
-    assert [(p.text, p.codable) for p in document.passages] == [
-        ("# Statement", False),
-        ("China opposes terrorism.", True),
+    assert [(p.text, p.codable, p.reason) for p in document.passages] == [
+        ("Statement", False, "heading"),
+        ("China opposes terrorism.", True, None),
     ]

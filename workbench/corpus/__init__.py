@@ -8,6 +8,7 @@ from workbench.corpus.archive import iter_archive
 from workbench.corpus.document import (
     DEFAULT_MAX_MEMBER_BYTES,
     DEFAULT_MAX_TOTAL_BYTES,
+    normalise_document,
     parse_document,
     parse_file,
 )
@@ -26,6 +27,7 @@ from workbench.corpus.types import (
     SegmentHints,
     SegmentMode,
     TableRow,
+    TextLayout,
 )
 
 __all__ = [
@@ -38,12 +40,14 @@ __all__ = [
     "SegmentHints",
     "SegmentMode",
     "TableRow",
+    "TextLayout",
     "decode_bytes",
     "detect_language",
     "extract_metadata",
     "extract_text",
     "iter_archive",
     "normalise",
+    "normalise_document",
     "parse_document",
     "parse_file",
     "read_table",

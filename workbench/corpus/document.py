@@ -9,8 +9,9 @@ from dataclasses import replace
 from workbench.corpus.archive import iter_archive
 from workbench.corpus.extract import extension, extract_text
 from workbench.corpus.language import detect_language
+from workbench.corpus.markdown import MARKDOWN_EXTENSIONS, looks_like_markdown
 from workbench.corpus.metadata import extract_metadata, find_date
-from workbench.corpus.normalise import normalise
+from workbench.corpus.normalise import normalise_layout
 from workbench.corpus.records import looks_like_records, record_text
 from workbench.corpus.segment import segment
 from workbench.corpus.tables import TABLE_EXTENSIONS, read_table
@@ -22,6 +23,7 @@ from workbench.corpus.types import (
     ParsedDocument,
     SegmentHints,
     TableRow,
+    TextLayout,
 )
 
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
@@ -39,6 +41,22 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 _UNKNOWN = frozenset({"", "unknown", "n/a", "na", "none", "null"})
 
 
+def normalise_document(filename: str, raw_text: str) -> tuple[str, TextLayout]:
+    """A document's normalised text and its layout (Markdown headings, bold speaker names).
+
+    Deterministic, so re-segmenting a stored document can start from its raw text and get
+    the same text, offsets and the layout that the text alone no longer shows.
+    """
+    markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(raw_text)
+    return normalise_layout(
+        raw_text,
+        detect_language(raw_text),
+        markdown=markdown,
+        # PDFs are read from their page layout, which already tells the paragraphs apart.
+        paragraphs_known=extension(filename) == ".pdf",
+    )
+
+
 def parse_document(
     filename: str,
     text: str,
@@ -54,15 +72,18 @@ def parse_document(
     if mode == "lines" or (
         mode == "paragraph" and not _hinted(hints) and looks_like_records(lined)
     ):
-        normalised, mode = lined, "lines"  # reflowing would glue one record to the next
+        # Reflowing would glue one record to the next: a record a line keeps its lines.
+        normalised, layout, mode = lined, TextLayout(), "lines"
     else:
-        normalised = normalise(text, detect_language(text))
+        normalised, layout = normalise_document(filename, text)
     if not normalised.strip():
         raise CorpusError(f"{filename}: no passages")
-    meta = extract_metadata(normalised, filename)
+    meta = extract_metadata(normalised, filename, layout.headings)
     if metadata:
         meta = _apply_metadata(meta, metadata)
-    passages = segment(normalised, mode=SEGMENT_MODES[SEGMENT_MODES.index(mode)], hints=hints)
+    passages = segment(
+        normalised, mode=SEGMENT_MODES[SEGMENT_MODES.index(mode)], hints=hints, layout=layout
+    )
     if not passages:
         raise CorpusError(f"{filename}: no passages")
     return ParsedDocument(

@@ -32,6 +32,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CJK_PUNCTUATION = re.compile("[、。《》「」『』！（），：；？]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -68,6 +69,11 @@ def _decode(data: bytes, filename: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Chinese text in UTF-16 may have no NUL at all (no ASCII character, not even a newline);
+    # Western 8-bit text read as UTF-16 also gives ideographs, but never Chinese punctuation.
+    utf16 = _best_utf16_reading(data, punctuated=True)
+    if utf16 is not None:
+        return utf16
     chinese = _decode_chinese(data)
     if chinese is not None:
         return chinese
@@ -78,24 +84,58 @@ def _decode(data: bytes, filename: str) -> str:
 
 
 def _decode_utf16_without_bom(data: bytes, filename: str) -> str:
-    # ASCII-range characters in UTF-16 leave a NUL in every other byte; which half holds the
-    # NULs tells the byte order. Anything else with NULs in it is not a text file.
-    sample = data[:8192]
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = max(len(sample) // 2, 1)
-    codec = None
-    # Some CJK characters (言 = U+8A00) put a NUL in the other half too, hence a ratio.
-    if odd > max(4 * even, 0.1 * half):
-        codec = "utf-16-le"
-    elif even > max(4 * odd, 0.1 * half):
-        codec = "utf-16-be"
-    if codec is None or len(data) % 2:
+    # NULs in a text file mean UTF-16: ASCII characters leave one in every other byte. Mostly-
+    # Chinese text has few of them (newlines, digits), and some ideographs (言 = U+8A00) put
+    # NULs in the other half, so rather than counting NULs each byte order is decoded and
+    # judged by what it reads as. Anything else with NULs in it is not a text file.
+    text = _best_utf16_reading(data)
+    if text is None:
         raise CorpusError(f"{filename}: looks like a binary file, not text")
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{filename}: looks like UTF-16 but cannot be decoded") from exc
+    return text
+
+
+def _best_utf16_reading(data: bytes, *, punctuated: bool = False) -> str | None:
+    """The UTF-16 reading (LE or BE) of BOM-less bytes that reads as text, if one does."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    best: tuple[float, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4096]
+        if punctuated and len(_CJK_PUNCTUATION.findall(sample)) < 0.02 * len(sample):
+            continue
+        score = _text_score(sample)
+        if score >= 0.9 and (best is None or score > best[0]):
+            best = (score, text)
+    return best[1] if best is not None else None
+
+
+def _text_score(text: str) -> float:
+    # Share of characters that Chinese or Western prose is made of, less the share that looks
+    # like ASCII read in the wrong byte order: "A" becomes U+4100, "e" U+6500 (ideographs
+    # too), and real text almost never has many of those.
+    if not text:
+        return 0.0
+    plausible = 0
+    wrong_order = 0
+    for ch in text:
+        code = ord(ch)
+        if code < 0x80:
+            plausible += ch.isprintable() or ch in "\t\n\r"
+        elif (
+            0x4E00 <= code <= 0x9FFF
+            or 0x3000 <= code <= 0x303F
+            or 0xFF00 <= code <= 0xFFEF
+            or 0x2010 <= code <= 0x203B
+            or 0xA0 <= code <= 0x24F
+        ):
+            plausible += 1
+        if code & 0xFF == 0 and 0x20 <= code >> 8 <= 0x7E:
+            wrong_order += 1
+    return (plausible - 4 * wrong_order) / len(text)
 
 
 def _decode_chinese(data: bytes) -> str | None:

@@ -82,22 +82,6 @@ def _docx_text(filename: str, data: bytes) -> str:
 
 
 def _pdf_text(filename: str, data: bytes) -> str:
-    from pypdf import PdfReader
+    from workbench.corpus.pdf_layout import pdf_text
 
-    if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
-        raise CorpusError(f"{filename}: not a PDF file")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise CorpusError(f"{filename}: the PDF is password-protected")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except CorpusError:
-        raise
-    except Exception as exc:  # pypdf surfaces assorted error types from malformed objects
-        raise CorpusError(f"{filename}: the PDF is damaged and cannot be read ({exc})") from exc
-    if not any(page.strip() for page in pages):
-        raise CorpusError(
-            f"{filename}: the PDF has no text layer (a scan?); run OCR on it and import again"
-        )
-    # A form feed marks each page break so the normaliser can rejoin split sentences.
-    return "\x0c".join(pages).replace("\r\n", "\n").replace("\r", "\n")
+    return pdf_text(filename, data)

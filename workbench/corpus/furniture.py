@@ -96,6 +96,29 @@ INLINE_NEWS_LINE = re.compile(
 LEADING_DATELINE = re.compile(
     r"新华社[^\s，。（）]{1,12}\d{1,2}月\d{1,2}日电(?:[（(]记者[^（）()]{0,30}[)）])?"
 )
+# Datelines and source lines of news pages: "2020年10月01日 来源：人民网",
+# "发布时间：2020-10-01 10:20 来源：新华网", "Published: 1 October 2020 | Source: Xinhua".
+_EN_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
+    rf"(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"|\d{{1,2}}\s+{_EN_MONTH},?\s+\d{{4}}|{_EN_MONTH}\s+\d{{1,2}},?\s+\d{{4}})"
+    r"(?:\s*(?:星期.|周.))?(?:,?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:GMT|UTC|EST|EDT|BJT)(?:[+-]\d{1,2})?)?)?"
+)
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+_DATELINE_LABELS = (
+    r"(?:来源|稿源|出处|发布时间|发布日期|更新时间|时间|日期|作者|责任编辑|编辑|记者"
+    r"|(?i:published|updated|last updated|posted|date|source|author|editor))"
+)
+_DATELINE_LABELLED = re.compile(rf"{_DATELINE_LABELS}\s*[:：]\s*(?P<value>.{{1,40}})")
+_DATELINE_SPLIT = re.compile(rf"\s*[|｜丨·]\s*|\s+(?={_DATELINE_LABELS}\s*[:：])")
+# Page-bottom links of news sites, possibly several on one line before a copyright notice.
+_FOOTER_PHRASE = re.compile(
+    r"【?(?:打印本页|打印|关闭窗口|关闭|返回顶部|推荐给朋友|分享到|收藏本页|字号|大|中|小)】?"
+    r"|\[?(?i:print this page|print|close window|close|back to top|share|e-?mail this page)\]?"
+)
+_COPYRIGHT = re.compile(r"(?:版权所有|©|\(c\)|(?i:copyright\b)).{0,120}")
 _TABLE_LEADER = re.compile(r"\.{5,}|(?:\. ){5,}|…{3,}")
 # Page furniture starts with a digit or one of these; checking first keeps the common case cheap.
 FURNITURE_FIRST = frozenset("0123456789SA-–*Pp第无请")
@@ -141,7 +164,7 @@ def is_boilerplate(paragraph: str) -> bool:
     text = paragraph.strip()
     if not text or len(text) > 300:
         return False
-    if _NEWS_LINE.fullmatch(text):
+    if _NEWS_LINE.fullmatch(text) or is_footer(text):
         return True
     if ends_sentence(text):
         return False
@@ -152,6 +175,48 @@ def is_boilerplate(paragraph: str) -> bool:
         return True
     first = text.split(maxsplit=1)[0] if text.split() else ""
     return first in ("Home", "首页") and len(text.split()) >= 3
+
+
+def is_dateline(paragraph: str) -> bool:
+    """Whether a paragraph is only a dateline or source line ("2020年10月01日 来源：人民网")."""
+    text = paragraph.strip()
+    if not text or len(text) > 160 or "\n" in text:
+        return False
+    # Cheap first: a dateline opens with a date or with a short label and its colon.
+    head = text[:16]
+    if not (text[0].isdigit() or ":" in head or "：" in head or head[:3] in _WEEKDAYS):
+        return False
+    for piece in _DATELINE_SPLIT.split(text):
+        if not piece or _DATELINE_DATE.fullmatch(piece):
+            continue
+        labelled = _DATELINE_LABELLED.fullmatch(piece)
+        if labelled is None or ends_sentence(labelled.group("value")):
+            return False
+    return True
+
+
+def is_footer(paragraph: str) -> bool:
+    """Whether a paragraph is a news page's footer: print/close links, a copyright notice."""
+    text = paragraph.strip()
+    if not text or len(text) > 160:
+        return False
+    position = 0
+    found = False
+    while position < len(text):
+        if text[position] in " \t|｜丨·/":
+            position += 1
+            continue
+        copyright_notice = _COPYRIGHT.match(text, position)
+        if copyright_notice is not None and copyright_notice.end() == len(text):
+            return True
+        phrase = _FOOTER_PHRASE.match(text, position)
+        if phrase is None or phrase.end() == position:
+            return False
+        end = phrase.end()
+        if end < len(text) and text[end].isalnum() and text[end - 1].isascii():
+            return False  # "Printing ..." is a word, not the "Print" link
+        position, found = end, True
+    return found
 
 
 def is_fragment(paragraph: str) -> bool:

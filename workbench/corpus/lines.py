@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.corpus import markdown as md
 from workbench.corpus.furniture import (
     FURNITURE_FIRST,
     INLINE_NEWS_LINE,
     LEADING_DATELINE,
+    is_dateline,
     is_heading,
     is_page_furniture,
     is_record_break,
@@ -35,7 +37,8 @@ class Line:
 
     text: str
     # "text", "furniture" (page furniture), "heading", "record" (record furniture),
-    # "switch" (a language note), "table", "marker" / "bare_marker" (a speaker marker,
+    # "switch" (a language note), "table", "dateline" (a news dateline or source line),
+    # "marker" / "bare_marker" (a speaker marker,
     # with or without speech after it) or "weak_marker" (a bare "Name:" that may be a quote).
     kind: str
     gap: int = 0
@@ -46,8 +49,12 @@ class Line:
     terminal: bool = False
 
 
-def scan_lines(text: str) -> list[Line]:
-    """Split text into classified lines, noting blank-line gaps, page breaks and indents."""
+def scan_lines(text: str, *, markdown: bool = False) -> list[Line]:
+    """Split text into classified lines, noting blank-line gaps, page breaks and indents.
+
+    With `markdown`, lines are classified with their markup (bold speaker names count as
+    evidence) and then stored without it; `#` lines become headings.
+    """
     # The hot loop of an import (a million lines for the General Debate corpus): cheap
     # substring tests guard every regex and the common plain line takes the shortest path.
     lines: list[Line] = []
@@ -55,6 +62,9 @@ def scan_lines(text: str) -> list[Line]:
     page_break = False
     for raw in text.split("\n"):
         stripped = raw.strip()
+        heading = False
+        if markdown and stripped:
+            stripped, heading = md.block(stripped)
         if not stripped:
             if "\x0c" in raw:
                 page_break = True
@@ -74,9 +84,12 @@ def scan_lines(text: str) -> list[Line]:
         last = len(segments) - 1
         for index, segment in enumerate(segments):
             content = _TABLE_SPACES.sub(" ", segment) if table else " ".join(segment.split())
+            kind = "heading" if heading else "table" if table else _classify(content)
+            if markdown:
+                content = md.inline(content) or content
             line = Line(
                 content,
-                "table" if table else _classify(content),
+                kind,
                 gap if index == 0 else 0,
                 page_break and index == 0,
                 indent and index == 0,
@@ -113,6 +126,8 @@ def _classify(content: str) -> str:
             return "marker" if marker.certain else "weak_marker"
     if first in _RECORD_FIRST and len(content) <= 80 and is_record_break(content):
         return "record"
+    if len(content) <= 160 and is_dateline(content):
+        return "dateline"
     return "text"
 
 

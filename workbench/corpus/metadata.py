@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from workbench.corpus.extract import DOCUMENT_EXTENSIONS
 from workbench.corpus.furniture import (
     is_boilerplate,
+    is_dateline,
     is_fragment,
     is_heading,
     is_page_furniture,
@@ -15,7 +17,7 @@ from workbench.corpus.furniture import (
 )
 from workbench.corpus.language import detect_language
 from workbench.corpus.segment import paragraph_spans
-from workbench.corpus.speakers import match_marker
+from workbench.corpus.speakers import RECORD_HEADER_PHRASES, match_marker
 from workbench.corpus.types import DocumentMeta
 
 _HEAD_CHARS = 2000
@@ -67,13 +69,6 @@ _EN_MEETING = re.compile(r"\b(?P<number>\d{3,5})(?:st|nd|rd|th)\s+meeting\b")
 # Plain substrings are tested with `in`, which is many times faster than a regex alternation
 # over the same words; a regex runs only where a word boundary or a pattern matters.
 _SECURITY_COUNCIL = ("安全理事会", "Security Council")
-_RECORD_HEADER = (
-    "逐字记录",
-    "Provisional verbatim",
-    "verbatim record",
-    "This record contains the text of speeches",
-    "本记录包括中文发言的文本",
-)
 _NEWS = (
     "Xinhua", "XINHUA", "新华社", "新华网", "人民日报", "People's Daily", "PEOPLE'S DAILY",
     "correspondent", "Correspondent", "CORRESPONDENT", "Reuters", "REUTERS", "(AP)", "记者",
@@ -97,19 +92,33 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-def extract_metadata(text: str, filename: str) -> DocumentMeta:
-    """Title, ISO date, document type, meeting symbol, language and source found in a text."""
+def extract_metadata(
+    text: str, filename: str, headings: frozenset[int] = frozenset()
+) -> DocumentMeta:
+    """Title, ISO date, document type, meeting symbol, language and source found in a text.
+
+    `headings` are the starts of paragraphs known to be headings (from Markdown).
+    """
     head = text[:_HEAD_CHARS]
     symbol = find_meeting_symbol(head) or _symbol_from_filename(filename)
     doc_type = _doc_type(text, head, symbol)
     return DocumentMeta(
-        title=_title(text, doc_type),
+        title=_title(text, doc_type, headings),
         date=find_date(head),
         doc_type=doc_type,
         meeting_symbol=symbol,
         language=detect_language(text),
         source=_source(head, doc_type),
     )
+
+
+def title_from_filename(filename: str) -> str:
+    """A title for a document that has none: its file name without folders or extension."""
+    name = filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or filename
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem.strip() and "." + ext.lower() in DOCUMENT_EXTENSIONS:
+        return stem
+    return name
 
 
 def find_date(text: str) -> str | None:
@@ -148,7 +157,7 @@ def find_meeting_symbol(head: str) -> str | None:
 
 
 def _doc_type(text: str, head: str, symbol: str | None) -> str | None:
-    if symbol is not None or _mentions(head, _RECORD_HEADER):
+    if symbol is not None or _mentions(head, RECORD_HEADER_PHRASES):
         return "un_record"
     if _count_markers(text) >= 2:
         return "un_record"
@@ -175,7 +184,7 @@ def _count_markers(text: str) -> int:
     return count
 
 
-def _title(text: str, doc_type: str | None) -> str | None:
+def _title(text: str, doc_type: str | None, headings: frozenset[int]) -> str | None:
     if doc_type == "un_record":
         # A record's opening lines are its masthead (organ, year, date); only the agenda
         # item makes a title.
@@ -184,9 +193,12 @@ def _title(text: str, doc_type: str | None) -> str | None:
         paragraph = text[start:end]
         if is_heading(paragraph):
             paragraph = paragraph.lstrip("#").strip()
+        if start in headings and len(paragraph) <= _TITLE_MAX and "\n" not in paragraph:
+            return paragraph  # a Markdown heading is a title, however short
         if (
             is_page_furniture(paragraph)
             or is_boilerplate(paragraph)
+            or is_dateline(paragraph)
             or is_fragment(paragraph)
             or is_table_line(paragraph)
             or paragraph.endswith((":", "：", ",", "，"))

@@ -12,6 +12,9 @@ What it repairs, and how it tells:
 - Line-break hyphens are resolved by hyphenation.Vocabulary; Chinese lines join without a space.
 - Chinese paragraphs marked only by runs of U+3000, newspaper credit lines glued to the text,
   and language notes such as "(spoke in French)" in the middle of a speech become paragraphs.
+- Markdown (a .md file, or a text written in it) loses its markup: emphasis, link syntax,
+  list bullets and heading markers; headings stay as paragraphs of their own, reported in
+  the layout so the segmenter can make them heading passages.
 No Unicode normalisation (NFC) is applied: offsets are code points over the returned text.
 """
 
@@ -29,11 +32,12 @@ from workbench.corpus.shape import (
     reads_as_prose,
     starts_lowercase,
 )
+from workbench.corpus.types import TextLayout
 
 _WRAP_WIDTH_LIMIT = 160  # longer "lines" are paragraphs, not wrapped print lines
 
 # Kinds of line that stand alone: nothing is joined onto them and they join nothing.
-_ALONE = frozenset({"heading", "switch", "record"})
+_ALONE = frozenset({"heading", "switch", "record", "dateline"})
 
 
 @dataclass
@@ -41,6 +45,10 @@ class _Layout:
     wrapped: bool = False
     width: int = 0
     modal_gap: int = 0
+    # The extractor already knows the paragraphs (a PDF read from its page layout): lines
+    # without a blank between them belong together, a blank line always ends a paragraph,
+    # and only a page break is left for the usual rules.
+    known: bool = False
 
 
 @dataclass(slots=True)
@@ -49,21 +57,44 @@ class _Paragraph:
     last: Line
     parts: list[str] = field(default_factory=list)
     length: int = 0
+    opening: str = "text"  # the kind of its first line, as the layout reports it
 
     def text(self) -> str:
         return "".join(self.parts)
 
 
-def normalise(text: str, language: str | None) -> str:
+def normalise(text: str, language: str | None, *, markdown: bool = False) -> str:
     """Repair wrapping, page breaks and hyphenation; return paragraphs separated by blank lines."""
+    return normalise_layout(text, language, markdown=markdown)[0]
+
+
+def normalise_layout(
+    text: str, language: str | None, *, markdown: bool = False, paragraphs_known: bool = False
+) -> tuple[str, TextLayout]:
+    """Normalise a text and say where its headings and speaker markers start.
+
+    `paragraphs_known` says blank lines are the extractor's paragraph breaks (PDF layout).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x0c" in text:
         text = text.replace("\x0c", "\n\x0c\n")
     lang = language or detect_language(text)
-    lines = scan_lines(text)
+    lines = scan_lines(text, markdown=markdown)
     layout = _measure(lines)
+    layout.known = paragraphs_known
     vocabulary = None if lang == "zh" else Vocabulary(text)
-    return "\n\n".join(_assemble(lines, layout, vocabulary))
+    paragraphs = _assemble(lines, layout, vocabulary)
+    headings: set[int] = set()
+    markers: set[int] = set()
+    position = 0
+    for paragraph, kind in paragraphs:
+        if kind == "heading":
+            headings.add(position)
+        elif kind in ("marker", "bare_marker"):
+            markers.add(position)
+        position += len(paragraph) + 2
+    normalised = "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    return normalised, TextLayout(frozenset(headings), frozenset(markers))
 
 
 def _measure(lines: list[Line]) -> _Layout:
@@ -84,14 +115,17 @@ def _measure(lines: list[Line]) -> _Layout:
     return _Layout(wrapped=wrapped, width=width, modal_gap=modal_gap)
 
 
-def _assemble(lines: list[Line], layout: _Layout, vocabulary: Vocabulary | None) -> list[str]:
-    out: list[str] = []
-    held: list[str] = []  # furniture waiting until the paragraph it interrupted is complete
+def _assemble(
+    lines: list[Line], layout: _Layout, vocabulary: Vocabulary | None
+) -> list[tuple[str, str]]:
+    """The paragraphs of the text, each with the kind of its first line."""
+    out: list[tuple[str, str]] = []
+    held: list[tuple[str, str]] = []  # furniture waiting for the paragraph it interrupted
     current: _Paragraph | None = None
     furniture_since_last = False
     for line in lines:
         if line.kind == "furniture":
-            held.append(line.text)
+            held.append((line.text, "furniture"))
             furniture_since_last = True
             continue
         page_break = line.page_break or furniture_since_last
@@ -100,12 +134,14 @@ def _assemble(lines: list[Line], layout: _Layout, vocabulary: Vocabulary | None)
             _append(current, line, vocabulary)
             continue
         if current is not None:
-            out.append(current.text())
+            out.append((current.text(), current.opening))
         out.extend(held)
         held.clear()
-        current = _Paragraph(kind=line.kind, last=line, parts=[line.text], length=len(line.text))
+        current = _Paragraph(
+            kind=line.kind, last=line, parts=[line.text], length=len(line.text), opening=line.kind
+        )
     if current is not None:
-        out.append(current.text())
+        out.append((current.text(), current.opening))
     out.extend(held)
     return out
 
@@ -126,6 +162,8 @@ def _should_join(current: _Paragraph, line: Line, layout: _Layout, page_break: b
         return current.kind == line.kind == "table" and line.gap == 0 and not page_break
     if current.kind == "bare_marker":
         return True  # a marker on its own line belongs to the speech that follows it
+    if layout.known and not page_break:
+        return line.gap == 0
     last = current.last
     terminal = last.terminal
     if not terminal and ends_with_function_word(last.text):

@@ -6,8 +6,11 @@ What is codable:
   ("（以英语发言）") and a marker with no speech after it are not;
 - page furniture, site navigation and newspaper credit lines never are;
 - record furniture (headings, "The meeting rose at ...") closes the turn and is not codable;
-- in a document with speaker markers (a verbatim record), text outside every turn (front
-  matter, agenda) is not codable; in other documents stray short fragments are not.
+- news datelines and source lines ("2020年10月01日 来源：人民网", "Published: ...") are not;
+- in a verbatim record (a document with a record masthead), text outside every turn (front
+  matter, agenda) is not codable; in other documents text before or between speaker turns is
+  ordinary text, and only stray short fragments are not codable.
+Every non-codable passage says why (PassageSpec.reason), so an import can report it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from dataclasses import dataclass
 
 from workbench.corpus.furniture import (
     is_boilerplate,
+    is_dateline,
     is_fragment,
+    is_heading,
     is_page_furniture,
     is_record_break,
     is_table_line,
@@ -29,17 +34,35 @@ from workbench.corpus.sentences import sentence_spans
 from workbench.corpus.speakers import (
     SpeakerMarker,
     find_presiding_delegation,
+    is_record_header,
     last_switch,
     match_marker,
     match_switch_line,
     record_language,
 )
-from workbench.corpus.types import CorpusError, PassageSpec, SegmentHints, SegmentMode
+from workbench.corpus.types import (
+    CorpusError,
+    PassageSpec,
+    SegmentHints,
+    SegmentMode,
+    TextLayout,
+)
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _HEADER_CHARS = 6000
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LANGUAGE_SAMPLE = 400  # enough to tell en from zh; passages are many, so keep it short
+
+# Why a passage is not codable, as the import summary and the reader say it.
+FURNITURE = "page furniture"
+HEADING = "heading"
+RECORD_FURNITURE = "record furniture (opening, agenda, closing)"
+LANGUAGE_NOTE = "language note"
+BARE_MARKER = "speaker name without speech"
+BOILERPLATE = "navigation, footer or credit line"
+DATELINE = "dateline or source line"
+FRONT_MATTER = "outside every speech of a verbatim record"
+FRAGMENT = "short fragment"
 
 
 @dataclass
@@ -57,34 +80,51 @@ class _Context:
     record_language: str | None
     hints: SegmentHints | None
     has_markers: bool
+    is_record: bool
+    headings: frozenset[int] = frozenset()
     turn: _Turn | None = None
     turns: int = 0
     presiding_language: str | None = None
 
 
 def segment(
-    text: str, *, mode: SegmentMode = "paragraph", hints: SegmentHints | None = None
+    text: str,
+    *,
+    mode: SegmentMode = "paragraph",
+    hints: SegmentHints | None = None,
+    layout: TextLayout | None = None,
 ) -> list[PassageSpec]:
-    """Split text into paragraph, sentence or line passages with speakers and languages."""
+    """Split text into paragraph, sentence or line passages with speakers and languages.
+
+    `layout` is what the normaliser saw in markup the text no longer has (Markdown headings,
+    bold speaker names); without it a text is judged by what it shows.
+    """
     if mode not in ("paragraph", "sentence", "lines"):
         raise CorpusError(f"unknown segmentation mode {mode!r} (use paragraph, sentence or lines)")
     if mode == "lines":
         doc_language = detect_language(text)
         return record_passages(text, lambda line: _passage_language(line, doc_language))
+    layout = layout or TextLayout()
     header = text[:_HEADER_CHARS]
     paragraphs = list(paragraph_spans(text))
-    markers = [_marker_at(text, start, end) for start, end in paragraphs]
+    markers = [
+        _marker_at(text, start, end, emphasised=start in layout.markers)
+        for start, end in paragraphs
+    ]
     context = _Context(
         doc_language=detect_language(text),
         presiding_delegation=find_presiding_delegation(header),
         record_language=record_language(header),
         hints=hints if hints is not None and _has_any(hints) else None,
         has_markers=any(marker is not None for marker in markers),
+        is_record=is_record_header(header) and any(marker is not None for marker in markers),
+        headings=layout.headings,
     )
     passages: list[PassageSpec] = []
     for (start, end), marker in zip(paragraphs, markers, strict=True):
         body = text[start:end]
-        codable, in_turn = _place(body, marker, context)
+        reason, in_turn = _place(body, start, marker, context)
+        codable = reason is None
         if codable and mode == "sentence":
             spans = sentence_spans(text, start, end)
         else:
@@ -104,6 +144,7 @@ def segment(
                     original_language=turn.original_language if turn else None,
                     codable=codable,
                     turn=turn.index if turn else None,
+                    reason=reason,
                 )
             )
             if turn is not None and codable:
@@ -142,47 +183,52 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start + lead, start + lead + len(stripped)
 
 
-def _marker_at(text: str, start: int, end: int) -> SpeakerMarker | None:
+def _marker_at(text: str, start: int, end: int, *, emphasised: bool) -> SpeakerMarker | None:
     head = text[start : min(end, start + 240)]
     if ":" not in head and "：" not in head:
         return None
     if is_table_line(head.split("\n", 1)[0]):
         return None  # "主席:\t奥泰比先生 .....\t(科威特)" lists the council, nobody speaks
-    return match_marker(head)
+    return match_marker(head, emphasised=emphasised)
 
 
 def _has_any(hints: SegmentHints) -> bool:
     return any((hints.speaker, hints.delegation, hints.original_language))
 
 
-def _place(body: str, marker: SpeakerMarker | None, context: _Context) -> tuple[bool, bool]:
-    """Decide (codable, inside the current turn) for one paragraph, updating the turn state."""
+def _place(
+    body: str, start: int, marker: SpeakerMarker | None, context: _Context
+) -> tuple[str | None, bool]:
+    """Decide (why not codable or None, inside the current turn) for one paragraph."""
     if marker is not None:
         _open_turn(marker, context)
-        return marker.end < len(body), True
+        return (None if marker.end < len(body) else BARE_MARKER), True
     if is_page_furniture(body) or (is_table_line(body) and "\n" in body):
-        return False, False
+        return FURNITURE, False
     is_switch, language = match_switch_line(body)
     if is_switch:
         if context.turn is None:
-            return False, False
+            return LANGUAGE_NOTE, False
         context.turn.original_language = language
-        return False, True
-    if is_record_break(body):
-        # In a record a heading or "The meeting rose" ends the speech; in a single speech
-        # (a table row with hints) a section heading is only a heading.
+        return LANGUAGE_NOTE, True
+    heading = start in context.headings or is_heading(body)
+    if heading or is_record_break(body):
+        # Among speaker turns a heading or "The meeting rose" ends the speech; in a single
+        # speech (a table row with hints) a section heading is only a heading.
         if context.has_markers:
             context.turn = None
-        return False, False
+        return (HEADING if heading else RECORD_FURNITURE), False
+    if is_dateline(body):
+        return DATELINE, False
     if is_boilerplate(body):
-        return False, False
+        return BOILERPLATE, False
     if context.turn is None and context.turns == 0 and context.hints is not None:
         _open_hinted_turn(context)
     if context.turn is not None:
-        return True, True
-    if context.has_markers:
-        return False, False
-    return not is_fragment(body), False
+        return None, True
+    if context.is_record:
+        return FRONT_MATTER, False
+    return (FRAGMENT if is_fragment(body) else None), False
 
 
 def _open_turn(marker: SpeakerMarker, context: _Context) -> None:

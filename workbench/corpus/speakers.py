@@ -95,6 +95,16 @@ _PRESIDENT_LINE = re.compile(
     r"(?:主席|President)\s*[:：]\s*(?P<name>[^\n\t]{1,60}?)\s*(?:(?:\.\s?){2,}|…+|\t)\s*"
     r"[（(](?P<deleg>[^()（）\n]{1,60})[)）]"
 )
+# Phrases of a verbatim record's masthead; a document that has one is a record, whose text
+# outside every speech (front matter, agenda) is not codable.
+RECORD_HEADER_PHRASES = (
+    "逐字记录",
+    "Provisional verbatim",
+    "verbatim record",
+    "This record contains the text of speeches",
+    "本记录包括中文发言的文本",
+)
+_RECORD_SYMBOL = re.compile(r"\b[SA]/(?:\d{1,3}/)?PV\.\d{1,5}\b")
 _RECORD_LANGUAGE = (
     ("本记录包括中文发言的文本", "zh"),
     ("This record contains the text of speeches delivered in English", "en"),
@@ -122,14 +132,17 @@ def language_code(name: str | None) -> str | None:
     return LANGUAGE_CODES.get(name.strip().lower())
 
 
-def match_marker(paragraph: str) -> SpeakerMarker | None:
-    """Parse a speaker marker at the very start of a paragraph."""
+def match_marker(paragraph: str, *, emphasised: bool = False) -> SpeakerMarker | None:
+    """Parse a speaker marker at the very start of a paragraph.
+
+    `emphasised` says the name was set in bold in markup that is no longer in the text.
+    """
     head = paragraph[:240]
     if not head:
         return None
     first = head.lstrip("*")[:1]
     if "\u2e80" <= first <= "\u9fff" or "\uf900" <= first <= "\uffef":
-        return _match_chinese(head)
+        return _match_chinese(head, emphasised or head.startswith("**"))
     return _match_english(head)
 
 
@@ -178,7 +191,7 @@ def _plausible_name(speaker: str, *, has_language_note: bool) -> bool:
     return honorific or has_language_note
 
 
-def _match_chinese(head: str) -> SpeakerMarker | None:
+def _match_chinese(head: str, emphasised: bool) -> SpeakerMarker | None:
     m = _ZH_MARKER.match(head)
     if m is None:
         return None
@@ -190,7 +203,7 @@ def _match_chinese(head: str) -> SpeakerMarker | None:
         return None
     # A bare "某某先生：" could open an ordinary sentence; records always add a delegation,
     # a language note or bold type, so one of those is required unless the speaker is a role.
-    if not (role or deleg or lang or head.startswith("**")):
+    if not (role or deleg or lang or emphasised):
         return None
     return SpeakerMarker(
         speaker=speaker,
@@ -229,6 +242,16 @@ def find_presiding_delegation(header: str) -> str | None:
         return None
     m = _PRESIDENT_LINE.search(header)
     return m.group("deleg").strip() if m else None
+
+
+def is_record_header(header: str) -> bool:
+    """Whether the opening of a document is a verbatim record's masthead."""
+    if any(phrase in header for phrase in RECORD_HEADER_PHRASES):
+        return True
+    if find_presiding_delegation(header) is not None:
+        return True
+    opening = header[:600]
+    return "PV." in opening and _RECORD_SYMBOL.search(opening) is not None
 
 
 def record_language(header: str) -> str | None:

@@ -28,6 +28,8 @@ class PassageSpec:
     original_language: str | None
     codable: bool
     turn: int | None
+    # Why a passage is not codable ("page furniture", "heading", ...); None when it is codable.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ class ParsedDocument:
     passages: list[PassageSpec]
     # Columns of the table row a document came from (empty for single files).
     extra: dict[str, MetadataValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """What the normaliser saw in the markup that the normalised text no longer shows.
+
+    Offsets are the starts of paragraphs in the normalised text: headings (Markdown `#`
+    lines, whose markers are gone) and speaker markers judged with their bold type.
+    """
+
+    headings: frozenset[int] = frozenset()
+    markers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from workbench.corpus import CorpusError, ParsedDocument, parse_file
+from workbench.corpus.metadata import title_from_filename
 from workbench.corpus.records import looks_like_records
 from workbench.models import Document, Passage, Project, User
 from workbench.services.errors import ValidationError
@@ -27,6 +28,13 @@ class ImportResult:
     duplicates: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     document_ids: list[int] = field(default_factory=list)
+    # Passages stored as not codable, counted by the reason the segmenter gave.
+    non_codable: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should be told beyond the counts (non-codable passages and why)."""
+        return summary_lines(self)
 
 
 Progress = Callable[[int], None]
@@ -98,6 +106,9 @@ def store_documents(
     passage_rows = []
     for doc_id, doc in zip(ids, fresh, strict=True):
         for p in doc.passages:
+            if not p.codable:
+                why = p.reason or "not codable"
+                result.non_codable[why] = result.non_codable.get(why, 0) + 1
             passage_rows.append(
                 {
                     "document_id": doc_id,
@@ -123,6 +134,17 @@ def store_documents(
     return result
 
 
+def summary_lines(result: ImportResult) -> list[str]:
+    """Say how many stored passages are not codable and why, largest group first."""
+    total = sum(result.non_codable.values())
+    if not total:
+        return []
+    reasons = sorted(result.non_codable.items(), key=lambda item: (-item[1], item[0]))
+    listed = "; ".join(f"{count} {why}" for why, count in reasons)
+    noun = "passage is" if total == 1 else "passages are"
+    return [f"{total} {noun} not codable ({listed}). The lead can change this in the reader."]
+
+
 def json_safe(value: object) -> object:
     """Make metadata storable as JSON on every database: NaN and infinities become null."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -145,7 +167,7 @@ def _document_row(
     extra = json_safe(dict(getattr(doc, "extra", None) or {}))
     return {
         "project_id": project.id,
-        "title": (meta.title or doc.filename)[:500],
+        "title": (meta.title or title_from_filename(doc.filename))[:500],
         "filename": doc.filename[:500],
         "content_hash": doc.content_hash,
         "raw_text": doc.raw_text,

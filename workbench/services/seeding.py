@@ -16,6 +16,7 @@ from workbench.services.errors import ValidationError
 from workbench.services.importing import ImportResult, store_documents
 
 META_FIELDS = ("title", "date", "doc_type", "meeting_symbol", "language", "source")
+MANIFEST = "manifest.json"
 
 
 def seeds_dir() -> Path:
@@ -25,13 +26,46 @@ def seeds_dir() -> Path:
 
 
 def load_manifest(folder: Path) -> list[dict[str, Any]]:
-    """Read the seed manifest; every entry names a file in the folder."""
-    path = folder / "manifest.json"
+    """Read a folder's manifest.json: a "documents" list whose entries name a file each."""
+    path = folder / MANIFEST
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["documents"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ValidationError(f"{path}: cannot read the seed manifest ({exc}).") from exc
+        if not isinstance(entries, list):
+            raise ValueError('"documents" is not a list')
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValidationError(f"{path}: cannot read the manifest ({exc}).") from exc
+    bad = [
+        f'entry {number}: no "file" given'
+        for number, entry in enumerate(entries, start=1)
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str)
+    ]
+    missing = [
+        f"{entry['file']}: listed in the manifest but not in the folder"
+        for entry in entries
+        if isinstance(entry, dict)
+        and isinstance(entry.get("file"), str)
+        and not (folder / entry["file"]).is_file()
+    ]
+    if bad or missing:
+        raise ValidationError(f"{path}: the manifest does not match the folder.", bad + missing)
     return list(entries)
+
+
+def folder_manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """The manifest entries of a folder keyed by file name (empty when it has no manifest)."""
+    if not (folder / MANIFEST).is_file():
+        return {}
+    return {Path(entry["file"]).as_posix(): entry for entry in load_manifest(folder)}
+
+
+def apply_manifest(document: ParsedDocument, entry: dict[str, Any]) -> ParsedDocument:
+    """Put a manifest entry's metadata over what was extracted; other fields go to extra."""
+    given = {k: str(entry[k]) for k in META_FIELDS if entry.get(k)}
+    extra = dict(document.extra)
+    for key, value in entry.items():
+        if key not in META_FIELDS and key != "file" and isinstance(value, str | int | float):
+            extra.setdefault(key, value)
+    return replace(document, meta=replace(document.meta, **given), extra=extra)
 
 
 def parse_seeds(folder: Path | None = None) -> list[ParsedDocument]:
@@ -41,8 +75,7 @@ def parse_seeds(folder: Path | None = None) -> list[ParsedDocument]:
     for entry in load_manifest(folder):
         name = entry["file"]
         for doc in parse_file(name, (folder / name).read_bytes()):
-            given = {k: entry[k] for k in META_FIELDS if entry.get(k)}
-            parsed.append(replace(doc, meta=replace(doc.meta, **given)))
+            parsed.append(apply_manifest(doc, entry))
     return parsed
 
 
