@@ -149,6 +149,20 @@ def project_create(name: str, lead_name: str | None, description: str) -> None:
     click.echo(f"Created project '{name}' with slug: {slug}")
 
 
+@project_group.command("add-member")
+@click.argument("project")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["lead", "coder"]), default="coder", show_default=True)
+def project_add_member(project: str, username: str, role: str) -> None:
+    """Give an existing account a role in a project (imports attribute codings to members only)."""
+    from workbench.services import accounts
+
+    with unit_of_work() as session:
+        account = accounts.user_by_name(session, username)
+        accounts.add_member(session, accounts.project_by_slug(session, project), account, role)
+    click.echo(f"{username} is now a {role} in '{project}'")
+
+
 def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, dict[str, Any]]]:
     """The files to import, each with the name it is stored under, and manifest entries by name.
 

@@ -112,6 +112,11 @@ def test_coding_sheet_and_imports(run: Any, study: Any, tmp_path: Path, session:
     assert run("export", "--project", slug, "--out", str(qdpx), "--quiet").exit_code == 0
     assert run("project", "create", "Copy", "--lead", "lead").exit_code == 0
     result = run("import-project", str(qdpx), "--project", "copy")
+    # The file's coders are no members of the new project: nothing comes in, and it says so.
+    assert result.exit_code == 1 and "not members of this project" in result.output
+    for coder in ("coder1", "coder2"):
+        assert run("project", "add-member", "copy", coder).exit_code == 0
+    result = run("import-project", str(qdpx), "--project", "copy")
     assert result.exit_code == 0 and "2 documents added" in result.output
     reread(session)
     assert session.scalar(select(func.count(Document.id))) == 4

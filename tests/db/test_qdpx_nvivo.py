@@ -56,7 +56,7 @@ def test_every_nvivo_selection_lands_on_its_text_and_survives_re_export(
     assert _coded_texts(session, project) == intended
     # Selections that cross a line merged those lines; furniture lines were made codable.
     assert [c for c in report.changes if "merged into one" in c]
-    assert sorted(report.created_coders) == ["Ünal.Á (nal)", "王伟 (wangwei)"]
+    assert sorted(report.created_coders) == ["Ünal.Á (Ünal.Á)", "王伟 (wangwei)"]
     created = session.scalars(
         select(Annotation.created_at).where(Annotation.project_id == project.id)
     ).all()
