@@ -124,9 +124,10 @@ AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 
 # Runs axe on the whole document and keeps the violations of the given impacts, with enough of
 # each offending node (selector, summary) to fix it from the failure message alone.
-_RUN_AXE = """async (impacts) => {
+_RUN_AXE = """async ([impacts, rules]) => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.filter((v) => impacts.includes(v.impact)).map((v) => ({
+  const kept = result.violations.filter((v) => impacts.includes(v.impact) || rules.includes(v.id));
+  return kept.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " — " +
       (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 240)),
@@ -139,18 +140,34 @@ def _axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[Any]:
-    """Run axe-core on the page as it is now; return its violations of these impacts."""
+# Page structure a screen-reader user navigates by: checked whatever impact axe gives them.
+STRUCTURE_RULES = (
+    "landmark-one-main",
+    "page-has-heading-one",
+    "heading-order",
+    "region",
+    "empty-heading",
+    "empty-table-header",
+)
+
+
+def axe_violations(
+    page: Any,
+    impacts: tuple[str, ...] = ("serious", "critical"),
+    rules: tuple[str, ...] = STRUCTURE_RULES,
+) -> list[Any]:
+    """Run axe-core on the page as it is now; return its violations of these impacts or rules."""
     # Evaluated through the DevTools protocol rather than added as a <script>: a strict
     # Content-Security-Policy blocks an injected script tag but not this, so the page is audited
     # exactly as the workbench serves it.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
-    return list(page.evaluate(_RUN_AXE, list(impacts)))
+    return list(page.evaluate(_RUN_AXE, [list(impacts), list(rules)]))
 
 
 def assert_accessible(page: Any, where: str) -> None:
-    """Fail with a readable list when axe finds a serious or critical violation on the page."""
+    """Fail with a readable list when axe finds a serious or critical violation on the page, or
+    a fault in its structure (landmarks, headings, table headers)."""
     found = axe_violations(page)
     lines = [
         f"{v['impact']} {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found
