@@ -1,8 +1,7 @@
 """axe-core on every page type, as each role sees it, with its folds open and after htmx swaps.
 
 A page passes with no serious or critical violation, no fault in its structure (landmarks, heading
-order, table headers), and no element that acts on a click
-but cannot be reached by keyboard.
+order, table headers), and no element that acts on a click but cannot be reached by keyboard.
 """
 
 from __future__ import annotations
