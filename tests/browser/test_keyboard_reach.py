@@ -26,6 +26,27 @@ STATEMENT = (
 
 # What has the focus: enough to name it in an assertion, and whether its outline shows.
 _FOCUSED = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).slice(0, 3).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  // The first opaque background behind an element: what its outline is drawn against.
+  const backdrop = (node) => {
+    for (; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      const parts = rgb(bg);
+      if (parts.length === 3 || parts[3] > 0) return bg;
+    }
+    return "rgb(255, 255, 255)";
+  };
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const li = el.closest("li.passage");
@@ -42,7 +63,8 @@ _FOCUSED = """() => {
     cls: typeof el.className === "string" ? el.className : "",
     name: (el.getAttribute("aria-label") || el.textContent || el.value || "").trim(),
     passage: li ? li.id : "",
-    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 &&
+      contrast(style.outlineColor, backdrop(el.parentElement)) >= 3,
   };
 }"""
 
@@ -129,6 +151,7 @@ def test_tab_reaches_every_action_of_the_coding_view(
     assert "history" in names(walk, cls="history-link")
     assert "Filter" in names(walk, tag="button")
     assert {"Codebook", "My queue", "Sign out"} <= {w["name"] for w in walk}
+    # Every link and button shows a focus outline of at least 2 px and 3:1 against its backdrop.
     hidden = [w["name"] for w in walk if not w["outline"] and w["tag"] in ("a", "button")]
     assert hidden == [], f"focus not visible on {hidden}"
 
@@ -188,6 +211,7 @@ def test_tab_reaches_every_action_of_the_codebook(
         assert action in buttons
     links = names(walk, tag="a")
     assert "Excel" in links and "REFI-QDA .qdc" in links
+    # Every link and button shows a focus outline of at least 2 px and 3:1 against its backdrop.
     hidden = [w["name"] for w in walk if not w["outline"] and w["tag"] in ("a", "button")]
     assert hidden == [], f"focus not visible on {hidden}"
 
