@@ -177,7 +177,8 @@ def assert_accessible(page: Any, where: str) -> None:
 
 # Elements that act on click (htmx requests) but cannot be reached or operated by keyboard.
 _UNREACHABLE = """() => {
-  const operable = "a[href], button, input, select, textarea, summary, form, [tabindex]";
+  const operable =
+    "a[href], button, input, select, textarea, summary, form, [tabindex]:not([tabindex^='-'])";
   const acting = document.querySelectorAll(
     "[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete]");
   return Array.from(acting).filter((el) => {
