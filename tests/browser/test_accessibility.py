@@ -153,7 +153,8 @@ def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: 
     coder.keyboard.press(sovereignty.shortcut or "")
     coder.locator("li.passage.current .chip", has_text="Sovereignty").wait_for()
     coder.keyboard.press("g")
-    coder.locator("li.passage.current .chip button.stance.on").first.wait_for()
+    chip = f"li.passage.current .chip[data-code='{sovereignty.id}']"
+    coder.locator(f"{chip} button.stance.on[data-value='2']").wait_for()
     coder.locator("li.passage.current button.history-link").click()
     coder.locator("li.passage.current .history table").wait_for()
     assert_accessible(coder, "coding view, after coding")
