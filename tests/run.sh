@@ -15,15 +15,18 @@ say "Python environment (.venv)"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 
-say "Chromium for the browser tests"
-if ! command -v chromium >/dev/null 2>&1; then
+say "Chromium and Chinese fonts for the browser tests"
+# fonts-noto-cjk: without a CJK font, Chinese passages render as empty boxes in the browser.
+if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
-  else
+    apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  elif ! command -v chromium >/dev/null 2>&1; then
     echo "chromium is missing: install Debian's chromium package (apt-get install chromium)." >&2
     exit 1
+  else
+    echo "fonts-noto-cjk is missing: Chinese shows as boxes (apt-get install fonts-noto-cjk)." >&2
   fi
 fi
 chromium --version

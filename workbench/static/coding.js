@@ -88,6 +88,12 @@
       chip.classList.add("selected");
     }
   });
+  // Tabbing into a passage's controls makes it the current passage, so the keys and the sidebar act
+  // on the passage the keyboard is in.
+  list.addEventListener("focusin", (evt) => {
+    const li = evt.target.closest("li.passage");
+    if (li && !li.classList.contains("current")) select(li, false);
+  });
   document.querySelectorAll(".apply-code").forEach((btn) => {
     // Keep the text selection alive when the mouse goes to the sidebar.
     btn.addEventListener("mousedown", () => { pendingSpan = spanIn(current()); });
@@ -137,6 +143,8 @@
       return;
     }
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    // Enter and Space on a focused control activate that control, as everywhere else.
+    if ((evt.key === "Enter" || evt.key === " ") && t && t.closest && t.closest("button, a[href], summary")) return;
     const dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) return;
     let li = current();
@@ -164,9 +172,13 @@
       case "M": openMemo(li, "details.pmemo"); break;
       case "/": { const s = document.getElementById("coding-search"); if (s) s.focus(); break; }
       case "?": if (dialog) dialog.showModal(); break;
-      case "Tab":
-        if (li && document.activeElement === li) { cycleChip(li); break; }
+      case "Tab": {
+        // Tab on a passage steps through its applied codes, then moves on: never a trap.
+        const chips = li ? li.querySelectorAll(".chips .chip") : [];
+        const at = Array.from(chips).findIndex((c) => c.classList.contains("selected"));
+        if (!evt.shiftKey && document.activeElement === li && at < chips.length - 1) { cycleChip(li); break; }
         return;
+      }
       default: {
         const btn = key.length === 1 ? document.querySelector(`.apply-code[data-key="${CSS.escape(key)}"]`) : null;
         if (!btn) return;

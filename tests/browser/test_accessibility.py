@@ -1,0 +1,163 @@
+"""axe-core on every page type, as each role sees it, with its folds open and after htmx swaps.
+
+A page passes with no serious or critical violation, no fault in its structure (landmarks, heading
+order, table headers), and no element that acts on a click but cannot be reached by keyboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import (
+    assert_accessible,
+    axe_violations,
+    keyboard_unreachable,
+    login,
+    open_all_details,
+)
+from tests.browser.walk_study import WalkStudy, build_walk_study
+
+pytestmark = pytest.mark.browser
+
+EXPECTED_STATUS = {"not found": 404, "forbidden": 403}
+
+
+@pytest.fixture()
+def walk(session: Any, make_user: Any, make_project: Any, import_text: Any) -> WalkStudy:
+    return build_walk_study(session, make_user, make_project, import_text)
+
+
+def audit(page: Any, base: str, name: str, path: str) -> None:
+    """Open a page, audit it as loaded and again with every fold open."""
+    response = page.goto(base + path)
+    assert response is not None and response.status == EXPECTED_STATUS.get(name, 200), name
+    page.wait_for_load_state("networkidle")
+    assert page.locator("main h1").count() == 1, f"{name}: one h1 inside main"
+    assert_accessible(page, name)
+    unreachable = keyboard_unreachable(page)
+    assert not unreachable, f"{name}: click-only actions:\n" + "\n".join(unreachable)
+    open_all_details(page)
+    assert_accessible(page, f"{name}, folds open")
+
+
+def test_axe_finds_a_planted_violation(page: Any, live_server: str, walk: WalkStudy) -> None:
+    # The audit is live: an image without alternative text and an unnamed button are reported.
+    login(page, live_server, "lead")
+    page.goto(f"{live_server}/p/{walk.slug}")
+    assert axe_violations(page) == []
+    page.evaluate(
+        """() => {
+          const main = document.querySelector('main');
+          main.insertAdjacentHTML('beforeend', '<img src="data:,"><button></button>');
+        }"""
+    )
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"image-alt", "button-name"} <= found
+    with pytest.raises(AssertionError, match="button-name"):
+        assert_accessible(page, "planted")
+    page.evaluate("() => document.querySelector('main button:empty').remove()")
+    page.evaluate("() => document.querySelector('main img[src=\"data:,\"]').remove()")
+    # A clickable div is the kind of action the keyboard check reports.
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML(
+             'beforeend', '<div hx-post="/nowhere">click me</div>')"""
+    )
+    assert len(keyboard_unreachable(page)) == 1
+
+
+def test_every_page_of_a_lead_passes_axe(new_page: Any, live_server: str, walk: WalkStudy) -> None:
+    page = new_page()
+    page.goto(f"{live_server}/login")
+    assert_accessible(page, "login")
+    # A failed sign-in shows its message accessibly too.
+    page.get_by_label("Username").fill("lead")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, "login, failed")
+    login(page, live_server, "lead")
+    pages = walk.lead_pages()
+    for name, path in pages.items():
+        audit(page, live_server, name, path)
+    assert len(pages) >= 20
+
+
+def test_every_page_of_a_coder_passes_axe(new_page: Any, live_server: str, walk: WalkStudy) -> None:
+    page = new_page()
+    login(page, live_server, "coder1")
+    for name, path in walk.coder_pages().items():
+        audit(page, live_server, name, path)
+
+
+def test_admin_pages_pass_axe(new_page: Any, live_server: str, walk: WalkStudy) -> None:
+    page = new_page()
+    login(page, live_server, "admin")
+    audit(page, live_server, "accounts", "/admin/users")
+    audit(page, live_server, "password", "/account/password")
+    # A refused password change (wrong current password) shows its error accessibly.
+    page.locator("input[type=password]").first.fill("not the password")
+    for field in page.locator("input[type=password]").all()[1:]:
+        field.fill("a brand new passphrase 42")
+    page.locator("main button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, "password, refused")
+
+
+def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: WalkStudy) -> None:
+    base, slug = live_server, walk.slug
+    lead = new_page()
+    login(lead, base, "lead")
+    # A refused round (one coder) puts an error under the form.
+    lead.goto(f"{base}/p/{slug}/agreement")
+    form = lead.locator("#new-round form")
+    form.get_by_label("Name").fill("Too small")
+    form.get_by_label("Passages").fill("2")
+    form.get_by_label("Coder One").check()
+    form.get_by_role("button", name="Draw the sample and start the round").click()
+    lead.locator("#round-errors .error").wait_for()
+    assert_accessible(lead, "agreement, round refused")
+    # An upload's import report on the project page.
+    lead.goto(f"{base}/p/{slug}")
+    lead.get_by_label("Files to import").set_input_files(
+        [{"name": "note.txt", "mimeType": "text/plain", "buffer": b"One line.\n\nAnother.\n"}]
+    )
+    lead.locator("#import button[type=submit]").click()
+    lead.locator("#import-result *").first.wait_for()
+    assert_accessible(lead, "project, import report")
+    # Coded segments retrieved in place.
+    lead.goto(f"{base}/p/{slug}/analysis")
+    lead.locator("#retrieval select[name=code]").select_option(
+        label="Cooperation > Capacity-building"
+    )
+    lead.get_by_role("button", name="Find").click()
+    lead.locator("#segments li.segment").first.wait_for()
+    assert_accessible(lead, "analysis, segments")
+    # A codebook edit swaps the codebook with its message.
+    lead.goto(f"{base}/p/{slug}/codebook")
+    card = lead.locator(".code-card", has=lead.locator("h3", has_text="Procedural"))
+    card.locator("summary", has_text="Edit").click()
+    card.get_by_label("Definition").fill("Remarks on the order of business.")
+    card.get_by_role("button", name="Save as new version").click()
+    lead.locator("#codebook p.ok").wait_for()
+    assert_accessible(lead, "codebook, saved")
+
+    # A coder applies a code by keyboard, sets a stance, opens history and the shortcut list.
+    coder = new_page()
+    login(coder, base, "coder1")
+    doc = walk.study.english[0].document_id
+    coder.goto(f"{base}/p/{slug}/d/{doc}/code")
+    sovereignty = walk.study.codes["Sovereignty"]
+    coder.wait_for_function("() => document.activeElement.matches('li.passage.current')")
+    coder.keyboard.press(sovereignty.shortcut or "")
+    coder.locator("li.passage.current .chip", has_text="Sovereignty").wait_for()
+    coder.keyboard.press("g")
+    chip = f"li.passage.current .chip[data-code='{sovereignty.id}']"
+    coder.locator(f"{chip} button.stance.on[data-value='2']").wait_for()
+    coder.locator("li.passage.current button.history-link").click()
+    coder.locator("li.passage.current .history table").wait_for()
+    assert_accessible(coder, "coding view, after coding")
+    coder.keyboard.press("?")
+    coder.locator("dialog#shortcuts[open]").wait_for()
+    assert_accessible(coder, "coding view, shortcut list")
