@@ -91,6 +91,8 @@ def test_the_check_sees_a_clipped_column(laptop: Any, live_server: str, walk: Wa
     # The checks can fail: squeezing the report's table into a box that hides its overflow, and
     # cutting a label, are both reported.
     laptop.goto(f"{live_server}/p/{walk.slug}/agreement/report")
+    # Let the breakdowns finish loading, so no request is cut off when the server stops.
+    laptop.locator("details[data-breakdown='speech'] tr[data-value='original']").wait_for()
     laptop.evaluate(
         """() => {
           const wrap = document.querySelector('#per-code').closest('.scroll');

@@ -23,8 +23,30 @@ def _file(selections: str) -> bytes:
 @pytest.fixture()
 def lead_project(session: Session, make_user: Any, make_project: Any) -> tuple[Any, Any]:
     lead = make_user("lead")
-    make_user("CA", name="Coder A")
-    return lead, make_project("Foreign", lead=lead)
+    coder = make_user("CA", name="Coder A")
+    # Codings are attributed to project members only, so Coder A is one.
+    return lead, make_project("Foreign", lead=lead, coders=(coder,))
+
+
+def test_a_file_user_who_has_an_account_but_is_no_member_is_not_written_to(
+    session: Session, make_user: Any, make_project: Any
+) -> None:
+    lead = make_user("lead")
+    make_user("CA", name="Coder A")  # an account elsewhere on the instance
+    project = make_project("Foreign", lead=lead)
+    whole = TEXT.index("First")
+    data = _file(selection(whole, whole + 5, "First"))
+    with pytest.raises(ValidationError) as caught:
+        project_exchange.import_project_file(session, project, lead, "x.qdpx", data)
+    assert "not members of this project" in str(caught.value)
+    session.rollback()
+    report = project_exchange.import_project_file(
+        session, project, lead, "x.qdpx", data, create_coders=True
+    )
+    # A new coder is made for this project; the outside account gets nothing.
+    outsider = session.scalar(select(User).where(User.username == "CA"))
+    assert outsider is not None and report.codings == 1
+    assert not session.scalars(select(Annotation).where(Annotation.coder_id == outsider.id)).all()
 
 
 def test_crossing_selections_merge_passages_and_joined_selections_are_listed(

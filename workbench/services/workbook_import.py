@@ -16,6 +16,7 @@ and column; nothing is applied while one remains unless ``allow_partial`` is giv
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
 from collections import defaultdict
@@ -25,7 +26,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workbench.corpus import ParsedDocument
+from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec
 from workbench.exporting import codebook_xlsx
 from workbench.exporting import coding_sheet as cs
 from workbench.exporting.codebook_xlsx import ImportProblem
@@ -33,6 +34,7 @@ from workbench.exporting.workbook_read import (
     ANNOTATIONS,
     CODED,
     PASSAGES,
+    WDocument,
     WorkbookContent,
     csv_export_as_workbook,
     is_csv_export,
@@ -187,7 +189,6 @@ def _store_documents(
     report: ImportReport,
 ) -> dict[int, Passage]:
     """Store the documents not yet in the project; map old passage ids to passages."""
-    from workbench.services.project_exchange import _workbook_document
 
     parsed: list[ParsedDocument] = [_workbook_document(doc) for doc in content.documents]
     groups: dict[str, list[ParsedDocument]] = defaultdict(list)
@@ -439,4 +440,41 @@ def import_codings_file(
         apply_valid=allow_partial,
         create_coders=create_coders,
         memo_limit=memo_limit,
+    )
+
+
+def _workbook_document(doc: WDocument) -> ParsedDocument:
+    """A document of an exported workbook as the corpus layer describes a parsed one."""
+    text = doc.text()
+    passages = [
+        PassageSpec(
+            p.ordinal,
+            p.text,
+            p.start,
+            p.end,
+            p.speaker,
+            p.delegation,
+            p.language,
+            p.original_language,
+            p.codable,
+            p.turn,
+        )
+        for p in doc.passages
+    ]
+    meta = DocumentMeta(
+        title=doc.title[:500],
+        date=doc.date,
+        doc_type=doc.doc_type,
+        meeting_symbol=doc.meeting_symbol,
+        language=doc.language,
+        source=doc.source,
+    )
+    return ParsedDocument(
+        filename=(doc.filename or doc.title)[:500],
+        raw_text=text,
+        text=text,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        meta=meta,
+        passages=passages,
+        extra=dict(doc.extra),
     )
