@@ -1,0 +1,65 @@
+"""Re-segmenting a document: the same text cut into passages another way.
+
+The modes are those of the corpus segmenter, called by name. Speaker turns are not a mode of
+their own: the segmenter recognises them in every mode and labels each passage with its
+speaker, delegation and turn, so a record re-segmented by sentence keeps its speakers.
+"""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from workbench.corpus import CorpusError, SegmentMode, segment
+from workbench.corpus.document import row_hints
+from workbench.models import Document
+from workbench.services.errors import ValidationError
+from workbench.services.passage_layout import Layout, NewPassage
+
+# Every mode the workbench knows how to name; those the segmenter offers are available.
+MODE_LABELS = {
+    "paragraph": "paragraphs",
+    "sentence": "sentences",
+    "lines": "lines (one passage a line: comments, survey answers, utterances)",
+}
+
+
+def available_modes() -> list[str]:
+    """The segmentation modes this version's segmenter accepts."""
+    offered = set(get_args(SegmentMode))
+    return [mode for mode in MODE_LABELS if mode in offered]
+
+
+def layout_for(document: Document, mode: str) -> Layout:
+    """The passages the segmenter makes of the document's text in this mode."""
+    if mode not in MODE_LABELS:
+        raise ValidationError(
+            f"mode: '{mode[:40]}' is not a segmentation; choose {', '.join(MODE_LABELS)}."
+        )
+    if mode not in available_modes():
+        raise ValidationError(f"mode: the '{mode}' segmentation is not available in this version.")
+    hints = row_hints(document.extra) if isinstance(document.extra, dict) else None
+    try:
+        specs = segment(document.text, mode=mode, hints=hints)  # type: ignore[arg-type]
+    except CorpusError as exc:
+        raise ValidationError(f"mode: {exc}") from exc
+    if not specs:
+        raise ValidationError(f"The '{mode}' segmentation finds no passages in this document.")
+    passages = [
+        NewPassage(
+            start=s.start,
+            end=s.end,
+            speaker=s.speaker[:300] if s.speaker else s.speaker,
+            delegation=s.delegation[:300] if s.delegation else s.delegation,
+            language=s.language,
+            original_language=s.original_language,
+            turn=s.turn,
+            codable=s.codable,
+        )
+        for s in specs
+    ]
+    return Layout(
+        action="resegment",
+        passages=passages,
+        details={"mode": mode, "from": document.segmentation},
+        segmentation=mode,
+    )
