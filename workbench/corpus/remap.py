@@ -116,8 +116,9 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
     if i is not None:
         target = index.passages[i]
         if (item.start, item.end) == (target.start, target.end):
-            span = None if item.whole else (0, target.end - target.start)
-            return Outcome(item, "kept", [Placement(i, span)])
+            if item.whole:
+                return Outcome(item, "kept", [Placement(i, None)])
+            return Outcome(item, "moved", [Placement(i, (0, target.end - target.start))])
         if item.kind in SPANNABLE:
             span = (item.start - target.start, item.end - target.start)
             return Outcome(item, "span" if item.whole else "moved", [Placement(i, span)])
