@@ -132,8 +132,8 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
         if not text[start:end].strip():
             continue
         whole = (start, end) == (target.start, target.end) or item.kind not in SPANNABLE
-        span = None if whole else (start - target.start, end - target.start)
-        placements.append(Placement(i, span))
+        piece = None if whole else (start - target.start, end - target.start)
+        placements.append(Placement(i, piece))
     if not placements:
         return Outcome(item, "stuck", reason="no new passage holds its text")
     return Outcome(item, "copied", placements, reason="placed on each part: review it")
