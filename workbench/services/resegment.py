@@ -7,11 +7,15 @@ speaker, delegation and turn, so a record re-segmented by sentence keeps its spe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import get_args
 
-from workbench.corpus import CorpusError, SegmentMode, segment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.corpus import CorpusError, ParsedDocument, SegmentMode, segment
 from workbench.corpus.document import row_hints
-from workbench.models import Document
+from workbench.models import Document, Project
 from workbench.services.errors import ValidationError
 from workbench.services.passage_layout import Layout, NewPassage
 
@@ -63,3 +67,34 @@ def layout_for(document: Document, mode: str) -> Layout:
         details={"mode": mode, "from": document.segmentation},
         segmentation=mode,
     )
+
+
+@dataclass(frozen=True)
+class Resegmentable:
+    """An uploaded file whose text is already in the project, cut into passages another way."""
+
+    filename: str
+    document_id: int
+    title: str
+    segmentation: str
+    mode: str
+
+
+def segmented_otherwise(
+    session: Session, project: Project, parsed: list[ParsedDocument], mode: str
+) -> list[Resegmentable]:
+    """The uploaded files already present with another segmentation: re-segment those instead."""
+    names = {d.content_hash: d.filename for d in parsed}
+    if not names:
+        return []
+    rows = session.execute(
+        select(Document.id, Document.title, Document.segmentation, Document.content_hash).where(
+            Document.project_id == project.id,
+            Document.content_hash.in_(list(names)),
+            Document.segmentation != mode,
+        )
+    ).all()
+    return [
+        Resegmentable(names[h], int(i), str(t), str(s), mode)
+        for i, t, s, h in sorted(rows, key=lambda r: str(r[1]))
+    ]
