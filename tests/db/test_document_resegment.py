@@ -180,3 +180,39 @@ def test_unknown_and_unavailable_modes_are_refused(session: Session, coded) -> N
         with pytest.raises(ValidationError, match="not available"):
             resegment.layout_for(coded.document, "lines")
     assert {"paragraph", "sentence"} <= set(resegment.available_modes())
+
+
+def test_speaker_turns_join_a_speech_and_its_codings(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    from tests.unit.test_corpus_turns import RECORD
+
+    c = build(session, make_user, make_project, import_text)
+    import_text(c.project, [("record.txt", RECORD.encode())])
+    record = session.scalars(select(Document).where(Document.filename == "record.txt")).one()
+    ps = passages_of(session, record.id)
+    a = c.codes[0].id
+    coding.apply_code(session, c.project, c.coder1, ps[1].id, a, stance=1)
+    coding.apply_code(session, c.project, c.coder1, ps[2].id, a, stance=1)
+    coding.apply_code(session, c.project, c.coder2, ps[2].id, a)
+    session.commit()
+    assert "turn" in resegment.available_modes()
+    layout = resegment.layout_for(record, "turn")
+    preview = passage_layout.preview(session, record, layout)
+    # Coder Two marked only the second paragraph of the speech coded: that state cannot move.
+    assert [(line.kind, line.who) for line in preview.stuck] == [
+        ("coder's passage state", "Coder Two")
+    ]
+    passage_layout.apply(session, c.project, c.lead, record, layout, preview.fingerprint)
+    session.commit()
+    speech = passages_of(session, record.id)[1]
+    assert speech.text == ps[1].text + "\n\n" + ps[2].text
+    assert (speech.speaker, speech.original_language) == (ps[1].speaker, "zh")
+    rows = {
+        a.coder_id: (a.span_start, a.span_end)
+        for a in session.scalars(select(Annotation).where(Annotation.passage_id == speech.id))
+    }
+    assert rows[c.coder1.id] == (None, None)  # both paragraphs: the whole speech
+    start = len(ps[1].text) + 2
+    assert rows[c.coder2.id] == (start, start + len(ps[2].text))
+    assert session.get(Document, record.id).segmentation == "turn"  # type: ignore[union-attr]

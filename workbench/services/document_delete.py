@@ -112,8 +112,7 @@ def deletion_impact(session: Session, document: Document) -> DeletionImpact:
 
 def delete_document(session: Session, project: Project, actor: User, document: Document) -> int:
     """Delete a document and everything coded on it; the history keeps it all for undo."""
-    # Lock the document so two leads (or a lead and an import) never act on it at once.
-    session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    document_snapshot.lock(session, document.id)
     impact = deletion_impact(session, document)
     snap = document_snapshot.capture(session, document.id)
     document_snapshot.remove_passages(session, document.id)

@@ -55,6 +55,18 @@ def _rows(session: Session, table: Table, where: Any) -> Rows:
     return [{key: _plain(value) for key, value in row.items()} for row in result.mappings()]
 
 
+def lock(session: Session, document_id: int) -> None:
+    """Lock a document and its passages for the rest of the transaction (PostgreSQL).
+
+    A coder's coding holds a key-share lock on its passage, so it waits until the change is
+    committed (then finds its passage gone, or moved) instead of slipping in between the
+    snapshot and the removal, where it would be deleted unseen. SQLite writers already queue.
+    """
+    conn = session.connection()
+    conn.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id == document_id).with_for_update())
+    conn.execute(select(PASSAGE.c.id).where(PASSAGE.c.document_id == document_id).with_for_update())
+
+
 def capture(session: Session, document_id: int, *, with_document: bool = True) -> Snapshot:
     """Read the document (optionally), its passages and every row coded on them."""
     snap: Snapshot = {}

@@ -230,7 +230,7 @@ def apply(
     fingerprint: str,
 ) -> int:
     """Replace the passages as previewed; refuse if anything changed since the preview."""
-    session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    snapshots.lock(session, document.id)
     snap = snapshots.capture(session, document.id)
     if _fingerprint(snap, layout) != fingerprint:
         raise Conflict(
@@ -360,7 +360,7 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
     document = session.get(Document, event.entity_id or 0)
     if not snap or document is None or document.project_id != project.id:
         raise Conflict("The document of this change is no longer in the project.")
-    session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    snapshots.lock(session, document.id)
     now = snapshots.capture(session, document.id, with_document=False)
     if snapshots.digest(now) != (event.after or {}).get("digest"):
         raise Conflict(

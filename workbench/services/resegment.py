@@ -1,8 +1,9 @@
 """Re-segmenting a document: the same text cut into passages another way.
 
-The modes are those of the corpus segmenter, called by name. Speaker turns are not a mode of
-their own: the segmenter recognises them in every mode and labels each passage with its
-speaker, delegation and turn, so a record re-segmented by sentence keeps its speakers.
+The modes are those of the corpus segmenter, called by name, plus speaker turns. The segmenter
+has no turn mode: it recognises turns in every mode and labels each passage with its speaker,
+delegation and turn (so a record re-segmented by sentence keeps its speakers). "turn" joins the
+paragraphs of each speech into one passage (corpus.turns), for teams whose unit is the speech.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from workbench.corpus import CorpusError, ParsedDocument, SegmentMode, segment
 from workbench.corpus.document import row_hints
+from workbench.corpus.turns import turn_passages
 from workbench.models import Document, Project
 from workbench.services.errors import ValidationError
 from workbench.services.passage_layout import Layout, NewPassage
@@ -24,12 +26,15 @@ MODE_LABELS = {
     "paragraph": "paragraphs",
     "sentence": "sentences",
     "lines": "lines (one passage a line: comments, survey answers, utterances)",
+    "turn": "speaker turns (one passage a speech, cut where its language changes)",
 }
+# Built here from the paragraph segmentation rather than offered by the segmenter.
+DERIVED = {"turn": "paragraph"}
 
 
 def available_modes() -> list[str]:
     """The segmentation modes this version's segmenter accepts."""
-    offered = set(get_args(SegmentMode))
+    offered = set(get_args(SegmentMode)) | set(DERIVED)
     return [mode for mode in MODE_LABELS if mode in offered]
 
 
@@ -43,9 +48,12 @@ def layout_for(document: Document, mode: str) -> Layout:
         raise ValidationError(f"mode: the '{mode}' segmentation is not available in this version.")
     hints = row_hints(document.extra) if isinstance(document.extra, dict) else None
     try:
-        specs = segment(document.text, mode=mode, hints=hints)  # type: ignore[arg-type]
+        base = DERIVED.get(mode, mode)
+        specs = segment(document.text, mode=base, hints=hints)  # type: ignore[arg-type]
     except CorpusError as exc:
         raise ValidationError(f"mode: {exc}") from exc
+    if mode == "turn":
+        specs = turn_passages(document.text, specs)
     if not specs:
         raise ValidationError(f"The '{mode}' segmentation finds no passages in this document.")
     passages = [
