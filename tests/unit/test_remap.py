@@ -98,3 +98,20 @@ def test_offsets_count_code_points() -> None:
     [outcome] = plan(text, sentences, [span])
     start, end = outcome.placements[0].span or (0, 0)
     assert text[4 + start : 4 + end] == "的"
+
+
+def test_a_consensus_decision_moves_whole_or_not_at_all() -> None:
+    # Both sentences adjudicated, but only the first with code 7: joined, the paragraph's
+    # consensus would claim code 7 for the second sentence too (or drop it): nothing moves.
+    items = [
+        Carried("consensus_state", 1, 0, 11, True, (), None),
+        Carried("consensus_state", 2, 12, 24, True, (), None),
+        Carried("consensus_annotation", 3, 0, 11, True, (7,), 1),
+    ]
+    outcomes = plan(TEXT, PARAGRAPHS, items)
+    assert [o.status for o in outcomes] == ["stuck", "stuck", "stuck"]
+    assert outcomes[0].reason == "part of a consensus decision that cannot move"
+    agreed = [*items, Carried("consensus_annotation", 4, 12, 24, True, (7,), 1)]
+    outcomes = plan(TEXT, PARAGRAPHS, agreed)
+    assert [o.status for o in outcomes] == ["combined"] * 4
+    assert [(p.index, p.span) for p in outcomes[0].placements] == [(0, None)]

@@ -10,7 +10,9 @@ passage's offsets plus the span, or the whole passage):
   place it on each piece (a split: the lead cut that passage on purpose);
 - assignments go to every new passage that overlaps their text (they are work to do, not data);
 - two codings of the same coder and code that land on one passage are combined when they agree
-  on the stance and only white space lies between them; otherwise the second cannot move.
+  on the stance and only white space lies between them; otherwise the second cannot move;
+- a consensus decision (the adjudicated state and its codes) moves as one: if any part of it
+  cannot move, none of it does, so a consensus never claims a code is absent that was decided.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 
 SPANNABLE = frozenset({"annotation"})
 SPREADING = frozenset({"assignment"})
+DECISION = frozenset({"consensus_state", "consensus_annotation"})
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def plan(
     outcomes = [_place(text, index, item, copy_crossing) for item in items]
     _settle_partials(text, passages, outcomes)
     _settle_duplicates(text, passages, outcomes)
+    _settle_decisions(outcomes)
     return outcomes
 
 
@@ -228,3 +232,30 @@ def _drop_placement(outcome: Outcome, index: int, into: Outcome) -> None:
     if not outcome.placements:
         outcome.status, outcome.into = "combined", into.item.id
         into.absorbed.append(outcome.item.id)
+
+
+def _settle_decisions(outcomes: list[Outcome]) -> None:
+    decisions = [o for o in outcomes if o.item.kind in DECISION]
+    by_id = {(o.item.kind, o.item.id): o for o in decisions}
+
+    def extents(o: Outcome) -> set[tuple[int, int]]:
+        found = {(o.item.start, o.item.end)}
+        for other in o.absorbed:
+            found.add(_extent(by_id[(o.item.kind, other)]))
+        if o.into is not None:
+            found.add(_extent(by_id[(o.item.kind, o.into)]))
+        return found
+
+    changed = True
+    while changed:
+        changed = False
+        lost = {_extent(o) for o in decisions if o.status == "stuck"}
+        for o in decisions:
+            if o.status != "stuck" and extents(o) & lost:
+                o.status, o.placements, o.into = "stuck", [], None
+                o.reason = "part of a consensus decision that cannot move"
+                changed = True
+
+
+def _extent(o: Outcome) -> tuple[int, int]:
+    return (o.item.start, o.item.end)
