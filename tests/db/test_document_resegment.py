@@ -216,3 +216,28 @@ def test_speaker_turns_join_a_speech_and_its_codings(
     start = len(ps[1].text) + 2
     assert rows[c.coder2.id] == (start, start + len(ps[2].text))
     assert session.get(Document, record.id).segmentation == "turn"  # type: ignore[union-attr]
+
+
+def test_spreading_puts_crossing_codings_on_every_piece(session: Session, coded) -> None:
+    before = dump(session)
+    layout = resegment.layout_for(coded.document, "sentence", spread=True)
+    preview = passage_layout.preview(session, coded.document, layout)
+    assert preview.stuck == []
+    copied = [(line.kind, line.who, line.old_ordinal) for line in preview.review]
+    assert ("coding", "Coder One", 1) in copied and ("coding", "Coder One", 3) in copied
+    event_id = passage_layout.apply(
+        session, coded.project, coded.lead, coded.document, layout, preview.fingerprint
+    )
+    session.commit()
+    sentences = passages_of(session, coded.document.id)
+    whole_first = session.scalars(
+        select(Annotation.passage_id).where(Annotation.memo == "whole first")
+    ).all()
+    assert sorted(whole_first) == [sentences[0].id, sentences[1].id]
+    about_banks = session.scalars(
+        select(Annotation.passage_id).where(Annotation.memo == "about banks")
+    ).all()
+    assert sorted(about_banks) == [p.id for p in sentences[3:]]
+    lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    assert dump(session) == before

@@ -203,3 +203,24 @@ def test_blind_coders_see_no_lifecycle_event_in_passage_history(
     kept = coded.passages[1].id
     history = coder.get(f"/p/{slug}/passages/{kept}/history", htmx=True).get_data(as_text=True)
     assert "Coder One" not in history and "resegment" not in history
+
+
+def test_spreading_is_carried_from_the_preview_to_the_confirmation(
+    lead, coded, session: Session
+) -> None:
+    slug, doc = coded.project.slug, coded.document.id
+    page = html.fromstring(
+        lead.get(f"/p/{slug}/d/{doc}/resegment?mode=sentence&spread=1").get_data(as_text=True)
+    )
+    assert page.xpath("//h3[@id='cannot-move']/text()")[0] == "Cannot move (0)"
+    assert page.xpath("//input[@name='spread']/@checked")
+    form = page.xpath("//section[@id='change-preview']//form")[0]
+    data = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    assert data["spread"] == "1"
+    assert lead.post(form.get("action"), data, htmx=False).status_code == 302
+    reread(session)
+    # two whole-paragraph codings spread over 2 and 3 sentences; three others move as they are
+    assert session.scalar(select(func.count()).select_from(Annotation)) == 2 + 3 + 3
+    # Without the flag the same fingerprint no longer matches what would be done.
+    data.pop("spread")
+    assert lead.post(form.get("action"), data, htmx=False).status_code == 409

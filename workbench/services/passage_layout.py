@@ -72,6 +72,7 @@ class Line:
     excerpt: str
     status: str
     reason: str
+    memo: str = ""
 
 
 @dataclass
@@ -157,6 +158,9 @@ def preview(session: Session, document: Document, layout: Layout) -> Preview:
             result.stuck.append(lines.line(outcome))
         elif outcome.status in _REVIEW and outcome.item.kind != "assignment":
             result.review.append(lines.line(outcome))
+    order = list(KIND_LABELS.values())
+    for lines_ in (result.stuck, result.review):
+        lines_.sort(key=lambda line: (line.old_ordinal, order.index(line.kind), line.who))
     result.made_codable = [i + 1 for i in _made_codable(layout, outcomes, old)]
     return result
 
@@ -192,9 +196,7 @@ class _Lines:
     def line(self, outcome: Outcome) -> Line:
         item = outcome.item
         row = self.rows[(item.kind, item.id)]
-        excerpt = self.text[item.start : item.end]
-        if len(excerpt) > EXCERPT:
-            excerpt = excerpt[: EXCERPT - 1] + "…"
+        excerpt = _short(self.text[item.start : item.end])
         coder = row.get("coder_id")
         who = "consensus" if coder is None else self.users.get(int(coder), "?")
         placement = outcome.placements[0] if outcome.placements else None
@@ -208,7 +210,12 @@ class _Lines:
             excerpt=excerpt,
             status=outcome.status,
             reason=outcome.reason or _reason(outcome),
+            memo=_short(str(row.get("memo") or "")),
         )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
 def _reason(outcome: Outcome) -> str:

@@ -38,8 +38,12 @@ def available_modes() -> list[str]:
     return [mode for mode in MODE_LABELS if mode in offered]
 
 
-def layout_for(document: Document, mode: str) -> Layout:
-    """The passages the segmenter makes of the document's text in this mode."""
+def layout_for(document: Document, mode: str, *, spread: bool = False) -> Layout:
+    """The passages the segmenter makes of the document's text in this mode.
+
+    With `spread`, what crosses the new boundaries goes on every piece (listed for review),
+    as a split does, instead of being listed as unable to move.
+    """
     if mode not in MODE_LABELS:
         raise ValidationError(
             f"mode: '{mode[:40]}' is not a segmentation; choose {', '.join(MODE_LABELS)}."
@@ -72,7 +76,9 @@ def layout_for(document: Document, mode: str) -> Layout:
     return Layout(
         action="resegment",
         passages=passages,
-        details={"mode": mode, "from": document.segmentation},
+        details={"mode": mode, "from": document.segmentation}
+        | ({"spread": True} if spread else {}),
+        copy_crossing=spread,
         segmentation=mode,
     )
 

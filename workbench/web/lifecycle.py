@@ -96,7 +96,9 @@ def _confirm(
 
 def _extra(layout: passage_layout.Layout) -> dict[str, object]:
     return {"modes": resegment.available_modes(), "labels": resegment.MODE_LABELS} | (
-        {"mode": layout.details.get("mode")} if layout.action == "resegment" else {}
+        {"mode": layout.details.get("mode"), "spread": layout.copy_crossing}
+        if layout.action == "resegment"
+        else {}
     )
 
 
@@ -112,7 +114,9 @@ def resegment_preview(slug: str, doc_id: int) -> str:
         return render_template(
             "documents/change.html", project=project, role="lead", doc=doc, preview=None, **modes
         )
-    return _preview_page(project, doc, resegment.layout_for(doc, mode), mode=mode, **modes)
+    spread = request.args.get("spread") == "1"
+    layout = resegment.layout_for(doc, mode, spread=spread)
+    return _preview_page(project, doc, layout, mode=mode, spread=spread, **modes)
 
 
 @bp.route("/p/<slug>/d/<int:doc_id>/resegment", methods=["POST"])
@@ -121,7 +125,8 @@ def resegment_apply(slug: str, doc_id: int) -> str | Response:
     """Re-segment as previewed."""
     project = _lead(slug)
     doc = documents.get_document(db(), project, doc_id)
-    layout = resegment.layout_for(doc, request.form.get("mode", ""))
+    spread = request.form.get("spread") == "1"
+    layout = resegment.layout_for(doc, request.form.get("mode", ""), spread=spread)
     label = resegment.MODE_LABELS[layout.details["mode"]].split(" (")[0]
     return _confirm(project, doc, layout, f"The document is now cut into {label}.")
 
