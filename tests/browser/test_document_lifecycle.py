@@ -67,6 +67,8 @@ def test_delete_undo_and_resegment_a_coded_document(
     assert page.get_by_label("Split before character").input_value() == "6"
     page.get_by_role("button", name="Preview").click()
     page.locator("#change-preview").wait_for()
+    halves = page.locator("#split-halves p").all_inner_texts()
+    assert halves == ["It is", "the key to lasting security."]
     page.get_by_role("button", name="Split the passage").click()
     page.wait_for_url(reader)
     texts = page.locator("li.passage p.text").all_inner_texts()

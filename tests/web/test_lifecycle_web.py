@@ -224,3 +224,17 @@ def test_spreading_is_carried_from_the_preview_to_the_confirmation(
     # Without the flag the same fingerprint no longer matches what would be done.
     data.pop("spread")
     assert lead.post(form.get("action"), data, htmx=False).status_code == 409
+
+
+def test_split_preview_shows_the_halves_and_where_codings_go(lead, coded) -> None:
+    p2 = coded.passages[2]
+    at = p2.text.index("Banks")
+    url = f"/p/{coded.project.slug}/passages/{p2.id}/split?at={at}"
+    page = html.fromstring(lead.get(url).get_data(as_text=True))
+    halves = [p.text_content() for p in page.xpath("//div[@id='split-halves']/p")]
+    assert halves == [p2.text[: at - 1], p2.text[at:]]
+    review = page.xpath("//h3[@id='to-review']/following-sibling::table[1]/tbody/tr")
+    cells = [[td.text_content().strip() for td in row.xpath("td")] for row in review]
+    coding_row = next(c for c in cells if c[0] == "coding")
+    assert coding_row[1:6] == ["Coder One", coded.codes[0].name, "—", "¶3", "¶3, ¶4"]
+    assert coding_row[7] == "about banks"

@@ -68,7 +68,7 @@ class Line:
     code: str
     stance: int | None
     old_ordinal: int
-    new_ordinal: int | None
+    new_ordinals: list[int]
     excerpt: str
     status: str
     reason: str
@@ -199,14 +199,13 @@ class _Lines:
         excerpt = _short(self.text[item.start : item.end])
         coder = row.get("coder_id")
         who = "consensus" if coder is None else self.users.get(int(coder), "?")
-        placement = outcome.placements[0] if outcome.placements else None
         return Line(
             kind=KIND_LABELS[item.kind],
             who=str(who),
             code=str(self.codes.get(int(row["code_id"]), "")) if "code_id" in row else "",
             stance=row.get("stance"),
             old_ordinal=self.ordinals[row["passage_id"]] + 1,
-            new_ordinal=placement.index + 1 if placement is not None else None,
+            new_ordinals=[p.index + 1 for p in outcome.placements],
             excerpt=excerpt,
             status=outcome.status,
             reason=outcome.reason or _reason(outcome),
