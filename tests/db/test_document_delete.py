@@ -45,9 +45,9 @@ def test_delete_then_undo_restores_every_row_exactly(session: Session, coded) ->
     assert [p["document_id"] for p in gone["passage"]] == [coded.other.id]
     assert gone["reliability_round"] == before["reliability_round"]
 
-    restored_id = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    restored_id, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
     session.commit()
-    assert restored_id == coded.document.id
+    assert (restored_id, left_out) == (coded.document.id, [])
     assert dump(session) == before
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.entity == "document").order_by(AuditEvent.id)
@@ -122,3 +122,21 @@ def test_the_other_document_and_counts_are_untouched(session: Session, coded) ->
     assert session.scalar(select(func.count()).select_from(Document)) == 1
     assert session.scalar(select(func.count()).select_from(Annotation)) == 0
     assert len(passages_of(session, coded.other.id)) == 1
+
+
+def test_rows_of_an_account_removed_since_are_named_not_dropped_silently(
+    session: Session, coded
+) -> None:
+    from sqlalchemy import delete
+
+    from workbench.models import User
+
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.execute(delete(User).where(User.id == coded.coder2.id))
+    _, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    assert left_out == [
+        "2 codings of an account or round that no longer exists",
+        "5 assignments of an account or round that no longer exists",  # 3 + 2 in the round
+        "2 passage states of an account or round that no longer exists",
+    ]
+    assert session.scalar(select(func.count()).select_from(Annotation)) == 3

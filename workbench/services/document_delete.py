@@ -135,8 +135,14 @@ def delete_document(session: Session, project: Project, actor: User, document: D
     )
 
 
-def undo_delete(session: Session, project: Project, actor: User, event: AuditEvent) -> int:
-    """Put a deleted document back with every row it had; return its id."""
+def undo_delete(
+    session: Session, project: Project, actor: User, event: AuditEvent
+) -> tuple[int, dict[str, int]]:
+    """Put a deleted document back with every row it had; return its id and rows left out.
+
+    Rows are left out only when what they belong to is gone for good (a coder's account, a
+    reliability round), as the database would have removed them with it.
+    """
     snap = (event.before or {}).get("snapshot")
     if not snap or not snap.get("document"):
         raise Conflict("This history entry holds no copy of the document to restore.")
@@ -151,8 +157,8 @@ def undo_delete(session: Session, project: Project, actor: User, event: AuditEve
             f"The same text is in the project again as “{clash}” (imported after the "
             "deletion). Delete that document first if you want the old one back with its codings."
         )
-    remap = document_snapshot.restore(session, snap)
-    document_id = remap.get("document", {}).get(int(row["id"]), int(row["id"]))
+    restored = document_snapshot.restore(session, snap)
+    document_id = restored.id_of("document", int(row["id"]))
     document_snapshot.record_event(
         session,
         project_id=project.id,
@@ -160,6 +166,7 @@ def undo_delete(session: Session, project: Project, actor: User, event: AuditEve
         document_id=document_id,
         action="undo",
         before=None,
-        after={"undoes": event.id, "undone": "delete", "title": row["title"]},
+        after={"undoes": event.id, "undone": "delete", "title": row["title"]}
+        | ({"left_out": restored.left_out} if restored.left_out else {}),
     )
-    return document_id
+    return document_id, restored.left_out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -143,13 +144,26 @@ def _existing(session: Session, table: Table, ids: set[int]) -> set[int]:
     return _taken(session, table, sorted(ids)) if ids else set()
 
 
-def restore(session: Session, snap: Snapshot) -> dict[str, dict[int, int]]:
-    """Insert a snapshot's rows back; return the ids that had to change (table → old → new).
+@dataclass
+class Restored:
+    """What a restore did: ids that had to change (table → old → new), rows left out by table."""
+
+    remap: dict[str, dict[int, int]] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    def id_of(self, table: str, old: int) -> int:
+        """The id a restored row has now."""
+        return self.remap.get(table, {}).get(old, old)
+
+
+def restore(session: Session, snap: Snapshot) -> Restored:
+    """Insert a snapshot's rows back, with their own ids wherever those are still free.
 
     Rows of a coder whose account is gone, and assignments of a deleted round, are left out:
     the database would have removed them with the account or the round anyway.
     """
-    remap: dict[str, dict[int, int]] = {}
+    done = Restored()
+    remap = done.remap
     every = [row for rows in snap.values() for row in rows]
     users = {row[k] for row in every for k in _USER_KEYS if row.get(k) is not None}
     rounds = {row["round_id"] for row in every if row.get("round_id") is not None}
@@ -163,9 +177,11 @@ def restore(session: Session, snap: Snapshot) -> dict[str, dict[int, int]]:
                 if key in row and name != target:
                     row[key] = remap.get(target, {}).get(row[key], row[key])
             if row.get("coder_id") is not None and row["coder_id"] not in live_users:
+                done.left_out[name] = done.left_out.get(name, 0) + 1
                 continue  # ON DELETE CASCADE with the account
             if row.get("round_id") is not None and row["round_id"] not in live_rounds:
                 if name == "assignment":
+                    done.left_out[name] = done.left_out.get(name, 0) + 1
                     continue  # ON DELETE CASCADE with the round
                 row["round_id"] = None  # ON DELETE SET NULL
             for key in ("resolved_by_id", "imported_by_id"):
@@ -173,7 +189,7 @@ def restore(session: Session, snap: Snapshot) -> dict[str, dict[int, int]]:
                     row[key] = None  # ON DELETE SET NULL
             rows.append(row)
         _insert(session, table, rows, remap)
-    return remap
+    return done
 
 
 def record_event(

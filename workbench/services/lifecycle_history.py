@@ -62,8 +62,18 @@ def _event(session: Session, project: Project, event_id: int) -> AuditEvent:
     return event
 
 
-def undo(session: Session, project: Project, actor: User, event_id: int) -> int:
-    """Undo a deletion or a change of passages; return the document's id."""
+LEFT_OUT_LABELS = {
+    "annotation": "codings",
+    "passage_state": "passage states",
+    "assignment": "assignments",
+}
+
+
+def undo(session: Session, project: Project, actor: User, event_id: int) -> tuple[int, list[str]]:
+    """Undo a deletion or a change of passages; return the document's id and what was left out.
+
+    Only rows whose account or round no longer exists are left out, and they are named.
+    """
     event = _event(session, project, event_id)
     if event.action not in UNDOABLE:
         raise Conflict("Only deletions, re-segmentations, splits and merges can be undone.")
@@ -78,6 +88,12 @@ def undo(session: Session, project: Project, actor: User, event_id: int) -> int:
     if any(isinstance(a, dict) and a.get("undoes") == event.id for a in done):
         raise Conflict("This change has already been undone.")
     if event.action == "delete":
-        return document_delete.undo_delete(session, project, actor, event)
-    passage_layout.undo(session, project, actor, event)
-    return int(event.entity_id or 0)
+        document_id, left_out = document_delete.undo_delete(session, project, actor, event)
+    else:
+        document_id = int(event.entity_id or 0)
+        left_out = passage_layout.undo(session, project, actor, event)
+    notes = [
+        f"{n} {LEFT_OUT_LABELS.get(name, name)} of an account or round that no longer exists"
+        for name, n in sorted(left_out.items())
+    ]
+    return document_id, notes

@@ -360,8 +360,11 @@ def _carry(
                 conn.execute(insert(table), [snapshots.typed(table, copy)])
 
 
-def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> int:
-    """Put back the passages and codings a layout change replaced, if nothing changed since."""
+def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> dict[str, int]:
+    """Put back the passages and codings a layout change replaced, if nothing changed since.
+
+    Returns the rows left out by table (those of an account or a round that is gone).
+    """
     snap = (event.before or {}).get("snapshot")
     document = session.get(Document, event.entity_id or 0)
     if not snap or document is None or document.project_id != project.id:
@@ -374,7 +377,7 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
             "passages); undoing it would lose that work. Undo the later changes first."
         )
     snapshots.remove_passages(session, document.id)
-    snapshots.restore(session, {k: v for k, v in snap.items() if k != "document"})
+    restored = snapshots.restore(session, {k: v for k, v in snap.items() if k != "document"})
     doc_row = snap["document"][0]
     session.execute(
         update(Document)
@@ -382,12 +385,14 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
         .values(segmentation=doc_row["segmentation"], passage_count=doc_row["passage_count"])
     )
     session.expire(document)
-    return snapshots.record_event(
+    snapshots.record_event(
         session,
         project_id=project.id,
         actor=actor,
         document_id=document.id,
         action="undo",
         before=None,
-        after={"undoes": event.id, "undone": event.action, "title": document.title},
+        after={"undoes": event.id, "undone": event.action, "title": document.title}
+        | ({"left_out": restored.left_out} if restored.left_out else {}),
     )
+    return restored.left_out

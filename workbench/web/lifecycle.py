@@ -190,7 +190,9 @@ def history(slug: str) -> str:
 def undo(slug: str, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
     project = _lead(slug)
-    doc_id = lifecycle_history.undo(db(), project, me(), event_id)
+    doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
     commit()
     flash("Undone: the document has its passages and codings back as they were.")
+    if left_out:
+        flash("Not restored: " + "; ".join(left_out) + ".")
     return redirect(url_for("documents.read", slug=slug, doc_id=doc_id))
