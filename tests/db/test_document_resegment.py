@@ -58,6 +58,13 @@ def test_preview_lists_what_cannot_move_and_changes_nothing(session: Session, co
     assert whole_first.reason == "its text now crosses a passage boundary"
     assert whole_first.excerpt.startswith("We support capacity-building")
     assert dump(session) == before
+    # The round drew two of the three paragraphs; any drawn paragraph but the middle one is cut.
+    drawn = {
+        a.passage_id
+        for a in session.scalars(select(Assignment).where(Assignment.round_id.is_not(None)))
+    }
+    moved = len(drawn - {coded.passages[1].id}) * 2  # two coders each
+    assert preview.rounds == ([("Round 1", moved)] if moved else [])
 
 
 def test_resegment_moves_codings_with_unchanged_text(session: Session, coded) -> None:

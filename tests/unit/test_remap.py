@@ -87,8 +87,10 @@ def test_assignments_spread_and_never_duplicate() -> None:
     assert [(o.status, [p.index for p in o.placements]) for o in outcomes] == [
         ("copied", [0, 1]),
         ("combined", []),  # the first already puts sentence 0 in that coder's queue
-        ("moved", [2]),
+        ("kept", [2]),  # the same passage again
     ]
+    inside = plan(TEXT, PARAGRAPHS, [Carried("assignment", 4, 12, 24, True, (1, None))])
+    assert [(o.status, [p.index for p in o.placements]) for o in inside] == [("moved", [0])]
 
 
 def test_offsets_count_code_points() -> None:

@@ -114,8 +114,11 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
         hits = [i for i in index.overlapping(item.start, item.end) if _has_text(text, index, i)]
         if not hits:
             return Outcome(item, "stuck", reason="no new passage holds its text")
-        status = "moved" if len(hits) == 1 else "copied"
-        return Outcome(item, status, [Placement(i, None) for i in hits])
+        if len(hits) > 1:
+            return Outcome(item, "copied", [Placement(i, None) for i in hits])
+        target = index.passages[hits[0]]
+        same = (item.start, item.end) == (target.start, target.end)
+        return Outcome(item, "kept" if same else "moved", [Placement(hits[0], None)])
     i = index.containing(item.start, item.end)
     if i is not None:
         target = index.passages[i]

@@ -18,7 +18,15 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from workbench.corpus.remap import Carried, Extent, Outcome, plan
-from workbench.models import AuditEvent, Code, Document, Passage, Project, User
+from workbench.models import (
+    AuditEvent,
+    Code,
+    Document,
+    Passage,
+    Project,
+    ReliabilityRound,
+    User,
+)
 from workbench.services import document_snapshot as snapshots
 from workbench.services.errors import Conflict
 
@@ -89,6 +97,7 @@ class Preview:
     stuck: list[Line] = field(default_factory=list)
     review: list[Line] = field(default_factory=list)
     made_codable: list[int] = field(default_factory=list)
+    rounds: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -158,11 +167,36 @@ def preview(session: Session, document: Document, layout: Layout) -> Preview:
             result.stuck.append(lines.line(outcome))
         elif outcome.status in _REVIEW and outcome.item.kind != "assignment":
             result.review.append(lines.line(outcome))
+    result.rounds = _rounds_touched(session, snap, outcomes)
     order = list(KIND_LABELS.values())
     for lines_ in (result.stuck, result.review):
         lines_.sort(key=lambda line: (line.old_ordinal, order.index(line.kind), line.who))
     result.made_codable = [i + 1 for i in _made_codable(layout, outcomes, old)]
     return result
+
+
+def _rounds_touched(
+    session: Session, snap: snapshots.Snapshot, outcomes: list[Outcome]
+) -> list[tuple[str, int]]:
+    """Reliability rounds whose sample changes: round assignments not kept on their passage."""
+    rows = {r["id"]: r for r in snap["assignment"]}
+    touched: dict[int, int] = {}
+    for o in outcomes:
+        round_id = rows[o.item.id]["round_id"] if o.item.kind == "assignment" else None
+        if round_id is not None and o.status != "kept":
+            touched[round_id] = touched.get(round_id, 0) + 1
+    if not touched:
+        return []
+    names = dict(
+        session.execute(
+            select(ReliabilityRound.id, ReliabilityRound.name).where(
+                ReliabilityRound.id.in_(list(touched))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return sorted((str(names.get(i, i)), n) for i, n in touched.items())
 
 
 def _made_codable(layout: Layout, outcomes: list[Outcome], old: set[tuple[int, int]]) -> list[int]:
