@@ -15,7 +15,7 @@ from workbench.models import (
     Document,
     PassageState,
 )
-from workbench.services import coding, lifecycle_history, passage_layout, resegment
+from workbench.services import coding, layout_preview, lifecycle_history, passage_layout, resegment
 from workbench.services.errors import Conflict, ValidationError
 
 
@@ -41,7 +41,7 @@ def coded(session: Session, make_user, make_project, import_text):
 def test_preview_lists_what_cannot_move_and_changes_nothing(session: Session, coded) -> None:
     before = dump(session)
     layout = resegment.layout_for(coded.document, "sentence")
-    preview = passage_layout.preview(session, coded.document, layout)
+    preview = layout_preview.preview(session, coded.document, layout)
     assert (preview.old_count, preview.new_count, preview.kept_passages) == (3, 6, 1)
     stuck = sorted((line.kind, line.who, line.old_ordinal) for line in preview.stuck)
     assert stuck == [
@@ -71,7 +71,7 @@ def test_resegment_moves_codings_with_unchanged_text(session: Session, coded) ->
     before = _annotations(session, coded.document.id)
     kept_id = coded.passages[1].id
     layout = resegment.layout_for(coded.document, "sentence")
-    preview = passage_layout.preview(session, coded.document, layout)
+    preview = layout_preview.preview(session, coded.document, layout)
     passage_layout.apply(
         session, coded.project, coded.lead, coded.document, layout, preview.fingerprint
     )
@@ -104,7 +104,7 @@ def test_resegment_moves_codings_with_unchanged_text(session: Session, coded) ->
 def test_resegment_and_undo_restore_every_row(session: Session, coded) -> None:
     before = dump(session)
     layout = resegment.layout_for(coded.document, "sentence")
-    fingerprint = passage_layout.preview(session, coded.document, layout).fingerprint
+    fingerprint = layout_preview.preview(session, coded.document, layout).fingerprint
     event_id = passage_layout.apply(
         session, coded.project, coded.lead, coded.document, layout, fingerprint
     )
@@ -117,7 +117,7 @@ def test_resegment_and_undo_restore_every_row(session: Session, coded) -> None:
 
 def test_undo_refuses_once_someone_coded_the_new_passages(session: Session, coded) -> None:
     layout = resegment.layout_for(coded.document, "sentence")
-    fingerprint = passage_layout.preview(session, coded.document, layout).fingerprint
+    fingerprint = layout_preview.preview(session, coded.document, layout).fingerprint
     event_id = passage_layout.apply(
         session, coded.project, coded.lead, coded.document, layout, fingerprint
     )
@@ -129,7 +129,7 @@ def test_undo_refuses_once_someone_coded_the_new_passages(session: Session, code
 
 def test_a_stale_preview_is_refused(session: Session, coded) -> None:
     layout = resegment.layout_for(coded.document, "sentence")
-    fingerprint = passage_layout.preview(session, coded.document, layout).fingerprint
+    fingerprint = layout_preview.preview(session, coded.document, layout).fingerprint
     coding.apply_code(session, coded.project, coded.coder2, coded.passages[0].id, coded.codes[3].id)
     with pytest.raises(Conflict, match="changed since the preview"):
         passage_layout.apply(
@@ -150,7 +150,7 @@ def test_sentences_back_to_paragraphs_combine_neighbours(
     coding.apply_code(session, c.project, c.coder1, s[3].id, b)
     session.commit()
     layout = resegment.layout_for(c.document, "paragraph")
-    preview = passage_layout.preview(session, c.document, layout)
+    preview = layout_preview.preview(session, c.document, layout)
     stuck = sorted((line.kind, line.who, line.old_ordinal, line.reason) for line in preview.stuck)
     assert stuck == [
         ("coder's passage state", "Coder One", 4, "it covered only part of the new passage"),
@@ -205,7 +205,7 @@ def test_speaker_turns_join_a_speech_and_its_codings(
     session.commit()
     assert "turn" in resegment.available_modes()
     layout = resegment.layout_for(record, "turn")
-    preview = passage_layout.preview(session, record, layout)
+    preview = layout_preview.preview(session, record, layout)
     # Coder Two marked only the second paragraph of the speech coded: that state cannot move.
     assert [(line.kind, line.who) for line in preview.stuck] == [
         ("coder's passage state", "Coder Two")
@@ -228,7 +228,7 @@ def test_speaker_turns_join_a_speech_and_its_codings(
 def test_spreading_puts_crossing_codings_on_every_piece(session: Session, coded) -> None:
     before = dump(session)
     layout = resegment.layout_for(coded.document, "sentence", spread=True)
-    preview = passage_layout.preview(session, coded.document, layout)
+    preview = layout_preview.preview(session, coded.document, layout)
     assert preview.stuck == []
     copied = [(line.kind, line.who, line.old_ordinal) for line in preview.review]
     assert ("coding", "Coder One", 1) in copied and ("coding", "Coder One", 3) in copied

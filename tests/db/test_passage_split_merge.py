@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of, span_of
 from workbench.models import Annotation, Assignment, ConsensusState, PassageState
-from workbench.services import coding, lifecycle_history, passage_edits, passage_layout
+from workbench.services import (
+    coding,
+    layout_preview,
+    lifecycle_history,
+    passage_edits,
+    passage_layout,
+)
 from workbench.services.errors import ValidationError
 
 
@@ -19,8 +25,8 @@ def coded(session: Session, make_user, make_project, import_text):
     return c
 
 
-def _apply(session: Session, c, layout) -> tuple[passage_layout.Preview, int]:
-    preview = passage_layout.preview(session, c.document, layout)
+def _apply(session: Session, c, layout) -> tuple[layout_preview.Preview, int]:
+    preview = layout_preview.preview(session, c.document, layout)
     event_id = passage_layout.apply(
         session, c.project, c.lead, c.document, layout, preview.fingerprint
     )

@@ -14,32 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from workbench.corpus.remap import Carried, Extent, Outcome, plan
 from workbench.models import (
     AuditEvent,
-    Code,
     Document,
     Passage,
     Project,
-    ReliabilityRound,
     User,
 )
 from workbench.services import document_snapshot as snapshots
 from workbench.services.errors import Conflict
-
-KIND_LABELS = {
-    "annotation": "coding",
-    "passage_state": "coder's passage state",
-    "consensus_annotation": "consensus code",
-    "consensus_state": "consensus decision",
-    "assignment": "assignment",
-}
-EXCERPT = 160
-# Outcomes the lead should look at: copied to both halves, combined, turned into a selection.
-_REVIEW = ("copied", "combined", "span")
 
 
 @dataclass(frozen=True)
@@ -65,44 +52,6 @@ class Layout:
     details: dict[str, Any] = field(default_factory=dict)
     copy_crossing: bool = False
     segmentation: str | None = None
-
-
-@dataclass
-class Line:
-    """One row of the preview: a carried thing, whose it is, its text and what happens to it."""
-
-    kind: str
-    who: str
-    code: str
-    stance: int | None
-    old_ordinal: int
-    new_ordinals: list[int]
-    excerpt: str
-    status: str
-    reason: str
-    memo: str = ""
-
-
-@dataclass
-class Preview:
-    """What a new layout does to a document, shown before the lead confirms."""
-
-    document: Document
-    layout: Layout
-    old_count: int
-    new_count: int
-    kept_passages: int
-    fingerprint: str
-    counts: dict[str, int] = field(default_factory=dict)
-    stuck: list[Line] = field(default_factory=list)
-    review: list[Line] = field(default_factory=list)
-    made_codable: list[int] = field(default_factory=list)
-    rounds: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def changes_anything(self) -> bool:
-        """Tell whether the layout differs from the current passages."""
-        return self.kept_passages != self.old_count or self.new_count != self.old_count
 
 
 def _items(snap: snapshots.Snapshot) -> list[Carried]:
@@ -136,70 +85,20 @@ def _key(name: str, row: dict[str, Any]) -> tuple[tuple[object, ...], object]:
     return (row["coder_id"], row["round_id"]), None
 
 
-def _fingerprint(snap: snapshots.Snapshot, layout: Layout) -> str:
+def fingerprint_of(snap: snapshots.Snapshot, layout: Layout) -> str:
+    """What a preview was made of: the rows on the document and the proposed passages."""
     shape = repr((layout.action, layout.details, [(p.start, p.end) for p in layout.passages]))
     return hashlib.sha256((snapshots.digest(snap) + shape).encode("utf-8")).hexdigest()
 
 
-def _plan(document: Document, snap: snapshots.Snapshot, layout: Layout) -> list[Outcome]:
+def outcomes_of(document: Document, snap: snapshots.Snapshot, layout: Layout) -> list[Outcome]:
+    """Where everything on the document goes under the layout."""
     extents = [Extent(p.start, p.end) for p in layout.passages]
     return plan(document.text, extents, _items(snap), copy_crossing=layout.copy_crossing)
 
 
-def preview(session: Session, document: Document, layout: Layout) -> Preview:
-    """Work out what the layout does to every coding on the document, changing nothing."""
-    snap = snapshots.capture(session, document.id)
-    outcomes = _plan(document, snap, layout)
-    old = {(p["start_offset"], p["end_offset"]) for p in snap["passage"]}
-    result = Preview(
-        document=document,
-        layout=layout,
-        old_count=len(snap["passage"]),
-        new_count=len(layout.passages),
-        kept_passages=sum(1 for p in layout.passages if (p.start, p.end) in old),
-        fingerprint=_fingerprint(snap, layout),
-    )
-    lines = _Lines(session, document, snap, layout)
-    for outcome in outcomes:
-        key = f"{outcome.item.kind}:{outcome.status}"
-        result.counts[key] = result.counts.get(key, 0) + 1
-        if outcome.status == "stuck":
-            result.stuck.append(lines.line(outcome))
-        elif outcome.status in _REVIEW and outcome.item.kind != "assignment":
-            result.review.append(lines.line(outcome))
-    result.rounds = _rounds_touched(session, snap, outcomes)
-    order = list(KIND_LABELS.values())
-    for lines_ in (result.stuck, result.review):
-        lines_.sort(key=lambda line: (line.old_ordinal, order.index(line.kind), line.who))
-    result.made_codable = [i + 1 for i in _made_codable(layout, outcomes, old)]
-    return result
-
-
-def _rounds_touched(
-    session: Session, snap: snapshots.Snapshot, outcomes: list[Outcome]
-) -> list[tuple[str, int]]:
-    """Reliability rounds whose sample changes: round assignments not kept on their passage."""
-    rows = {r["id"]: r for r in snap["assignment"]}
-    touched: dict[int, int] = {}
-    for o in outcomes:
-        round_id = rows[o.item.id]["round_id"] if o.item.kind == "assignment" else None
-        if round_id is not None and o.status != "kept":
-            touched[round_id] = touched.get(round_id, 0) + 1
-    if not touched:
-        return []
-    names = dict(
-        session.execute(
-            select(ReliabilityRound.id, ReliabilityRound.name).where(
-                ReliabilityRound.id.in_(list(touched))
-            )
-        )
-        .tuples()
-        .all()
-    )
-    return sorted((str(names.get(i, i)), n) for i, n in touched.items())
-
-
-def _made_codable(layout: Layout, outcomes: list[Outcome], old: set[tuple[int, int]]) -> list[int]:
+def made_codable(layout: Layout, outcomes: list[Outcome], old: set[tuple[int, int]]) -> list[int]:
+    """New non-codable passages that receive codings (by index): they are made codable."""
     carrying = {p.index for o in outcomes if o.item.kind != "assignment" for p in o.placements}
     return sorted(
         i
@@ -207,58 +106,6 @@ def _made_codable(layout: Layout, outcomes: list[Outcome], old: set[tuple[int, i
         if not layout.passages[i].codable
         and (layout.passages[i].start, layout.passages[i].end) not in old
     )
-
-
-class _Lines:
-    """Names and excerpts for the preview's rows."""
-
-    def __init__(
-        self, session: Session, document: Document, snap: snapshots.Snapshot, layout: Layout
-    ) -> None:
-        self.text = document.text
-        self.rows = {(n, r["id"]): r for n, rows in snap.items() for r in rows}
-        self.ordinals = {p["id"]: p["ordinal"] for p in snap["passage"]}
-        self.users = dict(session.execute(select(User.id, User.display_name)).tuples().all())
-        self.codes = dict(
-            session.execute(
-                select(Code.id, Code.name).where(Code.project_id == document.project_id)
-            )
-            .tuples()
-            .all()
-        )
-
-    def line(self, outcome: Outcome) -> Line:
-        item = outcome.item
-        row = self.rows[(item.kind, item.id)]
-        excerpt = _short(self.text[item.start : item.end])
-        coder = row.get("coder_id")
-        who = "consensus" if coder is None else self.users.get(int(coder), "?")
-        return Line(
-            kind=KIND_LABELS[item.kind],
-            who=str(who),
-            code=str(self.codes.get(int(row["code_id"]), "")) if "code_id" in row else "",
-            stance=row.get("stance"),
-            old_ordinal=self.ordinals[row["passage_id"]] + 1,
-            new_ordinals=[p.index + 1 for p in outcome.placements],
-            excerpt=excerpt,
-            status=outcome.status,
-            reason=outcome.reason or _reason(outcome),
-            memo=_short(str(row.get("memo") or "")),
-        )
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
-
-
-def _reason(outcome: Outcome) -> str:
-    if outcome.status == "combined" and outcome.into is not None:
-        return "combined with the same code of the same coder next to it"
-    if outcome.status == "combined":
-        return "now covers the text of the neighbouring ones it was combined with"
-    if outcome.status == "span":
-        return "its passage became part of a bigger one: it is now a selection in it"
-    return ""
 
 
 def apply(
@@ -272,12 +119,12 @@ def apply(
     """Replace the passages as previewed; refuse if anything changed since the preview."""
     snapshots.lock(session, document.id)
     snap = snapshots.capture(session, document.id)
-    if _fingerprint(snap, layout) != fingerprint:
+    if fingerprint_of(snap, layout) != fingerprint:
         raise Conflict(
             "The document or its codings changed since the preview was made. "
             "Look at the new preview before confirming."
         )
-    outcomes = _plan(document, snap, layout)
+    outcomes = outcomes_of(document, snap, layout)
     ids = _place_passages(session, project, document, snap, layout, outcomes)
     _carry(session, snap, outcomes, ids)
     old_ids = [p["id"] for p in snap["passage"]]
@@ -321,7 +168,7 @@ def _place_passages(
 ) -> list[int]:
     """Give every new passage a row (reusing old rows of the same extent); return their ids."""
     by_extent = {(p["start_offset"], p["end_offset"]): p["id"] for p in snap["passage"]}
-    made_codable = set(_made_codable(layout, outcomes, set(by_extent)))
+    to_codable = set(made_codable(layout, outcomes, set(by_extent)))
     # Old ordinals step aside (negative) so the new ones never clash with them on the way.
     session.execute(
         update(Passage)
@@ -347,7 +194,7 @@ def _place_passages(
             "language": p.language,
             "original_language": p.original_language,
             "turn": p.turn,
-            "codable": p.codable or ordinal in made_codable,
+            "codable": p.codable or ordinal in to_codable,
         }
         ids.append(int(session.execute(insert(Passage).returning(Passage.id), row).scalar_one()))
     return ids

@@ -15,6 +15,7 @@ from workbench.models import Document, Passage, Project
 from workbench.services import (
     document_delete,
     documents,
+    layout_preview,
     lifecycle_history,
     passage_edits,
     passage_layout,
@@ -73,7 +74,7 @@ def delete(slug: str, doc_id: int) -> Response:
 def _preview_page(
     project: Project, doc: Document, layout: passage_layout.Layout, **extra: object
 ) -> str:
-    preview = passage_layout.preview(db(), doc, layout)
+    preview = layout_preview.preview(db(), doc, layout)
     return render_template(
         "documents/change.html", project=project, role="lead", doc=doc, preview=preview, **extra
     )
