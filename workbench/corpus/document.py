@@ -127,7 +127,7 @@ def _parse_table(filename: str, data: bytes, mode: str) -> list[ParsedDocument]:
         name = _row_name(filename, row)
         try:
             document = parse_document(
-                name, row.text, mode=mode, hints=_row_hints(row.metadata), metadata=row.metadata
+                name, row.text, mode=mode, hints=row_hints(row.metadata), metadata=row.metadata
             )
         except CorpusError as exc:
             errors.append(f"row {row.row_number}: {exc}")
@@ -146,7 +146,8 @@ def _row_name(filename: str, row: TableRow) -> str:
     return f"{filename}#row{row.row_number}"
 
 
-def _row_hints(metadata: dict[str, MetadataValue]) -> SegmentHints | None:
+def row_hints(metadata: dict[str, MetadataValue]) -> SegmentHints | None:
+    """What a table row's columns say about its single speech (speaker, delegation, language)."""
     folded = {key.lower(): value for key, value in metadata.items()}
     speaker = _known(folded.get("speaker"))
     delegation = _known(folded.get("country")) or _known(folded.get("delegation"))

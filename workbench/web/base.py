@@ -66,10 +66,21 @@ def register_blueprints(app: Flask) -> None:
         coding,
         documents,
         exports,
+        lifecycle,
         projects,
     )
 
-    for module in (auth, admin, projects, documents, codebook, coding, agreement, exports):
+    for module in (
+        auth,
+        admin,
+        projects,
+        documents,
+        lifecycle,
+        codebook,
+        coding,
+        agreement,
+        exports,
+    ):
         app.register_blueprint(module.bp)
 
 

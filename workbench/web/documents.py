@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.services import audit, documents, importing
+from workbench.services import audit, documents, importing, resegment
 from workbench.services.errors import ValidationError
 from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
 
@@ -31,9 +31,12 @@ def upload(slug: str) -> str | Response:
     )
     begin_write()
     result = importing.store_documents(db(), project, parsed, user=me(), mode=mode)
+    offers = resegment.segmented_otherwise(db(), project, parsed, mode)
     commit()
     if is_htmx():
-        return render_template("documents/_import_result.html", project=project, result=result)
+        return render_template(
+            "documents/_import_result.html", project=project, result=result, offers=offers
+        )
     return redirect(url_for("projects.show", slug=project.slug))
 
 

@@ -1,0 +1,142 @@
+"""Deleting a document lists what goes with it; undo from the history restores every row."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of
+from workbench.models import Annotation, AuditEvent, Document, Passage
+from workbench.services import document_delete, lifecycle_history
+from workbench.services.errors import Conflict
+
+
+@pytest.fixture()
+def coded(session: Session, make_user, make_project, import_text):
+    c = build(session, make_user, make_project, import_text)
+    code_paragraphs(session, c)
+    return c
+
+
+def test_the_confirmation_counts_every_coding(session: Session, coded) -> None:
+    impact = document_delete.deletion_impact(session, coded.document)
+    assert impact.passages == 3
+    assert impact.annotations == 5
+    assert impact.by_coder == [("Coder One", 3), ("Coder Two", 2)]
+    assert impact.coded_states == 5  # applying a code marks the passage coded
+    assert impact.memos == 4  # three coding memos and one passage memo
+    assert (impact.consensus_passages, impact.consensus_codes) == (1, 1)
+    assert impact.rounds == [("Round 1", 4)]  # two passages drawn, for two coders
+    assert impact.assignments == 6 + 4  # the whole document for both coders, and the round
+    assert impact.anything_coded
+    clean = document_delete.deletion_impact(session, coded.other)
+    assert not clean.anything_coded and clean.by_coder == []
+
+
+def test_delete_then_undo_restores_every_row_exactly(session: Session, coded) -> None:
+    before = dump(session)
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.commit()
+    gone = dump(session)
+    assert [d["id"] for d in gone["document"]] == [coded.other.id]
+    assert gone["annotation"] == gone["passage_state"] == gone["assignment"] == []
+    assert gone["consensus_state"] == gone["consensus_annotation"] == []
+    assert [p["document_id"] for p in gone["passage"]] == [coded.other.id]
+    assert gone["reliability_round"] == before["reliability_round"]
+
+    restored_id, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    assert (restored_id, left_out) == (coded.document.id, [])
+    assert dump(session) == before
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity == "document").order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["delete", "undo"]
+
+
+def test_an_undone_deletion_cannot_be_undone_again(session: Session, coded) -> None:
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    with pytest.raises(Conflict, match="already been undone"):
+        lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    entries = lifecycle_history.entries(session, coded.project)
+    assert [(e.event.action, e.can_undo) for e in entries] == [("undo", False), ("delete", False)]
+
+
+def test_undo_refuses_when_the_same_text_was_imported_again(
+    session: Session, coded, import_text
+) -> None:
+    from tests.db.lifecycle_fixtures import TEXT
+
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.commit()
+    import_text(coded.project, [("again.txt", TEXT.encode())])
+    with pytest.raises(Conflict, match="again"):
+        lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+
+
+def test_undo_gives_new_ids_when_old_ones_were_taken(session: Session, coded) -> None:
+    before = dump(session)
+    old_ids = [p.id for p in coded.passages]
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    # SQLite hands the highest deleted ids to the next rows: take one on purpose.
+    session.execute(
+        insert(Passage).values(
+            id=old_ids[-1],
+            document_id=coded.other.id,
+            project_id=coded.project.id,
+            ordinal=99,
+            text="x",
+            start_offset=0,
+            end_offset=1,
+        )
+    )
+    lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    after = dump(session)
+    restored = passages_of(session, coded.document.id)
+    assert [p.text for p in restored] == [p["text"] for p in before["passage"][:3]]
+    assert old_ids[-1] not in [p.id for p in restored]
+    strip = lambda rows: sorted(  # noqa: E731 - a local comparison key
+        tuple(sorted((k, str(v)) for k, v in r.items() if k not in ("id", "passage_id")))
+        for r in rows
+    )
+    for name in ("annotation", "passage_state", "assignment", "consensus_annotation"):
+        assert strip(after[name]) == strip(before[name]), name
+    # Each restored coding sits on the passage with its old text.
+    texts = {p.id: p.text for p in restored}
+    old_texts = {p["id"]: p["text"] for p in before["passage"]}
+    key = ("coder_id", "code_id", "memo", "span_start")
+    old_by_key = {
+        tuple(a[k] for k in key): old_texts[a["passage_id"]] for a in before["annotation"]
+    }
+    assert len(old_by_key) == len(before["annotation"])
+    for a in after["annotation"]:
+        assert texts[a["passage_id"]] == old_by_key[tuple(a[k] for k in key)]
+
+
+def test_the_other_document_and_counts_are_untouched(session: Session, coded) -> None:
+    document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Document)) == 1
+    assert session.scalar(select(func.count()).select_from(Annotation)) == 0
+    assert len(passages_of(session, coded.other.id)) == 1
+
+
+def test_rows_of_an_account_removed_since_are_named_not_dropped_silently(
+    session: Session, coded
+) -> None:
+    from sqlalchemy import delete
+
+    from workbench.models import User
+
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.execute(delete(User).where(User.id == coded.coder2.id))
+    _, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    assert left_out == [
+        "2 codings of an account or round that no longer exists",
+        "5 assignments of an account or round that no longer exists",  # 3 + 2 in the round
+        "2 passage states of an account or round that no longer exists",
+    ]
+    assert session.scalar(select(func.count()).select_from(Annotation)) == 3
