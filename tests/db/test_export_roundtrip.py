@@ -82,16 +82,15 @@ def test_workbook_import_is_all_or_nothing(session: Session, study: Any) -> None
     buf = io.BytesIO()
     wb.save(buf)
     copy = _fresh(session, study, "Broken copy")
-    from workbench.services.errors import ValidationError
-
-    with pytest.raises(ValidationError) as caught:
-        project_exchange.import_project_file(
-            session, copy, study.lead, "broken.xlsx", buf.getvalue()
-        )
-    session.rollback()
-    details = " | ".join(caught.value.details)
-    assert "Annotations, row 2, coder: unknown coder 'nobody'" in details
+    report = project_exchange.import_project_file(
+        session, copy, study.lead, "broken.xlsx", buf.getvalue()
+    )
+    # Each row that cannot come in is named; the caller then applies nothing.
+    assert not report.complete
+    details = " | ".join(report.dropped)
+    assert "Annotations, row 2, coder: 'nobody' is not a member of this project" in details
     assert "Annotations, row 3, stance: stance 7 is outside the scale" in details
+    session.rollback()
     assert (
         session.scalar(select(func.count(Document.id)).where(Document.project_id == copy.id)) == 0
     )
@@ -100,8 +99,6 @@ def test_workbook_import_is_all_or_nothing(session: Session, study: Any) -> None
 def test_workbook_with_renamed_or_missing_columns_names_sheet_and_column(
     session: Session, study: Any
 ) -> None:
-    from workbench.services.errors import ValidationError
-
     wb = load_workbook(io.BytesIO(_export(session, study.project)))
     ws = wb["Passages"]
     header = [c.value for c in ws[1]]
@@ -110,15 +107,14 @@ def test_workbook_with_renamed_or_missing_columns_names_sheet_and_column(
     buf = io.BytesIO()
     wb.save(buf)
     copy = _fresh(session, study, "Renamed")
-    with pytest.raises(ValidationError) as caught:
-        project_exchange.import_project_file(
-            session, copy, study.lead, "renamed.xlsx", buf.getvalue()
-        )
-    session.rollback()
-    assert any(
-        d.startswith("Passages, row 1, text: required column 'text' is missing")
-        for d in caught.value.details
+    report = project_exchange.import_project_file(
+        session, copy, study.lead, "renamed.xlsx", buf.getvalue()
     )
+    session.rollback()
+    assert not report.complete
+    assert any(
+        "Passages, row 1, text: required column 'text' is missing" in d for d in report.dropped
+    ), report.dropped
 
 
 def _schema(path: Any) -> etree.XMLSchema:

@@ -139,7 +139,7 @@ def test_a_stale_confirmation_shows_the_new_preview_with_409(lead, coded) -> Non
         ("POST", "d/{doc}/resegment", {"mode": "", "fingerprint": "x"}, "not a segmentation"),
         ("GET", "passages/{p0}/split?at=abc", {}, "not a whole number"),
         ("GET", "passages/{p0}/split?at=0", {}, "inside the passage"),
-        ("POST", "passages/{p0}/split", {"fingerprint": "x"}, "give a character position"),
+        ("POST", "passages/{p0}/split", {"fingerprint": "x"}, "at is missing"),
         ("GET", "passages/{p2}/merge", {}, "last passage"),
         ("POST", "passages/{p2}/merge", {"fingerprint": "x"}, "last passage"),
     ],
