@@ -91,12 +91,12 @@ def test_coding_sheet_and_imports(run: Any, study: Any, tmp_path: Path, session:
     assert run("import-codings", str(sheet), "--project", slug).exit_code == 0
     table = tmp_path / "old.csv"
     table.write_text(
-        "document,passage,coder,code,stance\nstatement-2020.txt,2,coder2,Sovereignty,9\n"
+        "document,passage,coder,code,stance\nstatement-2020.txt,3,coder2,Sovereignty,9\n"
     )
     result = run("import-codings", str(table), "--project", slug)
     assert result.exit_code != 0 and "outside the scale" in result.output
     table.write_text(
-        "document,passage,coder,code,stance\nstatement-2020.txt,2,coder2,Sovereignty,1\n"
+        "document,passage,coder,code,stance\nstatement-2020.txt,3,coder2,Sovereignty,1\n"
     )
     assert run("import-codings", str(table), "--project", slug).exit_code == 0
     reread(session)

@@ -203,10 +203,10 @@ def test_a_zip_bomb_workbook_is_refused(session: Session, study: Any) -> None:
 
 LEGACY = (
     "document,passage,text,coder,code,stance,memo\r\n"
-    "statement-2020,1,,coder1,Sovereignty,-1,from the old spreadsheet\r\n"
+    "statement-2020,2,,coder1,Sovereignty,-1,from the old spreadsheet\r\n"
     "statement-2020,,private sector is an indispensable,Coder Two,"
     "Cooperation > Public-private partnership,2,\r\n"
-    "zh-2018,0,,coder2,Capacity-building,,\r\n"
+    "zh-2018,1,,coder2,Capacity-building,,\r\n"
 )
 
 
@@ -246,10 +246,10 @@ def test_legacy_rows_with_problems_name_row_and_column(session: Session, study: 
         "document,passage,coder,code,stance\r\n"
         "No such document,0,coder1,Sovereignty,1\r\n"
         "statement-2020.txt,99,coder1,Sovereignty,1\r\n"
-        "statement-2020.txt,0,ghost,Sovereignty,1\r\n"
-        "statement-2020.txt,0,coder1,Sovereignty,5\r\n"
-        "statement-2020.txt,0,coder1,Cooperation,\r\n"
-        "statement-2020.txt,0,coder1,Procedural,1\r\n"
+        "statement-2020.txt,1,ghost,Sovereignty,1\r\n"
+        "statement-2020.txt,1,coder1,Sovereignty,5\r\n"
+        "statement-2020.txt,1,coder1,Cooperation,\r\n"
+        "statement-2020.txt,1,coder1,Procedural,1\r\n"
     )
     before = _count(session, Annotation)
     report = _legacy(session, study, text)
@@ -257,7 +257,7 @@ def test_legacy_rows_with_problems_name_row_and_column(session: Session, study: 
     assert not report.applied and _count(session, Annotation) == before
     found = {(p.row, p.column): p.message for p in report.problems}
     assert "no document called" in found[(2, "document")]
-    assert "no passage 99" in found[(3, "passage")]
+    assert "no passage ¶99" in found[(3, "passage")]
     assert "'ghost' is not a member of this project" in found[(4, "coder")]
     assert "outside the scale" in found[(5, "stance")]
     assert "folder" in found[(6, "code")]
@@ -273,7 +273,7 @@ def test_legacy_missing_columns_and_created_coders(session: Session, study: Any)
     report = _legacy(
         session,
         study,
-        "document,passage,coder,code\r\nstatement-2020.txt,0,Dr. Old Coder,Sovereignty\r\n",
+        "document,passage,coder,code\r\nstatement-2020.txt,1,Dr. Old Coder,Sovereignty\r\n",
         create_coders=True,
     )
     session.commit()

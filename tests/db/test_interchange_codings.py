@@ -54,9 +54,9 @@ def test_quoted_memos_past_the_first_4_kb_import_exactly(session: Session, study
     multiline = 'line one, with a comma\r\nline "two"\n\ttabbed 王伟 😀'
     rows = ["document,passage,coder,code,memo"]
     for _ in range(4):
-        rows.append(f"statement-2020.txt,0,coder1,Capacity-building,{filler}")
-    rows.append('statement-2020.txt,1,coder1,Sovereignty,"He said ""no"", twice"')
-    rows.append('statement-2020.txt,2,coder1,Sovereignty,"' + multiline.replace('"', '""') + '"')
+        rows.append(f"statement-2020.txt,1,coder1,Capacity-building,{filler}")
+    rows.append('statement-2020.txt,2,coder1,Sovereignty,"He said ""no"", twice"')
+    rows.append('statement-2020.txt,3,coder1,Sovereignty,"' + multiline.replace('"', '""') + '"')
     text = "\r\n".join(rows) + "\r\n"
     assert text.index('""no""') > 4096
     report = _import(session, study, text)
@@ -68,7 +68,7 @@ def test_quoted_memos_past_the_first_4_kb_import_exactly(session: Session, study
 
 
 def test_a_row_with_more_cells_than_the_header_is_reported(session: Session, study: Any) -> None:
-    text = "document,passage,coder,code,memo\r\nstatement-2020.txt,1,coder1,Sovereignty,a,b\r\n"
+    text = "document,passage,coder,code,memo\r\nstatement-2020.txt,2,coder1,Sovereignty,a,b\r\n"
     report = _import(session, study, text)
     assert not report.applied
     assert [(p.row, p.column) for p in report.problems] == [(2, "row")]
@@ -119,9 +119,9 @@ def test_our_workbook_keeps_nothing_applies_and_timestamps(session: Session, stu
 def test_legacy_table_reads_created_and_updated_times(session: Session, study: Any) -> None:
     text = (
         "document,passage,coder,code,created_at,updated_at\r\n"
-        "statement-2020.txt,1,coder1,Sovereignty,2019-03-01T10:00:00Z,2019-03-02T11:30:00+01:00\r\n"
-        "statement-2020.txt,2,coder2,,,2019-04-01T09:00:00Z\r\n"
-        "statement-2020.txt,2,coder1,Sovereignty,yesterday,\r\n"
+        "statement-2020.txt,2,coder1,Sovereignty,2019-03-01T10:00:00Z,2019-03-02T11:30:00+01:00\r\n"
+        "statement-2020.txt,3,coder2,,,2019-04-01T09:00:00Z\r\n"
+        "statement-2020.txt,3,coder1,Sovereignty,yesterday,\r\n"
     )
     report = _import(session, study, text, allow_partial=True)
     assert [(p.row, p.column) for p in report.problems] == [(4, "created_at")]
@@ -151,9 +151,9 @@ def test_a_non_member_reads_exactly_like_an_unknown_name(
     session.commit()
     text = (
         "document,passage,coder,code\r\n"
-        "statement-2020.txt,1,outsider,Sovereignty\r\n"
-        "statement-2020.txt,1,nobody,Sovereignty\r\n"
-        "statement-2020.txt,1,Outside Lead,Sovereignty\r\n"
+        "statement-2020.txt,2,outsider,Sovereignty\r\n"
+        "statement-2020.txt,2,nobody,Sovereignty\r\n"
+        "statement-2020.txt,2,Outside Lead,Sovereignty\r\n"
     )
     before = session.scalar(select(func.count(Annotation.id)))
     report = _import(session, study, text)
@@ -179,9 +179,9 @@ def test_create_coders_makes_new_members_and_keeps_non_ascii_names(
     session.commit()
     text = (
         "document,passage,coder,code\r\n"
-        "statement-2020.txt,1,王伟,Sovereignty\r\n"
-        "statement-2020.txt,1,Ünal.Á,Sovereignty\r\n"
-        "statement-2020.txt,1,outsider,Sovereignty\r\n"
+        "statement-2020.txt,2,王伟,Sovereignty\r\n"
+        "statement-2020.txt,2,Ünal.Á,Sovereignty\r\n"
+        "statement-2020.txt,2,outsider,Sovereignty\r\n"
     )
     report = _import(session, study, text, create_coders=True)
     assert report.applied and not report.problems
@@ -231,8 +231,8 @@ def test_the_cli_exits_non_zero_when_something_is_dropped(
     table = tmp_path / "codings.csv"
     table.write_text(
         "document,passage,coder,code\r\n"
-        "statement-2020.txt,1,coder1,Sovereignty\r\n"
-        "statement-2020.txt,1,ghost,Sovereignty\r\n",
+        "statement-2020.txt,2,coder1,Sovereignty\r\n"
+        "statement-2020.txt,2,ghost,Sovereignty\r\n",
         encoding="utf-8",
     )
     args = ["import-codings", str(table), "--project", study.project.slug]
@@ -302,7 +302,7 @@ def test_a_consensus_row_keeps_its_stance_memo_and_time(session: Session, study:
 
     text = (
         "document,passage,coder,code,stance,memo,layer,updated_at\r\n"
-        'statement-2020.txt,1,,Sovereignty,-1,"agreed, after ""long"" talk",consensus,'
+        'statement-2020.txt,2,,Sovereignty,-1,"agreed, after ""long"" talk",consensus,'
         "2019-05-01T08:00:00Z\r\n"
     )
     report = _import(session, study, text)

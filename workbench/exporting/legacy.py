@@ -2,9 +2,8 @@
 
 Columns (case and spacing ignored; aliases in brackets):
 - ``document`` [document_title, title, doc] — the document's title (or its file name);
-- ``passage`` [ordinal, paragraph] — the passage's position (0 = first); or ``passage_ordinal``,
-  the workbench's own export column, which numbers passages as the workbench shows them
-  (¶N, 1 = first) and is read back as such; or
+- ``passage`` [passage_ordinal, ordinal, paragraph] — the passage's number as the workbench
+  shows it (¶N: 1 = first), the same numbering as its own export's ``passage_ordinal``; or
 - ``text`` [passage_text, quote, segment] — the passage text, or a piece of it that occurs in
   exactly one passage of the document;
 - ``coder`` [username, user, annotator] — username or display name;
@@ -100,15 +99,6 @@ def read_table(data: bytes, filename: str) -> Sheet:
         wb.close()
 
 
-def _position(shown: str) -> str:
-    """The 0-based position of a passage numbered as shown (¶N); other text passes unchanged."""
-    if re.fullmatch(r"[0-9]+", shown) and int(shown) >= 1:
-        return str(int(shown) - 1)
-    if re.fullmatch(r"[0-9]+", shown):
-        return f"{shown} (passage numbers start at 1)"
-    return shown
-
-
 def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
     """Read the table and map its columns; raise TableFormatError if required ones are missing."""
     sheet = read_table(data, filename)
@@ -127,11 +117,6 @@ def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
             f"found {shown}",
             problems,
         )
-    # The workbench's exports number passages as its views do (1 = first).
-    passage_index = columns.get("passage")
-    shown_numbers = (
-        passage_index is not None and _norm(sheet.header[passage_index]) == "passage_ordinal"
-    )
     rows = []
     for number, values in sheet.rows:
 
@@ -145,7 +130,7 @@ def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
             LegacyRow(
                 number,
                 get("document"),
-                _position(get("passage")) if shown_numbers else get("passage"),
+                get("passage"),
                 get("text"),
                 get("coder"),
                 get("code"),

@@ -596,13 +596,14 @@ def _path_key(path: str) -> str:
 
 def _find_passage(passages: list[Passage], ordinal: str, text: str) -> tuple[Passage | None, str]:
     if ordinal:
-        if not re.fullmatch(r"\d+", ordinal):
-            return None, f"passage '{ordinal}' is not a whole number (0 = first passage)"
-        found = next((p for p in passages if p.ordinal == int(ordinal)), None)
+        # Numbered as every view shows passages: ¶1 is the first (stored ordinal 0).
+        if not re.fullmatch(r"[0-9]+", ordinal) or int(ordinal) < 1:
+            return None, f"passage '{ordinal}' is not a passage number (¶1 is the first passage)"
+        found = next((p for p in passages if p.ordinal == int(ordinal) - 1), None)
         if found is None:
-            return None, f"the document has no passage {ordinal} (it has {len(passages)})"
+            return None, f"the document has no passage ¶{ordinal} (it has {len(passages)})"
         if text and " ".join(text.split()) not in " ".join(found.text.split()):
-            return None, f"the text does not match passage {ordinal}"
+            return None, f"the text does not match passage ¶{ordinal}"
         return found, ""
     wanted = " ".join(text.split())
     exact = [p for p in passages if " ".join(p.text.split()) == wanted]
