@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench import create_app
+from workbench import create_app, limits
 from workbench.services.errors import DomainError
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
@@ -282,8 +282,9 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
         )
         if document_ref:
             cond = Document.title == document_ref
-            if document_ref.isdigit():
-                cond = cond | (Document.id == int(document_ref))
+            number = limits.counting_number(document_ref)
+            if number is not None:
+                cond = cond | (Document.id == number)
             stmt = stmt.where(cond)
         out = sys.stdout
         writer = csv.DictWriter(out, fieldnames=PASSAGE_FIELDS) if fmt == "csv" else None
@@ -294,7 +295,7 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
             row: dict[str, Any] = {
                 "document_id": passage.document_id,
                 "document": title,
-                "ordinal": passage.ordinal,
+                "ordinal": passage.ordinal + 1,  # as every view numbers passages (¶1 first)
                 "speaker": passage.speaker,
                 "delegation": passage.delegation,
                 "language": passage.language,

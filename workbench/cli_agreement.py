@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from workbench import limits
 from workbench.agreement import (
     DEFAULT_SEED,
     LEVELS,
@@ -45,7 +46,7 @@ def _project_payload(
                     select(ReliabilityRound.id).where(
                         ReliabilityRound.project_id == project.id,
                         (ReliabilityRound.name == round_ref)
-                        | (ReliabilityRound.id == (int(round_ref) if round_ref.isdigit() else -1)),
+                        | (ReliabilityRound.id == (limits.counting_number(round_ref) or -1)),
                     )
                 ).all()
                 if len(found) != 1:

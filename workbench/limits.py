@@ -7,6 +7,8 @@ make every coder's page 10 MB.
 
 from __future__ import annotations
 
+import re
+
 # Codes: what a coder reads beside every passage.
 CODE_NAME = 200
 CODE_TEXT = 20_000  # definition, inclusion, exclusion, each list of examples
@@ -51,3 +53,21 @@ def too_long(field: str, value: str, limit: int) -> str | None:
     if len(value) <= limit:
         return None
     return f"{field} is {len(value):,} characters; the limit is {limit:,}."
+
+
+# Whole numbers stored in the schema's integer columns (ids, positions, counts) are 32-bit.
+INT_MAX = 2**31 - 1
+_COUNTING = re.compile(r"[0-9]{1,10}")
+
+
+def counting_number(text: str, maximum: int = INT_MAX) -> int | None:
+    """Read an id, position or count written in ASCII digits; None for anything else.
+
+    ``str.isdigit`` also accepts "²" and "①", which ``int`` then refuses, and a number past the
+    schema's range fails in the database: both must be a message, never a server error.
+    """
+    value = text.strip()
+    if not _COUNTING.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= maximum else None

@@ -72,6 +72,9 @@ def test_users_projects_import_and_passages(run, session, tmp_path: Path) -> Non
     out = run("passages", "--project", "un-study", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.output)))
     assert {r["text"] for r in rows} >= {"First statement.", "Second paragraph of it."}
+    # Numbered as the views show passages: ¶1 is a document's first.
+    by_text = {r["text"]: r["ordinal"] for r in rows}
+    assert (by_text["First statement."], by_text["Second paragraph of it."]) == ("1", "2")
     assert set(rows[0]) == {
         "document_id",
         "document",

@@ -34,6 +34,7 @@ from typing import IO, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from workbench import limits
 from workbench.exporting import coding_sheet as cs
 from workbench.exporting.codebook_xlsx import ImportProblem
 from workbench.exporting.legacy import LegacyRow, TableFormatError, read_legacy
@@ -349,8 +350,9 @@ def _validate_sheet(
     wanted = []
     for _, values in sheet.rows:
         raw = cs.cell_text(values[fixed["passage_id"]]) if fixed["passage_id"] < len(values) else ""
-        if raw.strip().isdigit():
-            wanted.append(int(raw))
+        found_id = limits.counting_number(raw)
+        if found_id is not None:
+            wanted.append(found_id)
     passages: dict[int, Passage] = {}
     for chunk in _chunks(wanted):
         passages.update(
@@ -373,7 +375,7 @@ def _validate_sheet(
             found.append(ImportProblem(sheet.name, number, column, message))
 
         raw_id = cs.cell_text(cell(fixed["passage_id"])).strip()
-        passage = passages.get(int(raw_id)) if raw_id.isdigit() else None
+        passage = passages.get(limits.counting_number(raw_id) or -1)
         if passage is None:
             bad("passage_id", f"'{raw_id}' is not a passage of this project")
         elif passage.id not in assigned:
@@ -687,10 +689,11 @@ def _validate_legacy_row(
         created, updated = (when, updated) if column == "created_at" else (created, when)
     span = None
     if row.span_start or row.span_end:
-        if not (row.span_start.isdigit() and row.span_end.isdigit()):
+        start, end = limits.counting_number(row.span_start), limits.counting_number(row.span_end)
+        if start is None or end is None:
             bad("span_start", "span_start and span_end must both be whole numbers")
         elif passage is not None:
-            span = coding.Span(int(row.span_start), int(row.span_end))
+            span = coding.Span(start, end)
             if not 0 <= span.start < span.end <= len(passage.text):
                 bad("span_start", f"the span {span.start}-{span.end} lies outside the passage")
     if problems or passage is None:

@@ -19,6 +19,7 @@ from typing import IO, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from workbench import limits
 from workbench.exporting import flat, long_sheets, report_sheets, sheets
 from workbench.exporting.scope import ExportScope, Layer, ScopeError
 from workbench.exporting.summary import LayerSummary
@@ -224,8 +225,9 @@ def scope_from_names(
 
     def document(ref: str) -> int | None:
         cond = Document.title == ref
-        if ref.isdigit():
-            cond = or_(cond, Document.id == int(ref))
+        number = limits.counting_number(ref)
+        if number is not None:
+            cond = or_(cond, Document.id == number)
         return session.scalar(
             select(Document.id).where(Document.project_id == project.id, cond).limit(1)
         )
@@ -272,13 +274,14 @@ def scope_from_form(values: Any) -> ExportScope:
         out = []
         for v in raw:
             if str(v).strip():
-                if not str(v).strip().isdigit():
-                    raise ValidationError(f"{name}: '{v}' is not an id.")
-                out.append(int(v))
+                number = limits.counting_number(str(v))
+                if number is None:
+                    raise ValidationError(f"{name}: '{str(v)[:40]}' is not an id.")
+                out.append(number)
         return tuple(out)
 
-    bootstrap_raw = str(values.get("bootstrap") or "1000").strip()
-    if not bootstrap_raw.isdigit():
+    bootstrap = limits.counting_number(str(values.get("bootstrap") or "1000"))
+    if bootstrap is None:
         raise ValidationError("bootstrap: give a whole number of replicates (0 for none).")
     try:
         return ExportScope(
@@ -288,7 +291,7 @@ def scope_from_form(values: Any) -> ExportScope:
             date_from=str(values.get("date_from") or "").strip(),
             date_to=str(values.get("date_to") or "").strip(),
             layer=Layer.parse(values.get("layer") or "coders"),
-            bootstrap=min(int(bootstrap_raw), 10_000),
+            bootstrap=min(bootstrap, 10_000),
         )
     except ScopeError as exc:
         raise ValidationError(str(exc)) from None

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from workbench import limits
 from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec
 from workbench.exporting import codebook_xlsx
 from workbench.exporting import coding_sheet as cs
@@ -173,11 +174,12 @@ def _keep_revisions(session: Session, project: Project, book: bytes) -> None:
     for _, values in sheet.rows:
         key = cell_text(values[key_at]).strip().strip("{}").lower() if key_at < len(values) else ""
         rev = cell_text(values[rev_at]).strip() if rev_at < len(values) else ""
-        if key and rev.isdigit():
+        revision = limits.counting_number(rev)
+        if key and revision is not None:
             session.execute(
                 update(Code)
                 .where(Code.project_id == project.id, Code.key == key, Code.revision == 1)
-                .values(revision=int(rev))
+                .values(revision=revision)
             )
 
 
@@ -292,11 +294,12 @@ def _plan(
             continue
         span = None
         if c.span_start or c.span_end:
-            a, b = c.span_start, c.span_end
-            if not (a.isdigit() and b.isdigit() and 0 <= int(a) < int(b) <= len(passage.text)):
-                bad(ANNOTATIONS, c.row, "span_start", f"span {a}-{b} is not inside the passage")
+            a, b = limits.counting_number(c.span_start), limits.counting_number(c.span_end)
+            if a is None or b is None or not 0 <= a < b <= len(passage.text):
+                where = f"{c.span_start[:20]}-{c.span_end[:20]}"
+                bad(ANNOTATIONS, c.row, "span_start", f"span {where} is not inside the passage")
                 continue
-            span = coding.Span(int(a), int(b))
+            span = coding.Span(a, b)
         who = coder(c.coder, ANNOTATIONS, c.row)
         if who is not None:
             plan.codings.append(
