@@ -107,8 +107,22 @@ LATIN = "Mr. Ünal (Türkiye): Terrorism threatens all States; no State can face
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 @pytest.mark.parametrize(
     "text",
-    [MOSTLY_CHINESE, MOSTLY_CHINESE.replace("\n", ""), LATIN, "言論自由。言而有信。\n" * 4],
-    ids=["chinese", "chinese-no-ascii-at-all", "latin", "ideographs-with-zero-low-byte"],
+    [
+        MOSTLY_CHINESE,
+        MOSTLY_CHINESE.replace("\n", ""),
+        LATIN,
+        "言論自由。言而有信。\n" * 4,
+        # 一 (U+4E00), 开 (U+5F00) and 最 (U+6700) are ASCII "N", "_" and "g" in the other
+        # byte order; a short text full of them is still Chinese.
+        "一是开放，二是合作，最重要的是一起行动。\n",
+    ],
+    ids=[
+        "chinese",
+        "chinese-no-ascii-at-all",
+        "latin",
+        "ideographs-with-zero-low-byte",
+        "short-with-common-xx00-ideographs",
+    ],
 )
 def test_utf16_without_bom_is_detected_for_chinese_and_latin(codec: str, text: str):
     assert decode_bytes(text.encode(codec), "record.txt") == text

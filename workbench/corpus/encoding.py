@@ -114,9 +114,10 @@ def _best_utf16_reading(data: bytes, *, punctuated: bool = False) -> str | None:
 
 
 def _text_score(text: str) -> float:
-    # Share of characters that Chinese or Western prose is made of, less the share that looks
-    # like ASCII read in the wrong byte order: "A" becomes U+4100, "e" U+6500 (ideographs
-    # too), and real text almost never has many of those.
+    # Share of characters that Chinese or Western prose is made of. ASCII read in the wrong
+    # byte order lands on U+xx00 ("A" becomes U+4100, "e" U+6500), which are ideographs too,
+    # so those alone prove nothing: real Chinese uses 一 (U+4E00), 开 and 最 all the time. A
+    # reading is judged wrong only when most of its characters are of that shape.
     if not text:
         return 0.0
     plausible = 0
@@ -135,7 +136,9 @@ def _text_score(text: str) -> float:
             plausible += 1
         if code & 0xFF == 0 and 0x20 <= code >> 8 <= 0x7E:
             wrong_order += 1
-    return (plausible - 4 * wrong_order) / len(text)
+    if wrong_order * 2 > len(text):
+        return 0.0
+    return plausible / len(text)
 
 
 def _decode_chinese(data: bytes) -> str | None:
