@@ -81,8 +81,12 @@ class PageErrors:
 
 
 @pytest.fixture()
-def new_page(browser: Any) -> Iterator[Any]:
-    """Factory for pages in fresh contexts (one per user); any console error fails the test."""
+def new_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """Factory for pages in fresh contexts (one per user); any console error fails the test.
+
+    It asks for the live server so that the server outlives the pages: they are closed before
+    it stops, and a request still in flight at the end of a test is never cut off.
+    """
     contexts: list[Any] = []
     errors = PageErrors()
 

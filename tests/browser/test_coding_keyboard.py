@@ -72,7 +72,7 @@ def test_a_coder_codes_by_keyboard_and_the_progress_bar_moves(
     with page.expect_response(lambda r: r.url.endswith("/code/done") and r.ok):
         page.keyboard.press("n")
     page.wait_for_function(
-        "document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '1'"
+        "() => document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '1'"
     )
     second = page.locator("li.passage").nth(1)
     assert "current" in (second.get_attribute("class") or "")
@@ -81,7 +81,7 @@ def test_a_coder_codes_by_keyboard_and_the_progress_bar_moves(
     with page.expect_response(lambda r: r.url.endswith("/code/done") and r.ok):
         page.keyboard.press("n")
     page.wait_for_function(
-        "document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '2'"
+        "() => document.querySelector('#scope-progress').getAttribute('aria-valuenow') === '2'"
     )
     # The ? key lists every shortcut.
     page.keyboard.press("?")

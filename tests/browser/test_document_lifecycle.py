@@ -63,7 +63,7 @@ def test_delete_undo_and_resegment_a_coded_document(
     text.click()
     # Put the caret after "It is " as a click there would (setting a selection fires "select").
     text.evaluate("el => el.setSelectionRange(6, 6)")
-    page.wait_for_function("document.getElementById('split-at').value === '6'")
+    page.wait_for_function("() => document.getElementById('split-at').value === '6'")
     assert page.get_by_label("Split before character").input_value() == "6"
     page.get_by_role("button", name="Preview").click()
     page.locator("#change-preview").wait_for()
