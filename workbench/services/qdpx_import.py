@@ -3,10 +3,12 @@
 Design: sources come in verbatim (``qdpx_read``: BOM removed, line ends made LF, nothing
 else), offsets are read in whatever unit the file really uses, and the document is segmented
 as usual and then *fitted* around the imported selections (``corpus.refit``): passages that one
-selection crosses are merged and a passage holding a selection is made codable, so every
-selection becomes one annotation whose span is exactly the selected text. Each such change is
-listed in the report. Only when the same text is already in the project (its passages in use)
-is a crossing selection split at the existing passage boundaries, and that is listed too.
+selection crosses are merged, a passage holding a selection is made codable, and a passage is
+cut between two selections of one coder and code, so every selection becomes one annotation
+whose span is exactly the selected text. Each such change is listed in the report; two such
+selections that cannot be kept apart (they overlap) are joined and listed as not exact. Only
+when the same text is already in the project (its passages in use) is a crossing selection
+split at the existing passage boundaries, and that is listed too.
 
 Our own exports carry ``workbench/extra.json``: passage boundaries, document metadata, stances,
 memos, timestamps, codebook versions of annotations, coded states and the consensus layer.
@@ -15,7 +17,7 @@ memos, timestamps, codebook versions of annotations, coded states and the consen
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,13 @@ from workbench.codebook import CodebookSpec
 from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
 from workbench.corpus.records import looks_like_records
 from workbench.corpus.refit import fit_passages
-from workbench.exporting.qdpx_read import RProject, RSelection, RSource, read_data_line
+from workbench.exporting.qdpx_read import (
+    RCoding,
+    RProject,
+    RSelection,
+    RSource,
+    read_data_line,
+)
 from workbench.models import Annotation, Code, Document, Passage, Project, User
 from workbench.services import codebooks, coding, importing
 from workbench.services.coding_import import _create_coder, member_by_name
@@ -72,13 +80,17 @@ def import_refi(
         if restore_history(session, project, found.extra.get("codebook_versions"), report):
             report.codebook_version = codebooks.current_version(session, project)
     coders = _coders(session, project, user, found, create_coders, report)
+    keys = {c.key: c for c in codebooks.live_codes(session, project)}
+    joins: dict[str, dict[tuple[int, int, Hashable], str]] = {}
     extra_docs = found.extra.get("documents") or {}
     before = set(session.scalars(select(Document.id).where(Document.project_id == project.id)))
     parsed: list[ParsedDocument] = []
     for source in found.sources:
         data = extra_docs.get(source.guid) or source.data or {}
         report.readings.append(f"{source.name}: {source.scheme} ({source.evidence})")
-        document, source_mode = _parsed(source, data, mode, report)
+        document, source_mode, joins[source.guid] = _parsed(
+            source, data, mode, _grouping(source, coders, keys), report
+        )
         result = importing.store_documents(
             session,
             project,
@@ -93,7 +105,6 @@ def import_refi(
     added = (
         set(session.scalars(select(Document.id).where(Document.project_id == project.id))) - before
     )
-    keys = {c.key: c for c in codebooks.live_codes(session, project)}
     version_number = codebooks.current_version(session, project)
     notes = found.extra.get("annotations") or {}
     for source, document in zip(found.sources, parsed, strict=True):
@@ -111,7 +122,8 @@ def import_refi(
                 select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
             )
         )
-        slots = _plan(source, passages, coders, keys, notes, report)
+        why = joins[source.guid] if doc_id in added else {}
+        slots = _plan(source, passages, coders, keys, notes, why, report)
         _apply(session, project, slots, version_number, report)
         restore_layers(session, project, user, source.name, data, passages, keys, report)
     return report
@@ -178,9 +190,30 @@ def _find_member(session: Session, project: Project, refs: Sequence[str]) -> Use
     return None
 
 
+def _key(c: RCoding, coders: dict[str | None, User], keys: dict[str, Code]) -> Hashable | None:
+    """Codings with equal keys would share one annotation in a passage: same coder, same code."""
+    coder, code = coders.get(c.user), keys.get(c.key)
+    return None if coder is None or code is None or not code.is_codable else (coder.id, code.id)
+
+
+def _grouping(
+    source: RSource, coders: dict[str | None, User], keys: dict[str, Code]
+) -> list[tuple[int, int, Hashable | None]]:
+    """Every coded selection once a coding, keyed by the annotation it would become."""
+    return [
+        (sel.start, sel.end, _key(c, coders, keys))
+        for sel in source.selections
+        for c in sel.codings
+    ]
+
+
 def _parsed(
-    source: RSource, data: dict[str, Any], mode: str, report: ExchangeReport
-) -> tuple[ParsedDocument, str]:
+    source: RSource,
+    data: dict[str, Any],
+    mode: str,
+    wanted: list[tuple[int, int, Hashable | None]],
+    report: ExchangeReport,
+) -> tuple[ParsedDocument, str, dict[tuple[int, int, Hashable], str]]:
     text = source.text
     passages = _passages_from_block(data, text)
     used = str(data.get("segmentation") or mode)
@@ -195,7 +228,6 @@ def _parsed(
         passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
     if not passages:
         raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
-    wanted = [(s.start, s.end) for s in source.selections if s.codings]
     refit = fit_passages(text, passages, wanted)
     report.changes += [f"{source.name}: {change}" for change in refit.changes]
     meta = DocumentMeta(
@@ -216,7 +248,10 @@ def _parsed(
         passages=refit.passages,
         extra=dict(extra or {}),
     )
-    return document, used
+    # Either selection of a join may be met second when the codings are applied.
+    why = {(*j.earlier, j.key): j.reason for j in refit.joins}
+    why.update({(*j.later, j.key): j.reason for j in refit.joins})
+    return document, used, why
 
 
 def _passages_from_block(data: dict[str, Any], text: str) -> list[PassageSpec] | None:
@@ -272,6 +307,7 @@ def _plan(
     coders: dict[str | None, User],
     keys: dict[str, Code],
     notes: dict[str, Any],
+    why: dict[tuple[int, int, Hashable], str],
     report: ExchangeReport,
 ) -> list[_Slot]:
     slots: dict[tuple[int, int, int], _Slot] = {}
@@ -311,10 +347,17 @@ def _plan(
             for passage, span in pieces:
                 slot = (passage.id, coder.id, code.id)
                 if slot in slots:
+                    # Only when no cut could keep them apart: the coding is then not exact.
                     report.merged_selections += 1
-                    report.changes.append(
-                        f"{label}: joined to another selection of {coder.display_name} with "
-                        f"'{code.name}' in passage {passage.ordinal + 1} (one coding per passage)"
+                    reason = why.get(
+                        (sel.start, sel.end, (coder.id, code.id)),
+                        "the copy of this document already in the project has them in one passage",
+                    )
+                    report.dropped.append(
+                        f"{label} not exact: joined with another selection of "
+                        f"{coder.display_name} with '{code.name}' in passage "
+                        f"{passage.ordinal + 1} (one coding per passage, coder and code) "
+                        f"because {reason}"
                     )
                     slots[slot].span = _hull(slots[slot].span, span, passage)
                     continue
