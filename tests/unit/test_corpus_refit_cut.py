@@ -69,9 +69,7 @@ def test_the_cut_prefers_a_line_break_then_white_space_then_the_end_of_the_earli
 def test_another_selection_over_part_of_the_gap_moves_the_cut_to_a_free_point() -> None:
     text = "China condemns terrorism in all its forms."
     crossing = _at(text, "na condemns", key=B)  # the other coder, over the first space
-    refit = fit_passages(
-        text, [_passage(text)], [_at(text, "China"), crossing, _at(text, "forms")]
-    )
+    refit = fit_passages(text, [_passage(text)], [_at(text, "China"), crossing, _at(text, "forms")])
     assert [p.text for p in refit.passages] == ["China condemns", "terrorism in all its forms."]
     assert refit.joins == []
     # Every selection still lies inside one passage, on exactly its text.

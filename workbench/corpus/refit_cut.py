@@ -132,7 +132,7 @@ def _halves(
 
 def _join(pair: _Pair) -> Join:
     if pair.gap is None:
-        reason = "the two overlap, and a passage holds one coding per coder and code"
+        reason = "the two overlap"
     else:
         reason = (
             f"other selections cover all of the text between them (characters "
