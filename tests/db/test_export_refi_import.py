@@ -170,3 +170,26 @@ def test_codings_of_the_whole_source_and_other_sources_are_listed_as_not_importe
     assert len(report.dropped) == 2
     text = " ".join(report.dropped)
     assert "coding of the whole source" in text and "PDFSource 'scan'" in text
+
+
+def test_a_document_already_in_the_project_keeps_its_passages_and_the_join_is_listed(
+    session: Session, lead_project: Any
+) -> None:
+    lead, project = lead_project
+    china = TEXT.index("China condemns")
+    first = project_exchange.import_project_file(
+        session, project, lead, "one.qdpx", _file(selection(china, china + 5, "China"))
+    )
+    assert first.complete and first.documents_added == 1
+    session.commit()
+    # The same text again, now with two selections of Coder A with one code in the paragraph:
+    # its passages are in use, so they are kept and the two share one annotation.
+    two = _memo(selection(china, china + 5, "China"), "first") + _memo(
+        selection(china + 15, china + 24, "terrorism"), "second"
+    )
+    report = project_exchange.import_project_file(session, project, lead, "two.qdpx", _file(two))
+    assert report.documents_known == 1 and report.merged_selections == 1
+    [dropped] = report.dropped
+    assert "not exact: joined with another selection of Coder A" in dropped
+    assert "because the copy of this document already in the project has them in one" in dropped
+    assert not [c for c in report.changes if " cut at character " in c]

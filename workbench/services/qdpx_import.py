@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from workbench.codebook import CodebookSpec
 from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
 from workbench.corpus.records import looks_like_records
-from workbench.corpus.refit import fit_passages
+from workbench.corpus.refit import Refit, fit_passages
 from workbench.exporting.qdpx_read import (
     RCoding,
     RProject,
@@ -88,7 +88,7 @@ def import_refi(
     for source in found.sources:
         data = extra_docs.get(source.guid) or source.data or {}
         report.readings.append(f"{source.name}: {source.scheme} ({source.evidence})")
-        document, source_mode, joins[source.guid] = _parsed(
+        document, source_mode, refit = _parsed(
             source, data, mode, _grouping(source, coders, keys), report
         )
         result = importing.store_documents(
@@ -100,6 +100,9 @@ def import_refi(
         )
         report.documents_added += result.documents
         report.documents_known += len(result.duplicates)
+        if result.documents:  # a known document keeps its passages: nothing was refitted
+            report.changes += [f"{source.name}: {change}" for change in refit.changes]
+            joins[source.guid] = _reasons(refit)
         parsed.append(document)
     session.flush()
     added = (
@@ -122,7 +125,7 @@ def import_refi(
                 select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
             )
         )
-        why = joins[source.guid] if doc_id in added else {}
+        why = joins.get(source.guid, {}) if doc_id in added else {}
         slots = _plan(source, passages, coders, keys, notes, why, report)
         _apply(session, project, slots, version_number, report)
         restore_layers(session, project, user, source.name, data, passages, keys, report)
@@ -213,7 +216,7 @@ def _parsed(
     mode: str,
     wanted: list[tuple[int, int, Hashable | None]],
     report: ExchangeReport,
-) -> tuple[ParsedDocument, str, dict[tuple[int, int, Hashable], str]]:
+) -> tuple[ParsedDocument, str, Refit]:
     text = source.text
     passages = _passages_from_block(data, text)
     used = str(data.get("segmentation") or mode)
@@ -229,7 +232,6 @@ def _parsed(
     if not passages:
         raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
     refit = fit_passages(text, passages, wanted)
-    report.changes += [f"{source.name}: {change}" for change in refit.changes]
     meta = DocumentMeta(
         title=str(data.get("title") or source.name)[:500],
         date=data.get("date"),
@@ -248,10 +250,15 @@ def _parsed(
         passages=refit.passages,
         extra=dict(extra or {}),
     )
+    return document, used, refit
+
+
+def _reasons(refit: Refit) -> dict[tuple[int, int, Hashable], str]:
+    """Why each selection in an unavoidable join could not be kept apart, by (start, end, key)."""
     # Either selection of a join may be met second when the codings are applied.
     why = {(*j.earlier, j.key): j.reason for j in refit.joins}
     why.update({(*j.later, j.key): j.reason for j in refit.joins})
-    return document, used, why
+    return why
 
 
 def _passages_from_block(data: dict[str, Any], text: str) -> list[PassageSpec] | None:
