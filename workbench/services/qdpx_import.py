@@ -16,7 +16,6 @@ memos, timestamps, codebook versions of annotations, coded states and the consen
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,11 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebook import CodebookSpec
-from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
-from workbench.corpus.records import looks_like_records
-from workbench.corpus.refit import Refit, fit_passages
+from workbench.corpus import ParsedDocument
 from workbench.exporting.qdpx_read import (
-    RCoding,
     RProject,
     RSelection,
     RSource,
@@ -41,6 +37,7 @@ from workbench.services.coding_import import _create_coder, member_by_name
 from workbench.services.errors import ValidationError
 from workbench.services.exchange_report import ExchangeReport
 from workbench.services.qdpx_layers import parse_time, restore_history, restore_layers
+from workbench.services.qdpx_sources import grouping, join_reasons, parsed_source
 
 
 @dataclass
@@ -88,8 +85,8 @@ def import_refi(
     for source in found.sources:
         data = extra_docs.get(source.guid) or source.data or {}
         report.readings.append(f"{source.name}: {source.scheme} ({source.evidence})")
-        document, source_mode, refit = _parsed(
-            source, data, mode, _grouping(source, coders, keys), report
+        document, source_mode, refit = parsed_source(
+            source, data, mode, grouping(source, coders, keys), report
         )
         result = importing.store_documents(
             session,
@@ -102,7 +99,7 @@ def import_refi(
         report.documents_known += len(result.duplicates)
         if result.documents:  # a known document keeps its passages: nothing was refitted
             report.changes += [f"{source.name}: {change}" for change in refit.changes]
-            joins[source.guid] = _reasons(refit)
+            joins[source.guid] = join_reasons(refit)
         parsed.append(document)
     session.flush()
     added = (
@@ -191,109 +188,6 @@ def _find_member(session: Session, project: Project, refs: Sequence[str]) -> Use
             if match is not None:
                 return match
     return None
-
-
-def _key(c: RCoding, coders: dict[str | None, User], keys: dict[str, Code]) -> Hashable | None:
-    """Codings with equal keys would share one annotation in a passage: same coder, same code."""
-    coder, code = coders.get(c.user), keys.get(c.key)
-    return None if coder is None or code is None or not code.is_codable else (coder.id, code.id)
-
-
-def _grouping(
-    source: RSource, coders: dict[str | None, User], keys: dict[str, Code]
-) -> list[tuple[int, int, Hashable | None]]:
-    """Every coded selection once a coding, keyed by the annotation it would become."""
-    return [
-        (sel.start, sel.end, _key(c, coders, keys))
-        for sel in source.selections
-        for c in sel.codings
-    ]
-
-
-def _parsed(
-    source: RSource,
-    data: dict[str, Any],
-    mode: str,
-    wanted: list[tuple[int, int, Hashable | None]],
-    report: ExchangeReport,
-) -> tuple[ParsedDocument, str, Refit]:
-    text = source.text
-    passages = _passages_from_block(data, text)
-    used = str(data.get("segmentation") or mode)
-    if passages is None:
-        if data.get("passages") is not None:
-            report.warnings.append(
-                f"{source.name}: stored passage boundaries were unusable; re-segmented"
-            )
-        # A record-a-line text, or one without blank lines, has one paragraph (or record) a line.
-        by_line = "\n\n" not in text.strip() or looks_like_records(text)
-        used = "lines" if mode == "paragraph" and by_line else mode
-        passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
-    if not passages:
-        raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
-    refit = fit_passages(text, passages, wanted)
-    meta = DocumentMeta(
-        title=str(data.get("title") or source.name)[:500],
-        date=data.get("date"),
-        doc_type=data.get("doc_type"),
-        meeting_symbol=data.get("meeting_symbol"),
-        language=data.get("language") or detect_language(text),
-        source=data.get("source"),
-    )
-    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
-    document = ParsedDocument(
-        filename=str(data.get("filename") or source.name)[:500],
-        raw_text=source.raw_text,
-        text=text,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        meta=meta,
-        passages=refit.passages,
-        extra=dict(extra or {}),
-    )
-    return document, used, refit
-
-
-def _reasons(refit: Refit) -> dict[tuple[int, int, Hashable], str]:
-    """Why each selection in an unavoidable join could not be kept apart, by (start, end, key)."""
-    # Either selection of a join may be met second when the codings are applied.
-    why = {(*j.earlier, j.key): j.reason for j in refit.joins}
-    why.update({(*j.later, j.key): j.reason for j in refit.joins})
-    return why
-
-
-def _passages_from_block(data: dict[str, Any], text: str) -> list[PassageSpec] | None:
-    rows = data.get("passages")
-    if not isinstance(rows, list) or not rows:
-        return None
-    out = []
-    last = 0
-    try:
-        for ordinal, row in enumerate(rows):
-            start, end, speaker, delegation, language, original, turn, codable = row
-            if not (
-                isinstance(start, int)
-                and isinstance(end, int)
-                and last <= start <= end <= len(text)
-            ):
-                return None
-            out.append(
-                PassageSpec(
-                    ordinal,
-                    text[start:end],
-                    start,
-                    end,
-                    speaker,
-                    delegation,
-                    language,
-                    original,
-                    bool(codable),
-                    turn,
-                )
-            )
-            last = end
-    except (TypeError, ValueError):
-        return None
-    return out
 
 
 def _pieces(sel: RSelection, passages: list[Passage]) -> list[tuple[Passage, coding.Span | None]]:
