@@ -1,5 +1,8 @@
 """Build vendor-shaped .qdpx files: a line-per-record text and selections counted many ways.
 
+Among the selections are pairs by one coder with one code on one line, which must come in as
+two annotations on exactly their own text.
+
 The builder knows the text each selection is meant to cover, so tests compare what the import
 made of it with that intention, never with the import's own output.
 """
@@ -123,6 +126,31 @@ def furniture_selections(lines: list[str], eol: str) -> list[Intended]:
     return out
 
 
+def pair_selections(
+    lines: list[str], eol: str, taken: list[Intended], count: int = 3
+) -> list[Intended]:
+    """Two selections of one coder with one code on each of a few lines nothing else selects.
+
+    The schema has one annotation per passage, coder and code: the import must cut the line's
+    passage between the two rather than join them into one span.
+    """
+    out: list[Intended] = []
+    position = 0
+    for line in lines:
+        end_of_line = position + len(line)
+        free = not any(t.start < end_of_line and position < t.end for t in taken)
+        words = line.split(" ")
+        if free and not _furniture(line) and len(words) >= 6 and len(out) < 2 * count:
+            user, code = list(USERS)[len(out) // 2 % 2], list(CODES)[1]
+            head = len(" ".join(words[:2]))
+            tail = len(" ".join(words[-2:]))
+            moment = f"2023-03-0{1 + len(out)}T03:03:03Z"
+            out.append(Intended(position, position + head, user, code, moment))
+            out.append(Intended(end_of_line - tail, end_of_line, user, code, moment[:-2] + "4Z"))
+        position = end_of_line + len(eol)
+    return out
+
+
 def utf16_offset(raw: str, position: int) -> int:
     """A code-point position as UTF-16 code units."""
     return len(raw[:position].encode("utf-16-le")) // 2
@@ -176,6 +204,7 @@ def nvivo_file(line_count: int = 3000) -> tuple[bytes, str, list[Intended]]:
     lines = comment_lines(line_count)
     raw, wanted = plan_selections(lines, "\r\n")
     wanted += furniture_selections(lines, "\r\n")
+    wanted += pair_selections(lines, "\r\n", wanted)
     offsets = [(utf16_offset(raw, s.start), utf16_offset(raw, s.end), s) for s in wanted]
     data = qdpx(project_qde(offsets), b"\xef\xbb\xbf" + raw.encode("utf-8"))
     return data, raw, wanted

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.unit.test_export_qdpx_quirks import CODE, SOURCE, USER_A, USER_B, archive, qde, selection
 from workbench.models import Annotation, Document, Passage, User
-from workbench.services import codebooks, project_exchange
+from workbench.services import project_exchange
 from workbench.services.errors import ValidationError
 
 TEXT = "First paragraph about cooperation.\r\n\r\nSecond paragraph: China condemns terrorism.\r\n"
@@ -49,7 +49,28 @@ def test_a_file_user_who_has_an_account_but_is_no_member_is_not_written_to(
     assert not session.scalars(select(Annotation).where(Annotation.coder_id == outsider.id)).all()
 
 
-def test_crossing_selections_merge_passages_and_joined_selections_are_listed(
+def _memo(xml: str, memo: str) -> str:
+    """A selection with a Description (its memo), placed first as the schema wants it."""
+    head, rest = xml.split(">", 1)
+    return f"{head}><Description>{memo}</Description>{rest}"
+
+
+def _annotations(session: Session, project: Any) -> list[tuple[str, str, str | None]]:
+    """(coder, the text an annotation covers, its memo), in text order within a coder."""
+    rows = session.execute(
+        select(User.display_name, Passage.text, Annotation.span_start, Annotation.span_end,
+               Annotation.memo, Passage.start_offset)
+        .join(User, User.id == Annotation.coder_id)
+        .join(Passage, Passage.id == Annotation.passage_id)
+        .where(Annotation.project_id == project.id)
+        .order_by(User.display_name, Passage.start_offset, Annotation.span_start)
+    ).all()  # fmt: skip
+    return [
+        (name, text if a is None else text[a:b], memo or None) for name, text, a, b, memo, _ in rows
+    ]
+
+
+def test_crossing_selections_merge_passages_and_same_code_selections_keep_their_text(
     session: Session, lead_project: Any
 ) -> None:
     lead, project = lead_project
@@ -59,8 +80,9 @@ def test_crossing_selections_merge_passages_and_joined_selections_are_listed(
     across = TEXT.index("cooperation")
     whole = TEXT.index("First")
     selections = (
-        selection(inside, inside + 14, "China condemns")
-        + selection(inside + 15, inside + 24, "terrorism")  # same coder and code: joined
+        _memo(selection(inside, inside + 14, "China condemns"), "first memo")
+        # Same coder and code in the same paragraph: the paragraph is cut between the two.
+        + _memo(selection(inside + 15, inside + 24, "terrorism"), "second memo")
         + selection(across, TEXT.index("Second") + 6, None)  # crosses two passages
         + selection(whole, whole + len("First paragraph about cooperation."), None, user=USER_B)
     )
@@ -74,10 +96,15 @@ def test_crossing_selections_merge_passages_and_joined_selections_are_listed(
         session, project, lead, "maxqda.qdpx", _file(selections), create_coders=True
     )
     session.commit()
-    assert report.complete and report.split_selections == 0
-    assert report.merged_selections == 2
+    assert report.complete, report.dropped
+    assert report.split_selections == 0 and report.merged_selections == 0
+    assert report.codings == 4
     assert len([c for c in report.changes if "merged into one" in c]) == 1
-    assert len([c for c in report.changes if "joined to another selection" in c]) == 2
+    cuts = [c for c in report.changes if " cut at character " in c]
+    # Coder A's crossing selection ends in "Second", the next begins at "China", then
+    # "terrorism": two cuts, each at white space in the gap, each quoting the text around it.
+    assert len(cuts) == 2
+    assert "'paragraph: China condemns' | 'terrorism.'" in cuts[1]
     assert "CRLF counted as two" in report.readings[0]
     doc = session.scalar(select(Document).where(Document.project_id == project.id))
     assert doc is not None and doc.text == lf  # BOM gone, LF line ends
@@ -86,21 +113,41 @@ def test_crossing_selections_merge_passages_and_joined_selections_are_listed(
             select(Passage).where(Passage.document_id == doc.id).order_by(Passage.ordinal)
         )
     )
-    # The crossing selection made the two paragraphs one passage.
-    assert [p.text for p in passages] == [lf.strip()]
-    code = next(c for c in codebooks.live_codes(session, project) if c.key == CODE)
-    rows = session.execute(
-        select(User.display_name, Annotation.span_start, Annotation.span_end)
-        .join(User, User.id == Annotation.coder_id)
-        .where(Annotation.code_id == code.id)
-        .order_by(User.display_name)
-    ).all()
-    text = passages[0].text
-    assert rows == [
-        ("Coder A", text.index("cooperation"), text.index("terrorism") + len("terrorism")),
-        ("Coder B", 0, len("First paragraph about cooperation.")),
+    assert [p.text for p in passages] == [
+        "First paragraph about cooperation.\n\nSecond",
+        "paragraph: China condemns",
+        "terrorism.",
+    ]
+    assert all(p.codable for p in passages)
+    assert _annotations(session, project) == [
+        ("Coder A", "cooperation.\n\nSecond", None),
+        ("Coder A", "China condemns", "first memo"),
+        ("Coder A", "terrorism", "second memo"),
+        ("Coder B", "First paragraph about cooperation.", None),
     ]
     assert report.created_coders == ["Coder B (Coder_B)"]
+
+
+def test_overlapping_selections_of_one_coder_and_code_are_joined_and_listed_as_not_exact(
+    session: Session, lead_project: Any
+) -> None:
+    lead, project = lead_project
+    china = TEXT.index("China condemns")
+    selections = _memo(selection(china, china + 14, "China condemns"), "first memo") + _memo(
+        selection(china + 6, china + 24, "condemns terrorism"), "second memo"
+    )
+    report = project_exchange.import_project_file(
+        session, project, lead, "maxqda.qdpx", _file(selections)
+    )
+    assert not report.complete and report.merged_selections == 1
+    [dropped] = report.dropped
+    assert "not exact: joined with another selection of Coder A" in dropped
+    assert "because the two overlap" in dropped
+    assert not [c for c in report.changes if " cut at character " in c]
+    # One annotation over both (the schema's one coding per passage, coder and code).
+    assert [(name, text) for name, text, _ in _annotations(session, project)] == [
+        ("Coder A", "China condemns terrorism")
+    ]
 
 
 def test_codings_of_the_whole_source_and_other_sources_are_listed_as_not_imported(
@@ -123,3 +170,26 @@ def test_codings_of_the_whole_source_and_other_sources_are_listed_as_not_importe
     assert len(report.dropped) == 2
     text = " ".join(report.dropped)
     assert "coding of the whole source" in text and "PDFSource 'scan'" in text
+
+
+def test_a_document_already_in_the_project_keeps_its_passages_and_the_join_is_listed(
+    session: Session, lead_project: Any
+) -> None:
+    lead, project = lead_project
+    china = TEXT.index("China condemns")
+    first = project_exchange.import_project_file(
+        session, project, lead, "one.qdpx", _file(selection(china, china + 5, "China"))
+    )
+    assert first.complete and first.documents_added == 1
+    session.commit()
+    # The same text again, now with two selections of Coder A with one code in the paragraph:
+    # its passages are in use, so they are kept and the two share one annotation.
+    two = _memo(selection(china, china + 5, "China"), "first") + _memo(
+        selection(china + 15, china + 24, "terrorism"), "second"
+    )
+    report = project_exchange.import_project_file(session, project, lead, "two.qdpx", _file(two))
+    assert report.documents_known == 1 and report.merged_selections == 1
+    [dropped] = report.dropped
+    assert "not exact: joined with another selection of Coder A" in dropped
+    assert "because the copy of this document already in the project has them in one" in dropped
+    assert not [c for c in report.changes if " cut at character " in c]

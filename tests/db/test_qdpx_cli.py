@@ -87,3 +87,33 @@ def test_import_documents_by_lines(
         select(Passage.text).where(Passage.document_id == doc.id).order_by(Passage.ordinal)
     ).all()
     assert texts == ["Too expensive", "Good staff", "Slow delivery"]
+
+
+def test_an_unavoidable_join_of_two_selections_makes_the_import_partial(
+    run: Any, session: Session, make_user: Any, make_project: Any, tmp_path: Path
+) -> None:
+    lead = make_user("lead")
+    coder = make_user("CA", name="Coder A")
+    project = make_project("Speeches", lead=lead, coders=(coder,))
+    text = "China condemns terrorism.\n\nMore."
+    path = tmp_path / "overlap.qdpx"
+    # One coder, one code, two overlapping selections: one annotation must cover both.
+    path.write_bytes(
+        archive({
+            "project.qde": qde(selection(0, 14, None) + selection(6, 24, None)),
+            f"sources/{SOURCE}.txt": text,
+        })
+    )  # fmt: skip
+    refused = run("import-project", str(path), "--project", project.slug)
+    assert refused.exit_code == 1
+    assert "NOT imported: speech: selection 6-24 (line 11) not exact: joined with" in (
+        refused.output
+    )
+    assert "because the two overlap" in refused.output
+    reread(session)
+    assert session.scalar(select(func.count(Annotation.id))) == 0
+    accepted = run("import-project", str(path), "--project", project.slug, "--allow-partial")
+    assert accepted.exit_code == 0, accepted.output
+    reread(session)
+    spans = session.execute(select(Annotation.span_start, Annotation.span_end)).all()
+    assert spans == [(0, 24)]

@@ -56,6 +56,9 @@ def test_every_nvivo_selection_lands_on_its_text_and_survives_re_export(
     assert _coded_texts(session, project) == intended
     # Selections that cross a line merged those lines; furniture lines were made codable.
     assert [c for c in report.changes if "merged into one" in c]
+    # Lines holding two selections of one coder with one code were cut between the two.
+    assert len([c for c in report.changes if " cut at character " in c]) == 3
+    assert report.merged_selections == 0
     assert sorted(report.created_coders) == ["Ünal.Á (Ünal.Á)", "王伟 (wangwei)"]
     created = session.scalars(
         select(Annotation.created_at).where(Annotation.project_id == project.id)

@@ -3,25 +3,32 @@
 Another tool's selection may cross the workbench's passage boundaries or fall in text the
 workbench would not let anyone code. Rather than cut the selection (and lose its exact text),
 the passages give way: the passages one selection touches, and the text between them, become
-one passage; a passage that holds a selection is codable. Every such change is described so
-the import report can list it.
+one passage; a passage that holds a selection is codable. Then passages are cut between two
+selections of the same key (coder and code) that would otherwise share one (``refit_cut``).
+Every such change is described so the import report can list it.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, replace
 
+from workbench.corpus.refit_cut import Join, cut_passages
 from workbench.corpus.types import PassageSpec
+
+# A selection: (start, end) or (start, end, key); selections of one key never share a passage
+# when a cut can keep them apart (the key is the coder and code of an imported coding).
+Selection = tuple[int, int] | tuple[int, int, Hashable | None]
 
 
 @dataclass(frozen=True)
 class Refit:
-    """The new passages and, in words, each change made to the old ones."""
+    """The new passages, in words each change made to the old ones, and joins left unavoidable."""
 
     passages: list[PassageSpec]
     changes: list[str]
+    joins: list[Join] = field(default_factory=list)
 
 
 def _preview(text: str) -> str:
@@ -30,10 +37,11 @@ def _preview(text: str) -> str:
 
 
 def fit_passages(
-    text: str, passages: Sequence[PassageSpec], selections: Sequence[tuple[int, int]]
+    text: str, passages: Sequence[PassageSpec], selections: Sequence[Selection]
 ) -> Refit:
-    """Merge and widen passages so that every non-empty selection lies inside one of them."""
-    blocks = _blocks(passages, selections)
+    """Merge, widen and cut passages: each selection inside one, one key's selections apart."""
+    keyed = [(s[0], s[1], s[2] if len(s) == 3 else None) for s in selections]
+    blocks = _blocks(passages, [(s, e) for s, e, _ in keyed])
     out: list[PassageSpec] = []
     changes: list[str] = []
     starts = [p.start for p in passages]
@@ -50,7 +58,8 @@ def fit_passages(
         out.append(merged)
         changes.extend(_describe(inside, merged))
     out.extend(passages[index:])
-    return Refit([replace(p, ordinal=n) for n, p in enumerate(out)], changes)
+    cut, cuts, joins = cut_passages(text, out, keyed)
+    return Refit([replace(p, ordinal=n) for n, p in enumerate(cut)], changes + cuts, joins)
 
 
 def _blocks(

@@ -3,10 +3,12 @@
 Design: sources come in verbatim (``qdpx_read``: BOM removed, line ends made LF, nothing
 else), offsets are read in whatever unit the file really uses, and the document is segmented
 as usual and then *fitted* around the imported selections (``corpus.refit``): passages that one
-selection crosses are merged and a passage holding a selection is made codable, so every
-selection becomes one annotation whose span is exactly the selected text. Each such change is
-listed in the report. Only when the same text is already in the project (its passages in use)
-is a crossing selection split at the existing passage boundaries, and that is listed too.
+selection crosses are merged, a passage holding a selection is made codable, and a passage is
+cut between two selections of one coder and code, so every selection becomes one annotation
+whose span is exactly the selected text. Each such change is listed in the report; two such
+selections that cannot be kept apart (they overlap) are joined and listed as not exact. Only
+when the same text is already in the project (its passages in use) is a crossing selection
+split at the existing passage boundaries, and that is listed too.
 
 Our own exports carry ``workbench/extra.json``: passage boundaries, document metadata, stances,
 memos, timestamps, codebook versions of annotations, coded states and the consensus layer.
@@ -14,8 +16,7 @@ memos, timestamps, codebook versions of annotations, coded states and the consen
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,16 +24,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebook import CodebookSpec
-from workbench.corpus import DocumentMeta, ParsedDocument, PassageSpec, detect_language, segment
-from workbench.corpus.records import looks_like_records
-from workbench.corpus.refit import fit_passages
-from workbench.exporting.qdpx_read import RProject, RSelection, RSource, read_data_line
+from workbench.corpus import ParsedDocument
+from workbench.exporting.qdpx_read import (
+    RProject,
+    RSelection,
+    RSource,
+    read_data_line,
+)
 from workbench.models import Annotation, Code, Document, Passage, Project, User
 from workbench.services import codebooks, coding, importing
 from workbench.services.coding_import import _create_coder, member_by_name
 from workbench.services.errors import ValidationError
 from workbench.services.exchange_report import ExchangeReport
 from workbench.services.qdpx_layers import parse_time, restore_history, restore_layers
+from workbench.services.qdpx_sources import grouping, join_reasons, parsed_source
 
 
 @dataclass
@@ -72,13 +77,17 @@ def import_refi(
         if restore_history(session, project, found.extra.get("codebook_versions"), report):
             report.codebook_version = codebooks.current_version(session, project)
     coders = _coders(session, project, user, found, create_coders, report)
+    keys = {c.key: c for c in codebooks.live_codes(session, project)}
+    joins: dict[str, dict[tuple[int, int, Hashable], str]] = {}
     extra_docs = found.extra.get("documents") or {}
     before = set(session.scalars(select(Document.id).where(Document.project_id == project.id)))
     parsed: list[ParsedDocument] = []
     for source in found.sources:
         data = extra_docs.get(source.guid) or source.data or {}
         report.readings.append(f"{source.name}: {source.scheme} ({source.evidence})")
-        document, source_mode = _parsed(source, data, mode, report)
+        document, source_mode, refit = parsed_source(
+            source, data, mode, grouping(source, coders, keys), report
+        )
         result = importing.store_documents(
             session,
             project,
@@ -88,12 +97,14 @@ def import_refi(
         )
         report.documents_added += result.documents
         report.documents_known += len(result.duplicates)
+        if result.documents:  # a known document keeps its passages: nothing was refitted
+            report.changes += [f"{source.name}: {change}" for change in refit.changes]
+            joins[source.guid] = join_reasons(refit)
         parsed.append(document)
     session.flush()
     added = (
         set(session.scalars(select(Document.id).where(Document.project_id == project.id))) - before
     )
-    keys = {c.key: c for c in codebooks.live_codes(session, project)}
     version_number = codebooks.current_version(session, project)
     notes = found.extra.get("annotations") or {}
     for source, document in zip(found.sources, parsed, strict=True):
@@ -111,7 +122,8 @@ def import_refi(
                 select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
             )
         )
-        slots = _plan(source, passages, coders, keys, notes, report)
+        why = joins.get(source.guid, {}) if doc_id in added else {}
+        slots = _plan(source, passages, coders, keys, notes, why, report)
         _apply(session, project, slots, version_number, report)
         restore_layers(session, project, user, source.name, data, passages, keys, report)
     return report
@@ -178,82 +190,6 @@ def _find_member(session: Session, project: Project, refs: Sequence[str]) -> Use
     return None
 
 
-def _parsed(
-    source: RSource, data: dict[str, Any], mode: str, report: ExchangeReport
-) -> tuple[ParsedDocument, str]:
-    text = source.text
-    passages = _passages_from_block(data, text)
-    used = str(data.get("segmentation") or mode)
-    if passages is None:
-        if data.get("passages") is not None:
-            report.warnings.append(
-                f"{source.name}: stored passage boundaries were unusable; re-segmented"
-            )
-        # A record-a-line text, or one without blank lines, has one paragraph (or record) a line.
-        by_line = "\n\n" not in text.strip() or looks_like_records(text)
-        used = "lines" if mode == "paragraph" and by_line else mode
-        passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
-    if not passages:
-        raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
-    wanted = [(s.start, s.end) for s in source.selections if s.codings]
-    refit = fit_passages(text, passages, wanted)
-    report.changes += [f"{source.name}: {change}" for change in refit.changes]
-    meta = DocumentMeta(
-        title=str(data.get("title") or source.name)[:500],
-        date=data.get("date"),
-        doc_type=data.get("doc_type"),
-        meeting_symbol=data.get("meeting_symbol"),
-        language=data.get("language") or detect_language(text),
-        source=data.get("source"),
-    )
-    extra = data.get("extra") if isinstance(data.get("extra"), dict) else {}
-    document = ParsedDocument(
-        filename=str(data.get("filename") or source.name)[:500],
-        raw_text=source.raw_text,
-        text=text,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        meta=meta,
-        passages=refit.passages,
-        extra=dict(extra or {}),
-    )
-    return document, used
-
-
-def _passages_from_block(data: dict[str, Any], text: str) -> list[PassageSpec] | None:
-    rows = data.get("passages")
-    if not isinstance(rows, list) or not rows:
-        return None
-    out = []
-    last = 0
-    try:
-        for ordinal, row in enumerate(rows):
-            start, end, speaker, delegation, language, original, turn, codable = row
-            if not (
-                isinstance(start, int)
-                and isinstance(end, int)
-                and last <= start <= end <= len(text)
-            ):
-                return None
-            out.append(
-                PassageSpec(
-                    ordinal,
-                    text[start:end],
-                    start,
-                    end,
-                    speaker,
-                    delegation,
-                    language,
-                    original,
-                    bool(codable),
-                    turn,
-                )
-            )
-            last = end
-    except (TypeError, ValueError):
-        return None
-    return out
-
-
 def _pieces(sel: RSelection, passages: list[Passage]) -> list[tuple[Passage, coding.Span | None]]:
     """The parts of a selection that fall in codable passages, as (passage, span or None)."""
     out = []
@@ -272,6 +208,7 @@ def _plan(
     coders: dict[str | None, User],
     keys: dict[str, Code],
     notes: dict[str, Any],
+    why: dict[tuple[int, int, Hashable], str],
     report: ExchangeReport,
 ) -> list[_Slot]:
     slots: dict[tuple[int, int, int], _Slot] = {}
@@ -311,10 +248,17 @@ def _plan(
             for passage, span in pieces:
                 slot = (passage.id, coder.id, code.id)
                 if slot in slots:
+                    # Only when no cut could keep them apart: the coding is then not exact.
                     report.merged_selections += 1
-                    report.changes.append(
-                        f"{label}: joined to another selection of {coder.display_name} with "
-                        f"'{code.name}' in passage {passage.ordinal + 1} (one coding per passage)"
+                    reason = why.get(
+                        (sel.start, sel.end, (coder.id, code.id)),
+                        "the copy of this document already in the project has them in one passage",
+                    )
+                    report.dropped.append(
+                        f"{label} not exact: joined with another selection of "
+                        f"{coder.display_name} with '{code.name}' in passage "
+                        f"{passage.ordinal + 1} (one coding per passage, coder and code) "
+                        f"because {reason}"
                     )
                     slots[slot].span = _hull(slots[slot].span, span, passage)
                     continue
