@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from workbench import create_app, limits
 from workbench.services.errors import DomainError
+
+if TYPE_CHECKING:
+    from workbench.services.resegment import Resegmentable
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
 
@@ -209,7 +212,7 @@ def import_cmd(
 
     A folder holding a manifest.json (like seeds/) takes titles and metadata from it.
     """
-    from workbench.services import accounts, importing, seeding
+    from workbench.services import accounts, importing, resegment, seeding
 
     try:
         files, described = _collect(paths)
@@ -235,6 +238,8 @@ def import_cmd(
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
         result = importing.store_documents(session, project, parsed, mode=segmentation)
+        otherwise = resegment.segmented_otherwise(session, project, parsed, segmentation)
+        slug = project.slug
     if result.documents >= 100:
         with unit_of_work() as session:
             importing.refresh_statistics(session)
@@ -242,8 +247,26 @@ def import_cmd(
         f"Imported {result.documents} documents with {result.passages} passages"
         f"; {len(result.duplicates)} already present."
     )
+    for offer in otherwise:
+        click.echo(_resegment_hint(slug, offer))
     for note in result.notes:
         click.echo(note)
+
+
+def _resegment_hint(slug: str, offer: Resegmentable) -> str:
+    # Importing again never re-cuts a text that is already coded: say where that is done instead.
+    from flask import url_for
+
+    with _app().test_request_context():
+        where = url_for(
+            "lifecycle.resegment_preview", slug=slug, doc_id=offer.document_id, mode=offer.mode
+        )
+    return (
+        f'{offer.filename}: already in the project as "{offer.title}" (document '
+        f"{offer.document_id}), cut into {offer.segmentation} passages; it was not imported again. "
+        f"To cut it by {offer.mode} instead, keeping its codings where their text allows, "
+        f"re-segment it from the reader's document menu (Re-segment…, {where})."
+    )
 
 
 PASSAGE_FIELDS = [

@@ -207,7 +207,7 @@ def test_tab_reaches_every_action_of_the_codebook(
     walk = tab_walk(page)
     assert names(walk, tag="summary").count("Edit") == len(codes)
     buttons = names(walk, tag="button")
-    for action in ("Add", "Save the scale as a new version", "Merge", "Import"):
+    for action in ("Add", "Save the scale as a new version", "Merge", "Check"):
         assert action in buttons
     links = names(walk, tag="a")
     assert "Excel" in links and "REFI-QDA .qdc" in links

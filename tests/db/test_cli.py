@@ -138,3 +138,40 @@ def test_codebook_commands(run, session, tmp_path: Path) -> None:
     reread(session)
     assert names("copy") == names("study") and len(names("copy")) >= 4
     assert session.scalar(select(User.is_admin).where(User.username == "pi"))
+
+
+def test_import_with_another_segmentation_points_to_resegmenting(
+    run, session, tmp_path: Path
+) -> None:
+    assert run("user", "add", "pi", "--admin").exit_code == 0
+    assert run("project", "create", "Seg study", "--lead", "pi").exit_code == 0
+    text = tmp_path / "speech.txt"
+    text.write_text("One sentence. Another sentence.\n\nA second paragraph.", encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text("Something else entirely.", encoding="utf-8")
+    assert run("import", str(text), "--project", "seg-study").exit_code == 0
+    reread(session)
+    doc = session.scalars(select(Document)).one()
+    passages = session.scalar(select(func.count(Passage.id)))
+    # The same mode again: only the count, nothing to re-segment.
+    same = run("import", str(text), "--project", "seg-study")
+    assert "1 already present" in same.output and "re-segment" not in same.output
+    result = run(
+        "import", str(text), str(other), "--project", "seg-study", "--segmentation", "sentence"
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("speech.txt:")]
+    assert len(lines) == 1, result.output
+    assert f'as "{doc.title}" (document {doc.id}), cut into paragraph passages' in lines[0]
+    assert "To cut it by sentence instead" in lines[0]
+    assert "reader's document menu" in lines[0]
+    assert f"/p/seg-study/d/{doc.id}/resegment?mode=sentence" in lines[0]
+    assert "other.txt:" not in result.output  # a new file is simply imported
+    reread(session)
+    # Nothing was re-cut: the document keeps its passages and its segmentation.
+    assert session.get(Document, doc.id).segmentation == "paragraph"
+    assert (
+        session.scalar(select(func.count(Passage.id)).where(Passage.document_id == doc.id))
+        == passages
+    )
+    assert session.scalar(select(func.count(Document.id))) == 2

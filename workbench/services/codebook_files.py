@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from workbench.codebook import CodeChange
 from workbench.exporting import codebook_csv, codebook_xlsx, qdc
 from workbench.models import CodebookVersion, Project, User
 from workbench.services import codebooks
@@ -66,3 +68,56 @@ def import_codebook_file(
         session, project, spec, user=user, note=f"Imported from {filename}"
     )
     return version, warnings
+
+
+@dataclass
+class CodebookImportReport:
+    """What a codebook import does: the version it makes, each change, note and item left out."""
+
+    filename: str
+    version: int
+    changes: list[str]
+    added: int
+    changed: int
+    warnings: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """True when everything in the file comes in."""
+        return not self.dropped
+
+    def summary(self) -> str:
+        """One sentence: what the import made (or would make)."""
+        verb = "Imported" if self.applied else "Would import"
+        left = f"; {len(self.dropped)} items not brought in" if self.dropped else ""
+        return (
+            f"{verb} {self.filename} as codebook version {self.version}: "
+            f"{self.added} codes added, {self.changed} changed{left}."
+        )
+
+
+def codebook_import_report(
+    session: Session, project: Project, filename: str, data: bytes, *, user: User | None
+) -> CodebookImportReport:
+    """Run a codebook import in the session and report it; the caller commits or rolls back."""
+    version, warnings = import_codebook_file(session, project, filename, data, user=user)
+    changes = [CodeChange(**{**c, "fields": tuple(c.get("fields", ()))}) for c in version.changes]
+    changed = {c.key for c in changes if c.kind in ("renamed", "moved", "edited")}
+    dropped = [str(w) for w in warnings if isinstance(w, qdc.Dropped)]
+    if filename.lower().endswith((".qde", ".qdpx")):
+        # A project file carries documents and codings too; this import takes only its codebook.
+        dropped.append(
+            f"{filename} is a whole project: its documents, codings and memos are not imported "
+            "here, only its codebook (import the whole project on the Exports page)"
+        )
+    return CodebookImportReport(
+        filename=filename,
+        version=version.number,
+        changes=[c.describe() for c in changes],
+        added=sum(c.kind == "added" for c in changes),
+        changed=len(changed),
+        warnings=[w for w in warnings if not isinstance(w, qdc.Dropped)],
+        dropped=dropped,
+    )

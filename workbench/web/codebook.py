@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.services import codebooks, coding_view
-from workbench.services.codebook_files import export_codebook, import_codebook_file
+from workbench.services import codebooks, coding_view, pending_imports
+from workbench.services.codebook_files import (
+    CodebookImportReport,
+    codebook_import_report,
+    export_codebook,
+)
 from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
-from workbench.web.parsers import arg_int
+from workbench.web.parsers import arg_int, flag
 
 bp = Blueprint("codebook", __name__)
 
 
-def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str, int]:
+def _page(
+    slug: str,
+    message: str | None = None,
+    status: int = 200,
+    *,
+    report: CodebookImportReport | None = None,
+    token: str | None = None,
+) -> tuple[str, int]:
     project, role = current_project(slug)
     codes = codebooks.live_codes(db(), project)
     # A coder in a blind project sees how often they applied each code, never the team's count.
@@ -37,6 +49,8 @@ def _page(slug: str, message: str | None = None, status: int = 200) -> tuple[str
         deleted=codebooks.deleted_codes(db(), project),
         version=codebooks.current_version(db(), project),
         message=message,
+        report=report,
+        token=token,
     )
     return html, status
 
@@ -196,15 +210,42 @@ def export(slug: str, fmt: str) -> Response:
 @bp.route("/p/<slug>/codebook/import", methods=["POST"])
 @login_required
 def import_file(slug: str) -> tuple[str, int]:
-    """Import a codebook from Excel or REFI-QDA .qdc/.qdpx (merged in by code key)."""
+    """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
     project, role = current_project(slug)
     lead_only(role)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationError("Choose a codebook file (.xlsx or .qdc).")
-    version, warnings = import_codebook_file(
-        db(), project, upload.filename, upload.read(), user=me()
+        raise ValidationError("Choose a codebook file (.xlsx, .qdc or .qdpx).")
+    data = upload.read()
+    if not data:
+        raise ValidationError(f"{upload.filename}: the file is empty.")
+    report = codebook_import_report(db(), project, upload.filename, data, user=me())
+    db().rollback()  # a check: the report says what applying would do
+    token = pending_imports.stash(_pending_dir(), project.id, me().id, upload.filename, data)
+    html = render_template(
+        "codebook/_import_report.html", report=report, project=project, token=token
     )
+    return html, 200
+
+
+@bp.route("/p/<slug>/codebook/import/apply", methods=["POST"])
+@login_required
+def apply_import(slug: str) -> tuple[str, int]:
+    """Apply a checked codebook import; with items left out only when the lead ticks so."""
+    project, role = current_project(slug)
+    lead_only(role)
+    token = request.form.get("token", "")
+    filename, data = pending_imports.load(_pending_dir(), project.id, me().id, token)
+    report = codebook_import_report(db(), project, filename, data, user=me())
+    report.applied = report.complete or flag(request.form.get("allow_partial"))
+    if not report.applied:
+        db().rollback()
+        return _page(slug, status=422, report=report, token=token)
     commit()
-    extra = f" Notes: {'; '.join(warnings)}" if warnings else ""
-    return _page(slug, f"Imported as version {version.number}.{extra}")
+    pending_imports.discard(_pending_dir(), token)
+    return _page(slug, f"Imported {filename} as version {report.version}.", report=report)
+
+
+def _pending_dir() -> str:
+    # Apart from the project imports' stash, so a token only ever applies as a codebook.
+    return str(Path(current_app.config["EXPORT_DIR"]) / "pending-codebooks")
