@@ -2,8 +2,9 @@
 
 Built on the export tests' study (English and Chinese documents, two coders who disagree, a
 consensus), plus a reliability round that both coders finished, adjudicated and declared gold,
-Xinjiang rebuttal co-occurring with Sovereignty (the longest column label), an admin and an
-export job, so that no page is walked empty.
+Xinjiang rebuttal co-occurring with Sovereignty (the longest column label), an admin, an
+export job and a coded document deleted (so the document history lists an entry with its undo),
+so that no page is walked empty.
 """
 
 from __future__ import annotations
@@ -16,7 +17,19 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import Study, build_study
 from workbench.exporting.scope import ExportScope
 from workbench.models import User
-from workbench.services import adjudication, codebooks, coding, export_jobs, rounds
+from workbench.services import (
+    adjudication,
+    codebooks,
+    coding,
+    document_delete,
+    documents,
+    export_jobs,
+    rounds,
+)
+
+# Pages outside a project, audited as the admin sees them (the sign-in page is audited signed out).
+ADMIN_PAGES = {"accounts": "/admin/users", "password": "/account/password"}
+SIGN_IN = "/login"
 
 
 @dataclass
@@ -38,6 +51,8 @@ class WalkStudy:
         """Every page a lead reaches in this project, by a readable name, as paths."""
         p = f"/p/{self.slug}"
         doc = self.study.chinese[0].document_id
+        first = self.study.english[0]
+        english = first.document_id
         rnd = self.round_id
         return {
             "projects": "/",
@@ -66,6 +81,16 @@ class WalkStudy:
             ),
             "password": "/account/password",
             "not found": f"{p}/d/999999",
+            # A document's lifecycle: the history, the delete confirmation and the previews of
+            # a change of passages, each listing the English document's codings that move (its
+            # paragraphs are one sentence each, so only speaker turns change its passages).
+            "document history": f"{p}/history",
+            "delete confirmation": f"{p}/d/{english}/delete",
+            "re-segment": f"{p}/d/{english}/resegment",
+            "re-segment preview": f"{p}/d/{english}/resegment?mode=turn",
+            "split": f"{p}/passages/{first.id}/split",
+            "split preview": f"{p}/passages/{first.id}/split?at={len(first.text) // 2}",
+            "merge preview": f"{p}/passages/{first.id}/merge",
         }
 
     def coder_pages(self) -> dict[str, str]:
@@ -120,6 +145,20 @@ def build_walk_study(
         adjudication.adopt(session, project, lead, passage.id, study.coder2.id, round_id=rnd.id)
     rounds.declare_gold(session, project, lead, rnd, 0.8)
     job = export_jobs.create_job(session, project, lead, "xlsx", ExportScope())
+    session.commit()
+    # A third document, coded and then deleted: the history's entry and its undo button.
+    text = b"A statement later withdrawn.\n\nIts second part.\n"
+    imported = import_text(project, [("withdrawn.txt", text)])
+    withdrawn = documents.get_document(session, project, imported.document_ids[0])
+    coding.apply_code(
+        session,
+        project,
+        study.coder1,
+        withdrawn.passages[0].id,
+        sov.id,
+        codebook_version=codebooks.current_version(session, project),
+    )
+    document_delete.delete_document(session, project, lead, withdrawn)
     session.commit()
     return WalkStudy(
         study=study,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import reread
 from workbench import codebook as cb
 from workbench import limits
-from workbench.models import Code, Project, User
+from workbench.models import Code, CodebookVersion, Project, User
 
 from .conftest import Team
 
@@ -95,3 +95,43 @@ def test_the_limits_live_in_one_place() -> None:
     assert limits.CODE_FIELDS["definition"] == limits.CODE_TEXT == 20_000
     assert limits.too_long("memo", "m" * 3, 2) == "memo is 3 characters; the limit is 2."
     assert limits.too_long("memo", "m" * 2, 2) is None
+
+
+def test_an_over_long_change_note_is_refused_before_anything_is_written(
+    client, team: Team, session
+) -> None:
+    client.login("lead")
+    code = team.codes["Sovereignty"]
+    versions = session.scalar(select(func.count(CodebookVersion.id)))
+    r = client.post(
+        f"/p/{team.slug}/codebook/codes/{code.id}",
+        {"definition": "A changed definition.", "note": "n" * 2_001},
+    )
+    assert "The change note is 2,001 characters; the limit is 2,000." in _error(r)
+    reread(session)
+    # Neither the version nor the edit it would have recorded was kept.
+    assert session.scalar(select(func.count(CodebookVersion.id))) == versions
+    assert session.get(Code, code.id).definition != "A changed definition."  # type: ignore[union-attr]
+    # A note at the limit is kept whole, not cut.
+    ok = client.post(
+        f"/p/{team.slug}/codebook/codes/{code.id}",
+        {"definition": "A changed definition.", "note": "n" * 2_000},
+    )
+    assert ok.status_code == 200
+    reread(session)
+    newest = session.scalars(
+        select(CodebookVersion).order_by(CodebookVersion.number.desc()).limit(1)
+    ).one()
+    assert newest.note == "n" * 2_000
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/p/{slug}", "/p/{slug}/code", "/p/{slug}/analysis/segments", "/p/{slug}/analysis"],
+)
+def test_searches_state_their_limit(client, team: Team, path: str) -> None:
+    client.login("lead")
+    url = path.format(slug=team.slug)
+    assert client.get(url, query_string={"q": "s" * limits.SEARCH}).status_code == 200
+    r = client.get(url, query_string={"q": "s" * 501})
+    assert "The search is 501 characters; the limit is 500." in _error(r)

@@ -129,6 +129,10 @@ def _new_version(
     note: str,
     before: cb.CodebookSpec,
 ) -> CodebookVersion:
+    # Checked before the flush, so the refused change never reaches the database.
+    problem = limits.too_long("The change note", note.strip(), limits.CODEBOOK_NOTE)
+    if problem:
+        raise ValidationError(problem)
     session.flush()
     forget_version(session, project.id)
     after = to_spec(session, project)
@@ -138,7 +142,7 @@ def _new_version(
         project_id=project.id,
         number=current_version(session, project) + 1,
         author_id=user.id if user else None,
-        note=note.strip()[:2000],
+        note=note.strip(),
         snapshot=_snapshot(after),
         changes=changes,
     )

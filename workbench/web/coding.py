@@ -8,13 +8,14 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from workbench import limits
 from workbench.codebook import STANCE_KEYS
 from workbench.models import Passage, Project
 from workbench.services import assignments, audit, codebooks, coding, coding_view, documents
 from workbench.services.code_index import code_index
 from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
-from workbench.web.parsers import ints, opt_int, req_int
+from workbench.web.parsers import ints, opt_int, req_int, text
 
 bp = Blueprint("coding", __name__)
 
@@ -29,7 +30,7 @@ def _filters() -> coding_view.ViewFilters:
         speaker=args.get("speaker", ""),
         delegation=args.get("delegation", ""),
         language=args.get("language", ""),
-        q=args.get("q", "").strip(),
+        q=text(args.get("q"), "The search", max_chars=limits.SEARCH),
         assigned=args.get("assigned") == "1",
     )
 

@@ -30,6 +30,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from workbench import limits
 from workbench.exporting.cells import safe_csv
 from workbench.exporting.scope import ExportScope
 from workbench.models import Document, Project, User
@@ -44,7 +45,7 @@ from workbench.services import (
 )
 from workbench.services.errors import Conflict, ValidationError
 from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
-from workbench.web.parsers import arg_int, choice, flag
+from workbench.web.parsers import arg_int, choice, flag, text
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
@@ -366,7 +367,7 @@ def _segment_filters() -> analysis.SegmentFilters:
         delegation=request.args.get("delegation", ""),
         speaker=request.args.get("speaker", ""),
         language=request.args.get("language", ""),
-        q=request.args.get("q", "").strip(),
+        q=text(request.args.get("q"), "The search", max_chars=limits.SEARCH),
         stance=arg_int("stance"),
     )
 

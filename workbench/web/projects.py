@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from workbench import limits
 from workbench.services import accounts, documents, progress
 from workbench.services.errors import Forbidden, ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
-from workbench.web.parsers import arg_int
+from workbench.web.parsers import arg_int, text
 
 bp = Blueprint("projects", __name__)
 
@@ -43,7 +44,7 @@ def show(slug: str) -> str:
     """The project page: filterable, paginated documents with the user's progress."""
     project, role = current_project(slug)
     f = documents.DocumentFilters(
-        q=request.args.get("q", "").strip(),
+        q=text(request.args.get("q"), "The search", max_chars=limits.SEARCH),
         language=request.args.get("language", ""),
         doc_type=request.args.get("doc_type", ""),
         delegation=request.args.get("delegation", ""),
