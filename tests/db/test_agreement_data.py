@@ -179,12 +179,13 @@ def test_consensus_layer_is_the_reference(session, situation: Situation) -> None
         )
     )
     pr = agreement_data.project_report(session, s.project, Scope(), bootstrap=0)
-    assert pr.reference_label == "consensus" and pr.resolved == 2
+    # Two passages were adjudicated, but only p1's coders disagreed: one disagreement resolved.
+    assert pr.reference_label == "consensus" and pr.resolved == 1
     ref_one, ref_two = pr.report.reference["one"], pr.report.reference["two"]
     assert ref_one.by_code[SOV].accuracy == 1.0 and ref_one.units == 2
     assert ref_two.by_code[SOV].accuracy == 0.5
     paragraph, rows = agreement_data.methods_from(pr)
-    assert "2 disagreements were resolved" in paragraph
+    assert "1 disagreement was resolved" in paragraph
     # Per code, by hand: p1 (resolved) is where the coders disagreed on Sovereignty; p2
     # (resolved) had no disagreement; nobody disagreed on Capacity-building anywhere resolved.
     resolved = {row["code"]: row["disagreements_resolved"] for row in rows}

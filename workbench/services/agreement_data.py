@@ -391,21 +391,8 @@ def differing_codes(codings: dict[str, dict[str, int | float | None]]) -> set[st
     return {code for code in every if len({(code in c, c.get(code)) for c in codings.values()}) > 1}
 
 
-def resolved_count(session: Session, project: Project, scope: Scope) -> int:
-    """How many passages of the scope carry an adjudicated consensus."""
-    stmt = scoped(
-        select(func.count(ConsensusState.id)),
-        ConsensusState.passage_id,
-        ConsensusState.project_id,
-        project,
-        scope,
-    )
-    return int(session.scalar(stmt) or 0)
-
-
-def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[str, int]:
-    """Per code path: adjudicated passages of the scope whose coders disagreed on that code
-    (in presence or stance). A code nobody disagreed on has none."""
+def _adjudicated(session: Session, project: Project, scope: Scope) -> set[int]:
+    """The passages of the scope that carry an adjudicated consensus."""
     states = scoped(
         select(ConsensusState.passage_id),
         ConsensusState.passage_id,
@@ -413,16 +400,41 @@ def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[
         project,
         scope,
     )
-    done = {int(p) for p in session.scalars(states)}
+    return {int(p) for p in session.scalars(states)}
+
+
+def _resolved_disagreements(
+    session: Session, project: Project, scope: Scope
+) -> dict[int, set[str]]:
+    """Adjudicated passages whose coders disagreed, each with the code paths they differed on."""
+    done = _adjudicated(session, project, scope)
     if not done:
         return {}
-    out: dict[str, int] = defaultdict(int)
+    out: dict[int, set[str]] = {}
     for pid, codings in passage_codings(
         session, project, replace(scope, pairable_only=True)
     ).items():
         if pid in done:
-            for path in differing_codes(codings):
-                out[path] += 1
+            differing = differing_codes(codings)
+            if differing:
+                out[pid] = differing
+    return out
+
+
+def resolved_count(session: Session, project: Project, scope: Scope) -> int:
+    """How many disagreements of the scope were adjudicated: passages whose coders differed
+    (in presence or stance of some code) and that carry a consensus. A passage the lead
+    confirmed although its coders agreed is no resolved disagreement."""
+    return len(_resolved_disagreements(session, project, scope))
+
+
+def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[str, int]:
+    """Per code path: adjudicated passages of the scope whose coders disagreed on that code
+    (in presence or stance). A code nobody disagreed on has none."""
+    out: dict[str, int] = defaultdict(int)
+    for paths in _resolved_disagreements(session, project, scope).values():
+        for path in paths:
+            out[path] += 1
     return dict(out)
 
 
