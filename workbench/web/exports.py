@@ -44,6 +44,7 @@ from workbench.services import (
     workbook_import,
 )
 from workbench.services.errors import Conflict, ValidationError
+from workbench.services.exchange_report import ExchangeReport
 from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import arg_int, choice, flag, text
 
@@ -281,15 +282,7 @@ def import_project(slug: str) -> Response:
     lead_only(role)
     filename, data = _upload()
     token = pending_imports.stash(_pending_dir(), project.id, me().id, filename, data)
-    report = project_exchange.import_project_file(
-        db(),
-        project,
-        me(),
-        filename,
-        data,
-        create_coders=_flag("create_coders"),
-        mode=_segmentation(),
-    )
+    report = _run_project_import(project, filename, data)
     report.applied = False
     db().rollback()  # a preview: the report says what applying would do
     html = render_template(
@@ -312,15 +305,7 @@ def apply_project_import(slug: str) -> Response:
     filename, data = pending_imports.load(
         _pending_dir(), project.id, me().id, request.form.get("token", "")
     )
-    report = project_exchange.import_project_file(
-        db(),
-        project,
-        me(),
-        filename,
-        data,
-        create_coders=_flag("create_coders"),
-        mode=_segmentation(),
-    )
+    report = _run_project_import(project, filename, data)
     report.applied = report.complete or _flag("allow_partial")
     if report.applied:
         commit()
@@ -331,6 +316,19 @@ def apply_project_import(slug: str) -> Response:
         "exports/_exchange_report.html", report=report, project=project, token=None
     )
     return Response(html, status=200 if report.applied else 422, mimetype="text/html")
+
+
+def _run_project_import(project: Project, filename: str, data: bytes) -> ExchangeReport:
+    """The project import as the form asks for it; the caller keeps or rolls back its work."""
+    return project_exchange.import_project_file(
+        db(),
+        project,
+        me(),
+        filename,
+        data,
+        create_coders=_flag("create_coders"),
+        mode=_segmentation(),
+    )
 
 
 def _pending_dir() -> str:
