@@ -1,4 +1,4 @@
-"""Benchmark of workbench.agreement on synthetic coding data, with the `krippendorff` package as
+"""Benchmark of workbench.core.agreement on synthetic coding data, with `krippendorff` as
 a yardstick.
 
     .venv/bin/python bench/bench_agreement.py            # 100,000 passages × 5 coders × 20 codes
@@ -26,15 +26,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.agreement import (
+from workbench.core.agreement import (
     CodingRecord,
     alpha_bootstrap,
     build_report,
     krippendorff_alpha,
     rating_matrix,
 )
-from workbench.agreement.matrix import RatingMatrix
-from workbench.agreement.records import coding_table, presence_matrix, stance_matrix
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.records import coding_table, presence_matrix, stance_matrix
 
 krippendorff: Any
 try:

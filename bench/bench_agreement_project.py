@@ -27,12 +27,14 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.agreement import build_report
+from workbench.accounts import users as accounts
+from workbench.core.agreement import build_report
 from workbench.db import make_engine, make_sessionmaker
 from workbench.migrate import upgrade
 from workbench.models import Annotation, Code, Document, Passage, PassageState
-from workbench.services import accounts, adjudication, agreement_data
-from workbench.services.agreement_data import Scope
+from workbench.reliability import adjudication
+from workbench.reliability import records as agreement_data
+from workbench.reliability.records import Scope
 
 
 def timed(label: str, fn: Callable[[], Any]) -> Any:

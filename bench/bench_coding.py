@@ -42,10 +42,11 @@ PASSWORD = "bench-password"
 
 def build(url: str) -> dict[str, Any]:
     """Create the project with bulk inserts; return ids the benchmark needs."""
+    from workbench.accounts import users as accounts
+    from workbench.codebooks import codes as codebooks
     from workbench.db import make_engine, make_sessionmaker
     from workbench.migrate import upgrade
     from workbench.models import Annotation, Document, Passage, PassageState
-    from workbench.services import accounts, codebooks
 
     engine = make_engine(url)
     upgrade(engine)

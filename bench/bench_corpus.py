@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench.corpus import parse_file  # noqa: E402  (import after the path fix above)
+from workbench.core.corpus import parse_file  # noqa: E402  (import after the path fix above)
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 

@@ -32,11 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select
 
-from workbench import codebook as cb
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.core import codebook as cb
 from workbench.db import make_engine, make_sessionmaker
 from workbench.migrate import upgrade
 from workbench.models import Annotation, Document, Passage, PassageState
-from workbench.services import accounts, codebooks
 
 _WORD_TEXT = """counter-terrorism cooperation sovereignty capacity-building developing countries
 United Nations Security Council resolution strategy financing terrorist content Internet companies

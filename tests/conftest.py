@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from workbench import create_app
+from workbench.accounts import passwords
 from workbench.db import Base, make_engine
 from workbench.migrate import upgrade
-from workbench.services import passwords
 
 # A cheap hash for the suite's hundreds of sign-ins; production keeps werkzeug's default.
 passwords.HASH_METHOD = "pbkdf2:sha256:1000"
@@ -133,7 +133,7 @@ def session(app: Flask) -> Iterator[Session]:
 @pytest.fixture()
 def make_user(session: Session) -> Callable[..., Any]:
     """Factory: create and commit a user with the test password."""
-    from workbench.services import accounts
+    from workbench.accounts import users as accounts
 
     def factory(username: str, *, admin: bool = False, name: str | None = None) -> Any:
         user = accounts.create_user(session, username, PASSWORD, display_name=name, is_admin=admin)
@@ -146,7 +146,7 @@ def make_user(session: Session) -> Callable[..., Any]:
 @pytest.fixture()
 def make_project(session: Session) -> Callable[..., Any]:
     """Factory: create a project with a lead and optional coders, committed."""
-    from workbench.services import accounts
+    from workbench.accounts import users as accounts
 
     def factory(
         name: str = "Study", *, lead: Any, coders: tuple[Any, ...] = (), blind: bool = True
@@ -164,7 +164,7 @@ def make_project(session: Session) -> Callable[..., Any]:
 @pytest.fixture()
 def import_text(session: Session) -> Callable[..., Any]:
     """Factory: import files given as (name, bytes) into a project, committed."""
-    from workbench.services import importing
+    from workbench.documents import importing
 
     def factory(project: Any, files: list[tuple[str, bytes]], mode: str = "paragraph") -> Any:
         result = importing.import_files(session, project, files, mode=mode)

@@ -17,11 +17,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench import create_app, limits
-from workbench.services.errors import DomainError
+from workbench import create_app
+from workbench.core import limits
+from workbench.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from workbench.services.resegment import Resegmentable
+    from workbench.documents.resegment import Resegmentable
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
 
@@ -120,7 +121,7 @@ def user_add(
     role: str,
 ) -> None:
     """Create an account (and optionally give it a role in a project)."""
-    from workbench.services import accounts
+    from workbench.accounts import users as accounts
 
     secret = password or accounts.random_password()
     with unit_of_work() as session:
@@ -143,7 +144,7 @@ def project_group() -> None:
 @click.option("--description", default="")
 def project_create(name: str, lead_name: str | None, description: str) -> None:
     """Create a project; prints its slug (used by --project elsewhere)."""
-    from workbench.services import accounts
+    from workbench.accounts import users as accounts
 
     with unit_of_work() as session:
         lead = accounts.user_by_name(session, lead_name) if lead_name else None
@@ -158,7 +159,7 @@ def project_create(name: str, lead_name: str | None, description: str) -> None:
 @click.option("--role", type=click.Choice(["lead", "coder"]), default="coder", show_default=True)
 def project_add_member(project: str, username: str, role: str) -> None:
     """Give an existing account a role in a project (imports attribute codings to members only)."""
-    from workbench.services import accounts
+    from workbench.accounts import users as accounts
 
     with unit_of_work() as session:
         account = accounts.user_by_name(session, username)
@@ -172,7 +173,7 @@ def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, 
     A file is named relative to the folder given on the command line (`seeds/a.txt`), never by
     the path typed; a folder's `manifest.json` describes its files and is not itself imported.
     """
-    from workbench.services import seeding
+    from workbench.documents import seeding
 
     files: list[tuple[Path, str]] = []
     described: dict[str, dict[str, Any]] = {}
@@ -212,7 +213,8 @@ def import_cmd(
 
     A folder holding a manifest.json (like seeds/) takes titles and metadata from it.
     """
-    from workbench.services import accounts, importing, resegment, seeding
+    from workbench.accounts import users as accounts
+    from workbench.documents import importing, resegment, seeding
 
     try:
         files, described = _collect(paths)
@@ -288,8 +290,8 @@ PASSAGE_FIELDS = [
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
     """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
+    from workbench.accounts import users as accounts
     from workbench.models import Document, Passage
-    from workbench.services import accounts
 
     factory = _app().extensions["wb_read_sessions"]
     with factory() as session:
@@ -327,7 +329,7 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
                 "text": passage.text,
             }
             if writer:
-                from workbench.exporting.cells import safe_csv
+                from workbench.formats.cells import safe_csv
 
                 writer.writerow({k: safe_csv(v) for k, v in row.items()})
             else:
@@ -338,8 +340,10 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
 
 
 def _demo_setup() -> list[tuple[str, str, str]]:
+    from workbench.accounts import users as accounts
+    from workbench.codebooks import codes as codebooks
+    from workbench.documents import seeding
     from workbench.models import Project
-    from workbench.services import accounts, codebooks, seeding
 
     people = [
         ("lead", "Lead Researcher", "lead"),

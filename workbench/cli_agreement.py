@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from workbench import limits
-from workbench.agreement import (
+from workbench.core import limits
+from workbench.core.agreement import (
     DEFAULT_SEED,
     LEVELS,
     AgreementInputError,
@@ -31,10 +31,11 @@ def _project_payload(
 ) -> dict[str, Any] | str:
     from sqlalchemy import select
 
+    from workbench.accounts import users as accounts
     from workbench.cli import _app
+    from workbench.core.errors import DomainError
     from workbench.models import ReliabilityRound
-    from workbench.services import accounts, agreement_data
-    from workbench.services.errors import DomainError
+    from workbench.reliability import records as agreement_data
 
     factory = _app().extensions["wb_read_sessions"]
     with factory() as session:

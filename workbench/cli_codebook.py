@@ -24,9 +24,9 @@ def codebook_group() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
     """Write the codebook as Excel (one row per code), REFI-QDA .qdc or a Taguette CSV."""
+    from workbench.accounts import users as accounts
     from workbench.cli import unit_of_work
-    from workbench.services import accounts
-    from workbench.services.codebook_files import export_codebook
+    from workbench.codebooks.files import export_codebook
 
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
@@ -50,10 +50,10 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
     Every departure from the standard and everything changed on the way is printed as a
     warning; if something in the file cannot come across, nothing is imported and the exit
     status is 1, unless --allow-partial is given."""
+    from workbench.accounts import users as accounts
     from workbench.cli import unit_of_work
-    from workbench.exporting.qdc import Dropped
-    from workbench.services import accounts
-    from workbench.services.codebook_files import import_codebook_file
+    from workbench.codebooks.files import import_codebook_file
+    from workbench.formats.qdc import Dropped
 
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)
@@ -78,8 +78,9 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
 @click.option("--project", "project_slug", required=True)
 def seed_cmd(project_slug: str) -> None:
     """Install the seed study's starting codebook (if the project has no codes yet)."""
+    from workbench.accounts import users as accounts
     from workbench.cli import unit_of_work
-    from workbench.services import accounts, codebooks
+    from workbench.codebooks import codes as codebooks
 
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)

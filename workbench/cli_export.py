@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from workbench.services.errors import DomainError
+from workbench.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from workbench.interchange.coding_import import ImportReport
+    from workbench.interchange.project_exchange import ExchangeReport
     from workbench.models import Project, User
-    from workbench.services.coding_import import ImportReport
-    from workbench.services.project_exchange import ExchangeReport
 
 
 def _fail(exc: DomainError) -> click.ClickException:
@@ -28,7 +28,7 @@ def _fail(exc: DomainError) -> click.ClickException:
 def _reading() -> Iterator[Session]:
     """A read-only session on one consistent snapshot of the database."""
     from workbench.cli import _app
-    from workbench.services.exports import snapshot
+    from workbench.interchange.exports import snapshot
 
     factory = _app().extensions["wb_read_sessions"]
     with factory() as session:
@@ -109,7 +109,8 @@ def export_cmd(
     quiet: bool,
 ) -> None:
     """Export the project as an Excel workbook, CSV, JSON or REFI-QDA .qdpx."""
-    from workbench.services import accounts, exports
+    from workbench.accounts import users as accounts
+    from workbench.interchange import exports
 
     chosen = fmt or {".csv": "csv", ".zip": "csv", ".json": "json", ".qdpx": "qdpx"}.get(
         out.suffix.lower(), "xlsx"
@@ -159,7 +160,8 @@ def export_cmd(
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
     """Write a coder's offline coding sheet (their assigned passages, with dropdowns)."""
-    from workbench.services import accounts, coding_import
+    from workbench.accounts import users as accounts
+    from workbench.interchange import coding_import
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with _reading() as session:
@@ -174,10 +176,10 @@ def _acting(session: Session, project: Project, username: str | None) -> User:
     """The user an import acts as: --user, else the project's first lead."""
     from sqlalchemy import select
 
+    from workbench.accounts import users as accounts
+    from workbench.core.errors import ValidationError
     from workbench.models import Membership
     from workbench.models import User as UserModel
-    from workbench.services import accounts
-    from workbench.services.errors import ValidationError
 
     if username:
         return accounts.user_by_name(session, username)
@@ -227,9 +229,10 @@ def import_codings_cmd(
     Every row is checked first, and every row that cannot come across is listed with its sheet,
     row and column. Then nothing is applied and the exit status is 1, unless --allow-partial is
     given: the rest is applied and the exit status is 0."""
+    from workbench.accounts import users as accounts
     from workbench.cli import unit_of_work
-    from workbench.exporting import coding_sheet
-    from workbench.services import accounts, coding_import, workbook_import
+    from workbench.formats import coding_sheet
+    from workbench.interchange import coding_import, workbook_import
 
     data = path.read_bytes()
     with unit_of_work() as session:
@@ -309,8 +312,9 @@ def import_project_cmd(
     Everything is brought in, or each item left out is listed with its reason; then nothing is
     applied and the exit status is 1, unless --allow-partial is given.
     """
+    from workbench.accounts import users as accounts
     from workbench.cli import unit_of_work
-    from workbench.services import accounts, project_exchange
+    from workbench.interchange import project_exchange
 
     with unit_of_work() as session:
         project = accounts.project_by_slug(session, project_slug)

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from workbench import limits
+from workbench.core import limits
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder

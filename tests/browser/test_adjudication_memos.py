@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import login
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
 from workbench.models import ConsensusState, Passage
-from workbench.services import codebooks, coding
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import login
+from workbench.codebooks import codes as codebooks
 from workbench.models import Passage
-from workbench.services import codebooks
 
 pytestmark = pytest.mark.browser
 

@@ -19,8 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import login
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
 from workbench.models import Annotation, Assignment, Passage, PassageState
-from workbench.services import codebooks, coding, rounds
+from workbench.reliability import rounds
 
 pytestmark = pytest.mark.browser
 

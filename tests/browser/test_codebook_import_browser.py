@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from tests.browser.conftest import login
 from tests.conftest import reread
 from tests.web.test_codebook_import_web import QDC_WITH_SET
+from workbench.codebooks import codes as codebooks
 from workbench.models import Code, CodebookVersion
-from workbench.services import codebooks
 
 
 def test_the_codebook_report_comes_before_the_import(

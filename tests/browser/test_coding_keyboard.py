@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.browser.conftest import login
 from tests.conftest import REPO, reread
+from workbench.codebooks import codes as codebooks
 from workbench.models import Annotation, Code, Passage, PassageState
-from workbench.services import codebooks
 
 STATEMENT = (
     b"Mr. Zhang Jun (China): We oppose any interference in the internal affairs of sovereign "

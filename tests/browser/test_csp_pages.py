@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import login
 from tests.web.conftest import ENGLISH
-from workbench.services import codebooks
+from workbench.codebooks import codes as codebooks
 
 
 def test_the_pages_run_under_the_policy(

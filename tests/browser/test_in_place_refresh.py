@@ -38,8 +38,9 @@ def test_round_view_keeps_titles_and_says_when_the_round_is_done(
 ) -> None:
     from sqlalchemy import select
 
+    from workbench.codebooks import codes as codebooks
     from workbench.models import Document, Passage
-    from workbench.services import codebooks, rounds
+    from workbench.reliability import rounds
 
     lead = make_user("lead", name="Lead")
     one = make_user("coder1", name="Coder One")

@@ -15,17 +15,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import Study, build_study
-from workbench.exporting.scope import ExportScope
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.documents import catalog as documents
+from workbench.documents import deletion as document_delete
+from workbench.formats.scope import ExportScope
+from workbench.jobs import export_jobs
 from workbench.models import User
-from workbench.services import (
-    adjudication,
-    codebooks,
-    coding,
-    document_delete,
-    documents,
-    export_jobs,
-    rounds,
-)
+from workbench.reliability import adjudication, rounds
 
 # Pages outside a project, audited as the admin sees them (the sign-in page is audited signed out).
 ADMIN_PAGES = {"accounts": "/admin/users", "password": "/account/password"}

@@ -8,9 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.coding import assignments
+from workbench.documents.snapshot import TABLES
 from workbench.models import Code, Document, Passage
-from workbench.services import adjudication, assignments, codebooks, coding, rounds
-from workbench.services.document_snapshot import TABLES
+from workbench.reliability import adjudication, rounds
 
 TEXT = (
     "We support capacity-building for developing countries. "

@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from workbench.agreement import CodingRecord, build_report
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.core.agreement import CodingRecord, build_report
 from workbench.models import Passage
 from workbench.models._common import utcnow
-from workbench.services import agreement_data, codebooks, coding
-from workbench.services.agreement_data import Scope
+from workbench.reliability import records as agreement_data
+from workbench.reliability.records import Scope
 
 CB = "Cooperation > Capacity-building"
 SOV = "Sovereignty and non-interference > Sovereignty"
@@ -150,7 +152,7 @@ def test_code_and_document_scopes(session, situation: Situation) -> None:
         (situation.p[1].id, "one", None),
         (situation.p[1].id, "two", None),
     }
-    from workbench.services.errors import NotFound
+    from workbench.core.errors import NotFound
 
     with pytest.raises(NotFound):
         agreement_data.scope_for(session, situation.project, code_ids=[999_999])
@@ -162,7 +164,7 @@ def test_code_and_document_scopes(session, situation: Situation) -> None:
 
 
 def test_consensus_layer_is_the_reference(session, situation: Situation) -> None:
-    from workbench.services import adjudication
+    from workbench.reliability import adjudication
 
     s = situation
     adjudication.resolve(session, s.project, s.lead, s.p[1].id, {s.codes["Sovereignty"].id: -1})
@@ -196,8 +198,8 @@ def test_consensus_layer_is_the_reference(session, situation: Situation) -> None
 
 
 def test_off_scale_stance_is_a_clear_error(session, situation: Situation) -> None:
+    from workbench.core.errors import ValidationError
     from workbench.models import Annotation
-    from workbench.services.errors import ValidationError
 
     ann = session.scalars(select(Annotation).where(Annotation.stance == 2)).first()
     ann.stance = 9  # the scale changed after coding, say

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from workbench.models import (
     Assignment,
     AuditEvent,
@@ -12,9 +16,9 @@ from workbench.models import (
     ConsensusState,
     ReliabilityRound,
 )
-from workbench.services import accounts, adjudication, agreement_data, codebooks, coding, rounds
-from workbench.services.agreement_data import Scope
-from workbench.services.errors import Conflict, Forbidden, NotFound, ValidationError
+from workbench.reliability import adjudication, rounds
+from workbench.reliability import records as agreement_data
+from workbench.reliability.records import Scope
 
 from .test_agreement_data import CB, SOV, Situation, build_situation
 
@@ -67,7 +71,7 @@ def test_round_report_uses_only_its_passages_and_coders(
     )
     session.add(rnd)
     session.flush()
-    from workbench.services import assignments
+    from workbench.coding import assignments
 
     assignments.assign_round(session, s.project, rnd, round_passages, [s.one, s.two])
     coding.apply_code(session, s.project, third, s.p[1].id, s.codes["Sovereignty"].id, stance=1)
@@ -197,7 +201,7 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
     )
     session.add(rnd)
     session.flush()
-    from workbench.services import assignments
+    from workbench.coding import assignments
 
     assignments.assign_round(session, s.project, rnd, [p.id for p in s.p[:4]], [s.one, s.two])
     session.commit()

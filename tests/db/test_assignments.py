@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from workbench.coding import assignments
+from workbench.core.errors import ValidationError
 from workbench.models import Assignment, Passage
-from workbench.services import assignments
-from workbench.services.errors import ValidationError
 
 
 @pytest.fixture()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workbench.codebook import CodebookSpec, CodeSpec
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.codebooks.code_index import code_index
+from workbench.core.codebook import CodebookSpec, CodeSpec
 from workbench.models import Project
-from workbench.services import accounts, codebooks
-from workbench.services.code_index import code_index
 
 
 def test_a_reused_project_id_gets_its_own_codes(session, make_user) -> None:

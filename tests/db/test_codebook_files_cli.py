@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.unit.test_codebook_interop import taguette_rows
 from workbench.cli import main
-from workbench.services import codebooks
+from workbench.codebooks import codes as codebooks
 
 
 @pytest.fixture()

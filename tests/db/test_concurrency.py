@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, Client, reread
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
 from workbench.db import make_engine, make_sessionmaker, writer
 from workbench.models import Annotation, AuditEvent, Passage, Project, User
-from workbench.services import accounts, codebooks, coding
 
 PASSAGES = 12
 THREADS = 6

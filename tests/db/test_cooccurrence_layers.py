@@ -19,11 +19,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.exporting import sheets
-from workbench.exporting.scope import ExportScope, Layer
-from workbench.exporting.summary import LayerSummary
+from workbench.analysis import queries as analysis
+from workbench.analysis import sheets
+from workbench.analysis.summary import LayerSummary
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.formats.scope import ExportScope, Layer
 from workbench.models import Passage
-from workbench.services import adjudication, analysis, codebooks, coding
+from workbench.reliability import adjudication
 
 TEXT = "\n\n".join(f"Paragraph {i} on counter-terrorism cooperation." for i in range(3)).encode()
 

@@ -7,9 +7,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of
+from workbench.core.errors import Conflict
+from workbench.documents import deletion as document_delete
+from workbench.documents import lifecycle_history
 from workbench.models import Annotation, AuditEvent, Document, Passage
-from workbench.services import document_delete, lifecycle_history
-from workbench.services.errors import Conflict
 
 
 @pytest.fixture()

@@ -7,6 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of
+from workbench.coding import actions as coding
+from workbench.core.errors import Conflict, ValidationError
+from workbench.documents import layout_preview, lifecycle_history, passage_layout, resegment
 from workbench.models import (
     Annotation,
     Assignment,
@@ -15,8 +18,6 @@ from workbench.models import (
     Document,
     PassageState,
 )
-from workbench.services import coding, layout_preview, lifecycle_history, passage_layout, resegment
-from workbench.services.errors import Conflict, ValidationError
 
 
 def _annotations(session: Session, document_id: int) -> list[tuple[str, int, int, str]]:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import (
     build_study,
 )
-from workbench.exporting import sheets
-from workbench.exporting.scope import ExportScope, Layer
-from workbench.exporting.summary import LayerSummary
-from workbench.services import analysis
-from workbench.services.errors import Forbidden
+from workbench.analysis import queries as analysis
+from workbench.analysis import sheets
+from workbench.analysis.summary import LayerSummary
+from workbench.core.errors import Forbidden
+from workbench.formats.scope import ExportScope, Layer
 
 
 @pytest.fixture()

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import (
     build_study,
 )
-from workbench.exporting import coding_sheet as cs
+from workbench.core.errors import Forbidden
+from workbench.formats import coding_sheet as cs
+from workbench.interchange import coding_import
 from workbench.models import Annotation, AuditEvent, Membership, PassageState, User
-from workbench.services import coding_import
-from workbench.services.errors import Forbidden
 
 
 @pytest.fixture()

@@ -15,9 +15,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.exporting.scope import ExportScope
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.coding import assignments
+from workbench.formats.scope import ExportScope
+from workbench.interchange import exports
 from workbench.models import Code, Passage, Project, User
-from workbench.services import adjudication, assignments, codebooks, coding, exports
+from workbench.reliability import adjudication
 
 ENGLISH = (
     b"Mr. Zhang Jun (China): We support capacity-building for developing countries.\n\n"

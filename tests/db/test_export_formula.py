@@ -12,10 +12,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.exporting.cells import unguard_csv
-from workbench.exporting.scope import ExportScope
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.formats.cells import unguard_csv
+from workbench.formats.scope import ExportScope
+from workbench.interchange import exports
 from workbench.models import Document, Passage
-from workbench.services import codebooks, coding, exports
 
 # Leads that spreadsheets evaluate (=, +, -, @, tab, CR), hyperlinks, DDE, and text that only
 # looks risky. Each goes into a memo; the first ones also into passage text and a title.

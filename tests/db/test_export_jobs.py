@@ -15,10 +15,10 @@ from tests.conftest import reread
 from tests.db.test_export_data import (
     build_study,
 )
-from workbench.exporting.scope import ExportScope, Layer
+from workbench.formats.scope import ExportScope, Layer
+from workbench.jobs import export_jobs
 from workbench.models import ExportJob
 from workbench.models._common import utcnow
-from workbench.services import export_jobs
 
 
 @pytest.fixture()

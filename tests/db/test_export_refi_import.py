@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.unit.test_export_qdpx_quirks import CODE, SOURCE, USER_A, USER_B, archive, qde, selection
+from workbench.core.errors import ValidationError
+from workbench.interchange import project_exchange
 from workbench.models import Annotation, Document, Passage, User
-from workbench.services import project_exchange
-from workbench.services.errors import ValidationError
 
 TEXT = "First paragraph about cooperation.\r\n\r\nSecond paragraph: China condemns terrorism.\r\n"
 

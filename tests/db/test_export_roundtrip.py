@@ -19,9 +19,11 @@ from tests.db.test_export_data import (
     build_study,
     rows_of,
 )
-from workbench.exporting.scope import ExportScope
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.formats.scope import ExportScope
+from workbench.interchange import exports, project_exchange
 from workbench.models import Annotation, Document, Passage, PassageState, User
-from workbench.services import accounts, codebooks, exports, project_exchange
 
 IDS = {"passage_id", "document_id", "annotation_id", "created_at", "updated_at", "content_sha256"}
 
@@ -220,7 +222,7 @@ def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, 
 
 
 def test_qdc_import_merges_the_codebook_only(session: Session, study: Any) -> None:
-    from workbench.exporting.qdc import codebook_to_qdc
+    from workbench.formats.qdc import codebook_to_qdc
 
     copy = _fresh(session, study, "Codebook only")
     qdc = codebook_to_qdc(codebooks.to_spec(session, study.project))

@@ -19,10 +19,11 @@ from tests.db.test_export_data import (
     export_workbook,
     rows_of,
 )
-from workbench.exporting import codebook_xlsx
-from workbench.exporting.scope import ExportScope, Layer
-from workbench.exporting.varnames import is_safe_name
-from workbench.services import codebooks, exports
+from workbench.codebooks import codes as codebooks
+from workbench.formats import codebook_xlsx
+from workbench.formats.scope import ExportScope, Layer
+from workbench.formats.varnames import is_safe_name
+from workbench.interchange import exports
 
 SHEETS = [
     "About", "Codebook", "Stance scale", "Passages", "Annotations", "Coded", "Documents",
@@ -243,7 +244,7 @@ def test_csv_zip_and_json_hold_the_same_tables(session: Session, study: Any) -> 
 
 
 def test_unknown_things_in_scope_are_refused(session: Session, study: Any) -> None:
-    from workbench.services.errors import NotFound, ValidationError
+    from workbench.core.errors import NotFound, ValidationError
 
     with pytest.raises(NotFound):
         exports.write_export(

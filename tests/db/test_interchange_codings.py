@@ -19,9 +19,10 @@ from tests.conftest import reread
 from tests.db.test_export_data import build_study
 from tests.db.test_interchange_roundtrip import export, fresh_copy
 from tests.unit.test_csv_memo_property import MEMOS
+from workbench.accounts import users as accounts
 from workbench.cli import main
+from workbench.interchange import coding_import, workbook_import
 from workbench.models import Annotation, Membership, PassageState, User
-from workbench.services import accounts, coding_import, workbook_import
 
 
 @pytest.fixture()
@@ -217,7 +218,7 @@ def test_usernames_from_names_keep_letters_of_every_script(name: str, kept: str)
 
 @pytest.mark.parametrize("bad", ["   ", "a\x00b", "tab\there", "x", "new\nline"])
 def test_usernames_refuse_controls_whitespace_and_one_letter(session: Session, bad: str) -> None:
-    from workbench.services.errors import ValidationError
+    from workbench.core.errors import ValidationError
 
     with pytest.raises(ValidationError):
         accounts.create_user(session, bad, "long enough password")
@@ -343,8 +344,8 @@ def test_member_by_name_finds_members_only(
 @given(memo=MEMOS)
 def test_any_memo_survives_the_database_round_trip(session: Session, study: Any, memo: str) -> None:
     """Export the annotations CSV, lose the memo, import the CSV, export again: same bytes."""
-    from workbench.exporting.scope import ExportScope
-    from workbench.services import exports
+    from workbench.formats.scope import ExportScope
+    from workbench.interchange import exports
 
     annotation = session.scalars(
         select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import build_study
-from workbench.exporting.scope import ExportScope
-from workbench.services import accounts, exports, workbook_import
+from workbench.accounts import users as accounts
+from workbench.formats.scope import ExportScope
+from workbench.interchange import exports, workbook_import
 
 # Columns that hold database ids: they differ in the copy by design.
 IDS = {"annotation_id", "passage_id", "document_id"}

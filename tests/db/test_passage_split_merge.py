@@ -7,15 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of, span_of
+from workbench.coding import actions as coding
+from workbench.core.errors import ValidationError
+from workbench.documents import layout_preview, lifecycle_history, passage_edits, passage_layout
 from workbench.models import Annotation, Assignment, ConsensusState, PassageState
-from workbench.services import (
-    coding,
-    layout_preview,
-    lifecycle_history,
-    passage_edits,
-    passage_layout,
-)
-from workbench.services.errors import ValidationError
 
 
 @pytest.fixture()

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.refi_fixtures import USERS, nvivo_file
-from workbench.corpus import segment
+from workbench.core.corpus import segment
+from workbench.interchange import project_exchange
 from workbench.models import Annotation, Document, Passage, User
-from workbench.services import project_exchange
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 

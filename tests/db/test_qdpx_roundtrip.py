@@ -17,7 +17,11 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import DASH_MEMO, PAYLOAD_MEMO, build_study
-from workbench.services import accounts, adjudication, codebooks, coding, project_exchange
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.coding import actions as coding
+from workbench.interchange import project_exchange
+from workbench.reliability import adjudication
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -152,7 +156,7 @@ def test_other_tools_see_memos_not_our_data(session: Session, study: Any) -> Non
     ],
 )
 def test_source_names_are_safe_file_names_and_unique(title: str, expected: str) -> None:
-    from workbench.exporting.qdpx import safe_name
+    from workbench.formats.qdpx import safe_name
 
     taken: set[str] = set()
     first = safe_name(title, taken)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from workbench.agreement import (
+from workbench.core.agreement import (
     alpha_bootstrap,
     coefficient_set,
     cohen_kappa,
@@ -21,10 +21,10 @@ from workbench.agreement import (
     scott_pi,
     weighted_kappa,
 )
-from workbench.agreement.alpha_batch import alpha_replicates, profile_terms
-from workbench.agreement.bootstrap import _draw_counts, alpha_replicate_values
-from workbench.agreement.levels import check_level
-from workbench.agreement.matrix import RatingMatrix, unit_profiles
+from workbench.core.agreement.alpha_batch import alpha_replicates, profile_terms
+from workbench.core.agreement.bootstrap import _draw_counts, alpha_replicate_values
+from workbench.core.agreement.levels import check_level
+from workbench.core.agreement.matrix import RatingMatrix, unit_profiles
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TWO_COLUMN_FIELDS = ("cohen_kappa", "scott_pi")

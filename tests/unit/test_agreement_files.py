@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.agreement import AgreementInputError, long_report, matrix_report, read_matrix
+from workbench.core.agreement import AgreementInputError, long_report, matrix_report, read_matrix
 
 # Krippendorff (2011) reliability data (see test_agreement_published), one row per unit.
 KRIPPENDORFF_CSV = """A,B,C,D

@@ -33,7 +33,7 @@ from irrCAC.raw import CAC
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, to_table
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from workbench.agreement import (
+from workbench.core.agreement import (
     cohen_kappa,
     cohen_kappa_pairwise,
     fleiss_kappa,
@@ -45,10 +45,10 @@ from workbench.agreement import (
     scott_pi,
     weighted_kappa,
 )
-from workbench.agreement.alpha import EXACT_CATEGORY_LIMIT
-from workbench.agreement.alpha_batch import alpha_replicates, profile_terms
-from workbench.agreement.levels import check_level
-from workbench.agreement.matrix import RatingMatrix, unit_profiles
+from workbench.core.agreement.alpha import EXACT_CATEGORY_LIMIT
+from workbench.core.agreement.alpha_batch import alpha_replicates, profile_terms
+from workbench.core.agreement.levels import check_level
+from workbench.core.agreement.matrix import RatingMatrix, unit_profiles
 
 TOL = 1e-9
 # irrCAC modifies a slice of its own data frame and pandas warns about it.

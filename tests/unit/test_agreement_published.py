@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.agreement import (
+from workbench.core.agreement import (
     coefficient_set,
     cohen_kappa,
     fleiss_kappa,

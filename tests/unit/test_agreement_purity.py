@@ -1,4 +1,4 @@
-"""workbench.agreement is pure: numpy and the standard library only, no web or database code."""
+"""workbench.core.agreement is pure: numpy and the standard library only, no web or database."""
 
 from __future__ import annotations
 
@@ -8,33 +8,34 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "workbench" / "agreement"
+PACKAGE = Path(__file__).resolve().parents[2] / "workbench" / "core" / "agreement"
 FORBIDDEN = ("flask", "sqlalchemy", "scipy", "pandas", "werkzeug", "alembic", "psycopg")
 
-# workbench/__init__.py builds the Flask app, so importing workbench.agreement normally would
+# workbench/__init__.py builds the Flask app, so importing workbench.core.agreement normally would
 # load Flask through the parent package. The probe installs a bare parent package first, so
-# what it sees loaded is exactly what workbench.agreement itself pulls in.
+# what it sees loaded is exactly what workbench.core.agreement itself pulls in.
 PROBE = """
 import json, sys, types
 parent = types.ModuleType("workbench")
 parent.__path__ = [sys.argv[1]]
 sys.modules["workbench"] = parent
-import workbench.agreement
+import workbench.core.agreement
 print(json.dumps(sorted(sys.modules)))
 """
 
 
 def test_importing_agreement_loads_no_web_or_database_module() -> None:
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(PACKAGE.parent)],
+        [sys.executable, "-c", PROBE, str(PACKAGE.parents[1])],
         capture_output=True,
         text=True,
         check=True,
     )
     loaded = json.loads(out.stdout)
-    assert "workbench.agreement" in loaded
+    assert "workbench.core.agreement" in loaded
     assert not [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     others = [m for m in loaded if m.startswith("workbench.") and "agreement" not in m]
+    others = [m for m in others if m != "workbench.core"]
     assert others == []
 
 
@@ -50,5 +51,6 @@ def test_agreement_sources_import_only_numpy_stdlib_and_themselves() -> None:
             else:
                 continue
             for name in names:
-                ok = name.split(".")[0] in allowed_roots or name.startswith("workbench.agreement")
+                pure = name.startswith("workbench.core.agreement")
+                ok = name.split(".")[0] in allowed_roots or pure
                 assert ok, f"{source.name} imports {name}"

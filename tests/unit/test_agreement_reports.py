@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from workbench.agreement import (
+from workbench.core.agreement import (
     AgreementInputError,
     AgreementReport,
     CodingRecord,

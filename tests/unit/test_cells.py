@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from workbench.exporting.cells import (
+from workbench.formats.cells import (
     is_formula_like,
     safe_cell,
     safe_csv,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench.codebook import (
+from workbench.core.codebook import (
     DEFAULT_STANCE_SCALE,
     RESERVED_KEYS,
     CodebookSpec,
@@ -196,11 +196,14 @@ def test_diff_of_seed_against_edited_copy() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["codebook.py", *(f"exporting/{m}.py" for m in ("qdc", "cells", "xmlsafe", "codebook_xlsx"))],
+    [
+        "core/codebook.py",
+        *(f"formats/{m}.py" for m in ("qdc", "cells", "xmlsafe", "codebook_xlsx")),
+    ],
 )
 def test_pure_modules_import_no_web_or_database(module: str) -> None:
     forbidden: tuple[str, ...] = ("flask", "sqlalchemy", "workbench.db", "workbench.models")
-    forbidden += ("workbench.web", "workbench.services")
+    forbidden += ("workbench.web", "workbench.interchange", "workbench.codebooks")
     tree = ast.parse((PACKAGE / module).read_text("utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -7,7 +7,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.codebook import (
+from workbench.core.codebook import (
     RESERVED_KEYS,
     CodebookSpec,
     CodeSpec,
@@ -15,8 +15,8 @@ from workbench.codebook import (
     norm_name,
     validate,
 )
-from workbench.exporting.codebook_xlsx import codebook_to_xlsx, xlsx_to_codebook
-from workbench.exporting.qdc import codebook_to_qdc, qdc_to_codebook
+from workbench.formats.codebook_xlsx import codebook_to_xlsx, xlsx_to_codebook
+from workbench.formats.qdc import codebook_to_qdc, qdc_to_codebook
 
 # Printable text plus line breaks and tabs, including formula leads and CJK.
 CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t=+-@中文")

@@ -10,14 +10,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from workbench.codebook import (
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    load_seed_codebook,
-    path,
-)
-from workbench.exporting.codebook_xlsx import (
+from workbench.core.codebook import CodebookSpec, CodeSpec, StanceLevel, load_seed_codebook, path
+from workbench.formats.codebook_xlsx import (
     COLUMNS,
     CodebookImportError,
     codebook_to_xlsx,

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from workbench.corpus import CorpusError, iter_archive, parse_file
+from workbench.core.corpus import CorpusError, iter_archive, parse_file
 
 LIMITS = {"max_member_bytes": 1_000_000, "max_total_bytes": 3_000_000}
 

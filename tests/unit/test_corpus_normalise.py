@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.corpus import detect_language, extract_metadata, normalise
+from workbench.core.corpus import detect_language, extract_metadata, normalise
 
 CORPUS_PACKAGE = Path(__file__).resolve().parents[2] / "workbench" / "corpus"
 

@@ -17,8 +17,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from workbench.corpus import parse_file
-from workbench.corpus.extract import extract_text
+from workbench.core.corpus import parse_file
+from workbench.core.corpus.extract import extract_text
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0  # A4
 LEFT, WIDTH = 72.0, 451.0
@@ -245,7 +245,7 @@ def test_short_lines_that_end_a_sentence_end_a_paragraph() -> None:
 
 @pytest.mark.parametrize("name", ["report.pdf", "REPORT.PDF"])
 def test_damaged_pdf_is_a_clear_error(name: str) -> None:
-    from workbench.corpus import CorpusError
+    from workbench.core.corpus import CorpusError
 
     pdf = draw([FULL_LAST])
     with pytest.raises(CorpusError, match=name.replace(".", r"\.")):

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import SHARED
 from tests.refi_fixtures import comment_lines
-from workbench.corpus import parse_document, segment
-from workbench.corpus.records import line_spans, looks_like_records
-from workbench.corpus.refit import fit_passages
+from workbench.core.corpus import parse_document, segment
+from workbench.core.corpus.records import line_spans, looks_like_records
+from workbench.core.corpus.refit import fit_passages
 
 WRAPPED = (
     "Allow\nme, at the outset, to add my voice to those of the\ndistinguished speakers "

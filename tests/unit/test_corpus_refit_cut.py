@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.corpus import segment
-from workbench.corpus.refit import fit_passages
-from workbench.corpus.types import PassageSpec
+from workbench.core.corpus import segment
+from workbench.core.corpus.refit import fit_passages
+from workbench.core.corpus.types import PassageSpec
 
 A = ("coder 1", "code 1")
 B = ("coder 2", "code 1")

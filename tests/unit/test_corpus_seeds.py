@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.corpus import ParsedDocument, parse_file
-from workbench.corpus.shape import CLOSERS
+from workbench.core.corpus import ParsedDocument, parse_file
+from workbench.core.corpus.shape import CLOSERS
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 SENTENCE_FINAL = "。！？.!?"

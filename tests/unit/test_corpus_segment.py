@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.corpus import (
+from workbench.core.corpus import (
     CorpusError,
     PassageSpec,
     SegmentHints,

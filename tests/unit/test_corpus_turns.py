@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.corpus import segment
-from workbench.corpus.turns import turn_passages
+from workbench.core.corpus import segment
+from workbench.core.corpus.turns import turn_passages
 
 RECORD = (
     "The President: I welcome the Minister.\n\n"

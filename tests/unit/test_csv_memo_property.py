@@ -12,10 +12,10 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.exporting.flat import write_csv
-from workbench.exporting.legacy import read_legacy
-from workbench.exporting.tables import Column, Table
-from workbench.exporting.xlsx_read import read_csv
+from workbench.formats.flat import write_csv
+from workbench.formats.legacy import read_legacy
+from workbench.formats.tables import Column, Table
+from workbench.formats.xlsx_read import read_csv
 
 # Every character a memo can hold in the workbench: the export replaces controls that XML
 # and CSV readers cannot carry (NUL etc.), so those are outside the property's alphabet.

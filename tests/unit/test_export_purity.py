@@ -1,4 +1,4 @@
-"""The file-format modules of workbench.exporting load neither Flask nor the database."""
+"""The file-format modules of workbench.formats load neither Flask nor the database."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ parent.__version__ = "test"
 sys.modules["workbench"] = parent
 import importlib
 for name in sys.argv[2:]:
-    importlib.import_module("workbench.exporting." + name)
+    importlib.import_module("workbench.formats." + name)
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -39,5 +39,5 @@ def test_pure_exporting_modules_import_no_web_or_database_code() -> None:
     assert not [
         m
         for m in loaded
-        if m.startswith(("workbench.services", "workbench.models", "workbench.web"))
+        if m.startswith(("workbench.interchange", "workbench.models", "workbench.web"))
     ]

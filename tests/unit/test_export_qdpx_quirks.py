@@ -8,8 +8,8 @@ import zipfile
 import pytest
 
 from tests.conftest import SHARED
-from workbench.exporting.qdpx_read import read_project
-from workbench.exporting.xmlsafe import ExchangeError
+from workbench.formats.qdpx_read import read_project
+from workbench.formats.xmlsafe import ExchangeError
 
 USER_A = "9e9e9e9e-0000-4000-8000-000000000001"
 USER_B = "9e9e9e9e-0000-4000-8000-000000000002"

@@ -9,12 +9,12 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from workbench.exporting import flat
-from workbench.exporting.tables import Bold, Column, Table
-from workbench.exporting.workbook import ChartSpec, write_workbook
-from workbench.exporting.xlsx_read import check_archive, read_csv
-from workbench.exporting.xlsx_stream import MAX_CELL_CHARS
-from workbench.exporting.xmlsafe import ExchangeError
+from workbench.formats import flat
+from workbench.formats.tables import Bold, Column, Table
+from workbench.formats.workbook import ChartSpec, write_workbook
+from workbench.formats.xlsx_read import check_archive, read_csv
+from workbench.formats.xlsx_stream import MAX_CELL_CHARS
+from workbench.formats.xmlsafe import ExchangeError
 
 
 def _table(rows: list[list[object]], **kw: object) -> Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench import limits
+from workbench.core import limits
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-PURE = ["workbench.corpus", "workbench.agreement", "workbench.codebook"]
+PURE = ["workbench.core.corpus", "workbench.core.agreement", "workbench.core.codebook"]
 NO_FLASK = [
-    "workbench.exporting.cells",
-    "workbench.exporting.qdc",
-    "workbench.exporting.codebook_xlsx",
-    "workbench.exporting.xmlsafe",
+    "workbench.formats.cells",
+    "workbench.formats.qdc",
+    "workbench.formats.codebook_xlsx",
+    "workbench.formats.xmlsafe",
 ]
 
 

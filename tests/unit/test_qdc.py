@@ -12,8 +12,14 @@ import pytest
 from lxml import etree
 
 import workbench
-from workbench.codebook import CodebookSpec, CodeSpec, StanceLevel, load_seed_codebook, validate
-from workbench.exporting.qdc import (
+from workbench.core.codebook import (
+    CodebookSpec,
+    CodeSpec,
+    StanceLevel,
+    load_seed_codebook,
+    validate,
+)
+from workbench.formats.qdc import (
     ExchangeError,
     codebook_to_qdc,
     project_codebook_to_spec,

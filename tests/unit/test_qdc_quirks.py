@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.codebook import DEFAULT_COLOUR, CodeSpec, path, validate
-from workbench.exporting.qdc import ExchangeError, qdc_to_codebook, validate_qdc
+from workbench.core.codebook import DEFAULT_COLOUR, CodeSpec, path, validate
+from workbench.formats.qdc import ExchangeError, qdc_to_codebook, validate_qdc
 
 ATLAS9 = b"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="ATLAS.ti 9">
@@ -192,7 +192,7 @@ def test_external_entities_and_dtds_are_never_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "trap"
     os.mkfifo(fifo)
     script = f"""
-from workbench.exporting.qdc import ExchangeError, qdc_to_codebook
+from workbench.formats.qdc import ExchangeError, qdc_to_codebook
 payloads = [
     b'<!DOCTYPE CodeBook [<!ENTITY e SYSTEM "file://{fifo}">]><CodeBook><Codes>'
     b'<Code guid="x" name="y" isCodable="true"><Description>&e;</Description></Code>'

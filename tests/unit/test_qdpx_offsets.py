@@ -16,8 +16,8 @@ from tests.refi_fixtures import (
     utf8_offset,
     utf16_offset,
 )
-from workbench.exporting.qdpx_offsets import Reading, detect, score_reading
-from workbench.exporting.qdpx_read import read_project
+from workbench.formats.qdpx_offsets import Reading, detect, score_reading
+from workbench.formats.qdpx_read import read_project
 
 
 def _code_points(raw: str, position: int) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.corpus.remap import Carried, Extent, plan
+from workbench.core.corpus.remap import Carried, Extent, plan
 
 #       0         1         2         3
 #       0123456789012345678901234567890123456

@@ -7,12 +7,12 @@ import zipfile
 
 import pytest
 
-from workbench.corpus import archive as archive_mod
-from workbench.corpus.extract import extract_text
-from workbench.corpus.types import CorpusError
-from workbench.exporting.codebook_xlsx import CodebookImportError, xlsx_to_codebook
-from workbench.exporting.xlsx_read import open_workbook
-from workbench.exporting.xmlsafe import ExchangeError
+from workbench.core.corpus import archive as archive_mod
+from workbench.core.corpus.extract import extract_text
+from workbench.core.corpus.types import CorpusError
+from workbench.formats.codebook_xlsx import CodebookImportError, xlsx_to_codebook
+from workbench.formats.xlsx_read import open_workbook
+from workbench.formats.xmlsafe import ExchangeError
 
 BOMB_BYTES = 60 * 1024 * 1024  # inflates to 60 MB from about 60 KB
 
@@ -71,7 +71,7 @@ def test_a_docx_bomb_is_refused_before_python_docx_opens_it(docx_bomb, monkeypat
 
 
 def test_a_docx_part_over_the_size_limit_is_refused(monkeypatch) -> None:
-    from workbench.corpus import extract
+    from workbench.core.corpus import extract
 
     monkeypatch.setattr(extract, "DOCX_MAX_PART_BYTES", 1000)
     with pytest.raises(CorpusError, match="over the 1,000-byte limit per file"):

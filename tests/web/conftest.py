@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks import codes as codebooks
 from workbench.models import Code, Passage
-from workbench.services import codebooks
 
 
 @dataclass

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Client, reread
+from workbench.accounts import users as accounts
+from workbench.coding import assignments
 from workbench.models import AuditEvent, ConsensusState, ReliabilityRound
-from workbench.services import accounts, assignments
 
 from .conftest import Team
 from .test_agreement_flow import dom, make_coded_round
@@ -60,7 +61,7 @@ def gold_round(team: Team, session) -> ReliabilityRound:
     session.flush()
     ids = [p.id for p in team.passages]
     assignments.assign_round(session, team.project, rnd, ids, [team.coder1, team.coder2])
-    from workbench.services import coding
+    from workbench.coding import actions as coding
 
     coding.apply_code(
         session, team.project, team.coder2, ids[0], team.codes["Sovereignty"].id, stance=2

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.agreement import CodingRecord, build_report
+from workbench.core.agreement import CodingRecord, build_report
 from workbench.models import AuditEvent, ConsensusAnnotation, Passage, ReliabilityRound
 
 from .conftest import Team

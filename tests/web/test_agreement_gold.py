@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import reread
+from workbench.accounts import users as accounts
 from workbench.models import ReliabilityRound
-from workbench.services import accounts
 
 from .conftest import Team
 from .test_agreement_flow import code, dom, make_coded_round

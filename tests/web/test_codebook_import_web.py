@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.conftest import reread
+from workbench.accounts import users as accounts
 from workbench.models import AuditEvent, Code, CodebookVersion
-from workbench.services import accounts
 
 from .conftest import Team
 

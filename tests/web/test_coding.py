@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import reread
+from workbench.codebooks import codes as codebooks
 from workbench.models import Annotation, Assignment, AuditEvent, Passage, PassageState
-from workbench.services import codebooks
 
 from .conftest import Team
 
@@ -289,7 +289,7 @@ def test_code_names_and_memos_render_as_text(client, team: Team, session) -> Non
 def test_progress_in_an_assigned_view_counts_assigned_passages(
     client_factory, team: Team, session
 ) -> None:
-    from workbench.services import assignments
+    from workbench.coding import assignments
 
     doc = team.passages[0].document_id
     assignments.assign_sample(session, team.project, [team.coder1.id], size=2, overlap=0, seed=5)

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
+from workbench.accounts import users as accounts
+from workbench.jobs import export_jobs
 from workbench.models import ExportJob
-from workbench.services import accounts, export_jobs
 
 
 @pytest.fixture()

@@ -20,7 +20,7 @@ from tests.db.test_export_data import (
     rows_of,
 )
 from tests.unit.test_export_qdpx_quirks import SOURCE, archive, qde, selection
-from workbench.exporting import coding_sheet as cs
+from workbench.formats import coding_sheet as cs
 from workbench.models import Annotation, Document
 
 
@@ -126,8 +126,8 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download(
 def test_a_running_job_polls_every_second(
     study: Any, client_factory: Any, session: Session
 ) -> None:
-    from workbench.exporting.scope import ExportScope
-    from workbench.services import export_jobs
+    from workbench.formats.scope import ExportScope
+    from workbench.jobs import export_jobs
 
     job = export_jobs.create_job(session, study.project, study.lead, "xlsx", ExportScope())
     job.status, job.progress, job.total = "running", 40, 100

@@ -17,8 +17,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from workbench.codebooks import codes as codebooks
 from workbench.models import Code
-from workbench.services import codebooks, rounds
+from workbench.reliability import rounds
 
 from .conftest import Team
 
@@ -43,9 +44,9 @@ BAD_SLUGS = ["x%00y", "s" * 3000]
 
 
 def field_names() -> list[str]:
-    """Every request field name read in the web layer and in services/exports."""
+    """Every request field name read in the web layer and in interchange/exports."""
     names: set[str] = {"file", "files", "csrf_token"}
-    for path in [*sorted((WEB / "web").glob("*.py")), WEB / "services" / "exports.py"]:
+    for path in [*sorted((WEB / "web").glob("*.py")), WEB / "interchange" / "exports.py"]:
         names.update(_FIELD.findall(path.read_text()))
     names.update(codebooks.EDITABLE)  # the codebook forms pass these through by name
     names.discard("csrf_token")  # the real token is sent; a malformed one only tests CSRF
@@ -165,7 +166,7 @@ def _module_fields(app: Flask, endpoint: str) -> list[str]:
     module = sys.modules[app.view_functions[endpoint].__module__]
     sources = [Path(str(module.__file__))]
     if endpoint.startswith("exports."):
-        sources.append(WEB / "services" / "exports.py")  # the export form is read there
+        sources.append(WEB / "interchange" / "exports.py")  # the export form is read there
     found: set[str] = set()
     for path in sources:
         found.update(_FIELD.findall(path.read_text()))

@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import PASSWORD, Client
 from workbench import create_app
-from workbench.services import accounts, passwords
-from workbench.services.errors import ValidationError
+from workbench.accounts import passwords
+from workbench.accounts import users as accounts
+from workbench.core.errors import ValidationError
 
 
 def _fail(client: Client, username: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from workbench.services.errors import ValidationError
+from workbench.core.errors import ValidationError
 from workbench.web import parsers
 
 

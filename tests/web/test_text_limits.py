@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import reread
-from workbench import codebook as cb
-from workbench import limits
+from workbench.core import codebook as cb
+from workbench.core import limits
 from workbench.models import Code, CodebookVersion, Project, User
 
 from .conftest import Team

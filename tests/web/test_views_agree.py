@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.conftest import reread
+from workbench.codebooks import codes as codebooks
+from workbench.interchange import coding_import
 from workbench.models import Annotation, AuditEvent, Code, CodebookVersion, PassageState
-from workbench.services import codebooks, coding_import
 
 from .conftest import Team
 from .test_agreement_flow import create_round, dom

@@ -6,9 +6,10 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required, login_user
 from sqlalchemy import select
 
+from workbench.accounts import passwords
+from workbench.accounts import users as accounts
+from workbench.core.errors import Forbidden, NotFound, ValidationError
 from workbench.models import User
-from workbench.services import accounts, passwords
-from workbench.services.errors import Forbidden, NotFound, ValidationError
 from workbench.web.base import begin_write, commit, db, me
 from workbench.web.parsers import flag
 

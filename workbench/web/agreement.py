@@ -13,16 +13,13 @@ from typing import Any, cast
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from workbench.agreement import DEFAULT_SEED, AgreementReport
+from workbench.accounts import users as accounts
+from workbench.codebooks import codes as codebooks
+from workbench.core.agreement import DEFAULT_SEED, AgreementReport
+from workbench.core.errors import Forbidden
 from workbench.models import Project, User
-from workbench.services import (
-    accounts,
-    adjudication,
-    agreement_data,
-    codebooks,
-    rounds,
-)
-from workbench.services.errors import Forbidden
+from workbench.reliability import adjudication, rounds
+from workbench.reliability import records as agreement_data
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import ints, number, opt_int
 

@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from workbench.services import accounts, login_throttle
+from workbench.accounts import login_throttle
+from workbench.accounts import users as accounts
 from workbench.web.base import begin_write, commit, db, me
 
 bp = Blueprint("auth", __name__)

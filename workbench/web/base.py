@@ -15,9 +15,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from workbench.core.errors import DomainError, Forbidden, NotFound
 from workbench.db import make_engine, make_sessionmaker, writer, writer_gate
 from workbench.models import Membership, Project, User
-from workbench.services.errors import DomainError, Forbidden, NotFound
 from workbench.web import headers, parsers
 
 csrf = CSRFProtect()

@@ -9,13 +9,11 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.services import codebooks, coding_view, pending_imports
-from workbench.services.codebook_files import (
-    CodebookImportReport,
-    codebook_import_report,
-    export_codebook,
-)
-from workbench.services.errors import ValidationError
+from workbench.codebooks import codes as codebooks
+from workbench.codebooks.files import CodebookImportReport, codebook_import_report, export_codebook
+from workbench.coding import view as coding_view
+from workbench.core.errors import ValidationError
+from workbench.interchange import pending_imports
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import arg_int, flag
 

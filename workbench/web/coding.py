@@ -8,12 +8,17 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench import limits
-from workbench.codebook import STANCE_KEYS
+from workbench.accounts import audit
+from workbench.codebooks import codes as codebooks
+from workbench.codebooks.code_index import code_index
+from workbench.coding import actions as coding
+from workbench.coding import assignments
+from workbench.coding import view as coding_view
+from workbench.core import limits
+from workbench.core.codebook import STANCE_KEYS
+from workbench.core.errors import ValidationError
+from workbench.documents import catalog as documents
 from workbench.models import Passage, Project
-from workbench.services import assignments, audit, codebooks, coding, coding_view, documents
-from workbench.services.code_index import code_index
-from workbench.services.errors import ValidationError
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import ints, opt_int, req_int, text
 

@@ -6,8 +6,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.services import audit, documents, importing, resegment
-from workbench.services.errors import ValidationError
+from workbench.accounts import audit
+from workbench.core.errors import ValidationError
+from workbench.documents import catalog as documents
+from workbench.documents import importing, resegment
 from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
 
 bp = Blueprint("documents", __name__)

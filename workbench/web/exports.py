@@ -30,21 +30,21 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from workbench import limits
-from workbench.exporting.cells import safe_csv
-from workbench.exporting.scope import ExportScope
-from workbench.models import Document, Project, User
-from workbench.services import (
-    analysis,
+from workbench.analysis import queries as analysis
+from workbench.core import limits
+from workbench.core.errors import Conflict, ValidationError
+from workbench.formats.cells import safe_csv
+from workbench.formats.scope import ExportScope
+from workbench.interchange import (
     coding_import,
-    export_jobs,
     exports,
     pending_imports,
     project_exchange,
     workbook_import,
 )
-from workbench.services.errors import Conflict, ValidationError
-from workbench.services.exchange_report import ExchangeReport
+from workbench.interchange.exchange_report import ExchangeReport
+from workbench.jobs import export_jobs
+from workbench.models import Document, Project, User
 from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import arg_int, choice, flag, text
 

@@ -11,17 +11,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.models import Document, Passage, Project
-from workbench.services import (
-    document_delete,
-    documents,
+from workbench.core.errors import Conflict
+from workbench.documents import catalog as documents
+from workbench.documents import deletion as document_delete
+from workbench.documents import (
     layout_preview,
     lifecycle_history,
     passage_edits,
     passage_layout,
     resegment,
 )
-from workbench.services.errors import Conflict
+from workbench.models import Document, Passage, Project
 from workbench.web.base import commit, current_project, db, lead_only, me
 from workbench.web.parsers import req_int
 

@@ -17,8 +17,8 @@ from flask import request
 from werkzeug.routing import BaseConverter, Map
 from werkzeug.routing import ValidationError as NoRoute
 
-from workbench import limits
-from workbench.services.errors import ValidationError
+from workbench.core import limits
+from workbench.core.errors import ValidationError
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1  # ids and counts are 32-bit integers in the schema

@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench import limits
-from workbench.services import accounts, documents, progress
-from workbench.services.errors import Forbidden, ValidationError
+from workbench.accounts import users as accounts
+from workbench.coding import progress
+from workbench.core import limits
+from workbench.core.errors import Forbidden, ValidationError
+from workbench.documents import catalog as documents
 from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
 from workbench.web.parsers import arg_int, text
 

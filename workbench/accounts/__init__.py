@@ -1,0 +1,1 @@
+"""Accounts area: users, projects, memberships, passwords, sign-in throttle, audit history."""

@@ -1,0 +1,212 @@
+"""Accounts and projects: users, passwords, projects, memberships."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from workbench.accounts import passwords
+from workbench.core import limits
+from workbench.core.codebook import DEFAULT_STANCE_SCALE
+from workbench.core.errors import Conflict, NotFound, ValidationError
+from workbench.models import ROLES, Membership, Project, User
+
+USERNAME_RE = re.compile(r"^[\w.-]{2,80}$")  # \w: Unicode letters, digits, marks, underscore
+MIN_PASSWORD = passwords.MIN_PASSWORD
+
+
+def random_password() -> str:
+    """Return a new random password that is easy to read out and type."""
+    return secrets.token_urlsafe(12)
+
+
+def normalise_username(name: str) -> str:
+    """A username as stored: trimmed and in Unicode NFC, so 'Ü' typed two ways is one name."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def valid_username(name: str) -> bool:
+    """Letters of any script, digits, '.', '-', '_'; no whitespace or control characters."""
+    return bool(USERNAME_RE.fullmatch(name)) and name.isprintable()
+
+
+def username_is(name: str) -> ColumnElement[bool]:
+    """Match User.username case-insensitively, and exactly (SQLite lowers only ASCII)."""
+    name = normalise_username(name)
+    return or_(func.lower(User.username) == name.lower(), User.username == name)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    is_admin: bool = False,
+) -> User:
+    """Create an account with a hashed password."""
+    username = normalise_username(username)
+    if not valid_username(username):
+        shown = limits.too_long("The username", username, limits.USERNAME) or ""
+        rule = "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
+        raise ValidationError(f"{shown} {rule}".strip())
+    display = (display_name or username).strip()
+    _check_text("The display name", display, limits.DISPLAY_NAME)
+    passwords.check_new_password(password, username=username)
+    taken = session.scalar(select(User.id).where(username_is(username)))
+    if taken is not None:
+        raise Conflict(f"The username '{username}' is taken.")
+    user = User(
+        username=username,
+        display_name=display,
+        password_hash=passwords.hash_password(password),
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None.
+
+    Exactly one password hash is checked whatever the outcome (unknown name, inactive account,
+    wrong or right password), so the answer's timing does not tell which usernames exist.
+    """
+    name = normalise_username(username)
+    user = None
+    if 0 < len(name) <= limits.USERNAME and "\x00" not in name:
+        user = session.scalar(select(User).where(username_is(name)))
+    matches = passwords.verify(user.password_hash if user is not None else None, password)
+    return user if user is not None and user.active and matches else None
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password; every session the account has is ended."""
+    passwords.check_new_password(password, username=user.username)
+    user.password_hash = passwords.hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account, on every server (their cookies stop working)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivating ends its sessions at once."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def _check_text(field: str, value: str, limit: int) -> None:
+    if "\x00" in value:
+        raise ValidationError(f"{field} contains a NUL character (\\0), which cannot be stored.")
+    problem = limits.too_long(field, value, limit)
+    if problem:
+        raise ValidationError(problem)
+
+
+def user_by_name(session: Session, username: str) -> User:
+    """Return the user with this username or raise NotFound."""
+    user = session.scalar(select(User).where(username_is(username)))
+    if user is None:
+        raise NotFound(f"No user called '{username}'.")
+    return user
+
+
+def slugify(name: str) -> str:
+    """Turn a project name into a URL-safe slug (non-Latin names fall back to 'project')."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:60] or "project"
+
+
+def create_project(
+    session: Session, name: str, *, lead: User | None = None, description: str = ""
+) -> Project:
+    """Create a project with the default stance scale; the creator becomes its lead."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("A project needs a name.")
+    _check_text("The project name", name, limits.PROJECT_NAME)
+    _check_text("The description", description, limits.PROJECT_DESCRIPTION)
+    base = slugify(name)
+    slug, n = base, 1
+    while session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    project = Project(
+        name=name,
+        slug=slug,
+        description=description,
+        stance_scale=[{"value": s.value, "label": s.label} for s in DEFAULT_STANCE_SCALE],
+    )
+    session.add(project)
+    session.flush()
+    if lead is not None:
+        add_member(session, project, lead, "lead")
+    return project
+
+
+def project_by_slug(session: Session, slug: str) -> Project:
+    """Return the project with this slug (or name) or raise NotFound."""
+    project = session.scalar(select(Project).where(Project.slug == slug))
+    if project is None:
+        project = session.scalar(select(Project).where(Project.name == slug))
+    if project is None:
+        raise NotFound(f"No project called '{slug}'.")
+    return project
+
+
+def add_member(session: Session, project: Project, user: User, role: str) -> Membership:
+    """Give a user a role in a project, or change the role they have."""
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
+    membership = session.scalar(
+        select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(project_id=project.id, user_id=user.id, role=role)
+        session.add(membership)
+    else:
+        membership.role = role
+    session.flush()
+    return membership
+
+
+def members(session: Session, project: Project) -> list[tuple[User, str]]:
+    """Return the project's members with their roles, leads first."""
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project.id)
+        .order_by(Membership.role.desc(), User.username)
+    ).all()
+    return [(user, role) for user, role in rows]
+
+
+def projects_for(session: Session, user: User) -> list[tuple[Project, str]]:
+    """Return the projects a user belongs to (all of them, as lead, for an admin)."""
+    if user.is_admin:
+        roles = dict(
+            session.execute(
+                select(Membership.project_id, Membership.role).where(Membership.user_id == user.id)
+            )
+            .tuples()
+            .all()
+        )
+        projects = session.scalars(select(Project).order_by(Project.name)).all()
+        return [(p, roles.get(p.id, "lead")) for p in projects]
+    rows = session.execute(
+        select(Project, Membership.role)
+        .join(Membership, Membership.project_id == Project.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Project.name)
+    ).all()
+    return [(p, r) for p, r in rows]

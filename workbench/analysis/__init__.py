@@ -1,0 +1,1 @@
+"""Analysis area: co-occurrence and stance figures, and the workbook sheets built from them."""

@@ -1,0 +1,425 @@
+"""The export's data tables, streamed from the database (takes a Session; no Flask).
+
+Every table is a lazy row stream (``tables.Table``): queries select plain columns, ordered by
+document and passage, with ``yield_per`` so the database hands rows over in batches, and the
+passage matrix merges the passage stream with the annotation and state streams of the same
+order instead of loading codings into memory.
+
+Presence in the passage matrix: 1 = the code was applied; 0 = the passage was coded (marked
+done, or adjudicated) without it; empty = not coded by that coder — missing, not absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, Select, func, literal, select
+from sqlalchemy.orm import Session
+
+from workbench.analysis import queries as analysis
+from workbench.analysis.queries import CodeInfo
+from workbench.analysis.summary import LayerSummary
+from workbench.codebooks import codes as codebooks
+from workbench.core import codebook as cb
+from workbench.formats.scope import ExportScope
+from workbench.formats.tables import Column, Row, Table
+from workbench.formats.varnames import NameRegistry
+from workbench.models import (
+    Annotation,
+    ConsensusAnnotation,
+    ConsensusState,
+    Document,
+    Passage,
+    PassageState,
+    Project,
+    User,
+)
+
+YIELD = 2000
+CONSENSUS = 0  # the coder id standing for the consensus layer in merged streams
+
+PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
+    ("passage_id", "Passage id in the workbench (join key with Annotations)", 10, False),
+    ("document_id", "Document id in the workbench", 10, False),
+    ("document_title", "Document title", 30, False),
+    ("document_date", "Document date (ISO; may be partial: YYYY or YYYY-MM)", 12, False),
+    ("doc_type", "Document type: un_record, mission_statement or news_report", 14, False),
+    ("meeting_symbol", "UN meeting symbol, e.g. S/PV.8716", 14, False),
+    ("document_language", "Language of the document (ISO 639-1)", 10, False),
+    (
+        "passage_ordinal",
+        "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
+        9,
+        False,
+    ),
+    ("speaker", "Speaker of the turn the passage belongs to", 22, False),
+    ("delegation", "Delegation the speaker represents", 18, False),
+    ("language", "Language of the passage text", 9, False),
+    (
+        "original_language",
+        "Language the speech was delivered in (for interpreted records)",
+        9,
+        False,
+    ),
+    ("turn", "Number of the speaker turn within the document", 7, False),
+    ("codable", "1 = the passage is a coding unit, 0 = excluded (procedural text)", 8, False),
+    ("start_offset", "Start of the passage in the document text (code points)", 9, False),
+    ("end_offset", "End of the passage in the document text (code points, exclusive)", 9, False),
+    ("text", "Passage text", 80, True),
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One layer's column block in the passage matrix."""
+
+    coder_id: int  # CONSENSUS for the consensus layer
+    prefix: str  # "" when the export has a single layer
+    label: str
+
+
+@dataclass
+class Context:
+    """Everything the table builders share, loaded once."""
+
+    session: Session
+    project: Project
+    scope: ExportScope
+    codes: list[CodeInfo]  # codable codes in scope, codebook order
+    coders: list[User]  # coders of the layer (empty for the consensus layer)
+    usernames: dict[int, str]
+    display: dict[int, str]
+    version: int
+    scale: tuple[cb.StanceLevel, ...]
+    code_names: dict[int, str]  # code id -> safe base name
+    blocks: list[Block]
+
+    @property
+    def code_ids(self) -> list[int]:
+        """Ids of the codes in scope."""
+        return [c.id for c in self.codes]
+
+    @property
+    def coder_ids(self) -> list[int]:
+        """Ids of the coders in scope."""
+        return [u.id for u in self.coders]
+
+    def stance_label(self, value: int | None) -> str:
+        """The scale's label of a stance value."""
+        if value is None:
+            return ""
+        return next((s.label for s in self.scale if s.value == value), "")
+
+
+def load_context(session: Session, project: Project, scope: ExportScope) -> Context:
+    """Resolve the scope: codes, coders, names of column blocks."""
+    codes = analysis.codable_codes(session, project, scope.code_ids)
+    coder_ids = analysis.layer_coder_ids(session, project, scope)
+    everyone = analysis.coders_in_project(session, project)
+    if coder_ids is None:
+        coders: list[User] = []
+    else:
+        by_id = {u.id: u for u in everyone}
+        missing = [i for i in coder_ids if i not in by_id]
+        extra = list(session.scalars(select(User).where(User.id.in_(missing)))) if missing else []
+        by_id.update({u.id: u for u in extra})
+        coders = sorted((by_id[i] for i in coder_ids), key=lambda u: u.username.lower())
+    registry = NameRegistry(tuple(name for name, *_ in PASSAGE_META))
+    code_names: dict[int, str] = {}
+    prefix_registry = NameRegistry()
+    if scope.layer.kind == "coders":
+        blocks = [
+            Block(u.id, prefix_registry.take(u.username, "coder", max_length=12), u.display_name)
+            for u in coders
+        ]
+    elif scope.layer.kind == "coder":
+        blocks = [Block(u.id, "", u.display_name) for u in coders]
+    else:
+        blocks = [Block(CONSENSUS, "", "consensus")]
+    for index, code in enumerate(codes, start=1):
+        code_names[code.id] = registry.take(code.name, f"code{index}", suffix="")
+    users = {u.id: u for u in [*everyone, *coders]}
+    return Context(
+        session=session,
+        project=project,
+        scope=scope,
+        codes=codes,
+        coders=coders,
+        usernames={i: u.username for i, u in users.items()},
+        display={i: u.display_name for i, u in users.items()},
+        version=codebooks.current_version(session, project),
+        scale=codebooks.stance_scale(project),
+        code_names=code_names,
+        blocks=blocks,
+    )
+
+
+def stream(ctx: Context, stmt: Select[Any]) -> Iterator[Row]:
+    # Core execution on the session's connection (same transaction): plain rows, none of the
+    # ORM's per-row bookkeeping, fetched in batches.
+    yield from ctx.session.connection().execute(stmt, execution_options={"yield_per": YIELD})
+
+
+def scoped(ctx: Context, stmt: Select[Any], source: Any, passage_col: Any) -> Select[Any]:
+    """Join Passage and Document onto a statement and apply the scope's passage filters."""
+    return (
+        stmt.select_from(source)
+        .join(Passage, Passage.id == passage_col)
+        .join(Document, Document.id == Passage.document_id)
+        .where(*analysis.passage_conditions(ctx.project, ctx.scope))
+        .order_by(Passage.document_id, Passage.ordinal)
+    )
+
+
+class _Side:
+    """A stream ordered by (document_id, ordinal, ...) consumed passage by passage."""
+
+    def __init__(self, rows: Iterable[Row]) -> None:
+        self._rows = iter(rows)
+        self._head: Row | None = next(self._rows, None)
+
+    def take(self, key: tuple[int, int]) -> list[Row]:
+        """Rows of the passage with this (document_id, ordinal); earlier rows are skipped."""
+        out: list[Row] = []
+        while self._head is not None and (self._head[0], self._head[1]) <= key:
+            if (self._head[0], self._head[1]) == key:
+                out.append(self._head)
+            self._head = next(self._rows, None)
+        return out
+
+
+def passage_stream(ctx: Context, *, only: Select[Any] | None = None) -> Iterator[Row]:
+    """Passages in scope with their document's metadata, in document order."""
+    stmt = select(
+        Passage.document_id,
+        Passage.ordinal,
+        Passage.id,
+        Document.title,
+        Document.date,
+        Document.doc_type,
+        Document.meeting_symbol,
+        Document.language,
+        Passage.speaker,
+        Passage.delegation,
+        Passage.language,
+        Passage.original_language,
+        Passage.turn,
+        Passage.codable,
+        Passage.start_offset,
+        Passage.end_offset,
+        Passage.text,
+    )
+    stmt = (
+        stmt.join(Document, Document.id == Passage.document_id)
+        .where(*analysis.passage_conditions(ctx.project, ctx.scope))
+        .order_by(Passage.document_id, Passage.ordinal)
+    )
+    if only is not None:
+        stmt = stmt.where(Passage.id.in_(only))
+    return stream(ctx, stmt)
+
+
+def annotation_side(ctx: Context, *, only: Select[Any] | None = None) -> Iterator[Row]:
+    """(document_id, ordinal, passage_id, coder_id, code_id, stance) of the layer, in order."""
+    if ctx.scope.layer.kind == "consensus":
+        stmt = select(
+            Passage.document_id,
+            Passage.ordinal,
+            ConsensusAnnotation.passage_id,
+            literal(CONSENSUS, Integer),
+            ConsensusAnnotation.code_id,
+            ConsensusAnnotation.stance,
+        ).where(ConsensusAnnotation.project_id == ctx.project.id)
+        stmt = scoped(ctx, stmt, ConsensusAnnotation, ConsensusAnnotation.passage_id)
+        code_col = ConsensusAnnotation.code_id
+        passage_col = ConsensusAnnotation.passage_id
+    else:
+        stmt = select(
+            Passage.document_id,
+            Passage.ordinal,
+            Annotation.passage_id,
+            Annotation.coder_id,
+            Annotation.code_id,
+            Annotation.stance,
+        ).where(Annotation.project_id == ctx.project.id, Annotation.coder_id.in_(ctx.coder_ids))
+        stmt = scoped(ctx, stmt, Annotation, Annotation.passage_id)
+        code_col = Annotation.code_id
+        passage_col = Annotation.passage_id
+    stmt = stmt.where(code_col.in_(ctx.code_ids))
+    if only is not None:
+        stmt = stmt.where(passage_col.in_(only))
+    return stream(ctx, stmt)
+
+
+def state_side(ctx: Context, *, only: Select[Any] | None = None) -> Iterator[Row]:
+    """(document_id, ordinal, passage_id, coder_id) of coded passages in the layer, in order."""
+    if ctx.scope.layer.kind == "consensus":
+        stmt = select(
+            Passage.document_id,
+            Passage.ordinal,
+            ConsensusState.passage_id,
+            literal(CONSENSUS, Integer),
+        ).where(ConsensusState.project_id == ctx.project.id)
+        stmt = scoped(ctx, stmt, ConsensusState, ConsensusState.passage_id)
+        passage_col = ConsensusState.passage_id
+    else:
+        stmt = select(
+            Passage.document_id, Passage.ordinal, PassageState.passage_id, PassageState.coder_id
+        ).where(
+            PassageState.project_id == ctx.project.id,
+            PassageState.coded.is_(True),
+            PassageState.coder_id.in_(ctx.coder_ids),
+        )
+        stmt = scoped(ctx, stmt, PassageState, PassageState.passage_id)
+        passage_col = PassageState.passage_id
+    if only is not None:
+        stmt = stmt.where(passage_col.in_(only))
+    return stream(ctx, stmt)
+
+
+def grouped(
+    ctx: Context, *, only: Select[Any] | None = None
+) -> Iterator[tuple[Row, set[int], dict[int, dict[int, int | None]]]]:
+    """Each passage with the layer's coders who coded it and their {coder: {code: stance}}."""
+    annotations = _Side(annotation_side(ctx, only=only))
+    states = _Side(state_side(ctx, only=only))
+    for passage in passage_stream(ctx, only=only):
+        key = (passage[0], passage[1])
+        coded = {row[3] for row in states.take(key)}
+        applied: dict[int, dict[int, int | None]] = {}
+        for row in annotations.take(key):
+            applied.setdefault(row[3], {})[row[4]] = row[5]
+        yield passage, coded, applied
+
+
+def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = None) -> Table:
+    """One row per passage: metadata, text, then presence/stance per code for each block."""
+    columns = [Column(n, d, w, wrap) for n, d, w, wrap in PASSAGE_META]
+    registry = NameRegistry(tuple(c.name for c in columns))
+    for block in ctx.blocks:
+        who = "the consensus" if block.coder_id == CONSENSUS else block.label
+        lead = f"{block.prefix}_" if block.prefix else ""
+        done_name = "adjudicated" if block.coder_id == CONSENSUS else "coded"
+        columns.append(
+            Column(
+                registry.take(lead + done_name),
+                f"1 = passage coded by {who} (0 = not coded: codes below are missing)",
+                9,
+            )
+        )
+        for code in ctx.codes:
+            base = lead + ctx.code_names[code.id]
+            columns.append(
+                Column(
+                    registry.take(base, suffix="_p"),
+                    f"{code.path}: presence by {who} (1 applied, 0 not applied, empty not coded)",
+                    8,
+                    colour=code.colour,
+                )
+            )
+            if code.takes_stance:
+                columns.append(
+                    Column(
+                        registry.take(base, suffix="_s"),
+                        f"{code.path}: stance by {who} "
+                        f"({', '.join(f'{s.value} {s.label}' for s in ctx.scale)})",
+                        8,
+                        colour=code.colour,
+                    )
+                )
+
+    # Per block: a template row for "coded, nothing applied" and one for "not coded", and
+    # where each code's presence and stance sit in it (stance -1: the code takes none).
+    done_template: list[Any] = [1]
+    open_template: list[Any] = [0]
+    slots: dict[int, tuple[int, int]] = {}
+    for code in ctx.codes:
+        presence = len(done_template)
+        done_template.append(0)
+        open_template.append(None)
+        stance = -1
+        if code.takes_stance:
+            stance = len(done_template)
+            done_template.append(None)
+            open_template.append(None)
+        slots[code.id] = (presence, stance)
+
+    def rows() -> Iterator[Row]:
+        if summary is not None:
+            summary.reset()
+        for p, coded, applied in grouped(ctx):
+            if summary is not None:
+                summary.add(p, applied)
+            out: list[Any] = [
+                p[2],
+                p[0],
+                p[3],
+                p[4],
+                p[5],
+                p[6],
+                p[7],
+                p[1] + 1,
+                p[8],
+                p[9],
+                p[10],
+                p[11],
+                p[12],
+                1 if p[13] else 0,
+                p[14],
+                p[15],
+                p[16],
+            ]
+            for block in ctx.blocks:
+                mine = applied.get(block.coder_id)
+                if mine:
+                    part = done_template.copy()
+                    for code_id, value in mine.items():
+                        presence, stance = slots[code_id]
+                        part[presence] = 1
+                        if stance >= 0:
+                            part[stance] = value
+                    out += part
+                else:
+                    out += done_template if block.coder_id in coded else open_template
+            yield out
+        if summary is not None:
+            summary.complete = True
+
+    return Table(
+        "passages",
+        "Passages",
+        "One row per passage with its document's metadata and the codings of the layer",
+        columns,
+        rows,
+        estimate,
+    )
+
+
+def row_estimates(ctx: Context) -> dict[str, int]:
+    """Row counts of the big tables, for progress bars."""
+    session, scope, project = ctx.session, ctx.scope, ctx.project
+    conds = analysis.passage_conditions(project, scope)
+
+    def count(stmt: Select[Any]) -> int:
+        return int(session.scalar(stmt) or 0)
+
+    passages = count(
+        select(func.count(Passage.id))
+        .join(Document, Document.id == Passage.document_id)
+        .where(*conds)
+    )
+    annotations = count(
+        select(func.count(Annotation.id))
+        .join(Passage, Passage.id == Annotation.passage_id)
+        .join(Document, Document.id == Passage.document_id)
+        .where(*conds, Annotation.coder_id.in_(ctx.coder_ids), Annotation.code_id.in_(ctx.code_ids))
+    )
+    states = count(
+        select(func.count(PassageState.id))
+        .join(Passage, Passage.id == PassageState.passage_id)
+        .join(Document, Document.id == Passage.document_id)
+        .where(*conds, PassageState.coder_id.in_(ctx.coder_ids))
+    )
+    return {"passages": passages, "annotations": annotations, "coded": states}

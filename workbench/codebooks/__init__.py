@@ -1,0 +1,1 @@
+"""Codebooks area: codes and their stance scale, the code index, codebook files in and out."""

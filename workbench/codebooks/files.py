@@ -1,0 +1,123 @@
+"""Codebook files: Excel and REFI-QDA exchange, in and out, through the pure converters."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from workbench.codebooks import codes as codebooks
+from workbench.core.codebook import CodeChange
+from workbench.core.errors import ValidationError
+from workbench.formats import codebook_csv, codebook_xlsx, qdc
+from workbench.models import CodebookVersion, Project, User
+
+FORMATS = ("xlsx", "qdc", "taguette-csv")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_codebook(session: Session, project: Project, fmt: str) -> tuple[bytes, str, str]:
+    """Return the codebook file's bytes, MIME type and download name."""
+    spec = codebooks.to_spec(session, project)
+    version = codebooks.current_version(session, project)
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        codebook_xlsx.codebook_to_xlsx(spec, buf, version_label=f"v{version}")
+        return buf.getvalue(), XLSX, f"{project.slug}-codebook-v{version}.xlsx"
+    if fmt == "qdc":
+        if not spec.codes:
+            raise ValidationError(
+                "The codebook has no codes yet, and a REFI-QDA .qdc file must hold at least "
+                "one (Codebook.xsd); add codes first, or export it as xlsx."
+            )
+        return (
+            qdc.codebook_to_qdc(spec),
+            "application/xml",
+            f"{project.slug}-codebook-v{version}.qdc",
+        )
+    if fmt == "taguette-csv":
+        return (
+            codebook_csv.codebook_to_taguette_csv(spec),
+            "text/csv; charset=utf-8",
+            f"{project.slug}-codebook-v{version}-taguette.csv",
+        )
+    raise ValidationError(f"Unknown codebook format '{fmt}': use {', '.join(FORMATS)}.")
+
+
+def import_codebook_file(
+    session: Session, project: Project, filename: str, data: bytes, *, user: User | None
+) -> tuple[CodebookVersion, list[str]]:
+    """Import a codebook from .xlsx, .qdc or a .qdpx project; merged in by code key."""
+    lower = filename.lower()
+    warnings: list[str] = []
+    try:
+        if lower.endswith(".xlsx"):
+            spec = codebook_xlsx.xlsx_to_codebook(data, filename)
+        elif lower.endswith((".qdc", ".qde", ".qdpx")):
+            spec, warnings = qdc.qdc_to_codebook(data, filename)
+        else:
+            raise ValidationError(f"{filename}: use an .xlsx, .qdc or .qdpx file.")
+    except (codebook_xlsx.CodebookImportError, qdc.ExchangeError) as exc:
+        details = [str(p) for p in getattr(exc, "problems", [])]
+        raise ValidationError(f"{filename}: the codebook was not imported. {exc}", details) from exc
+    # Keep the project's stance scale unless the file brings one of its own.
+    if not lower.endswith(".xlsx"):
+        spec = type(spec)(codes=spec.codes, stance_scale=codebooks.stance_scale(project))
+    version = codebooks.install_spec(
+        session, project, spec, user=user, note=f"Imported from {filename}"
+    )
+    return version, warnings
+
+
+@dataclass
+class CodebookImportReport:
+    """What a codebook import does: the version it makes, each change, note and item left out."""
+
+    filename: str
+    version: int
+    changes: list[str]
+    added: int
+    changed: int
+    warnings: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """True when everything in the file comes in."""
+        return not self.dropped
+
+    def summary(self) -> str:
+        """One sentence: what the import made (or would make)."""
+        verb = "Imported" if self.applied else "Would import"
+        left = f"; {len(self.dropped)} items not brought in" if self.dropped else ""
+        return (
+            f"{verb} {self.filename} as codebook version {self.version}: "
+            f"{self.added} codes added, {self.changed} changed{left}."
+        )
+
+
+def codebook_import_report(
+    session: Session, project: Project, filename: str, data: bytes, *, user: User | None
+) -> CodebookImportReport:
+    """Run a codebook import in the session and report it; the caller commits or rolls back."""
+    version, warnings = import_codebook_file(session, project, filename, data, user=user)
+    changes = [CodeChange(**{**c, "fields": tuple(c.get("fields", ()))}) for c in version.changes]
+    changed = {c.key for c in changes if c.kind in ("renamed", "moved", "edited")}
+    dropped = [str(w) for w in warnings if isinstance(w, qdc.Dropped)]
+    if filename.lower().endswith((".qde", ".qdpx")):
+        # A project file carries documents and codings too; this import takes only its codebook.
+        dropped.append(
+            f"{filename} is a whole project: its documents, codings and memos are not imported "
+            "here, only its codebook (import the whole project on the Exports page)"
+        )
+    return CodebookImportReport(
+        filename=filename,
+        version=version.number,
+        changes=[c.describe() for c in changes],
+        added=sum(c.kind == "added" for c in changes),
+        changed=len(changed),
+        warnings=[w for w in warnings if not isinstance(w, qdc.Dropped)],
+        dropped=dropped,
+    )

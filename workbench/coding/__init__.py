@@ -1,0 +1,1 @@
+"""Coding area: coding actions, the coding view's read model, assignments and progress."""

@@ -1,0 +1,90 @@
+"""Inter-coder agreement: coefficients, bootstrap intervals and per-code reports. PURE: numpy only.
+
+Conventions every function here follows (module docstrings give the formulas):
+- Input is a units × coders reliability matrix (``RatingMatrix``) with missing cells, or coding
+  records (``CodingRecord``) from which per-code presence and stance matrices are built.
+- A unit coded by fewer than two coders is not pairable; it contributes nothing to agreement
+  (Gwet's category shares π_k aside, see ``multirater``).
+- A statistic that is 0/0 — no pairable unit, a single coder, all values identical so that
+  expected disagreement is 0 — is undefined and returned as None, never 0, 1 or NaN. JSON output
+  keeps it as null.
+- Point estimates are computed from integer counts in exact fractions and rounded once to float
+  (Krippendorff's α above 64 categories excepted, see ``alpha``).
+- Bootstrap intervals resample units with replacement from a seeded numpy Generator, so a
+  report reproduces exactly.
+"""
+
+from __future__ import annotations
+
+from workbench.core.agreement.alpha import krippendorff_alpha
+from workbench.core.agreement.bootstrap import (
+    DEFAULT_REPLICATES,
+    DEFAULT_SEED,
+    BootstrapInterval,
+    alpha_bootstrap,
+)
+from workbench.core.agreement.coefficients import CoefficientSet, coefficient_set
+from workbench.core.agreement.errors import AgreementInputError
+from workbench.core.agreement.files import long_report, matrix_report, read_long, read_matrix
+from workbench.core.agreement.kappa import (
+    cohen_kappa,
+    cohen_kappa_pairwise,
+    mean_kappa,
+    scott_pi,
+    weighted_kappa,
+)
+from workbench.core.agreement.levels import LEVELS, Level
+from workbench.core.agreement.matrix import RatingMatrix, rating_matrix
+from workbench.core.agreement.methods import methods_paragraph, methods_table
+from workbench.core.agreement.multirater import fleiss_kappa, gwet_ac1, gwet_ac2, percent_agreement
+from workbench.core.agreement.records import CodingRecord
+from workbench.core.agreement.report_types import (
+    AgreementReport,
+    CodeAccuracy,
+    CodeReport,
+    CoderPairAgreement,
+    ReferenceAgreement,
+    StanceAgreement,
+    reliability_flag,
+)
+from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE, build_report
+
+__all__ = [
+    "DEFAULT_REPLICATES",
+    "DEFAULT_SEED",
+    "DEFAULT_STANCE_SCALE",
+    "LEVELS",
+    "AgreementInputError",
+    "AgreementReport",
+    "BootstrapInterval",
+    "CodeAccuracy",
+    "CodeReport",
+    "CoderPairAgreement",
+    "CodingRecord",
+    "CoefficientSet",
+    "Level",
+    "RatingMatrix",
+    "ReferenceAgreement",
+    "StanceAgreement",
+    "alpha_bootstrap",
+    "build_report",
+    "coefficient_set",
+    "cohen_kappa",
+    "cohen_kappa_pairwise",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "gwet_ac2",
+    "krippendorff_alpha",
+    "long_report",
+    "matrix_report",
+    "mean_kappa",
+    "methods_paragraph",
+    "methods_table",
+    "percent_agreement",
+    "rating_matrix",
+    "read_long",
+    "read_matrix",
+    "reliability_flag",
+    "scott_pi",
+    "weighted_kappa",
+]

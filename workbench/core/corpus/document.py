@@ -1,0 +1,236 @@
+"""Parse uploads into documents: one file, every row of a table, every file in a zip."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+
+from workbench.core.corpus.archive import iter_archive
+from workbench.core.corpus.extract import extension, extract_text
+from workbench.core.corpus.language import detect_language
+from workbench.core.corpus.markdown import MARKDOWN_EXTENSIONS, looks_like_markdown
+from workbench.core.corpus.metadata import extract_metadata, find_date
+from workbench.core.corpus.normalise import normalise_layout
+from workbench.core.corpus.records import looks_like_records, record_text
+from workbench.core.corpus.segment import segment
+from workbench.core.corpus.tables import TABLE_EXTENSIONS, read_table
+from workbench.core.corpus.types import (
+    SEGMENT_MODES,
+    CorpusError,
+    DocumentMeta,
+    MetadataValue,
+    ParsedDocument,
+    SegmentHints,
+    TableRow,
+    TextLayout,
+)
+
+DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024
+_MAX_NESTING = 3
+_MAX_ERRORS_SHOWN = 20
+_DOC_TYPES = frozenset({"un_record", "mission_statement", "news_report"})
+# record_type values of the UN speeches corpus; all three are UN records.
+_RECORD_TYPES = {
+    "verbatim_record": "un_record",
+    "vtc_letter": "un_record",
+    "general_debate_statement": "un_record",
+}
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
+_UNKNOWN = frozenset({"", "unknown", "n/a", "na", "none", "null"})
+
+
+def normalise_document(filename: str, raw_text: str) -> tuple[str, TextLayout]:
+    """A document's normalised text and its layout (Markdown headings, bold speaker names).
+
+    Deterministic, so re-segmenting a stored document can start from its raw text and get
+    the same text, offsets and the layout that the text alone no longer shows.
+    """
+    markdown = extension(filename) in MARKDOWN_EXTENSIONS or looks_like_markdown(raw_text)
+    return normalise_layout(
+        raw_text,
+        detect_language(raw_text),
+        markdown=markdown,
+        # PDFs are read from their page layout, which already tells the paragraphs apart.
+        paragraphs_known=extension(filename) == ".pdf",
+    )
+
+
+def parse_document(
+    filename: str,
+    text: str,
+    *,
+    mode: str = "paragraph",
+    hints: SegmentHints | None = None,
+    metadata: dict[str, MetadataValue] | None = None,
+) -> ParsedDocument:
+    """Normalise, describe and segment one document's text."""
+    if mode not in SEGMENT_MODES:
+        raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
+    lined = record_text(text)
+    if mode == "lines" or (
+        mode == "paragraph" and not _hinted(hints) and looks_like_records(lined)
+    ):
+        # Reflowing would glue one record to the next: a record a line keeps its lines.
+        normalised, layout, mode = lined, TextLayout(), "lines"
+    else:
+        normalised, layout = normalise_document(filename, text)
+    if not normalised.strip():
+        raise CorpusError(f"{filename}: no passages")
+    meta = extract_metadata(normalised, filename, layout.headings)
+    if metadata:
+        meta = _apply_metadata(meta, metadata)
+    passages = segment(
+        normalised, mode=SEGMENT_MODES[SEGMENT_MODES.index(mode)], hints=hints, layout=layout
+    )
+    if not passages:
+        raise CorpusError(f"{filename}: no passages")
+    return ParsedDocument(
+        filename=filename,
+        raw_text=text,
+        text=normalised,
+        content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+        meta=meta,
+        passages=passages,
+        extra=dict(metadata or {}),
+    )
+
+
+def _hinted(hints: SegmentHints | None) -> bool:
+    return hints is not None and any((hints.speaker, hints.delegation, hints.original_language))
+
+
+def parse_file(
+    filename: str,
+    data: bytes,
+    *,
+    mode: str = "paragraph",
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+) -> list[ParsedDocument]:
+    """Parse one uploaded file: a document, a CSV/JSONL table (a document per row) or a zip."""
+    if mode not in SEGMENT_MODES:
+        raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
+    ext = extension(filename)
+    if ext == ".zip":
+        return _parse_archive(filename, data, mode, max_member_bytes, max_total_bytes, depth=1)
+    if ext in TABLE_EXTENSIONS:
+        return _parse_table(filename, data, mode)
+    return [parse_document(filename, extract_text(filename, data), mode=mode)]
+
+
+def _parse_table(filename: str, data: bytes, mode: str) -> list[ParsedDocument]:
+    documents: list[ParsedDocument] = []
+    errors: list[str] = []
+    for row in read_table(filename, data):
+        name = _row_name(filename, row)
+        try:
+            document = parse_document(
+                name, row.text, mode=mode, hints=row_hints(row.metadata), metadata=row.metadata
+            )
+        except CorpusError as exc:
+            errors.append(f"row {row.row_number}: {exc}")
+            continue
+        if row.title:
+            document = replace(document, meta=replace(document.meta, title=row.title))
+        documents.append(document)
+    _raise_collected(filename, errors, "row(s)")
+    return documents
+
+
+def _row_name(filename: str, row: TableRow) -> str:
+    identifier = row.metadata.get("id")
+    if isinstance(identifier, str | int) and str(identifier).strip():
+        return f"{filename}#{str(identifier).strip()}"
+    return f"{filename}#row{row.row_number}"
+
+
+def row_hints(metadata: dict[str, MetadataValue]) -> SegmentHints | None:
+    """What a table row's columns say about its single speech (speaker, delegation, language)."""
+    folded = {key.lower(): value for key, value in metadata.items()}
+    speaker = _known(folded.get("speaker"))
+    delegation = _known(folded.get("country")) or _known(folded.get("delegation"))
+    language = _known(folded.get("original_language"))
+    if language is not None and not _LANGUAGE_CODE.fullmatch(language):
+        language = None
+    if speaker is None and delegation is None and language is None:
+        return None
+    return SegmentHints(speaker=speaker, delegation=delegation, original_language=language)
+
+
+def _known(value: MetadataValue) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return None if value.lower() in _UNKNOWN else value
+
+
+def _apply_metadata(meta: DocumentMeta, metadata: dict[str, MetadataValue]) -> DocumentMeta:
+    # Columns supplied with the text are better evidence than what the text suggests.
+    folded = {key.lower(): value for key, value in metadata.items()}
+    changes: dict[str, str | None] = {}
+    title = _known(folded.get("title"))
+    if title:
+        changes["title"] = title
+    if "date" in folded:
+        # The column is authoritative even when empty: a date found in a speech's body is
+        # usually a date it mentions, not the date it was given.
+        raw_date = folded["date"]
+        changes["date"] = find_date(raw_date) if isinstance(raw_date, str) else None
+    doc_type = _known(folded.get("doc_type"))
+    record_type = _known(folded.get("record_type"))
+    if doc_type in _DOC_TYPES:
+        changes["doc_type"] = doc_type
+    elif record_type in _RECORD_TYPES:
+        changes["doc_type"] = _RECORD_TYPES[record_type]
+    symbol = _known(folded.get("meeting_symbol")) or _known(folded.get("record_symbol"))
+    if symbol:
+        changes["meeting_symbol"] = symbol
+    language = _known(folded.get("language"))
+    if language and _LANGUAGE_CODE.fullmatch(language):
+        changes["language"] = language
+    source = _known(folded.get("source")) or _known(folded.get("body"))
+    if source:
+        changes["source"] = source
+    return replace(meta, **changes)
+
+
+def _parse_archive(
+    filename: str, data: bytes, mode: str, max_member: int, max_total: int, *, depth: int
+) -> list[ParsedDocument]:
+    documents: list[ParsedDocument] = []
+    errors: list[str] = []
+    unpacked = 0
+    members = iter_archive(filename, data, max_member_bytes=max_member, max_total_bytes=max_total)
+    for member, content in members:
+        name = f"{filename}/{member}"
+        unpacked += len(content)
+        try:
+            if extension(member) == ".zip":
+                if depth >= _MAX_NESTING:
+                    raise CorpusError(f"{name}: archives are nested too deeply")
+                # A nested archive may only use what is left of the outer budget.
+                remaining = max(max_total - unpacked, 0)
+                documents += _parse_archive(
+                    name, content, mode, max_member, remaining, depth=depth + 1
+                )
+            elif extension(member) in TABLE_EXTENSIONS:
+                documents += _parse_table(name, content, mode)
+            else:
+                documents.append(parse_document(name, extract_text(name, content), mode=mode))
+        except CorpusError as exc:
+            errors.append(str(exc))
+    _raise_collected(filename, errors, "file(s)")
+    if not documents:
+        raise CorpusError(f"{filename}: the archive contains no documents")
+    return documents
+
+
+def _raise_collected(filename: str, errors: list[str], what: str) -> None:
+    if not errors:
+        return
+    shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
+    more = len(errors) - _MAX_ERRORS_SHOWN
+    tail = f"\n... and {more} more" if more > 0 else ""
+    raise CorpusError(f"{filename}: {len(errors)} {what} could not be imported:\n{shown}{tail}")

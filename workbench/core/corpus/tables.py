@@ -1,0 +1,191 @@
+"""Read many documents from one table: a CSV or JSONL file with one document per row.
+
+The text comes from the first of the columns `text`, `content`, `body` (in that order, names
+matched case-insensitively); every other column becomes metadata. Rows are numbered as a
+spreadsheet shows them: in a CSV the header is row 1 and the first document row 2; in JSONL
+the row number is the line number. Every bad row is reported, in one error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from workbench.core.corpus.encoding import decode_bytes
+from workbench.core.corpus.extract import extension
+from workbench.core.corpus.types import CorpusError, MetadataValue, TableRow
+
+TEXT_COLUMNS = ("text", "content", "body")
+TITLE_COLUMNS = ("title", "headline")
+TABLE_EXTENSIONS = frozenset({".csv", ".tsv", ".jsonl", ".ndjson"})
+_MAX_ERRORS_SHOWN = 20
+
+# Speeches run to 60,000+ characters; the csv module's default cap (131,072) is too close for
+# comfort. Raising the process-wide cap is harmless: it only allows longer fields.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+
+_Record = tuple[int, dict[str, Any]]
+
+
+def read_table(filename: str, data: bytes) -> list[TableRow]:
+    """One TableRow per row of a .csv or .jsonl file; all row problems raised together."""
+    ext = extension(filename)
+    if ext not in TABLE_EXTENSIONS:
+        raise CorpusError(f"{filename}: not a table (expected .csv or .jsonl)")
+    text = decode_bytes(data, filename)
+    errors: list[str] = []
+    if ext in (".csv", ".tsv"):
+        columns, records = _csv_records(filename, text, errors)
+    else:
+        columns, records = _jsonl_records(text, errors)
+    text_column = _text_column(filename, columns, errors)
+    rows = [row for row in (_to_row(record, text_column, errors) for record in records) if row]
+    if errors:
+        shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
+        more = len(errors) - _MAX_ERRORS_SHOWN
+        tail = f"\n... and {more} more" if more > 0 else ""
+        raise CorpusError(f"{filename}: {len(errors)} row(s) could not be imported:\n{shown}{tail}")
+    if not rows:
+        raise CorpusError(f"{filename}: the table has no rows")
+    return rows
+
+
+def _csv_records(filename: str, text: str, errors: list[str]) -> tuple[list[str], list[_Record]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(("\t", ";", ","), key=first_line.count) if first_line else ","
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise CorpusError(f"{filename}: the CSV header cannot be read ({exc})") from exc
+    columns = [name.strip().lstrip("\ufeff") or f"column{i + 1}" for i, name in enumerate(header)]
+    duplicates = sorted({name for name in columns if columns.count(name) > 1})
+    if duplicates:
+        raise CorpusError(f"{filename}: the header repeats column(s) {', '.join(duplicates)}")
+    records: list[_Record] = []
+    row_number = 1
+    try:
+        for values in reader:
+            row_number += 1
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(columns):
+                errors.append(
+                    f"row {row_number}: has {len(values)} fields but the header has "
+                    f"{len(columns)} (an unquoted comma?)"
+                )
+                continue
+            # Short rows are padded: a missing trailing field reads as empty, not as an error.
+            padded = values + [""] * (len(columns) - len(values))
+            record = {
+                name: (value if value != "" else None)
+                for name, value in zip(columns, padded, strict=True)
+            }
+            records.append((row_number, record))
+    except csv.Error as exc:
+        errors.append(f"row {row_number + 1}: cannot be read as CSV ({exc})")
+    return columns, records
+
+
+def _jsonl_records(text: str, errors: list[str]) -> tuple[list[str], list[_Record]]:
+    columns: dict[str, None] = {}  # insertion-ordered set of every key seen
+    records: list[_Record] = []
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(f"row {line_number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except (RecursionError, ValueError):  # absurdly deep nesting, numbers too long to read
+            errors.append(f"row {line_number}: not valid JSON (too deeply nested or too large)")
+            continue
+        if not isinstance(value, dict):
+            errors.append(f"row {line_number}: expected a JSON object, found {_json_kind(value)}")
+            continue
+        for key in value:
+            columns.setdefault(str(key), None)
+        records.append((line_number, {str(key): item for key, item in value.items()}))
+    return list(columns), records
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a number" if isinstance(value, int | float) else "null"
+
+
+def _text_column(filename: str, columns: list[str], errors: list[str]) -> str:
+    by_folded = {name.lower(): name for name in reversed(columns)}
+    for candidate in TEXT_COLUMNS:
+        if candidate in by_folded:
+            return by_folded[candidate]
+    if not columns and errors:
+        # Not one row could be parsed, so there are no columns to speak of; report the rows.
+        raise CorpusError(f"{filename}: no readable rows:\n" + "\n".join(errors[:5]))
+    listed = ", ".join(columns[:30]) or "(none)"
+    raise CorpusError(
+        f"{filename}: no text column; expected one named {', '.join(TEXT_COLUMNS)}. "
+        f"Columns found: {listed}"
+    )
+
+
+def _to_row(record: _Record, text_column: str, errors: list[str]) -> TableRow | None:
+    row_number, values = record
+    text = values.get(text_column)
+    if text is None:
+        errors.append(f"row {row_number}: no text (column '{text_column}' is missing or empty)")
+        return None
+    if not isinstance(text, str):
+        errors.append(f"row {row_number}: column '{text_column}' is not text")
+        return None
+    if not text.strip():
+        errors.append(f"row {row_number}: the text is blank")
+        return None
+    metadata = {key: _metadata_value(value) for key, value in values.items() if key != text_column}
+    return TableRow(
+        row_number=row_number,
+        title=_title(metadata) or None,
+        text=text,
+        metadata=metadata,
+    )
+
+
+def _metadata_value(value: Any) -> MetadataValue:
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _title(metadata: dict[str, MetadataValue]) -> str | None:
+    folded = {key.lower(): value for key, value in metadata.items()}
+    for column in TITLE_COLUMNS:
+        value = folded.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    # No title column (the UN corpus has none): describe the row by who spoke, where and when.
+    speaker = _text(folded.get("speaker"))
+    country = _text(folded.get("country")) or _text(folded.get("delegation"))
+    who = f"{speaker} ({country})" if speaker and country else speaker or country
+    where = _text(folded.get("record_symbol")) or _text(folded.get("meeting_symbol"))
+    when = _text(folded.get("date")) or _text(folded.get("year"))
+    parts = [part for part in (who, where, when) if part]
+    if parts:
+        return ", ".join(parts)
+    return _text(folded.get("id"))
+
+
+def _text(value: MetadataValue) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,1 @@
+"""Documents area: importing, reading, correcting, deleting and re-segmenting documents."""

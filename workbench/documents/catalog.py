@@ -1,0 +1,166 @@
+"""Browsing documents: filtered, paginated lists, the reader, and the lead's corrections."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, distinct, exists, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
+
+from workbench.core import limits
+from workbench.core.errors import NotFound, ValidationError
+from workbench.models import DOC_TYPES, Document, Passage, Project
+
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+EDITABLE_FIELDS = ("title", "date", "doc_type", "meeting_symbol", "language", "source")
+
+
+@dataclass
+class DocumentFilters:
+    """The filters of the document list, as parsed from the query string."""
+
+    q: str = ""
+    language: str = ""
+    doc_type: str = ""
+    delegation: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    page: int = 1
+
+
+@dataclass
+class DocumentPage:
+    """One page of the document list with its totals and the filter choices."""
+
+    documents: list[Document]
+    total: int
+    page: int
+    pages: int
+    languages: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    delegations: list[str] = field(default_factory=list)
+
+
+def like_pattern(text: str) -> str:
+    """Escape a user's search text for a LIKE pattern that matches it anywhere."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:
+    stmt = select(Document).where(Document.project_id == project.id)
+    if f.language:
+        stmt = stmt.where(Document.language == f.language)
+    if f.doc_type:
+        stmt = stmt.where(Document.doc_type == f.doc_type)
+    if f.date_from:
+        stmt = stmt.where(Document.date >= f.date_from)
+    if f.date_to:
+        # Dates are ISO text; a bare year or month compares below its own days, so pad it.
+        stmt = stmt.where(Document.date <= f.date_to + "-99")
+    if f.delegation:
+        stmt = stmt.where(
+            exists().where(Passage.document_id == Document.id, Passage.delegation == f.delegation)
+        )
+    if f.q:
+        pattern = like_pattern(f.q)
+        in_text = exists().where(
+            Passage.document_id == Document.id, Passage.text.like(pattern, escape="\\")
+        )
+        stmt = stmt.where(or_(Document.title.like(pattern, escape="\\"), in_text))
+    return stmt
+
+
+def list_documents(
+    session: Session, project: Project, f: DocumentFilters, *, page_size: int = 50
+) -> DocumentPage:
+    """Return one page of the project's documents that match the filters."""
+    for value, name in ((f.date_from, "from"), (f.date_to, "to")):
+        if value and not DATE_RE.match(value):
+            raise ValidationError(f"The '{name}' date must look like 2020, 2020-07 or 2020-07-10.")
+    stmt = _filtered(project, f)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, f.page), pages)
+    docs = session.scalars(
+        stmt.options(defer(Document.raw_text), defer(Document.text))
+        .order_by(Document.date.desc().nulls_last(), Document.title, Document.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return DocumentPage(
+        documents=list(docs),
+        total=total,
+        page=page,
+        pages=pages,
+        languages=_distinct(session, Document.language, project),
+        doc_types=_distinct(session, Document.doc_type, project),
+        delegations=delegations(session, project),
+    )
+
+
+def _distinct(
+    session: Session, column: InstrumentedAttribute[str | None], project: Project
+) -> list[str]:
+    rows = session.scalars(select(distinct(column)).where(Document.project_id == project.id)).all()
+    return sorted(str(r) for r in rows if r)
+
+
+def delegations(session: Session, project: Project) -> list[str]:
+    """Return the delegations that speak in the project's documents."""
+    rows = session.scalars(
+        select(distinct(Passage.delegation)).where(
+            Passage.project_id == project.id, Passage.delegation.is_not(None)
+        )
+    ).all()
+    return sorted(r for r in rows if r)
+
+
+def get_document(session: Session, project: Project, document_id: int) -> Document:
+    """Return a document of this project or raise NotFound."""
+    doc = session.get(Document, document_id)
+    if doc is None or doc.project_id != project.id:
+        raise NotFound(f"Document {document_id} is not in this project.")
+    return doc
+
+
+def passages_of(session: Session, document: Document) -> list[Passage]:
+    """Return a document's passages in reading order."""
+    return list(
+        session.scalars(
+            select(Passage).where(Passage.document_id == document.id).order_by(Passage.ordinal)
+        )
+    )
+
+
+def get_passage(session: Session, project: Project, passage_id: int) -> Passage:
+    """Return a passage of this project or raise NotFound."""
+    passage = session.get(Passage, passage_id)
+    if passage is None or passage.project_id != project.id:
+        raise NotFound(f"Passage {passage_id} is not in this project.")
+    return passage
+
+
+def update_metadata(document: Document, values: dict[str, str]) -> dict[str, tuple[object, object]]:
+    """Apply the lead's metadata corrections; return the fields that changed (before, after)."""
+    changed: dict[str, tuple[object, object]] = {}
+    for key in EDITABLE_FIELDS:
+        if key not in values:
+            continue
+        value: str | None = values[key].strip() or None
+        if key == "title" and not value:
+            raise ValidationError("title: a document needs a title.")
+        if key == "date" and value and not DATE_RE.match(value):
+            raise ValidationError("date: use 2020, 2020-07 or 2020-07-10.")
+        if key == "doc_type" and value and value not in DOC_TYPES:
+            raise ValidationError(f"doc_type: choose one of {', '.join(DOC_TYPES)}.")
+        limit = limits.METADATA_FIELDS.get(key, limits.METADATA_VALUE)
+        problem = limits.too_long(key, value or "", limit)
+        if problem:
+            raise ValidationError(problem)
+        before = getattr(document, key)
+        if before != value:
+            setattr(document, key, value)
+            changed[key] = (before, value)
+    return changed

@@ -1,0 +1,172 @@
+"""Deleting a document, with what goes with it listed first, and undoing the deletion.
+
+The deletion is a hard delete that keeps a snapshot of every removed row in the history (an
+``audit_event`` with entity "document" and action "delete"); undo inserts the same rows back.
+A soft delete was not chosen: every query of the workbench (coding, queues, agreement,
+adjudication, analysis, search, exports) would have to filter deleted documents, and one
+forgotten filter would leak deleted codings into a report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import ScalarSelect, delete, func, select
+from sqlalchemy.orm import Session
+
+from workbench.core.errors import Conflict
+from workbench.documents import snapshot as document_snapshot
+from workbench.models import (
+    Annotation,
+    Assignment,
+    AuditEvent,
+    ConsensusAnnotation,
+    ConsensusState,
+    Document,
+    Passage,
+    PassageState,
+    Project,
+    ReliabilityRound,
+    User,
+)
+
+
+@dataclass
+class DeletionImpact:
+    """What deleting a document takes with it, for the confirmation page."""
+
+    document: Document
+    passages: int = 0
+    annotations: int = 0
+    by_coder: list[tuple[str, int]] = field(default_factory=list)
+    coded_states: int = 0
+    memos: int = 0
+    consensus_passages: int = 0
+    consensus_codes: int = 0
+    assignments: int = 0
+    rounds: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def anything_coded(self) -> bool:
+        """Tell whether any coding, decision or assignment goes with the document."""
+        return bool(
+            self.annotations
+            or self.coded_states
+            or self.memos
+            or self.consensus_passages
+            or self.assignments
+        )
+
+
+def _in_document(document_id: int) -> ScalarSelect[int]:
+    return select(Passage.id).where(Passage.document_id == document_id).scalar_subquery()
+
+
+def deletion_impact(session: Session, document: Document) -> DeletionImpact:
+    """Count the codings, decisions and assignments on a document, by coder and by round."""
+    ids = _in_document(document.id)
+    impact = DeletionImpact(document=document)
+    impact.passages = (
+        session.scalar(select(func.count()).where(Passage.document_id == document.id)) or 0
+    )
+    per_coder = session.execute(
+        select(User.display_name, func.count(Annotation.id))
+        .join(User, User.id == Annotation.coder_id)
+        .where(Annotation.passage_id.in_(ids))
+        .group_by(User.id, User.display_name)
+        .order_by(User.display_name)
+    ).all()
+    impact.by_coder = [(str(name), int(n)) for name, n in per_coder]
+    impact.annotations = sum(n for _, n in impact.by_coder)
+    states = session.execute(
+        select(PassageState.coded, PassageState.memo).where(PassageState.passage_id.in_(ids))
+    ).all()
+    impact.coded_states = sum(1 for coded, _ in states if coded)
+    impact.memos = sum(1 for _, memo in states if memo)
+    impact.memos += (
+        session.scalar(
+            select(func.count()).where(Annotation.passage_id.in_(ids), Annotation.memo != "")
+        )
+        or 0
+    )
+    impact.consensus_passages = (
+        session.scalar(select(func.count()).where(ConsensusState.passage_id.in_(ids))) or 0
+    )
+    impact.consensus_codes = (
+        session.scalar(select(func.count()).where(ConsensusAnnotation.passage_id.in_(ids))) or 0
+    )
+    rounds: Counter[str] = Counter()
+    for round_name, n in session.execute(
+        select(ReliabilityRound.name, func.count(Assignment.id))
+        .outerjoin(ReliabilityRound, ReliabilityRound.id == Assignment.round_id)
+        .where(Assignment.passage_id.in_(ids))
+        .group_by(ReliabilityRound.id, ReliabilityRound.name)
+    ):
+        impact.assignments += int(n)
+        if round_name is not None:
+            rounds[str(round_name)] += int(n)
+    impact.rounds = sorted(rounds.items())
+    return impact
+
+
+def delete_document(session: Session, project: Project, actor: User, document: Document) -> int:
+    """Delete a document and everything coded on it; the history keeps it all for undo."""
+    document_snapshot.lock(session, document.id)
+    impact = deletion_impact(session, document)
+    snap = document_snapshot.capture(session, document.id)
+    document_snapshot.remove_passages(session, document.id)
+    session.execute(delete(Document).where(Document.id == document.id))
+    session.expunge(document)
+    return document_snapshot.record_event(
+        session,
+        project_id=project.id,
+        actor=actor,
+        document_id=document.id,
+        action="delete",
+        before={"snapshot": snap},
+        after={
+            "title": document.title,
+            "passages": impact.passages,
+            "annotations": impact.annotations,
+            "consensus": impact.consensus_passages,
+            "assignments": impact.assignments,
+        },
+    )
+
+
+def undo_delete(
+    session: Session, project: Project, actor: User, event: AuditEvent
+) -> tuple[int, dict[str, int]]:
+    """Put a deleted document back with every row it had; return its id and rows left out.
+
+    Rows are left out only when what they belong to is gone for good (a coder's account, a
+    reliability round), as the database would have removed them with it.
+    """
+    snap = (event.before or {}).get("snapshot")
+    if not snap or not snap.get("document"):
+        raise Conflict("This history entry holds no copy of the document to restore.")
+    row = snap["document"][0]
+    clash = session.scalar(
+        select(Document.title).where(
+            Document.project_id == project.id, Document.content_hash == row["content_hash"]
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"The same text is in the project again as “{clash}” (imported after the "
+            "deletion). Delete that document first if you want the old one back with its codings."
+        )
+    restored = document_snapshot.restore(session, snap)
+    document_id = restored.id_of("document", int(row["id"]))
+    document_snapshot.record_event(
+        session,
+        project_id=project.id,
+        actor=actor,
+        document_id=document_id,
+        action="undo",
+        before=None,
+        after={"undoes": event.id, "undone": "delete", "title": row["title"]}
+        | ({"left_out": restored.left_out} if restored.left_out else {}),
+    )
+    return document_id, restored.left_out

@@ -1,0 +1,100 @@
+"""The history of documents deleted, re-segmented, split and merged, and undoing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+
+from workbench.core.errors import Conflict, NotFound
+from workbench.documents import deletion as document_delete
+from workbench.documents import passage_layout
+from workbench.models import AuditEvent, Project, User
+
+UNDOABLE = ("delete", "resegment", "split", "merge")
+ACTIONS = (*UNDOABLE, "undo")
+HISTORY_LIMIT = 200
+
+
+@dataclass
+class Entry:
+    """One lifecycle event as the history page shows it."""
+
+    event: AuditEvent
+    who: str
+    undone_by: int | None = None
+
+    @property
+    def can_undo(self) -> bool:
+        """Tell whether the event is of a kind that can be undone and has not been."""
+        return self.event.action in UNDOABLE and self.undone_by is None
+
+
+def entries(session: Session, project: Project) -> list[Entry]:
+    """The project's document lifecycle events, newest first, with what undid them."""
+    rows = session.execute(
+        select(AuditEvent, User.display_name)
+        .options(defer(AuditEvent.before))  # the snapshots stay in the database
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.project_id == project.id,
+            AuditEvent.entity == "document",
+            AuditEvent.action.in_(ACTIONS),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    result = [Entry(event, str(name or "—")) for event, name in rows]
+    undone = {
+        int(e.event.after["undoes"]): e.event.id
+        for e in result
+        if e.event.action == "undo" and e.event.after and "undoes" in e.event.after
+    }
+    for entry in result:
+        entry.undone_by = undone.get(entry.event.id)
+    return result
+
+
+def _event(session: Session, project: Project, event_id: int) -> AuditEvent:
+    event = session.get(AuditEvent, event_id)
+    if event is None or event.project_id != project.id or event.entity != "document":
+        raise NotFound(f"History entry {event_id} is not in this project.")
+    return event
+
+
+LEFT_OUT_LABELS = {
+    "annotation": "codings",
+    "passage_state": "passage states",
+    "assignment": "assignments",
+}
+
+
+def undo(session: Session, project: Project, actor: User, event_id: int) -> tuple[int, list[str]]:
+    """Undo a deletion or a change of passages; return the document's id and what was left out.
+
+    Only rows whose account or round no longer exists are left out, and they are named.
+    """
+    event = _event(session, project, event_id)
+    if event.action not in UNDOABLE:
+        raise Conflict("Only deletions, re-segmentations, splits and merges can be undone.")
+    done = session.scalars(
+        select(AuditEvent.after).where(
+            AuditEvent.project_id == project.id,
+            AuditEvent.entity == "document",
+            AuditEvent.action == "undo",
+            AuditEvent.id > event.id,
+        )
+    ).all()
+    if any(isinstance(a, dict) and a.get("undoes") == event.id for a in done):
+        raise Conflict("This change has already been undone.")
+    if event.action == "delete":
+        document_id, left_out = document_delete.undo_delete(session, project, actor, event)
+    else:
+        document_id = int(event.entity_id or 0)
+        left_out = passage_layout.undo(session, project, actor, event)
+    notes = [
+        f"{n} {LEFT_OUT_LABELS.get(name, name)} of an account or round that no longer exists"
+        for name, n in sorted(left_out.items())
+    ]
+    return document_id, notes

@@ -1,0 +1,130 @@
+"""Re-segmenting a document: the same text cut into passages another way.
+
+The modes are those of the corpus segmenter, called by name, plus speaker turns. The segmenter
+has no turn mode: it recognises turns in every mode and labels each passage with its speaker,
+delegation and turn (so a record re-segmented by sentence keeps its speakers). "turn" joins the
+paragraphs of each speech into one passage (corpus.turns), for teams whose unit is the speech.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.core.corpus import CorpusError, ParsedDocument, SegmentMode, segment
+from workbench.core.corpus.document import normalise_document, row_hints
+from workbench.core.corpus.turns import turn_passages
+from workbench.core.corpus.types import TextLayout
+from workbench.core.errors import ValidationError
+from workbench.documents.passage_layout import Layout, NewPassage
+from workbench.models import Document, Project
+
+# Every mode the workbench knows how to name; those the segmenter offers are available.
+MODE_LABELS = {
+    "paragraph": "paragraphs",
+    "sentence": "sentences",
+    "lines": "lines (one passage a line: comments, survey answers, utterances)",
+    "turn": "speaker turns (one passage a speech, cut where its language changes)",
+}
+# Built here from the paragraph segmentation rather than offered by the segmenter.
+DERIVED = {"turn": "paragraph"}
+
+
+def available_modes() -> list[str]:
+    """The segmentation modes this version's segmenter accepts."""
+    offered = set(get_args(SegmentMode)) | set(DERIVED)
+    return [mode for mode in MODE_LABELS if mode in offered]
+
+
+def layout_for(document: Document, mode: str, *, spread: bool = False) -> Layout:
+    """The passages the segmenter makes of the document's text in this mode.
+
+    With `spread`, what crosses the new boundaries goes on every piece (listed for review),
+    as a split does, instead of being listed as unable to move.
+    """
+    if mode not in MODE_LABELS:
+        raise ValidationError(
+            f"mode: '{mode[:40]}' is not a segmentation; choose {', '.join(MODE_LABELS)}."
+        )
+    if mode not in available_modes():
+        raise ValidationError(f"mode: the '{mode}' segmentation is not available in this version.")
+    hints = row_hints(document.extra) if isinstance(document.extra, dict) else None
+    try:
+        base = DERIVED.get(mode, mode)
+        specs = segment(
+            document.text,
+            mode=base,  # type: ignore[arg-type]
+            hints=hints,
+            layout=_layout(document) if base != "lines" else None,
+        )
+    except CorpusError as exc:
+        raise ValidationError(f"mode: {exc}") from exc
+    if mode == "turn":
+        specs = turn_passages(document.text, specs)
+    if not specs:
+        raise ValidationError(f"The '{mode}' segmentation finds no passages in this document.")
+    passages = [
+        NewPassage(
+            start=s.start,
+            end=s.end,
+            speaker=s.speaker[:300] if s.speaker else s.speaker,
+            delegation=s.delegation[:300] if s.delegation else s.delegation,
+            language=s.language,
+            original_language=s.original_language,
+            turn=s.turn,
+            codable=s.codable,
+        )
+        for s in specs
+    ]
+    return Layout(
+        action="resegment",
+        passages=passages,
+        details={"mode": mode, "from": document.segmentation}
+        | ({"spread": True} if spread else {}),
+        copy_crossing=spread,
+        segmentation=mode,
+    )
+
+
+def _layout(document: Document) -> TextLayout | None:
+    """What the import's normaliser saw in the file's markup (Markdown headings, bold speakers).
+
+    The normaliser is deterministic, so running it again on the stored raw text gives the same
+    text and its layout; a text stored verbatim (a foreign project's source) gets no layout.
+    """
+    text, layout = normalise_document(document.filename, document.raw_text)
+    return layout if text == document.text else None
+
+
+@dataclass(frozen=True)
+class Resegmentable:
+    """An uploaded file whose text is already in the project, cut into passages another way."""
+
+    filename: str
+    document_id: int
+    title: str
+    segmentation: str
+    mode: str
+
+
+def segmented_otherwise(
+    session: Session, project: Project, parsed: list[ParsedDocument], mode: str
+) -> list[Resegmentable]:
+    """The uploaded files already present with another segmentation: re-segment those instead."""
+    names = {d.content_hash: d.filename for d in parsed}
+    if not names:
+        return []
+    rows = session.execute(
+        select(Document.id, Document.title, Document.segmentation, Document.content_hash).where(
+            Document.project_id == project.id,
+            Document.content_hash.in_(list(names)),
+            Document.segmentation != mode,
+        )
+    ).all()
+    return [
+        Resegmentable(names[h], int(i), str(t), str(s), mode)
+        for i, t, s, h in sorted(rows, key=lambda r: str(r[1]))
+    ]

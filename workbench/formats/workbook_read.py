@@ -1,0 +1,417 @@
+"""Reading a workbook exported by the workbench back in: documents, codings, states (pure).
+
+Used sheets: Passages (documents and their passages, with offsets), Documents (file name,
+source, extra metadata; optional), Annotations (codings of coders and of the consensus) and
+Coded (which coder marked which passage coded; optional). Codebook and Stance scale are read by
+``codebook_xlsx``. A CSV export (a zip of one file per table) is read through the same code:
+its tables are first laid out as the workbook's sheets. A document's text is rebuilt by placing
+each passage at its offsets; what lay between passages (page furniture, headings excluded from
+coding) is not in the workbook and becomes line breaks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+
+from workbench.formats.cells import write_text_cell
+from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.xlsx_read import (
+    Sheet,
+    cell_text,
+    check_archive,
+    open_workbook,
+    read_csv,
+    sheet_rows,
+)
+
+PASSAGES, DOCUMENTS, ANNOTATIONS, CODED = "Passages", "Documents", "Annotations", "Coded"
+ABOUT = "About"
+PASSAGE_REQUIRED = (
+    "passage_id",
+    "document_id",
+    "document_title",
+    "passage_ordinal",
+    "start_offset",
+    "end_offset",
+    "text",
+)
+ANNOTATION_REQUIRED = ("layer", "coder", "passage_id", "code_key", "code_path")
+CODED_REQUIRED = ("layer", "coder", "passage_id", "coded")
+
+
+@dataclass
+class WPassage:
+    """A passage row."""
+
+    row: int
+    old_id: int
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    delegation: str | None
+    language: str | None
+    original_language: str | None
+    turn: int | None
+    codable: bool
+
+
+@dataclass
+class WDocument:
+    """A document rebuilt from its passages."""
+
+    old_id: int
+    title: str
+    date: str | None = None
+    doc_type: str | None = None
+    meeting_symbol: str | None = None
+    language: str | None = None
+    filename: str = ""
+    source: str | None = None
+    segmentation: str = "paragraph"
+    extra: dict[str, Any] = field(default_factory=dict)
+    passages: list[WPassage] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The document text with every passage at its offsets."""
+        size = max((p.end for p in self.passages), default=0)
+        chars = ["\n"] * size
+        for p in self.passages:
+            chars[p.start : p.end] = list(p.text)
+        return "".join(chars)
+
+
+@dataclass
+class WCoding:
+    """An Annotations row (code_key empty: none)."""
+
+    row: int
+    layer: str
+    coder: str
+    old_passage_id: int
+    code_key: str
+    code_path: str
+    stance: str
+    memo: str
+    span_start: str
+    span_end: str
+    codebook_version: int | None = None
+    code_revision: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass
+class WState:
+    """A Coded row."""
+
+    row: int
+    layer: str
+    coder: str
+    old_passage_id: int
+    coded: bool
+    memo: str
+    updated_at: str = ""
+
+
+@dataclass
+class WorkbookContent:
+    """What the workbook holds, and what is wrong with it."""
+
+    documents: list[WDocument]
+    codings: list[WCoding]
+    states: list[WState]
+    problems: list[ImportProblem]
+    codebook_version: int | None = None  # the version the export was made under (About)
+
+
+def _columns(
+    sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
+) -> dict[str, int]:
+    found = {name.strip(): i for i, name in enumerate(sheet.header) if name}
+    for name in required:
+        if name not in found:
+            shown = ", ".join(h for h in sheet.header if h)
+            problems.append(
+                ImportProblem(
+                    sheet.name, 1, name, f"required column '{name}' is missing (found: {shown})"
+                )
+            )
+    return found
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.lstrip("-").isdigit() else None
+
+
+# The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
+CSV_TABLES = {
+    "passages.csv": PASSAGES,
+    "documents.csv": DOCUMENTS,
+    "annotations.csv": ANNOTATIONS,
+    "coded.csv": CODED,
+    "codebook.csv": "Codebook",
+    "stance_scale.csv": "Stance scale",
+    "about.csv": ABOUT,
+}
+
+
+def is_csv_export(data: bytes) -> bool:
+    """Tell whether data is a zip of the workbench's CSV export (it has passages.csv)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "passages.csv" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
+    """The tables of a CSV export zip as an in-memory workbook with the export's sheet names.
+
+    Every cell is a text cell (the CSV formula guards undone), so the workbook readers see
+    exactly what the xlsx export would hold and one reader serves both formats."""
+    archive = check_archive(data, filename, kind="CSV export (.zip)")
+    wb = Workbook()
+    wb.remove(wb.active)
+    with archive:
+        for member, title in CSV_TABLES.items():
+            if member not in archive.namelist():
+                continue
+            sheet = read_csv(archive.read(member), f"{filename}:{member}")
+            ws = wb.create_sheet(title)
+            for column, name in enumerate(sheet.header, start=1):
+                write_text_cell(ws, 1, column, name)
+            for number, values in sheet.rows:
+                for column, value in enumerate(values, start=1):
+                    if value != "":
+                        write_text_cell(ws, number, column, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
+    """Read the Passages, Documents, Annotations and Coded sheets of an export."""
+    wb = open_workbook(data, filename)
+    problems: list[ImportProblem] = []
+    try:
+        if PASSAGES not in wb.sheetnames:
+            problems.append(
+                ImportProblem(
+                    None,
+                    None,
+                    None,
+                    f"{filename}: no '{PASSAGES}' sheet; is this a workbench export?",
+                )
+            )
+            return WorkbookContent([], [], [], problems)
+        documents = _documents(sheet_rows(wb, PASSAGES), problems)
+        if DOCUMENTS in wb.sheetnames:
+            _document_details(sheet_rows(wb, DOCUMENTS), documents)
+        codings = (
+            _codings(sheet_rows(wb, ANNOTATIONS), problems) if ANNOTATIONS in wb.sheetnames else []
+        )
+        states = _states(sheet_rows(wb, CODED), problems) if CODED in wb.sheetnames else []
+        version = _about_version(sheet_rows(wb, ABOUT)) if ABOUT in wb.sheetnames else None
+    finally:
+        wb.close()
+    return WorkbookContent(list(documents.values()), codings, states, problems, version)
+
+
+def _about_version(sheet: Sheet) -> int | None:
+    """The codebook version the About block names (its rows are field, value)."""
+    for _, values in sheet.rows:
+        if values and cell_text(values[0]).strip() == "codebook_version" and len(values) > 1:
+            return _int(cell_text(values[1]))
+    return None
+
+
+def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocument]:
+    cols = _columns(sheet, PASSAGE_REQUIRED, problems)
+    if any(name not in cols for name in PASSAGE_REQUIRED):
+        return {}
+    documents: dict[int, WDocument] = {}
+    for number, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        ids = [
+            _int(get(n))
+            for n in ("passage_id", "document_id", "passage_ordinal", "start_offset", "end_offset")
+        ]
+        if any(i is None for i in ids):
+            bad = next(
+                n
+                for n, i in zip(
+                    ("passage_id", "document_id", "passage_ordinal", "start_offset", "end_offset"),
+                    ids,
+                    strict=True,
+                )
+                if i is None
+            )
+            problems.append(
+                ImportProblem(sheet.name, number, bad, f"'{get(bad)}' is not a whole number")
+            )
+            continue
+        pid, doc_id, ordinal, start, end = (int(i) for i in ids if i is not None)
+        text = get("text")
+        if end - start != len(text) or start < 0:
+            problems.append(
+                ImportProblem(
+                    sheet.name,
+                    number,
+                    "text",
+                    f"the text has {len(text)} characters but its offsets {start}-{end} span "
+                    f"{end - start}: it was edited or cut",
+                )
+            )
+            continue
+        doc = documents.get(doc_id)
+        if doc is None:
+            doc = documents[doc_id] = WDocument(
+                doc_id,
+                get("document_title") or f"Document {doc_id}",
+                date=get("document_date") or None,
+                doc_type=get("doc_type") or None,
+                meeting_symbol=get("meeting_symbol") or None,
+                language=get("document_language") or None,
+            )
+        codable = get("codable").strip()
+        doc.passages.append(
+            WPassage(
+                number,
+                pid,
+                ordinal,
+                start,
+                end,
+                text,
+                get("speaker") or None,
+                get("delegation") or None,
+                get("language") or None,
+                get("original_language") or None,
+                _int(get("turn")),
+                codable not in ("0", "FALSE", "False", "false"),
+            )
+        )
+    for doc in documents.values():
+        doc.passages.sort(key=lambda p: p.ordinal)
+        # The sheet numbers passages as users see them (1 = first; exports before that change
+        # counted from 0): only the order matters, so positions are renumbered from 0 here.
+        for position, p in enumerate(doc.passages):
+            p.ordinal = position
+        last = 0
+        for p in doc.passages:
+            if p.start < last:
+                problems.append(
+                    ImportProblem(
+                        sheet.name, p.row, "start_offset", "the passage overlaps the one before it"
+                    )
+                )
+            last = p.end
+    return documents
+
+
+def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
+    cols = {name: i for i, name in enumerate(sheet.header) if name}
+    if "document_id" not in cols:
+        return
+    for _, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        doc = documents.get(_int(get("document_id")) or -1)
+        if doc is None:
+            continue
+        doc.filename = get("filename") or doc.title
+        doc.source = get("source") or None
+        doc.segmentation = get("segmentation") or "paragraph"
+        try:
+            extra = json.loads(get("extra")) if get("extra") else {}
+        except ValueError:
+            extra = {}
+        doc.extra = extra if isinstance(extra, dict) else {}
+
+
+def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
+    cols = _columns(sheet, ANNOTATION_REQUIRED, problems)
+    if any(name not in cols for name in ANNOTATION_REQUIRED):
+        return []
+    out = []
+    for number, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        pid = _int(get("passage_id"))
+        if pid is None:
+            problems.append(
+                ImportProblem(
+                    sheet.name, number, "passage_id", f"'{get('passage_id')}' is not a passage id"
+                )
+            )
+            continue
+        out.append(
+            WCoding(
+                number,
+                get("layer").strip().lower() or "coder",
+                get("coder").strip(),
+                pid,
+                get("code_key").strip(),
+                get("code_path").strip(),
+                get("stance").strip(),
+                get("memo"),
+                get("span_start").strip(),
+                get("span_end").strip(),
+                _int(get("codebook_version")),
+                _int(get("code_revision")),
+                get("created_at").strip(),
+                get("updated_at").strip(),
+            )
+        )
+    return out
+
+
+def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
+    cols = _columns(sheet, CODED_REQUIRED, problems)
+    if any(name not in cols for name in CODED_REQUIRED):
+        return []
+    out = []
+    for number, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        pid = _int(get("passage_id"))
+        coded = get("coded").strip()
+        if pid is None or coded not in ("0", "1"):
+            column = "passage_id" if pid is None else "coded"
+            problems.append(
+                ImportProblem(sheet.name, number, column, f"'{get(column)}' is not valid here")
+            )
+            continue
+        out.append(
+            WState(
+                number,
+                get("layer").strip().lower() or "coder",
+                get("coder").strip(),
+                pid,
+                coded == "1",
+                get("passage_memo"),
+                get("updated_at").strip(),
+            )
+        )
+    return out

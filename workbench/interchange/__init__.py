@@ -1,0 +1,1 @@
+"""Interchange area: exports and imports of coded data (xlsx, CSV, JSON, REFI-QDA)."""

@@ -1,0 +1,299 @@
+"""Exports: the project's tables as an Excel workbook, CSV or JSON, within a scope.
+
+The workbook holds, in order: About (what, when, scope, and a dictionary of every column),
+Codebook and Stance scale (readable back by the codebook importer), Passages (one row per
+passage; presence and stance per code for the chosen layer), Annotations (long), Coded (who
+marked which passage coded), Documents (metadata and progress), Agreement and Methods,
+Disagreements, Frequencies (with a native bar chart) and Cooccurrence. CSV has one file per
+table (in a zip, or one table alone); JSON has every table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from typing import IO, Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from workbench.analysis import long_sheets, report_sheets, sheets
+from workbench.analysis import queries as analysis
+from workbench.analysis.summary import LayerSummary
+from workbench.codebooks import codes as codebooks
+from workbench.core import limits
+from workbench.core.errors import NotFound, ValidationError
+from workbench.formats import flat
+from workbench.formats.scope import ExportScope, Layer, ScopeError
+from workbench.formats.tables import Table
+from workbench.formats.workbook import ChartSpec, write_workbook
+from workbench.models import Code, Document, Project, User
+
+FORMATS = ("xlsx", "csv", "json", "qdpx")
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+    "json": "application/json",
+    "qdpx": "application/zip",
+}
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ExportResult:
+    """What was written: rows per table, the download name and MIME type."""
+
+    counts: dict[str, int]
+    filename: str
+    mimetype: str
+
+
+def snapshot(session: Session) -> None:
+    """Read the whole export from one snapshot (PostgreSQL: REPEATABLE READ, read only).
+
+    Call it before the session's first query. SQLite reads inside one transaction already
+    see a snapshot."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+
+
+def _lazy(
+    make: Callable[[], report_sheets.AgreementResult],
+) -> Callable[[], report_sheets.AgreementResult]:
+    cache: list[report_sheets.AgreementResult] = []
+
+    def get() -> report_sheets.AgreementResult:
+        if not cache:
+            cache.append(make())
+        return cache[0]
+
+    return get
+
+
+def check_scope(session: Session, project: Project, scope: ExportScope) -> None:
+    """Refuse documents, coders, codes or a layer coder that are not in the project."""
+    if scope.document_ids:
+        found = set(
+            session.scalars(
+                select(Document.id).where(
+                    Document.project_id == project.id, Document.id.in_(scope.document_ids)
+                )
+            )
+        )
+        missing = sorted(set(scope.document_ids) - found)
+        if missing:
+            raise NotFound(f"Documents not in this project: {', '.join(map(str, missing))}.")
+    known_coders = {u.id for u in analysis.coders_in_project(session, project)}
+    missing = sorted(set(scope.coder_ids) - known_coders)
+    if missing:
+        raise NotFound(f"Coders not in this project: {', '.join(map(str, missing))}.")
+    if scope.code_ids:
+        codable = {c.id for c in analysis.codable_codes(session, project)}
+        missing = sorted(set(scope.code_ids) - codable)
+        if missing:
+            raise NotFound(f"Codes not codable in this project: {', '.join(map(str, missing))}.")
+    if scope.layer.kind == "coder":
+        analysis.layer_coder_ids(session, project, scope)
+
+
+def tables_for(
+    session: Session, project: Project, scope: ExportScope, fmt: str
+) -> tuple[list[Table], ChartSpec | None, int]:
+    """The export's tables (lazy), its chart and the expected number of rows."""
+    check_scope(session, project, scope)
+    ctx = sheets.load_context(session, project, scope)
+    estimates = sheets.row_estimates(ctx)
+    agreement_ctx = report_sheets.agreement_context(ctx)
+    agreement = _lazy(lambda: report_sheets.agreement(agreement_ctx))
+    summary = LayerSummary(
+        ctx.codes, analysis.document_labels(session, project), walk=lambda: sheets.grouped(ctx)
+    )
+    data = [
+        *long_sheets.codebook_tables(ctx),
+        sheets.passages_table(ctx, estimates["passages"], summary),
+        long_sheets.annotations_table(ctx, estimates["annotations"]),
+        long_sheets.coded_table(ctx, estimates["coded"]),
+        long_sheets.documents_table(ctx),
+        report_sheets.agreement_table(agreement),
+        report_sheets.methods_table_sheet(agreement),
+        report_sheets.disagreements_table(agreement_ctx),
+        report_sheets.frequencies_table(ctx, summary),
+        report_sheets.cooccurrence_table(ctx, summary),
+    ]
+    extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]
+    if fmt == "xlsx":
+        tables = [report_sheets.about_sheet(ctx, data, []), *data]
+    else:
+        tables = [*report_sheets.about_tables(ctx, data, extra if fmt == "csv" else []), *data]
+    chart = ChartSpec(
+        "frequencies",
+        f"Passages per code ({scope.layer})",
+        category_column=4,
+        value_column=5,
+        rows=len(ctx.codes),
+        colours=[c.colour for c in ctx.codes],
+    )
+    total = estimates["passages"] * 2 + estimates["annotations"] + estimates["coded"] + 100
+    return tables, chart, total
+
+
+def file_name(project: Project, fmt: str, table: str | None = None) -> str:
+    """The download name: <slug>-export[-table].<ext>."""
+    if fmt == "csv":
+        return f"{project.slug}-{table}.csv" if table else f"{project.slug}-export-csv.zip"
+    return f"{project.slug}-export.{fmt}"
+
+
+def write_export(
+    session: Session,
+    project: Project,
+    scope: ExportScope,
+    fmt: str,
+    out: str | PathLike[str] | IO[bytes],
+    *,
+    table: str | None = None,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Write the export in the chosen format to out (a path or a binary stream)."""
+    if fmt not in FORMATS:
+        raise ValidationError(f"Unknown format '{fmt}': use {', '.join(FORMATS)}.")
+    if fmt == "qdpx":
+        from workbench.interchange import project_exchange
+
+        counts = project_exchange.export_qdpx(session, project, out, progress=progress)
+        return ExportResult(counts, file_name(project, fmt), MIME["qdpx"])
+    tables, chart, total = tables_for(session, project, scope, fmt)
+    if on_total is not None:
+        on_total(total)
+    if fmt == "xlsx":
+        counts = write_workbook(tables, out, chart=chart, progress=progress)
+        return ExportResult(counts, file_name(project, fmt), MIME["xlsx"])
+    if fmt == "json":
+        counts = flat.write_json(tables, out, progress=progress)
+        return ExportResult(counts, file_name(project, fmt), MIME["json"])
+    if table:
+        chosen = [t for t in tables if t.key == table]
+        if not chosen:
+            names = ", ".join(t.key for t in tables)
+            raise ValidationError(f"Unknown table '{table}': use one of {names}.")
+        # A single table still fills in what the About table reports on itself.
+        rows = flat.write_csv(chosen[0], out, progress=progress)
+        return ExportResult({table: rows}, file_name(project, fmt, table), MIME["csv"])
+    counts = flat.write_csv_zip(tables, out, progress=progress)
+    return ExportResult(counts, file_name(project, fmt), MIME["zip"])
+
+
+def estimate(session: Session, project: Project, scope: ExportScope) -> int:
+    """Rows the export will write from the big tables (decides background jobs)."""
+    check_scope(session, project, scope)
+    ctx = sheets.load_context(session, project, scope)
+    found = sheets.row_estimates(ctx)
+    return found["passages"] + found["annotations"]
+
+
+def _ids(values: Sequence[str], lookup: Callable[[str], int | None], what: str) -> tuple[int, ...]:
+    out: list[int] = []
+    unknown: list[str] = []
+    for value in values:
+        found = lookup(value)
+        if found is None:
+            unknown.append(value)
+        else:
+            out.append(found)
+    if unknown:
+        raise NotFound(f"Unknown {what}: {', '.join(unknown)}.")
+    return tuple(out)
+
+
+def scope_from_names(
+    session: Session,
+    project: Project,
+    *,
+    documents: Sequence[str] = (),
+    coders: Sequence[str] = (),
+    codes: Sequence[str] = (),
+    date_from: str = "",
+    date_to: str = "",
+    layer: str = "coders",
+    bootstrap: int = 1000,
+) -> ExportScope:
+    """Build a scope from names as people type them (CLI): titles or ids, usernames, paths."""
+
+    def document(ref: str) -> int | None:
+        cond = Document.title == ref
+        number = limits.counting_number(ref)
+        if number is not None:
+            cond = or_(cond, Document.id == number)
+        return session.scalar(
+            select(Document.id).where(Document.project_id == project.id, cond).limit(1)
+        )
+
+    def coder(ref: str) -> int | None:
+        return session.scalar(select(User.id).where(func.lower(User.username) == ref.lower()))
+
+    paths = {
+        re.sub(r"\s*>\s*", " > ", p.strip()).casefold(): i
+        for i, p in codebooks.code_paths(codebooks.live_codes(session, project)).items()
+    }
+    names: dict[str, list[int]] = {}
+    for c in session.scalars(
+        select(Code).where(Code.project_id == project.id, Code.deleted_at.is_(None))
+    ):
+        names.setdefault(c.name.casefold(), []).append(c.id)
+
+    def code(ref: str) -> int | None:
+        key = re.sub(r"\s*>\s*", " > ", ref.strip()).casefold()
+        if key in paths:
+            return paths[key]
+        found = names.get(key, [])
+        return found[0] if len(found) == 1 else None
+
+    try:
+        return ExportScope(
+            document_ids=_ids(documents, document, "documents"),
+            coder_ids=_ids(coders, coder, "coders"),
+            code_ids=_ids(codes, code, "codes (give the full path when a name is ambiguous)"),
+            date_from=date_from,
+            date_to=date_to,
+            layer=Layer.parse(layer),
+            bootstrap=bootstrap,
+        )
+    except ScopeError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def scope_from_form(values: Any) -> ExportScope:
+    """Build a scope from the export form (a werkzeug MultiDict or a plain mapping of lists)."""
+
+    def ints(name: str) -> tuple[int, ...]:
+        raw = values.getlist(name) if hasattr(values, "getlist") else values.get(name, [])
+        out = []
+        for v in raw:
+            if str(v).strip():
+                number = limits.counting_number(str(v))
+                if number is None:
+                    raise ValidationError(f"{name}: '{str(v)[:40]}' is not an id.")
+                out.append(number)
+        return tuple(out)
+
+    bootstrap = limits.counting_number(str(values.get("bootstrap") or "1000"))
+    if bootstrap is None:
+        raise ValidationError("bootstrap: give a whole number of replicates (0 for none).")
+    try:
+        return ExportScope(
+            document_ids=ints("documents"),
+            coder_ids=ints("coders"),
+            code_ids=ints("codes"),
+            date_from=str(values.get("date_from") or "").strip(),
+            date_to=str(values.get("date_to") or "").strip(),
+            layer=Layer.parse(values.get("layer") or "coders"),
+            bootstrap=min(bootstrap, 10_000),
+        )
+    except ScopeError as exc:
+        raise ValidationError(str(exc)) from None

@@ -1,0 +1,87 @@
+"""Project exchange: what comes in through ``import-project``, and the .qdpx export.
+
+Dispatches by file type: a .qdpx/.qde project (``qdpx_import``), a .qdc codebook
+(``codebook_files``), or a workbook exported by the workbench (merged here: codebook,
+documents, codings, coded states, consensus). The .qdpx export is ``qdpx_export``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from workbench.codebooks import files as codebook_files
+from workbench.core.errors import ValidationError
+from workbench.formats.qdpx_read import read_project
+from workbench.formats.xmlsafe import ExchangeError
+from workbench.interchange import qdpx_import, workbook_import
+from workbench.interchange.exchange_report import ExchangeReport
+from workbench.interchange.qdpx_export import export_qdpx
+from workbench.models import Project, User
+
+__all__ = ["ExchangeReport", "export_qdpx", "import_project_file", "import_workbook"]
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_project_file(
+    session: Session,
+    project: Project,
+    user: User,
+    filename: str,
+    data: bytes,
+    *,
+    create_coders: bool = False,
+    mode: str = "paragraph",
+) -> ExchangeReport:
+    """Import a .qdpx/.qde project, a .qdc codebook, or a workbook exported by the workbench."""
+    lower = filename.lower()
+    if lower.endswith(".qdc"):
+        version, warnings = codebook_files.import_codebook_file(
+            session, project, filename, data, user=user
+        )
+        return ExchangeReport(filename, codebook_version=version.number, warnings=warnings)
+    if lower.endswith(".xlsx"):
+        return import_workbook(session, project, user, filename, data, create_coders=create_coders)
+    if not lower.endswith((".qdpx", ".qde")):
+        raise ValidationError(
+            f"{filename}: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export."
+        )
+    try:
+        found = read_project(data, filename)
+    except ExchangeError as exc:
+        raise ValidationError(f"Nothing was imported. {exc}") from None
+    return qdpx_import.import_refi(session, project, user, filename, found, create_coders, mode)
+
+
+# --------------------------------------------------------------------------- our workbooks
+
+
+def import_workbook(
+    session: Session,
+    project: Project,
+    user: User,
+    filename: str,
+    data: bytes,
+    *,
+    create_coders: bool = False,
+) -> ExchangeReport:
+    """Import a workbook the workbench exported, through the one reader of our exports.
+
+    Every row that can come in is applied; each one that cannot is listed as not brought in,
+    and the caller rolls the whole import back unless a partial import was asked for.
+    """
+    found = workbook_import.import_export(
+        session, project, user, filename, data, allow_partial=True, create_coders=create_coders
+    )
+    return ExchangeReport(
+        filename,
+        documents_added=found.documents_added,
+        documents_known=found.documents_known,
+        codebook_version=found.codebook_version,
+        codings=found.codings_set,
+        passages_done=found.passages_done,
+        created_coders=list(found.created_coders),
+        warnings=list(found.warnings),
+        dropped=[str(p) for p in found.problems],
+    )

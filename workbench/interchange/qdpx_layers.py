@@ -1,0 +1,265 @@
+"""What a .qdpx carries beyond codings, in workbench/extra.json: states, consensus, history.
+
+REFI-QDA has no place for a coder's "coded" mark on a passage (including "nothing applies",
+a passage marked coded with no code), the coder's passage memo, or the adjudicated consensus
+layer. The export writes them per document, by passage ordinal and username; the import puts
+them back with their times. The codebook's version history goes too, and is put back when the
+import goes into a project with no codebook of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from workbench.accounts import users as accounts
+from workbench.codebooks.code_index import forget_version
+from workbench.coding import actions as coding
+from workbench.core.errors import NotFound
+from workbench.interchange.exchange_report import ExchangeReport
+from workbench.models import (
+    Code,
+    CodebookVersion,
+    ConsensusAnnotation,
+    ConsensusState,
+    Passage,
+    PassageState,
+    Project,
+    User,
+)
+
+
+def iso_time(value: dt.datetime | None) -> str:
+    """A timestamp as ISO 8601 in UTC with a Z, to the microsecond ("" for none)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """Read an ISO 8601 timestamp (with Z or an offset; naive means UTC); None if unreadable."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def codebook_history(session: Session, project: Project) -> list[dict[str, Any]]:
+    """Every codebook version, oldest first, for export."""
+    rows = session.execute(
+        select(CodebookVersion, User.username)
+        .outerjoin(User, User.id == CodebookVersion.author_id)
+        .where(CodebookVersion.project_id == project.id)
+        .order_by(CodebookVersion.number)
+    ).all()
+    return [
+        {
+            "number": v.number,
+            "note": v.note,
+            "created_at": iso_time(v.created_at),
+            "author": author,
+            "snapshot": v.snapshot,
+            "changes": v.changes,
+        }
+        for v, author in rows
+    ]
+
+
+def restore_history(
+    session: Session, project: Project, history: Any, report: ExchangeReport
+) -> bool:
+    """Into a project whose only version is the one the import made, put the file's history."""
+    if not isinstance(history, list) or not history:
+        return False
+    numbers = list(
+        session.scalars(
+            select(CodebookVersion.number).where(CodebookVersion.project_id == project.id)
+        )
+    )
+    if numbers != [1]:
+        report.warnings.append(
+            "The codebook history in the file was not copied: this project has its own"
+        )
+        return False
+    session.execute(delete(CodebookVersion).where(CodebookVersion.project_id == project.id))
+    for item in history:
+        author = _user(session, item.get("author"))
+        session.add(
+            CodebookVersion(
+                project_id=project.id,
+                number=int(item["number"]),
+                note=str(item.get("note") or ""),
+                created_at=parse_time(str(item.get("created_at") or "")) or dt.datetime.now(dt.UTC),
+                author_id=author.id if author else None,
+                snapshot=item.get("snapshot") or {},
+                changes=item.get("changes") or [],
+            )
+        )
+    session.flush()
+    forget_version(session, project.id)
+    return True
+
+
+def document_layers(session: Session, project: Project, doc_id: int) -> dict[str, Any]:
+    """States and consensus of one document, by passage ordinal and username, for export."""
+    names = dict(session.execute(select(User.id, User.username)).tuples().all())
+    keys = dict(
+        session.execute(select(Code.id, Code.key).where(Code.project_id == project.id))
+        .tuples()
+        .all()
+    )
+    states = session.execute(
+        select(
+            Passage.ordinal,
+            PassageState.coder_id,
+            PassageState.coded,
+            PassageState.memo,
+            PassageState.updated_at,
+        )
+        .join(Passage, Passage.id == PassageState.passage_id)
+        .where(Passage.document_id == doc_id)
+        .order_by(Passage.ordinal, PassageState.coder_id)
+    ).all()
+    consensus = session.execute(
+        select(
+            Passage.ordinal,
+            ConsensusAnnotation.code_id,
+            ConsensusAnnotation.stance,
+            ConsensusAnnotation.memo,
+            ConsensusAnnotation.resolved_by_id,
+            ConsensusAnnotation.resolved_at,
+        )
+        .join(Passage, Passage.id == ConsensusAnnotation.passage_id)
+        .where(Passage.document_id == doc_id)
+        .order_by(Passage.ordinal, ConsensusAnnotation.code_id)
+    ).all()
+    resolved = session.execute(
+        select(Passage.ordinal, ConsensusState.resolved_by_id, ConsensusState.resolved_at)
+        .join(Passage, Passage.id == ConsensusState.passage_id)
+        .where(Passage.document_id == doc_id)
+        .order_by(Passage.ordinal)
+    ).all()
+    return {
+        "states": [
+            [o, names.get(c), bool(done), memo or "", iso_time(t)] for o, c, done, memo, t in states
+        ],
+        "consensus": [
+            [o, keys.get(code), stance, memo or "", names.get(by), iso_time(t)]
+            for o, code, stance, memo, by, t in consensus
+        ],
+        "resolved": [[o, names.get(by), iso_time(t)] for o, by, t in resolved],
+    }
+
+
+def _user(session: Session, username: object) -> User | None:
+    if not isinstance(username, str) or not username:
+        return None
+    try:
+        return accounts.user_by_name(session, username)
+    except NotFound:
+        return None
+
+
+def restore_layers(
+    session: Session,
+    project: Project,
+    actor: User,
+    source_name: str,
+    data: dict[str, Any],
+    passages: list[Passage],
+    keys: dict[str, Code],
+    report: ExchangeReport,
+) -> None:
+    """Put back coded states and the consensus layer of one document from its extra data."""
+    by_ordinal = {p.ordinal: p for p in passages}
+    states = list(data.get("states") or [])
+    for username, ordinals in (data.get("coded") or {}).items():  # files written before extra.json
+        states += [[o, username, True, "", ""] for o in ordinals if isinstance(o, int)]
+    for ordinal, username, done, memo, when in states:
+        passage, coder = by_ordinal.get(ordinal), _user(session, username)
+        if passage is None or coder is None:
+            report.dropped.append(
+                f"{source_name}: the coded state of {username} on passage {ordinal} not "
+                "imported: " + ("no such coder" if passage is not None else "no such passage")
+            )
+            continue
+        if done and not passage.codable:
+            report.dropped.append(
+                f"{source_name}: passage {ordinal + 1} marked coded by {username} not imported: "
+                "the passage is not codable"
+            )
+            continue
+        if done:
+            coding.set_done(session, project, coder, passage.id, True)
+            report.passages_done += 1
+        state = session.scalar(
+            select(PassageState).where(
+                PassageState.passage_id == passage.id, PassageState.coder_id == coder.id
+            )
+        )
+        if state is None:
+            state = PassageState(project_id=project.id, passage_id=passage.id, coder_id=coder.id)
+            session.add(state)
+        state.coded, state.memo = bool(done), str(memo or "")
+        state.updated_at = parse_time(str(when)) or state.updated_at or dt.datetime.now(dt.UTC)
+    _restore_consensus(session, project, actor, source_name, data, by_ordinal, keys, report)
+
+
+def _restore_consensus(
+    session: Session,
+    project: Project,
+    actor: User,
+    source_name: str,
+    data: dict[str, Any],
+    by_ordinal: dict[int, Passage],
+    keys: dict[str, Code],
+    report: ExchangeReport,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for ordinal, key, stance, memo, by, when in data.get("consensus") or []:
+        passage, code = by_ordinal.get(ordinal), keys.get(str(key))
+        if passage is None or code is None:
+            report.dropped.append(
+                f"{source_name}: a consensus coding on passage {ordinal} not imported: "
+                + ("unknown code" if passage is not None else "no such passage")
+            )
+            continue
+        row = session.scalar(
+            select(ConsensusAnnotation).where(
+                ConsensusAnnotation.passage_id == passage.id,
+                ConsensusAnnotation.code_id == code.id,
+            )
+        )
+        if row is None:
+            row = ConsensusAnnotation(project_id=project.id, passage_id=passage.id, code_id=code.id)
+            session.add(row)
+        resolver = _user(session, by)
+        row.stance, row.memo = stance, str(memo or "")
+        row.resolved_by_id = resolver.id if resolver else actor.id
+        row.resolved_at = parse_time(str(when)) or now
+    for ordinal, by, when in data.get("resolved") or []:
+        passage = by_ordinal.get(ordinal)
+        if passage is None:
+            report.dropped.append(
+                f"{source_name}: an adjudication of passage {ordinal} not imported"
+            )
+            continue
+        state = session.scalar(
+            select(ConsensusState).where(ConsensusState.passage_id == passage.id)
+        )
+        if state is None:
+            state = ConsensusState(project_id=project.id, passage_id=passage.id)
+            session.add(state)
+        resolver = _user(session, by)
+        state.resolved_by_id = resolver.id if resolver else actor.id
+        state.resolved_at = parse_time(str(when)) or now

@@ -1,0 +1,1 @@
+"""Jobs area: long exports run outside the request, with their state in the database."""

@@ -1,0 +1,1 @@
+"""Reliability area: agreement records, blind rounds, adjudication and its notes."""
