@@ -27,9 +27,11 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy.orm import sessionmaker
+
 from workbench.accounts import users as accounts
 from workbench.core.agreement import build_report
-from workbench.db import make_engine, make_sessionmaker
+from workbench.db import make_engine
 from workbench.migrate import upgrade
 from workbench.models import Annotation, Code, Document, Passage, PassageState
 from workbench.reliability import adjudication
@@ -136,7 +138,7 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory()
     url = args.url or f"sqlite:///{tmp.name}/bench.sqlite3"
     engine = make_engine(url)
-    factory = make_sessionmaker(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
     print(
         f"{args.passages:,} passages × {args.coders} coders × {args.codes} codes "
         f"on {engine.dialect.name}"

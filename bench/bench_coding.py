@@ -42,16 +42,18 @@ PASSWORD = "bench-password"
 
 def build(url: str) -> dict[str, Any]:
     """Create the project with bulk inserts; return ids the benchmark needs."""
+    from sqlalchemy.orm import sessionmaker
+
     from workbench.accounts import users as accounts
     from workbench.codebooks import codes as codebooks
-    from workbench.db import make_engine, make_sessionmaker
+    from workbench.db import make_engine
     from workbench.migrate import upgrade
     from workbench.models import Annotation, Document, Passage, PassageState
 
     engine = make_engine(url)
     upgrade(engine)
     rng = random.Random(7)
-    with make_sessionmaker(engine).begin() as s:
+    with sessionmaker(bind=engine, expire_on_commit=False).begin() as s:
         lead = accounts.create_user(s, "lead", PASSWORD, is_admin=True)
         project = accounts.create_project(s, "Bench", lead=lead)
         coders = [accounts.create_user(s, f"coder{i}", PASSWORD) for i in range(CODERS)]

@@ -31,11 +31,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import sessionmaker
 
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
-from workbench.db import make_engine, make_sessionmaker
+from workbench.db import make_engine
 from workbench.migrate import upgrade
 from workbench.models import Annotation, Document, Passage, PassageState
 
@@ -92,7 +93,7 @@ def generate(url: str, annotations: int, seed: int) -> None:
     """Fill a fresh database with the synthetic project."""
     engine = make_engine(url)
     upgrade(engine)
-    factory = make_sessionmaker(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
     rng = random.Random(seed)
     now = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
     with factory.begin() as s:

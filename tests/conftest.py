@@ -19,6 +19,7 @@ from workbench import create_app
 from workbench.accounts import passwords
 from workbench.db import Base, make_engine
 from workbench.migrate import upgrade
+from workbench.web.unit import database
 
 # A cheap hash for the suite's hundreds of sign-ins; production keeps werkzeug's default.
 passwords.HASH_METHOD = "pbkdf2:sha256:1000"
@@ -116,7 +117,7 @@ def app(migrated_engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Flask]
         }
     )
     yield application
-    application.extensions["wb_engine"].dispose()
+    database(application).engine.dispose()
     wipe(migrated_engine)
 
 
@@ -125,8 +126,7 @@ def session(app: Flask) -> Iterator[Session]:
     """A session for arranging data; the test commits what it wants the app to see."""
     # Deferred transactions: a test holding a read snapshot must not block the app's writers.
     # Tests call session.rollback() before re-reading what a request changed.
-    factory = app.extensions["wb_read_sessions"]
-    with factory() as s:
+    with database(app).reading() as s:
         yield s
 
 

@@ -37,8 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("EXPORT_DIR"):
         app.config["EXPORT_DIR"] = str(instance / "exports")
 
-    from workbench.web import base
+    from workbench.web import app as web
 
-    base.init_app(app)
-    base.register_blueprints(app)
+    web.init_app(app)
     return app

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from flask import Flask
@@ -20,11 +20,17 @@ from sqlalchemy.orm import Session
 from workbench import create_app
 from workbench.core import limits
 from workbench.core.errors import DomainError
+from workbench.unit_of_work import Database
 
 if TYPE_CHECKING:
     from workbench.documents.resegment import Resegmentable
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
+
+
+def database(app: Flask) -> Database:
+    """The application's database, as the app factory opened it."""
+    return cast(Database, app.extensions["workbench.database"])
 
 
 def _app() -> Flask:
@@ -45,7 +51,7 @@ def _ensure_schema(app: Flask) -> None:
 
     from workbench.migrate import current_revision, head_revision, upgrade
 
-    engine = app.extensions["wb_engine"]
+    engine = database(app).engine
     where = engine.url.render_as_string(hide_password=True)
     try:
         current = current_revision(engine)
@@ -68,9 +74,8 @@ def _ensure_schema(app: Flask) -> None:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """Run a command's work in one write transaction; a domain error becomes a clean message."""
-    factory = _app().extensions["wb_write_sessions"]
     try:
-        with factory.begin() as session:
+        with database(_app()).writing() as session:
             yield session
     except DomainError as exc:
         lines = [str(exc), *[f"  - {d}" for d in exc.details]]
@@ -293,8 +298,7 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
     from workbench.accounts import users as accounts
     from workbench.models import Document, Passage
 
-    factory = _app().extensions["wb_read_sessions"]
-    with factory() as session:
+    with database(_app()).reading() as session:
         try:
             project = accounts.project_by_slug(session, project_slug)
         except DomainError as exc:

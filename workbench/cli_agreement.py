@@ -32,13 +32,12 @@ def _project_payload(
     from sqlalchemy import select
 
     from workbench.accounts import users as accounts
-    from workbench.cli import _app
+    from workbench.cli import _app, database
     from workbench.core.errors import DomainError
     from workbench.models import ReliabilityRound
     from workbench.reliability import records as agreement_data
 
-    factory = _app().extensions["wb_read_sessions"]
-    with factory() as session:
+    with database(_app()).reading() as session:
         try:
             project = accounts.project_by_slug(session, project_slug)
             round_id = None

@@ -27,11 +27,10 @@ def _fail(exc: DomainError) -> click.ClickException:
 @contextmanager
 def _reading() -> Iterator[Session]:
     """A read-only session on one consistent snapshot of the database."""
-    from workbench.cli import _app
+    from workbench.cli import _app, database
     from workbench.interchange.exports import snapshot
 
-    factory = _app().extensions["wb_read_sessions"]
-    with factory() as session:
+    with database(_app()).reading() as session:
         try:
             snapshot(session)
             yield session

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make Alembic batch migrations on SQLite and error messages predictable.
 NAMING_CONVENTION = {
@@ -70,23 +70,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
-
-
-def writer(engine: Engine) -> Engine:
-    """Return the engine to use for a unit of work that writes (SQLite: BEGIN IMMEDIATE)."""
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(sqlite_immediate=True)
-    return engine
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory used by requests and commands."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-def is_sqlite(engine: Engine) -> bool:
-    """Tell whether the engine talks to SQLite."""
-    return engine.dialect.name == "sqlite"
 
 
 class WriterGate:

@@ -18,8 +18,8 @@ from tests.conftest import PASSWORD, Client, reread
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.db import make_engine, make_sessionmaker, writer
 from workbench.models import Annotation, AuditEvent, Passage, Project, User
+from workbench.unit_of_work import Database
 
 PASSAGES = 12
 THREADS = 6
@@ -121,18 +121,17 @@ def test_threads_through_http(app, arena, session) -> None:
 def _process_worker(
     url: str, username: str, slug: str, passages: list[int], codes: list[int], seed: int, queue
 ) -> None:
-    engine = make_engine(url)
-    factory = make_sessionmaker(writer(engine))
+    database = Database(url)
     rng = random.Random(seed)
     done: list[tuple[int, int]] = []
     for _ in range(60):
         pair = (rng.choice(passages), rng.choice(codes))
-        with factory.begin() as session:
+        with database.writing() as session:
             project = session.scalar(select(Project).where(Project.slug == slug))
             user = accounts.user_by_name(session, username)
             coding.apply_code(session, project, user, pair[0], pair[1])
         done.append(pair)  # acknowledged: the transaction committed
-    engine.dispose()
+    database.dispose()
     queue.put((username, done))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import reread
 from workbench.models import Project
+from workbench.web.unit import database
 
 
 def test_login_then_projects(client, make_user, make_project) -> None:
@@ -84,13 +85,13 @@ def test_a_locked_database_is_a_clear_503(app, client, make_user, make_project, 
     lead = make_user("lead")
     project = make_project(lead=lead, blind=True)
     client.login("lead")
-    app.extensions["wb_engine"].pool.dispose()
+    database(app).engine.pool.dispose()
     # Another program holds the write lock (as a long command-line import does).
     other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         # Shorten the wait on the pooled connection the request will reuse (default 10 s).
-        with app.extensions["wb_engine"].connect() as conn:
+        with database(app).engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA busy_timeout=50")
         response = client.post(f"/p/{project.slug}/settings", data={}, htmx=True)
     finally:

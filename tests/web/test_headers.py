@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import PASSWORD, csrf_token
 from workbench import create_app
+from workbench.web.unit import database
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -92,5 +93,5 @@ def test_behind_a_trusted_proxy_forwarded_https_makes_cookies_secure(
         r = trusting.test_client().get("/login", headers=forwarded)
         assert r.headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
-        untrusting.extensions["wb_engine"].dispose()
-        trusting.extensions["wb_engine"].dispose()
+        database(untrusting).engine.dispose()
+        database(trusting).engine.dispose()

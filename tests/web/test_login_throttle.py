@@ -11,6 +11,7 @@ from workbench import create_app
 from workbench.accounts import passwords
 from workbench.accounts import users as accounts
 from workbench.core.errors import ValidationError
+from workbench.web.unit import database
 
 
 def _fail(client: Client, username: str) -> Any:
@@ -99,7 +100,7 @@ def test_the_count_is_shared_by_every_server(app, db_url, client, make_user, tmp
         assert client.login("ana").status_code == 429
         assert other.login("ana").status_code == 429
     finally:
-        other_app.extensions["wb_engine"].dispose()
+        database(other_app).engine.dispose()
 
 
 def test_sign_in_checks_exactly_one_hash_whether_or_not_the_name_exists(

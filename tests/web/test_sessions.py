@@ -107,7 +107,7 @@ def test_an_admin_cannot_deactivate_themselves(client, make_user) -> None:
 
 
 def test_malformed_session_ids_are_anonymous(app, make_user) -> None:
-    from workbench.web.base import _load_user
+    from workbench.web.access import load_user as _load_user
 
     ana = make_user("ana")
     with app.test_request_context():

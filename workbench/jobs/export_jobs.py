@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from workbench.core.errors import DomainError, NotFound, ValidationError
 from workbench.formats.scope import ExportScope, Layer
 from workbench.interchange import exports
 from workbench.models import ExportJob, Project, User
 from workbench.models._common import utcnow
+from workbench.unit_of_work import Database
 
 STALE_AFTER = dt.timedelta(seconds=120)
 PROGRESS_EVERY = 1.0  # seconds between progress writes
@@ -213,8 +214,8 @@ def start(job_id: int, *, database_url: str, export_dir: str, runner: str = "sub
 class _Reporter:
     """Writes progress to the job row at most every PROGRESS_EVERY seconds."""
 
-    def __init__(self, factory: sessionmaker[Session], job_id: int) -> None:
-        self.factory, self.job_id = factory, job_id
+    def __init__(self, database: Database, job_id: int) -> None:
+        self.database, self.job_id = database, job_id
         self.done, self.total, self.last = 0, 0, 0.0
 
     def set_total(self, total: int) -> None:
@@ -230,7 +231,7 @@ class _Reporter:
         if not force and now - self.last < PROGRESS_EVERY:
             return
         self.last = now
-        with self.factory.begin() as session:
+        with self.database.writing() as session:
             job = session.get(ExportJob, self.job_id)
             if job is not None:
                 job.status = "running"
@@ -241,14 +242,11 @@ class _Reporter:
 
 def run_job(job_id: int, database_url: str, export_dir: str) -> None:
     """Do the export of one job (in whatever process or thread calls it)."""
-    from workbench.db import make_engine, make_sessionmaker, writer
-
-    engine = make_engine(database_url)
-    reads, writes = make_sessionmaker(engine), make_sessionmaker(writer(engine))
-    reporter = _Reporter(writes, job_id)
+    database = Database(database_url)
+    reporter = _Reporter(database, job_id)
     partial: Path | None = None
     try:
-        with reads() as session:
+        with database.reading() as session:
             exports.snapshot(session)
             job = session.get(ExportJob, job_id)
             if job is None:
@@ -274,23 +272,22 @@ def run_job(job_id: int, database_url: str, export_dir: str) -> None:
                 progress=reporter.tick,
                 on_total=reporter.set_total,
             )
-            session.rollback()
         partial.replace(target)
-        _finish(writes, job_id, "done", path=str(target), done=reporter.done)
-        _prune(writes, Path(export_dir), job_id)
+        _finish(database, job_id, "done", path=str(target), done=reporter.done)
+        _prune(database, Path(export_dir), job_id)
     except (DomainError, ValueError) as exc:
-        _finish(writes, job_id, "failed", error=str(exc))
+        _finish(database, job_id, "failed", error=str(exc))
     except Exception as exc:  # the job must never stay "running" after its runner died
-        _finish(writes, job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        _finish(database, job_id, "failed", error=f"{type(exc).__name__}: {exc}")
         raise
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
-        engine.dispose()
+        database.dispose()
 
 
 def _finish(
-    factory: sessionmaker[Session],
+    database: Database,
     job_id: int,
     status: str,
     *,
@@ -298,7 +295,7 @@ def _finish(
     error: str | None = None,
     done: int = 0,
 ) -> None:
-    with factory.begin() as session:
+    with database.writing() as session:
         job = session.get(ExportJob, job_id)
         if job is None:
             return
@@ -321,9 +318,9 @@ def mark_stale(session: Session, job: ExportJob) -> bool:
     return True
 
 
-def _prune(factory: sessionmaker[Session], export_dir: Path, job_id: int) -> None:
+def _prune(database: Database, export_dir: Path, job_id: int) -> None:
     """Delete the files of all but the newest KEEP_JOBS finished jobs of the project."""
-    with factory.begin() as session:
+    with database.writing() as session:
         job = session.get(ExportJob, job_id)
         if job is None:
             return

@@ -10,8 +10,9 @@ from workbench.accounts import passwords
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden, NotFound, ValidationError
 from workbench.models import User
-from workbench.web.base import begin_write, commit, db, me
+from workbench.web.access import me
 from workbench.web.parsers import flag
+from workbench.web.unit import db, writes
 
 bp = Blueprint("admin", __name__)
 
@@ -43,10 +44,10 @@ def users() -> str:
 
 @bp.route("/admin/users", methods=["POST"])
 @login_required
+@writes
 def create_user() -> str:
     """Create an account with a random password, shown this once."""
     _admin_only()
-    begin_write()
     password = accounts.random_password()
     user = accounts.create_user(
         db(),
@@ -55,53 +56,54 @@ def create_user() -> str:
         display_name=request.form.get("display_name") or None,
         is_admin=flag(request.form.get("is_admin")),
     )
-    commit()
     return _users_page(f"Created {user.username}. Give them this password once:", password)
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 @login_required
+@writes
 def reset_password(user_id: int) -> str:
     """Give an account a new random password, shown this once; its sessions end."""
     _admin_only()
-    begin_write()
     user = _user(user_id)
     password = accounts.random_password()
     accounts.set_password(db(), user, password)
-    commit()
     return _users_page(f"New password for {user.username}, shown this once:", password)
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
 @login_required
+@writes
 def set_active(user_id: int) -> str:
     """Deactivate an account (its sessions end at once) or activate it again."""
     _admin_only()
-    begin_write()
     user = _user(user_id)
     active = flag(request.form.get("active"))
     if not active and user.id == me().id:
         raise ValidationError("You cannot deactivate your own account.")
     accounts.set_active(db(), user, active)
-    commit()
     state = "active again" if active else "deactivated; its sessions have ended"
     return _users_page(f"{user.username} is {state}.")
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
+@bp.get("/account/password")
 @login_required
+def password_form() -> str:
+    """The form to change one's own password."""
+    return render_template("admin/password.html", message=None)
+
+
+@bp.post("/account/password")
+@login_required
+@writes
 def change_password() -> str:
     """Change one's own password; the account's other sessions end, this one goes on."""
-    message = None
-    if request.method == "POST":
-        begin_write()
-        user = db().merge(me())
-        if not passwords.verify(user.password_hash, request.form.get("current", "")):
-            raise ValidationError("The current password is wrong.")
-        if request.form.get("new", "") != request.form.get("repeat", ""):
-            raise ValidationError("The two new passwords differ.")
-        accounts.set_password(db(), user, request.form.get("new", ""))
-        commit()
-        login_user(user)  # a fresh cookie with the new session generation
-        message = "Your password is changed. Your other sessions have ended."
+    user = db().merge(me())
+    if not passwords.verify(user.password_hash, request.form.get("current", "")):
+        raise ValidationError("The current password is wrong.")
+    if request.form.get("new", "") != request.form.get("repeat", ""):
+        raise ValidationError("The two new passwords differ.")
+    accounts.set_password(db(), user, request.form.get("new", ""))
+    login_user(user)  # a fresh cookie with the new session generation
+    message = "Your password is changed. Your other sessions have ended."
     return render_template("admin/password.html", message=message)

@@ -20,8 +20,10 @@ from workbench.core.errors import Forbidden
 from workbench.models import Project, User
 from workbench.reliability import adjudication, rounds
 from workbench.reliability import records as agreement_data
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints, number, opt_int
+from workbench.web.unit import db, writes
 
 bp = Blueprint("agreement", __name__)
 
@@ -142,6 +144,7 @@ def index(slug: str) -> str:
 
 @bp.route("/p/<slug>/agreement/rounds", methods=["POST"])
 @login_required
+@writes
 def create_round(slug: str) -> Response | str:
     """Draw a sample and start a reliability round."""
     project = _lead(slug)
@@ -157,7 +160,6 @@ def create_round(slug: str) -> Response | str:
         stratify=form.get("stratify", "document"),
         doc_ids=ints("documents") or None,
     )
-    commit()
     if not is_htmx():
         return cast(Response, redirect(url_for("agreement.round_page", slug=slug, round_id=rnd.id)))
     message = (
@@ -209,6 +211,7 @@ def round_page(slug: str, round_id: int) -> str:
 
 @bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold", methods=["POST"])
 @login_required
+@writes
 def gold(slug: str, round_id: int) -> str:
     """Declare the round's consensus gold (with a pass threshold), or revoke it."""
     project = _lead(slug)
@@ -224,18 +227,17 @@ def gold(slug: str, round_id: int) -> str:
             if accepted
             else ""
         )
-    commit()
     return render_template("agreement/_gold.html", **_gold_context(project, round_id, message))
 
 
 @bp.route("/p/<slug>/agreement/rounds/<int:round_id>/trainees", methods=["POST"])
 @login_required
+@writes
 def trainees(slug: str, round_id: int) -> str:
     """Assign coders to code a gold round and be measured against it."""
     project = _lead(slug)
     rnd = agreement_data.get_round(db(), project, round_id)
     added = rounds.assign_trainees(db(), project, me(), rnd, ints("coders"))
-    commit()
     message = f"{added} assignments added."
     return render_template("agreement/_gold.html", **_gold_context(project, round_id, message))
 
@@ -468,6 +470,7 @@ def passage(slug: str, passage_id: int) -> str:
 
 @bp.route("/p/<slug>/agreement/passages/<int:passage_id>/resolve", methods=["POST"])
 @login_required
+@writes
 def resolve(slug: str, passage_id: int) -> str:
     """Resolve a passage: adopt one coder's coding, or save edited codes and stances."""
     project = _lead(slug)
@@ -481,15 +484,14 @@ def resolve(slug: str, passage_id: int) -> str:
         adjudication.resolve(
             db(), project, me(), passage_id, codes, note=form.get("note", ""), round_id=round_id
         )
-    commit()
     return _card(project, passage_id, "Consensus saved.")
 
 
 @bp.route("/p/<slug>/agreement/passages/<int:passage_id>/reopen", methods=["POST"])
 @login_required
+@writes
 def reopen(slug: str, passage_id: int) -> str:
     """Remove a passage's consensus so it can be adjudicated again."""
     project = _lead(slug)
     done = adjudication.reopen(db(), project, me(), passage_id)
-    commit()
     return _card(project, passage_id, "Consensus removed." if done else "There was no consensus.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -11,7 +12,9 @@ from werkzeug.wrappers import Response
 
 from workbench.accounts import login_throttle
 from workbench.accounts import users as accounts
-from workbench.web.base import begin_write, commit, db, me
+from workbench.models import User
+from workbench.web.access import me
+from workbench.web.unit import db, writes
 
 bp = Blueprint("auth", __name__)
 
@@ -42,45 +45,61 @@ def _page(error: str | None, status: int) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
 def login() -> Response:
-    """Show the sign-in form and sign the user in."""
-    if request.method != "POST":
-        return _page(None, 200)
-    username = request.form.get("username", "")
-    address = request.remote_addr or "unknown"
-    throttle = _throttle()
+    """Show the sign-in form."""
+    return _page(None, 200)
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """A sign-in attempt as read before the writer turn: refused, failed or the account."""
+
+    username: str
+    address: str
+    wait: int | None
+    user: User | None
+
+
+def _check_credentials() -> _Attempt:
     # Read and hash outside the unit of work: on SQLite the writer turn is taken only to record
     # the outcome, never for the slow password hash.
-    wait = login_throttle.retry_after(db(), throttle, username, address)
+    username = request.form.get("username", "")
+    address = request.remote_addr or "unknown"
+    wait = login_throttle.retry_after(db(), _throttle(), username, address)
     if wait is not None:
-        minutes = max(1, round(wait / 60))
+        return _Attempt(username, address, wait, None)
+    user = accounts.authenticate(db(), username, request.form.get("password", ""))
+    return _Attempt(username, address, None, user)
+
+
+@bp.post("/login")
+@writes(prepare=_check_credentials)
+def sign_in(prepared: _Attempt) -> Response:
+    """Sign the user in, or record the failure (and refuse while the throttle says wait)."""
+    if prepared.wait is not None:
+        minutes = max(1, round(prepared.wait / 60))
         response = _page(
             "Too many failed sign-ins for this account or from this address. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
             429,
         )
-        response.headers["Retry-After"] = str(wait)
+        response.headers["Retry-After"] = str(prepared.wait)
         return response
-    user = accounts.authenticate(db(), username, request.form.get("password", ""))
-    begin_write()
-    if user is None:
-        login_throttle.record_failure(db(), throttle, username, address)
-        commit()
+    if prepared.user is None:
+        login_throttle.record_failure(db(), _throttle(), prepared.username, prepared.address)
         return _page("Unknown username or wrong password.", 401)
-    login_throttle.clear_account(db(), username)
-    commit()
-    login_user(user)
+    login_throttle.clear_account(db(), prepared.username)
+    login_user(prepared.user)
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@writes
 def logout() -> Response:
     """Sign out: every session of this account ends, here and on any other device."""
-    begin_write()
     accounts.end_sessions(db().merge(me()))
-    commit()
     logout_user()
     flash("You are signed out (on every device).")
     return redirect(url_for("auth.login"))

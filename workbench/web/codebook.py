@@ -14,8 +14,10 @@ from workbench.codebooks.files import CodebookImportReport, codebook_import_repo
 from workbench.coding import view as coding_view
 from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int, flag
+from workbench.web.unit import db, discard, writes
 
 bp = Blueprint("codebook", __name__)
 
@@ -74,6 +76,7 @@ def _checkboxes(values: dict[str, str]) -> dict[str, str]:
 
 @bp.route("/p/<slug>/codebook/codes", methods=["POST"])
 @login_required
+@writes
 def add(slug: str) -> tuple[str, int]:
     """Add a code."""
     project, role = current_project(slug)
@@ -86,12 +89,12 @@ def add(slug: str) -> tuple[str, int]:
         user=me(),
         note=request.form.get("note", ""),
     )
-    commit()
     return _page(slug, f"Added '{code.name}'.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>", methods=["POST"])
 @login_required
+@writes
 def edit(slug: str, code_id: int) -> tuple[str, int]:
     """Edit a code's fields; a change of meaning flags older annotations."""
     project, role = current_project(slug)
@@ -106,12 +109,12 @@ def edit(slug: str, code_id: int) -> tuple[str, int]:
         note=request.form.get("note", ""),
     )
     changed = codebooks.current_version(db(), project) != version
-    commit()
     return _page(slug, f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>/move", methods=["POST"])
 @login_required
+@writes
 def move(slug: str, code_id: int) -> tuple[str, int]:
     """Move a code under another parent."""
     project, role = current_project(slug)
@@ -119,12 +122,12 @@ def move(slug: str, code_id: int) -> tuple[str, int]:
     code = codebooks.move_code(
         db(), project, code_id, arg_int("parent_id"), user=me(), note=request.form.get("note", "")
     )
-    commit()
     return _page(slug, f"Moved '{code.name}'.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>/delete", methods=["POST"])
 @login_required
+@writes
 def delete(slug: str, code_id: int) -> tuple[str, int]:
     """Delete a code; with annotations it asks for confirmation first."""
     project, role = current_project(slug)
@@ -137,23 +140,23 @@ def delete(slug: str, code_id: int) -> tuple[str, int]:
         confirmed=request.form.get("confirm") == "yes",
         note=request.form.get("note", ""),
     )
-    commit()
     return _page(slug, f"Deleted; {used} annotations are kept and come back if you restore it.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>/restore", methods=["POST"])
 @login_required
+@writes
 def restore(slug: str, code_id: int) -> tuple[str, int]:
     """Restore a deleted code with its annotations."""
     project, role = current_project(slug)
     lead_only(role)
     code = codebooks.restore_code(db(), project, code_id, user=me())
-    commit()
     return _page(slug, f"Restored '{code.name}'.")
 
 
 @bp.route("/p/<slug>/codebook/merge", methods=["POST"])
 @login_required
+@writes
 def merge(slug: str) -> tuple[str, int]:
     """Merge one code into another; annotations move."""
     project, role = current_project(slug)
@@ -164,12 +167,12 @@ def merge(slug: str) -> tuple[str, int]:
     moved = codebooks.merge_codes(
         db(), project, source, target, user=me(), note=request.form.get("note", "")
     )
-    commit()
     return _page(slug, f"Merged: {moved} annotations moved.")
 
 
 @bp.route("/p/<slug>/codebook/codes/<int:code_id>/split", methods=["POST"])
 @login_required
+@writes
 def split(slug: str, code_id: int) -> tuple[str, int]:
     """Split a code into sub-codes."""
     project, role = current_project(slug)
@@ -178,12 +181,12 @@ def split(slug: str, code_id: int) -> tuple[str, int]:
     created = codebooks.split_code(
         db(), project, code_id, names, user=me(), note=request.form.get("note", "")
     )
-    commit()
     return _page(slug, f"Split into {len(created)} codes.")
 
 
 @bp.route("/p/<slug>/codebook/scale", methods=["POST"])
 @login_required
+@writes
 def scale(slug: str) -> tuple[str, int]:
     """Replace the stance scale (a new codebook version)."""
     project, role = current_project(slug)
@@ -192,7 +195,6 @@ def scale(slug: str) -> tuple[str, int]:
     version = codebooks.set_stance_scale(
         db(), project, levels, user=me(), note=request.form.get("note", "")
     )
-    commit()
     return _page(slug, f"Saved the stance scale as version {version.number}.")
 
 
@@ -207,6 +209,7 @@ def export(slug: str, fmt: str) -> Response:
 
 @bp.route("/p/<slug>/codebook/import", methods=["POST"])
 @login_required
+@writes
 def import_file(slug: str) -> tuple[str, int]:
     """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
     project, role = current_project(slug)
@@ -218,7 +221,7 @@ def import_file(slug: str) -> tuple[str, int]:
     if not data:
         raise ValidationError(f"{upload.filename}: the file is empty.")
     report = codebook_import_report(db(), project, upload.filename, data, user=me())
-    db().rollback()  # a check: the report says what applying would do
+    discard()  # a check: the report says what applying would do
     token = pending_imports.stash(_pending_dir(), project.id, me().id, upload.filename, data)
     html = render_template(
         "codebook/_import_report.html", report=report, project=project, token=token
@@ -228,6 +231,7 @@ def import_file(slug: str) -> tuple[str, int]:
 
 @bp.route("/p/<slug>/codebook/import/apply", methods=["POST"])
 @login_required
+@writes
 def apply_import(slug: str) -> tuple[str, int]:
     """Apply a checked codebook import; with items left out only when the lead ticks so."""
     project, role = current_project(slug)
@@ -237,9 +241,8 @@ def apply_import(slug: str) -> tuple[str, int]:
     report = codebook_import_report(db(), project, filename, data, user=me())
     report.applied = report.complete or flag(request.form.get("allow_partial"))
     if not report.applied:
-        db().rollback()
+        discard()
         return _page(slug, status=422, report=report, token=token)
-    commit()
     pending_imports.discard(_pending_dir(), token)
     return _page(slug, f"Imported {filename} as version {report.version}.", report=report)
 

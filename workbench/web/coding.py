@@ -19,8 +19,10 @@ from workbench.core.codebook import STANCE_KEYS
 from workbench.core.errors import ValidationError
 from workbench.documents import catalog as documents
 from workbench.models import Passage, Project
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints, opt_int, req_int, text
+from workbench.web.unit import db, writes
 
 bp = Blueprint("coding", __name__)
 
@@ -167,6 +169,7 @@ def _apply(project: Project, passage_id: int, code_id: int, **changes: Any) -> N
 
 @bp.route("/p/<slug>/code/toggle", methods=["POST"])
 @login_required
+@writes
 def toggle(slug: str) -> str:
     """Apply a code if it is off, remove it if it is on (a selection applies it to that span)."""
     project, role = current_project(slug)
@@ -179,12 +182,12 @@ def toggle(slug: str) -> str:
     else:
         version = code_index(db(), project.id).version
         coding.toggle_code(db(), project, me(), passage_id, code_id, codebook_version=version)
-    commit()
     return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/apply", methods=["POST"])
 @login_required
+@writes
 def apply(slug: str) -> str:
     """Apply a code (idempotent: applying twice is the same as once), with optional stance/memo."""
     project, role = current_project(slug)
@@ -200,12 +203,12 @@ def apply(slug: str) -> str:
     if span is not None:
         kwargs["span"] = span
     _apply(project, passage_id, code_id, **kwargs)
-    commit()
     return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/remove", methods=["POST"])
 @login_required
+@writes
 def remove(slug: str) -> str:
     """Remove a code from a passage (idempotent)."""
     project, role = current_project(slug)
@@ -213,12 +216,12 @@ def remove(slug: str) -> str:
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     coding.remove_code(db(), project, me(), passage_id, code_id)
-    commit()
     return _respond(project, role, passage)
 
 
 @bp.route("/p/<slug>/code/stance", methods=["POST"])
 @login_required
+@writes
 def stance(slug: str) -> str:
     """Set the stance of an applied code."""
     project, role = current_project(slug)
@@ -226,12 +229,12 @@ def stance(slug: str) -> str:
     # Loaded once: the service finds it in the identity map, the response reuses it.
     passage = coding.get_passage(db(), project, passage_id)
     _apply(project, passage_id, code_id, stance=opt_int(request.form.get("stance"), "stance"))
-    commit()
     return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/memo", methods=["POST"])
 @login_required
+@writes
 def memo(slug: str) -> str:
     """Save the memo of an applied code, or without a code the coder's memo on the passage."""
     project, role = current_project(slug)
@@ -244,19 +247,18 @@ def memo(slug: str) -> str:
         coding.set_passage_memo(db(), project, me(), passage_id, text, limit=limit)
     else:
         _apply(project, passage_id, code_id, memo=text)
-    commit()
     return _respond(project, role, passage, selected=code_id)
 
 
 @bp.route("/p/<slug>/code/done", methods=["POST"])
 @login_required
+@writes
 def done(slug: str) -> str:
     """Mark the passage coded by me ("nothing applies" is an answer), or reopen it."""
     project, role = current_project(slug)
     passage_id = req_int("passage_id")
     passage = coding.get_passage(db(), project, passage_id)
     coding.set_done(db(), project, me(), passage_id, request.form.get("coded", "1") == "1")
-    commit()
     return _respond(project, role, passage)
 
 
@@ -306,6 +308,7 @@ def team(slug: str) -> str:
 
 @bp.route("/p/<slug>/assign", methods=["POST"])
 @login_required
+@writes
 def assign(slug: str) -> Response | str:
     """Assign documents, or a stratified random sample of passages, to coders with an overlap."""
     project, role = current_project(slug)
@@ -323,7 +326,6 @@ def assign(slug: str) -> Response | str:
         result = assignments.assign_documents(
             db(), project, doc_ids, coder_ids, overlap=overlap, seed=seed
         )
-    commit()
     data = assignments.team_progress(db(), project)
     return render_template("coding/_team_progress.html", project=project, team=data, message=result)
 

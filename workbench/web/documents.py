@@ -7,34 +7,41 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.accounts import audit
+from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
 from workbench.documents import catalog as documents
 from workbench.documents import importing, resegment
-from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
+from workbench.web.unit import db, writes
 
 bp = Blueprint("documents", __name__)
 
 
-@bp.route("/p/<slug>/upload", methods=["POST"])
-@login_required
-def upload(slug: str) -> str | Response:
-    """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
-    project, role = current_project(slug, begin=False)
-    lead_only(role)
+def _parse_uploads() -> list[ParsedDocument]:
+    # Parsed before the unit of work: coders' writes must not wait behind a large upload.
+    # Only a lead's upload is parsed at all.
+    lead_only(current_project(str(request.view_args["slug"]))[1])  # type: ignore[index]
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
         raise ValidationError("Choose at least one file to upload.")
-    mode = request.form.get("segmentation", "paragraph")
-    # Parse before the unit of work: coders' writes must not wait behind a large upload.
-    parsed = importing.parse_uploads(
+    return importing.parse_uploads(
         ((f.filename or "upload", f.read()) for f in uploads),
-        mode=mode,
+        mode=request.form.get("segmentation", "paragraph"),
         max_file_bytes=current_app.config["MAX_FILE_BYTES"],
     )
-    begin_write()
-    result = importing.store_documents(db(), project, parsed, user=me(), mode=mode)
-    offers = resegment.segmented_otherwise(db(), project, parsed, mode)
-    commit()
+
+
+@bp.route("/p/<slug>/upload", methods=["POST"])
+@login_required
+@writes(prepare=_parse_uploads)
+def upload(slug: str, prepared: list[ParsedDocument]) -> str | Response:
+    """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
+    project, role = current_project(slug)
+    lead_only(role)
+    mode = request.form.get("segmentation", "paragraph")
+    result = importing.store_documents(db(), project, prepared, user=me(), mode=mode)
+    offers = resegment.segmented_otherwise(db(), project, prepared, mode)
     if is_htmx():
         return render_template(
             "documents/_import_result.html", project=project, result=result, offers=offers
@@ -59,6 +66,7 @@ def read(slug: str, doc_id: int) -> str:
 
 @bp.route("/p/<slug>/d/<int:doc_id>/metadata", methods=["POST"])
 @login_required
+@writes
 def edit_metadata(slug: str, doc_id: int) -> str | Response:
     """Save the lead's corrections to a document's metadata."""
     project, role = current_project(slug)
@@ -76,7 +84,6 @@ def edit_metadata(slug: str, doc_id: int) -> str | Response:
             before={k: v[0] for k, v in changed.items()},
             after={k: v[1] for k, v in changed.items()},
         )
-    commit()
     if is_htmx():
         return render_template(
             "documents/_metadata.html", project=project, doc=doc, role=role, saved=True
@@ -86,6 +93,7 @@ def edit_metadata(slug: str, doc_id: int) -> str | Response:
 
 @bp.route("/p/<slug>/passages/<int:passage_id>/codable", methods=["POST"])
 @login_required
+@writes
 def set_codable(slug: str, passage_id: int) -> str | Response:
     """Mark a passage codable or not (leads only)."""
     project, role = current_project(slug)
@@ -105,7 +113,6 @@ def set_codable(slug: str, passage_id: int) -> str | Response:
             after={"codable": value},
         )
         passage.codable = value
-    commit()
     if is_htmx():
         return render_template("documents/_passage.html", project=project, p=passage, role=role)
     return redirect(url_for("documents.read", slug=slug, doc_id=passage.document_id))

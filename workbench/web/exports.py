@@ -45,8 +45,10 @@ from workbench.interchange import (
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.jobs import export_jobs
 from workbench.models import Document, Project, User
-from workbench.web.base import begin_write, commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int, choice, flag, text
+from workbench.web.unit import database, db, discard, writes, writing
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
@@ -99,17 +101,11 @@ def index(slug: str) -> str:
     )  # fmt: skip
 
 
-def _read_session() -> Any:
-    session = current_app.extensions["wb_read_sessions"]()
-    exports.snapshot(session)
-    return session
-
-
 @bp.route("/p/<slug>/export/download", methods=["GET", "POST"])
 @login_required
 def download(slug: str) -> WerkzeugResponse:
     """Download an export now; a large one becomes a background job, started by POST only."""
-    project, role = current_project(slug, begin=False)
+    project, role = current_project(slug)
     lead_only(role)
     values = request.values
     fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
@@ -128,13 +124,12 @@ def download(slug: str) -> WerkzeugResponse:
         return _start_job(project, fmt, scope, table)
     # send_file closes the buffer once the response has been sent.
     buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
-    session = _read_session()
-    try:
+    # A session of its own, in one snapshot: a long export never holds the writer turn.
+    with database().reading() as session:
+        exports.snapshot(session)
         here = session.get(Project, project.id)
         assert here is not None
         result = exports.write_export(session, here, scope, fmt, buffer, table=table)
-    finally:
-        session.close()
     buffer.seek(0)
     return send_file(
         buffer, mimetype=result.mimetype, as_attachment=True, download_name=result.filename
@@ -145,19 +140,18 @@ def _start_job(
     project: Project, fmt: str, scope: ExportScope, table: str | None
 ) -> WerkzeugResponse:
     config = current_app.config
-    begin_write()
-    job, created = export_jobs.start_or_reuse(
-        db(),
-        project,
-        me(),
-        fmt,
-        scope,
-        table=table,
-        per_user=int(config["EXPORT_JOBS_PER_USER"]),
-        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
-    )
-    job_id = job.id
-    commit()
+    with writing() as session:
+        job, created = export_jobs.start_or_reuse(
+            session,
+            project,
+            me(),
+            fmt,
+            scope,
+            table=table,
+            per_user=int(config["EXPORT_JOBS_PER_USER"]),
+            per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+        )
+        job_id = job.id
     if created:
         export_jobs.start(
             job_id,
@@ -233,6 +227,7 @@ def _report(report: Any, status: int) -> Response:
 
 @bp.route("/p/<slug>/import/coding-sheet", methods=["POST"])
 @login_required
+@writes
 def import_coding_sheet(slug: str) -> Response:
     """Validate and (if valid, or asked to) apply an offline coding sheet."""
     project, role = current_project(slug)
@@ -247,13 +242,14 @@ def import_coding_sheet(slug: str) -> Response:
         apply_valid=_flag("apply_valid"),
         memo_limit=current_app.config["MAX_MEMO_CHARS"],
     )
-    if report.applied:
-        commit()
+    if not report.applied:
+        discard()  # nothing of a refused import is kept
     return _report(report, 200 if report.applied else 422)
 
 
 @bp.route("/p/<slug>/import/codings", methods=["POST"])
 @login_required
+@writes
 def import_codings(slug: str) -> Response:
     """Validate and (if valid, or asked to) apply a legacy table of codings."""
     project, role = current_project(slug)
@@ -269,13 +265,14 @@ def import_codings(slug: str) -> Response:
         create_coders=_flag("create_coders"),
         memo_limit=current_app.config["MAX_MEMO_CHARS"],
     )
-    if report.applied:
-        commit()
+    if not report.applied:
+        discard()  # nothing of a refused import is kept
     return _report(report, 200 if report.applied else 422)
 
 
 @bp.route("/p/<slug>/import/project", methods=["POST"])
 @login_required
+@writes
 def import_project(slug: str) -> Response:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
     project, role = current_project(slug)
@@ -284,7 +281,7 @@ def import_project(slug: str) -> Response:
     token = pending_imports.stash(_pending_dir(), project.id, me().id, filename, data)
     report = _run_project_import(project, filename, data)
     report.applied = False
-    db().rollback()  # a preview: the report says what applying would do
+    discard()  # a preview: the report says what applying would do
     html = render_template(
         "exports/_exchange_report.html",
         report=report,
@@ -298,6 +295,7 @@ def import_project(slug: str) -> Response:
 
 @bp.route("/p/<slug>/import/project/apply", methods=["POST"])
 @login_required
+@writes
 def apply_project_import(slug: str) -> Response:
     """Apply a previewed project import (partial only when asked to)."""
     project, role = current_project(slug)
@@ -308,10 +306,9 @@ def apply_project_import(slug: str) -> Response:
     report = _run_project_import(project, filename, data)
     report.applied = report.complete or _flag("allow_partial")
     if report.applied:
-        commit()
         pending_imports.discard(_pending_dir(), request.form.get("token", ""))
     else:
-        db().rollback()
+        discard()
     html = render_template(
         "exports/_exchange_report.html", report=report, project=project, token=None
     )
@@ -461,13 +458,15 @@ def segments_csv(slug: str) -> Response:
     if f.code_id is None:
         raise ValidationError("Choose a code.")
     code = analysis.code_by_id(db(), project, f.code_id)
-    factory = current_app.extensions["wb_read_sessions"]
+    source = database()
     project_id = project.id
 
     def rows() -> Iterator[str]:
         # The response streams after the view returned: use a session of its own.
-        with factory() as session:
-            yield from _segment_lines(session, session.get(Project, project_id), scope, f)
+        with source.reading() as session:
+            here = session.get(Project, project_id)
+            assert here is not None
+            yield from _segment_lines(session, here, scope, f)
 
     name = f"{project.slug}-segments-{code.name[:40]}.csv".replace(" ", "_")
     return Response(

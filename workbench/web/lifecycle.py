@@ -22,8 +22,9 @@ from workbench.documents import (
     resegment,
 )
 from workbench.models import Document, Passage, Project
-from workbench.web.base import commit, current_project, db, lead_only, me
+from workbench.web.access import current_project, lead_only, me
 from workbench.web.parsers import req_int
+from workbench.web.unit import db, discard, writes
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -51,13 +52,13 @@ def confirm_delete(slug: str, doc_id: int) -> str:
 
 @bp.route("/p/<slug>/d/<int:doc_id>/delete", methods=["POST"])
 @login_required
+@writes
 def delete(slug: str, doc_id: int) -> Response:
     """Delete the document and everything coded on it; the history keeps a copy for undo."""
     project = _lead(slug)
     doc = documents.get_document(db(), project, doc_id)
     title = doc.title
     document_delete.delete_document(db(), project, me(), doc)
-    commit()
     flash(f"“{title}” was deleted with its codings. Undo it here if that was a mistake.")
     return redirect(url_for("lifecycle.history", slug=slug))
 
@@ -78,10 +79,9 @@ def _confirm(
     try:
         passage_layout.apply(db(), project, me(), doc, layout, request.form.get("fingerprint", ""))
     except Conflict as exc:
-        db().rollback()
+        discard()
         page = _preview_page(project, doc, layout, stale=str(exc), **_extra(layout))
         return Response(page, status=409, mimetype="text/html")
-    commit()
     flash(done)
     return redirect(url_for("documents.read", slug=project.slug, doc_id=doc.id))
 
@@ -113,6 +113,7 @@ def resegment_preview(slug: str, doc_id: int) -> str:
 
 @bp.route("/p/<slug>/d/<int:doc_id>/resegment", methods=["POST"])
 @login_required
+@writes
 def resegment_apply(slug: str, doc_id: int) -> str | Response:
     """Re-segment as previewed."""
     project = _lead(slug)
@@ -139,6 +140,7 @@ def split_preview(slug: str, passage_id: int) -> str:
 
 @bp.route("/p/<slug>/passages/<int:passage_id>/split", methods=["POST"])
 @login_required
+@writes
 def split_apply(slug: str, passage_id: int) -> str | Response:
     """Split as previewed."""
     project = _lead(slug)
@@ -159,6 +161,7 @@ def merge_preview(slug: str, passage_id: int) -> str:
 
 @bp.route("/p/<slug>/passages/<int:passage_id>/merge", methods=["POST"])
 @login_required
+@writes
 def merge_apply(slug: str, passage_id: int) -> str | Response:
     """Merge as previewed."""
     project = _lead(slug)
@@ -179,11 +182,11 @@ def history(slug: str) -> str:
 
 @bp.route("/p/<slug>/history/<int:event_id>/undo", methods=["POST"])
 @login_required
+@writes
 def undo(slug: str, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
     project = _lead(slug)
     doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
-    commit()
     flash("Undone: the document has its passages and codings back as they were.")
     if left_out:
         flash("Not restored: " + "; ".join(left_out) + ".")

@@ -11,8 +11,10 @@ from workbench.coding import progress
 from workbench.core import limits
 from workbench.core.errors import Forbidden, ValidationError
 from workbench.documents import catalog as documents
-from workbench.web.base import commit, current_project, db, is_htmx, lead_only, me
+from workbench.web.access import current_project, lead_only, me
+from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int, text
+from workbench.web.unit import db, writes
 
 bp = Blueprint("projects", __name__)
 
@@ -26,6 +28,7 @@ def index() -> str:
 
 @bp.route("/projects", methods=["POST"])
 @login_required
+@writes
 def create() -> Response:
     """Create a project (instance admins only); the creator leads it."""
     if not me().is_admin:
@@ -36,7 +39,6 @@ def create() -> Response:
         lead=me(),
         description=request.form.get("description", ""),
     )
-    commit()
     return redirect(url_for("projects.show", slug=project.slug))
 
 
@@ -75,22 +77,22 @@ def show(slug: str) -> str:
 
 @bp.route("/p/<slug>/members", methods=["POST"])
 @login_required
+@writes
 def add_member(slug: str) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
     project, role = current_project(slug)
     lead_only(role)
     user = accounts.user_by_name(db(), request.form.get("username", ""))
     accounts.add_member(db(), project, user, request.form.get("role", "coder"))
-    commit()
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
 
 
 @bp.route("/p/<slug>/settings", methods=["POST"])
 @login_required
+@writes
 def settings(slug: str) -> Response:
     """Change project settings such as blind coding (leads only)."""
     project, role = current_project(slug)
     lead_only(role)
     project.blind = request.form.get("blind") == "on"
-    commit()
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
