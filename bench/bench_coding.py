@@ -169,7 +169,7 @@ def pct(values: list[float], q: float) -> float:
 
 def in_process(url: str, info: dict[str, Any]) -> None:
     """Server times measured inside the process."""
-    from workbench import create_app
+    from workbench.app import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     coder, token = signed_in(app, "coder0")

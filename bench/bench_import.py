@@ -58,7 +58,7 @@ def reset_pg(url: str) -> None:
 
 def time_pages(url: str, repeat: int) -> list[tuple[str, float, float]]:
     """Median and max server time of each page, signed in as the lead."""
-    from workbench import create_app
+    from workbench.app import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     client = app.test_client()

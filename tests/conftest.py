@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from workbench import create_app
 from workbench.accounts import passwords
+from workbench.app import create_app
 from workbench.db import Base, make_engine
 from workbench.migrate import upgrade
 from workbench.web.unit import database

@@ -44,6 +44,7 @@ say "Lint and types"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 
 say "Tests on SQLite"
 WORKBENCH_TEST_DATABASE_URL= .venv/bin/pytest -q -p no:cacheprovider -n "${WORKBENCH_TEST_WORKERS:-auto}" "$@"

@@ -1,43 +1,7 @@
-"""Workbench: a bilingual annotation and stance-coding workbench."""
+"""Workbench: a bilingual annotation and stance-coding workbench.
 
-from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from flask import Flask
+The application itself is built by workbench.app.create_app; importing this package loads
+nothing but the version, so the pure core and the file formats load without Flask.
+"""
 
 __version__ = "0.1.0"
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask application: configuration, database, blueprints. Wiring only."""
-    # Imported here so the pure packages (corpus, agreement, codebook) load without Flask.
-    from flask import Flask
-
-    from workbench import config as cfg
-
-    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
-    instance = Path(app.instance_path)
-    settings: dict[str, Any] = dict(cfg.DEFAULTS)
-    instance_file = instance / "workbench.cfg"
-    app.config.update(settings)
-    if instance_file.exists():
-        app.config.from_pyfile(str(instance_file))
-    app.config.update(cfg.env_settings())
-    app.config.update(overrides or {})
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = cfg.instance_secret(instance)
-    if not app.config.get("DATABASE_URL"):
-        instance.mkdir(parents=True, exist_ok=True)
-        app.config["DATABASE_URL"] = cfg.sqlite_url(instance)
-    if not app.config.get("EXPORT_DIR"):
-        app.config["EXPORT_DIR"] = str(instance / "exports")
-
-    from workbench.web import app as web
-
-    web.init_app(app)
-    return app

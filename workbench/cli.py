@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench import create_app
+from workbench.app import create_app
 from workbench.core import limits
 from workbench.core.errors import DomainError
 from workbench.unit_of_work import Database

@@ -6,7 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from workbench import create_app
+from workbench.app import create_app
 
 
 class _Gunicorn(BaseApplication):

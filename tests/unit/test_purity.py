@@ -38,4 +38,4 @@ def test_exporting_modules_need_no_flask(module: str) -> None:
 
 
 def test_the_check_can_fail() -> None:
-    assert "flask" in _loaded("workbench.web.app")
+    assert "flask" in _loaded("workbench.web.registration")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from tests.conftest import PASSWORD, csrf_token
-from workbench import create_app
+from workbench.app import create_app
 from workbench.web.unit import database
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD, Client
-from workbench import create_app
 from workbench.accounts import passwords
 from workbench.accounts import users as accounts
+from workbench.app import create_app
 from workbench.core.errors import ValidationError
 from workbench.web.unit import database
 

@@ -141,9 +141,11 @@ def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
     right = sum(1 for x0, x1 in middle if x0 >= best[0])
     if min(left, right) < 0.25 * len(middle):
         return None
-    for side in (lambda w: w["x1"] <= best[0], lambda w: w["x0"] >= best[0]):
-        if len({round(w["top"]) for w in words if side(w)}) < _COLUMN_LINES:
-            return None
+    gutter = best[0]
+    left_lines = {round(w["top"]) for w in words if w["x1"] <= gutter}
+    right_lines = {round(w["top"]) for w in words if w["x0"] >= gutter}
+    if min(len(left_lines), len(right_lines)) < _COLUMN_LINES:
+        return None
     spanning = [w for w in words if w["x0"] < best[0] < w["x1"]]
     return best[0] if len(spanning) <= 0.1 * len(words) else None
 

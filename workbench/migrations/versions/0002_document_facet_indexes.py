@@ -1,18 +1,9 @@
-"""document facet indexes
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-22 17:01:52.623800
-"""
-
-from collections.abc import Sequence
+"""Indexes on the document facets the project page filters by."""
 
 from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,19 +1,10 @@
-"""unique production assignments
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-22 17:30:21.361093
-"""
-
-from collections.abc import Sequence
+"""One production assignment per passage and coder."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -2,20 +2,12 @@
 
 SQLite checks RESTRICT row by row, so deleting a project whose codebook nests codes failed in
 the middle of the cascade. NO ACTION is checked at the end of the statement.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-22 18:10:00
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,11 +1,4 @@
-"""Server-side session invalidation (user.session_generation) and login throttling
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-06 16:00:00
-"""
-
-from collections.abc import Sequence
+"""Server-side session invalidation (user.session_generation) and login throttling"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +7,6 @@ from workbench.models._common import UTCDateTime
 
 revision: str = "0005"
 down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

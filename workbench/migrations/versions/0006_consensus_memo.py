@@ -3,21 +3,13 @@
 The consensus memo says why the lead resolved a passage as they did; it is exported beside
 the consensus. Code colours are stored as lower-case #rrggbb from now on (every path in
 normalises them), so older upper-case colours are lowered here once.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-06 16:00:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,0 +1,36 @@
+"""The application factory: configuration, database, web layer. Wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workbench import config as cfg
+from workbench.web import registration
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: configuration, database, blueprints. Wiring only."""
+    app = Flask("workbench", template_folder=str(TEMPLATES), instance_relative_config=True)
+    instance = Path(app.instance_path)
+    settings: dict[str, Any] = dict(cfg.DEFAULTS)
+    instance_file = instance / "workbench.cfg"
+    app.config.update(settings)
+    if instance_file.exists():
+        app.config.from_pyfile(str(instance_file))
+    app.config.update(cfg.env_settings())
+    app.config.update(overrides or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = cfg.instance_secret(instance)
+    if not app.config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = cfg.sqlite_url(instance)
+    if not app.config.get("EXPORT_DIR"):
+        app.config["EXPORT_DIR"] = str(instance / "exports")
+
+    registration.init_app(app)
+    return app
