@@ -6,10 +6,10 @@ import re
 from typing import cast
 
 from flask_login import LoginManager, current_user
-from sqlalchemy import bindparam, select
 
-from workbench.core.errors import Forbidden, NotFound
-from workbench.models import Membership, Project, User
+from workbench.accounts import membership
+from workbench.core.errors import Forbidden
+from workbench.models import Project, User
 from workbench.web import parsers
 from workbench.web.unit import db
 
@@ -34,29 +34,9 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-# Prebuilt: every project request runs it, and building a select costs more than running it.
-_PROJECT_AND_ROLE = (
-    select(Project, Membership.role)
-    .outerjoin(
-        Membership,
-        (Membership.project_id == Project.id) & (Membership.user_id == bindparam("user")),
-    )
-    .where(Project.slug == bindparam("slug"))
-)
-
-
 def current_project(slug: str) -> tuple[Project, str]:
     """Load a project by slug and the user's role in it (admins act as leads)."""
-    user = me()
-    row = db().execute(_PROJECT_AND_ROLE, {"slug": slug, "user": user.id}).tuples().first()
-    if row is None:
-        raise NotFound(f"No project called '{slug}'.")
-    project, role = row
-    if role is None:
-        if not user.is_admin:
-            raise Forbidden("You are not a member of this project.")
-        role = "lead"
-    return project, str(role)
+    return membership.project_and_role(db(), slug, me())
 
 
 def me() -> User:
