@@ -5,16 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from workbench.core.corpus import furniture
 from workbench.core.corpus.extract import DOCUMENT_EXTENSIONS
-from workbench.core.corpus.furniture import (
-    is_boilerplate,
-    is_dateline,
-    is_fragment,
-    is_heading,
-    is_page_furniture,
-    is_record_break,
-    is_table_line,
-)
 from workbench.core.corpus.language import detect_language
 from workbench.core.corpus.segment import paragraph_spans
 from workbench.core.corpus.speakers import RECORD_HEADER_PHRASES, match_marker
@@ -175,7 +167,7 @@ def _count_markers(text: str) -> int:
         head = text[start : min(end, start + 240)]
         if (
             (":" in head or "：" in head)
-            and not is_table_line(head.split("\n", 1)[0])
+            and not furniture.is_table_line(head.split("\n", 1)[0])
             and match_marker(head) is not None
         ):
             count += 1
@@ -191,16 +183,16 @@ def _title(text: str, doc_type: str | None, headings: frozenset[int]) -> str | N
         return _agenda_item(text)
     for start, end in paragraph_spans(text[: _HEAD_CHARS * 2]):
         paragraph = text[start:end]
-        if is_heading(paragraph):
+        if furniture.is_heading(paragraph):
             paragraph = paragraph.lstrip("#").strip()
         if start in headings and len(paragraph) <= _TITLE_MAX and "\n" not in paragraph:
             return paragraph  # a Markdown heading is a title, however short
         if (
-            is_page_furniture(paragraph)
-            or is_boilerplate(paragraph)
-            or is_dateline(paragraph)
-            or is_fragment(paragraph)
-            or is_table_line(paragraph)
+            furniture.is_page_furniture(paragraph)
+            or furniture.is_boilerplate(paragraph)
+            or furniture.is_dateline(paragraph)
+            or furniture.is_fragment(paragraph)
+            or furniture.is_table_line(paragraph)
             or paragraph.endswith((":", "：", ",", "，"))
         ):
             continue  # furniture, navigation and salutations ("同志们：") are not titles
@@ -215,7 +207,7 @@ def _agenda_item(text: str) -> str | None:
         if label in ("议程项目", "Agenda item", "Agenda"):
             item_start, item_end = spans[index + 1]
             item = text[item_start:item_end].lstrip("#").strip()
-            if item and len(item) <= _TITLE_MAX and not is_record_break(item):
+            if item and len(item) <= _TITLE_MAX and not furniture.is_record_break(item):
                 return item
     return None
 

@@ -147,12 +147,10 @@ def match_marker(paragraph: str, *, emphasised: bool = False) -> SpeakerMarker |
 
 
 def _match_english(head: str) -> SpeakerMarker | None:
-    m = _EN_MARKER.match(head)
-    if m is None:
+    found = _fields(_EN_MARKER, head)
+    if found is None:
         return None
-    speaker = m.group("speaker").strip()
-    deleg = m.group("deleg")
-    lang = m.group("lang")
+    m, speaker, deleg, lang = found
     role = _EN_ROLE.fullmatch(speaker) is not None
     if not role and not _plausible_name(speaker, has_language_note=lang is not None):
         return None
@@ -164,13 +162,35 @@ def _match_english(head: str) -> SpeakerMarker | None:
             return None
     if deleg is not None and (any(ch.isdigit() for ch in deleg) or "/" in deleg):
         return None  # "(S/2020/123)" or "(2017)" is a citation, not a delegation
+    return _marker(m, speaker, deleg, lang, _EN_PRESIDING, certain=bool(role or deleg or lang))
+
+
+def _fields(
+    pattern: re.Pattern[str], head: str
+) -> tuple[re.Match[str], str, str | None, str | None] | None:
+    """The marker's match, speaker, delegation note and language note, if the head has one."""
+    m = pattern.match(head)
+    if m is None:
+        return None
+    return m, m.group("speaker").strip(), m.group("deleg"), m.group("lang")
+
+
+def _marker(
+    m: re.Match[str],
+    speaker: str,
+    deleg: str | None,
+    lang: str | None,
+    presiding: frozenset[str],
+    *,
+    certain: bool,
+) -> SpeakerMarker:
     return SpeakerMarker(
         speaker=speaker,
         delegation=deleg.strip() if deleg else None,
         original_language=language_code(lang),
-        presiding=speaker in _EN_PRESIDING,
+        presiding=speaker in presiding,
         end=m.end(),
-        certain=bool(role or deleg or lang),
+        certain=certain,
     )
 
 
@@ -192,12 +212,10 @@ def _plausible_name(speaker: str, *, has_language_note: bool) -> bool:
 
 
 def _match_chinese(head: str, emphasised: bool) -> SpeakerMarker | None:
-    m = _ZH_MARKER.match(head)
-    if m is None:
+    found = _fields(_ZH_MARKER, head)
+    if found is None:
         return None
-    speaker = m.group("speaker").strip()
-    deleg = m.group("deleg")
-    lang = m.group("lang")
+    m, speaker, deleg, lang = found
     role = speaker in _ZH_ROLES
     if not role and not speaker.endswith(_ZH_TITLES):
         return None
@@ -205,13 +223,7 @@ def _match_chinese(head: str, emphasised: bool) -> SpeakerMarker | None:
     # a language note or bold type, so one of those is required unless the speaker is a role.
     if not (role or deleg or lang or emphasised):
         return None
-    return SpeakerMarker(
-        speaker=speaker,
-        delegation=deleg.strip() if deleg else None,
-        original_language=language_code(lang),
-        presiding=speaker in _ZH_PRESIDING,
-        end=m.end(),
-    )
+    return _marker(m, speaker, deleg, lang, _ZH_PRESIDING, certain=True)
 
 
 def match_switch_line(paragraph: str) -> tuple[bool, str | None]:
