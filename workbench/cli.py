@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench import create_app
-from workbench.core import limits
 from workbench.core.errors import DomainError
 from workbench.unit_of_work import Database
 
 if TYPE_CHECKING:
     from workbench.documents.resegment import Resegmentable
+    from workbench.models import Project
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
 
@@ -276,19 +275,6 @@ def _resegment_hint(slug: str, offer: Resegmentable) -> str:
     )
 
 
-PASSAGE_FIELDS = [
-    "document_id",
-    "document",
-    "ordinal",
-    "speaker",
-    "delegation",
-    "language",
-    "original_language",
-    "codable",
-    "text",
-]
-
-
 @main.command("passages")
 @click.option("--project", "project_slug", required=True)
 @click.option("--document", "document_ref", help="Document id or exact title.")
@@ -296,45 +282,21 @@ PASSAGE_FIELDS = [
 def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
     """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
     from workbench.accounts import users as accounts
-    from workbench.models import Document, Passage
+    from workbench.documents.listing import PASSAGE_FIELDS, passage_rows
+    from workbench.formats.cells import safe_csv
 
     with database(_app()).reading() as session:
         try:
             project = accounts.project_by_slug(session, project_slug)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
-        stmt = (
-            select(Passage, Document.title)
-            .join(Document, Document.id == Passage.document_id)
-            .where(Passage.project_id == project.id)
-            .order_by(Document.id, Passage.ordinal)
-        )
-        if document_ref:
-            cond = Document.title == document_ref
-            number = limits.counting_number(document_ref)
-            if number is not None:
-                cond = cond | (Document.id == number)
-            stmt = stmt.where(cond)
         out = sys.stdout
         writer = csv.DictWriter(out, fieldnames=PASSAGE_FIELDS) if fmt == "csv" else None
         if writer:
             writer.writeheader()
         count = 0
-        for passage, title in session.execute(stmt.execution_options(yield_per=2000)):
-            row: dict[str, Any] = {
-                "document_id": passage.document_id,
-                "document": title,
-                "ordinal": passage.ordinal + 1,  # as every view numbers passages (¶1 first)
-                "speaker": passage.speaker,
-                "delegation": passage.delegation,
-                "language": passage.language,
-                "original_language": passage.original_language,
-                "codable": passage.codable,
-                "text": passage.text,
-            }
+        for row in passage_rows(session, project, document_ref):
             if writer:
-                from workbench.formats.cells import safe_csv
-
                 writer.writerow({k: safe_csv(v) for k, v in row.items()})
             else:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -346,8 +308,8 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
 def _demo_setup() -> list[tuple[str, str, str]]:
     from workbench.accounts import users as accounts
     from workbench.codebooks import codes as codebooks
+    from workbench.core.errors import NotFound
     from workbench.documents import seeding
-    from workbench.models import Project
 
     people = [
         ("lead", "Lead Researcher", "lead"),
@@ -356,7 +318,10 @@ def _demo_setup() -> list[tuple[str, str, str]]:
     ]
     credentials: list[tuple[str, str, str]] = []
     with unit_of_work() as session:
-        project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
+        try:
+            project: Project | None = accounts.project_by_slug(session, DEMO_PROJECT)
+        except NotFound:
+            project = None
         for username, name, role in people:
             password = accounts.random_password()
             try:

@@ -173,23 +173,14 @@ def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
 
 def _acting(session: Session, project: Project, username: str | None) -> User:
     """The user an import acts as: --user, else the project's first lead."""
-    from sqlalchemy import select
-
     from workbench.accounts import users as accounts
-    from workbench.core.errors import ValidationError
-    from workbench.models import Membership
-    from workbench.models import User as UserModel
+    from workbench.accounts.leads import first_lead
 
     if username:
         return accounts.user_by_name(session, username)
-    lead = session.scalar(
-        select(UserModel)
-        .join(Membership, Membership.user_id == UserModel.id)
-        .where(Membership.project_id == project.id, Membership.role == "lead")
-        .order_by(UserModel.id)
-    )
+    lead = first_lead(session, project)
     if lead is None:
-        raise ValidationError("The project has no lead; give --user.")
+        raise click.ClickException("The project has no lead; give --user.")
     return lead
 
 
