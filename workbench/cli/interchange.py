@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from workbench.cli.app import reading, writing
+from workbench.cli.app import app, reading, writing
+from workbench.cli.documents import SEGMENTATION
 
 if TYPE_CHECKING:
     from workbench.interchange.coding_import import ImportReport
@@ -173,6 +174,7 @@ def _acting(session: Session, project: Project, username: str | None) -> User:
 
 
 def _print_report(report: ImportReport | ExchangeReport) -> None:
+    """Warnings and refused rows on stderr, the summary on stdout."""
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     problems = getattr(report, "problems", [])
@@ -215,7 +217,7 @@ def import_codings_cmd(
     with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         actor = _acting(session, project, username)
-        limit = 20_000
+        limit = app().config["MAX_MEMO_CHARS"]
         if path.suffix.lower() == ".xlsx" and _is_coding_sheet(data, coding_sheet.CODING):
             report = coding_import.import_coding_sheet(
                 session,
@@ -247,6 +249,7 @@ def import_codings_cmd(
 
 
 def _is_coding_sheet(data: bytes, sheet: str) -> bool:
+    """Tell whether an .xlsx file's workbook has a sheet of this name (an offline coding sheet)."""
     import io
     import zipfile
 
@@ -271,7 +274,7 @@ def _is_coding_sheet(data: bytes, sheet: str) -> bool:
 )
 @click.option(
     "--segmentation",
-    type=click.Choice(["paragraph", "sentence", "lines"]),
+    type=SEGMENTATION,
     default="paragraph",
     help="Passages of foreign texts (paragraph: lines when a text has no blank lines).",
 )
