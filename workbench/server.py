@@ -9,7 +9,10 @@ from gunicorn.app.base import BaseApplication
 from workbench.app import create_app
 
 
-class _Gunicorn(BaseApplication):
+# gunicorn ships no type hints: its base class is Any to mypy (an error under --strict only).
+class _Gunicorn(BaseApplication):  # type: ignore[misc, unused-ignore]
+    """gunicorn's application, configured from a dict and serving the app factory's app."""
+
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()

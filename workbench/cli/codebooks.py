@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from workbench.cli.app import reading, writing
+
 
 @click.group("codebook")
 def codebook_group() -> None:
@@ -25,10 +27,9 @@ def codebook_group() -> None:
 def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
     """Write the codebook as Excel (one row per code), REFI-QDA .qdc or a Taguette CSV."""
     from workbench.accounts import users as accounts
-    from workbench.cli import unit_of_work
     from workbench.codebooks.files import export_codebook
 
-    with unit_of_work() as session:
+    with reading() as session:
         project = accounts.project_by_slug(session, project_slug)
         data, _mime, _name = export_codebook(session, project, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -51,11 +52,10 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
     warning; if something in the file cannot come across, nothing is imported and the exit
     status is 1, unless --allow-partial is given."""
     from workbench.accounts import users as accounts
-    from workbench.cli import unit_of_work
     from workbench.codebooks.files import import_codebook_file
     from workbench.formats.qdc import Dropped
 
-    with unit_of_work() as session:
+    with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         version, warnings = import_codebook_file(
             session, project, path.name, path.read_bytes(), user=None
@@ -65,8 +65,7 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
             lead = "not imported" if isinstance(warning, Dropped) else "warning"
             click.echo(f"{lead}: {warning}", err=True)
         dropped = [w for w in warnings if isinstance(w, Dropped)]
-        if dropped and not allow_partial:
-            session.rollback()
+        if dropped and not allow_partial:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
                 f"Nothing was imported: {len(dropped)} part(s) of {path.name} cannot come "
                 "across (listed above); give --allow-partial to import the rest."
@@ -79,10 +78,9 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
 def seed_cmd(project_slug: str) -> None:
     """Install the seed study's starting codebook (if the project has no codes yet)."""
     from workbench.accounts import users as accounts
-    from workbench.cli import unit_of_work
     from workbench.codebooks import codes as codebooks
 
-    with unit_of_work() as session:
+    with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         installed = codebooks.ensure_seed_codebook(session, project)
     click.echo(

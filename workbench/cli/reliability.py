@@ -1,7 +1,7 @@
 """`workbench agreement`: the agreement report of a project or round, or of a CSV file.
 
-The same code as the web: project reports come from ``services.agreement_data``, file reports
-from ``agreement.files``. Bad input is a one-line message naming the file and row on stderr with
+The same code as the web: project reports come from ``reliability.records``, file reports
+from ``core.agreement``. Bad input is a one-line message naming the file and row on stderr with
 exit status 1 (2 for wrong option combinations), never a traceback.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from workbench.core import limits
+from workbench.cli.app import reading
 from workbench.core.agreement import (
     DEFAULT_SEED,
     LEVELS,
@@ -29,38 +29,17 @@ def _num(value: Any) -> str:
 def _project_payload(
     project_slug: str, round_ref: str | None, bootstrap: int, seed: int, methods: bool
 ) -> dict[str, Any] | str:
-    from sqlalchemy import select
-
     from workbench.accounts import users as accounts
-    from workbench.cli import _app, database
-    from workbench.core.errors import DomainError
-    from workbench.models import ReliabilityRound
     from workbench.reliability import records as agreement_data
+    from workbench.reliability.round_refs import round_id_by_ref
 
-    with database(_app()).reading() as session:
-        try:
-            project = accounts.project_by_slug(session, project_slug)
-            round_id = None
-            if round_ref:
-                found = session.scalars(
-                    select(ReliabilityRound.id).where(
-                        ReliabilityRound.project_id == project.id,
-                        (ReliabilityRound.name == round_ref)
-                        | (ReliabilityRound.id == (limits.counting_number(round_ref) or -1)),
-                    )
-                ).all()
-                if len(found) != 1:
-                    raise click.ClickException(
-                        f"No single round '{round_ref}' in project '{project.slug}' "
-                        "(give its id or exact name)."
-                    )
-                round_id = found[0]
-            scope = agreement_data.scope_for(session, project, round_id=round_id)
-            pr = agreement_data.project_report(
-                session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
-            )
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from None
+    with reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        round_id = round_id_by_ref(session, project, round_ref) if round_ref else None
+        scope = agreement_data.scope_for(session, project, round_id=round_id)
+        pr = agreement_data.project_report(
+            session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
+        )
         if methods:
             return agreement_data.methods_markdown(*agreement_data.methods_from(pr, 3))
         return agreement_data.report_payload(pr, project)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from workbench.core.errors import DomainError
+from workbench.cli.app import app, reading, writing
+from workbench.cli.documents import SEGMENTATION
 
 if TYPE_CHECKING:
     from workbench.interchange.coding_import import ImportReport
@@ -19,25 +19,14 @@ if TYPE_CHECKING:
     from workbench.models import Project, User
 
 
-def _fail(exc: DomainError) -> click.ClickException:
-    lines = [str(exc), *[f"  - {d}" for d in exc.details]]
-    return click.ClickException("\n".join(lines))
-
-
 @contextmanager
-def _reading() -> Iterator[Session]:
+def _snapshot() -> Iterator[Session]:
     """A read-only session on one consistent snapshot of the database."""
-    from workbench.cli import _app, database
     from workbench.interchange.exports import snapshot
 
-    with database(_app()).reading() as session:
-        try:
-            snapshot(session)
-            yield session
-        except DomainError as exc:
-            raise _fail(exc) from None
-        finally:
-            session.rollback()
+    with reading() as session:
+        snapshot(session)
+        yield session
 
 
 class _Bar:
@@ -119,7 +108,7 @@ def export_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     bar = _Bar(quiet)
-    with _reading() as session:
+    with _snapshot() as session:
         project = accounts.project_by_slug(session, project_slug)
         scope = exports.scope_from_names(
             session,
@@ -163,7 +152,7 @@ def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
     from workbench.interchange import coding_import
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _reading() as session:
+    with _snapshot() as session:
         project = accounts.project_by_slug(session, project_slug)
         user = accounts.user_by_name(session, coder)
         with open(out, "wb") as fh:
@@ -173,27 +162,19 @@ def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
 
 def _acting(session: Session, project: Project, username: str | None) -> User:
     """The user an import acts as: --user, else the project's first lead."""
-    from sqlalchemy import select
-
     from workbench.accounts import users as accounts
-    from workbench.core.errors import ValidationError
-    from workbench.models import Membership
-    from workbench.models import User as UserModel
+    from workbench.accounts.leads import first_lead
 
     if username:
         return accounts.user_by_name(session, username)
-    lead = session.scalar(
-        select(UserModel)
-        .join(Membership, Membership.user_id == UserModel.id)
-        .where(Membership.project_id == project.id, Membership.role == "lead")
-        .order_by(UserModel.id)
-    )
+    lead = first_lead(session, project)
     if lead is None:
-        raise ValidationError("The project has no lead; give --user.")
+        raise click.ClickException("The project has no lead; give --user.")
     return lead
 
 
 def _print_report(report: ImportReport | ExchangeReport) -> None:
+    """Warnings and refused rows on stderr, the summary on stdout."""
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     problems = getattr(report, "problems", [])
@@ -229,15 +210,14 @@ def import_codings_cmd(
     row and column. Then nothing is applied and the exit status is 1, unless --allow-partial is
     given: the rest is applied and the exit status is 0."""
     from workbench.accounts import users as accounts
-    from workbench.cli import unit_of_work
     from workbench.formats import coding_sheet
     from workbench.interchange import coding_import, workbook_import
 
     data = path.read_bytes()
-    with unit_of_work() as session:
+    with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         actor = _acting(session, project, username)
-        limit = 20_000
+        limit = app().config["MAX_MEMO_CHARS"]
         if path.suffix.lower() == ".xlsx" and _is_coding_sheet(data, coding_sheet.CODING):
             report = coding_import.import_coding_sheet(
                 session,
@@ -261,8 +241,7 @@ def import_codings_cmd(
                 memo_limit=limit,
             )
         _print_report(report)
-        if not report.applied:
-            session.rollback()
+        if not report.applied:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
                 "Nothing was applied: fix the rows listed above, or give --allow-partial "
                 "to apply the rest."
@@ -270,6 +249,7 @@ def import_codings_cmd(
 
 
 def _is_coding_sheet(data: bytes, sheet: str) -> bool:
+    """Tell whether an .xlsx file's workbook has a sheet of this name (an offline coding sheet)."""
     import io
     import zipfile
 
@@ -294,7 +274,7 @@ def _is_coding_sheet(data: bytes, sheet: str) -> bool:
 )
 @click.option(
     "--segmentation",
-    type=click.Choice(["paragraph", "sentence", "lines"]),
+    type=SEGMENTATION,
     default="paragraph",
     help="Passages of foreign texts (paragraph: lines when a text has no blank lines).",
 )
@@ -312,10 +292,9 @@ def import_project_cmd(
     applied and the exit status is 1, unless --allow-partial is given.
     """
     from workbench.accounts import users as accounts
-    from workbench.cli import unit_of_work
     from workbench.interchange import project_exchange
 
-    with unit_of_work() as session:
+    with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         actor = _acting(session, project, username)
         report = project_exchange.import_project_file(
@@ -330,19 +309,8 @@ def import_project_cmd(
         report.applied = report.complete or allow_partial
         for line in report.lines():
             click.echo(line, err=line.startswith(("warning:", "NOT imported:")))
-        if not report.applied:
-            session.rollback()
+        if not report.applied:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
                 f"Nothing was applied: {len(report.dropped)} item(s) cannot be brought in "
                 "(listed above). Run again with --allow-partial to import the rest."
             )
-
-
-def register(main: click.Group) -> None:
-    """Attach the export and import commands to the main command."""
-    for command in (export_cmd, coding_sheet_cmd, import_codings_cmd, import_project_cmd):
-        main.add_command(command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(export_cmd())

@@ -1,0 +1,38 @@
+"""The `workbench` command: one module per area, each command group attached here and only here.
+
+The database is chosen by WORKBENCH_DATABASE_URL. Every command runs in the app the factory
+builds (``cli.app``), writes in one unit of work, and prints a domain error as a message
+(``cli.errors``). Area services are imported inside the commands, so `workbench --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from workbench.cli import accounts, codebooks, documents, interchange, reliability, server
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Workbench: team coding of UN counter-terrorism statements. The database is chosen by
+    WORKBENCH_DATABASE_URL (default: a SQLite file in ./instance)."""
+
+
+for command in (
+    server.db,
+    server.serve,
+    accounts.user,
+    accounts.project_group,
+    documents.demo,
+    documents.import_cmd,
+    documents.passages_cmd,
+    codebooks.codebook_group,
+    reliability.agreement,
+    interchange.export_cmd,
+    interchange.coding_sheet_cmd,
+    interchange.import_codings_cmd,
+    interchange.import_project_cmd,
+):
+    main.add_command(command)
+
+__all__ = ["main"]

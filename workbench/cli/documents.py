@@ -1,0 +1,210 @@
+"""`workbench import`, `passages` and `demo`: documents in, the passage table out, the demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workbench.cli.app import app, reading, writing
+from workbench.cli.errors import domain_errors
+
+if TYPE_CHECKING:
+    from workbench.documents.resegment import Resegmentable
+
+DEMO_PROJECT = "UN counter-terrorism stance (demo)"
+DEMO_PEOPLE = (
+    ("lead", "Lead Researcher", "lead"),
+    ("coder1", "Coder One", "coder"),
+    ("coder2", "Coder Two", "coder"),
+)
+SEGMENTATION = click.Choice(["paragraph", "sentence", "lines"])
+
+
+def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, dict[str, Any]]]:
+    """The files to import, each with the name it is stored under, and manifest entries by name.
+
+    A file is named relative to the folder given on the command line (`seeds/a.txt`), never by
+    the path typed; a folder's `manifest.json` describes its files and is not itself imported.
+    """
+    from workbench.documents import seeding
+
+    files: list[tuple[Path, str]] = []
+    described: dict[str, dict[str, Any]] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            root = path.resolve()
+            manifest = seeding.folder_manifest(root)
+            for found in sorted(root.rglob("*")):
+                relative = found.relative_to(root)
+                if not found.is_file() or any(p.startswith(".") for p in relative.parts):
+                    continue
+                if relative.as_posix() == seeding.MANIFEST:
+                    continue
+                name = f"{root.name}/{relative.as_posix()}"
+                files.append((found, name))
+                if relative.as_posix() in manifest:
+                    described[name] = manifest[relative.as_posix()]
+        elif path.is_file():
+            files.append((path, path.name))
+        else:
+            raise click.ClickException(f"{raw}: no such file or folder.")
+    return files, described
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option("--segmentation", type=SEGMENTATION, default="paragraph")
+@click.option("--max-file-mb", type=float, help="Per-file size limit (default: MAX_FILE_BYTES).")
+def import_cmd(
+    paths: tuple[str, ...], project_slug: str, segmentation: str, max_file_mb: float | None
+) -> None:
+    """Import files, folders, .zip archives and CSV/JSONL tables into a project.
+
+    A folder holding a manifest.json (like seeds/) takes titles and metadata from it.
+    """
+    from workbench.accounts import users as accounts
+    from workbench.documents import importing, resegment, seeding
+
+    with domain_errors():
+        files, described = _collect(paths)
+    limit = int(max_file_mb * 1024 * 1024) if max_file_mb else app().config["MAX_FILE_BYTES"]
+    with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
+
+        def read_all() -> Iterator[tuple[str, bytes]]:
+            for path, name in bar:
+                yield name, path.read_bytes()
+
+        with domain_errors():
+            parsed = importing.parse_uploads(read_all(), mode=segmentation, max_file_bytes=limit)
+    parsed = [
+        seeding.apply_manifest(doc, described[doc.filename]) if doc.filename in described else doc
+        for doc in parsed
+    ]
+    click.echo(f"Storing {len(parsed)} documents…", err=True)
+    with writing() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        result = importing.store_documents(session, project, parsed, mode=segmentation)
+        otherwise = resegment.segmented_otherwise(session, project, parsed, segmentation)
+        slug = project.slug
+    if result.documents >= 100:
+        with writing() as session:
+            importing.refresh_statistics(session)
+    click.echo(
+        f"Imported {result.documents} documents with {result.passages} passages"
+        f"; {len(result.duplicates)} already present."
+    )
+    for offer in otherwise:
+        click.echo(_resegment_hint(slug, offer))
+    for note in result.notes:
+        click.echo(note)
+
+
+def _resegment_hint(slug: str, offer: Resegmentable) -> str:
+    # Importing again never re-cuts a text that is already coded: say where that is done instead.
+    from flask import url_for
+
+    with app().test_request_context():
+        where = url_for(
+            "lifecycle.resegment_preview", slug=slug, doc_id=offer.document_id, mode=offer.mode
+        )
+    return (
+        f'{offer.filename}: already in the project as "{offer.title}" (document '
+        f"{offer.document_id}), cut into {offer.segmentation} passages; it was not imported again. "
+        f"To cut it by {offer.mode} instead, keeping its codings where their text allows, "
+        f"re-segment it from the reader's document menu (Re-segment…, {where})."
+    )
+
+
+@click.command("passages")
+@click.option("--project", "project_slug", required=True)
+@click.option("--document", "document_ref", help="Document id or exact title.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
+def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
+    """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
+    from workbench.accounts import users as accounts
+    from workbench.documents.listing import PASSAGE_FIELDS, passage_rows
+    from workbench.formats.cells import safe_csv
+
+    with reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        out = sys.stdout
+        writer = csv.DictWriter(out, fieldnames=PASSAGE_FIELDS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        count = 0
+        for row in passage_rows(session, project, document_ref):
+            if writer:
+                writer.writerow({k: safe_csv(v) for k, v in row.items()})
+            else:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        if document_ref and count == 0:
+            raise click.ClickException(f"No passages for document '{document_ref}'.")
+
+
+def _demo_setup() -> list[tuple[str, str, str]]:
+    """Set up the demo project, its team and seeds; the team's (username, password, role)."""
+    from workbench.accounts import users as accounts
+    from workbench.codebooks import codes as codebooks
+    from workbench.core.errors import NotFound
+    from workbench.documents import seeding
+
+    credentials: list[tuple[str, str, str]] = []
+    with writing() as session:
+        try:
+            project = accounts.project_by_slug(session, DEMO_PROJECT)
+        except NotFound:
+            project = None
+        for username, name, role in DEMO_PEOPLE:
+            password = accounts.random_password()
+            try:
+                account = accounts.user_by_name(session, username)
+                accounts.set_password(session, account, password)
+            except NotFound:
+                account = accounts.create_user(
+                    session, username, password, display_name=name, is_admin=(role == "lead")
+                )
+            if project is None:
+                project = accounts.create_project(
+                    session,
+                    DEMO_PROJECT,
+                    lead=account,
+                    description="China's counter-terrorism statements at the UN Security "
+                    "Council and news reports that quote them.",
+                )
+            accounts.add_member(session, project, account, role)
+            credentials.append((username, password, role))
+        assert project is not None
+        result = seeding.import_seeds(session, project)
+        codebooks.ensure_seed_codebook(session, project)
+        click.echo(f"Project '{project.name}' ({project.slug}): {result.documents} new documents.")
+    return credentials
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Set up only; do not start the server.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Create the database, import the seeds, create a lead and two coders, and serve."""
+    app()  # the schema first, at the newest version
+    credentials = _demo_setup()
+    buf = io.StringIO()
+    buf.write("\nAccounts (passwords are shown this once):\n")
+    for username, password, role in credentials:
+        buf.write(f"  {role:6} {username:8} {password}\n")
+    click.echo(buf.getvalue())
+    if not no_serve:
+        click.echo(f"Open http://{host}:{port}/ and sign in. Ctrl+C stops the server.")
+        from workbench.server import serve as run_server
+
+        run_server(host=host, port=port, workers=2, threads=1)

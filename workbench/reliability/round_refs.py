@@ -1,0 +1,26 @@
+"""Finding a round by what a person types for it: its id or its exact name."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.core import limits
+from workbench.core.errors import NotFound
+from workbench.models import Project, ReliabilityRound
+
+
+def round_id_by_ref(session: Session, project: Project, ref: str) -> int:
+    """Return the id of the one round of the project with this id or name, else raise NotFound."""
+    found = session.scalars(
+        select(ReliabilityRound.id).where(
+            ReliabilityRound.project_id == project.id,
+            (ReliabilityRound.name == ref)
+            | (ReliabilityRound.id == (limits.counting_number(ref) or -1)),
+        )
+    ).all()
+    if len(found) != 1:
+        raise NotFound(
+            f"No single round '{ref}' in project '{project.slug}' (give its id or exact name)."
+        )
+    return found[0]
