@@ -218,6 +218,38 @@ def assign_sample(
     return f"{added} assignments added for a sample of {len(chosen)} passages."
 
 
+@dataclass(frozen=True)
+class AssignOrder:
+    """A lead's assignment: whole documents, or a stratified sample of passages, to coders."""
+
+    coder_ids: list[int]
+    overlap: float  # the share double-coded, 0 to 1
+    seed: int | None
+    sample_size: int | None = None  # a sample of this many passages, else doc_ids
+    doc_ids: list[int] | None = None
+
+
+def assign(session: Session, project: Project, order: AssignOrder) -> str:
+    """Carry out a lead's assignment; return what it did, in a sentence."""
+    if order.sample_size is not None:
+        return assign_sample(
+            session,
+            project,
+            order.coder_ids,
+            size=order.sample_size,
+            overlap=order.overlap,
+            seed=order.seed,
+        )
+    return assign_documents(
+        session,
+        project,
+        order.doc_ids or [],
+        order.coder_ids,
+        overlap=order.overlap,
+        seed=order.seed,
+    )
+
+
 def assign_round(
     session: Session,
     project: Project,

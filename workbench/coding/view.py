@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.coding import statements as sql
 from workbench.coding.progress import Progress
+from workbench.coding.statements import Ann
 from workbench.documents.catalog import like_pattern
 from workbench.models import Annotation, Assignment, Document, Passage, PassageState, Project, User
 
@@ -37,32 +38,12 @@ class ViewFilters:
     assigned: bool = False
     passage_ids: list[int] | None = None
 
-
-class Ann(NamedTuple):
-    """The columns of an annotation the coding view shows."""
-
-    id: int
-    passage_id: int
-    coder_id: int
-    code_id: int
-    stance: int | None
-    memo: str
-    span_start: int | None
-    span_end: int | None
-    code_revision: int
-
-
-ANN_COLUMNS = (
-    Annotation.id,
-    Annotation.passage_id,
-    Annotation.coder_id,
-    Annotation.code_id,
-    Annotation.stance,
-    Annotation.memo,
-    Annotation.span_start,
-    Annotation.span_end,
-    Annotation.code_revision,
-)
+    def scope_text(self) -> str:
+        """Encode the scope (document, round, assigned) for the coding actions to send back."""
+        parts = [f"doc:{self.doc_id}"] if self.doc_id else []
+        parts += [f"round:{self.round_id}"] if self.round_id else []
+        parts += ["assigned:1"] if self.assigned else []
+        return " ".join(parts) or "all:"
 
 
 @dataclass
@@ -139,31 +120,12 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Pas
     return stmt
 
 
-_DOC_PROGRESS = (
-    select(func.count(Passage.id), func.count(PassageState.id))
-    .select_from(Passage)
-    .outerjoin(
-        PassageState,
-        and_(
-            PassageState.passage_id == Passage.id,
-            PassageState.coder_id == bindparam("viewer"),
-            PassageState.coded.is_(True),
-        ),
-    )
-    .where(
-        Passage.document_id == bindparam("doc"),
-        Passage.project_id == bindparam("project"),
-        Passage.codable.is_(True),
-    )
-)
-
-
 def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilters) -> Progress:
     """Return the viewer's progress over the view's scope (document or round), in one query."""
     if f.doc_id is not None and f.round_id is None and not f.assigned:
         # The common case after every coding action: a prebuilt statement.
         params = {"viewer": viewer.id, "doc": f.doc_id, "project": project.id}
-        total, done = session.connection().execute(_DOC_PROGRESS, params).one()
+        total, done = session.connection().execute(sql.DOC_PROGRESS, params).one()
         return Progress(int(done or 0), int(total or 0))
     base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
     scope = _scope(project, viewer.id, base).where(Passage.codable.is_(True))
@@ -193,19 +155,6 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, li
     return out
 
 
-# Prebuilt statements for refreshing one passage after a coding action.
-_ONE_ALL = (
-    select(*ANN_COLUMNS, User.display_name)
-    .join(User, User.id == Annotation.coder_id)
-    .where(Annotation.passage_id == bindparam("passage"))
-    .order_by(Annotation.id)
-)
-_ONE_MINE = _ONE_ALL.where(Annotation.coder_id == bindparam("viewer"))
-_ONE_STATE = select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
-    PassageState.passage_id == bindparam("passage"), PassageState.coder_id == bindparam("viewer")
-)
-
-
 def _fill(
     session: Session,
     project: Project,
@@ -224,22 +173,15 @@ def _fill(
     conn = session.connection()
     if len(ids) == 1:
         params = {"passage": ids[0], "viewer": viewer_id}
-        found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
-        states = conn.execute(_ONE_STATE, params).all()
+        found = conn.execute(sql.ONE_ALL if everyone else sql.ONE_MINE, params).all()
+        states = conn.execute(sql.ONE_STATE, params).all()
     else:
-        ann_stmt = (
-            select(*ANN_COLUMNS, User.display_name)
-            .join(User, User.id == Annotation.coder_id)
-            .where(Annotation.passage_id.in_(ids))
-            .order_by(Annotation.id)
-        )
+        ann_stmt = sql.ANN_ROWS.where(sql.ANN.c.passage_id.in_(ids))
         if not everyone:
-            ann_stmt = ann_stmt.where(Annotation.coder_id == viewer_id)
+            ann_stmt = ann_stmt.where(sql.ANN.c.coder_id == viewer_id)
         found = conn.execute(ann_stmt).all()
         states = conn.execute(
-            select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
-                PassageState.passage_id.in_(ids), PassageState.coder_id == viewer_id
-            )
+            sql.STATE_ROWS.where(sql.STATE.c.passage_id.in_(ids), sql.STATE.c.coder_id == viewer_id)
         ).all()
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for *values, name in found:
