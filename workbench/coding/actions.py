@@ -75,6 +75,21 @@ def _snapshot(ann: Ann) -> dict[str, Any]:
     }
 
 
+def _log(
+    session: Session,
+    project: Project,
+    coder: User,
+    passage_id: int,
+    action: str,
+    ann_id: int,
+    **states: dict[str, Any] | None,
+) -> None:
+    """Record a change to one annotation: its state before and after, as the history keeps it."""
+    log_change(
+        session, project, coder, passage_id, "annotation", action, entity_id=ann_id, **states
+    )
+
+
 def _existing(session: Session, passage_id: int, coder_id: int, code_id: int) -> Ann | None:
     params = {"p_passage": passage_id, "p_coder": coder_id, "p_code": code_id}
     row = session.connection().execute(sql.EXISTING, params).first()
@@ -151,17 +166,7 @@ def _apply(
     ).scalar()
     if new_id is not None:
         ann_id = int(new_id)
-        after = _snapshot(fresh)
-        log_change(
-            session,
-            project,
-            coder,
-            passage.id,
-            "annotation",
-            "apply",
-            entity_id=ann_id,
-            after=after,
-        )
+        _log(session, project, coder, passage.id, "apply", ann_id, after=_snapshot(fresh))
     else:
         old = _existing(session, passage.id, coder.id, code.id)
         assert old is not None
@@ -187,27 +192,14 @@ def _apply(
                     "p_now": now,
                 },
             )
-            log_change(
-                session,
-                project,
-                coder,
-                passage.id,
-                "annotation",
-                "update",
-                entity_id=old.id,
-                before=before,
-                after=after,
-            )
+            _log(session, project, coder, passage.id, "update", old.id, before=before, after=after)
         ann_id = old.id
     mark_state(session, project, passage, coder, True)
     return ann_id
 
 
 def _remove(session: Session, project: Project, coder: User, passage_id: int, ann: Ann) -> None:
-    before = _snapshot(ann)
-    log_change(
-        session, project, coder, passage_id, "annotation", "remove", entity_id=ann.id, before=before
-    )
+    _log(session, project, coder, passage_id, "remove", ann.id, before=_snapshot(ann))
     session.connection().execute(sql.DELETE, {"p_id": ann.id})
     reopen_if_uncoded(session, project, coder, passage_id)
 

@@ -7,11 +7,11 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workbench.coding.progress import Progress
+from workbench.coding.progress import Progress, coded_state
 from workbench.core.errors import ValidationError
 from workbench.models import (
     Assignment,
@@ -292,14 +292,7 @@ def team_progress(session: Session, project: Project) -> list[CoderProgress]:
     assigned_done = dict(
         session.execute(
             select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
-            .join(
-                PassageState,
-                and_(
-                    PassageState.passage_id == Assignment.passage_id,
-                    PassageState.coder_id == Assignment.coder_id,
-                    PassageState.coded.is_(True),
-                ),
-            )
+            .join(PassageState, coded_state(Assignment.passage_id, Assignment.coder_id))
             .where(Assignment.project_id == project.id)
             .group_by(Assignment.coder_id)
         )
@@ -327,11 +320,7 @@ def team_progress(session: Session, project: Project) -> list[CoderProgress]:
 
 def queue_for(session: Session, project: Project, user: User) -> list[QueueItem]:
     """Return the user's queue: each document and round with assigned passages, with progress."""
-    done = and_(
-        PassageState.passage_id == Assignment.passage_id,
-        PassageState.coder_id == user.id,
-        PassageState.coded.is_(True),
-    )
+    done = coded_state(Assignment.passage_id, user.id)
     rows = session.execute(
         select(
             Assignment.round_id,

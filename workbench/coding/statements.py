@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from workbench.coding.progress import coded_state
 from workbench.models import Annotation, Passage, PassageState, User
 
 ANN = cast(Table, Annotation.__table__)
@@ -121,14 +122,7 @@ ONE_STATE = STATE_ROWS.where(
 DOC_PROGRESS = (
     select(func.count(Passage.id), func.count(PassageState.id))
     .select_from(Passage)
-    .outerjoin(
-        PassageState,
-        and_(
-            PassageState.passage_id == Passage.id,
-            PassageState.coder_id == bindparam("viewer"),
-            PassageState.coded.is_(True),
-        ),
-    )
+    .outerjoin(PassageState, coded_state(Passage.id, bindparam("viewer")))
     .where(
         Passage.document_id == bindparam("doc"),
         Passage.project_id == bindparam("project"),

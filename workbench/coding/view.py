@@ -10,14 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.code_index import CodeInfo, code_index
 from workbench.coding import statements as sql
-from workbench.coding.progress import Progress
+from workbench.coding.progress import Progress, coded_state
 from workbench.coding.statements import Ann
-from workbench.documents.catalog import like_pattern
+from workbench.documents.catalog import narrow_passages
 from workbench.models import Annotation, Assignment, Document, Passage, PassageState, Project, User
 
 PAGE = 300
@@ -90,11 +90,7 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Pas
         if f.round_id is not None:
             cond.append(Assignment.round_id == f.round_id)
         stmt = stmt.where(exists().where(*cond))
-    mine_done = exists().where(
-        PassageState.passage_id == Passage.id,
-        PassageState.coder_id == viewer_id,
-        PassageState.coded.is_(True),
-    )
+    mine_done = exists().where(coded_state(Passage.id, viewer_id))
     if f.status == "todo":
         stmt = stmt.where(Passage.codable.is_(True), ~mine_done)
     elif f.status == "done":
@@ -107,17 +103,9 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Pas
                 Annotation.coder_id == viewer_id,
             )
         )
-    if f.speaker:
-        stmt = stmt.where(Passage.speaker == f.speaker)
-    if f.delegation:
-        stmt = stmt.where(Passage.delegation == f.delegation)
-    if f.language:
-        stmt = stmt.where(
-            or_(Passage.language == f.language, Passage.original_language == f.language)
-        )
-    if f.q:
-        stmt = stmt.where(Passage.text.like(like_pattern(f.q), escape="\\"))
-    return stmt
+    return narrow_passages(
+        stmt, speaker=f.speaker, delegation=f.delegation, language=f.language, q=f.q
+    )
 
 
 def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilters) -> Progress:
@@ -130,12 +118,7 @@ def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilt
     base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
     scope = _scope(project, viewer.id, base).where(Passage.codable.is_(True))
     stmt = scope.with_only_columns(func.count(Passage.id), func.count(PassageState.id)).outerjoin(
-        PassageState,
-        and_(
-            PassageState.passage_id == Passage.id,
-            PassageState.coder_id == viewer.id,
-            PassageState.coded.is_(True),
-        ),
+        PassageState, coded_state(Passage.id, viewer.id)
     )
     total, done = session.execute(stmt).tuples().one()
     return Progress(int(done or 0), int(total or 0))
