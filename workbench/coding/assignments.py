@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -272,6 +272,11 @@ def assign_round(
     return _insert_assignments(session, rows)
 
 
+def _counts(session: Session, stmt: Select[tuple[int, int]]) -> dict[int, int]:
+    """Run a count per coder: coder id → count."""
+    return {int(k): int(v) for k, v in session.execute(stmt).tuples().all()}
+
+
 def team_progress(session: Session, project: Project) -> list[CoderProgress]:
     """Return each member's assigned and coded passage counts."""
     members = session.scalars(
@@ -280,33 +285,19 @@ def team_progress(session: Session, project: Project) -> list[CoderProgress]:
         .where(Membership.project_id == project.id)
         .order_by(User.username)
     ).all()
-    assigned = dict(
-        session.execute(
-            select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
-            .where(Assignment.project_id == project.id)
-            .group_by(Assignment.coder_id)
-        )
-        .tuples()
-        .all()
+    per_coder = (
+        select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
+        .where(Assignment.project_id == project.id)
+        .group_by(Assignment.coder_id)
     )
-    assigned_done = dict(
-        session.execute(
-            select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
-            .join(PassageState, coded_state(Assignment.passage_id, Assignment.coder_id))
-            .where(Assignment.project_id == project.id)
-            .group_by(Assignment.coder_id)
-        )
-        .tuples()
-        .all()
-    )
-    coded = dict(
-        session.execute(
-            select(PassageState.coder_id, func.count(PassageState.id))
-            .where(PassageState.project_id == project.id, PassageState.coded.is_(True))
-            .group_by(PassageState.coder_id)
-        )
-        .tuples()
-        .all()
+    assigned = _counts(session, per_coder)
+    done = coded_state(Assignment.passage_id, Assignment.coder_id)
+    assigned_done = _counts(session, per_coder.join(PassageState, done))
+    coded = _counts(
+        session,
+        select(PassageState.coder_id, func.count(PassageState.id))
+        .where(PassageState.project_id == project.id, PassageState.coded.is_(True))
+        .group_by(PassageState.coder_id),
     )
     return [
         CoderProgress(
