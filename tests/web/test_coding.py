@@ -304,3 +304,45 @@ def test_progress_in_an_assigned_view_counts_assigned_passages(
     )
     html = r.get_data(as_text=True)
     assert 'aria-valuemax="2"' in html and 'aria-valuenow="1"' in html
+
+
+def test_action_fragment_is_read_after_the_commit(client, team: Team, session, monkeypatch) -> None:
+    # The hot path renders outside the writer turn: by the time the fragment is read, the
+    # request's unit of work has committed and is no longer writing.
+    from flask import g
+
+    from workbench.coding import pages
+
+    seen: list[bool] = []
+    build = pages.action_fragment
+
+    def watched(*args, **kwargs):
+        seen.append(g.wb_unit.writing)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "action_fragment", watched)
+    client.login("coder1")
+    p, code = team.passages[0], team.codes["Sovereignty"]
+    for action in ("toggle", "apply", "stance", "memo", "remove", "done"):
+        data = {"passage_id": p.id, "code_id": code.id, "stance": "", "memo": "m"}
+        if action == "done":
+            data = {"passage_id": p.id, "coded": "0"}
+        assert client.post(f"/p/{team.slug}/code/{action}", data).status_code == 200, action
+    assert seen == [False] * 6
+
+
+def test_passage_memo_keeps_one_state_row_and_records_changes_only(
+    client, team: Team, session
+) -> None:
+    client.login("coder1")
+    p = team.passages[1]
+    url = f"/p/{team.slug}/code/memo"
+    for memo in ("first thought", "first thought", "second thought"):
+        assert client.post(url, {"passage_id": p.id, "memo": memo}).status_code == 200
+    reread(session)
+    states = session.scalars(select(PassageState).where(PassageState.passage_id == p.id)).all()
+    assert [(s.memo, s.coded) for s in states] == [("second thought", False)]
+    memos = session.scalars(
+        select(AuditEvent.after).where(AuditEvent.action == "memo").order_by(AuditEvent.id)
+    ).all()
+    assert memos == [{"memo": "first thought"}, {"memo": "second thought"}]

@@ -7,11 +7,11 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workbench.coding.progress import Progress
+from workbench.coding.progress import Progress, coded_state
 from workbench.core.errors import ValidationError
 from workbench.models import (
     Assignment,
@@ -218,6 +218,38 @@ def assign_sample(
     return f"{added} assignments added for a sample of {len(chosen)} passages."
 
 
+@dataclass(frozen=True)
+class AssignOrder:
+    """A lead's assignment: whole documents, or a stratified sample of passages, to coders."""
+
+    coder_ids: list[int]
+    overlap: float  # the share double-coded, 0 to 1
+    seed: int | None
+    sample_size: int | None = None  # a sample of this many passages, else doc_ids
+    doc_ids: list[int] | None = None
+
+
+def assign(session: Session, project: Project, order: AssignOrder) -> str:
+    """Carry out a lead's assignment; return what it did, in a sentence."""
+    if order.sample_size is not None:
+        return assign_sample(
+            session,
+            project,
+            order.coder_ids,
+            size=order.sample_size,
+            overlap=order.overlap,
+            seed=order.seed,
+        )
+    return assign_documents(
+        session,
+        project,
+        order.doc_ids or [],
+        order.coder_ids,
+        overlap=order.overlap,
+        seed=order.seed,
+    )
+
+
 def assign_round(
     session: Session,
     project: Project,
@@ -240,6 +272,11 @@ def assign_round(
     return _insert_assignments(session, rows)
 
 
+def _counts(session: Session, stmt: Select[tuple[int, int]]) -> dict[int, int]:
+    """Run a count per coder: coder id → count."""
+    return {int(k): int(v) for k, v in session.execute(stmt).tuples().all()}
+
+
 def team_progress(session: Session, project: Project) -> list[CoderProgress]:
     """Return each member's assigned and coded passage counts."""
     members = session.scalars(
@@ -248,40 +285,19 @@ def team_progress(session: Session, project: Project) -> list[CoderProgress]:
         .where(Membership.project_id == project.id)
         .order_by(User.username)
     ).all()
-    assigned = dict(
-        session.execute(
-            select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
-            .where(Assignment.project_id == project.id)
-            .group_by(Assignment.coder_id)
-        )
-        .tuples()
-        .all()
+    per_coder = (
+        select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
+        .where(Assignment.project_id == project.id)
+        .group_by(Assignment.coder_id)
     )
-    assigned_done = dict(
-        session.execute(
-            select(Assignment.coder_id, func.count(func.distinct(Assignment.passage_id)))
-            .join(
-                PassageState,
-                and_(
-                    PassageState.passage_id == Assignment.passage_id,
-                    PassageState.coder_id == Assignment.coder_id,
-                    PassageState.coded.is_(True),
-                ),
-            )
-            .where(Assignment.project_id == project.id)
-            .group_by(Assignment.coder_id)
-        )
-        .tuples()
-        .all()
-    )
-    coded = dict(
-        session.execute(
-            select(PassageState.coder_id, func.count(PassageState.id))
-            .where(PassageState.project_id == project.id, PassageState.coded.is_(True))
-            .group_by(PassageState.coder_id)
-        )
-        .tuples()
-        .all()
+    assigned = _counts(session, per_coder)
+    done = coded_state(Assignment.passage_id, Assignment.coder_id)
+    assigned_done = _counts(session, per_coder.join(PassageState, done))
+    coded = _counts(
+        session,
+        select(PassageState.coder_id, func.count(PassageState.id))
+        .where(PassageState.project_id == project.id, PassageState.coded.is_(True))
+        .group_by(PassageState.coder_id),
     )
     return [
         CoderProgress(
@@ -295,11 +311,7 @@ def team_progress(session: Session, project: Project) -> list[CoderProgress]:
 
 def queue_for(session: Session, project: Project, user: User) -> list[QueueItem]:
     """Return the user's queue: each document and round with assigned passages, with progress."""
-    done = and_(
-        PassageState.passage_id == Assignment.passage_id,
-        PassageState.coder_id == user.id,
-        PassageState.coded.is_(True),
-    )
+    done = coded_state(Assignment.passage_id, user.id)
     rows = session.execute(
         select(
             Assignment.round_id,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Passage, PassageState, Project, User
@@ -23,6 +24,15 @@ class Progress:
         return int(100 * self.done / self.total) if self.total else 0
 
 
+def coded_state(passage_id: Any, coder_id: Any) -> ColumnElement[bool]:
+    """The join condition of a passage to its coder's state, when that state says "coded"."""
+    return and_(
+        PassageState.passage_id == passage_id,
+        PassageState.coder_id == coder_id,
+        PassageState.coded.is_(True),
+    )
+
+
 def documents_progress(
     session: Session, project: Project, user: User, doc_ids: list[int]
 ) -> dict[int, Progress]:
@@ -35,14 +45,7 @@ def documents_progress(
             func.count(Passage.id),
             func.count(PassageState.id),
         )
-        .outerjoin(
-            PassageState,
-            and_(
-                PassageState.passage_id == Passage.id,
-                PassageState.coder_id == user.id,
-                PassageState.coded.is_(True),
-            ),
-        )
+        .outerjoin(PassageState, coded_state(Passage.id, user.id))
         .where(Passage.document_id.in_(doc_ids), Passage.codable.is_(True))
         .group_by(Passage.document_id)
     )

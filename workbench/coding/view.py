@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.code_index import CodeInfo, code_index
-from workbench.coding.progress import Progress
-from workbench.documents.catalog import like_pattern
+from workbench.coding import statements as sql
+from workbench.coding.progress import Progress, coded_state
+from workbench.coding.statements import Ann
+from workbench.documents.catalog import narrow_passages
 from workbench.models import Annotation, Assignment, Document, Passage, PassageState, Project, User
 
 PAGE = 300
@@ -37,32 +38,12 @@ class ViewFilters:
     assigned: bool = False
     passage_ids: list[int] | None = None
 
-
-class Ann(NamedTuple):
-    """The columns of an annotation the coding view shows."""
-
-    id: int
-    passage_id: int
-    coder_id: int
-    code_id: int
-    stance: int | None
-    memo: str
-    span_start: int | None
-    span_end: int | None
-    code_revision: int
-
-
-ANN_COLUMNS = (
-    Annotation.id,
-    Annotation.passage_id,
-    Annotation.coder_id,
-    Annotation.code_id,
-    Annotation.stance,
-    Annotation.memo,
-    Annotation.span_start,
-    Annotation.span_end,
-    Annotation.code_revision,
-)
+    def scope_text(self) -> str:
+        """Encode the scope (document, round, assigned) for the coding actions to send back."""
+        parts = [f"doc:{self.doc_id}"] if self.doc_id else []
+        parts += [f"round:{self.round_id}"] if self.round_id else []
+        parts += ["assigned:1"] if self.assigned else []
+        return " ".join(parts) or "all:"
 
 
 @dataclass
@@ -109,11 +90,7 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Pas
         if f.round_id is not None:
             cond.append(Assignment.round_id == f.round_id)
         stmt = stmt.where(exists().where(*cond))
-    mine_done = exists().where(
-        PassageState.passage_id == Passage.id,
-        PassageState.coder_id == viewer_id,
-        PassageState.coded.is_(True),
-    )
+    mine_done = exists().where(coded_state(Passage.id, viewer_id))
     if f.status == "todo":
         stmt = stmt.where(Passage.codable.is_(True), ~mine_done)
     elif f.status == "done":
@@ -126,36 +103,9 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Pas
                 Annotation.coder_id == viewer_id,
             )
         )
-    if f.speaker:
-        stmt = stmt.where(Passage.speaker == f.speaker)
-    if f.delegation:
-        stmt = stmt.where(Passage.delegation == f.delegation)
-    if f.language:
-        stmt = stmt.where(
-            or_(Passage.language == f.language, Passage.original_language == f.language)
-        )
-    if f.q:
-        stmt = stmt.where(Passage.text.like(like_pattern(f.q), escape="\\"))
-    return stmt
-
-
-_DOC_PROGRESS = (
-    select(func.count(Passage.id), func.count(PassageState.id))
-    .select_from(Passage)
-    .outerjoin(
-        PassageState,
-        and_(
-            PassageState.passage_id == Passage.id,
-            PassageState.coder_id == bindparam("viewer"),
-            PassageState.coded.is_(True),
-        ),
+    return narrow_passages(
+        stmt, speaker=f.speaker, delegation=f.delegation, language=f.language, q=f.q
     )
-    .where(
-        Passage.document_id == bindparam("doc"),
-        Passage.project_id == bindparam("project"),
-        Passage.codable.is_(True),
-    )
-)
 
 
 def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilters) -> Progress:
@@ -163,17 +113,12 @@ def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilt
     if f.doc_id is not None and f.round_id is None and not f.assigned:
         # The common case after every coding action: a prebuilt statement.
         params = {"viewer": viewer.id, "doc": f.doc_id, "project": project.id}
-        total, done = session.connection().execute(_DOC_PROGRESS, params).one()
+        total, done = session.connection().execute(sql.DOC_PROGRESS, params).one()
         return Progress(int(done or 0), int(total or 0))
     base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
     scope = _scope(project, viewer.id, base).where(Passage.codable.is_(True))
     stmt = scope.with_only_columns(func.count(Passage.id), func.count(PassageState.id)).outerjoin(
-        PassageState,
-        and_(
-            PassageState.passage_id == Passage.id,
-            PassageState.coder_id == viewer.id,
-            PassageState.coded.is_(True),
-        ),
+        PassageState, coded_state(Passage.id, viewer.id)
     )
     total, done = session.execute(stmt).tuples().one()
     return Progress(int(done or 0), int(total or 0))
@@ -191,19 +136,6 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, li
         covering = [colour for s, e, colour in spans if s <= a and b <= e]
         out.append((text[a:b], covering))
     return out
-
-
-# Prebuilt statements for refreshing one passage after a coding action.
-_ONE_ALL = (
-    select(*ANN_COLUMNS, User.display_name)
-    .join(User, User.id == Annotation.coder_id)
-    .where(Annotation.passage_id == bindparam("passage"))
-    .order_by(Annotation.id)
-)
-_ONE_MINE = _ONE_ALL.where(Annotation.coder_id == bindparam("viewer"))
-_ONE_STATE = select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
-    PassageState.passage_id == bindparam("passage"), PassageState.coder_id == bindparam("viewer")
-)
 
 
 def _fill(
@@ -224,22 +156,15 @@ def _fill(
     conn = session.connection()
     if len(ids) == 1:
         params = {"passage": ids[0], "viewer": viewer_id}
-        found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
-        states = conn.execute(_ONE_STATE, params).all()
+        found = conn.execute(sql.ONE_ALL if everyone else sql.ONE_MINE, params).all()
+        states = conn.execute(sql.ONE_STATE, params).all()
     else:
-        ann_stmt = (
-            select(*ANN_COLUMNS, User.display_name)
-            .join(User, User.id == Annotation.coder_id)
-            .where(Annotation.passage_id.in_(ids))
-            .order_by(Annotation.id)
-        )
+        ann_stmt = sql.ANN_ROWS.where(sql.ANN.c.passage_id.in_(ids))
         if not everyone:
-            ann_stmt = ann_stmt.where(Annotation.coder_id == viewer_id)
+            ann_stmt = ann_stmt.where(sql.ANN.c.coder_id == viewer_id)
         found = conn.execute(ann_stmt).all()
         states = conn.execute(
-            select(PassageState.passage_id, PassageState.coded, PassageState.memo).where(
-                PassageState.passage_id.in_(ids), PassageState.coder_id == viewer_id
-            )
+            sql.STATE_ROWS.where(sql.STATE.c.passage_id.in_(ids), sql.STATE.c.coder_id == viewer_id)
         ).all()
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for *values, name in found:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, defer
@@ -46,6 +47,22 @@ def like_pattern(text: str) -> str:
     """Escape a user's search text for a LIKE pattern that matches it anywhere."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q: str) -> S:
+    """Keep the passages of a speaker, a delegation, a language (spoken or original), a text."""
+    if speaker:
+        stmt = stmt.where(Passage.speaker == speaker)
+    if delegation:
+        stmt = stmt.where(Passage.delegation == delegation)
+    if language:
+        stmt = stmt.where(or_(Passage.language == language, Passage.original_language == language))
+    if q:
+        stmt = stmt.where(Passage.text.like(like_pattern(q), escape="\\"))
+    return stmt
 
 
 def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:

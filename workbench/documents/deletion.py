@@ -15,28 +15,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import ScalarSelect, delete, func, select
 from sqlalchemy.orm import Session
 
+from workbench import models as m
 from workbench.core.errors import Conflict
 from workbench.documents import snapshot as document_snapshot
-from workbench.models import (
-    Annotation,
-    Assignment,
-    AuditEvent,
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
 
 
 @dataclass
 class DeletionImpact:
     """What deleting a document takes with it, for the confirmation page."""
 
-    document: Document
+    document: m.Document
     passages: int = 0
     annotations: int = 0
     by_coder: list[tuple[str, int]] = field(default_factory=list)
@@ -60,48 +48,48 @@ class DeletionImpact:
 
 
 def _in_document(document_id: int) -> ScalarSelect[int]:
-    return select(Passage.id).where(Passage.document_id == document_id).scalar_subquery()
+    return select(m.Passage.id).where(m.Passage.document_id == document_id).scalar_subquery()
 
 
-def deletion_impact(session: Session, document: Document) -> DeletionImpact:
+def deletion_impact(session: Session, document: m.Document) -> DeletionImpact:
     """Count the codings, decisions and assignments on a document, by coder and by round."""
     ids = _in_document(document.id)
     impact = DeletionImpact(document=document)
     impact.passages = (
-        session.scalar(select(func.count()).where(Passage.document_id == document.id)) or 0
+        session.scalar(select(func.count()).where(m.Passage.document_id == document.id)) or 0
     )
     per_coder = session.execute(
-        select(User.display_name, func.count(Annotation.id))
-        .join(User, User.id == Annotation.coder_id)
-        .where(Annotation.passage_id.in_(ids))
-        .group_by(User.id, User.display_name)
-        .order_by(User.display_name)
+        select(m.User.display_name, func.count(m.Annotation.id))
+        .join(m.User, m.User.id == m.Annotation.coder_id)
+        .where(m.Annotation.passage_id.in_(ids))
+        .group_by(m.User.id, m.User.display_name)
+        .order_by(m.User.display_name)
     ).all()
     impact.by_coder = [(str(name), int(n)) for name, n in per_coder]
     impact.annotations = sum(n for _, n in impact.by_coder)
     states = session.execute(
-        select(PassageState.coded, PassageState.memo).where(PassageState.passage_id.in_(ids))
+        select(m.PassageState.coded, m.PassageState.memo).where(m.PassageState.passage_id.in_(ids))
     ).all()
     impact.coded_states = sum(1 for coded, _ in states if coded)
     impact.memos = sum(1 for _, memo in states if memo)
     impact.memos += (
         session.scalar(
-            select(func.count()).where(Annotation.passage_id.in_(ids), Annotation.memo != "")
+            select(func.count()).where(m.Annotation.passage_id.in_(ids), m.Annotation.memo != "")
         )
         or 0
     )
     impact.consensus_passages = (
-        session.scalar(select(func.count()).where(ConsensusState.passage_id.in_(ids))) or 0
+        session.scalar(select(func.count()).where(m.ConsensusState.passage_id.in_(ids))) or 0
     )
     impact.consensus_codes = (
-        session.scalar(select(func.count()).where(ConsensusAnnotation.passage_id.in_(ids))) or 0
+        session.scalar(select(func.count()).where(m.ConsensusAnnotation.passage_id.in_(ids))) or 0
     )
     rounds: Counter[str] = Counter()
     for round_name, n in session.execute(
-        select(ReliabilityRound.name, func.count(Assignment.id))
-        .outerjoin(ReliabilityRound, ReliabilityRound.id == Assignment.round_id)
-        .where(Assignment.passage_id.in_(ids))
-        .group_by(ReliabilityRound.id, ReliabilityRound.name)
+        select(m.ReliabilityRound.name, func.count(m.Assignment.id))
+        .outerjoin(m.ReliabilityRound, m.ReliabilityRound.id == m.Assignment.round_id)
+        .where(m.Assignment.passage_id.in_(ids))
+        .group_by(m.ReliabilityRound.id, m.ReliabilityRound.name)
     ):
         impact.assignments += int(n)
         if round_name is not None:
@@ -110,13 +98,15 @@ def deletion_impact(session: Session, document: Document) -> DeletionImpact:
     return impact
 
 
-def delete_document(session: Session, project: Project, actor: User, document: Document) -> int:
+def delete_document(
+    session: Session, project: m.Project, actor: m.User, document: m.Document
+) -> int:
     """Delete a document and everything coded on it; the history keeps it all for undo."""
     document_snapshot.lock(session, document.id)
     impact = deletion_impact(session, document)
     snap = document_snapshot.capture(session, document.id)
     document_snapshot.remove_passages(session, document.id)
-    session.execute(delete(Document).where(Document.id == document.id))
+    session.execute(delete(m.Document).where(m.Document.id == document.id))
     session.expunge(document)
     return document_snapshot.record_event(
         session,
@@ -136,7 +126,7 @@ def delete_document(session: Session, project: Project, actor: User, document: D
 
 
 def undo_delete(
-    session: Session, project: Project, actor: User, event: AuditEvent
+    session: Session, project: m.Project, actor: m.User, event: m.AuditEvent
 ) -> tuple[int, dict[str, int]]:
     """Put a deleted document back with every row it had; return its id and rows left out.
 
@@ -148,8 +138,8 @@ def undo_delete(
         raise Conflict("This history entry holds no copy of the document to restore.")
     row = snap["document"][0]
     clash = session.scalar(
-        select(Document.title).where(
-            Document.project_id == project.id, Document.content_hash == row["content_hash"]
+        select(m.Document.title).where(
+            m.Document.project_id == project.id, m.Document.content_hash == row["content_hash"]
         )
     )
     if clash is not None:

@@ -25,17 +25,14 @@ def _current(session: Session, document: Document) -> list[Passage]:
     )
 
 
+# What a passage keeps when it is cut or joined: its labels, all but its offsets.
+_LABELS = ("speaker", "delegation", "language", "original_language", "turn", "codable")
+
+
 def _as_new(p: Passage, start: int | None = None, end: int | None = None) -> NewPassage:
-    return NewPassage(
-        start=p.start_offset if start is None else start,
-        end=p.end_offset if end is None else end,
-        speaker=p.speaker,
-        delegation=p.delegation,
-        language=p.language,
-        original_language=p.original_language,
-        turn=p.turn,
-        codable=p.codable,
-    )
+    start = p.start_offset if start is None else start
+    end = p.end_offset if end is None else end
+    return NewPassage(start, end, **{name: getattr(p, name) for name in _LABELS})
 
 
 def split_layout(session: Session, document: Document, passage: Passage, at: int) -> Layout:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from workbench.accounts import audit
 from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
-from workbench.documents import catalog as documents
-from workbench.documents import importing, resegment
+from workbench.documents import corrections, importing, pages
+from workbench.documents.importing import ImportResult
+from workbench.models import Project
 from workbench.web.access import current_project, lead_only, me
 from workbench.web.htmx import is_htmx
 from workbench.web.unit import db, writes
@@ -18,35 +20,54 @@ from workbench.web.unit import db, writes
 bp = Blueprint("documents", __name__)
 
 
+def _lead(slug: str) -> tuple[Project, str]:
+    project, role = current_project(slug)
+    lead_only(role)
+    return project, role
+
+
+def _segmentation() -> str:
+    return request.form.get("segmentation", "paragraph")
+
+
 def _parse_uploads() -> list[ParsedDocument]:
     # Parsed before the unit of work: coders' writes must not wait behind a large upload.
     # Only a lead's upload is parsed at all.
-    lead_only(current_project(str(request.view_args["slug"]))[1])  # type: ignore[index]
+    _lead(str(request.view_args["slug"]))  # type: ignore[index]
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
         raise ValidationError("Choose at least one file to upload.")
     return importing.parse_uploads(
         ((f.filename or "upload", f.read()) for f in uploads),
-        mode=request.form.get("segmentation", "paragraph"),
+        mode=_segmentation(),
         max_file_bytes=current_app.config["MAX_FILE_BYTES"],
     )
 
 
+@dataclass(frozen=True)
+class _Stored:
+    project: Project
+    parsed: list[ParsedDocument]
+    result: ImportResult
+
+
+def _import_result(stored: _Stored) -> str | Response:
+    if not is_htmx():
+        return redirect(url_for("projects.show", slug=stored.project.slug))
+    fragment = pages.import_fragment(
+        db(), stored.project, stored.parsed, _segmentation(), stored.result
+    )
+    return render_template("documents/_import_result.html", **vars(fragment))
+
+
 @bp.route("/p/<slug>/upload", methods=["POST"])
 @login_required
-@writes(prepare=_parse_uploads)
-def upload(slug: str, prepared: list[ParsedDocument]) -> str | Response:
+@writes(prepare=_parse_uploads, then=_import_result)
+def upload(slug: str, prepared: list[ParsedDocument]) -> _Stored:
     """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
-    project, role = current_project(slug)
-    lead_only(role)
-    mode = request.form.get("segmentation", "paragraph")
-    result = importing.store_documents(db(), project, prepared, user=me(), mode=mode)
-    offers = resegment.segmented_otherwise(db(), project, prepared, mode)
-    if is_htmx():
-        return render_template(
-            "documents/_import_result.html", project=project, result=result, offers=offers
-        )
-    return redirect(url_for("projects.show", slug=project.slug))
+    project, _role = _lead(slug)
+    result = importing.store_documents(db(), project, prepared, user=me(), mode=_segmentation())
+    return _Stored(project, prepared, result)
 
 
 @bp.route("/p/<slug>/d/<int:doc_id>")
@@ -54,13 +75,8 @@ def upload(slug: str, prepared: list[ParsedDocument]) -> str | Response:
 def read(slug: str, doc_id: int) -> str:
     """The reader: a document's passages with speaker and delegation labels."""
     project, role = current_project(slug)
-    doc = documents.get_document(db(), project, doc_id)
     return render_template(
-        "documents/reader.html",
-        project=project,
-        role=role,
-        doc=doc,
-        passages=documents.passages_of(db(), doc),
+        "documents/reader.html", **vars(pages.reader_page(db(), project, role, doc_id))
     )
 
 
@@ -69,21 +85,9 @@ def read(slug: str, doc_id: int) -> str:
 @writes
 def edit_metadata(slug: str, doc_id: int) -> str | Response:
     """Save the lead's corrections to a document's metadata."""
-    project, role = current_project(slug)
-    lead_only(role)
-    doc = documents.get_document(db(), project, doc_id)
-    changed = documents.update_metadata(doc, request.form.to_dict())
-    if changed:
-        audit.record(
-            db(),
-            project_id=project.id,
-            actor=me(),
-            entity="document",
-            entity_id=doc.id,
-            action="metadata",
-            before={k: v[0] for k, v in changed.items()},
-            after={k: v[1] for k, v in changed.items()},
-        )
+    project, role = _lead(slug)
+    values = request.form.to_dict()
+    doc = corrections.correct_metadata(db(), project, me(), doc_id, values)
     if is_htmx():
         return render_template(
             "documents/_metadata.html", project=project, doc=doc, role=role, saved=True
@@ -96,23 +100,9 @@ def edit_metadata(slug: str, doc_id: int) -> str | Response:
 @writes
 def set_codable(slug: str, passage_id: int) -> str | Response:
     """Mark a passage codable or not (leads only)."""
-    project, role = current_project(slug)
-    lead_only(role)
-    passage = documents.get_passage(db(), project, passage_id)
-    value = request.form.get("codable") == "1"
-    if passage.codable != value:
-        audit.record(
-            db(),
-            project_id=project.id,
-            actor=me(),
-            entity="passage",
-            entity_id=passage.id,
-            passage_id=passage.id,
-            action="codable",
-            before={"codable": passage.codable},
-            after={"codable": value},
-        )
-        passage.codable = value
+    project, role = _lead(slug)
+    codable = request.form.get("codable") == "1"
+    passage = corrections.set_codable(db(), project, me(), passage_id, codable)
     if is_htmx():
         return render_template("documents/_passage.html", project=project, p=passage, role=role)
     return redirect(url_for("documents.read", slug=slug, doc_id=passage.document_id))

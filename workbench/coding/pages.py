@@ -1,0 +1,152 @@
+"""The coding area's page and fragment models: everything a coding screen shows, in one call each.
+
+Views render these as they are; each builder does the reading its screen needs (the blind rule
+included, through ``coding.view``) so no view gathers services of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from workbench.accounts import audit
+from workbench.codebooks import codes as codebooks
+from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.coding import assignments
+from workbench.coding.commands import Acted
+from workbench.coding.progress import Progress
+from workbench.coding.view import (
+    PAGE,
+    PassageRow,
+    ViewFilters,
+    load_rows,
+    one_row,
+    scope_progress,
+    sees_others,
+)
+from workbench.core.codebook import STANCE_KEYS, StanceLevel
+from workbench.documents import catalog as documents
+from workbench.models import AuditEvent, Document, Project, User
+
+
+@dataclass(frozen=True)
+class CodingPage:
+    """The coding view over a document, a round, or the coder's assigned passages."""
+
+    project: Project
+    role: str
+    doc: Document | None
+    rows: list[PassageRow]
+    total: int
+    page: int
+    pages: int
+    filters: ViewFilters
+    scope: str  # the view's scope, sent back by its coding actions
+    codes: tuple[CodeInfo, ...]
+    scale: tuple[StanceLevel, ...]
+    progress: Progress
+    speakers: list[str]
+    delegations: list[str]
+    version: int
+    stance_keys: str
+
+
+def coding_page(
+    session: Session, project: Project, role: str, viewer: User, f: ViewFilters, *, page: int
+) -> CodingPage:
+    """Build one page of the coding view for this viewer."""
+    doc = documents.get_document(session, project, f.doc_id) if f.doc_id else None
+    index = code_index(session, project.id)
+    rows, total = load_rows(session, project, viewer, role, f, page=page)
+    return CodingPage(
+        project=project,
+        role=role,
+        doc=doc,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        filters=f,
+        scope=f.scope_text(),
+        codes=index.live,
+        scale=codebooks.stance_scale(project),
+        progress=scope_progress(session, project, viewer, f),
+        speakers=sorted({r.passage.speaker for r in rows if r.passage.speaker}),
+        delegations=documents.delegations(session, project),
+        version=index.version,
+        stance_keys="".join(STANCE_KEYS),
+    )
+
+
+@dataclass(frozen=True)
+class ActionFragment:
+    """What a coding action sends back: the changed passage and out-of-band progress."""
+
+    project: Project
+    role: str
+    row: PassageRow
+    scale: tuple[StanceLevel, ...]
+    selected: int | None
+    progress: Progress
+    # A round's last passage coded: the coder is told, in place, that the round is done.
+    round_finished: bool
+    # In a one-document view the rows carry no document title.
+    doc: bool
+
+
+def action_fragment(session: Session, acted: Acted, viewer: User) -> ActionFragment:
+    """Build the fragment of a committed coding action, for the view's scope."""
+    project, role, scope = acted.project, acted.role, acted.scope
+    row = one_row(session, project, viewer, role, acted.passage, with_title=scope.doc_id is None)
+    progress = scope_progress(session, project, viewer, scope)
+    return ActionFragment(
+        project=project,
+        role=role,
+        row=row,
+        scale=codebooks.stance_scale(project),
+        selected=acted.selected,
+        progress=progress,
+        round_finished=scope.round_id is not None and 0 < progress.total == progress.done,
+        doc=scope.doc_id is not None,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryFragment:
+    """A passage's change history; in blind mode a coder sees only their own changes."""
+
+    events: list[tuple[AuditEvent, str | None]]
+    codes: dict[int, str]  # code id → path, for events that name a code
+    passage_id: int
+
+
+def history_fragment(
+    session: Session, project: Project, role: str, viewer: User, passage_id: int
+) -> HistoryFragment:
+    """Build the change history of one passage as this viewer may see it."""
+    documents.get_passage(session, project, passage_id)
+    only = None if sees_others(project, role) else viewer.id
+    events = audit.passage_history(session, project.id, passage_id, coder_id=only)
+    codes = {c.id: c.path for c in code_index(session, project.id).by_id.values()}
+    return HistoryFragment(events, codes, passage_id)
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """The lead's view of the team: each coder's progress, and the documents to assign."""
+
+    project: Project
+    team: list[assignments.CoderProgress]
+    docs: list[tuple[int, str]]
+    message: str | None = None  # what an assignment just did
+
+
+def team_page(session: Session, project: Project, *, message: str | None = None) -> TeamPage:
+    """Build the team page (or, after an assignment, its progress fragment with the result)."""
+    return TeamPage(
+        project=project,
+        team=assignments.team_progress(session, project),
+        docs=assignments.document_choices(session, project),
+        message=message,
+    )

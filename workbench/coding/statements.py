@@ -1,0 +1,131 @@
+"""The coding area's prebuilt statements: the hot path runs them on every coding action.
+
+Building a ``select()`` costs more than running it on SQLite, so the statements a coding action
+and its refreshed row need are built once, here, with bound parameters. Every write to
+``annotation`` and ``passage_state`` on the coding path goes through these Core statements.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from workbench.coding.progress import coded_state
+from workbench.models import Annotation, Passage, PassageState, User
+
+ANN = cast(Table, Annotation.__table__)
+STATE = cast(Table, PassageState.__table__)
+
+
+class Ann(NamedTuple):
+    """The columns of an annotation the coding view and the coding actions work with."""
+
+    id: int
+    passage_id: int
+    coder_id: int
+    code_id: int
+    stance: int | None
+    memo: str
+    span_start: int | None
+    span_end: int | None
+    code_revision: int
+
+
+ANN_COLUMNS = (
+    ANN.c.id,
+    ANN.c.passage_id,
+    ANN.c.coder_id,
+    ANN.c.code_id,
+    ANN.c.stance,
+    ANN.c.memo,
+    ANN.c.span_start,
+    ANN.c.span_end,
+    ANN.c.code_revision,
+)
+
+# One coder's application of one code to one passage.
+EXISTING = select(*ANN_COLUMNS).where(
+    ANN.c.passage_id == bindparam("p_passage"),
+    ANN.c.coder_id == bindparam("p_coder"),
+    ANN.c.code_id == bindparam("p_code"),
+)
+UPDATE = (
+    update(ANN)
+    .where(ANN.c.id == bindparam("p_id"))
+    .values(
+        stance=bindparam("p_stance"),
+        memo=bindparam("p_memo"),
+        span_start=bindparam("p_span_start"),
+        span_end=bindparam("p_span_end"),
+        code_revision=bindparam("p_revision"),
+        codebook_version=bindparam("p_version"),
+        updated_at=bindparam("p_now"),
+    )
+)
+DELETE = delete(ANN).where(ANN.c.id == bindparam("p_id"))
+# Whether the coder has any code left on the passage.
+LEFT = (
+    select(ANN.c.id)
+    .where(ANN.c.passage_id == bindparam("p_passage"), ANN.c.coder_id == bindparam("p_coder"))
+    .limit(1)
+)
+
+# The coder's state of a passage: coded or not, and their memo on it.
+STATE_GET = select(STATE.c.id, STATE.c.coded, STATE.c.memo).where(
+    STATE.c.passage_id == bindparam("p_passage"), STATE.c.coder_id == bindparam("p_coder")
+)
+STATE_CODED = (
+    update(STATE)
+    .where(STATE.c.id == bindparam("p_id"))
+    .values(coded=bindparam("p_coded"), updated_at=bindparam("p_now"))
+)
+STATE_MEMO = (
+    update(STATE)
+    .where(STATE.c.id == bindparam("p_id"))
+    .values(memo=bindparam("p_memo"), updated_at=bindparam("p_now"))
+)
+
+
+@functools.cache
+def upserts(dialect: str) -> tuple[Any, Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for annotations and passage states."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ann = (
+        insert(ANN)
+        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
+        .returning(ANN.c.id)
+    )
+    state = (
+        insert(STATE)
+        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id"])
+        .returning(STATE.c.id)
+    )
+    return ann, state
+
+
+# Passages' codings with their coders' names, and the viewer's states of them; the coding view
+# narrows these to its page of passages, a coding action to its one passage (prebuilt).
+ANN_ROWS = (
+    select(*ANN_COLUMNS, User.display_name).join(User, User.id == ANN.c.coder_id).order_by(ANN.c.id)
+)
+STATE_ROWS = select(STATE.c.passage_id, STATE.c.coded, STATE.c.memo)
+ONE_ALL = ANN_ROWS.where(ANN.c.passage_id == bindparam("passage"))
+ONE_MINE = ONE_ALL.where(ANN.c.coder_id == bindparam("viewer"))
+ONE_STATE = STATE_ROWS.where(
+    STATE.c.passage_id == bindparam("passage"), STATE.c.coder_id == bindparam("viewer")
+)
+
+# The viewer's progress over one document, the common scope after every coding action.
+DOC_PROGRESS = (
+    select(func.count(Passage.id), func.count(PassageState.id))
+    .select_from(Passage)
+    .outerjoin(PassageState, coded_state(Passage.id, bindparam("viewer")))
+    .where(
+        Passage.document_id == bindparam("doc"),
+        Passage.project_id == bindparam("project"),
+        Passage.codable.is_(True),
+    )
+)

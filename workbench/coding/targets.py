@@ -1,0 +1,90 @@
+"""What a coding action acts on, checked: the passage, the code, a stance, a memo, a span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.core.errors import NotFound, ValidationError
+from workbench.models import Passage, Project
+
+
+@dataclass(frozen=True)
+class Span:
+    """A selection inside a passage, in code points: start inclusive, end exclusive."""
+
+    start: int
+    end: int
+
+
+def get_passage(session: Session, project: Project, passage_id: int) -> Passage:
+    """Return a passage of this project or raise NotFound."""
+    passage = session.get(Passage, passage_id)
+    if passage is None or passage.project_id != project.id:
+        raise NotFound(f"Passage {passage_id} is not in this project.")
+    return passage
+
+
+def codable_passage(session: Session, project: Project, passage_id: int) -> Passage:
+    """Return a passage of this project that may be coded, or raise NotFound / ValidationError."""
+    passage = get_passage(session, project, passage_id)
+    if not passage.codable:
+        raise ValidationError("This passage is marked not codable.")
+    return passage
+
+
+def get_code(session: Session, project: Project, code_id: int) -> CodeInfo:
+    """Return a live, applicable code of this project or raise NotFound / ValidationError."""
+    code = code_index(session, project.id).by_id.get(code_id)
+    if code is None or code.deleted:
+        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+    if not code.is_codable:
+        raise ValidationError(f"'{code.name}' is a folder of codes and cannot be applied.")
+    return code
+
+
+def load_target(
+    session: Session, project: Project, passage_id: int, code_id: int
+) -> tuple[Passage, CodeInfo]:
+    """Return the passage and the code, refusing ones from other projects or deleted codes."""
+    passage = get_passage(session, project, passage_id)
+    code = get_code(session, project, code_id)
+    if not passage.codable:
+        raise ValidationError("This passage is marked not codable.")
+    return passage, code
+
+
+def check_stance(project: Project, code: CodeInfo, stance: int | None) -> int | None:
+    """Validate a stance value against the project's scale."""
+    if stance is None:
+        return None
+    if not code.takes_stance:
+        raise ValidationError(f"'{code.name}' takes no stance.")
+    allowed = {int(s["value"]) for s in project.stance_scale}
+    if stance not in allowed:
+        values = ", ".join(str(v) for v in sorted(allowed))
+        raise ValidationError(f"Stance {stance} is outside the scale ({values}).")
+    return stance
+
+
+def check_memo(memo: str, limit: int) -> str:
+    """Refuse memos over the configured size."""
+    if len(memo) > limit:
+        raise ValidationError(
+            f"Memos are limited to {limit:,} characters; this one has {len(memo):,}."
+        )
+    return memo
+
+
+def check_span(passage: Passage, span: Span | None) -> Span | None:
+    """Validate a span against the passage text (code-point offsets)."""
+    if span is None:
+        return None
+    length = len(passage.text)
+    if not (0 <= span.start < span.end <= length):
+        raise ValidationError(
+            f"The selection {span.start}-{span.end} lies outside the passage (0-{length})."
+        )
+    return span
