@@ -7,7 +7,13 @@ module only gathers their public names, so ``codes.add_code`` and friends stay o
 
 from __future__ import annotations
 
-from workbench.codebooks.editing import add_code, delete_code, edit_code, restore_code
+from workbench.codebooks.editing import (
+    add_code,
+    delete_code,
+    edit_code,
+    edit_code_changes,
+    restore_code,
+)
 from workbench.codebooks.fields import EDITABLE, MEANING_FIELDS, TEXT_FIELDS, normalise_colour
 from workbench.codebooks.install import ensure_seed_codebook, install_spec
 from workbench.codebooks.restructure import merge_codes, move_code, split_code
@@ -36,6 +42,7 @@ __all__ = [
     "delete_code",
     "deleted_codes",
     "edit_code",
+    "edit_code_changes",
     "ensure_seed_codebook",
     "install_spec",
     "live_codes",

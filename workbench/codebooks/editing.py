@@ -51,6 +51,19 @@ def edit_code(
     note: str = "",
 ) -> Code:
     """Edit a code's fields; a change of meaning bumps its revision so old codings are flagged."""
+    return edit_code_changes(session, project, code_id, values, user=user, note=note)[0]
+
+
+def edit_code_changes(
+    session: Session,
+    project: Project,
+    code_id: int,
+    values: dict[str, Any],
+    *,
+    user: User | None,
+    note: str = "",
+) -> tuple[Code, list[str]]:
+    """Edit a code as ``edit_code`` does; also name the fields that changed (none: no version)."""
     before = to_spec(session, project)
     code = find_code(session, project, code_id)
     fields = parse_fields(values)
@@ -62,7 +75,7 @@ def edit_code(
         if (normalise_colour(getattr(code, k)) if k == "colour" else getattr(code, k)) != v
     ]
     if not changed:
-        return code
+        return code, changed
     if any(k in MEANING_FIELDS for k in changed):
         code.revision += 1
     for key in changed:
@@ -70,7 +83,7 @@ def edit_code(
     new_version(
         session, project, user, note or f"Edited '{code.name}': {', '.join(changed)}", before
     )
-    return code
+    return code, changed
 
 
 def _annotation_count(session: Session, code: Code) -> int:
