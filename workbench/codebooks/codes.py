@@ -11,7 +11,6 @@ from workbench.codebooks.editing import (
     add_code,
     delete_code,
     edit_code,
-    edit_code_changes,
     restore_code,
 )
 from workbench.codebooks.fields import EDITABLE, MEANING_FIELDS, TEXT_FIELDS, normalise_colour
@@ -42,7 +41,6 @@ __all__ = [
     "delete_code",
     "deleted_codes",
     "edit_code",
-    "edit_code_changes",
     "ensure_seed_codebook",
     "install_spec",
     "live_codes",

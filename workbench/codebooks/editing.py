@@ -49,21 +49,10 @@ def edit_code(
     *,
     user: User | None,
     note: str = "",
-) -> Code:
-    """Edit a code's fields; a change of meaning bumps its revision so old codings are flagged."""
-    return edit_code_changes(session, project, code_id, values, user=user, note=note)[0]
-
-
-def edit_code_changes(
-    session: Session,
-    project: Project,
-    code_id: int,
-    values: dict[str, Any],
-    *,
-    user: User | None,
-    note: str = "",
 ) -> tuple[Code, list[str]]:
-    """Edit a code as ``edit_code`` does; also name the fields that changed (none: no version)."""
+    """Edit a code's fields; a change of meaning bumps its revision so old codings are flagged.
+
+    Returns the code and the names of the fields that changed (none: no version is made)."""
     before = to_spec(session, project)
     code = find_code(session, project, code_id)
     fields = parse_fields(values)

@@ -92,3 +92,26 @@ def apply_spec_fields(code: Code, spec: cb.CodeSpec) -> None:
     code.takes_stance = spec.takes_stance
     code.is_codable = spec.is_codable
     code.sort_order = spec.sort_order
+
+
+def common_fields(code: Code) -> dict[str, Any]:
+    """Return the fields a stored code hands to both its pure spec and its cached snapshot."""
+    # Keyword lists come out as tuples: the spec and the snapshot are frozen and hashable.
+    shared = {name: getattr(code, name) for name in _SHARED}
+    shared["keywords_en"] = tuple(code.keywords_en or ())
+    shared["keywords_zh"] = tuple(code.keywords_zh or ())
+    return shared
+
+
+_SHARED = (
+    "key",
+    "name",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "colour",
+    "shortcut",
+    "takes_stance",
+    "is_codable",
+    "sort_order",
+)

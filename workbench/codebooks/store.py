@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks.fields import common_fields
 from workbench.core import codebook as cb
 from workbench.core.errors import NotFound
 from workbench.models import Annotation, Code, CodebookVersion, Project, User
@@ -59,21 +60,10 @@ def to_spec(session: Session, project: Project) -> cb.CodebookSpec:
     return cb.CodebookSpec(
         codes=tuple(
             cb.CodeSpec(
-                key=c.key,
-                name=c.name,
+                **common_fields(c),
                 parent_key=keys.get(c.parent_id) if c.parent_id else None,
-                definition=c.definition,
-                inclusion=c.inclusion,
-                exclusion=c.exclusion,
                 examples_positive=c.examples_positive,
                 examples_negative=c.examples_negative,
-                keywords_en=tuple(c.keywords_en or ()),
-                keywords_zh=tuple(c.keywords_zh or ()),
-                colour=c.colour,
-                shortcut=c.shortcut,
-                takes_stance=c.takes_stance,
-                is_codable=c.is_codable,
-                sort_order=c.sort_order,
             )
             for c in codes
         ),

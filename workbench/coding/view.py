@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding.progress import Progress
 from workbench.documents.catalog import like_pattern
 from workbench.models import Annotation, Assignment, Document, Passage, PassageState, Project, User
@@ -70,7 +70,7 @@ class Chip:
     """One coding shown on a passage."""
 
     annotation: Ann
-    code: CodeInfo
+    code: CodeSnapshot
     coder_name: str
     mine: bool
     outdated: bool

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,9 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.db import Base
 from workbench.models._common import JSONType, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from workbench.models.corpus import Document
 
 ROLES = ("lead", "coder")
 
@@ -81,9 +78,7 @@ class Project(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
-    )
+    # ``documents`` comes from the Document side (a backref), so this module imports no other.
 
 
 class Membership(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -15,13 +15,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from workbench.db import Base
 from workbench.models._common import JSONType, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from workbench.models.accounts import Project
+from workbench.models.accounts import Project
 
 DOC_TYPES = ("un_record", "mission_statement", "news_report")
 
@@ -57,7 +55,11 @@ class Document(Base):
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    project: Mapped[Project] = relationship(back_populates="documents")
+    # The project's side, Project.documents, is declared here so models.accounts needs no import
+    # of this module: deleting a project deletes its documents (the database cascades the rest).
+    project: Mapped[Project] = relationship(
+        backref=backref("documents", cascade="all, delete-orphan", passive_deletes=True)
+    )
     passages: Mapped[list[Passage]] = relationship(
         back_populates="document",
         cascade="all, delete-orphan",

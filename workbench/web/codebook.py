@@ -95,9 +95,7 @@ def add(slug: str) -> _Done:
 def edit(slug: str, code_id: int) -> _Done:
     """Edit a code's fields; a change of meaning flags older annotations."""
     project = _lead_project(slug)
-    code, changed = codebooks.edit_code_changes(
-        db(), project, code_id, _fields(), user=me(), note=_note()
-    )
+    code, changed = codebooks.edit_code(db(), project, code_id, _fields(), user=me(), note=_note())
     return _Done(f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
 
 
