@@ -115,22 +115,25 @@ def change_own_password(session: Session, user: User, current: str, new: str, re
     set_password(session, user, new)
 
 
-def reset_password(session: Session, user: User) -> str:
-    """Give an account a new random password and return it (to be shown once)."""
+def reset_password(session: Session, user_id: int) -> tuple[User, str]:
+    """Give an account a new random password; return the account and the password (shown once)."""
+    user = get_user(session, user_id)
     password = random_password()
     set_password(session, user, password)
-    return password
+    return user, password
 
 
-def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> None:
+def set_active(session: Session, user_id: int, active: bool, *, by: User | None = None) -> User:
     """Activate or deactivate an account; deactivating ends its sessions at once.
 
     ``by`` is the admin making the change, who may not lock themselves out."""
+    user = get_user(session, user_id)
     if not active and by is not None and user.id == by.id:
         raise ValidationError("You cannot deactivate your own account.")
     user.active = active
     if not active:
         end_sessions(user)
+    return user
 
 
 def list_users(session: Session) -> list[User]:

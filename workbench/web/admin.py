@@ -54,8 +54,7 @@ def create_user() -> tuple[str, str]:
 def reset_password(user_id: int) -> tuple[str, str]:
     """Give an account a new random password, shown this once; its sessions end."""
     _admin_only()
-    user = accounts.get_user(db(), user_id)
-    password = accounts.reset_password(db(), user)
+    user, password = accounts.reset_password(db(), user_id)
     return f"New password for {user.username}, shown this once:", password
 
 
@@ -65,9 +64,8 @@ def reset_password(user_id: int) -> tuple[str, str]:
 def set_active(user_id: int) -> tuple[str, None]:
     """Deactivate an account (its sessions end at once) or activate it again."""
     _admin_only()
-    user = accounts.get_user(db(), user_id)
     active = flag(request.form.get("active"))
-    accounts.set_active(db(), user, active, by=me())
+    user = accounts.set_active(db(), user_id, active, by=me())
     state = "active again" if active else "deactivated; its sessions have ended"
     return f"{user.username} is {state}.", None
 

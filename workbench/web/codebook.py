@@ -20,8 +20,7 @@ from workbench.codebooks.files import (
 from workbench.codebooks.pages import codebook_page
 from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
-from workbench.models import Project
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project, lead_project, me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int, flag, upload
 from workbench.web.unit import db, discard, writes
@@ -51,12 +50,6 @@ def _page(done: _Done = _Done()) -> tuple[str, int]:
     return html, done.status
 
 
-def _lead_project(slug: str) -> Project:
-    project, role = current_project(slug)
-    lead_only(role)
-    return project
-
-
 @bp.route("/p/<slug>/codebook")
 @login_required
 def show(slug: str) -> tuple[str, int]:
@@ -82,7 +75,7 @@ def _note() -> str:
 @writes(then=_page)
 def add(slug: str) -> _Done:
     """Add a code."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     code = codebooks.add_code(
         db(), project, _fields(), parent_id=arg_int("parent_id"), user=me(), note=_note()
     )
@@ -94,7 +87,7 @@ def add(slug: str) -> _Done:
 @writes(then=_page)
 def edit(slug: str, code_id: int) -> _Done:
     """Edit a code's fields; a change of meaning flags older annotations."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     code, changed = codebooks.edit_code(db(), project, code_id, _fields(), user=me(), note=_note())
     return _Done(f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
 
@@ -104,7 +97,7 @@ def edit(slug: str, code_id: int) -> _Done:
 @writes(then=_page)
 def move(slug: str, code_id: int) -> _Done:
     """Move a code under another parent."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     code = codebooks.move_code(
         db(), project, code_id, arg_int("parent_id"), user=me(), note=_note()
     )
@@ -116,7 +109,7 @@ def move(slug: str, code_id: int) -> _Done:
 @writes(then=_page)
 def delete(slug: str, code_id: int) -> _Done:
     """Delete a code; with annotations it asks for confirmation first."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     confirmed = request.form.get("confirm") == "yes"
     used = codebooks.delete_code(
         db(), project, code_id, user=me(), confirmed=confirmed, note=_note()
@@ -129,7 +122,7 @@ def delete(slug: str, code_id: int) -> _Done:
 @writes(then=_page)
 def restore(slug: str, code_id: int) -> _Done:
     """Restore a deleted code with its annotations."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     code = codebooks.restore_code(db(), project, code_id, user=me())
     return _Done(f"Restored '{code.name}'.")
 
@@ -139,7 +132,7 @@ def restore(slug: str, code_id: int) -> _Done:
 @writes(then=_page)
 def merge(slug: str) -> _Done:
     """Merge one code into another; annotations move."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     source, target = arg_int("source_id"), arg_int("target_id")
     if source is None or target is None:
         raise ValidationError("Choose the code to merge and the code to merge it into.")
@@ -152,7 +145,7 @@ def merge(slug: str) -> _Done:
 @writes(then=_page)
 def split(slug: str, code_id: int) -> _Done:
     """Split a code into sub-codes."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     names = request.form.get("names", "").replace("；", ";").split(";")
     created = codebooks.split_code(db(), project, code_id, names, user=me(), note=_note())
     return _Done(f"Split into {len(created)} codes.")
@@ -163,7 +156,7 @@ def split(slug: str, code_id: int) -> _Done:
 @writes(then=_page)
 def scale(slug: str) -> _Done:
     """Replace the stance scale (a new codebook version)."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     levels = codebooks.parse_scale(request.form.get("scale", ""))
     version = codebooks.set_stance_scale(db(), project, levels, user=me(), note=_note())
     return _Done(f"Saved the stance scale as version {version.number}.")
@@ -183,7 +176,7 @@ def export(slug: str, fmt: str) -> Response:
 @writes
 def import_file(slug: str) -> tuple[str, int]:
     """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     filename, data = upload("Choose a codebook file (.xlsx, .qdc or .qdpx).")
     report = codebook_import_report(db(), project, filename, data, user=me())
     discard()  # a check: the report says what applying would do
@@ -199,7 +192,7 @@ def import_file(slug: str) -> tuple[str, int]:
 @writes(then=_page)
 def apply_import(slug: str) -> _Done:
     """Apply a checked codebook import; with items left out only when the lead ticks so."""
-    project = _lead_project(slug)
+    project = lead_project(slug)
     token = request.form.get("token", "")
     filename, data = pending_imports.load(_pending_dir(), project.id, me().id, token)
     allow_partial = flag(request.form.get("allow_partial"))

@@ -12,7 +12,7 @@ from workbench.coding.project_page import project_page
 from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project, lead_project, me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int, text
 from workbench.web.unit import db, writes
@@ -79,8 +79,7 @@ def show(slug: str) -> str:
 @writes
 def add_member(slug: str) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
-    project, role = current_project(slug)
-    lead_only(role)
+    project = lead_project(slug)
     form = request.form
     accounts.add_member_by_name(db(), project, form.get("username", ""), form.get("role", "coder"))
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
@@ -91,7 +90,6 @@ def add_member(slug: str) -> Response:
 @writes
 def settings(slug: str) -> Response:
     """Change project settings such as blind coding (leads only); the change is kept in history."""
-    project, role = current_project(slug)
-    lead_only(role)
+    project = lead_project(slug)
     project_settings.set_blind(db(), project, request.form.get("blind") == "on", actor=me())
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
