@@ -72,7 +72,7 @@ def test_project_page_turns_a_bad_filter_into_a_message(session, make_user, make
         session, project, "lead", lead, DocumentFilters(date_from="soon"), page_size=10
     )
     assert page.error and "date" in page.error
-    assert page.page.documents == [] and [u.username for u, _ in page.members] == ["lead"]
+    assert page.listing.documents == [] and [u.username for u, _ in page.members] == ["lead"]
     quiet = project_page(
         session, project, "lead", lead, DocumentFilters(), page_size=10, with_members=False
     )

@@ -22,7 +22,7 @@ class ProjectPage:
 
     project: Project
     role: str
-    page: DocumentPage  # the page of documents that match the filters
+    listing: DocumentPage  # the page of documents that match the filters
     filters: DocumentFilters
     error: str | None  # why the filters found nothing (a malformed date)
     doc_progress: dict[int, Progress]
@@ -43,10 +43,10 @@ def project_page(
 
     Filters the catalogue refuses give an empty list with the reason, not an error page."""
     try:
-        page = list_documents(session, project, filters, page_size=page_size)
+        listing = list_documents(session, project, filters, page_size=page_size)
         error = None
     except ValidationError as exc:
-        page, error = DocumentPage([], 0, 1, 1), str(exc)
-    progress = documents_progress(session, project, viewer, [d.id for d in page.documents])
+        listing, error = DocumentPage([], 0, 1, 1), str(exc)
+    progress = documents_progress(session, project, viewer, [d.id for d in listing.documents])
     members = accounts.members(session, project) if with_members else []
-    return ProjectPage(project, role, page, filters, error, progress, members)
+    return ProjectPage(project, role, listing, filters, error, progress, members)

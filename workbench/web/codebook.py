@@ -21,7 +21,7 @@ from workbench.codebooks.pages import codebook_page
 from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
 from workbench.web.access import current_project, lead_project, me
-from workbench.web.htmx import is_htmx
+from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int, flag, upload
 from workbench.web.unit import db, discard, writes
 
@@ -38,21 +38,20 @@ class _Done:
     token: str | None = None
 
 
-def _page(done: _Done = _Done()) -> tuple[str, int]:
+def _page(done: _Done = _Done()) -> Response:
     # Read after the commit (``@writes(then=...)``): rendering never holds the writer turn.
     project, role = current_project(str((request.view_args or {})["slug"]))
     page = codebook_page(
         db(), project, role, me(), message=done.message, report=done.report, token=done.token
     )
-    html = render_template(
-        "codebook/_codebook.html" if is_htmx() else "codebook/show.html", **vars(page)
-    )
-    return html, done.status
+    response = page_or_fragment("codebook/show.html", "codebook/_codebook.html", **vars(page))
+    response.status_code = done.status
+    return response
 
 
 @bp.route("/p/<slug>/codebook")
 @login_required
-def show(slug: str) -> tuple[str, int]:
+def show(slug: str) -> Response:
     """The codebook with every field, its history, and (for leads) the editing forms."""
     return _page()
 

@@ -13,7 +13,7 @@ from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
 from workbench.web.access import current_project, lead_project, me
-from workbench.web.htmx import is_htmx
+from workbench.web.htmx import is_htmx, page_or_fragment
 from workbench.web.parsers import arg_int, text
 from workbench.web.unit import db, writes
 
@@ -58,7 +58,7 @@ def _filters() -> DocumentFilters:
 
 @bp.route("/p/<slug>")
 @login_required
-def show(slug: str) -> str:
+def show(slug: str) -> Response:
     """The project page: filterable, paginated documents with the user's progress."""
     project, role = current_project(slug)
     page = project_page(
@@ -70,8 +70,7 @@ def show(slug: str) -> str:
         page_size=current_app.config["PAGE_SIZE"],
         with_members=not is_htmx(),
     )
-    template = "projects/_documents.html" if is_htmx() else "projects/show.html"
-    return render_template(template, **vars(page))
+    return page_or_fragment("projects/show.html", "projects/_documents.html", **vars(page))
 
 
 @bp.route("/p/<slug>/members", methods=["POST"])
