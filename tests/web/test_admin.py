@@ -47,3 +47,12 @@ def test_duplicate_and_bad_usernames(client, make_user) -> None:
     client.login("root")
     assert client.post("/admin/users", {"username": "ROOT"}).status_code == 409
     assert client.post("/admin/users", {"username": "a b <c>"}).status_code == 422
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client, make_user) -> None:
+    root = make_user("root", admin=True)
+    client.login("root")
+    r = client.post(f"/admin/users/{root.id}/active", {}, htmx=False)
+    assert r.status_code == 422
+    assert "your own account" in r.get_data(as_text=True)
+    assert client.post("/admin/users/999999/active", {}, htmx=False).status_code == 404

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.models import Project
+from workbench.models import AuditEvent, Project
 from workbench.web.unit import database
 
 
@@ -47,6 +48,24 @@ def test_post_without_csrf_token_is_refused(client, make_user, make_project, ses
     assert ok.status_code == 302
     reread(session)
     assert session.get(Project, project.id).blind is False
+
+
+def test_blind_setting_is_kept_in_the_history(client, make_user, make_project, session) -> None:
+    lead = make_user("lead")
+    project = make_project(lead=lead, blind=True)
+    client.login("lead")
+    assert client.post(f"/p/{project.slug}/settings", data={}, htmx=False).status_code == 302
+    assert client.post(f"/p/{project.slug}/settings", data={}, htmx=False).status_code == 302
+    reread(session)
+    events = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.project_id == project.id, AuditEvent.entity == "project"
+        )
+    ).all()
+    # The second post changed nothing and recorded nothing.
+    assert [(e.action, e.actor_id, e.before, e.after) for e in events] == [
+        ("settings", lead.id, {"blind": True}, {"blind": False})
+    ]
 
 
 def test_login_form_without_csrf_is_refused(client, make_user) -> None:

@@ -71,6 +71,15 @@ def create_user(
     return user
 
 
+def create_account(
+    session: Session, username: str, *, display_name: str | None = None, is_admin: bool = False
+) -> tuple[User, str]:
+    """Create an account with a random password; return it with the password (shown once)."""
+    password = random_password()
+    user = create_user(session, username, password, display_name=display_name, is_admin=is_admin)
+    return user, password
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the active user with these credentials, or None.
 
@@ -97,11 +106,47 @@ def end_sessions(user: User) -> None:
     user.session_generation = (user.session_generation or 0) + 1
 
 
-def set_active(session: Session, user: User, active: bool) -> None:
-    """Activate or deactivate an account; deactivating ends its sessions at once."""
+def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> None:
+    """Change one's own password after checking the current one; the account's sessions end."""
+    if not passwords.verify(user.password_hash, current):
+        raise ValidationError("The current password is wrong.")
+    if new != repeat:
+        raise ValidationError("The two new passwords differ.")
+    set_password(session, user, new)
+
+
+def reset_password(session: Session, user_id: int) -> tuple[User, str]:
+    """Give an account a new random password; return the account and the password (shown once)."""
+    user = get_user(session, user_id)
+    password = random_password()
+    set_password(session, user, password)
+    return user, password
+
+
+def set_active(session: Session, user_id: int, active: bool, *, by: User | None = None) -> User:
+    """Activate or deactivate an account; deactivating ends its sessions at once.
+
+    ``by`` is the admin making the change, who may not lock themselves out."""
+    user = get_user(session, user_id)
+    if not active and by is not None and user.id == by.id:
+        raise ValidationError("You cannot deactivate your own account.")
     user.active = active
     if not active:
         end_sessions(user)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Return every account, by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return the account with this id or raise NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
 
 
 def _check_text(field: str, value: str, limit: int) -> None:
@@ -178,6 +223,11 @@ def add_member(session: Session, project: Project, user: User, role: str) -> Mem
         membership.role = role
     session.flush()
     return membership
+
+
+def add_member_by_name(session: Session, project: Project, username: str, role: str) -> Membership:
+    """Give the user with this username a role in a project (NotFound for an unknown name)."""
+    return add_member(session, project, user_by_name(session, username), role)
 
 
 def members(session: Session, project: Project) -> list[tuple[User, str]]:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks.fields import common_fields
 from workbench.models import Code, CodebookVersion
 
 
 @dataclass(frozen=True)
-class CodeInfo:
+class CodeSnapshot:
     """What the coding screens need of a code (same attribute names as the model)."""
 
     id: int
@@ -50,8 +51,8 @@ class CodeIndex:
 
     version: int
     stamp: Stamp
-    by_id: dict[int, CodeInfo]
-    live: tuple[CodeInfo, ...]  # not deleted, depth-first in codebook order
+    by_id: dict[int, CodeSnapshot]
+    live: tuple[CodeSnapshot, ...]  # not deleted, depth-first in codebook order
 
 
 _CACHE: dict[int, CodeIndex] = {}
@@ -119,27 +120,16 @@ def _build(session: Session, project_id: int, stamp: Stamp) -> CodeIndex:
     for code in codes:
         parent = code.parent_id if code.parent_id in ids else None
         by_parent.setdefault(parent, []).append(code)
-    infos: dict[int, CodeInfo] = {}
-    order: list[CodeInfo] = []
+    infos: dict[int, CodeSnapshot] = {}
+    order: list[CodeSnapshot] = []
 
     def add(code: Code, path: str, depth: int) -> None:
-        info = CodeInfo(
+        info = CodeSnapshot(
+            **common_fields(code),
             id=code.id,
-            key=code.key,
-            name=code.name,
             path=path,
             parent_id=code.parent_id,
             depth=depth,
-            definition=code.definition,
-            inclusion=code.inclusion,
-            exclusion=code.exclusion,
-            keywords_en=tuple(code.keywords_en or ()),
-            keywords_zh=tuple(code.keywords_zh or ()),
-            colour=code.colour,
-            shortcut=code.shortcut,
-            takes_stance=code.takes_stance,
-            is_codable=code.is_codable,
-            sort_order=code.sort_order,
             revision=code.revision,
             deleted=code.deleted_at is not None,
         )

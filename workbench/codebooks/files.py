@@ -121,3 +121,20 @@ def codebook_import_report(
         warnings=[w for w in warnings if not isinstance(w, qdc.Dropped)],
         dropped=dropped,
     )
+
+
+def apply_codebook_import(
+    session: Session,
+    project: Project,
+    filename: str,
+    data: bytes,
+    *,
+    user: User | None,
+    allow_partial: bool,
+) -> CodebookImportReport:
+    """Run a checked codebook import; it counts as applied when complete or partial is allowed.
+
+    The caller keeps the session's writes only for an applied report."""
+    report = codebook_import_report(session, project, filename, data, user=user)
+    report.applied = report.complete or allow_partial
+    return report

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding import statements as sql
 from workbench.coding.passage_state import (
     log_change,
@@ -123,7 +123,7 @@ def _apply(
     project: Project,
     coder: User,
     passage: Passage,
-    code: CodeInfo,
+    code: CodeSnapshot,
     changes: _Changes,
 ) -> int:
     stance, span, memo = changes.stance, changes.span, changes.memo

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
 from workbench.codebooks import codes as codebooks
-from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding import assignments
 from workbench.coding.commands import Acted
 from workbench.coding.progress import Progress
@@ -43,7 +43,7 @@ class CodingPage:
     pages: int
     filters: ViewFilters
     scope: str  # the view's scope, sent back by its coding actions
-    codes: tuple[CodeInfo, ...]
+    codes: tuple[CodeSnapshot, ...]
     scale: tuple[StanceLevel, ...]
     progress: Progress
     speakers: list[str]

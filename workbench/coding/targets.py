@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.core.errors import NotFound, ValidationError
 from workbench.models import Passage, Project
 
@@ -35,7 +35,7 @@ def codable_passage(session: Session, project: Project, passage_id: int) -> Pass
     return passage
 
 
-def get_code(session: Session, project: Project, code_id: int) -> CodeInfo:
+def get_code(session: Session, project: Project, code_id: int) -> CodeSnapshot:
     """Return a live, applicable code of this project or raise NotFound / ValidationError."""
     code = code_index(session, project.id).by_id.get(code_id)
     if code is None or code.deleted:
@@ -47,7 +47,7 @@ def get_code(session: Session, project: Project, code_id: int) -> CodeInfo:
 
 def load_target(
     session: Session, project: Project, passage_id: int, code_id: int
-) -> tuple[Passage, CodeInfo]:
+) -> tuple[Passage, CodeSnapshot]:
     """Return the passage and the code, refusing ones from other projects or deleted codes."""
     passage = get_passage(session, project, passage_id)
     code = get_code(session, project, code_id)
@@ -56,7 +56,7 @@ def load_target(
     return passage, code
 
 
-def check_stance(project: Project, code: CodeInfo, stance: int | None) -> int | None:
+def check_stance(project: Project, code: CodeSnapshot, stance: int | None) -> int | None:
     """Validate a stance value against the project's scale."""
     if stance is None:
         return None

@@ -13,7 +13,7 @@ from itertools import pairwise
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeInfo, code_index
+from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding import statements as sql
 from workbench.coding.progress import Progress, coded_state
 from workbench.coding.statements import Ann
@@ -51,7 +51,7 @@ class Chip:
     """One coding shown on a passage."""
 
     annotation: Ann
-    code: CodeInfo
+    code: CodeSnapshot
     coder_name: str
     mine: bool
     outdated: bool

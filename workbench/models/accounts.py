@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.db import Base
-from workbench.models._common import JSONType, UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from workbench.models.corpus import Document
+from workbench.models._common import (
+    IntPk,
+    JSONType,
+    LongText,
+    ProjectRef,
+    Timestamp,
+    UTCDateTime,
+    utcnow,
+)
 
 ROLES = ("lead", "coder")
 
@@ -31,16 +27,16 @@ class User(Base):
 
     __tablename__ = "user"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(300))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[IntPk]
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    is_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     # Part of the id kept in every session cookie: bumping it ends all of the account's sessions
     # (signing out, a password change or reset, deactivation) on every server at once.
-    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_generation: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    created_at: Mapped[Timestamp]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -70,20 +66,18 @@ class Project(Base):
 
     __tablename__ = "project"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    blind: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[IntPk]
+    name: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    description: Mapped[LongText]
+    blind: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     stance_scale: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[Timestamp]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", passive_deletes=True
-    )
+    # ``documents`` comes from the Document side (a backref), so this module imports no other.
 
 
 class Membership(Base):
@@ -91,14 +85,14 @@ class Membership(Base):
 
     __tablename__ = "membership"
     __table_args__ = (
-        UniqueConstraint("project_id", "user_id"),
-        CheckConstraint("role IN ('lead', 'coder')", name="role"),
+        sa.UniqueConstraint("project_id", "user_id"),
+        sa.CheckConstraint("role IN ('lead', 'coder')", name="role"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(10))
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(10))
 
     project: Mapped[Project] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -113,11 +107,11 @@ class LoginFailure(Base):
 
     __tablename__ = "login_failure"
     __table_args__ = (
-        CheckConstraint("scope IN ('account', 'address')", name="scope"),
-        Index("ix_login_failure_scope_key_at", "scope", "key", "at"),
+        sa.CheckConstraint("scope IN ('account', 'address')", name="scope"),
+        sa.Index("ix_login_failure_scope_key_at", "scope", "key", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(10))
-    key: Mapped[str] = mapped_column(String(200))  # a lower-cased username or an IP address
+    id: Mapped[IntPk]
+    scope: Mapped[str] = mapped_column(sa.String(10))
+    key: Mapped[str] = mapped_column(sa.String(200))  # a lower-cased username or an IP address
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.db import Base
-from workbench.models._common import JSONType, UTCDateTime, utcnow
+from workbench.models._common import (
+    IntPk,
+    JSONType,
+    LongText,
+    ProjectRef,
+    Timestamp,
+    UserRefOrNull,
+    UTCDateTime,
+)
 
 
 class Code(Base):
@@ -25,34 +25,32 @@ class Code(Base):
 
     __tablename__ = "code"
     __table_args__ = (
-        UniqueConstraint("project_id", "key"),
-        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        sa.UniqueConstraint("project_id", "key"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), index=True
-    )
-    key: Mapped[str] = mapped_column(String(40))  # GUID, stable across exports
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef] = mapped_column(index=True)
+    key: Mapped[str] = mapped_column(sa.String(40))  # GUID, stable across exports
     # NO ACTION, checked at the end of a statement: a parent can't be removed from under its
     # children, yet deleting a whole project (all its codes at once) works on SQLite too.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id"))
-    name: Mapped[str] = mapped_column(String(200))
-    definition: Mapped[str] = mapped_column(Text, default="")
-    inclusion: Mapped[str] = mapped_column(Text, default="")
-    exclusion: Mapped[str] = mapped_column(Text, default="")
-    examples_positive: Mapped[str] = mapped_column(Text, default="")
-    examples_negative: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("code.id"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    definition: Mapped[LongText]
+    inclusion: Mapped[LongText]
+    exclusion: Mapped[LongText]
+    examples_positive: Mapped[LongText]
+    examples_negative: Mapped[LongText]
     keywords_en: Mapped[list[str]] = mapped_column(JSONType, default=list)
     keywords_zh: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    colour: Mapped[str] = mapped_column(String(7), default="#888888")
-    shortcut: Mapped[str | None] = mapped_column(String(1))
-    takes_stance: Mapped[bool] = mapped_column(Boolean, default=True)
-    is_codable: Mapped[bool] = mapped_column(Boolean, default=True)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#888888")
+    shortcut: Mapped[str | None] = mapped_column(sa.String(1))
+    takes_stance: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    is_codable: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0)
     # Bumped when the meaning changes (definition, rules, examples): annotations made under
     # an older revision are flagged in the coding view.
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -60,13 +58,13 @@ class CodebookVersion(Base):
     """One numbered state of the codebook, with author, time, note and the change list."""
 
     __tablename__ = "codebook_version"
-    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    __table_args__ = (sa.UniqueConstraint("project_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    number: Mapped[int] = mapped_column(sa.Integer)
+    author_id: Mapped[UserRefOrNull]
+    created_at: Mapped[Timestamp]
+    note: Mapped[LongText]
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.db import Base
-from workbench.models._common import JSONType, UTCDateTime, utcnow
+from workbench.models._common import (
+    IntPk,
+    JSONType,
+    LongText,
+    PassageRef,
+    ProjectRef,
+    Timestamp,
+    UserRefOrNull,
+)
 
 
 class Annotation(Base):
@@ -28,29 +24,29 @@ class Annotation(Base):
 
     __tablename__ = "annotation"
     __table_args__ = (
-        UniqueConstraint("passage_id", "coder_id", "code_id"),
-        CheckConstraint(
+        sa.UniqueConstraint("passage_id", "coder_id", "code_id"),
+        sa.CheckConstraint(
             "(span_start IS NULL AND span_end IS NULL) OR "
             "(span_start >= 0 AND span_end > span_start)",
             name="span",
         ),
-        Index("ix_annotation_project_coder", "project_id", "coder_id"),
-        Index("ix_annotation_code", "code_id"),
+        sa.Index("ix_annotation_project_coder", "project_id", "coder_id"),
+        sa.Index("ix_annotation_code", "code_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))
-    coder_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
-    stance: Mapped[int | None] = mapped_column(Integer)
-    memo: Mapped[str] = mapped_column(Text, default="")
-    span_start: Mapped[int | None] = mapped_column(Integer)
-    span_end: Mapped[int | None] = mapped_column(Integer)
-    codebook_version: Mapped[int] = mapped_column(Integer, default=0)
-    code_revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    passage_id: Mapped[PassageRef]
+    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(sa.ForeignKey("code.id", ondelete="CASCADE"))
+    stance: Mapped[int | None] = mapped_column(sa.Integer)
+    memo: Mapped[LongText]
+    span_start: Mapped[int | None] = mapped_column(sa.Integer)
+    span_end: Mapped[int | None] = mapped_column(sa.Integer)
+    codebook_version: Mapped[int] = mapped_column(sa.Integer, default=0)
+    code_revision: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp]
 
 
 class PassageState(Base):
@@ -58,17 +54,17 @@ class PassageState(Base):
 
     __tablename__ = "passage_state"
     __table_args__ = (
-        UniqueConstraint("passage_id", "coder_id"),
-        Index("ix_passage_state_project_coder", "project_id", "coder_id"),
+        sa.UniqueConstraint("passage_id", "coder_id"),
+        sa.Index("ix_passage_state_project_coder", "project_id", "coder_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))
-    coder_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    coded: Mapped[bool] = mapped_column(Boolean, default=False)
-    memo: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    passage_id: Mapped[PassageRef]
+    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    coded: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    memo: Mapped[LongText]
+    updated_at: Mapped[Timestamp]
 
 
 class ReliabilityRound(Base):
@@ -76,15 +72,15 @@ class ReliabilityRound(Base):
 
     __tablename__ = "reliability_round"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    codebook_version: Mapped[int] = mapped_column(Integer, default=0)
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[UserRefOrNull]
+    created_at: Mapped[Timestamp]
+    codebook_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     sample: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
-    pass_threshold: Mapped[float | None] = mapped_column(Float)
+    is_gold: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    pass_threshold: Mapped[float | None] = mapped_column(sa.Float)
 
 
 class Assignment(Base):
@@ -92,64 +88,60 @@ class Assignment(Base):
 
     __tablename__ = "assignment"
     __table_args__ = (
-        UniqueConstraint("passage_id", "coder_id", "round_id"),
+        sa.UniqueConstraint("passage_id", "coder_id", "round_id"),
         # NULLs never clash in a unique constraint, so production assignments (no round) need
         # their own partial index to stay unique per passage and coder.
-        Index(
+        sa.Index(
             "uq_assignment_passage_coder_production",
             "passage_id",
             "coder_id",
             unique=True,
-            sqlite_where=text("round_id IS NULL"),
-            postgresql_where=text("round_id IS NULL"),
+            sqlite_where=sa.text("round_id IS NULL"),
+            postgresql_where=sa.text("round_id IS NULL"),
         ),
-        Index("ix_assignment_project_coder", "project_id", "coder_id"),
+        sa.Index("ix_assignment_project_coder", "project_id", "coder_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))
-    coder_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef]
+    passage_id: Mapped[PassageRef]
+    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     round_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reliability_round.id", ondelete="CASCADE")
+        sa.ForeignKey("reliability_round.id", ondelete="CASCADE")
     )
-    overlap: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    overlap: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[Timestamp]
 
 
 class ConsensusAnnotation(Base):
     """The adjudicated code (and stance) of a passage, kept apart from every coder's layer."""
 
     __tablename__ = "consensus_annotation"
-    __table_args__ = (UniqueConstraint("passage_id", "code_id"),)
+    __table_args__ = (sa.UniqueConstraint("passage_id", "code_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), index=True
-    )
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
-    stance: Mapped[int | None] = mapped_column(Integer)
-    memo: Mapped[str] = mapped_column(Text, default="")
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef] = mapped_column(index=True)
+    passage_id: Mapped[PassageRef]
+    code_id: Mapped[int] = mapped_column(sa.ForeignKey("code.id", ondelete="CASCADE"))
+    stance: Mapped[int | None] = mapped_column(sa.Integer)
+    memo: Mapped[LongText]
+    resolved_by_id: Mapped[UserRefOrNull]
+    resolved_at: Mapped[Timestamp]
 
 
 class ConsensusState(Base):
     """Marks a passage as adjudicated (possibly to "no code applies")."""
 
     __tablename__ = "consensus_state"
-    __table_args__ = (UniqueConstraint("passage_id"),)
+    __table_args__ = (sa.UniqueConstraint("passage_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("project.id", ondelete="CASCADE"), index=True
-    )
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[IntPk]
+    project_id: Mapped[ProjectRef] = mapped_column(index=True)
+    passage_id: Mapped[PassageRef]
+    resolved_by_id: Mapped[UserRefOrNull]
+    resolved_at: Mapped[Timestamp]
     round_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reliability_round.id", ondelete="SET NULL")
+        sa.ForeignKey("reliability_round.id", ondelete="SET NULL")
     )
     # The lead's memo on the adjudication: why the passage was resolved this way.
-    memo: Mapped[str] = mapped_column(Text, default="", server_default="")
+    memo: Mapped[str] = mapped_column(sa.Text, default="", server_default="")

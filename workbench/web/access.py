@@ -50,6 +50,13 @@ def lead_only(role: str) -> None:
         raise Forbidden("Only a project lead can do this.")
 
 
+def lead_project(slug: str) -> Project:
+    """Load a project the signed-in user leads (admins act as leads); refuse anyone else."""
+    project, role = current_project(slug)
+    lead_only(role)
+    return project
+
+
 def admin_only() -> User:
     """Refuse the request unless the user is an instance admin; return that admin."""
     user = me()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -11,8 +10,8 @@ from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from workbench.accounts import login_throttle
+from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
-from workbench.models import User
 from workbench.web.access import me
 from workbench.web.unit import db, writes
 
@@ -51,32 +50,22 @@ def login() -> Response:
     return _page(None, 200)
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """A sign-in attempt as read before the writer turn: refused, failed or the account."""
-
-    username: str
-    address: str
-    wait: int | None
-    user: User | None
-
-
-def _check_credentials() -> _Attempt:
-    # Read and hash outside the unit of work: on SQLite the writer turn is taken only to record
-    # the outcome, never for the slow password hash.
-    username = request.form.get("username", "")
-    address = request.remote_addr or "unknown"
-    wait = login_throttle.retry_after(db(), _throttle(), username, address)
-    if wait is not None:
-        return _Attempt(username, address, wait, None)
-    user = accounts.authenticate(db(), username, request.form.get("password", ""))
-    return _Attempt(username, address, None, user)
+def _check_credentials() -> sign_in_service.Attempt:
+    form = request.form
+    return sign_in_service.check_attempt(
+        db(),
+        _throttle(),
+        form.get("username", ""),
+        form.get("password", ""),
+        request.remote_addr or "unknown",
+    )
 
 
 @bp.post("/login")
 @writes(prepare=_check_credentials)
-def sign_in(prepared: _Attempt) -> Response:
+def sign_in(prepared: sign_in_service.Attempt) -> Response:
     """Sign the user in, or record the failure (and refuse while the throttle says wait)."""
+    sign_in_service.record_outcome(db(), _throttle(), prepared)
     if prepared.wait is not None:
         minutes = max(1, round(prepared.wait / 60))
         response = _page(
@@ -87,9 +76,7 @@ def sign_in(prepared: _Attempt) -> Response:
         response.headers["Retry-After"] = str(prepared.wait)
         return response
     if prepared.user is None:
-        login_throttle.record_failure(db(), _throttle(), prepared.username, prepared.address)
         return _page("Unknown username or wrong password.", 401)
-    login_throttle.clear_account(db(), prepared.username)
     login_user(prepared.user)
     return redirect(_safe_next(request.args.get("next")))
 

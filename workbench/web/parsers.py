@@ -132,6 +132,17 @@ def filename(raw: str | None, name: str = "file name") -> str:
     return value or "upload"
 
 
+def upload(missing: str = "Choose a file to upload.", field: str = "file") -> tuple[str, bytes]:
+    """Return one uploaded file's name and bytes; refuse a missing or empty file."""
+    chosen = request.files.get(field)
+    if chosen is None or not chosen.filename:
+        raise ValidationError(missing)
+    data = chosen.read()
+    if not data:
+        raise ValidationError(f"{chosen.filename}: the file is empty.")
+    return chosen.filename, data
+
+
 def check_text(value: str, name: str) -> None:
     """Refuse text carrying a NUL character (databases and file systems cannot store it)."""
     if "\x00" in value:

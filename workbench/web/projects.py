@@ -6,13 +6,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from workbench.accounts import project_settings
 from workbench.accounts import users as accounts
-from workbench.coding import progress
+from workbench.coding.project_page import project_page
 from workbench.core import limits
-from workbench.core.errors import Forbidden, ValidationError
-from workbench.documents import catalog as documents
-from workbench.web.access import current_project, lead_only, me
-from workbench.web.htmx import is_htmx
+from workbench.core.errors import Forbidden
+from workbench.documents.catalog import DocumentFilters
+from workbench.web.access import current_project, lead_project, me
+from workbench.web.htmx import is_htmx, page_or_fragment
 from workbench.web.parsers import arg_int, text
 from workbench.web.unit import db, writes
 
@@ -42,37 +43,34 @@ def create() -> Response:
     return redirect(url_for("projects.show", slug=project.slug))
 
 
-@bp.route("/p/<slug>")
-@login_required
-def show(slug: str) -> str:
-    """The project page: filterable, paginated documents with the user's progress."""
-    project, role = current_project(slug)
-    f = documents.DocumentFilters(
-        q=text(request.args.get("q"), "The search", max_chars=limits.SEARCH),
-        language=request.args.get("language", ""),
-        doc_type=request.args.get("doc_type", ""),
-        delegation=request.args.get("delegation", ""),
-        date_from=request.args.get("date_from", "").strip(),
-        date_to=request.args.get("date_to", "").strip(),
+def _filters() -> DocumentFilters:
+    args = request.args
+    return DocumentFilters(
+        q=text(args.get("q"), "The search", max_chars=limits.SEARCH),
+        language=args.get("language", ""),
+        doc_type=args.get("doc_type", ""),
+        delegation=args.get("delegation", ""),
+        date_from=args.get("date_from", "").strip(),
+        date_to=args.get("date_to", "").strip(),
         page=arg_int("page", minimum=1) or 1,
     )
-    try:
-        page = documents.list_documents(db(), project, f, page_size=current_app.config["PAGE_SIZE"])
-        error = None
-    except ValidationError as exc:
-        page, error = documents.DocumentPage([], 0, 1, 1), str(exc)
-    doc_progress = progress.documents_progress(db(), project, me(), [d.id for d in page.documents])
-    template = "projects/_documents.html" if is_htmx() else "projects/show.html"
-    return render_template(
-        template,
-        project=project,
-        role=role,
-        page=page,
-        filters=f,
-        error=error,
-        doc_progress=doc_progress,
-        members=accounts.members(db(), project) if not is_htmx() else [],
+
+
+@bp.route("/p/<slug>")
+@login_required
+def show(slug: str) -> Response:
+    """The project page: filterable, paginated documents with the user's progress."""
+    project, role = current_project(slug)
+    page = project_page(
+        db(),
+        project,
+        role,
+        me(),
+        _filters(),
+        page_size=current_app.config["PAGE_SIZE"],
+        with_members=not is_htmx(),
     )
+    return page_or_fragment("projects/show.html", "projects/_documents.html", **vars(page))
 
 
 @bp.route("/p/<slug>/members", methods=["POST"])
@@ -80,10 +78,9 @@ def show(slug: str) -> str:
 @writes
 def add_member(slug: str) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
-    project, role = current_project(slug)
-    lead_only(role)
-    user = accounts.user_by_name(db(), request.form.get("username", ""))
-    accounts.add_member(db(), project, user, request.form.get("role", "coder"))
+    project = lead_project(slug)
+    form = request.form
+    accounts.add_member_by_name(db(), project, form.get("username", ""), form.get("role", "coder"))
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
 
 
@@ -91,8 +88,7 @@ def add_member(slug: str) -> Response:
 @login_required
 @writes
 def settings(slug: str) -> Response:
-    """Change project settings such as blind coding (leads only)."""
-    project, role = current_project(slug)
-    lead_only(role)
-    project.blind = request.form.get("blind") == "on"
+    """Change project settings such as blind coding (leads only); the change is kept in history."""
+    project = lead_project(slug)
+    project_settings.set_blind(db(), project, request.form.get("blind") == "on", actor=me())
     return redirect(url_for("projects.show", slug=project.slug) + "#members")

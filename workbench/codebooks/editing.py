@@ -1,0 +1,137 @@
+"""Editing single codes: add, edit, delete and restore, each a new codebook version."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.codebooks.fields import MEANING_FIELDS, normalise_colour, parse_fields
+from workbench.codebooks.store import find_code, to_spec
+from workbench.codebooks.versioning import new_version
+from workbench.core.errors import Conflict, ValidationError
+from workbench.models import Annotation, Code, Project, User
+from workbench.models._common import utcnow
+
+
+def add_code(
+    session: Session,
+    project: Project,
+    values: dict[str, Any],
+    *,
+    parent_id: int | None,
+    user: User | None,
+    note: str = "",
+) -> Code:
+    """Add a code (optionally under a parent) and make a new version."""
+    before = to_spec(session, project)
+    fields = parse_fields(values)
+    if not fields.get("name"):
+        raise ValidationError("name: a code needs a name.")
+    parent = find_code(session, project, parent_id) if parent_id else None
+    code = Code(
+        project_id=project.id, key=str(uuid.uuid4()), parent_id=parent.id if parent else None
+    )
+    for key, value in fields.items():
+        setattr(code, key, value)
+    session.add(code)
+    new_version(session, project, user, note or f"Added code '{code.name}'", before)
+    return code
+
+
+def edit_code(
+    session: Session,
+    project: Project,
+    code_id: int,
+    values: dict[str, Any],
+    *,
+    user: User | None,
+    note: str = "",
+) -> tuple[Code, list[str]]:
+    """Edit a code's fields; a change of meaning bumps its revision so old codings are flagged.
+
+    Returns the code and the names of the fields that changed (none: no version is made)."""
+    before = to_spec(session, project)
+    code = find_code(session, project, code_id)
+    fields = parse_fields(values)
+    if "name" in fields and not fields["name"]:
+        raise ValidationError("name: a code needs a name.")
+    changed = [
+        k
+        for k, v in fields.items()
+        if (normalise_colour(getattr(code, k)) if k == "colour" else getattr(code, k)) != v
+    ]
+    if not changed:
+        return code, changed
+    if any(k in MEANING_FIELDS for k in changed):
+        code.revision += 1
+    for key in changed:
+        setattr(code, key, fields[key])
+    new_version(
+        session, project, user, note or f"Edited '{code.name}': {', '.join(changed)}", before
+    )
+    return code, changed
+
+
+def _annotation_count(session: Session, code: Code) -> int:
+    return int(
+        session.scalar(select(func.count(Annotation.id)).where(Annotation.code_id == code.id)) or 0
+    )
+
+
+def delete_code(
+    session: Session,
+    project: Project,
+    code_id: int,
+    *,
+    user: User | None,
+    confirmed: bool,
+    note: str = "",
+) -> int:
+    """Delete a code (kept for undo); one in use needs confirmation. Returns its use count."""
+    before = to_spec(session, project)
+    code = find_code(session, project, code_id)
+    children = session.scalar(
+        select(func.count(Code.id)).where(Code.parent_id == code.id, Code.deleted_at.is_(None))
+    )
+    if children:
+        raise Conflict(f"'{code.name}' has sub-codes: move or delete them first.")
+    used = _annotation_count(session, code)
+    if used and not confirmed:
+        raise Conflict(
+            f"'{code.name}' has {used} annotations. Confirm to delete it; "
+            "you can restore it from the codebook history."
+        )
+    code.deleted_at = utcnow()
+    # A deleted code frees its shortcut for others; the old key is kept for restore.
+    new_version(
+        session, project, user, note or f"Deleted '{code.name}' ({used} annotations kept)", before
+    )
+    return used
+
+
+def restore_code(
+    session: Session, project: Project, code_id: int, *, user: User | None, note: str = ""
+) -> Code:
+    """Undo a deletion: the code and its annotations come back."""
+    before = to_spec(session, project)
+    code = find_code(session, project, code_id, deleted=True)
+    code.deleted_at = None
+    clash = (
+        session.scalar(
+            select(Code.id).where(
+                Code.project_id == project.id,
+                Code.deleted_at.is_(None),
+                Code.id != code.id,
+                Code.shortcut == code.shortcut,
+            )
+        )
+        if code.shortcut
+        else None
+    )
+    if clash:
+        code.shortcut = None
+    new_version(session, project, user, note or f"Restored '{code.name}'", before)
+    return code

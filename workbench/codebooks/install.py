@@ -1,0 +1,52 @@
+"""Whole codebooks coming in: a spec merged by code key (imports) and the seed codebook."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.codebooks.fields import MEANING_FIELDS, apply_spec_fields
+from workbench.codebooks.store import live_codes, to_spec
+from workbench.codebooks.versioning import check_spec, new_version
+from workbench.core import codebook as cb
+from workbench.models import Code, CodebookVersion, Project, User
+
+
+def install_spec(
+    session: Session, project: Project, spec: cb.CodebookSpec, *, user: User | None, note: str
+) -> CodebookVersion:
+    """Merge a codebook spec in by key: new codes are added, known ones updated, none removed."""
+    check_spec(spec)
+    before = to_spec(session, project)
+    existing = {
+        c.key: c for c in session.scalars(select(Code).where(Code.project_id == project.id))
+    }
+    by_key: dict[str, Code] = {}
+    for item in spec.codes:
+        code = existing.get(item.key)
+        if code is None:
+            code = Code(project_id=project.id, key=item.key)
+            session.add(code)
+        elif any(getattr(code, f) != getattr(item, f) for f in MEANING_FIELDS):
+            code.revision += 1
+        code.deleted_at = None
+        apply_spec_fields(code, item)
+        by_key[item.key] = code
+    session.flush()
+    for item in spec.codes:
+        parent = by_key.get(item.parent_key) if item.parent_key else None
+        if item.parent_key and parent is None:
+            parent = existing.get(item.parent_key)
+        by_key[item.key].parent_id = parent.id if parent else None
+    project.stance_scale = [asdict(s) for s in spec.stance_scale]
+    return new_version(session, project, user, note, before)
+
+
+def ensure_seed_codebook(session: Session, project: Project, user: User | None = None) -> bool:
+    """Install the seed study's starting codebook if the project has no codes yet."""
+    if live_codes(session, project):
+        return False
+    install_spec(session, project, cb.load_seed_codebook(), user=user, note="Starting codebook")
+    return True

@@ -1,0 +1,56 @@
+"""The stance scale coders set on each code they apply: read from text, replaced as a version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.codebooks.store import to_spec
+from workbench.codebooks.versioning import check_spec, new_version
+from workbench.core import codebook as cb
+from workbench.core.errors import Conflict, ValidationError
+from workbench.models import Annotation, CodebookVersion, Project, User
+
+
+def parse_scale(text: str) -> tuple[cb.StanceLevel, ...]:
+    """Read a stance scale written one level a line as "value label", e.g. "-2 strongly rejects"."""
+    levels = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        value, _, label = line.partition(" ")
+        try:
+            levels.append(cb.StanceLevel(int(value.replace("+", "")), label.strip()))
+        except ValueError:
+            raise ValidationError(
+                f"Stance scale, line {number}: start with a whole number, then the label."
+            ) from None
+    return tuple(levels)
+
+
+def set_stance_scale(
+    session: Session,
+    project: Project,
+    scale: tuple[cb.StanceLevel, ...],
+    *,
+    user: User | None,
+    note: str = "",
+) -> CodebookVersion:
+    """Replace the project's stance scale as a new codebook version; values in use must stay."""
+    before = to_spec(session, project)
+    check_spec(cb.CodebookSpec(codes=before.codes, stance_scale=scale))
+    kept = {level.value for level in scale}
+    in_use = session.execute(
+        select(Annotation.stance, func.count(Annotation.id))
+        .where(Annotation.project_id == project.id, Annotation.stance.is_not(None))
+        .group_by(Annotation.stance)
+    ).all()
+    lost = {int(value): int(n) for value, n in in_use if int(value) not in kept}
+    if lost:
+        used = ", ".join(f"{value} ({n} codings)" for value, n in sorted(lost.items()))
+        raise Conflict(f"The new scale drops stance values that codings use: {used}.")
+    project.stance_scale = [asdict(level) for level in scale]
+    return new_version(session, project, user, note or "Changed the stance scale", before)
