@@ -137,7 +137,7 @@ def codebook_to_qdc(spec: CodebookSpec, origin: str = "workbench 0.1") -> bytes:
         readable = describe_code(code, spec.stance_scale)
         description.text = clean_xml_text(f"{readable}\n\n{_block(code, spec.stance_scale)}")
         elements[code.key] = el
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
 def _map_legacy_namespace(root: etree._Element) -> None:
