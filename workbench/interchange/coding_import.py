@@ -42,6 +42,7 @@ from workbench.core.errors import Forbidden, NotFound, ValidationError
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.legacy import LegacyRow, TableFormatError, read_legacy
+from workbench.formats.xlsx_read import cell_text
 from workbench.formats.xmlsafe import ExchangeError
 from workbench.models import (
     Annotation,
@@ -351,7 +352,7 @@ def _validate_sheet(
     )
     wanted = []
     for _, values in sheet.rows:
-        raw = cs.cell_text(values[fixed["passage_id"]]) if fixed["passage_id"] < len(values) else ""
+        raw = cell_text(values[fixed["passage_id"]]) if fixed["passage_id"] < len(values) else ""
         found_id = limits.counting_number(raw)
         if found_id is not None:
             wanted.append(found_id)
@@ -376,13 +377,13 @@ def _validate_sheet(
         ) -> None:
             found.append(ImportProblem(sheet.name, number, column, message))
 
-        raw_id = cs.cell_text(cell(fixed["passage_id"])).strip()
+        raw_id = cell_text(cell(fixed["passage_id"])).strip()
         passage = passages.get(limits.counting_number(raw_id) or -1)
         if passage is None:
             bad("passage_id", f"'{raw_id}' is not a passage of this project")
         elif passage.id not in assigned:
             bad("passage_id", f"passage {passage.id} is not assigned to {coder.username}")
-        elif cs.cell_text(cell(fixed["text_sha256"])).strip() != cs.text_hash(passage.text):
+        elif cell_text(cell(fixed["text_sha256"])).strip() != cs.text_hash(passage.text):
             bad("text_sha256", "the passage text changed since this sheet was exported")
         elif passage.id in seen:
             bad("passage_id", f"passage {passage.id} appears twice in the sheet")
@@ -393,7 +394,7 @@ def _validate_sheet(
             except ValueError as exc:
                 bad(cs.DONE, str(exc))
         if cs.MEMO in fixed and cell(fixed[cs.MEMO]) is not None:
-            memo = cs.cell_text(cell(fixed[cs.MEMO]))
+            memo = cell_text(cell(fixed[cs.MEMO]))
             if len(memo) > memo_limit:
                 bad(cs.MEMO, f"the memo has {len(memo):,} characters; the limit is {memo_limit:,}")
         codes: dict[int, tuple[bool | None, int | None]] = {}

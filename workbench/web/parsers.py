@@ -132,6 +132,17 @@ def filename(raw: str | None, name: str = "file name") -> str:
     return value or "upload"
 
 
+def upload(field: str = "file", missing: str = "Choose a file to upload.") -> tuple[str, bytes]:
+    """Return an uploaded file's name and bytes; a missing or empty file is a 422."""
+    found = request.files.get(field)
+    if found is None or not found.filename:
+        raise ValidationError(missing)
+    data = found.read()
+    if not data:
+        raise ValidationError(f"{found.filename}: the file is empty.")
+    return found.filename, data
+
+
 def check_text(value: str, name: str) -> None:
     """Refuse text carrying a NUL character (databases and file systems cannot store it)."""
     if "\x00" in value:
