@@ -283,3 +283,25 @@ def test_legacy_missing_columns_and_created_coders(session: Session, study: Any)
     assert (
         _count(session, Membership, Membership.user_id == user.id, Membership.role == "coder") == 1
     )
+
+
+def test_the_codings_import_takes_a_coding_sheet_as_one(session: Session, study: Any) -> None:
+    # The codings import decides by the workbook's sheets: a "Coding" sheet is a coder's sheet,
+    # imported on their behalf as the lead's coding-sheet form does (not read as a table).
+    from workbench.interchange import workbook_import
+
+    wb = _sheet(session, study)
+    ws = wb["Coding"]
+    ws.cell(3, _col(ws, SOV), 1)
+    ws.cell(3, _col(ws, f"{SOV} [stance]"), -2)
+    report = workbook_import.import_codings_file(
+        session, study.project, study.lead, "from-coder1.xlsx", _bytes(wb)
+    )
+    session.commit()
+    assert report.kind == "coding sheet" and report.applied and not report.problems
+    ann = session.scalar(
+        select(Annotation).where(
+            Annotation.passage_id == study.english[1].id, Annotation.coder_id == study.coder1.id
+        )
+    )
+    assert ann is not None and ann.stance == -2

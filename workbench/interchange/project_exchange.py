@@ -1,8 +1,9 @@
 """Project exchange: what comes in through ``import-project``, and the .qdpx export.
 
-Dispatches by file type: a .qdpx/.qde project (``qdpx_import``), a .qdc codebook
-(``codebook_files``), or a workbook exported by the workbench (merged here: codebook,
-documents, codings, coded states, consensus). The .qdpx export is ``qdpx_export``.
+Dispatches by the kind ``formats.detect`` finds: a .qdpx/.qde project (``qdpx_import``), a
+codebook alone, .qdc or a codebook workbook (``codebook_files``), or any other workbook, read
+as one the workbench exported (merged here: codebook, documents, codings, coded states,
+consensus). The .qdpx export is ``qdpx_export``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import files as codebook_files
 from workbench.core.errors import ValidationError
+from workbench.formats.detect import Kind, detect, suffix
 from workbench.formats.qdpx_read import read_project
 from workbench.formats.xmlsafe import ExchangeError
 from workbench.interchange import qdpx_import, workbook_import
@@ -34,16 +36,17 @@ def import_project_file(
     create_coders: bool = False,
     mode: str = "paragraph",
 ) -> ExchangeReport:
-    """Import a .qdpx/.qde project, a .qdc codebook, or a workbook exported by the workbench."""
-    lower = filename.lower()
-    if lower.endswith(".qdc"):
+    """Import a .qdpx/.qde project, a codebook (.qdc or Excel), or a workbench export."""
+    kind = detect(filename, data)
+    if kind in (Kind.QDC, Kind.CODEBOOK):
+        # A codebook alone, REFI-QDA or Excel: the codebook import, as on the Codebook page.
         version, warnings = codebook_files.import_codebook_file(
             session, project, filename, data, user=user
         )
         return ExchangeReport(filename, codebook_version=version.number, warnings=warnings)
-    if lower.endswith(".xlsx"):
+    if suffix(filename) == ".xlsx":
         return import_workbook(session, project, user, filename, data, create_coders=create_coders)
-    if not lower.endswith((".qdpx", ".qde")):
+    if kind not in (Kind.QDPX, Kind.QDE):
         raise ValidationError(
             f"{filename}: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export."
         )

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +32,7 @@ from workbench.documents import importing
 from workbench.formats import codebook_xlsx
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.detect import Kind, detect
 from workbench.formats.workbook_read import (
     ANNOTATIONS,
     CODED,
@@ -59,20 +58,7 @@ from workbench.models import Annotation, Code, Document, Passage, PassageState, 
 
 def is_own_export(filename: str, data: bytes) -> bool:
     """Tell whether a file is a workbench export: a workbook with Passages, or the CSV zip."""
-    lower = filename.lower()
-    if lower.endswith(".zip"):
-        return is_csv_export(data)
-    if not lower.endswith(".xlsx"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > 1_000_000:  # a sheet list, never this big: leave it to the checks
-                return False
-            book = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
-    return b'name="Passages"' in book and b'name="Annotations"' in book
+    return detect(filename, data) in (Kind.EXPORT, Kind.CSV_EXPORT)
 
 
 @dataclass
@@ -414,10 +400,23 @@ def import_codings_file(
     create_coders: bool = False,
     memo_limit: int = 20_000,
 ) -> ImportReport:
-    """Import codings from any file the workbench reads: its export, or a long table."""
+    """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
     from workbench.interchange import coding_import
 
-    if is_own_export(filename, data):
+    kind = detect(filename, data)
+    if kind is Kind.CODING_SHEET:
+        # A lead's import of a coder's sheet, as on the coding-sheet form (only leads come here).
+        return coding_import.import_coding_sheet(
+            session,
+            project,
+            actor,
+            "lead",
+            filename,
+            data,
+            apply_valid=allow_partial,
+            memo_limit=memo_limit,
+        )
+    if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
         return import_export(
             session,
             project,
