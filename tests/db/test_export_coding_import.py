@@ -305,3 +305,14 @@ def test_the_codings_import_takes_a_coding_sheet_as_one(session: Session, study:
         )
     )
     assert ann is not None and ann.stance == -2
+
+
+def test_a_coding_sheet_upload_that_is_a_table_says_where_it_goes(
+    session: Session, study: Any
+) -> None:
+    data = b"document,passage,coder,code\nstatement-2020.txt,1,coder1,Sovereignty\n"
+    report = coding_import.import_coding_sheet(
+        session, study.project, study.coder1, "coder", "codings.csv", data
+    )
+    assert not report.applied
+    assert "is a table of codings, not a coding sheet" in str(report.problems[0])

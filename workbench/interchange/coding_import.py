@@ -41,6 +41,7 @@ from workbench.core import limits
 from workbench.core.errors import Forbidden, NotFound, ValidationError
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.detect import Kind, detect
 from workbench.formats.legacy import LegacyRow, TableFormatError, read_legacy
 from workbench.formats.xlsx_read import cell_text
 from workbench.formats.xmlsafe import ExchangeError
@@ -115,6 +116,14 @@ class ImportReport:
             f"{self.codings_set} codings set, {self.codings_removed} removed, "
             f"{self.passages_done} passages marked coded{skipped}."
         )
+
+
+# Files the detector recognises as something other than a coding sheet, as the message names them.
+_ELSEWHERE = {
+    Kind.EXPORT: "a workbook exported by the workbench",
+    Kind.CSV_EXPORT: "the workbench's CSV export",
+    Kind.TABLE: "a table of codings",
+}
 
 
 def _fail_file(kind: str, filename: str, exc: ExchangeError) -> ImportReport:
@@ -265,6 +274,10 @@ def import_coding_sheet(
 ) -> ImportReport:
     """Validate an offline coding sheet and, if valid (or asked to), apply its rows."""
     kind = "coding sheet"
+    elsewhere = _ELSEWHERE.get(detect(filename, data))
+    if elsewhere:
+        message = f"{filename} is {elsewhere}, not a coding sheet; import it with 'Import codings'"
+        return _fail_file(kind, filename, ExchangeError(message))
     try:
         parsed = cs.read_coding_sheet(data, filename)
     except ExchangeError as exc:
