@@ -15,7 +15,7 @@ from tests.db.test_export_data import (
 )
 from workbench.core.errors import Forbidden
 from workbench.formats import coding_sheet as cs
-from workbench.interchange import coding_import
+from workbench.interchange import coding_import, legacy_import
 from workbench.models import Annotation, AuditEvent, Membership, PassageState, User
 
 
@@ -211,7 +211,7 @@ LEGACY = (
 
 
 def _legacy(session: Session, study: Any, text: str, **kw: Any) -> Any:
-    return coding_import.import_legacy(
+    return legacy_import.import_legacy(
         session, study.project, study.lead, "old.csv", text.encode("utf-8-sig"), **kw
     )
 

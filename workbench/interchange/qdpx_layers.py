@@ -19,6 +19,7 @@ from workbench.accounts import users as accounts
 from workbench.codebooks.code_index import forget_version
 from workbench.coding import actions as coding
 from workbench.core.errors import NotFound
+from workbench.formats.times import parse_utc
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.models import (
     Code,
@@ -43,15 +44,10 @@ def iso_time(value: dt.datetime | None) -> str:
 
 def parse_time(text: str) -> dt.datetime | None:
     """Read an ISO 8601 timestamp (with Z or an offset; naive means UTC); None if unreadable."""
-    if not text:
-        return None
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_utc(text)
     except ValueError:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def codebook_history(session: Session, project: Project) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from workbench.formats import codebook_xlsx
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.detect import Kind, detect
+from workbench.formats.times import parse_utc
 from workbench.formats.workbook_read import (
     ANNOTATIONS,
     CODED,
@@ -44,15 +45,9 @@ from workbench.formats.workbook_read import (
     read_export_workbook,
 )
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange.coding_import import (
-    Consensus,
-    ImportReport,
-    _create_coder,
-    _Lookup,
-    apply_consensus,
-    not_member_message,
-    parse_time,
-)
+from workbench.interchange.consensus_import import Consensus, apply_consensus
+from workbench.interchange.import_report import ImportReport
+from workbench.interchange.project_lookup import ProjectLookup, create_coder, not_member_message
 from workbench.models import Annotation, Code, Document, Passage, PassageState, Project, User
 
 
@@ -221,7 +216,7 @@ def _plan(
     report: ImportReport,
 ) -> _Plan:
     """Check every coding and state; what passes goes into the plan, the rest is reported."""
-    lookup = _Lookup(session, project)
+    lookup = ProjectLookup(session, project)
     live = codebooks.live_codes(session, project)
     by_key = {c.key: c for c in live}
     paths = codebooks.code_paths(live)
@@ -242,7 +237,7 @@ def _plan(
 
     def time(sheet: str, row: int, column: str, text: str) -> tuple[bool, dt.datetime | None]:
         try:
-            return True, parse_time(text)
+            return True, parse_utc(text)
         except ValueError:
             bad(sheet, row, column, f"'{text}' is not an ISO 8601 time")
             return False, None
@@ -333,7 +328,7 @@ def _apply(
     def user(name: str) -> User:
         if name not in users:
             if name.startswith("+"):
-                users[name] = _create_coder(session, project, name[1:])
+                users[name] = create_coder(session, project, name[1:])
                 report.created_coders.append(users[name].username)
             else:
                 users[name] = session.scalars(select(User).where(User.username == name)).one()
@@ -401,7 +396,7 @@ def import_codings_file(
     memo_limit: int = 20_000,
 ) -> ImportReport:
     """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
-    from workbench.interchange import coding_import
+    from workbench.interchange import coding_import, legacy_import
 
     kind = detect(filename, data)
     if kind is Kind.CODING_SHEET:
@@ -427,7 +422,7 @@ def import_codings_file(
             create_coders=create_coders,
             memo_limit=memo_limit,
         )
-    return coding_import.import_legacy(
+    return legacy_import.import_legacy(
         session,
         project,
         actor,
