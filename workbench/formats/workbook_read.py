@@ -3,30 +3,23 @@
 Used sheets: Passages (documents and their passages, with offsets), Documents (file name,
 source, extra metadata; optional), Annotations (codings of coders and of the consensus) and
 Coded (which coder marked which passage coded; optional). Codebook and Stance scale are read by
-``codebook_xlsx``. A CSV export (a zip of one file per table) is read through the same code:
-its tables are first laid out as the workbook's sheets. A document's text is rebuilt by placing
-each passage at its offsets; what lay between passages (page furniture, headings excluded from
-coding) is not in the workbook and becomes line breaks.
+``codebook_xlsx``. A CSV export (a zip of one file per table) is read through the same code,
+its tables first laid out as the workbook's sheets (``csv_export_read``). A document's text is
+rebuilt by placing each passage at its offsets; what lay between passages (page furniture,
+headings excluded from coding) is not in the workbook and becomes line breaks.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
-
-from workbench.formats.cells import write_text_cell
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xlsx_read import (
     Sheet,
     cell_text,
-    check_archive,
     open_workbook,
-    read_csv,
     sheet_rows,
 )
 
@@ -150,52 +143,6 @@ def _columns(
 def _int(text: str) -> int | None:
     text = text.strip()
     return int(text) if text.lstrip("-").isdigit() else None
-
-
-# The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
-CSV_TABLES = {
-    "passages.csv": PASSAGES,
-    "documents.csv": DOCUMENTS,
-    "annotations.csv": ANNOTATIONS,
-    "coded.csv": CODED,
-    "codebook.csv": "Codebook",
-    "stance_scale.csv": "Stance scale",
-    "about.csv": ABOUT,
-}
-
-
-def is_csv_export(data: bytes) -> bool:
-    """Tell whether data is a zip of the workbench's CSV export (it has passages.csv)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "passages.csv" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
-    """The tables of a CSV export zip as an in-memory workbook with the export's sheet names.
-
-    Every cell is a text cell (the CSV formula guards undone), so the workbook readers see
-    exactly what the xlsx export would hold and one reader serves both formats."""
-    archive = check_archive(data, filename, kind="CSV export (.zip)")
-    wb = Workbook()
-    wb.remove(wb.active)
-    with archive:
-        for member, title in CSV_TABLES.items():
-            if member not in archive.namelist():
-                continue
-            sheet = read_csv(archive.read(member), f"{filename}:{member}")
-            ws = wb.create_sheet(title)
-            for column, name in enumerate(sheet.header, start=1):
-                write_text_cell(ws, 1, column, name)
-            for number, values in sheet.rows:
-                for column, value in enumerate(values, start=1):
-                    if value != "":
-                        write_text_cell(ws, number, column, value)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:

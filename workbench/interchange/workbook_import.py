@@ -27,13 +27,12 @@ from workbench.core.corpus import DocumentMeta, ParsedDocument, PassageSpec
 from workbench.documents import importing
 from workbench.formats import codebook_xlsx
 from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.csv_export_read import csv_export_as_workbook, is_csv_export
 from workbench.formats.detect import Kind, detect
 from workbench.formats.workbook_read import (
     PASSAGES,
     WDocument,
     WorkbookContent,
-    csv_export_as_workbook,
-    is_csv_export,
     read_export_workbook,
 )
 from workbench.formats.xmlsafe import ExchangeError
