@@ -12,6 +12,7 @@ headings excluded from coding) is not in the workbook and becomes line breaks.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +126,22 @@ class WorkbookContent:
     codebook_version: int | None = None  # the version the export was made under (About)
 
 
+def _rows(
+    sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
+) -> Iterator[tuple[int, Callable[[str], str]]]:
+    """Each row's number and a reader of its cells by column name; none without the required."""
+    cols = _columns(sheet, required, problems)
+    if any(name not in cols for name in required):
+        return
+    for number, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        yield number, get
+
+
 def _columns(
     sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
 ) -> dict[str, int]:
@@ -182,16 +199,8 @@ def _about_version(sheet: Sheet) -> int | None:
 
 
 def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocument]:
-    cols = _columns(sheet, PASSAGE_REQUIRED, problems)
-    if any(name not in cols for name in PASSAGE_REQUIRED):
-        return {}
     documents: dict[int, WDocument] = {}
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, PASSAGE_REQUIRED, problems):
         ids = [
             _int(get(n))
             for n in ("passage_id", "document_id", "passage_ordinal", "start_offset", "end_offset")
@@ -269,15 +278,8 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
 
 
 def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
-    cols = {name: i for i, name in enumerate(sheet.header) if name}
-    if "document_id" not in cols:
-        return
-    for _, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    # The sheet is optional, and so is each column: a sheet without ids adds nothing.
+    for _, get in _rows(sheet, ("document_id",), []):
         doc = documents.get(_int(get("document_id")) or -1)
         if doc is None:
             continue
@@ -292,16 +294,8 @@ def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
 
 
 def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
-    cols = _columns(sheet, ANNOTATION_REQUIRED, problems)
-    if any(name not in cols for name in ANNOTATION_REQUIRED):
-        return []
     out = []
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, ANNOTATION_REQUIRED, problems):
         pid = _int(get("passage_id"))
         if pid is None:
             problems.append(
@@ -332,16 +326,8 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
 
 
 def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
-    cols = _columns(sheet, CODED_REQUIRED, problems)
-    if any(name not in cols for name in CODED_REQUIRED):
-        return []
     out = []
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, CODED_REQUIRED, problems):
         pid = _int(get("passage_id"))
         coded = get("coded").strip()
         if pid is None or coded not in ("0", "1"):

@@ -17,10 +17,11 @@ from workbench.formats.qdpx_read import read_project
 from workbench.formats.xmlsafe import ExchangeError
 from workbench.interchange import qdpx_import, workbook_import
 from workbench.interchange.exchange_report import ExchangeReport
+from workbench.interchange.import_report import ImportReport
 from workbench.interchange.qdpx_export import export_qdpx
 from workbench.models import Project, User
 
-__all__ = ["ExchangeReport", "export_qdpx", "import_project_file", "import_workbook"]
+__all__ = ["ExchangeReport", "export_qdpx", "import_project_file"]
 
 
 # --------------------------------------------------------------------------- import
@@ -45,7 +46,12 @@ def import_project_file(
         )
         return ExchangeReport(filename, codebook_version=version.number, warnings=warnings)
     if suffix(filename) == ".xlsx":
-        return import_workbook(session, project, user, filename, data, create_coders=create_coders)
+        # Any other workbook is read as one the workbench exported; every row that can come in
+        # is applied, each one that cannot is listed, and the caller keeps all or rolls back.
+        report = workbook_import.import_export(
+            session, project, user, filename, data, allow_partial=True, create_coders=create_coders
+        )
+        return _as_exchange(filename, report)
     if kind not in (Kind.QDPX, Kind.QDE):
         raise ValidationError(
             f"{filename}: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export."
@@ -60,23 +66,8 @@ def import_project_file(
 # --------------------------------------------------------------------------- our workbooks
 
 
-def import_workbook(
-    session: Session,
-    project: Project,
-    user: User,
-    filename: str,
-    data: bytes,
-    *,
-    create_coders: bool = False,
-) -> ExchangeReport:
-    """Import a workbook the workbench exported, through the one reader of our exports.
-
-    Every row that can come in is applied; each one that cannot is listed as not brought in,
-    and the caller rolls the whole import back unless a partial import was asked for.
-    """
-    found = workbook_import.import_export(
-        session, project, user, filename, data, allow_partial=True, create_coders=create_coders
-    )
+def _as_exchange(filename: str, found: ImportReport) -> ExchangeReport:
+    """A workbook import's report as the project import reports."""
     return ExchangeReport(
         filename,
         documents_added=found.documents_added,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from workbench.core.errors import DomainError, NotFound, ValidationError
 from workbench.formats.scope import ExportScope, Layer
 from workbench.interchange import exports
+from workbench.interchange.downloads import ExportRequest
 from workbench.models import ExportJob, Project, User
 from workbench.models._common import utcnow
 
@@ -88,10 +89,8 @@ def start_or_reuse(
     session: Session,
     project: Project,
     user: User,
-    fmt: str,
-    scope: ExportScope,
+    wanted: ExportRequest,
     *,
-    table: str | None = None,
     per_user: int,
     per_project: int,
 ) -> tuple[ExportJob, bool]:
@@ -103,7 +102,7 @@ def start_or_reuse(
     """
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     # Through JSON, as the job row stores it (tuples come back as lists).
-    wanted = json.loads(json.dumps(_request(fmt, scope, table)))
+    same = json.loads(json.dumps(_request(wanted.fmt, wanted.scope, wanted.table)))
     running = []
     for job in session.scalars(
         select(ExportJob).where(ExportJob.project_id == project.id, ExportJob.status.in_(ACTIVE))
@@ -112,7 +111,7 @@ def start_or_reuse(
             running.append(job)
     mine = [j for j in running if j.requested_by_id == user.id]
     for job in mine:
-        if {k: (job.options or {}).get(k) for k in wanted} == wanted:
+        if {k: (job.options or {}).get(k) for k in same} == same:
             return job, False
     if len(mine) >= per_user:
         raise TooManyJobs(
@@ -124,7 +123,7 @@ def start_or_reuse(
             f"This project has {len(running)} exports running; at most {per_project} may run at "
             "once. Wait for one to finish."
         )
-    return create_job(session, project, user, fmt, scope, table=table), True
+    return create_job(session, project, user, wanted.fmt, wanted.scope, table=wanted.table), True
 
 
 def get_job(session: Session, project: Project, job_id: int) -> ExportJob:

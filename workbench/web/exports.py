@@ -102,9 +102,7 @@ def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
             session,
             project,
             me(),
-            wanted.fmt,
-            wanted.scope,
-            table=wanted.table,
+            wanted,
             per_user=int(config["EXPORT_JOBS_PER_USER"]),
             per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
         )
