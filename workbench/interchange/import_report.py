@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xmlsafe import ExchangeError
+
+
+class ImportOptions(TypedDict, total=False):
+    """How an import of codings goes: partly when some rows cannot come in, creating coders."""
+
+    allow_partial: bool
+    create_coders: bool
+    memo_limit: int
 
 
 @dataclass

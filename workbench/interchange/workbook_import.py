@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -36,9 +37,13 @@ from workbench.formats.workbook_read import (
     read_export_workbook,
 )
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange.import_report import ImportReport
+from workbench.interchange import coding_import, legacy_import
+from workbench.interchange.import_report import ImportOptions, ImportReport
 from workbench.interchange.workbook_codings import apply_plan, plan_codings
 from workbench.models import Code, Document, Passage, Project, User
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def is_own_export(filename: str, data: bytes) -> bool:
@@ -55,7 +60,7 @@ def import_export(
     *,
     allow_partial: bool = False,
     create_coders: bool = False,
-    memo_limit: int = 20_000,
+    memo_limit: int = limits.MEMO,
 ) -> ImportReport:
     """Check and (if nothing is dropped, or partial imports are allowed) apply an export."""
     report = ImportReport("workbench export", filename)
@@ -179,15 +184,14 @@ def import_codings_file(
     actor: User,
     filename: str,
     data: bytes,
-    *,
-    allow_partial: bool = False,
-    create_coders: bool = False,
-    memo_limit: int = 20_000,
+    **options: Unpack[ImportOptions],
 ) -> ImportReport:
     """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
-    from workbench.interchange import coding_import, legacy_import
-
     kind = detect(filename, data)
+    if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
+        return import_export(session, project, actor, filename, data, **options)
+    partial = options.get("allow_partial", False)
+    limit = options.get("memo_limit", limits.MEMO)
     if kind is Kind.CODING_SHEET:
         # A lead's import of a coder's sheet, as on the coding-sheet form (only leads come here).
         return coding_import.import_coding_sheet(
@@ -197,19 +201,8 @@ def import_codings_file(
             "lead",
             filename,
             data,
-            apply_valid=allow_partial,
-            memo_limit=memo_limit,
-        )
-    if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
-        return import_export(
-            session,
-            project,
-            actor,
-            filename,
-            data,
-            allow_partial=allow_partial,
-            create_coders=create_coders,
-            memo_limit=memo_limit,
+            apply_valid=partial,
+            memo_limit=limit,
         )
     return legacy_import.import_legacy(
         session,
@@ -217,9 +210,9 @@ def import_codings_file(
         actor,
         filename,
         data,
-        apply_valid=allow_partial,
-        create_coders=create_coders,
-        memo_limit=memo_limit,
+        apply_valid=partial,
+        create_coders=options.get("create_coders", False),
+        memo_limit=limit,
     )
 
 
