@@ -197,18 +197,6 @@ def estimate(session: Session, project: Project, scope: ExportScope) -> int:
     return found["passages"] + found["annotations"]
 
 
-def document_choices(session: Session, project: Project) -> list[tuple[int, str]]:
-    """The project's documents an export's scope may pick, as (id, title) by title."""
-    return [
-        (doc_id, title)
-        for doc_id, title in session.execute(
-            select(Document.id, Document.title)
-            .where(Document.project_id == project.id)
-            .order_by(Document.title)
-        )
-    ]
-
-
 def _ids(values: Sequence[str], lookup: Callable[[str], int | None], what: str) -> tuple[int, ...]:
     out: list[int] = []
     unknown: list[str] = []

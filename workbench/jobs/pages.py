@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from workbench.analysis import queries as analysis
+from workbench.coding import assignments
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
 from workbench.models import ExportJob, Project, User
@@ -36,7 +37,7 @@ def export_page(session: Session, project: Project, user: User, role: str) -> Ex
     """Read the Export page for this user."""
     jobs = export_jobs.recent_jobs(session, project)
     return ExportPage(
-        documents=exports.document_choices(session, project),
+        documents=assignments.document_choices(session, project, limit=None),
         coders=analysis.coders_in_project(session, project),
         codes=analysis.codable_codes(session, project),
         layers=analysis.visible_layers(session, project, user, role),
