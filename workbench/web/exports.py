@@ -31,13 +31,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.analysis import queries as analysis
 from workbench.core import limits
+from workbench.core.corpus.types import SEGMENT_MODES
 from workbench.core.errors import Conflict, ValidationError
 from workbench.formats.cells import safe_csv
 from workbench.formats.scope import ExportScope
 from workbench.interchange import coding_import, downloads, exports, workbook_import
 from workbench.interchange import pages as interchange_pages
-from workbench.interchange.coding_import import ImportReport
 from workbench.interchange.downloads import ExportRequest
+from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs, runner
 from workbench.jobs import pages as job_pages
 from workbench.models import Document, Project
@@ -48,7 +49,6 @@ from workbench.web.unit import database, db, discard, writes, writing
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
-SEGMENTATIONS = ("paragraph", "sentence", "lines")
 
 
 def _flag(name: str) -> bool:
@@ -267,7 +267,7 @@ def _pending_folder() -> str:
 
 
 def _segmentation() -> str:
-    return choice(request.values.get("segmentation"), "segmentation", SEGMENTATIONS, "paragraph")
+    return choice(request.values.get("segmentation"), "segmentation", SEGMENT_MODES, "paragraph")
 
 
 # --------------------------------------------------------------------------- analysis
