@@ -15,7 +15,7 @@ from tests.db.test_export_data import (
 )
 from workbench.core.errors import Forbidden
 from workbench.formats import coding_sheet as cs
-from workbench.interchange import coding_import
+from workbench.interchange import coding_import, legacy_import
 from workbench.models import Annotation, AuditEvent, Membership, PassageState, User
 
 
@@ -211,7 +211,7 @@ LEGACY = (
 
 
 def _legacy(session: Session, study: Any, text: str, **kw: Any) -> Any:
-    return coding_import.import_legacy(
+    return legacy_import.import_legacy(
         session, study.project, study.lead, "old.csv", text.encode("utf-8-sig"), **kw
     )
 
@@ -283,3 +283,36 @@ def test_legacy_missing_columns_and_created_coders(session: Session, study: Any)
     assert (
         _count(session, Membership, Membership.user_id == user.id, Membership.role == "coder") == 1
     )
+
+
+def test_the_codings_import_takes_a_coding_sheet_as_one(session: Session, study: Any) -> None:
+    # The codings import decides by the workbook's sheets: a "Coding" sheet is a coder's sheet,
+    # imported on their behalf as the lead's coding-sheet form does (not read as a table).
+    from workbench.interchange import workbook_import
+
+    wb = _sheet(session, study)
+    ws = wb["Coding"]
+    ws.cell(3, _col(ws, SOV), 1)
+    ws.cell(3, _col(ws, f"{SOV} [stance]"), -2)
+    report = workbook_import.import_codings_file(
+        session, study.project, study.lead, "from-coder1.xlsx", _bytes(wb)
+    )
+    session.commit()
+    assert report.kind == "coding sheet" and report.applied and not report.problems
+    ann = session.scalar(
+        select(Annotation).where(
+            Annotation.passage_id == study.english[1].id, Annotation.coder_id == study.coder1.id
+        )
+    )
+    assert ann is not None and ann.stance == -2
+
+
+def test_a_coding_sheet_upload_that_is_a_table_says_where_it_goes(
+    session: Session, study: Any
+) -> None:
+    data = b"document,passage,coder,code\nstatement-2020.txt,1,coder1,Sovereignty\n"
+    report = coding_import.import_coding_sheet(
+        session, study.project, study.coder1, "coder", "codings.csv", data
+    )
+    assert not report.applied
+    assert "is a table of codings, not a coding sheet" in str(report.problems[0])

@@ -16,7 +16,7 @@ from tests.db.test_export_data import (
     build_study,
 )
 from workbench.formats.scope import ExportScope, Layer
-from workbench.jobs import export_jobs
+from workbench.jobs import export_jobs, runner
 from workbench.models import ExportJob
 from workbench.models._common import utcnow
 
@@ -36,7 +36,7 @@ def test_a_job_writes_its_file_and_reports_progress(
     session: Session, study: Any, db_url: str, tmp_path: Path
 ) -> None:
     job_id = _job(session, study, ExportScope(layer=Layer("coder", "coder1"), bootstrap=0))
-    export_jobs.run_job(job_id, db_url, str(tmp_path))
+    runner.run_job(job_id, db_url, str(tmp_path))
     reread(session)
     job = export_jobs.get_job(session, study.project, job_id)
     assert job.status == "done" and job.finished_at is not None and job.error is None
@@ -56,7 +56,7 @@ def test_a_failing_job_is_marked_failed_with_its_reason(
     session: Session, study: Any, db_url: str, tmp_path: Path
 ) -> None:
     job_id = _job(session, study, ExportScope(layer=Layer("coder", "nobody")))
-    export_jobs.run_job(job_id, db_url, str(tmp_path))
+    runner.run_job(job_id, db_url, str(tmp_path))
     reread(session)
     job = export_jobs.get_job(session, study.project, job_id)
     assert job.status == "failed" and "nobody" in (job.error or "")
@@ -77,7 +77,7 @@ def test_the_subprocess_runner_finishes_the_job(
     session: Session, study: Any, db_url: str, tmp_path: Path
 ) -> None:
     job_id = _job(session, study, ExportScope(bootstrap=0), fmt="csv")
-    export_jobs.start(job_id, database_url=db_url, export_dir=str(tmp_path))
+    runner.launch(job_id, database_url=db_url, export_dir=str(tmp_path))
     deadline = time.monotonic() + 90
     status = "queued"
     while time.monotonic() < deadline and status in ("queued", "running"):

@@ -233,3 +233,19 @@ def test_qdc_import_merges_the_codebook_only(session: Session, study: Any) -> No
         c.key for c in codebooks.live_codes(session, study.project)
     }
     assert re.search(r"codebook version 1", report.summary())
+
+
+def test_a_codebook_workbook_imports_as_a_codebook_like_a_qdc(session: Session, study: Any) -> None:
+    # The project import decides by the workbook's sheets: Codebook without Passages is a
+    # codebook, as the Codebook page reads it, not an export missing its Passages sheet.
+    from workbench.codebooks import files as codebook_files
+
+    copy = _fresh(session, study, "Codebook workbook")
+    book, _, _ = codebook_files.export_codebook(session, study.project, "xlsx")
+    report = project_exchange.import_project_file(session, copy, study.lead, "book.xlsx", book)
+    session.commit()
+    assert report.complete and report.codebook_version == 1 and report.codings == 0
+    assert report.documents_added == 0
+    assert {c.key for c in codebooks.live_codes(session, copy)} == {
+        c.key for c in codebooks.live_codes(session, study.project)
+    }

@@ -21,7 +21,7 @@ from tests.db.test_interchange_roundtrip import export, fresh_copy
 from tests.unit.test_csv_memo_property import MEMOS
 from workbench.accounts import users as accounts
 from workbench.cli import main
-from workbench.interchange import coding_import, workbook_import
+from workbench.interchange import project_lookup, workbook_import
 from workbench.models import Annotation, Membership, PassageState, User
 
 
@@ -160,9 +160,9 @@ def test_a_non_member_reads_exactly_like_an_unknown_name(
     report = _import(session, study, text)
     assert not report.applied
     messages = {p.row: p.message for p in report.problems}
-    assert messages[2] == coding_import.not_member_message("outsider")
-    assert messages[3] == coding_import.not_member_message("nobody")
-    assert messages[4] == coding_import.not_member_message("Outside Lead")
+    assert messages[2] == project_lookup.not_member_message("outsider")
+    assert messages[3] == project_lookup.not_member_message("nobody")
+    assert messages[4] == project_lookup.not_member_message("Outside Lead")
     assert messages[2].replace("outsider", "X") == messages[3].replace("nobody", "X")
     # Even "apply what is valid" never gives the outsider a coding in this project.
     report = _import(session, study, text, allow_partial=True)
@@ -212,7 +212,7 @@ def test_create_coders_makes_new_members_and_keeps_non_ascii_names(
     ],
 )
 def test_usernames_from_names_keep_letters_of_every_script(name: str, kept: str) -> None:
-    assert coding_import.username_from(name) == kept
+    assert project_lookup.username_from(name) == kept
     assert accounts.valid_username(kept)
 
 
@@ -329,7 +329,7 @@ def test_member_by_name_finds_members_only(
     outsider = make_user("outsider2", name="Outsider")
     make_project("Elsewhere", lead=outsider)
     session.commit()
-    find = coding_import.member_by_name
+    find = project_lookup.member_by_name
     assert find(session, study.project, "CODER1") == study.coder1
     assert find(session, study.project, "Coder Two") == study.coder2
     assert find(session, study.project, "outsider2") is None

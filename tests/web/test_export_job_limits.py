@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
 from workbench.accounts import users as accounts
-from workbench.jobs import export_jobs
+from workbench.jobs import runner
 from workbench.models import ExportJob
 
 
@@ -25,7 +25,7 @@ def study(session: Session, make_user: Any, make_project: Any, import_text: Any)
 def started(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every export forced into a job; the runner is recorded, not run, so jobs stay queued."""
     calls: list[int] = []
-    monkeypatch.setattr(export_jobs, "start", lambda job_id, **kw: calls.append(job_id))
+    monkeypatch.setattr(runner, "launch", lambda job_id, **kw: calls.append(job_id))
     app.config.update(EXPORT_INLINE_ROWS=0, EXPORT_JOBS_PER_USER=2, EXPORT_JOBS_PER_PROJECT=3)
     return calls
 

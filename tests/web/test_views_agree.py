@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import reread
 from workbench.codebooks import codes as codebooks
-from workbench.interchange import coding_import
+from workbench.interchange import legacy_import
 from workbench.models import Annotation, AuditEvent, Code, CodebookVersion, PassageState
 
 from .conftest import Team
@@ -88,7 +88,7 @@ def test_exported_annotations_come_back_to_the_same_passages(
     reread(session)
     session.execute(Annotation.__table__.delete())
     session.commit()
-    report = coding_import.import_legacy(
+    report = legacy_import.import_legacy(
         session, team.project, team.lead, "annotations.csv", data, apply_valid=True
     )
     session.commit()

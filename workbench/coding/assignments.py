@@ -354,14 +354,16 @@ def queue_for(session: Session, project: Project, user: User) -> list[QueueItem]
     return items
 
 
-def document_choices(session: Session, project: Project) -> list[tuple[int, str]]:
-    """Return (id, title) of the project's documents for the assignment form."""
+def document_choices(
+    session: Session, project: Project, limit: int | None = 2000
+) -> list[tuple[int, str]]:
+    """Return (id, title) of the project's documents by title (the first ``limit``; None: all)."""
     return [
         (i, t)
         for i, t in session.execute(
             select(Document.id, Document.title)
             .where(Document.project_id == project.id)
             .order_by(Document.title)
-            .limit(2000)
+            .limit(limit)
         ).all()
     ]

@@ -3,30 +3,24 @@
 Used sheets: Passages (documents and their passages, with offsets), Documents (file name,
 source, extra metadata; optional), Annotations (codings of coders and of the consensus) and
 Coded (which coder marked which passage coded; optional). Codebook and Stance scale are read by
-``codebook_xlsx``. A CSV export (a zip of one file per table) is read through the same code:
-its tables are first laid out as the workbook's sheets. A document's text is rebuilt by placing
-each passage at its offsets; what lay between passages (page furniture, headings excluded from
-coding) is not in the workbook and becomes line breaks.
+``codebook_xlsx``. A CSV export (a zip of one file per table) is read through the same code,
+its tables first laid out as the workbook's sheets (``csv_export_read``). A document's text is
+rebuilt by placing each passage at its offsets; what lay between passages (page furniture,
+headings excluded from coding) is not in the workbook and becomes line breaks.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
-
-from workbench.formats.cells import write_text_cell
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xlsx_read import (
     Sheet,
     cell_text,
-    check_archive,
     open_workbook,
-    read_csv,
     sheet_rows,
 )
 
@@ -132,6 +126,22 @@ class WorkbookContent:
     codebook_version: int | None = None  # the version the export was made under (About)
 
 
+def _rows(
+    sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
+) -> Iterator[tuple[int, Callable[[str], str]]]:
+    """Each row's number and a reader of its cells by column name; none without the required."""
+    cols = _columns(sheet, required, problems)
+    if any(name not in cols for name in required):
+        return
+    for number, values in sheet.rows:
+
+        def get(name: str, values: list[Any] = values) -> str:
+            index = cols.get(name)
+            return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+        yield number, get
+
+
 def _columns(
     sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
 ) -> dict[str, int]:
@@ -150,52 +160,6 @@ def _columns(
 def _int(text: str) -> int | None:
     text = text.strip()
     return int(text) if text.lstrip("-").isdigit() else None
-
-
-# The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
-CSV_TABLES = {
-    "passages.csv": PASSAGES,
-    "documents.csv": DOCUMENTS,
-    "annotations.csv": ANNOTATIONS,
-    "coded.csv": CODED,
-    "codebook.csv": "Codebook",
-    "stance_scale.csv": "Stance scale",
-    "about.csv": ABOUT,
-}
-
-
-def is_csv_export(data: bytes) -> bool:
-    """Tell whether data is a zip of the workbench's CSV export (it has passages.csv)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "passages.csv" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
-    """The tables of a CSV export zip as an in-memory workbook with the export's sheet names.
-
-    Every cell is a text cell (the CSV formula guards undone), so the workbook readers see
-    exactly what the xlsx export would hold and one reader serves both formats."""
-    archive = check_archive(data, filename, kind="CSV export (.zip)")
-    wb = Workbook()
-    wb.remove(wb.active)
-    with archive:
-        for member, title in CSV_TABLES.items():
-            if member not in archive.namelist():
-                continue
-            sheet = read_csv(archive.read(member), f"{filename}:{member}")
-            ws = wb.create_sheet(title)
-            for column, name in enumerate(sheet.header, start=1):
-                write_text_cell(ws, 1, column, name)
-            for number, values in sheet.rows:
-                for column, value in enumerate(values, start=1):
-                    if value != "":
-                        write_text_cell(ws, number, column, value)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
@@ -235,16 +199,8 @@ def _about_version(sheet: Sheet) -> int | None:
 
 
 def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocument]:
-    cols = _columns(sheet, PASSAGE_REQUIRED, problems)
-    if any(name not in cols for name in PASSAGE_REQUIRED):
-        return {}
     documents: dict[int, WDocument] = {}
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, PASSAGE_REQUIRED, problems):
         ids = [
             _int(get(n))
             for n in ("passage_id", "document_id", "passage_ordinal", "start_offset", "end_offset")
@@ -322,15 +278,8 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
 
 
 def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
-    cols = {name: i for i, name in enumerate(sheet.header) if name}
-    if "document_id" not in cols:
-        return
-    for _, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    # The sheet is optional, and so is each column: a sheet without ids adds nothing.
+    for _, get in _rows(sheet, ("document_id",), []):
         doc = documents.get(_int(get("document_id")) or -1)
         if doc is None:
             continue
@@ -345,16 +294,8 @@ def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
 
 
 def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
-    cols = _columns(sheet, ANNOTATION_REQUIRED, problems)
-    if any(name not in cols for name in ANNOTATION_REQUIRED):
-        return []
     out = []
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, ANNOTATION_REQUIRED, problems):
         pid = _int(get("passage_id"))
         if pid is None:
             problems.append(
@@ -385,16 +326,8 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
 
 
 def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
-    cols = _columns(sheet, CODED_REQUIRED, problems)
-    if any(name not in cols for name in CODED_REQUIRED):
-        return []
     out = []
-    for number, values in sheet.rows:
-
-        def get(name: str, values: list[Any] = values) -> str:
-            index = cols.get(name)
-            return cell_text(values[index]) if index is not None and index < len(values) else ""
-
+    for number, get in _rows(sheet, CODED_REQUIRED, problems):
         pid = _int(get("passage_id"))
         coded = get("coded").strip()
         if pid is None or coded not in ("0", "1"):

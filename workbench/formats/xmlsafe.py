@@ -78,7 +78,7 @@ def _mentions_doctype(data: bytes) -> bool:
 
 def local_name(element: etree._Element) -> str:
     """Return an element's tag without its namespace."""
-    return etree.QName(element).localname
+    return str(etree.QName(element).localname)
 
 
 def namespace(element: etree._Element) -> str:

@@ -1,8 +1,9 @@
 """Project exchange: what comes in through ``import-project``, and the .qdpx export.
 
-Dispatches by file type: a .qdpx/.qde project (``qdpx_import``), a .qdc codebook
-(``codebook_files``), or a workbook exported by the workbench (merged here: codebook,
-documents, codings, coded states, consensus). The .qdpx export is ``qdpx_export``.
+Dispatches by the kind ``formats.detect`` finds: a .qdpx/.qde project (``qdpx_import``), a
+codebook alone, .qdc or a codebook workbook (``codebook_files``), or any other workbook, read
+as one the workbench exported (merged here: codebook, documents, codings, coded states,
+consensus). The .qdpx export is ``qdpx_export``.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import files as codebook_files
 from workbench.core.errors import ValidationError
+from workbench.formats.detect import Kind, detect, suffix
 from workbench.formats.qdpx_read import read_project
 from workbench.formats.xmlsafe import ExchangeError
 from workbench.interchange import qdpx_import, workbook_import
 from workbench.interchange.exchange_report import ExchangeReport
+from workbench.interchange.import_report import ImportReport
 from workbench.interchange.qdpx_export import export_qdpx
 from workbench.models import Project, User
 
-__all__ = ["ExchangeReport", "export_qdpx", "import_project_file", "import_workbook"]
+__all__ = ["ExchangeReport", "export_qdpx", "import_project_file"]
 
 
 # --------------------------------------------------------------------------- import
@@ -34,16 +37,22 @@ def import_project_file(
     create_coders: bool = False,
     mode: str = "paragraph",
 ) -> ExchangeReport:
-    """Import a .qdpx/.qde project, a .qdc codebook, or a workbook exported by the workbench."""
-    lower = filename.lower()
-    if lower.endswith(".qdc"):
+    """Import a .qdpx/.qde project, a codebook (.qdc or Excel), or a workbench export."""
+    kind = detect(filename, data)
+    if kind in (Kind.QDC, Kind.CODEBOOK):
+        # A codebook alone, REFI-QDA or Excel: the codebook import, as on the Codebook page.
         version, warnings = codebook_files.import_codebook_file(
             session, project, filename, data, user=user
         )
         return ExchangeReport(filename, codebook_version=version.number, warnings=warnings)
-    if lower.endswith(".xlsx"):
-        return import_workbook(session, project, user, filename, data, create_coders=create_coders)
-    if not lower.endswith((".qdpx", ".qde")):
+    if suffix(filename) == ".xlsx":
+        # Any other workbook is read as one the workbench exported; every row that can come in
+        # is applied, each one that cannot is listed, and the caller keeps all or rolls back.
+        report = workbook_import.import_export(
+            session, project, user, filename, data, allow_partial=True, create_coders=create_coders
+        )
+        return _as_exchange(filename, report)
+    if kind not in (Kind.QDPX, Kind.QDE):
         raise ValidationError(
             f"{filename}: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export."
         )
@@ -57,23 +66,8 @@ def import_project_file(
 # --------------------------------------------------------------------------- our workbooks
 
 
-def import_workbook(
-    session: Session,
-    project: Project,
-    user: User,
-    filename: str,
-    data: bytes,
-    *,
-    create_coders: bool = False,
-) -> ExchangeReport:
-    """Import a workbook the workbench exported, through the one reader of our exports.
-
-    Every row that can come in is applied; each one that cannot is listed as not brought in,
-    and the caller rolls the whole import back unless a partial import was asked for.
-    """
-    found = workbook_import.import_export(
-        session, project, user, filename, data, allow_partial=True, create_coders=create_coders
-    )
+def _as_exchange(filename: str, found: ImportReport) -> ExchangeReport:
+    """A workbook import's report as the project import reports."""
     return ExchangeReport(
         filename,
         documents_added=found.documents_added,

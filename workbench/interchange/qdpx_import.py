@@ -30,8 +30,8 @@ from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
 from workbench.documents import importing
 from workbench.formats.qdpx_read import RProject, RSelection, RSource, read_data_line
-from workbench.interchange.coding_import import _create_coder, member_by_name
 from workbench.interchange.exchange_report import ExchangeReport
+from workbench.interchange.project_lookup import create_coder, member_by_name
 from workbench.interchange.qdpx_layers import parse_time, restore_history, restore_layers
 from workbench.interchange.qdpx_sources import grouping, join_reasons, parsed_source
 from workbench.models import Annotation, Code, Document, Passage, Project, User
@@ -152,7 +152,7 @@ def _coders(
         ident = str(ours.get("username") or ident)
         match = _find_member(session, project, (ident, name))
         if match is None and create_coders:
-            match = _create_coder(session, project, ident or name)
+            match = create_coder(session, project, ident or name)
             match.display_name = (str(ours.get("display_name") or name or ident))[:200]
             report.created_coders.append(f"{match.display_name} ({match.username})")
         if match is None:

@@ -10,15 +10,17 @@ import goes into a project with no codebook of its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
 from workbench.codebooks.code_index import forget_version
 from workbench.coding import actions as coding
 from workbench.core.errors import NotFound
+from workbench.formats.times import parse_utc
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.models import (
     Code,
@@ -43,15 +45,10 @@ def iso_time(value: dt.datetime | None) -> str:
 
 def parse_time(text: str) -> dt.datetime | None:
     """Read an ISO 8601 timestamp (with Z or an offset; naive means UTC); None if unreadable."""
-    if not text:
-        return None
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_utc(text)
     except ValueError:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def codebook_history(session: Session, project: Project) -> list[dict[str, Any]]:
@@ -110,6 +107,22 @@ def restore_history(
     return True
 
 
+def _by_passage(
+    session: Session,
+    doc_id: int,
+    passage_id: Any,
+    columns: tuple[Any, ...],
+    *order: Any,
+) -> Sequence[Row[Any]]:
+    """Rows of a per-passage table for one document, each led by the passage ordinal."""
+    return session.execute(
+        select(Passage.ordinal, *columns)
+        .join(Passage, Passage.id == passage_id)
+        .where(Passage.document_id == doc_id)
+        .order_by(Passage.ordinal, *order)
+    ).all()
+
+
 def document_layers(session: Session, project: Project, doc_id: int) -> dict[str, Any]:
     """States and consensus of one document, by passage ordinal and username, for export."""
     names = dict(session.execute(select(User.id, User.username)).tuples().all())
@@ -118,37 +131,32 @@ def document_layers(session: Session, project: Project, doc_id: int) -> dict[str
         .tuples()
         .all()
     )
-    states = session.execute(
-        select(
-            Passage.ordinal,
-            PassageState.coder_id,
-            PassageState.coded,
-            PassageState.memo,
-            PassageState.updated_at,
-        )
-        .join(Passage, Passage.id == PassageState.passage_id)
-        .where(Passage.document_id == doc_id)
-        .order_by(Passage.ordinal, PassageState.coder_id)
-    ).all()
-    consensus = session.execute(
-        select(
-            Passage.ordinal,
+    states = _by_passage(
+        session,
+        doc_id,
+        PassageState.passage_id,
+        (PassageState.coder_id, PassageState.coded, PassageState.memo, PassageState.updated_at),
+        PassageState.coder_id,
+    )
+    consensus = _by_passage(
+        session,
+        doc_id,
+        ConsensusAnnotation.passage_id,
+        (
             ConsensusAnnotation.code_id,
             ConsensusAnnotation.stance,
             ConsensusAnnotation.memo,
             ConsensusAnnotation.resolved_by_id,
             ConsensusAnnotation.resolved_at,
-        )
-        .join(Passage, Passage.id == ConsensusAnnotation.passage_id)
-        .where(Passage.document_id == doc_id)
-        .order_by(Passage.ordinal, ConsensusAnnotation.code_id)
-    ).all()
-    resolved = session.execute(
-        select(Passage.ordinal, ConsensusState.resolved_by_id, ConsensusState.resolved_at)
-        .join(Passage, Passage.id == ConsensusState.passage_id)
-        .where(Passage.document_id == doc_id)
-        .order_by(Passage.ordinal)
-    ).all()
+        ),
+        ConsensusAnnotation.code_id,
+    )
+    resolved = _by_passage(
+        session,
+        doc_id,
+        ConsensusState.passage_id,
+        (ConsensusState.resolved_by_id, ConsensusState.resolved_at),
+    )
     return {
         "states": [
             [o, names.get(c), bool(done), memo or "", iso_time(t)] for o, c, done, memo, t in states

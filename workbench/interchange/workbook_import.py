@@ -15,87 +15,40 @@ and column; nothing is applied while one remains unless ``allow_partial`` is giv
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import io
-import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.coding import actions as coding
 from workbench.core import limits
 from workbench.core.corpus import DocumentMeta, ParsedDocument, PassageSpec
 from workbench.documents import importing
 from workbench.formats import codebook_xlsx
-from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.csv_export_read import csv_export_as_workbook, is_csv_export
+from workbench.formats.detect import Kind, detect
 from workbench.formats.workbook_read import (
-    ANNOTATIONS,
-    CODED,
     PASSAGES,
     WDocument,
     WorkbookContent,
-    csv_export_as_workbook,
-    is_csv_export,
     read_export_workbook,
 )
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange.coding_import import (
-    Consensus,
-    ImportReport,
-    _create_coder,
-    _Lookup,
-    apply_consensus,
-    not_member_message,
-    parse_time,
-)
-from workbench.models import Annotation, Code, Document, Passage, PassageState, Project, User
+from workbench.interchange import coding_import, legacy_import
+from workbench.interchange.import_report import ImportOptions, ImportReport
+from workbench.interchange.workbook_codings import apply_plan, plan_codings
+from workbench.models import Code, Document, Passage, Project, User
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def is_own_export(filename: str, data: bytes) -> bool:
     """Tell whether a file is a workbench export: a workbook with Passages, or the CSV zip."""
-    lower = filename.lower()
-    if lower.endswith(".zip"):
-        return is_csv_export(data)
-    if not lower.endswith(".xlsx"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > 1_000_000:  # a sheet list, never this big: leave it to the checks
-                return False
-            book = archive.read(info)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
-    return b'name="Passages"' in book and b'name="Annotations"' in book
-
-
-@dataclass
-class _Coding:
-    row: int
-    passage: Passage
-    coder: str
-    code: Code
-    stance: int | None
-    memo: str
-    span: coding.Span | None
-    made_under: int | None
-    revision: int | None
-    created: dt.datetime | None
-    updated: dt.datetime | None
-
-
-@dataclass
-class _Plan:
-    codings: list[_Coding] = field(default_factory=list)
-    states: list[tuple[Passage, str, bool, str, dt.datetime | None]] = field(default_factory=list)
-    consensus: Consensus = field(default_factory=lambda: defaultdict(dict))
-    consensus_times: dict[int, dt.datetime | None] = field(default_factory=dict)
+    return detect(filename, data) in (Kind.EXPORT, Kind.CSV_EXPORT)
 
 
 def import_export(
@@ -107,7 +60,7 @@ def import_export(
     *,
     allow_partial: bool = False,
     create_coders: bool = False,
-    memo_limit: int = 20_000,
+    memo_limit: int = limits.MEMO,
 ) -> ImportReport:
     """Check and (if nothing is dropped, or partial imports are allowed) apply an export."""
     report = ImportReport("workbench export", filename)
@@ -140,10 +93,10 @@ def import_export(
         report.codebook_version = version.number
         _keep_revisions(session, project, book)
     by_old = _store_documents(session, project, actor, content, report)
-    plan = _plan(session, project, content, by_old, create_coders, memo_limit, report)
+    plan = plan_codings(session, project, content, by_old, create_coders, memo_limit, report)
     if report.problems and not allow_partial:
         return report
-    _apply(session, project, actor, plan, report, memo_limit)
+    apply_plan(session, project, actor, plan, report, memo_limit)
     # Something may still fail while applying (a consensus the passage cannot take): then the
     # caller rolls everything back unless partial imports are allowed.
     report.applied = allow_partial or not report.problems
@@ -225,218 +178,41 @@ def _store_documents(
     return by_old
 
 
-def _plan(
-    session: Session,
-    project: Project,
-    content: WorkbookContent,
-    by_old: dict[int, Passage],
-    create_coders: bool,
-    memo_limit: int,
-    report: ImportReport,
-) -> _Plan:
-    """Check every coding and state; what passes goes into the plan, the rest is reported."""
-    lookup = _Lookup(session, project)
-    live = codebooks.live_codes(session, project)
-    by_key = {c.key: c for c in live}
-    paths = codebooks.code_paths(live)
-    by_path = {paths[c.id].casefold(): c for c in live}
-    allowed = [s.value for s in codebooks.stance_scale(project)]
-    plan = _Plan()
-
-    def bad(sheet: str, row: int, column: str, message: str) -> None:
-        report.problems.append(ImportProblem(sheet, row, column, message))
-
-    def coder(name: str, sheet: str, row: int) -> str | None:
-        found = lookup.coder(name) if name else None
-        if found is None and create_coders and name.strip():
-            return "+" + name.strip()
-        if found is None:
-            bad(sheet, row, "coder", not_member_message(name) if name else "coder is empty")
-        return found
-
-    def time(sheet: str, row: int, column: str, text: str) -> tuple[bool, dt.datetime | None]:
-        try:
-            return True, parse_time(text)
-        except ValueError:
-            bad(sheet, row, column, f"'{text}' is not an ISO 8601 time")
-            return False, None
-
-    for c in content.codings:
-        passage = by_old.get(c.old_passage_id)
-        code = by_key.get(c.code_key) or by_path.get(c.code_path.casefold())
-        if passage is None:
-            bad(ANNOTATIONS, c.row, "passage_id", f"passage {c.old_passage_id} is not imported")
-            continue
-        if code is None or not code.is_codable:
-            bad(ANNOTATIONS, c.row, "code_path", f"'{c.code_path}' is not an applicable code")
-            continue
-        try:
-            stance = cs.parse_stance(c.stance, allowed) if code.takes_stance else None
-        except ValueError as exc:
-            bad(ANNOTATIONS, c.row, "stance", str(exc))
-            continue
-        if len(c.memo) > memo_limit:
-            bad(ANNOTATIONS, c.row, "memo", f"the memo is over the {memo_limit:,}-character limit")
-            continue
-        ok_created, created = time(ANNOTATIONS, c.row, "created_at", c.created_at)
-        ok_updated, updated = time(ANNOTATIONS, c.row, "updated_at", c.updated_at)
-        if not (ok_created and ok_updated):
-            continue
-        if c.layer == "consensus":
-            plan.consensus[passage.id][code.id] = (stance, c.memo)
-            plan.consensus_times[passage.id] = updated
-            continue
-        span = None
-        if c.span_start or c.span_end:
-            a, b = limits.counting_number(c.span_start), limits.counting_number(c.span_end)
-            if a is None or b is None or not 0 <= a < b <= len(passage.text):
-                where = f"{c.span_start[:20]}-{c.span_end[:20]}"
-                bad(ANNOTATIONS, c.row, "span_start", f"span {where} is not inside the passage")
-                continue
-            span = coding.Span(a, b)
-        who = coder(c.coder, ANNOTATIONS, c.row)
-        if who is not None:
-            plan.codings.append(
-                _Coding(
-                    c.row,
-                    passage,
-                    who,
-                    code,
-                    stance,
-                    c.memo,
-                    span,
-                    c.codebook_version,
-                    c.code_revision,
-                    created,
-                    updated,
-                )
-            )
-    for st in content.states:
-        passage = by_old.get(st.old_passage_id)
-        if passage is None:
-            bad(CODED, st.row, "passage_id", f"passage {st.old_passage_id} is not imported")
-            continue
-        ok, updated = time(CODED, st.row, "updated_at", st.updated_at)
-        if not ok:
-            continue
-        if st.layer == "consensus":
-            plan.consensus.setdefault(passage.id, {})
-            plan.consensus_times[passage.id] = updated
-            continue
-        if len(st.memo) > memo_limit:
-            bad(CODED, st.row, "passage_memo", f"the memo is over the {memo_limit:,} limit")
-            continue
-        who = coder(st.coder, CODED, st.row)
-        if who is not None:
-            plan.states.append((passage, who, st.coded, st.memo, updated))
-    return plan
-
-
-def _apply(
-    session: Session,
-    project: Project,
-    actor: User,
-    plan: _Plan,
-    report: ImportReport,
-    memo_limit: int,
-) -> None:
-    """Write the plan through the coding services, then restore the file's own times."""
-    version = codebooks.current_version(session, project)
-    users: dict[str, User] = {}
-
-    def user(name: str) -> User:
-        if name not in users:
-            if name.startswith("+"):
-                users[name] = _create_coder(session, project, name[1:])
-                report.created_coders.append(users[name].username)
-            else:
-                users[name] = session.scalars(select(User).where(User.username == name)).one()
-        return users[name]
-
-    times: list[tuple[int, _Coding]] = []
-    for c in plan.codings:
-        kwargs: dict[str, Any] = {"span": c.span, "memo": c.memo}
-        if c.code.takes_stance:
-            kwargs["stance"] = c.stance
-        annotation_id = coding.apply_code(
-            session,
-            project,
-            user(c.coder),
-            c.passage.id,
-            c.code.id,
-            codebook_version=c.made_under if c.made_under is not None else version,
-            memo_limit=memo_limit,
-            **kwargs,
-        )
-        times.append((annotation_id, c))
-        report.codings_set += 1
-        report.applied_rows += 1
-    state_times: list[tuple[int, int, dt.datetime | None]] = []
-    for passage, name, coded, memo, updated in plan.states:
-        who = user(name)
-        coding.set_done(session, project, who, passage.id, coded)
-        if memo:
-            coding.set_passage_memo(session, project, who, passage.id, memo, limit=memo_limit)
-        report.passages_done += int(coded)
-        report.applied_rows += 1
-        state_times.append((passage.id, who.id, updated))
-    apply_consensus(
-        session, project, actor, plan.consensus, plan.consensus_times, report, sheet=CODED
-    )
-    session.flush()
-    for annotation_id, c in times:
-        values: dict[str, Any] = {}
-        if c.created is not None:
-            values["created_at"] = c.created
-        if c.updated is not None:
-            values["updated_at"] = c.updated
-        if c.revision is not None:
-            values["code_revision"] = c.revision
-        if values:
-            session.execute(update(Annotation).where(Annotation.id == annotation_id).values(values))
-    for passage_id, coder_id, updated in state_times:
-        if updated is not None:
-            session.execute(
-                update(PassageState)
-                .where(PassageState.passage_id == passage_id, PassageState.coder_id == coder_id)
-                .values(updated_at=updated)
-            )
-
-
 def import_codings_file(
     session: Session,
     project: Project,
     actor: User,
     filename: str,
     data: bytes,
-    *,
-    allow_partial: bool = False,
-    create_coders: bool = False,
-    memo_limit: int = 20_000,
+    **options: Unpack[ImportOptions],
 ) -> ImportReport:
-    """Import codings from any file the workbench reads: its export, or a long table."""
-    from workbench.interchange import coding_import
-
-    if is_own_export(filename, data):
-        return import_export(
+    """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
+    kind = detect(filename, data)
+    if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
+        return import_export(session, project, actor, filename, data, **options)
+    partial = options.get("allow_partial", False)
+    limit = options.get("memo_limit", limits.MEMO)
+    if kind is Kind.CODING_SHEET:
+        # A lead's import of a coder's sheet, as on the coding-sheet form (only leads come here).
+        return coding_import.import_coding_sheet(
             session,
             project,
             actor,
+            "lead",
             filename,
             data,
-            allow_partial=allow_partial,
-            create_coders=create_coders,
-            memo_limit=memo_limit,
+            apply_valid=partial,
+            memo_limit=limit,
         )
-    return coding_import.import_legacy(
+    return legacy_import.import_legacy(
         session,
         project,
         actor,
         filename,
         data,
-        apply_valid=allow_partial,
-        create_coders=create_coders,
-        memo_limit=memo_limit,
+        apply_valid=partial,
+        create_coders=options.get("create_coders", False),
+        memo_limit=limit,
     )
 
 

@@ -1,0 +1,62 @@
+"""The workbench's CSV export (a zip, one file per table) laid out as the workbook it mirrors.
+
+Every cell becomes a text cell (the CSV formula guards undone), so ``workbook_read`` and
+``codebook_xlsx`` read a CSV export exactly as they read the xlsx export.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+from workbench.formats.cells import write_text_cell
+from workbench.formats.codebook_xlsx import CODEBOOK_SHEET, SCALE_SHEET
+from workbench.formats.workbook_read import ABOUT, ANNOTATIONS, CODED, DOCUMENTS, PASSAGES
+from workbench.formats.xlsx_read import check_archive, read_csv
+
+# The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
+CSV_TABLES = {
+    "passages.csv": PASSAGES,
+    "documents.csv": DOCUMENTS,
+    "annotations.csv": ANNOTATIONS,
+    "coded.csv": CODED,
+    "codebook.csv": CODEBOOK_SHEET,
+    "stance_scale.csv": SCALE_SHEET,
+    "about.csv": ABOUT,
+}
+
+
+def is_csv_export(data: bytes) -> bool:
+    """Tell whether data is a zip of the workbench's CSV export (it has passages.csv)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "passages.csv" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
+    """The tables of a CSV export zip as an in-memory workbook with the export's sheet names.
+
+    Every cell is a text cell (the CSV formula guards undone), so the workbook readers see
+    exactly what the xlsx export would hold and one reader serves both formats."""
+    archive = check_archive(data, filename, kind="CSV export (.zip)")
+    wb = Workbook()
+    wb.remove(wb.active)
+    with archive:
+        for member, title in CSV_TABLES.items():
+            if member not in archive.namelist():
+                continue
+            sheet = read_csv(archive.read(member), f"{filename}:{member}")
+            ws = wb.create_sheet(title)
+            for column, name in enumerate(sheet.header, start=1):
+                write_text_cell(ws, 1, column, name)
+            for number, values in sheet.rows:
+                for column, value in enumerate(values, start=1):
+                    if value != "":
+                        write_text_cell(ws, number, column, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,79 @@
+"""What an import of codings found and changed, row by row: the report every such import gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+from workbench.formats.codebook_xlsx import ImportProblem
+from workbench.formats.xmlsafe import ExchangeError
+
+
+class ImportOptions(TypedDict, total=False):
+    """How an import of codings goes: partly when some rows cannot come in, creating coders."""
+
+    allow_partial: bool
+    create_coders: bool
+    memo_limit: int
+
+
+@dataclass
+class ImportReport:
+    """What an import found and (if it applied anything) what it changed."""
+
+    kind: str
+    filename: str
+    rows: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    applied: bool = False
+    applied_rows: int = 0
+    skipped_rows: int = 0
+    codings_set: int = 0
+    codings_removed: int = 0
+    passages_done: int = 0
+    created_coders: list[str] = field(default_factory=list)
+    documents_added: int = 0
+    documents_known: int = 0
+    codebook_version: int | None = None
+    consensus_passages: int = 0
+
+    @property
+    def problem_rows(self) -> int:
+        """How many distinct rows have a problem."""
+        return len({(p.sheet, p.row) for p in self.problems if p.row})
+
+    def summary(self) -> str:
+        """One sentence for the page or the terminal."""
+        if not self.applied:
+            return (
+                f"{self.filename}: nothing was applied; {len(self.problems)} problem(s) in "
+                f"{self.problem_rows} of {self.rows} rows."
+            )
+        skipped = (
+            f"; NOT applied: {len(self.problems)} item(s) listed above ({self.problem_rows} rows)"
+            if self.problems
+            else ""
+        )
+        extra = ""
+        if self.documents_added or self.documents_known:
+            extra += (
+                f"{self.documents_added} documents added ({self.documents_known} already present), "
+            )
+        if self.codebook_version is not None:
+            extra += f"codebook version {self.codebook_version}, "
+        if self.consensus_passages:
+            extra += f"{self.consensus_passages} adjudicated passages, "
+        if self.created_coders:
+            extra += f"coders created: {', '.join(self.created_coders)}, "
+        return (
+            f"{self.filename}: applied {self.applied_rows} rows: {extra}"
+            f"{self.codings_set} codings set, {self.codings_removed} removed, "
+            f"{self.passages_done} passages marked coded{skipped}."
+        )
+
+
+def failed_file(kind: str, filename: str, exc: ExchangeError) -> ImportReport:
+    """The report of a file that could not be read at all: its problems, nothing applied."""
+    problems = list(getattr(exc, "problems", [])) or [ImportProblem(None, None, None, str(exc))]
+    return ImportReport(kind, filename, problems=problems)

@@ -1,0 +1,112 @@
+"""What the Export page's interchange routes show: a coder's sheet to download, import previews.
+
+One call per route, each returning a plain dataclass the view sends or renders. Nothing here
+commits: a preview's writes, and those of an import that is not applied, are the caller's to
+drop (``applied`` says which).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from workbench.core.errors import Forbidden, ValidationError
+from workbench.interchange import coding_import, exports, pending_imports, project_exchange
+from workbench.interchange.exchange_report import ExchangeReport
+from workbench.models import Project, User
+
+
+@dataclass(frozen=True)
+class FileDownload:
+    """A file to send: its bytes, the name the browser saves it under, its MIME type."""
+
+    data: bytes
+    filename: str
+    mimetype: str
+
+
+def coding_sheet_file(
+    session: Session, project: Project, user: User, role: str, coder_id: int | None
+) -> FileDownload:
+    """A coder's offline coding sheet: a lead may fetch any coder's, a coder only their own."""
+    if coder_id is None or coder_id == user.id:
+        coder = user
+    else:
+        if role != "lead":
+            raise Forbidden("Only a project lead can do this.")
+        found = session.get(User, coder_id)
+        if found is None:
+            raise ValidationError(f"No user {coder_id}.")
+        coder = found
+    buffer = io.BytesIO()
+    rows = coding_import.write_sheet_for(session, project, coder, buffer)
+    if rows == 0:
+        raise ValidationError(
+            f"No passages are assigned to {coder.display_name}; assign some on the Team page first."
+        )
+    return FileDownload(
+        buffer.getvalue(), f"{project.slug}-coding-{coder.username}.xlsx", exports.MIME["xlsx"]
+    )
+
+
+def pending_folder(export_dir: str) -> str:
+    """Where project imports wait between their preview and their application."""
+    return str(Path(export_dir) / "pending-imports")
+
+
+@dataclass(frozen=True)
+class ProjectImport:
+    """A project import's report, and the token its file waits under (a preview only)."""
+
+    report: ExchangeReport
+    token: str | None = None
+
+    @property
+    def applied(self) -> bool:
+        """True when the import's writes are to be kept."""
+        return self.report.applied
+
+
+def preview_project_import(
+    session: Session,
+    project: Project,
+    user: User,
+    filename: str,
+    data: bytes,
+    *,
+    folder: str,
+    create_coders: bool,
+    mode: str,
+) -> ProjectImport:
+    """Keep the upload for a later apply and report what importing it would do."""
+    token = pending_imports.stash(folder, project.id, user.id, filename, data)
+    report = project_exchange.import_project_file(
+        session, project, user, filename, data, create_coders=create_coders, mode=mode
+    )
+    report.applied = False  # a preview: the report says what applying would do
+    return ProjectImport(report, token)
+
+
+def apply_project_import(
+    session: Session,
+    project: Project,
+    user: User,
+    token: str,
+    *,
+    folder: str,
+    create_coders: bool,
+    mode: str,
+    allow_partial: bool,
+) -> ProjectImport:
+    """Import a previewed upload: applied when complete, or partly when allowed."""
+    filename, data = pending_imports.load(folder, project.id, user.id, token)
+    report = project_exchange.import_project_file(
+        session, project, user, filename, data, create_coders=create_coders, mode=mode
+    )
+    report.applied = report.complete or allow_partial
+    if report.applied:
+        pending_imports.discard(folder, token)
+    return ProjectImport(report)
