@@ -210,58 +210,30 @@ def import_codings_cmd(
     row and column. Then nothing is applied and the exit status is 1, unless --allow-partial is
     given: the rest is applied and the exit status is 0."""
     from workbench.accounts import users as accounts
-    from workbench.formats import coding_sheet
-    from workbench.interchange import coding_import, workbook_import
+    from workbench.interchange import workbook_import
 
     data = path.read_bytes()
     with writing() as session:
         project = accounts.project_by_slug(session, project_slug)
         actor = _acting(session, project, username)
         limit = app().config["MAX_MEMO_CHARS"]
-        if path.suffix.lower() == ".xlsx" and _is_coding_sheet(data, coding_sheet.CODING):
-            report = coding_import.import_coding_sheet(
-                session,
-                project,
-                actor,
-                "lead",
-                path.name,
-                data,
-                apply_valid=allow_partial,
-                memo_limit=limit,
-            )
-        else:
-            report = workbook_import.import_codings_file(
-                session,
-                project,
-                actor,
-                path.name,
-                data,
-                allow_partial=allow_partial,
-                create_coders=create_coders,
-                memo_limit=limit,
-            )
+        # The detector tells a coding sheet, an export and a table apart, as on the web.
+        report = workbook_import.import_codings_file(
+            session,
+            project,
+            actor,
+            path.name,
+            data,
+            allow_partial=allow_partial,
+            create_coders=create_coders,
+            memo_limit=limit,
+        )
         _print_report(report)
         if not report.applied:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
                 "Nothing was applied: fix the rows listed above, or give --allow-partial "
                 "to apply the rest."
             )
-
-
-def _is_coding_sheet(data: bytes, sheet: str) -> bool:
-    """Tell whether an .xlsx file's workbook has a sheet of this name (an offline coding sheet)."""
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(
-                sheet.encode() in archive.read(n)
-                for n in archive.namelist()
-                if n == "xl/workbook.xml"
-            )
-    except zipfile.BadZipFile:
-        return False
 
 
 @click.command("import-project")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
+from workbench.accounts.project_settings import sees_others
 from workbench.codebooks import codes as codebooks
 from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding import assignments
@@ -23,7 +24,6 @@ from workbench.coding.view import (
     load_rows,
     one_row,
     scope_progress,
-    sees_others,
 )
 from workbench.core.codebook import STANCE_KEYS, StanceLevel
 from workbench.documents import catalog as documents

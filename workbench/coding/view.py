@@ -13,6 +13,7 @@ from itertools import pairwise
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from workbench.accounts.project_settings import sees_others
 from workbench.codebooks.code_index import CodeSnapshot, code_index
 from workbench.coding import statements as sql
 from workbench.coding.progress import Progress, coded_state
@@ -68,11 +69,6 @@ class PassageRow:
     coded: bool = False
     memo: str = ""
     segments: list[tuple[str, list[str]]] = field(default_factory=list)
-
-
-def sees_others(project: Project, role: str) -> bool:
-    """Blind mode hides other coders' codings from coders; leads always see everyone's."""
-    return role == "lead" or not project.blind
 
 
 def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Passage, str]]:
