@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, String, case, func, literal, select, type_coerce
 
-from workbench.analysis import queries as analysis
+from workbench.analysis import layers as analysis
 from workbench.analysis.sheets import Context, scoped, stream
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb

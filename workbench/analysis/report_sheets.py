@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from workbench import __version__
-from workbench.analysis import queries as analysis
+from workbench.analysis import layers as analysis
 from workbench.analysis.sheets import Context, grouped
 from workbench.analysis.summary import LayerSummary
 from workbench.core.agreement import CodingRecord, build_report, methods_paragraph, methods_table

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Integer, Select, func, literal, select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import queries as analysis
-from workbench.analysis.queries import CodeInfo
+from workbench.analysis import layers as analysis
+from workbench.analysis.layers import CodeInfo
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.analysis.queries import NONE_LABEL, CodeInfo, Frequency, FrequencyTable
+from workbench.analysis.frequencies import Frequency, FrequencyTable
+from workbench.analysis.layers import NONE_LABEL, CodeInfo
 
 DIMENSIONS = ("document", "delegation", "speaker", "language", "original_language", "month")
 # Positions in the passage stream (see sheets.passage_stream).

@@ -19,8 +19,8 @@ from typing import IO, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from workbench.analysis import layers as analysis
 from workbench.analysis import long_sheets, report_sheets, sheets
-from workbench.analysis import queries as analysis
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.core import limits

@@ -28,7 +28,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from workbench.analysis import queries as analysis
+from workbench.analysis import layers as analysis
 from workbench.core.errors import Conflict, ValidationError
 from workbench.formats.scope import ExportScope
 from workbench.interchange import (
