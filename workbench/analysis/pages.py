@@ -116,18 +116,9 @@ def _segment_list(
 
 
 @dataclass(frozen=True)
-class AnalysisPage:
+class AnalysisPage(SegmentList):
     """Frequencies (tables and charts), the co-occurrence heatmap and the coded segments."""
 
-    project: Project
-    role: str
-    layer: str
-    layer_label: str
-    filters: SegmentFilters
-    segments: list[Segment]
-    segment_total: int
-    page: int
-    per_page: int
     scope: ExportScope
     layers: list[tuple[str, str]]
     dimension: str
@@ -157,17 +148,8 @@ def analysis_page(
         raise ValidationError(f"Unknown dimension '{dimension}'.")
     tables = frequencies.frequency_tables(session, project, scope, [None, dimension])
     codes, matrix = frequencies.cooccurrence(session, project, scope)
-    listed = _segment_list(session, project, user, role, scope, filters, query.page)
     return AnalysisPage(
-        project=project,
-        role=role,
-        layer=listed.layer,
-        layer_label=listed.layer_label,
-        filters=filters,
-        segments=listed.segments,
-        segment_total=listed.segment_total,
-        page=listed.page,
-        per_page=listed.per_page,
+        **vars(_segment_list(session, project, user, role, scope, filters, query.page)),
         scope=scope,
         layers=layers.visible_layers(session, project, user, role),
         dimension=dimension,

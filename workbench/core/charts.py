@@ -29,18 +29,14 @@ class CodeAlpha:
 
 
 @dataclass(frozen=True)
-class AlphaRow:
+class AlphaRow(CodeAlpha):
     """One code's row in the α chart: its point and whiskers (None when undefined)."""
 
-    code: str
     label: str
     y: float
-    alpha: float | None
     x: float | None
     lo: float | None
     hi: float | None
-    ci: tuple[float, float] | None
-    flag: str
 
 
 @dataclass(frozen=True)

@@ -75,69 +75,32 @@ def rounds_list(session: Session, project: Project, message: str | None = None) 
     )
 
 
-@dataclass(frozen=True)
-class Overview:
+@dataclass(frozen=True, kw_only=True)
+class Overview(RoundsList):
     """The Agreement overview: rounds, and what a new round can be drawn from."""
 
-    project: Project
     role: str
     members: list[User]
     documents: list[tuple[int, str]]
-    summaries: list[rounds.RoundSummary]
-    codes: list[str]
 
 
 def overview(session: Session, project: Project) -> Overview:
     """The overview page of a project's agreement."""
-    listed = rounds_list(session, project)
     return Overview(
-        project=project,
+        **vars(rounds_list(session, project)),
         role="lead",
         members=[u for u, _ in accounts.members(session, project)],
         documents=rounds.round_documents(session, project),
-        summaries=listed.summaries,
-        codes=listed.codes,
     )
 
 
-@dataclass(frozen=True)
-class RoundCreated:
-    """What creating a round says, read before the commit."""
-
-    project: Project
-    round_id: int
-    message: str
-
-
-def new_round(
-    session: Session,
-    project: Project,
-    actor: User,
-    *,
-    name: str,
-    size: int,
-    coder_ids: list[int],
-    seed: int | None,
-    stratify: str,
-    doc_ids: list[int] | None,
-) -> RoundCreated:
-    """Draw a sample and start a round; the confirmation names its sample, coders and seed."""
-    rnd = rounds.create_round(
-        session,
-        project,
-        actor,
-        name=name,
-        size=size,
-        coder_ids=coder_ids,
-        seed=seed,
-        stratify=stratify,
-        doc_ids=doc_ids,
-    )
+def round_created(session: Session, project: Project, rnd: ReliabilityRound) -> RoundsList:
+    """The rounds after a new one, with a confirmation naming its sample, coders and seed."""
     message = (
         f"Round “{rnd.name}” created: {rnd.sample['drawn']} passages for "
         f"{len(rnd.sample['coder_ids'])} coders (seed {rnd.sample['seed']})."
     )
-    return RoundCreated(project, rnd.id, message)
+    return rounds_list(session, project, message)
 
 
 @dataclass(frozen=True)
@@ -165,14 +128,9 @@ def gold(session: Session, project: Project, round_id: int, message: str | None 
 
 
 @dataclass(frozen=True)
-class RoundPage:
+class RoundPage(Gold):
     """A round: how it was drawn, its statistics, the coders' progress, its gold standard."""
 
-    project: Project
-    rnd: ReliabilityRound
-    results: list[rounds.GoldResult]
-    candidates: list[User]
-    message: str | None
     role: str
     pr: agreement_data.ProjectReport
     stats: list[dict[str, Any]]
@@ -189,13 +147,8 @@ def round_page(session: Session, project: Project, round_id: int) -> RoundPage:
     scope = agreement_data.scope_for(session, project, round_id=round_id)
     pr = agreement_data.project_report(session, project, scope, bootstrap=0, breakdowns=False)
     paragraph, stats = agreement_data.methods_from(pr, 3)
-    panel = gold(session, project, round_id)
     return RoundPage(
-        project=panel.project,
-        rnd=panel.rnd,
-        results=panel.results,
-        candidates=panel.candidates,
-        message=panel.message,
+        **vars(gold(session, project, round_id)),
         role="lead",
         pr=pr,
         stats=stats,
@@ -453,13 +406,9 @@ class DisagreementQuery:
 
 
 @dataclass(frozen=True)
-class DisagreementsPage:
+class DisagreementsPage(CardContext):
     """Passages where coders differ, side by side, with the browser's filters."""
 
-    project: Project
-    all_codes: list[tuple[int, str]]
-    stance_codes: set[int]
-    scale: tuple[StanceLevel, ...]
     role: str
     browser: adjudication.Browser
     round_id: int | None
@@ -482,12 +431,8 @@ def disagreements_page(
         hide_names=query.hide,
         page=query.page,
     )
-    cards = card_context(session, project)
     return DisagreementsPage(
-        project=project,
-        all_codes=cards.all_codes,
-        stance_codes=cards.stance_codes,
-        scale=cards.scale,
+        **vars(card_context(session, project)),
         role="lead",
         browser=browser,
         round_id=query.round_id,
@@ -510,13 +455,9 @@ class CardQuery:
 
 
 @dataclass(frozen=True)
-class PassageCard:
+class PassageCard(CardContext):
     """One passage's codings side by side with its consensus and the adjudication form."""
 
-    project: Project
-    all_codes: list[tuple[int, str]]
-    stance_codes: set[int]
-    scale: tuple[StanceLevel, ...]
     role: str
     item: adjudication.Item
     coders: list[adjudication.CoderColumn]
@@ -545,12 +486,8 @@ def passage_card(
             session, project, round_id=query.round_id, code_id=query.code_filter
         )
         oob_counts = {"open": open_n, "resolved": resolved_n}
-    cards = card_context(session, project)
     return PassageCard(
-        project=project,
-        all_codes=cards.all_codes,
-        stance_codes=cards.stance_codes,
-        scale=cards.scale,
+        **vars(card_context(session, project)),
         role="lead",
         item=item,
         coders=coders,

@@ -13,8 +13,8 @@ from typing import cast
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from workbench.models import Project
-from workbench.reliability import pages
+from workbench.models import Project, ReliabilityRound
+from workbench.reliability import pages, rounds
 from workbench.web.access import current_project, lead_only, me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints, number, opt_int
@@ -40,22 +40,23 @@ def index(slug: str) -> str:
     return render_template("agreement/index.html", **vars(page))
 
 
-def _round_created(done: pages.RoundCreated) -> Response | str:
+def _round_created(done: tuple[Project, ReliabilityRound]) -> Response | str:
+    project, rnd = done
     if not is_htmx():
-        url = url_for("agreement.round_page", slug=done.project.slug, round_id=done.round_id)
+        url = url_for("agreement.round_page", slug=project.slug, round_id=rnd.id)
         return cast(Response, redirect(url))
-    listed = pages.rounds_list(db(), done.project, done.message)
+    listed = pages.round_created(db(), project, rnd)
     return render_template("agreement/_rounds.html", **vars(listed))
 
 
 @bp.route("/p/<slug>/agreement/rounds", methods=["POST"])
 @login_required
 @writes(then=_round_created)
-def create_round(slug: str) -> pages.RoundCreated:
+def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
     """Draw a sample and start a reliability round."""
     project = _lead(slug)
     form = request.form
-    return pages.new_round(
+    return project, rounds.create_round(
         db(),
         project,
         me(),
