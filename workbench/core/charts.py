@@ -59,7 +59,7 @@ def _label(code: str) -> str:
 
 def alpha_chart(codes: Sequence[CodeAlpha]) -> AlphaChart:
     """Place every code's α and interval on an axis from a multiple of 0.2 (at most 0) to 1."""
-    values = [v for c in codes for v in (c.alpha, *(c.ci or ())) if v is not None]
+    values: list[float] = [v for c in codes for v in (c.alpha, *(c.ci or ())) if v is not None]
     low = math.floor(min([0.0, *values]) * 5) / 5  # down to a multiple of 0.2
     span = 1.0 - low
     plot = CHART_W - CHART_LEFT - CHART_RIGHT
