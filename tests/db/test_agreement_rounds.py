@@ -16,7 +16,7 @@ from workbench.models import (
     ConsensusState,
     ReliabilityRound,
 )
-from workbench.reliability import adjudication, rounds
+from workbench.reliability import adjudication, disagreements, rounds
 from workbench.reliability import records as agreement_data
 from workbench.reliability.records import Scope
 
@@ -119,25 +119,25 @@ def test_bad_rounds_are_refused(
 
 def test_disagreements_and_resolution(session, situation: Situation) -> None:
     s = situation
-    browser = adjudication.browse(session, s.project)
+    browser = disagreements.browse(session, s.project)
     assert [i.passage_id for i in browser.items] == [s.p[1].id, s.p[3].id]
     assert browser.items[1].differing == {SOV}
     assert browser.items[1].codings == {"one": {CB: 1, SOV: 0}, "two": {CB: 1}}
-    assert [c.label for c in adjudication.browse(session, s.project, hide_names=True).coders] == [
+    assert [c.label for c in disagreements.browse(session, s.project, hide_names=True).coders] == [
         "Coder A",
         "Coder B",
     ]
     # Capacity-building is agreed everywhere, so filtering by it leaves no disagreement.
     cb = s.codes["Capacity-building"].id
-    assert adjudication.browse(session, s.project, code_id=cb).total == 0
+    assert disagreements.browse(session, s.project, code_id=cb).total == 0
     adjudication.adopt(session, s.project, s.lead, s.p[3].id, s.one.id)
     adjudication.resolve(session, s.project, s.lead, s.p[1].id, {s.codes["Sovereignty"].id: -1})
     adjudication.resolve(
         session, s.project, s.lead, s.p[1].id, {s.codes["Sovereignty"].id: -2}, note="firmer"
     )
     session.commit()
-    assert adjudication.browse(session, s.project).total == 0
-    done = adjudication.browse(session, s.project, status="resolved")
+    assert disagreements.browse(session, s.project).total == 0
+    done = disagreements.browse(session, s.project, status="resolved")
     assert {i.passage_id: i.consensus for i in done.items} == {
         s.p[1].id: {SOV: -2},
         s.p[3].id: {CB: 1, SOV: 0},

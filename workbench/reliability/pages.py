@@ -19,7 +19,7 @@ from workbench.core.agreement import DEFAULT_SEED, AgreementReport
 from workbench.core.codebook import StanceLevel
 from workbench.core.errors import Forbidden
 from workbench.models import Project, ReliabilityRound, User
-from workbench.reliability import adjudication, rounds
+from workbench.reliability import adjudication, disagreements, rounds
 from workbench.reliability import records as agreement_data
 
 DEFAULT_BOOTSTRAP = 1000
@@ -155,7 +155,7 @@ def round_page(session: Session, project: Project, round_id: int) -> RoundPage:
         paragraph=paragraph,
         progress=rounds.round_progress(session, rnd),
         passages=rounds.round_passage_count(session, rnd),
-        unresolved=len(adjudication.unresolved(session, project, rnd)),
+        unresolved=len(disagreements.unresolved(session, project, rnd)),
         created=rounds.created_label(rnd),
     )
 
@@ -410,7 +410,7 @@ class DisagreementsPage(CardContext):
     """Passages where coders differ, side by side, with the browser's filters."""
 
     role: str
-    browser: adjudication.Browser
+    browser: disagreements.Browser
     round_id: int | None
     hide: bool
     status: str
@@ -422,7 +422,7 @@ def disagreements_page(
     session: Session, project: Project, query: DisagreementQuery
 ) -> DisagreementsPage:
     """The disagreement browser for a round, a code and a status."""
-    browser = adjudication.browse(
+    browser = disagreements.browse(
         session,
         project,
         round_id=query.round_id,
@@ -459,8 +459,8 @@ class PassageCard(CardContext):
     """One passage's codings side by side with its consensus and the adjudication form."""
 
     role: str
-    item: adjudication.Item
-    coders: list[adjudication.CoderColumn]
+    item: disagreements.Item
+    coders: list[disagreements.CoderColumn]
     round_id: int | None
     hide: bool
     message: str | None
@@ -477,12 +477,12 @@ def passage_card(
     message: str | None = None,
 ) -> PassageCard:
     """A passage's adjudication card, with the browser's counter when it changed in place."""
-    item, coders = adjudication.passage_card(
+    item, coders = disagreements.passage_card(
         session, project, passage_id, round_id=query.round_id, hide_names=query.hide
     )
     oob_counts = None
     if query.in_browser and query.counts:
-        open_n, resolved_n = adjudication.counts(
+        open_n, resolved_n = disagreements.counts(
             session, project, round_id=query.round_id, code_id=query.code_filter
         )
         oob_counts = {"open": open_n, "resolved": resolved_n}

@@ -38,7 +38,7 @@ from workbench.models import (
     ReliabilityRound,
     User,
 )
-from workbench.reliability import adjudication
+from workbench.reliability import adjudication, disagreements
 from workbench.reliability import records as agreement_data
 from workbench.reliability.records import Scope
 
@@ -239,7 +239,7 @@ def declare_gold(
     accepted into the consensus on the way."""
     threshold = _threshold(threshold)
     accepted = adjudication.accept_agreed(session, project, actor, rnd)
-    open_ids = adjudication.unresolved(session, project, rnd)
+    open_ids = disagreements.unresolved(session, project, rnd)
     if open_ids:
         raise Conflict(
             f"{len(open_ids)} of the round's passages have no consensus yet: resolve them in "
