@@ -36,6 +36,7 @@ def _project_payload(
     from workbench.core.errors import DomainError
     from workbench.models import ReliabilityRound
     from workbench.reliability import records as agreement_data
+    from workbench.reliability import reports as agreement_reports
 
     with database(_app()).reading() as session:
         try:
@@ -56,14 +57,14 @@ def _project_payload(
                     )
                 round_id = found[0]
             scope = agreement_data.scope_for(session, project, round_id=round_id)
-            pr = agreement_data.project_report(
+            pr = agreement_reports.project_report(
                 session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
             )
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
         if methods:
-            return agreement_data.methods_markdown(*agreement_data.methods_from(pr, 3))
-        return agreement_data.report_payload(pr, project)
+            return agreement_reports.methods_markdown(*agreement_reports.methods_from(pr, 3))
+        return agreement_reports.report_payload(pr, project)
 
 
 def _text(result: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from workbench.models import (
 )
 from workbench.reliability import adjudication, disagreements, rounds
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 from workbench.reliability.records import Scope
 
 from .test_agreement_data import CB, SOV, Situation, build_situation
@@ -80,7 +81,7 @@ def test_round_report_uses_only_its_passages_and_coders(
     data = agreement_data.load(session, s.project, scope)
     assert {r.passage_id for r in data.records} == set(round_passages)
     assert {r.coder for r in data.records} == {"one", "two"}
-    report = agreement_data.project_report(session, s.project, scope, bootstrap=0).report
+    report = agreement_reports.project_report(session, s.project, scope, bootstrap=0).report
     assert report.passages == 2
     # Sovereignty on p1 and p3: coder one yes, coder two no, twice: α = -(1/3)... by hand:
     # values 0,1,0,1 → n=4, D_o = 4/4, D_e = 2*2*2/(4*3) → α = 1 - 1/(2/3) = -0.5.
@@ -250,14 +251,14 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
 
 def test_methods_for_a_round_and_the_project(session, situation: Situation) -> None:
     s = situation
-    paragraph, rows = agreement_data.methods_for(session, s.project, bootstrap=100)
+    paragraph, rows = agreement_reports.methods_for(session, s.project, bootstrap=100)
     assert paragraph.startswith("Intercoder reliability was assessed on 4 passages")
     assert {r["code"] for r in rows} >= {CB, SOV}
     assert all(r["disagreements_resolved"] == 0 for r in rows)
-    md = agreement_data.methods_markdown(paragraph, rows)
+    md = agreement_reports.methods_markdown(paragraph, rows)
     assert md.splitlines()[2].startswith("| Code | α |")
     unused = next(r for r in rows if r["code"] == CB)
     assert unused["alpha"] == 1.0
     with pytest.raises(NotFound):
-        agreement_data.methods_for(session, s.project, round_id=999_999)
+        agreement_reports.methods_for(session, s.project, round_id=999_999)
     assert Scope() == Scope()

@@ -30,6 +30,7 @@ from workbench.formats.tables import Bold, Column, Row, Table, dictionary
 from workbench.formats.varnames import NameRegistry
 from workbench.models import Annotation, Document, Passage, PassageState, User
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 
 INTEGRATION_LIMIT = 250_000
 AGREEMENT_COLUMNS = (
@@ -161,7 +162,7 @@ def agreement(ctx: Context) -> AgreementResult:
         return AgreementResult(note="No codable code in scope.")
     if _annotation_count(ctx) <= INTEGRATION_LIMIT:
         try:
-            report = agreement_data.project_report(
+            report = agreement_reports.project_report(
                 ctx.session,
                 ctx.project,
                 _scope_of(ctx),
@@ -172,7 +173,7 @@ def agreement(ctx: Context) -> AgreementResult:
             return AgreementResult(note=str(exc))
         if not report.report.passages:
             return AgreementResult(note="No passage in scope was coded.")
-        paragraph, rows = agreement_data.methods_from(report, None)
+        paragraph, rows = agreement_reports.methods_from(report, None)
         return AgreementResult(paragraph, rows)
     # Large projects: stream only the passages two or more coders coded (constant memory).
     records = coding_records(ctx)

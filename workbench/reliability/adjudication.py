@@ -272,7 +272,7 @@ def accept_agreed(session: Session, project: Project, actor: User, rnd: Reliabil
     consensus, where none is set; return how many were accepted."""
     scope = agreement_data.scope_for(session, project, round_id=rnd.id)
     code_ids = {path: cid for cid, path in agreement_data.report_codes(session, project)}
-    done = disagreements.adjudicated_ids(session, project, scope)
+    done = agreement_data.adjudicated_ids(session, project, scope)
     accepted = 0
     for pid, codings in sorted(agreement_data.passage_codings(session, project, scope).items()):
         if pid in done or len(codings) < 2 or differing_codes(codings):

@@ -138,18 +138,6 @@ def coder_columns(
     ]
 
 
-def adjudicated_ids(session: Session, project: Project, scope: Scope) -> set[int]:
-    """Passages of the scope with a consensus."""
-    stmt = scoped(
-        select(ConsensusState.passage_id),
-        ConsensusState.passage_id,
-        ConsensusState.project_id,
-        project,
-        scope,
-    )
-    return {int(p) for p in session.scalars(stmt)}
-
-
 def _consensus(session: Session, project: Project, passage_ids: list[int]) -> dict[int, Any]:
     """passage -> (codes {path: stance}, resolver name, time, memo) for adjudicated passages."""
     if not passage_ids:
@@ -230,7 +218,7 @@ def _open_and_resolved(
     # Only passages two coders coded can disagree: the rest is never loaded.
     pairable = replace(scope, pairable_only=True)
     by_passage = agreement_data.passage_codings(session, project, pairable)
-    resolved_ids = adjudicated_ids(session, project, Scope(round_id=scope.round_id))
+    resolved_ids = agreement_data.adjudicated_ids(session, project, Scope(round_id=scope.round_id))
     differing = {pid: differing_codes(c) for pid, c in by_passage.items()}
     open_ids = {pid for pid, d in differing.items() if d and pid not in resolved_ids}
     if path is not None:
@@ -339,5 +327,5 @@ def unresolved(session: Session, project: Project, rnd: ReliabilityRound) -> lis
     """Codable passages of the round without a consensus."""
     scope = Scope(round_id=rnd.id)
     ids = set(session.scalars(in_scope(select(Passage.id), project, scope)))
-    done = adjudicated_ids(session, project, scope)
+    done = agreement_data.adjudicated_ids(session, project, scope)
     return sorted(ids - done)

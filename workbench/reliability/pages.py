@@ -21,6 +21,7 @@ from workbench.core.errors import Forbidden
 from workbench.models import Project, ReliabilityRound, User
 from workbench.reliability import adjudication, disagreements, rounds
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 
 DEFAULT_BOOTSTRAP = 1000
 BREAKDOWN_LABELS = [
@@ -132,7 +133,7 @@ class RoundPage(Gold):
     """A round: how it was drawn, its statistics, the coders' progress, its gold standard."""
 
     role: str
-    pr: agreement_data.ProjectReport
+    pr: agreement_reports.ProjectReport
     stats: list[dict[str, Any]]
     paragraph: str
     progress: list[tuple[User, int, int]]
@@ -145,8 +146,8 @@ def round_page(session: Session, project: Project, round_id: int) -> RoundPage:
     """A round's page with its own statistics (point estimates; the full report has intervals)."""
     rnd = agreement_data.get_round(session, project, round_id)
     scope = agreement_data.scope_for(session, project, round_id=round_id)
-    pr = agreement_data.project_report(session, project, scope, bootstrap=0, breakdowns=False)
-    paragraph, stats = agreement_data.methods_from(pr, 3)
+    pr = agreement_reports.project_report(session, project, scope, bootstrap=0, breakdowns=False)
+    paragraph, stats = agreement_reports.methods_from(pr, 3)
     return RoundPage(
         **vars(gold(session, project, round_id)),
         role="lead",
@@ -263,9 +264,9 @@ def _scope(session: Session, project: Project, query: ReportQuery) -> agreement_
 
 def project_report(
     session: Session, project: Project, query: ReportQuery, *, breakdowns: bool
-) -> agreement_data.ProjectReport:
+) -> agreement_reports.ProjectReport:
     """The report the query asks for (1000 bootstrap samples and the default seed if unsaid)."""
-    return agreement_data.project_report(
+    return agreement_reports.project_report(
         session,
         project,
         _scope(session, project, query),
@@ -277,7 +278,7 @@ def project_report(
 
 def report_json(session: Session, project: Project, query: ReportQuery) -> dict[str, Any]:
     """The report as JSON (the same numbers as the page and the CLI)."""
-    return agreement_data.report_payload(
+    return agreement_reports.report_payload(
         project_report(session, project, query, breakdowns=True), project
     )
 
@@ -288,7 +289,7 @@ class ReportPage:
 
     project: Project
     role: str
-    pr: agreement_data.ProjectReport
+    pr: agreement_reports.ProjectReport
     r: AgreementReport
     names: dict[str, str]
     chart: charts.AlphaChart
@@ -332,7 +333,9 @@ class Breakdown:
 
 def breakdown(session: Session, project: Project, query: ReportQuery, key: str) -> Breakdown:
     """The breakdown fragment the report loads when one key is opened."""
-    codes, groups = agreement_data.breakdown(session, project, _scope(session, project, query), key)
+    codes, groups = agreement_reports.breakdown(
+        session, project, _scope(session, project, query), key
+    )
     return Breakdown(codes=codes, groups=groups, label=dict(BREAKDOWN_LABELS)[key])
 
 
@@ -342,7 +345,7 @@ class MethodsPage:
 
     project: Project
     role: str
-    pr: agreement_data.ProjectReport
+    pr: agreement_reports.ProjectReport
     paragraph: str
     rows: list[dict[str, Any]]
     columns: tuple[tuple[str, str], ...]
@@ -356,7 +359,7 @@ def methods_page(
 ) -> MethodsPage:
     """The methods report of the project or a round."""
     pr = project_report(session, project, query, breakdowns=False)
-    paragraph, rows = agreement_data.methods_from(pr, 3)
+    paragraph, rows = agreement_reports.methods_from(pr, 3)
     name = f"methods-{project.slug}" + (f"-round-{pr.round.id}" if pr.round else "")
     return MethodsPage(
         project=project,
@@ -364,8 +367,8 @@ def methods_page(
         pr=pr,
         paragraph=paragraph,
         rows=rows,
-        columns=agreement_data.METHODS_COLUMNS,
-        markdown=agreement_data.methods_markdown(paragraph, rows),
+        columns=agreement_reports.METHODS_COLUMNS,
+        markdown=agreement_reports.methods_markdown(paragraph, rows),
         query=query_string,
         filename=f"{name}.md",
     )

@@ -40,6 +40,7 @@ from workbench.models import (
 )
 from workbench.reliability import adjudication, disagreements
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 from workbench.reliability.records import Scope
 
 MAX_ROUND_SIZE = 5_000
@@ -202,7 +203,7 @@ def summaries(session: Session, project: Project) -> list[RoundSummary]:
                 pairable=report.pairable_passages,
                 mean_alpha=statistics.fmean(defined) if defined else None,
                 alpha_by_code=by_code,
-                resolved=agreement_data.resolved_count(session, project, scope),
+                resolved=agreement_reports.resolved_count(session, project, scope),
             )
         )
     return out
