@@ -2,7 +2,8 @@
 
 Every route is for project leads, except a coder's own gold-standard results (``mine`` and
 ``gold_result`` for themselves). No agreement route ever shows a coder another coder's codings.
-Each view parses its input, makes one call into ``reliability.pages`` and renders what it gets.
+Each view parses its input, makes one call into the reliability area's page modules
+(``round_pages``, ``report_pages``, ``adjudication_pages``) and renders what it gets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import login_required
 
 from workbench.models import Project, ReliabilityRound
-from workbench.reliability import pages, rounds
+from workbench.reliability import adjudication_pages, report_pages, round_pages, rounds
 from workbench.web.access import current_project, lead_only, me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints, number, opt_int
@@ -36,7 +37,7 @@ def _lead(slug: str) -> Project:
 @login_required
 def index(slug: str) -> str:
     """Overview: rounds compared over time, a new round, links to reports and adjudication."""
-    page = pages.overview(db(), _lead(slug))
+    page = round_pages.overview(db(), _lead(slug))
     return render_template("agreement/index.html", **vars(page))
 
 
@@ -45,7 +46,7 @@ def _round_created(done: tuple[Project, ReliabilityRound]) -> Response | str:
     if not is_htmx():
         url = url_for("agreement.round_page", slug=project.slug, round_id=rnd.id)
         return cast(Response, redirect(url))
-    listed = pages.round_created(db(), project, rnd)
+    listed = round_pages.round_created(db(), project, rnd)
     return render_template("agreement/_rounds.html", **vars(listed))
 
 
@@ -73,33 +74,33 @@ def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
 @login_required
 def round_page(slug: str, round_id: int) -> str:
     """A round: how it was drawn, the coders' progress, its gold standard."""
-    page = pages.round_page(db(), _lead(slug), round_id)
+    page = round_pages.round_page(db(), _lead(slug), round_id)
     return render_template("agreement/round.html", **vars(page))
 
 
-def _gold_panel(done: pages.GoldChanged) -> str:
-    panel = pages.gold(db(), done.project, done.round_id, done.message)
+def _gold_panel(done: round_pages.GoldChanged) -> str:
+    panel = round_pages.gold(db(), done.project, done.round_id, done.message)
     return render_template("agreement/_gold.html", **vars(panel))
 
 
 @bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold", methods=["POST"])
 @login_required
 @writes(then=_gold_panel)
-def gold(slug: str, round_id: int) -> pages.GoldChanged:
+def gold(slug: str, round_id: int) -> round_pages.GoldChanged:
     """Declare the round's consensus gold (with a pass threshold), or revoke it."""
     project = _lead(slug)
     revoke = request.form.get("action") == "revoke"
     threshold = None if revoke else number(request.form.get("threshold"), "threshold")
-    return pages.set_gold(db(), project, me(), round_id, threshold)
+    return round_pages.set_gold(db(), project, me(), round_id, threshold)
 
 
 @bp.route("/p/<slug>/agreement/rounds/<int:round_id>/trainees", methods=["POST"])
 @login_required
 @writes(then=_gold_panel)
-def trainees(slug: str, round_id: int) -> pages.GoldChanged:
+def trainees(slug: str, round_id: int) -> round_pages.GoldChanged:
     """Assign coders to code a gold round and be measured against it."""
     project = _lead(slug)
-    return pages.add_trainees(db(), project, me(), round_id, ints("coders"))
+    return round_pages.add_trainees(db(), project, me(), round_id, ints("coders"))
 
 
 @bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>")
@@ -107,7 +108,7 @@ def trainees(slug: str, round_id: int) -> pages.GoldChanged:
 def gold_result(slug: str, round_id: int, user_id: int) -> str:
     """One coder's result against a gold round: leads see anyone's, a coder only their own."""
     project, role = current_project(slug)
-    page = pages.gold_result(db(), project, role, me(), round_id, user_id)
+    page = round_pages.gold_result(db(), project, role, me(), round_id, user_id)
     return render_template("agreement/gold_result.html", **vars(page))
 
 
@@ -116,16 +117,16 @@ def gold_result(slug: str, round_id: int, user_id: int) -> str:
 def mine(slug: str) -> str:
     """The signed-in coder's gold-standard rounds and results."""
     project, role = current_project(slug)
-    page = pages.my_gold(db(), project, role, me())
+    page = round_pages.my_gold(db(), project, role, me())
     return render_template("agreement/mine.html", **vars(page))
 
 
 # ---- reports -------------------------------------------------------------------------------
 
 
-def _report_query() -> pages.ReportQuery:
+def _report_query() -> report_pages.ReportQuery:
     args = request.args
-    return pages.ReportQuery(
+    return report_pages.ReportQuery(
         round_id=opt_int(args.get("round"), "round"),
         doc_ids=ints("doc"),
         code_ids=ints("code"),
@@ -139,7 +140,7 @@ def _report_query() -> pages.ReportQuery:
 def report(slug: str) -> str:
     """The full report of the project or a round, with charts; filters by documents and codes."""
     project = _lead(slug)
-    page = pages.report_page(db(), project, _report_query(), request.query_string.decode())
+    page = report_pages.report_page(db(), project, _report_query(), request.query_string.decode())
     return render_template("agreement/report.html", **vars(page))
 
 
@@ -148,7 +149,7 @@ def report(slug: str) -> str:
 def breakdown(slug: str) -> str:
     """Presence α per value of one metadata key (a fragment the report loads when opened)."""
     project = _lead(slug)
-    part = pages.breakdown(db(), project, _report_query(), request.args.get("by", ""))
+    part = report_pages.breakdown(db(), project, _report_query(), request.args.get("by", ""))
     return render_template("agreement/_breakdown.html", **vars(part))
 
 
@@ -157,7 +158,7 @@ def breakdown(slug: str) -> str:
 def report_json_view(slug: str) -> Response:
     """The report as JSON (same numbers as the page and the CLI)."""
     project = _lead(slug)
-    payload = pages.report_json(db(), project, _report_query())
+    payload = report_pages.report_json(db(), project, _report_query())
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
@@ -166,7 +167,7 @@ def report_json_view(slug: str) -> Response:
 def methods(slug: str) -> Response | str:
     """Paragraph and table for a paper's methods section, as HTML or a Markdown download."""
     project = _lead(slug)
-    page = pages.methods_page(db(), project, _report_query(), request.query_string.decode())
+    page = report_pages.methods_page(db(), project, _report_query(), request.query_string.decode())
     if request.args.get("format") == "md":
         return Response(
             page.markdown,
@@ -185,21 +186,21 @@ def disagreements(slug: str) -> str:
     """Passages where coders differ, side by side, filterable by round, code and status."""
     project = _lead(slug)
     args = request.args
-    query = pages.DisagreementQuery(
+    query = adjudication_pages.DisagreementQuery(
         round_id=opt_int(args.get("round"), "round"),
         code_id=opt_int(args.get("code"), "code"),
         status=args.get("status") or "open",
         hide=args.get("names") == "hide",
         page=opt_int(args.get("page"), "page") or 1,
     )
-    page = pages.disagreements_page(db(), project, query)
+    page = adjudication_pages.disagreements_page(db(), project, query)
     return render_template("agreement/disagreements.html", **vars(page))
 
 
-def _card_query() -> pages.CardQuery:
+def _card_query() -> adjudication_pages.CardQuery:
     values = request.values
     in_browser = is_htmx() and values.get("browser") == "1"
-    return pages.CardQuery(
+    return adjudication_pages.CardQuery(
         round_id=opt_int(values.get("round"), "round"),
         hide=values.get("names") == "hide",
         in_browser=in_browser,
@@ -210,14 +211,17 @@ def _card_query() -> pages.CardQuery:
 
 
 def _card(
-    project: Project, passage_id: int, query: pages.CardQuery, message: str | None = None
+    project: Project,
+    passage_id: int,
+    query: adjudication_pages.CardQuery,
+    message: str | None = None,
 ) -> str:
-    card = pages.passage_card(db(), project, passage_id, query, message)
+    card = adjudication_pages.passage_card(db(), project, passage_id, query, message)
     template = "agreement/_passage.html" if is_htmx() else "agreement/passage.html"
     return render_template(template, **vars(card))
 
 
-def _card_after(done: tuple[pages.Adjudicated, pages.CardQuery]) -> str:
+def _card_after(done: tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]) -> str:
     adjudicated, query = done
     return _card(adjudicated.project, adjudicated.passage_id, query, adjudicated.message)
 
@@ -232,7 +236,9 @@ def passage(slug: str, passage_id: int) -> str:
 @bp.route("/p/<slug>/agreement/passages/<int:passage_id>/resolve", methods=["POST"])
 @login_required
 @writes(then=_card_after)
-def resolve(slug: str, passage_id: int) -> tuple[pages.Adjudicated, pages.CardQuery]:
+def resolve(
+    slug: str, passage_id: int
+) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:
     """Resolve a passage: adopt one coder's coding, or save edited codes and stances."""
     project = _lead(slug)
     form = request.form
@@ -244,7 +250,7 @@ def resolve(slug: str, passage_id: int) -> tuple[pages.Adjudicated, pages.CardQu
         if adopt is None
         else {}
     )
-    done = pages.adjudicate(
+    done = adjudication_pages.adjudicate(
         db(),
         project,
         me(),
@@ -260,8 +266,10 @@ def resolve(slug: str, passage_id: int) -> tuple[pages.Adjudicated, pages.CardQu
 @bp.route("/p/<slug>/agreement/passages/<int:passage_id>/reopen", methods=["POST"])
 @login_required
 @writes(then=_card_after)
-def reopen(slug: str, passage_id: int) -> tuple[pages.Adjudicated, pages.CardQuery]:
+def reopen(
+    slug: str, passage_id: int
+) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:
     """Remove a passage's consensus so it can be adjudicated again."""
     project = _lead(slug)
     card = _card_query()
-    return pages.reopen(db(), project, me(), passage_id), card
+    return adjudication_pages.reopen(db(), project, me(), passage_id), card
