@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import frequencies, layers, sheets
+from workbench.analysis import frequencies, layers, sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
@@ -70,9 +70,9 @@ def _matrix(session: Session, project: Any, layer: str) -> dict[tuple[int, int],
 
 
 def _walk(session: Session, project: Any, layer: str) -> dict[tuple[int, int], int]:
-    ctx = sheets.load_context(session, project, ExportScope(layer=Layer.parse(layer)))
+    ctx = sheet_context.load_context(session, project, ExportScope(layer=Layer.parse(layer)))
     summary = LayerSummary(
-        ctx.codes, layers.document_labels(session, project), lambda: sheets.grouped(ctx)
+        ctx.codes, layers.document_labels(session, project), lambda: sheet_context.grouped(ctx)
     )
     return summary.matrix()
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import (
     build_study,
 )
-from workbench.analysis import frequencies, layers, segments, sheets
+from workbench.analysis import frequencies, layers, segments, sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.core.errors import Forbidden
 from workbench.formats.scope import ExportScope, Layer
@@ -26,9 +26,11 @@ def test_sql_frequencies_and_cooccurrence_equal_the_exports_walk(
     session: Session, study: Any, layer: str
 ) -> None:
     scope = ExportScope(layer=Layer.parse(layer))
-    ctx = sheets.load_context(session, study.project, scope)
+    ctx = sheet_context.load_context(session, study.project, scope)
     summary = LayerSummary(
-        ctx.codes, layers.document_labels(session, study.project), lambda: sheets.grouped(ctx)
+        ctx.codes,
+        layers.document_labels(session, study.project),
+        lambda: sheet_context.grouped(ctx),
     )
     dimensions = [None, *frequencies.DIMENSIONS]
     tables = frequencies.frequency_tables(session, study.project, scope, dimensions)

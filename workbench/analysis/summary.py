@@ -19,7 +19,7 @@ from workbench.analysis.frequencies import Frequency, FrequencyTable
 from workbench.analysis.layers import NONE_LABEL, CodeInfo
 
 DIMENSIONS = ("document", "delegation", "speaker", "language", "original_language", "month")
-# Positions in the passage stream (see sheets.passage_stream).
+# Positions in the passage stream (see sheet_context.passage_stream).
 _DOC, _TITLE, _DATE, _SPEAKER, _DELEGATION, _LANGUAGE, _ORIGINAL = 0, 3, 4, 8, 9, 10, 11
 
 Grouped = Iterable[tuple[Any, set[int], dict[int, dict[int, int | None]]]]
