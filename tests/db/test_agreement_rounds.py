@@ -16,7 +16,7 @@ from workbench.models import (
     ConsensusState,
     ReliabilityRound,
 )
-from workbench.reliability import adjudication, disagreements, rounds
+from workbench.reliability import adjudication, disagreements, gold, rounds
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 from workbench.reliability.records import Scope
@@ -207,9 +207,9 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
     assignments.assign_round(session, s.project, rnd, [p.id for p in s.p[:4]], [s.one, s.two])
     session.commit()
     with pytest.raises(Conflict, match="Declare the round gold"):
-        rounds.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
+        gold.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
     with pytest.raises(Conflict, match="2 of the round's passages"):
-        rounds.declare_gold(session, s.project, s.lead, rnd, 0.8)
+        gold.declare_gold(session, s.project, s.lead, rnd, 0.8)
     session.rollback()  # as the web layer does on a domain error: nothing was accepted
     assert session.scalar(select(func.count(ConsensusState.id))) == 0
     sov = s.codes["Sovereignty"].id
@@ -217,36 +217,36 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
     adjudication.resolve(session, s.project, s.lead, s.p[1].id, {sov: -1}, round_id=rnd.id)
     adjudication.resolve(session, s.project, s.lead, s.p[3].id, {cb: 1}, round_id=rnd.id)
     with pytest.raises(ValidationError, match="threshold"):
-        rounds.declare_gold(session, s.project, s.lead, rnd, 1.5)
-    assert rounds.declare_gold(session, s.project, s.lead, rnd, 0.8) == 2  # p0, p2 accepted
+        gold.declare_gold(session, s.project, s.lead, rnd, 1.5)
+    assert gold.declare_gold(session, s.project, s.lead, rnd, 0.8) == 2  # p0, p2 accepted
     assert rnd.is_gold and rnd.pass_threshold == 0.8
-    rounds.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
+    gold.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
     assert rnd.sample["trainee_ids"] == [trainee.id]
     # The trainee codes exactly like the gold standard, except one extra code on p2.
     coding.apply_code(session, s.project, trainee, s.p[0].id, cb, stance=2)
     coding.apply_code(session, s.project, trainee, s.p[1].id, sov, stance=-1)
     coding.apply_code(session, s.project, trainee, s.p[2].id, sov, stance=1)
     session.commit()
-    mine = rounds.gold_results(session, s.project, rnd, only=trainee)
+    mine = gold.gold_results(session, s.project, rnd, only=trainee)
     assert len(mine) == 1 and mine[0].units == 3 and mine[0].status == "in progress"
     coding.apply_code(session, s.project, trainee, s.p[3].id, cb, stance=1)
     session.commit()
-    result = rounds.gold_results(session, s.project, rnd, only=trainee)[0]
+    result = gold.gold_results(session, s.project, rnd, only=trainee)[0]
     assert result.units == 4 and result.total == 4
     # Presence over 4 passages × codes: only sovereignty on p2 differs.
     assert result.by_code[CB].accuracy == 1.0 and result.by_code[CB].kappa == 1.0
     assert result.by_code[SOV].accuracy == 0.75
     assert result.by_code[SOV].kappa == pytest.approx(0.5)
     assert result.status == ("passed" if result.kappa >= 0.8 else "failed")
-    everyone = {r.username: r for r in rounds.gold_results(session, s.project, rnd)}
+    everyone = {r.username: r for r in gold.gold_results(session, s.project, rnd)}
     assert set(everyone) == {"one", "two", "newbie"}
     # The round's own agreement stays among the chosen coders.
     scope = agreement_data.scope_for(session, s.project, round_id=rnd.id)
     assert scope.coder_ids == (s.one.id, s.two.id)
     outsider = make_user("outsider")
     with pytest.raises(Forbidden):
-        rounds.gold_results(session, s.project, rnd, only=outsider)
-    assert rounds.gold_rounds_of(session, s.project, trainee) == [rnd]
+        gold.gold_results(session, s.project, rnd, only=outsider)
+    assert gold.gold_rounds_of(session, s.project, trainee) == [rnd]
 
 
 def test_methods_for_a_round_and_the_project(session, situation: Situation) -> None:

@@ -151,6 +151,15 @@ def _check_coded(session: Session, passage: Passage) -> None:
         )
 
 
+def _codable(session: Session, project: Project, passage_id: int, round_id: int | None) -> Passage:
+    """The passage to adjudicate: of this project (and round, if given) and codable."""
+    passage = get_passage(session, project, passage_id)
+    disagreements.check_in_round(session, project, round_id, passage_id)
+    if not passage.codable:
+        raise ValidationError("This passage is marked not codable.")
+    return passage
+
+
 def resolve(
     session: Session,
     project: Project,
@@ -162,10 +171,7 @@ def resolve(
     round_id: int | None = None,
 ) -> ConsensusState:
     """Set the passage's consensus to these codes and stances (none: "no code applies")."""
-    passage = get_passage(session, project, passage_id)
-    disagreements.check_in_round(session, project, round_id, passage_id)
-    if not passage.codable:
-        raise ValidationError("This passage is marked not codable.")
+    passage = _codable(session, project, passage_id, round_id)
     _check_coded(session, passage)
     note = coding.check_memo(note, NOTE_LIMIT)
     chosen: list[tuple[int, int | None, str]] = []
@@ -205,10 +211,7 @@ def adopt(
     round_id: int | None = None,
 ) -> ConsensusState:
     """Take one coder's coding of the passage (codes, stances, memos) as its consensus."""
-    passage = get_passage(session, project, passage_id)
-    disagreements.check_in_round(session, project, round_id, passage_id)
-    if not passage.codable:
-        raise ValidationError("This passage is marked not codable.")
+    passage = _codable(session, project, passage_id, round_id)
     coder = session.get(User, coder_id)
     coded = session.scalar(
         select(PassageState.id).where(

@@ -280,16 +280,21 @@ def passage_codings(
     return out
 
 
-def consensus_records(session: Session, project: Project, scope: Scope) -> list[CodingRecord]:
-    """The consensus layer in the scope, as records of the coder "consensus"."""
-    _, paths, stance_codes = _codes_of(session, project, scope)
-    states = scoped(
+def _consensus_states(project: Project, scope: Scope) -> Select[Any]:
+    """The passage ids of the scope that carry a consensus state."""
+    return scoped(
         select(ConsensusState.passage_id),
         ConsensusState.passage_id,
         ConsensusState.project_id,
         project,
         scope,
     )
+
+
+def consensus_records(session: Session, project: Project, scope: Scope) -> list[CodingRecord]:
+    """The consensus layer in the scope, as records of the coder "consensus"."""
+    _, paths, stance_codes = _codes_of(session, project, scope)
+    states = _consensus_states(project, scope)
     applied = scoped(
         select(
             ConsensusAnnotation.passage_id, ConsensusAnnotation.code_id, ConsensusAnnotation.stance
@@ -369,11 +374,4 @@ def differing_codes(codings: dict[str, dict[str, int | float | None]]) -> set[st
 
 def adjudicated_ids(session: Session, project: Project, scope: Scope) -> set[int]:
     """The passages of the scope that carry an adjudicated consensus."""
-    states = scoped(
-        select(ConsensusState.passage_id),
-        ConsensusState.passage_id,
-        ConsensusState.project_id,
-        project,
-        scope,
-    )
-    return {int(p) for p in session.scalars(states)}
+    return {int(p) for p in session.scalars(_consensus_states(project, scope))}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
 from workbench.models import Project, ReliabilityRound, User
-from workbench.reliability import disagreements, rounds
+from workbench.reliability import disagreements, gold, rounds
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 
@@ -70,31 +70,33 @@ def round_created(session: Session, project: Project, rnd: ReliabilityRound) -> 
 
 
 @dataclass(frozen=True)
-class Gold:
+class GoldPanel:
     """A round's gold standard: its results and the members who could still train on it."""
 
     project: Project
     rnd: ReliabilityRound
-    results: list[rounds.GoldResult]
+    results: list[gold.GoldResult]
     candidates: list[User]
     message: str | None
 
 
-def gold(session: Session, project: Project, round_id: int, message: str | None = None) -> Gold:
+def gold_panel(
+    session: Session, project: Project, round_id: int, message: str | None = None
+) -> GoldPanel:
     """The gold-standard panel of a round."""
     rnd = agreement_data.get_round(session, project, round_id)
     chosen = set(agreement_data.round_coder_ids(session, rnd))
-    return Gold(
+    return GoldPanel(
         project=project,
         rnd=rnd,
-        results=rounds.gold_results(session, project, rnd) if rnd.is_gold else [],
+        results=gold.gold_results(session, project, rnd) if rnd.is_gold else [],
         candidates=[u for u, _ in accounts.members(session, project) if u.id not in chosen],
         message=message,
     )
 
 
 @dataclass(frozen=True)
-class RoundPage(Gold):
+class RoundPage(GoldPanel):
     """A round: how it was drawn, its statistics, the coders' progress, its gold standard."""
 
     role: str
@@ -114,7 +116,7 @@ def round_page(session: Session, project: Project, round_id: int) -> RoundPage:
     pr = agreement_reports.project_report(session, project, scope, bootstrap=0, breakdowns=False)
     paragraph, stats = agreement_reports.methods_from(pr, 3)
     return RoundPage(
-        **vars(gold(session, project, round_id)),
+        **vars(gold_panel(session, project, round_id)),
         role="lead",
         pr=pr,
         stats=stats,
@@ -141,9 +143,9 @@ def set_gold(
     """Declare the round's gold with a pass threshold, or revoke it (threshold None)."""
     rnd = agreement_data.get_round(session, project, round_id)
     if threshold is None:
-        rounds.revoke_gold(session, project, actor, rnd)
+        gold.revoke_gold(session, project, actor, rnd)
         return GoldChanged(project, round_id, "The round is no longer a gold standard.")
-    accepted = rounds.declare_gold(session, project, actor, rnd, threshold)
+    accepted = gold.declare_gold(session, project, actor, rnd, threshold)
     message = f"Gold standard with pass threshold κ ≥ {threshold:g}." + (
         f" {accepted} passages the coders agreed on were accepted into the consensus."
         if accepted
@@ -157,7 +159,7 @@ def add_trainees(
 ) -> GoldChanged:
     """Assign coders to a gold round; says how many assignments were added."""
     rnd = agreement_data.get_round(session, project, round_id)
-    added = rounds.assign_trainees(session, project, actor, rnd, coder_ids)
+    added = gold.assign_trainees(session, project, actor, rnd, coder_ids)
     return GoldChanged(project, round_id, f"{added} assignments added.")
 
 
@@ -168,7 +170,7 @@ class GoldResultPage:
     project: Project
     role: str
     rnd: ReliabilityRound
-    result: rounds.GoldResult
+    result: gold.GoldResult
 
 
 def gold_result(
@@ -181,7 +183,7 @@ def gold_result(
     user = session.get(User, user_id)
     if user is None:
         raise Forbidden("You can only see your own gold-standard results.")
-    result = rounds.gold_results(session, project, rnd, only=user)[0]
+    result = gold.gold_results(session, project, rnd, only=user)[0]
     return GoldResultPage(project=project, role=role, rnd=rnd, result=result)
 
 
@@ -191,13 +193,13 @@ class MyGold:
 
     project: Project
     role: str
-    results: list[tuple[ReliabilityRound, rounds.GoldResult]]
+    results: list[tuple[ReliabilityRound, gold.GoldResult]]
 
 
 def my_gold(session: Session, project: Project, role: str, user: User) -> MyGold:
     """Every gold round the user was measured on, with their result."""
     results = [
-        (rnd, rounds.gold_results(session, project, rnd, only=user)[0])
-        for rnd in rounds.gold_rounds_of(session, project, user)
+        (rnd, gold.gold_results(session, project, rnd, only=user)[0])
+        for rnd in gold.gold_rounds_of(session, project, user)
     ]
     return MyGold(project=project, role=role, results=results)

@@ -79,7 +79,7 @@ def round_page(slug: str, round_id: int) -> str:
 
 
 def _gold_panel(done: round_pages.GoldChanged) -> str:
-    panel = round_pages.gold(db(), done.project, done.round_id, done.message)
+    panel = round_pages.gold_panel(db(), done.project, done.round_id, done.message)
     return render_template("agreement/_gold.html", **vars(panel))
 
 
