@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from workbench.analysis import layers as analysis
-from workbench.analysis.sheet_context import Context, grouped
+from workbench.analysis.sheet_context import CODE_KEY, PASSAGE_KEYS, Context, grouped
 from workbench.core.agreement import CodingRecord, build_report, methods_paragraph, methods_table
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.errors import ValidationError
@@ -252,17 +252,10 @@ def disagreements_table(ctx: Context) -> Table:
         for u in ctx.coders
     ]
     columns = [
-        Column("passage_id", "Passage id", 10),
-        Column("document_id", "Document id", 10),
-        Column("document_title", "Document title", 30),
-        Column(
-            "passage_ordinal",
-            "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-            9,
-        ),
+        *PASSAGE_KEYS,
         Column("speaker", "Speaker", 20),
         Column("delegation", "Delegation", 16),
-        Column("code_key", "Stable GUID of the code", 20),
+        CODE_KEY,
         Column("code_path", "Code path", 34),
         Column(
             "kind", "presence: coders disagree whether the code applies; stance: on its stance", 10

@@ -12,7 +12,15 @@ from typing import Any
 
 from sqlalchemy import String, case, func, literal, select, type_coerce
 
-from workbench.analysis.sheet_context import Context, scoped, stream
+from workbench.analysis.sheet_context import (
+    CODE_KEY,
+    CODER,
+    PASSAGE_KEYS,
+    PASSAGE_ORDINAL,
+    Context,
+    scoped,
+    stream,
+)
 from workbench.formats.tables import Column, Row, Table
 from workbench.models import (
     Annotation,
@@ -26,17 +34,13 @@ from workbench.models import (
 ANNOTATION_COLUMNS = (
     Column("annotation_id", "Annotation id in the workbench", 10),
     Column("layer", "coder, or consensus for the adjudicated layer", 10),
-    Column("coder", "Username of the coder (empty for the consensus)", 14),
+    CODER,
     Column("coder_name", "Display name of the coder", 18),
     Column("document_id", "Document id", 10),
     Column("document_title", "Document title", 30),
     Column("passage_id", "Passage id (join key with Passages)", 10),
-    Column(
-        "passage_ordinal",
-        "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-        9,
-    ),
-    Column("code_key", "Stable GUID of the code", 20),
+    PASSAGE_ORDINAL,
+    CODE_KEY,
     Column("code_path", "Code with its parents, separated by ' > '", 34),
     Column("stance", "Stance value on the project's scale (empty: none given)", 8),
     Column("stance_label", "Label of the stance value", 18),
@@ -198,16 +202,9 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
 def coded_table(ctx: Context, estimate: int) -> Table:
     """One row per coder and passage with an explicit state (and per adjudicated passage)."""
     columns = [
-        Column("passage_id", "Passage id", 10),
-        Column("document_id", "Document id", 10),
-        Column("document_title", "Document title", 30),
-        Column(
-            "passage_ordinal",
-            "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-            9,
-        ),
+        *PASSAGE_KEYS,
         Column("layer", "coder, or consensus", 10),
-        Column("coder", "Username of the coder (empty for the consensus)", 14),
+        CODER,
         Column(
             "coded",
             "1 = marked coded (with no annotation: 'nothing applies'), 0 = reopened",

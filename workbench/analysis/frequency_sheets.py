@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workbench.analysis.sheet_context import Context
+from workbench.analysis.sheet_context import CODE_KEY, Context
 from workbench.analysis.summary import LayerSummary
 from workbench.formats.tables import Column, Row, Table
 
@@ -27,7 +27,7 @@ def frequencies_table(ctx: Context, summary: LayerSummary) -> Table:
             14,
         ),
         Column("value", "The value of the dimension (all for the overall rows)", 30),
-        Column("code_key", "Stable GUID of the code", 20),
+        CODE_KEY,
         Column("code_path", "Code path", 34),
         Column("passages", "Passages carrying the code in the layer", 9),
         Column("annotations", "Applications of the code (every coder counted)", 9),
@@ -61,7 +61,7 @@ def frequencies_table(ctx: Context, summary: LayerSummary) -> Table:
 def cooccurrence_table(ctx: Context, summary: LayerSummary) -> Table:
     """Code by code: passages carrying both (the diagonal: passages carrying the code)."""
     columns = [
-        Column("code_key", "Stable GUID of the code", 20),
+        CODE_KEY,
         Column("code_path", "Code path", 34),
     ]
     columns += [

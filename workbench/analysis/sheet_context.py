@@ -22,7 +22,7 @@ from workbench.analysis.layers import CodeInfo
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
-from workbench.formats.tables import Row
+from workbench.formats.tables import Column, Row
 from workbench.formats.varnames import NameRegistry
 from workbench.models import (
     Annotation,
@@ -40,6 +40,20 @@ YIELD = 2000
 
 CONSENSUS = 0  # the coder id standing for the consensus layer in merged streams
 
+ORDINAL_DESCRIPTION = (
+    "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)"
+)
+# Columns several sheets share, described the same way wherever they appear.
+PASSAGE_ORDINAL = Column("passage_ordinal", ORDINAL_DESCRIPTION, 9)
+PASSAGE_KEYS = (
+    Column("passage_id", "Passage id", 10),
+    Column("document_id", "Document id", 10),
+    Column("document_title", "Document title", 30),
+    PASSAGE_ORDINAL,
+)
+CODER = Column("coder", "Username of the coder (empty for the consensus)", 14)
+CODE_KEY = Column("code_key", "Stable GUID of the code", 20)
+
 PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
     ("passage_id", "Passage id in the workbench (join key with Annotations)", 10, False),
     ("document_id", "Document id in the workbench", 10, False),
@@ -48,12 +62,7 @@ PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
     ("doc_type", "Document type: un_record, mission_statement or news_report", 14, False),
     ("meeting_symbol", "UN meeting symbol, e.g. S/PV.8716", 14, False),
     ("document_language", "Language of the document (ISO 639-1)", 10, False),
-    (
-        "passage_ordinal",
-        "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-        9,
-        False,
-    ),
+    ("passage_ordinal", ORDINAL_DESCRIPTION, 9, False),
     ("speaker", "Speaker of the turn the passage belongs to", 22, False),
     ("delegation", "Delegation the speaker represents", 18, False),
     ("language", "Language of the passage text", 9, False),
