@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from workbench.core import charts
 from workbench.core.charts import CodeAlpha
 
@@ -65,3 +67,48 @@ def test_heatmap_finds_each_pair_either_way_round() -> None:
     assert (pair.value, pair.shared, pair.title) == (0.5, 12, "Ann × b")
     assert rows[1].cells[0].value == 0.5
     assert rows[1].cells[0].colour == "hsl(60 65% 78%)"
+
+
+def test_text_px_counts_wide_scripts_as_a_full_em() -> None:
+    assert charts.text_px("") == 0
+    assert charts.text_px("ab") == 2 * 12 * 0.62
+    assert charts.text_px("中国") == 24
+    assert charts.text_px("中", size=10) == 10
+
+
+def test_the_alpha_chart_makes_room_left_for_long_code_paths() -> None:
+    short = charts.alpha_chart([CodeAlpha("A", 0.9, None, "ok")])
+    assert short.label_room == 0
+    long_path = "Sovereignty and non-interference > Xinjiang rebuttal and more"
+    wide = charts.alpha_chart([CodeAlpha(long_path, 0.9, None, "ok")])
+    assert wide.label_room == math.ceil(charts.text_px(long_path) + 12 - charts.CHART_LEFT)
+
+
+def test_bar_chart_scales_to_the_largest_value_and_fits_its_labels() -> None:
+    chart = charts.bar_chart([("A", 2, "#111"), ("B", 4, "#222")], 4)
+    assert chart.label_width == 96  # at least 80 px of label, plus 16
+    assert chart.width == 96 + 360 + 60 and chart.height == 2 * 28 + 10
+    first, second = chart.bars
+    assert (first.y, first.w) == (5, 180.0) and (second.y, second.w) == (33, 360.0)
+    assert first.text_y == 5 + 22 * 0.7
+    assert charts.bar_chart([("A", 0, "#111")], 0).bars[0].w == 0
+
+
+def test_stacked_bar_lays_non_empty_parts_end_to_end() -> None:
+    parts = charts.stacked_bar([("A", 1, "#1"), ("B", 0, "#2"), ("C", 3, "#3")], 8)
+    assert [(p.name, p.x, p.w) for p in parts] == [("A", 0, 27.5), ("C", 27.5, 82.5)]
+    assert [p.w for p in charts.stacked_bar([("A", 1, "#1")], 0)] == [0]
+
+
+def test_cooccurrence_grid_shades_by_the_largest_off_diagonal_count() -> None:
+    codes = [(1, "A", "P > A"), (2, "B", "P > B")]
+    grid = charts.cooccurrence_grid(codes, {(1, 1): 5, (1, 2): 2, (2, 1): 2, (2, 2): 3})
+    assert grid.margin == 76 and grid.size == 76 + 2 * 30 + 10
+    assert grid.wide == grid.size + 39
+    diagonal, pair = grid.cells[0], grid.cells[1]
+    assert diagonal.fill == "#d9dde1" and not diagonal.light
+    assert pair.fill == "rgb(31,95,168)" and pair.light
+    assert (pair.x, pair.y, pair.text_x) == (106, 76, 121.0)
+    assert grid.labels[1].row_y == 76 + 30 + 30 * 0.65
+    empty = charts.cooccurrence_grid(codes, {})
+    assert {c.fill for c in empty.cells if c.row != c.col} == {"rgb(255,255,255)"}

@@ -18,6 +18,7 @@ from workbench.analysis import frequencies, layers, segments
 from workbench.analysis.frequencies import FrequencyTable
 from workbench.analysis.layers import CodeInfo
 from workbench.analysis.segments import Segment, SegmentFilters
+from workbench.core import charts
 from workbench.core.errors import ValidationError
 from workbench.formats.scope import ExportScope
 from workbench.models import Document, Project, User
@@ -131,6 +132,9 @@ class AnalysisPage(SegmentList):
     documents: list[tuple[int, str]]
     choices: dict[str, list[str]]
     scale: list[tuple[Any, Any]]
+    bars: charts.BarChart
+    stacks: list[tuple[str, list[charts.Stack]]]
+    grid: charts.Grid
 
 
 def analysis_page(
@@ -162,7 +166,28 @@ def analysis_page(
         documents=document_choices(session, project),
         choices=segments.filter_choices(session, project),
         scale=[(s["value"], s["label"]) for s in project.stance_scale],
+        bars=_bars(tables[None]),
+        stacks=_stacks(tables[dimension]),
+        grid=charts.cooccurrence_grid([(c.id, c.name, c.path) for c in codes], matrix),
     )
+
+
+SHOWN_VALUES = 100  # the export's Frequencies sheet has them all
+
+
+def _bars(overall: FrequencyTable) -> charts.BarChart:
+    rows = [(c.path, overall.count("all", c.id), c.colour) for c in overall.codes]
+    return charts.bar_chart(rows, overall.max_count())
+
+
+def _stacks(by_value: FrequencyTable) -> list[tuple[str, list[charts.Stack]]]:
+    """Each shown value's codes end to end, scaled to the value with the most codings."""
+    shown = by_value.values[:SHOWN_VALUES]
+    parts = {
+        v: [(c.name, by_value.count(v, c.id), c.colour) for c in by_value.codes] for v in shown
+    }
+    top = max([0, *(sum(n for _, n, _ in row) for row in parts.values())])
+    return [(v, charts.stacked_bar(parts[v], top)) for v in shown]
 
 
 @dataclass(frozen=True)
