@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 from workbench.core import charts
 from workbench.core.charts import CodeAlpha
@@ -112,3 +116,24 @@ def test_cooccurrence_grid_shades_by_the_largest_off_diagonal_count() -> None:
     assert grid.labels[1].row_y == 76 + 30 + 30 * 0.65
     empty = charts.cooccurrence_grid(codes, {})
     assert {c.fill for c in empty.cells if c.row != c.col} == {"rgb(255,255,255)"}
+
+
+def test_chart_geometry_imports_only_the_standard_library() -> None:
+    # A bare parent package: importing workbench itself would build the Flask app.
+    probe = (
+        "import json, sys, types\n"
+        "parent = types.ModuleType('workbench'); parent.__path__ = [sys.argv[1]]\n"
+        "sys.modules['workbench'] = parent\n"
+        "core = types.ModuleType('workbench.core'); core.__path__ = [sys.argv[1] + '/core']\n"
+        "sys.modules['workbench.core'] = core\n"
+        "before = set(sys.modules)\n"
+        "import workbench.core.charts\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    root = Path(charts.__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(root)], capture_output=True, text=True, check=True
+    )
+    loaded = json.loads(out.stdout)
+    assert [m for m in loaded if m.startswith("workbench")] == ["workbench.core.charts"]
+    assert not [m for m in loaded if m.split(".")[0] in ("flask", "sqlalchemy", "jinja2")]

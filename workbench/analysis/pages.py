@@ -1,6 +1,6 @@
 """Read models of the Analysis page: frequencies, co-occurrence and coded segments, blind-aware.
 
-The web layer parses the request into an ``AnalysisQuery`` and the segment filters, makes one
+The web layer parses the request into an ``AnalysisQuery`` (with the segment filters), makes one
 call here and renders the result.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -26,13 +26,16 @@ from workbench.models import Document, Project, User
 
 @dataclass(frozen=True)
 class AnalysisQuery:
-    """What the page is asked to show: a layer, a document, a date range, a page of segments."""
+    """What the page is asked to show: a layer, a document, a date range, a dimension to break
+    frequencies down by, and the segment filters with a page of segments."""
 
     layer: str | None = None
     document: int | None = None
     date_from: str = ""
     date_to: str = ""
     page: int = 1
+    dimension: str = "document"
+    filters: SegmentFilters = field(default_factory=SegmentFilters)
 
 
 def scope_of(
@@ -77,27 +80,17 @@ class SegmentList:
 
 
 def segment_list(
-    session: Session,
-    project: Project,
-    user: User,
-    role: str,
-    query: AnalysisQuery,
-    filters: SegmentFilters,
+    session: Session, project: Project, user: User, role: str, query: AnalysisQuery
 ) -> SegmentList:
     """The coded-segment list (the page's fragment and the segments page)."""
     scope = scope_of(session, project, user, role, query)
-    return _segment_list(session, project, user, role, scope, filters, query.page)
+    return _segment_list(session, project, user, role, scope, query)
 
 
 def _segment_list(
-    session: Session,
-    project: Project,
-    user: User,
-    role: str,
-    scope: ExportScope,
-    filters: SegmentFilters,
-    page: int,
+    session: Session, project: Project, user: User, role: str, scope: ExportScope, q: AnalysisQuery
 ) -> SegmentList:
+    filters, page = q.filters, q.page
     found, total = (
         segments.segments(session, project, scope, filters, page=page)
         if filters.code_id is not None
@@ -138,22 +131,17 @@ class AnalysisPage(SegmentList):
 
 
 def analysis_page(
-    session: Session,
-    project: Project,
-    user: User,
-    role: str,
-    query: AnalysisQuery,
-    filters: SegmentFilters,
-    dimension: str,
+    session: Session, project: Project, user: User, role: str, query: AnalysisQuery
 ) -> AnalysisPage:
     """The Analysis page for a layer, a dimension and the segment filters."""
     scope = scope_of(session, project, user, role, query)
+    dimension = query.dimension
     if dimension not in frequencies.DIMENSIONS:
         raise ValidationError(f"Unknown dimension '{dimension}'.")
     tables = frequencies.frequency_tables(session, project, scope, [None, dimension])
     codes, matrix = frequencies.cooccurrence(session, project, scope)
     return AnalysisPage(
-        **vars(_segment_list(session, project, user, role, scope, filters, query.page)),
+        **vars(_segment_list(session, project, user, role, scope, query)),
         scope=scope,
         layers=layers.visible_layers(session, project, user, role),
         dimension=dimension,
@@ -205,10 +193,10 @@ def segments_download(
     user: User,
     role: str,
     query: AnalysisQuery,
-    filters: SegmentFilters,
 ) -> SegmentsDownload:
     """Every segment carrying the chosen code; the lines read in a session of their own."""
     scope = scope_of(session, project, user, role, query)
+    filters = query.filters
     if filters.code_id is None:
         raise ValidationError("Choose a code.")
     code = segments.code_by_id(session, project, filters.code_id)

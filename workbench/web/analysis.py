@@ -29,6 +29,8 @@ def _query() -> pages.AnalysisQuery:
         date_from=(args.get("date_from") or "").strip(),
         date_to=(args.get("date_to") or "").strip(),
         page=max(1, arg_int("page") or 1),
+        dimension=args.get("dimension") or "document",
+        filters=_filters(),
     )
 
 
@@ -49,8 +51,7 @@ def _filters() -> SegmentFilters:
 def analysis_page(slug: str) -> str:
     """Frequencies (tables and charts), co-occurrence heatmap and coded-segment retrieval."""
     project, role = current_project(slug)
-    dimension = request.args.get("dimension") or "document"
-    page = pages.analysis_page(db(), project, me(), role, _query(), _filters(), dimension)
+    page = pages.analysis_page(db(), project, me(), role, _query())
     return render_template("analysis/index.html", **vars(page), args=request.args)
 
 
@@ -59,7 +60,7 @@ def analysis_page(slug: str) -> str:
 def segments(slug: str) -> str:
     """The coded-segment list for the filters (a fragment for htmx)."""
     project, role = current_project(slug)
-    listed = pages.segment_list(db(), project, me(), role, _query(), _filters())
+    listed = pages.segment_list(db(), project, me(), role, _query())
     template = "analysis/_segments.html" if is_htmx() else "analysis/segments_page.html"
     return render_template(template, **vars(listed), args=request.args)
 
@@ -69,9 +70,7 @@ def segments(slug: str) -> str:
 def segments_csv(slug: str) -> Response:
     """Every matching segment as CSV (UTF-8 with BOM, formula-guarded)."""
     project, role = current_project(slug)
-    download = pages.segments_download(
-        db(), database().reading, project, me(), role, _query(), _filters()
-    )
+    download = pages.segments_download(db(), database().reading, project, me(), role, _query())
     disposition = f"attachment; filename*=UTF-8''{quote(download.filename, safe='')}"
     return Response(
         download.lines,
