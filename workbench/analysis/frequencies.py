@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbench.analysis.layers import (
     NONE_LABEL,
-    CodeInfo,
+    CodableCode,
     codable_codes,
     document_labels,
     layer_rows,
@@ -54,7 +54,7 @@ class FrequencyTable:
     """A dimension's values (rows) by codes (columns)."""
 
     dimension: str
-    codes: list[CodeInfo]
+    codes: list[CodableCode]
     values: list[str]
     cells: dict[tuple[str, int], Frequency]
     totals: dict[str, int] = field(default_factory=dict)  # passages in scope per value
@@ -176,7 +176,7 @@ def frequencies(
 
 def cooccurrence(
     session: Session, project: Project, scope: ExportScope
-) -> tuple[list[CodeInfo], dict[tuple[int, int], int]]:
+) -> tuple[list[CodableCode], dict[tuple[int, int], int]]:
     """Passages where one coding carries both codes, for every pair (the diagonal: passages
     with the code).
 

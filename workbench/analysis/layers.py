@@ -34,7 +34,7 @@ NONE_LABEL = "(none)"
 
 
 @dataclass(frozen=True)
-class CodeInfo:
+class CodableCode:
     """A codable code as analyses show it."""
 
     id: int
@@ -48,13 +48,13 @@ class CodeInfo:
 
 def codable_codes(
     session: Session, project: Project, code_ids: Sequence[int] = ()
-) -> list[CodeInfo]:
+) -> list[CodableCode]:
     """The project's codable codes in codebook (tree) order, optionally only some of them."""
     live = codebooks.live_codes(session, project)
     paths = codebooks.code_paths(live)
     wanted = set(code_ids)
     return [
-        CodeInfo(c.id, c.key, c.name, paths[c.id], c.colour, c.takes_stance, depth)
+        CodableCode(c.id, c.key, c.name, paths[c.id], c.colour, c.takes_stance, depth)
         for c, depth in codebooks.tree_order(live)
         if c.is_codable and (not wanted or c.id in wanted)
     ]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workbench.analysis import frequencies, layers, segments
 from workbench.analysis.frequencies import FrequencyTable
-from workbench.analysis.layers import CodeInfo
+from workbench.analysis.layers import CodableCode
 from workbench.analysis.segments import Segment, SegmentFilters
 from workbench.core import charts
 from workbench.core.errors import ValidationError
@@ -119,7 +119,7 @@ class AnalysisPage(SegmentList):
     dimensions: dict[str, str]
     overall: FrequencyTable
     by_value: FrequencyTable
-    codes: list[CodeInfo]
+    codes: list[CodableCode]
     matrix: dict[tuple[int, int], int]
     matrix_max: int
     documents: list[tuple[int, str]]

@@ -18,7 +18,7 @@ from sqlalchemy import Integer, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from workbench.analysis import layers as analysis
-from workbench.analysis.layers import CodeInfo
+from workbench.analysis.layers import CodableCode
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
@@ -96,7 +96,7 @@ class Context:
     session: Session
     project: Project
     scope: ExportScope
-    codes: list[CodeInfo]  # codable codes in scope, codebook order
+    codes: list[CodableCode]  # codable codes in scope, codebook order
     coders: list[User]  # coders of the layer (empty for the consensus layer)
     usernames: dict[int, str]
     display: dict[int, str]
