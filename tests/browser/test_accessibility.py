@@ -186,7 +186,7 @@ NOT_PAGES = {
     "exports.coding_sheet",
     "exports.download",
     "exports.job_file",
-    "exports.segments_csv",
+    "analysis.segments_csv",
     # Fragments swapped into a page by htmx: audited inside it (the report's breakdown when
     # opened; a passage's history in the coding view, see test_pages_after_htmx_swaps_pass_axe).
     "agreement.breakdown",

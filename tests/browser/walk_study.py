@@ -22,7 +22,7 @@ from workbench.documents import deletion as document_delete
 from workbench.formats.scope import ExportScope
 from workbench.jobs import export_jobs
 from workbench.models import User
-from workbench.reliability import adjudication, rounds
+from workbench.reliability import adjudication, gold, rounds
 
 # Pages outside a project, audited as the admin sees them (the sign-in page is audited signed out).
 ADMIN_PAGES = {"accounts": "/admin/users", "password": "/account/password"}
@@ -140,7 +140,7 @@ def build_walk_study(
     # disagreement browser still lists the passages where the coders differed, as resolved.
     for passage in passages:
         adjudication.adopt(session, project, lead, passage.id, study.coder2.id, round_id=rnd.id)
-    rounds.declare_gold(session, project, lead, rnd, 0.8)
+    gold.declare_gold(session, project, lead, rnd, 0.8)
     job = export_jobs.create_job(session, project, lead, "xlsx", ExportScope())
     session.commit()
     # A third document, coded and then deleted: the history's entry and its undo button.

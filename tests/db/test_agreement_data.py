@@ -14,6 +14,7 @@ from workbench.core.agreement import CodingRecord, build_report
 from workbench.models import Passage
 from workbench.models._common import utcnow
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 from workbench.reliability.records import Scope
 
 CB = "Cooperation > Capacity-building"
@@ -134,7 +135,7 @@ def test_unit_meta_and_breakdowns(session, situation: Situation) -> None:
     assert meta[p[2].id]["speech"] == "original"  # no original language: spoken as printed
     assert meta[p[0].id]["document"] == "Paragraph number 0 about counter-terrorism."
     assert p[5].id not in meta
-    pr = agreement_data.project_report(session, situation.project, Scope(), bootstrap=0)
+    pr = agreement_reports.project_report(session, situation.project, Scope(), bootstrap=0)
     speech = pr.report.breakdowns["speech"]
     assert set(speech) == {"original", "translated"}
     assert speech["translated"][CB].units == 1
@@ -180,13 +181,13 @@ def test_consensus_layer_is_the_reference(session, situation: Situation) -> None
             ],
         )
     )
-    pr = agreement_data.project_report(session, s.project, Scope(), bootstrap=0)
+    pr = agreement_reports.project_report(session, s.project, Scope(), bootstrap=0)
     # Two passages were adjudicated, but only p1's coders disagreed: one disagreement resolved.
     assert pr.reference_label == "consensus" and pr.resolved == 1
     ref_one, ref_two = pr.report.reference["one"], pr.report.reference["two"]
     assert ref_one.by_code[SOV].accuracy == 1.0 and ref_one.units == 2
     assert ref_two.by_code[SOV].accuracy == 0.5
-    paragraph, rows = agreement_data.methods_from(pr)
+    paragraph, rows = agreement_reports.methods_from(pr)
     assert "1 disagreement was resolved" in paragraph
     # Per code, by hand: p1 (resolved) is where the coders disagreed on Sovereignty; p2
     # (resolved) had no disagreement; nobody disagreed on Capacity-building anywhere resolved.
@@ -194,7 +195,9 @@ def test_consensus_layer_is_the_reference(session, situation: Situation) -> None
     assert resolved[SOV] == 1
     assert resolved[CB] == 0
     assert set(resolved.values()) == {0, 1}
-    assert agreement_data.report_payload(pr, s.project)["disagreements_resolved_per_code"][SOV] == 1
+    assert (
+        agreement_reports.report_payload(pr, s.project)["disagreements_resolved_per_code"][SOV] == 1
+    )
 
 
 def test_off_scale_stance_is_a_clear_error(session, situation: Situation) -> None:
@@ -205,4 +208,4 @@ def test_off_scale_stance_is_a_clear_error(session, situation: Situation) -> Non
     ann.stance = 9  # the scale changed after coding, say
     session.commit()
     with pytest.raises(ValidationError, match="not on the scale"):
-        agreement_data.project_report(session, situation.project, Scope(), bootstrap=0)
+        agreement_reports.project_report(session, situation.project, Scope(), bootstrap=0)

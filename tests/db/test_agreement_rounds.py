@@ -16,8 +16,9 @@ from workbench.models import (
     ConsensusState,
     ReliabilityRound,
 )
-from workbench.reliability import adjudication, rounds
+from workbench.reliability import adjudication, disagreements, gold, rounds
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 from workbench.reliability.records import Scope
 
 from .test_agreement_data import CB, SOV, Situation, build_situation
@@ -80,7 +81,7 @@ def test_round_report_uses_only_its_passages_and_coders(
     data = agreement_data.load(session, s.project, scope)
     assert {r.passage_id for r in data.records} == set(round_passages)
     assert {r.coder for r in data.records} == {"one", "two"}
-    report = agreement_data.project_report(session, s.project, scope, bootstrap=0).report
+    report = agreement_reports.project_report(session, s.project, scope, bootstrap=0).report
     assert report.passages == 2
     # Sovereignty on p1 and p3: coder one yes, coder two no, twice: α = -(1/3)... by hand:
     # values 0,1,0,1 → n=4, D_o = 4/4, D_e = 2*2*2/(4*3) → α = 1 - 1/(2/3) = -0.5.
@@ -119,25 +120,25 @@ def test_bad_rounds_are_refused(
 
 def test_disagreements_and_resolution(session, situation: Situation) -> None:
     s = situation
-    browser = adjudication.browse(session, s.project)
+    browser = disagreements.browse(session, s.project)
     assert [i.passage_id for i in browser.items] == [s.p[1].id, s.p[3].id]
     assert browser.items[1].differing == {SOV}
     assert browser.items[1].codings == {"one": {CB: 1, SOV: 0}, "two": {CB: 1}}
-    assert [c.label for c in adjudication.browse(session, s.project, hide_names=True).coders] == [
+    assert [c.label for c in disagreements.browse(session, s.project, hide_names=True).coders] == [
         "Coder A",
         "Coder B",
     ]
     # Capacity-building is agreed everywhere, so filtering by it leaves no disagreement.
     cb = s.codes["Capacity-building"].id
-    assert adjudication.browse(session, s.project, code_id=cb).total == 0
+    assert disagreements.browse(session, s.project, code_id=cb).total == 0
     adjudication.adopt(session, s.project, s.lead, s.p[3].id, s.one.id)
     adjudication.resolve(session, s.project, s.lead, s.p[1].id, {s.codes["Sovereignty"].id: -1})
     adjudication.resolve(
         session, s.project, s.lead, s.p[1].id, {s.codes["Sovereignty"].id: -2}, note="firmer"
     )
     session.commit()
-    assert adjudication.browse(session, s.project).total == 0
-    done = adjudication.browse(session, s.project, status="resolved")
+    assert disagreements.browse(session, s.project).total == 0
+    done = disagreements.browse(session, s.project, status="resolved")
     assert {i.passage_id: i.consensus for i in done.items} == {
         s.p[1].id: {SOV: -2},
         s.p[3].id: {CB: 1, SOV: 0},
@@ -206,9 +207,9 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
     assignments.assign_round(session, s.project, rnd, [p.id for p in s.p[:4]], [s.one, s.two])
     session.commit()
     with pytest.raises(Conflict, match="Declare the round gold"):
-        rounds.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
+        gold.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
     with pytest.raises(Conflict, match="2 of the round's passages"):
-        rounds.declare_gold(session, s.project, s.lead, rnd, 0.8)
+        gold.declare_gold(session, s.project, s.lead, rnd, 0.8)
     session.rollback()  # as the web layer does on a domain error: nothing was accepted
     assert session.scalar(select(func.count(ConsensusState.id))) == 0
     sov = s.codes["Sovereignty"].id
@@ -216,48 +217,48 @@ def test_gold_round_flow(session, situation: Situation, make_user) -> None:
     adjudication.resolve(session, s.project, s.lead, s.p[1].id, {sov: -1}, round_id=rnd.id)
     adjudication.resolve(session, s.project, s.lead, s.p[3].id, {cb: 1}, round_id=rnd.id)
     with pytest.raises(ValidationError, match="threshold"):
-        rounds.declare_gold(session, s.project, s.lead, rnd, 1.5)
-    assert rounds.declare_gold(session, s.project, s.lead, rnd, 0.8) == 2  # p0, p2 accepted
+        gold.declare_gold(session, s.project, s.lead, rnd, 1.5)
+    assert gold.declare_gold(session, s.project, s.lead, rnd, 0.8) == 2  # p0, p2 accepted
     assert rnd.is_gold and rnd.pass_threshold == 0.8
-    rounds.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
+    gold.assign_trainees(session, s.project, s.lead, rnd, [trainee.id])
     assert rnd.sample["trainee_ids"] == [trainee.id]
     # The trainee codes exactly like the gold standard, except one extra code on p2.
     coding.apply_code(session, s.project, trainee, s.p[0].id, cb, stance=2)
     coding.apply_code(session, s.project, trainee, s.p[1].id, sov, stance=-1)
     coding.apply_code(session, s.project, trainee, s.p[2].id, sov, stance=1)
     session.commit()
-    mine = rounds.gold_results(session, s.project, rnd, only=trainee)
+    mine = gold.gold_results(session, s.project, rnd, only=trainee)
     assert len(mine) == 1 and mine[0].units == 3 and mine[0].status == "in progress"
     coding.apply_code(session, s.project, trainee, s.p[3].id, cb, stance=1)
     session.commit()
-    result = rounds.gold_results(session, s.project, rnd, only=trainee)[0]
+    result = gold.gold_results(session, s.project, rnd, only=trainee)[0]
     assert result.units == 4 and result.total == 4
     # Presence over 4 passages × codes: only sovereignty on p2 differs.
     assert result.by_code[CB].accuracy == 1.0 and result.by_code[CB].kappa == 1.0
     assert result.by_code[SOV].accuracy == 0.75
     assert result.by_code[SOV].kappa == pytest.approx(0.5)
     assert result.status == ("passed" if result.kappa >= 0.8 else "failed")
-    everyone = {r.username: r for r in rounds.gold_results(session, s.project, rnd)}
+    everyone = {r.username: r for r in gold.gold_results(session, s.project, rnd)}
     assert set(everyone) == {"one", "two", "newbie"}
     # The round's own agreement stays among the chosen coders.
     scope = agreement_data.scope_for(session, s.project, round_id=rnd.id)
     assert scope.coder_ids == (s.one.id, s.two.id)
     outsider = make_user("outsider")
     with pytest.raises(Forbidden):
-        rounds.gold_results(session, s.project, rnd, only=outsider)
-    assert rounds.gold_rounds_of(session, s.project, trainee) == [rnd]
+        gold.gold_results(session, s.project, rnd, only=outsider)
+    assert gold.gold_rounds_of(session, s.project, trainee) == [rnd]
 
 
 def test_methods_for_a_round_and_the_project(session, situation: Situation) -> None:
     s = situation
-    paragraph, rows = agreement_data.methods_for(session, s.project, bootstrap=100)
+    paragraph, rows = agreement_reports.methods_for(session, s.project, bootstrap=100)
     assert paragraph.startswith("Intercoder reliability was assessed on 4 passages")
     assert {r["code"] for r in rows} >= {CB, SOV}
     assert all(r["disagreements_resolved"] == 0 for r in rows)
-    md = agreement_data.methods_markdown(paragraph, rows)
+    md = agreement_reports.methods_markdown(paragraph, rows)
     assert md.splitlines()[2].startswith("| Code | α |")
     unused = next(r for r in rows if r["code"] == CB)
     assert unused["alpha"] == 1.0
     with pytest.raises(NotFound):
-        agreement_data.methods_for(session, s.project, round_id=999_999)
+        agreement_reports.methods_for(session, s.project, round_id=999_999)
     assert Scope() == Scope()

@@ -19,8 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import queries as analysis
-from workbench.analysis import sheets
+from workbench.analysis import frequencies, layers, sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
@@ -64,14 +63,16 @@ def fixture(session: Session, make_user: Any, make_project: Any, import_text: An
 
 
 def _matrix(session: Session, project: Any, layer: str) -> dict[tuple[int, int], int]:
-    _codes, matrix = analysis.cooccurrence(session, project, ExportScope(layer=Layer.parse(layer)))
+    _codes, matrix = frequencies.cooccurrence(
+        session, project, ExportScope(layer=Layer.parse(layer))
+    )
     return matrix
 
 
 def _walk(session: Session, project: Any, layer: str) -> dict[tuple[int, int], int]:
-    ctx = sheets.load_context(session, project, ExportScope(layer=Layer.parse(layer)))
+    ctx = sheet_context.load_context(session, project, ExportScope(layer=Layer.parse(layer)))
     summary = LayerSummary(
-        ctx.codes, analysis.document_labels(session, project), lambda: sheets.grouped(ctx)
+        ctx.codes, layers.document_labels(session, project), lambda: sheet_context.grouped(ctx)
     )
     return summary.matrix()
 

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import (
     build_study,
 )
-from workbench.analysis import queries as analysis
-from workbench.analysis import sheets
+from workbench.analysis import frequencies, layers, segments, sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.core.errors import Forbidden
 from workbench.formats.scope import ExportScope, Layer
@@ -27,12 +26,14 @@ def test_sql_frequencies_and_cooccurrence_equal_the_exports_walk(
     session: Session, study: Any, layer: str
 ) -> None:
     scope = ExportScope(layer=Layer.parse(layer))
-    ctx = sheets.load_context(session, study.project, scope)
+    ctx = sheet_context.load_context(session, study.project, scope)
     summary = LayerSummary(
-        ctx.codes, analysis.document_labels(session, study.project), lambda: sheets.grouped(ctx)
+        ctx.codes,
+        layers.document_labels(session, study.project),
+        lambda: sheet_context.grouped(ctx),
     )
-    dimensions = [None, *analysis.DIMENSIONS]
-    tables = analysis.frequency_tables(session, study.project, scope, dimensions)
+    dimensions = [None, *frequencies.DIMENSIONS]
+    tables = frequencies.frequency_tables(session, study.project, scope, dimensions)
     for dimension in dimensions:
         sql, walk = tables[dimension], summary.table(dimension)
         assert sql.values == walk.values, dimension
@@ -40,23 +41,25 @@ def test_sql_frequencies_and_cooccurrence_equal_the_exports_walk(
         assert {k: (c.passages, c.annotations) for k, c in sql.cells.items()} == {
             k: (c.passages, c.annotations) for k, c in walk.cells.items()
         }, dimension
-    _, matrix = analysis.cooccurrence(session, study.project, scope)
+    _, matrix = frequencies.cooccurrence(session, study.project, scope)
     assert matrix == summary.matrix()
 
 
 def test_frequency_figures(session: Session, study: Any) -> None:
     cb_ = study.codes["Capacity-building"]
-    table = analysis.frequencies(session, study.project, ExportScope(), None)
+    table = frequencies.frequencies(session, study.project, ExportScope(), None)
     cell = table.cells[("all", cb_.id)]
     assert (cell.passages, cell.annotations) == (3, 4)  # en0 by both coders, zh0, zh1
     assert table.totals["all"] == 5
-    by_language = analysis.frequencies(session, study.project, ExportScope(), "language")
+    by_language = frequencies.frequencies(session, study.project, ExportScope(), "language")
     assert by_language.count("zh", cb_.id) == 2 and by_language.count("en", cb_.id) == 1
-    by_month = analysis.frequencies(session, study.project, ExportScope(), "month")
+    by_month = frequencies.frequencies(session, study.project, ExportScope(), "month")
     assert by_month.values == ["2018-02", "2020-07"]
-    by_doc = analysis.frequencies(session, study.project, ExportScope(date_from="2020"), "document")
+    by_doc = frequencies.frequencies(
+        session, study.project, ExportScope(date_from="2020"), "document"
+    )
     assert len(by_doc.values) == 1
-    _codes, matrix = analysis.cooccurrence(session, study.project, ExportScope())
+    _codes, matrix = frequencies.cooccurrence(session, study.project, ExportScope())
     pp, proc = study.codes["Public-private partnership"], study.codes["Procedural"]
     assert matrix[(pp.id, proc.id)] == matrix[(proc.id, pp.id)] == 1
     assert matrix[(cb_.id, cb_.id)] == 3
@@ -64,28 +67,28 @@ def test_frequency_figures(session: Session, study: Any) -> None:
 
 def test_blind_coders_see_only_their_own_layer(session: Session, study: Any) -> None:
     project = study.project
-    assert [v for v, _ in analysis.visible_layers(session, project, study.coder1, "coder")] == [
+    assert [v for v, _ in layers.visible_layers(session, project, study.coder1, "coder")] == [
         "coder:coder1"
     ]
-    assert analysis.resolve_layer(session, project, study.coder1, "coder", None) == Layer(
+    assert layers.resolve_layer(session, project, study.coder1, "coder", None) == Layer(
         "coder", "coder1"
     )
     for other in ("coders", "consensus", "coder:coder2"):
         with pytest.raises(Forbidden):
-            analysis.resolve_layer(session, project, study.coder1, "coder", other)
-    lead_layers = [v for v, _ in analysis.visible_layers(session, project, study.lead, "lead")]
+            layers.resolve_layer(session, project, study.coder1, "coder", other)
+    lead_layers = [v for v, _ in layers.visible_layers(session, project, study.lead, "lead")]
     assert lead_layers == ["coders", "consensus", "coder:coder1", "coder:coder2"]
     project.blind = False
     session.commit()
-    assert analysis.resolve_layer(session, project, study.coder1, "coder", "consensus") == Layer(
+    assert layers.resolve_layer(session, project, study.coder1, "coder", "consensus") == Layer(
         "consensus"
     )
 
 
 def test_segments_with_context_filters_and_pages(session: Session, study: Any) -> None:
     cb_ = study.codes["Capacity-building"]
-    found, total = analysis.segments(
-        session, study.project, ExportScope(), analysis.SegmentFilters(code_id=cb_.id)
+    found, total = segments.segments(
+        session, study.project, ExportScope(), segments.SegmentFilters(code_id=cb_.id)
     )
     assert total == 3 and [s.passage.id for s in found] == [
         study.english[0].id,
@@ -99,17 +102,17 @@ def test_segments_with_context_filters_and_pages(session: Session, study: Any) -
         ("Coder Two", 2),
     ]
     assert found[2].before == study.chinese[0].text
-    f = analysis.SegmentFilters(code_id=cb_.id, stance=0)
-    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 1
-    f = analysis.SegmentFilters(code_id=cb_.id, q="恐怖主义")
-    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 1
-    f = analysis.SegmentFilters(code_id=cb_.id, language="zh")
-    assert analysis.segments(session, study.project, ExportScope(), f)[1] == 2
-    page2, total = analysis.segments(
+    f = segments.SegmentFilters(code_id=cb_.id, stance=0)
+    assert segments.segments(session, study.project, ExportScope(), f)[1] == 1
+    f = segments.SegmentFilters(code_id=cb_.id, q="恐怖主义")
+    assert segments.segments(session, study.project, ExportScope(), f)[1] == 1
+    f = segments.SegmentFilters(code_id=cb_.id, language="zh")
+    assert segments.segments(session, study.project, ExportScope(), f)[1] == 2
+    page2, total = segments.segments(
         session,
         study.project,
         ExportScope(),
-        analysis.SegmentFilters(code_id=cb_.id),
+        segments.SegmentFilters(code_id=cb_.id),
         page=2,
         per_page=2,
     )
@@ -117,11 +120,11 @@ def test_segments_with_context_filters_and_pages(session: Session, study: Any) -
     assert (
         len(
             list(
-                analysis.iter_segments(
+                segments.iter_segments(
                     session,
                     study.project,
                     ExportScope(),
-                    analysis.SegmentFilters(code_id=cb_.id),
+                    segments.SegmentFilters(code_id=cb_.id),
                     batch=2,
                 )
             )
@@ -130,12 +133,12 @@ def test_segments_with_context_filters_and_pages(session: Session, study: Any) -
     )
     mine = ExportScope(layer=Layer("coder", "coder1"))
     assert (
-        analysis.segments(session, study.project, mine, analysis.SegmentFilters(code_id=cb_.id))[1]
+        segments.segments(session, study.project, mine, segments.SegmentFilters(code_id=cb_.id))[1]
         == 2
     )
     consensus = ExportScope(layer=Layer("consensus"))
-    found, total = analysis.segments(
-        session, study.project, consensus, analysis.SegmentFilters(code_id=cb_.id)
+    found, total = segments.segments(
+        session, study.project, consensus, segments.SegmentFilters(code_id=cb_.id)
     )
     assert total == 1 and found[0].codings == [
         {"coder": "consensus", "code": "Capacity-building", "stance": 2}

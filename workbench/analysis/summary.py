@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.analysis.queries import NONE_LABEL, CodeInfo, Frequency, FrequencyTable
+from workbench.analysis.frequencies import Frequency, FrequencyTable
+from workbench.analysis.layers import NONE_LABEL, CodableCode
 
 DIMENSIONS = ("document", "delegation", "speaker", "language", "original_language", "month")
-# Positions in the passage stream (see sheets.passage_stream).
+# Positions in the passage stream (see sheet_context.passage_stream).
 _DOC, _TITLE, _DATE, _SPEAKER, _DELEGATION, _LANGUAGE, _ORIGINAL = 0, 3, 4, 8, 9, 10, 11
 
 Grouped = Iterable[tuple[Any, set[int], dict[int, dict[int, int | None]]]]
@@ -29,7 +30,7 @@ class LayerSummary:
     """Counts collected from the passage walk: per dimension, per value, a row of per-code
     counts (lists indexed like ``codes``), which stays small for thousands of documents."""
 
-    codes: list[CodeInfo]
+    codes: list[CodableCode]
     document_labels: dict[int, tuple[str, str]]  # id -> (label, month), see analysis
     walk: Callable[[], Grouped]
     complete: bool = False
@@ -114,7 +115,7 @@ class LayerSummary:
         values = sorted(set(totals) | set(self.passages[key]), key=lambda v: (v == NONE_LABEL, v))
         return FrequencyTable(key, self.codes, values if dimension else ["all"], cells, totals)
 
-    def rows(self, dimension: str | None) -> Iterator[tuple[str, CodeInfo, int, int, int]]:
+    def rows(self, dimension: str | None) -> Iterator[tuple[str, CodableCode, int, int, int]]:
         """(value, code, passages, applications, passages with the value), without building
         a table: every code for the overall rows, codes that occur for the others."""
         self.ensure()

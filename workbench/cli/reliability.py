@@ -31,18 +31,19 @@ def _project_payload(
 ) -> dict[str, Any] | str:
     from workbench.accounts import users as accounts
     from workbench.reliability import records as agreement_data
+    from workbench.reliability import reports as agreement_reports
     from workbench.reliability.round_refs import round_id_by_ref
 
     with reading() as session:
         project = accounts.project_by_slug(session, project_slug)
         round_id = round_id_by_ref(session, project, round_ref) if round_ref else None
         scope = agreement_data.scope_for(session, project, round_id=round_id)
-        pr = agreement_data.project_report(
+        pr = agreement_reports.project_report(
             session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
         )
         if methods:
-            return agreement_data.methods_markdown(*agreement_data.methods_from(pr, 3))
-        return agreement_data.report_payload(pr, project)
+            return agreement_reports.methods_markdown(*agreement_reports.methods_from(pr, 3))
+        return agreement_reports.report_payload(pr, project)
 
 
 def _text(result: dict[str, Any]) -> str:

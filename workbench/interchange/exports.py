@@ -19,8 +19,16 @@ from typing import IO, Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import long_sheets, report_sheets, sheets
-from workbench.analysis import queries as analysis
+from workbench.analysis import (
+    about_sheet,
+    agreement_sheets,
+    annotation_sheets,
+    catalog_sheets,
+    frequency_sheets,
+    passages_sheet,
+    sheet_context,
+)
+from workbench.analysis import layers as analysis
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.core import limits
@@ -63,11 +71,11 @@ def snapshot(session: Session) -> None:
 
 
 def _lazy(
-    make: Callable[[], report_sheets.AgreementResult],
-) -> Callable[[], report_sheets.AgreementResult]:
-    cache: list[report_sheets.AgreementResult] = []
+    make: Callable[[], agreement_sheets.AgreementResult],
+) -> Callable[[], agreement_sheets.AgreementResult]:
+    cache: list[agreement_sheets.AgreementResult] = []
 
-    def get() -> report_sheets.AgreementResult:
+    def get() -> agreement_sheets.AgreementResult:
         if not cache:
             cache.append(make())
         return cache[0]
@@ -106,30 +114,32 @@ def tables_for(
 ) -> tuple[list[Table], ChartSpec | None, int]:
     """The export's tables (lazy), its chart and the expected number of rows."""
     check_scope(session, project, scope)
-    ctx = sheets.load_context(session, project, scope)
-    estimates = sheets.row_estimates(ctx)
-    agreement_ctx = report_sheets.agreement_context(ctx)
-    agreement = _lazy(lambda: report_sheets.agreement(agreement_ctx))
+    ctx = sheet_context.load_context(session, project, scope)
+    estimates = sheet_context.row_estimates(ctx)
+    agreement_ctx = agreement_sheets.agreement_context(ctx)
+    agreement = _lazy(lambda: agreement_sheets.agreement(agreement_ctx))
     summary = LayerSummary(
-        ctx.codes, analysis.document_labels(session, project), walk=lambda: sheets.grouped(ctx)
+        ctx.codes,
+        analysis.document_labels(session, project),
+        walk=lambda: sheet_context.grouped(ctx),
     )
     data = [
-        *long_sheets.codebook_tables(ctx),
-        sheets.passages_table(ctx, estimates["passages"], summary),
-        long_sheets.annotations_table(ctx, estimates["annotations"]),
-        long_sheets.coded_table(ctx, estimates["coded"]),
-        long_sheets.documents_table(ctx),
-        report_sheets.agreement_table(agreement),
-        report_sheets.methods_table_sheet(agreement),
-        report_sheets.disagreements_table(agreement_ctx),
-        report_sheets.frequencies_table(ctx, summary),
-        report_sheets.cooccurrence_table(ctx, summary),
+        *catalog_sheets.codebook_tables(ctx),
+        passages_sheet.passages_table(ctx, estimates["passages"], summary),
+        annotation_sheets.annotations_table(ctx, estimates["annotations"]),
+        annotation_sheets.coded_table(ctx, estimates["coded"]),
+        catalog_sheets.documents_table(ctx),
+        agreement_sheets.agreement_table(agreement),
+        agreement_sheets.methods_table_sheet(agreement),
+        agreement_sheets.disagreements_table(agreement_ctx),
+        frequency_sheets.frequencies_table(ctx, summary),
+        frequency_sheets.cooccurrence_table(ctx, summary),
     ]
     extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]
     if fmt == "xlsx":
-        tables = [report_sheets.about_sheet(ctx, data, []), *data]
+        tables = [about_sheet.about_sheet(ctx, data, []), *data]
     else:
-        tables = [*report_sheets.about_tables(ctx, data, extra if fmt == "csv" else []), *data]
+        tables = [*about_sheet.about_tables(ctx, data, extra if fmt == "csv" else []), *data]
     chart = ChartSpec(
         "frequencies",
         f"Passages per code ({scope.layer})",
@@ -192,8 +202,8 @@ def write_export(
 def estimate(session: Session, project: Project, scope: ExportScope) -> int:
     """Rows the export will write from the big tables (decides background jobs)."""
     check_scope(session, project, scope)
-    ctx = sheets.load_context(session, project, scope)
-    found = sheets.row_estimates(ctx)
+    ctx = sheet_context.load_context(session, project, scope)
+    found = sheet_context.row_estimates(ctx)
     return found["passages"] + found["annotations"]
 
 

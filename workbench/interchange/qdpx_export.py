@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench import __version__
-from workbench.analysis import queries as analysis
+from workbench.analysis import layers as analysis
 from workbench.codebooks import codes as codebooks
 from workbench.formats import qdpx
 from workbench.interchange.qdpx_layers import codebook_history, document_layers, iso_time

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from workbench.analysis import queries as analysis
+from workbench.analysis import layers as analysis
 from workbench.coding import assignments
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
@@ -26,7 +26,7 @@ class ExportPage:
 
     documents: list[tuple[int, str]]
     coders: list[User]
-    codes: list[analysis.CodeInfo]
+    codes: list[analysis.CodableCode]
     layers: list[tuple[str, str]]
     jobs: list[ExportJob]
     stale: set[int]

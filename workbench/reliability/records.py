@@ -1,4 +1,4 @@
-"""Agreement data from the database: coding records, unit metadata, the consensus layer, reports.
+"""Agreement data from the database: scopes, coding records, unit metadata, the consensus layer.
 
 Rules (the agreement package's, applied to stored codings):
 - A unit is a codable passage. A coder's (passage) pair counts as coded only when the coder's
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -25,15 +25,9 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.core.agreement import (
-    DEFAULT_SEED,
-    AgreementInputError,
-    AgreementReport,
     CodingRecord,
-    build_report,
-    methods_paragraph,
-    methods_table,
 )
-from workbench.core.errors import NotFound, ValidationError
+from workbench.core.errors import NotFound
 from workbench.models import (
     Annotation,
     Assignment,
@@ -49,8 +43,6 @@ from workbench.models import (
 )
 
 CONSENSUS = "consensus"
-BREAKDOWN_KEYS = ("language", "original_language", "speech", "delegation", "doc_type", "document")
-MAX_BOOTSTRAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -76,22 +68,6 @@ class AgreementData:
     coder_ids: dict[str, int]
     stance_scale: tuple[float, ...]
     unit_meta: dict[int, dict[str, str | None]] = field(default_factory=dict)
-
-
-@dataclass
-class ProjectReport:
-    """An agreement report with its labels, scope and provenance."""
-
-    report: AgreementReport
-    codes: list[str]
-    code_ids: dict[str, int]
-    coders: dict[str, str]
-    scope: Scope
-    round: ReliabilityRound | None
-    codebook_version: int
-    resolved: int
-    reference_label: str | None  # "consensus", "gold" or None when there is no consensus yet
-    resolved_per_code: dict[str, int] = field(default_factory=dict)  # code path -> passages
 
 
 def get_round(session: Session, project: Project, round_id: int) -> ReliabilityRound:
@@ -304,16 +280,21 @@ def passage_codings(
     return out
 
 
-def consensus_records(session: Session, project: Project, scope: Scope) -> list[CodingRecord]:
-    """The consensus layer in the scope, as records of the coder "consensus"."""
-    _, paths, stance_codes = _codes_of(session, project, scope)
-    states = scoped(
+def _consensus_states(project: Project, scope: Scope) -> Select[Any]:
+    """The passage ids of the scope that carry a consensus state."""
+    return scoped(
         select(ConsensusState.passage_id),
         ConsensusState.passage_id,
         ConsensusState.project_id,
         project,
         scope,
     )
+
+
+def consensus_records(session: Session, project: Project, scope: Scope) -> list[CodingRecord]:
+    """The consensus layer in the scope, as records of the coder "consensus"."""
+    _, paths, stance_codes = _codes_of(session, project, scope)
+    states = _consensus_states(project, scope)
     applied = scoped(
         select(
             ConsensusAnnotation.passage_id, ConsensusAnnotation.code_id, ConsensusAnnotation.stance
@@ -391,209 +372,6 @@ def differing_codes(codings: dict[str, dict[str, int | float | None]]) -> set[st
     return {code for code in every if len({(code in c, c.get(code)) for c in codings.values()}) > 1}
 
 
-def _adjudicated(session: Session, project: Project, scope: Scope) -> set[int]:
+def adjudicated_ids(session: Session, project: Project, scope: Scope) -> set[int]:
     """The passages of the scope that carry an adjudicated consensus."""
-    states = scoped(
-        select(ConsensusState.passage_id),
-        ConsensusState.passage_id,
-        ConsensusState.project_id,
-        project,
-        scope,
-    )
-    return {int(p) for p in session.scalars(states)}
-
-
-def _resolved_disagreements(
-    session: Session, project: Project, scope: Scope
-) -> dict[int, set[str]]:
-    """Adjudicated passages whose coders disagreed, each with the code paths they differed on."""
-    done = _adjudicated(session, project, scope)
-    if not done:
-        return {}
-    out: dict[int, set[str]] = {}
-    for pid, codings in passage_codings(
-        session, project, replace(scope, pairable_only=True)
-    ).items():
-        if pid in done:
-            differing = differing_codes(codings)
-            if differing:
-                out[pid] = differing
-    return out
-
-
-def resolved_count(session: Session, project: Project, scope: Scope) -> int:
-    """How many disagreements of the scope were adjudicated: passages whose coders differed
-    (in presence or stance of some code) and that carry a consensus. A passage the lead
-    confirmed although its coders agreed is no resolved disagreement."""
-    return len(_resolved_disagreements(session, project, scope))
-
-
-def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[str, int]:
-    """Per code path: adjudicated passages of the scope whose coders disagreed on that code
-    (in presence or stance). A code nobody disagreed on has none."""
-    out: dict[str, int] = defaultdict(int)
-    for paths in _resolved_disagreements(session, project, scope).values():
-        for path in paths:
-            out[path] += 1
-    return dict(out)
-
-
-def breakdown(
-    session: Session, project: Project, scope: Scope, key: str
-) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Presence coefficients (no interval) per value of one metadata key: codes and groups."""
-    if key not in BREAKDOWN_KEYS:
-        raise ValidationError(f"by: choose one of {', '.join(BREAKDOWN_KEYS)}.")
-    data = load(session, project, scope)
-    try:
-        report = build_report(
-            data.records,
-            codes=data.codes,
-            unit_meta=data.unit_meta,
-            bootstrap=0,
-            stance_scale=data.stance_scale,
-            breakdown_by=[key],
-        )
-    except AgreementInputError as exc:
-        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
-    return data.codes, dict(report.breakdowns.get(key, {}))
-
-
-def check_bootstrap(bootstrap: int, seed: int) -> None:
-    """Refuse bootstrap counts and seeds the report cannot use."""
-    if not 0 <= bootstrap <= MAX_BOOTSTRAP:
-        raise ValidationError(
-            f"bootstrap: give a number of replicates from 0 to {MAX_BOOTSTRAP:,}."
-        )
-    if not 0 <= seed < 2**63:
-        raise ValidationError("seed: give a whole number from 0 up.")
-
-
-def project_report(
-    session: Session,
-    project: Project,
-    scope: Scope,
-    *,
-    bootstrap: int = 1000,
-    seed: int = DEFAULT_SEED,
-    breakdowns: bool = True,
-) -> ProjectReport:
-    """The full agreement report of a scope, against the consensus (or gold) layer if any."""
-    check_bootstrap(bootstrap, seed)
-    data = load(session, project, scope, meta=breakdowns)
-    reference = consensus_records(session, project, scope)
-    rnd = get_round(session, project, scope.round_id) if scope.round_id is not None else None
-    try:
-        report = build_report(
-            data.records,
-            codes=data.codes,
-            bootstrap=bootstrap,
-            seed=seed,
-            reference=reference or None,
-            stance_scale=data.stance_scale,
-        )
-        if breakdowns:
-            # Breakdowns carry point estimates only: a bootstrap per (key, value, code) would
-            # cost minutes on a large project, and each code's own interval is unaffected.
-            split = build_report(
-                data.records,
-                codes=data.codes,
-                unit_meta=data.unit_meta,
-                bootstrap=0,
-                seed=seed,
-                stance_scale=data.stance_scale,
-                breakdown_by=BREAKDOWN_KEYS,
-            )
-            report = replace(report, breakdowns=split.breakdowns)
-    except AgreementInputError as exc:
-        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
-    return ProjectReport(
-        report=report,
-        codes=data.codes,
-        code_ids=data.code_ids,
-        coders=data.coders,
-        scope=scope,
-        round=rnd,
-        codebook_version=rnd.codebook_version
-        if rnd is not None
-        else codebooks.current_version(session, project),
-        resolved=resolved_count(session, project, scope),
-        reference_label=None if not reference else ("gold" if rnd and rnd.is_gold else CONSENSUS),
-        resolved_per_code=resolved_per_code(session, project, scope) if reference else {},
-    )
-
-
-def report_payload(pr: ProjectReport, project: Project) -> dict[str, Any]:
-    """The report as JSON with its provenance (the web's JSON and the CLI print this)."""
-    return {
-        "project": project.slug,
-        "round_id": pr.round.id if pr.round else None,
-        "codebook_version": pr.codebook_version,
-        "reference_layer": pr.reference_label,
-        "disagreements_resolved": pr.resolved,
-        "disagreements_resolved_per_code": {c: pr.resolved_per_code.get(c, 0) for c in pr.codes},
-        "coder_names": pr.coders,
-        **pr.report.to_json(),
-    }
-
-
-METHODS_COLUMNS = (
-    ("code", "Code"),
-    ("alpha", "α"),
-    ("alpha_ci95_low", "95% CI low"),
-    ("alpha_ci95_high", "95% CI high"),
-    ("percent_agreement", "% agreement"),
-    ("cohen_kappa_mean", "mean κ"),
-    ("gwet_ac1", "AC1"),
-    ("units", "units"),
-    ("pairable_units", "pairable"),
-    ("coders", "coders"),
-    ("stance_alpha_ordinal", "stance α (ordinal)"),
-    ("flag", "flag"),
-    ("codebook_version", "codebook version"),
-    ("disagreements_resolved", "disagreements resolved"),
-)
-
-
-def methods_from(pr: ProjectReport, digits: int | None = 3) -> tuple[str, list[dict[str, Any]]]:
-    """The methods paragraph and table of a computed report."""
-    version = str(pr.codebook_version) if pr.codebook_version else None
-    paragraph = methods_paragraph(pr.report, version, pr.resolved)
-    rows = methods_table(pr.report, digits)
-    for row in rows:
-        row["codebook_version"] = pr.codebook_version
-        row["disagreements_resolved"] = pr.resolved_per_code.get(str(row.get("code")), 0)
-    return paragraph, rows
-
-
-def methods_for(
-    session: Session,
-    project: Project,
-    round_id: int | None = None,
-    *,
-    bootstrap: int = 1000,
-    digits: int | None = None,
-) -> tuple[str, list[dict[str, Any]]]:
-    """The methods-section paragraph and table of the project or of one round (for exports).
-
-    Table figures keep full precision unless ``digits`` is given; the paragraph uses three."""
-    scope = scope_for(session, project, round_id=round_id)
-    pr = project_report(session, project, scope, bootstrap=bootstrap, breakdowns=False)
-    return methods_from(pr, digits)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value).replace("|", "\\|")
-
-
-def methods_markdown(paragraph: str, rows: list[dict[str, Any]]) -> str:
-    """The methods paragraph and table as Markdown."""
-    head = [label for _, label in METHODS_COLUMNS]
-    lines = [paragraph, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row.get(key)) for key, _ in METHODS_COLUMNS) + " |")
-    return "\n".join(lines) + "\n"
+    return {int(p) for p in session.scalars(_consensus_states(project, scope))}

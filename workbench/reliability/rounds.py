@@ -1,22 +1,16 @@
-"""Reliability rounds: draw a sample, assign it to every chosen coder, compare rounds, gold.
+"""Reliability rounds: draw a sample, assign it to every chosen coder, compare rounds.
 
 A round records in ``sample`` how it was drawn (size, stratification, seed, documents), the
 passages drawn and the coders chosen, so its report and its draw can be reproduced. Gold
 trainees assigned later are kept apart (``trainee_ids``): the round's own agreement is among
-the chosen coders only.
-
-Gold: a round's consensus becomes the gold standard once every passage of the round has one.
-Declaring gold first accepts, as consensus, passages that every coder who coded them coded
-identically (at least two coders); any other passage without a consensus blocks the
-declaration. A coder passes when their pooled κ against gold (presence of every code, pooled
-over codes) reaches the lead's threshold after coding every passage of the round.
+the chosen coders only. A round's gold standard is in ``gold``.
 """
 
 from __future__ import annotations
 
 import secrets
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +21,8 @@ from workbench.accounts import audit
 from workbench.codebooks import codes as codebooks
 from workbench.coding import assignments
 from workbench.core import limits
-from workbench.core.agreement import CodeAccuracy, build_report
-from workbench.core.errors import Conflict, Forbidden, ValidationError
+from workbench.core.agreement import build_report
+from workbench.core.errors import ValidationError
 from workbench.models import (
     Assignment,
     Document,
@@ -38,11 +32,12 @@ from workbench.models import (
     ReliabilityRound,
     User,
 )
-from workbench.reliability import adjudication
 from workbench.reliability import records as agreement_data
-from workbench.reliability.records import Scope
+from workbench.reliability import reports as agreement_reports
 
 MAX_ROUND_SIZE = 5_000
+
+
 STRATA = ("document", "language")
 
 
@@ -57,32 +52,6 @@ class RoundSummary:
     mean_alpha: float | None
     alpha_by_code: dict[str, float | None]
     resolved: int
-
-
-@dataclass
-class GoldResult:
-    """A coder against a gold round: accuracy and κ per code, pass or fail."""
-
-    user_id: int
-    username: str
-    name: str
-    units: int
-    total: int
-    accuracy: float | None
-    kappa: float | None
-    by_code: dict[str, CodeAccuracy] = field(default_factory=dict)
-    threshold: float | None = None
-
-    @property
-    def status(self) -> str:
-        """not started, in progress, passed, failed, or undefined (κ has no value)."""
-        if self.units == 0:
-            return "not started"
-        if self.units < self.total:
-            return "in progress"
-        if self.kappa is None or self.threshold is None:
-            return "undefined"
-        return "passed" if self.kappa >= self.threshold else "failed"
 
 
 def _name(raw: str) -> str:
@@ -144,16 +113,38 @@ def create_round(
     session.add(rnd)
     session.flush()
     assignments.assign_round(session, project, rnd, chosen, coders)
+    record_change(
+        session,
+        project,
+        actor,
+        rnd,
+        "create",
+        after={k: v for k, v in rnd.sample.items() if k != "passage_ids"} | {"name": name},
+    )
+    return rnd
+
+
+def record_change(
+    session: Session,
+    project: Project,
+    actor: User,
+    rnd: ReliabilityRound,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record a change to the round in the history."""
     audit.record(
         session,
         project_id=project.id,
         actor=actor,
         entity="round",
         entity_id=rnd.id,
-        action="create",
-        after={k: v for k, v in rnd.sample.items() if k != "passage_ids"} | {"name": name},
+        action=action,
+        before=before,
+        after=after,
     )
-    return rnd
 
 
 def list_rounds(session: Session, project: Project) -> list[ReliabilityRound]:
@@ -202,7 +193,7 @@ def summaries(session: Session, project: Project) -> list[RoundSummary]:
                 pairable=report.pairable_passages,
                 mean_alpha=statistics.fmean(defined) if defined else None,
                 alpha_by_code=by_code,
-                resolved=agreement_data.resolved_count(session, project, scope),
+                resolved=agreement_reports.resolved_count(session, project, scope),
             )
         )
     return out
@@ -226,157 +217,10 @@ def round_progress(session: Session, rnd: ReliabilityRound) -> list[tuple[User, 
     return [(u, int(done), int(total)) for u, total, done in rows]
 
 
-def _threshold(value: float) -> float:
-    if not 0 < value <= 1:
-        raise ValidationError("threshold: give a κ between 0 and 1 (for example 0.8).")
-    return value
-
-
-def declare_gold(
-    session: Session, project: Project, actor: User, rnd: ReliabilityRound, threshold: float
-) -> int:
-    """Make the round's consensus the gold standard; return how many agreed passages were
-    accepted into the consensus on the way."""
-    threshold = _threshold(threshold)
-    accepted = adjudication.accept_agreed(session, project, actor, rnd)
-    open_ids = adjudication.unresolved(session, project, rnd)
-    if open_ids:
-        raise Conflict(
-            f"{len(open_ids)} of the round's passages have no consensus yet: resolve them in "
-            "the disagreement browser first (passages coded by fewer than two coders need "
-            "coding, or a consensus set by hand).",
-            [f"passage {pid}" for pid in open_ids[:10]],
-        )
-    before = {"is_gold": rnd.is_gold, "pass_threshold": rnd.pass_threshold}
-    rnd.is_gold = True
-    rnd.pass_threshold = threshold
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="round",
-        entity_id=rnd.id,
-        action="gold",
-        before=before,
-        after={"is_gold": True, "pass_threshold": threshold, "accepted": accepted},
-    )
-    return accepted
-
-
-def revoke_gold(session: Session, project: Project, actor: User, rnd: ReliabilityRound) -> None:
-    """The round is no longer a gold standard (its consensus stays)."""
-    if not rnd.is_gold:
-        return
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="round",
-        entity_id=rnd.id,
-        action="revoke_gold",
-        before={"is_gold": True, "pass_threshold": rnd.pass_threshold},
-        after={"is_gold": False},
-    )
-    rnd.is_gold = False
-
-
 def round_passage_ids(session: Session, rnd: ReliabilityRound) -> list[int]:
     """The round's passages."""
     return sorted(
         set(session.scalars(select(Assignment.passage_id).where(Assignment.round_id == rnd.id)))
-    )
-
-
-def assign_trainees(
-    session: Session, project: Project, actor: User, rnd: ReliabilityRound, coder_ids: list[int]
-) -> int:
-    """Give new coders every passage of a gold round to code against the gold standard."""
-    if not rnd.is_gold:
-        raise Conflict("Declare the round gold before assigning coders to be tested on it.")
-    coders = assignments.coders_of(session, project, coder_ids)
-    added = assignments.assign_round(session, project, rnd, round_passage_ids(session, rnd), coders)
-    chosen = set(agreement_data.round_coder_ids(session, rnd))
-    sample: dict[str, Any] = dict(rnd.sample or {})
-    trainees = set(sample.get("trainee_ids") or [])
-    trainees.update(c.id for c in coders if c.id not in chosen)
-    sample["trainee_ids"] = sorted(trainees)
-    rnd.sample = sample  # a new dict: JSON columns do not track changes inside
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="round",
-        entity_id=rnd.id,
-        action="trainees",
-        after={"coder_ids": [c.id for c in coders], "assignments": added},
-    )
-    return added
-
-
-def gold_results(
-    session: Session, project: Project, rnd: ReliabilityRound, *, only: User | None = None
-) -> list[GoldResult]:
-    """Every assigned coder (or only one) against the gold round's consensus."""
-    if not rnd.is_gold:
-        raise Conflict("This round is not a gold standard.")
-    assigned = list(
-        session.execute(
-            select(User.id, User.username, User.display_name)
-            .join(Assignment, Assignment.coder_id == User.id)
-            .where(Assignment.round_id == rnd.id)
-            .distinct()
-            .order_by(User.username)
-        )
-    )
-    if only is not None:
-        assigned = [row for row in assigned if row[0] == only.id]
-        if not assigned:
-            raise Forbidden("Only coders assigned to this gold round have results on it.")
-    ids = tuple(int(row[0]) for row in assigned)
-    scope = Scope(round_id=rnd.id, coder_ids=ids)
-    data = agreement_data.load(session, project, scope, meta=False)
-    reference = agreement_data.consensus_records(session, project, Scope(round_id=rnd.id))
-    report = build_report(
-        data.records,
-        codes=data.codes,
-        bootstrap=0,
-        reference=reference,
-        stance_scale=data.stance_scale,
-    )
-    total = round_passage_count(session, rnd)
-    out: list[GoldResult] = []
-    for uid, username, name in assigned:
-        ref = (report.reference or {}).get(username)
-        out.append(
-            GoldResult(
-                user_id=int(uid),
-                username=username,
-                name=name,
-                units=ref.units if ref else 0,
-                total=total,
-                accuracy=ref.accuracy if ref else None,
-                kappa=ref.kappa if ref else None,
-                by_code=dict(ref.by_code) if ref else {},
-                threshold=rnd.pass_threshold,
-            )
-        )
-    return out
-
-
-def gold_rounds_of(session: Session, project: Project, user: User) -> list[ReliabilityRound]:
-    """Gold rounds the user is assigned to."""
-    return list(
-        session.scalars(
-            select(ReliabilityRound)
-            .where(
-                ReliabilityRound.project_id == project.id,
-                ReliabilityRound.is_gold.is_(True),
-                ReliabilityRound.id.in_(
-                    select(Assignment.round_id).where(Assignment.coder_id == user.id)
-                ),
-            )
-            .order_by(ReliabilityRound.created_at)
-        )
     )
 
 

@@ -32,6 +32,7 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.web import (
         admin,
         agreement,
+        analysis,
         auth,
         codebook,
         coding,
@@ -50,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
         codebook,
         coding,
         agreement,
+        analysis,
         exports,
     ):
         app.register_blueprint(module.bp)

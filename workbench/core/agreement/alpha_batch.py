@@ -136,7 +136,8 @@ def _varied(terms: ProfileTerms, weights: FloatArray) -> npt.NDArray[np.bool_]:
     present = weights > 0
     top = np.where(present, terms.first[None, :], -1).max(axis=1)
     bottom = np.where(present, terms.first[None, :], np.iinfo(np.int64).max).min(axis=1)
-    return varied | (top != bottom)
+    spread: npt.NDArray[np.bool_] = varied | (top != bottom)
+    return spread
 
 
 def _ordinal(terms: ProfileTerms, weights: FloatArray) -> tuple[FloatArray, FloatArray]:

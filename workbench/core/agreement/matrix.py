@@ -88,7 +88,8 @@ class RatingMatrix:
     def rated(self) -> IntArray:
         """Number of ratings each unit received (computed once)."""
         # Summing along the contiguous coder rows is several times faster than along axis 1.
-        return (self.columns >= 0).sum(axis=0).astype(np.int64)
+        counts: IntArray = (self.columns >= 0).sum(axis=0).astype(np.int64)
+        return counts
 
     def select_units(self, rows: npt.NDArray[Any]) -> RatingMatrix:
         """The same matrix restricted to some units (a boolean mask or row indices)."""

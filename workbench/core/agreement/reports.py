@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.core.agreement.alpha import krippendorff_alpha
 from workbench.core.agreement.bootstrap import (
@@ -146,10 +147,10 @@ def _reference_agreements(
 
 def _meta_groups(
     table: CodingTable, unit_meta: UnitMeta, keys: Sequence[str] | None
-) -> dict[str, dict[str, np.ndarray]]:
+) -> dict[str, dict[str, npt.NDArray[np.bool_]]]:
     """For each metadata key, value label -> mask over passages."""
     names = keys if keys is not None else sorted({k for m in unit_meta.values() for k in m})
-    groups: dict[str, dict[str, np.ndarray]] = {}
+    groups: dict[str, dict[str, npt.NDArray[np.bool_]]] = {}
     for key in names:
         labels = []
         for pid in table.passages:

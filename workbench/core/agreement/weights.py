@@ -30,7 +30,8 @@ def check_scheme(scheme: str) -> WeightScheme:
 def disagreement(scheme: WeightScheme, a: IntArray, b: IntArray) -> IntArray:
     """Integer disagreement between category positions, element-wise."""
     diff = np.abs(a - b)
-    return diff if scheme == "linear" else diff * diff
+    out: IntArray = diff if scheme == "linear" else diff * diff
+    return out
 
 
 def max_disagreement(scheme: WeightScheme, q: int) -> int:

@@ -1,8 +1,8 @@
-"""The export's report tables: agreement, disagreements, frequencies, co-occurrence, About.
+"""The Agreement, Methods and Disagreements sheets: the agreement report of the export's scope.
 
 Agreement records are built as the agreement package defines them: for every (passage, coder)
 marked coded, one record per annotation, or one with no code for "nothing applies". The
-agreement integration (``services.agreement_data``) computes the report with the export's
+agreement integration (``reliability.reports``) computes the report with the export's
 filters, so the workbook says what the Agreement page says; it holds every record in memory,
 so above INTEGRATION_LIMIT annotations the export streams the records of the passages two or
 more coders coded instead (a passage coded by one coder carries no information about
@@ -11,27 +11,27 @@ agreement).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from workbench import __version__
-from workbench.analysis import queries as analysis
-from workbench.analysis.sheets import Context, grouped
-from workbench.analysis.summary import LayerSummary
+from workbench.analysis import layers as analysis
+from workbench.analysis.sheet_context import CODE_KEY, PASSAGE_KEYS, Context, grouped
 from workbench.core.agreement import CodingRecord, build_report, methods_paragraph, methods_table
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.errors import ValidationError
 from workbench.formats.scope import Layer
-from workbench.formats.tables import Bold, Column, Row, Table, dictionary
+from workbench.formats.tables import Column, Row, Table
 from workbench.formats.varnames import NameRegistry
-from workbench.models import Annotation, Document, Passage, PassageState, User
+from workbench.models import Annotation, Document, Passage, PassageState
 from workbench.reliability import records as agreement_data
+from workbench.reliability import reports as agreement_reports
 
 INTEGRATION_LIMIT = 250_000
+
+
 AGREEMENT_COLUMNS = (
     ("code", "Code path", 34),
     ("units", "Passages coded by at least one coder", 8),
@@ -161,7 +161,7 @@ def agreement(ctx: Context) -> AgreementResult:
         return AgreementResult(note="No codable code in scope.")
     if _annotation_count(ctx) <= INTEGRATION_LIMIT:
         try:
-            report = agreement_data.project_report(
+            report = agreement_reports.project_report(
                 ctx.session,
                 ctx.project,
                 _scope_of(ctx),
@@ -172,7 +172,7 @@ def agreement(ctx: Context) -> AgreementResult:
             return AgreementResult(note=str(exc))
         if not report.report.passages:
             return AgreementResult(note="No passage in scope was coded.")
-        paragraph, rows = agreement_data.methods_from(report, None)
+        paragraph, rows = agreement_reports.methods_from(report, None)
         return AgreementResult(paragraph, rows)
     # Large projects: stream only the passages two or more coders coded (constant memory).
     records = coding_records(ctx)
@@ -252,17 +252,10 @@ def disagreements_table(ctx: Context) -> Table:
         for u in ctx.coders
     ]
     columns = [
-        Column("passage_id", "Passage id", 10),
-        Column("document_id", "Document id", 10),
-        Column("document_title", "Document title", 30),
-        Column(
-            "passage_ordinal",
-            "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-            9,
-        ),
+        *PASSAGE_KEYS,
         Column("speaker", "Speaker", 20),
         Column("delegation", "Delegation", 16),
-        Column("code_key", "Stable GUID of the code", 20),
+        CODE_KEY,
         Column("code_path", "Code path", 34),
         Column(
             "kind", "presence: coders disagree whether the code applies; stance: on its stance", 10
@@ -333,190 +326,3 @@ def disagreements_table(ctx: Context) -> Table:
         columns,
         rows,
     )
-
-
-FREQUENCY_DIMENSIONS = (
-    "document",
-    "delegation",
-    "speaker",
-    "language",
-    "original_language",
-    "month",
-)
-
-
-def frequencies_table(ctx: Context, summary: LayerSummary) -> Table:
-    """Passages and annotations per code: overall, then per document, delegation, ... month."""
-    columns = [
-        Column(
-            "dimension",
-            "all, document, delegation, speaker, language, original_language, month",
-            14,
-        ),
-        Column("value", "The value of the dimension (all for the overall rows)", 30),
-        Column("code_key", "Stable GUID of the code", 20),
-        Column("code_path", "Code path", 34),
-        Column("passages", "Passages carrying the code in the layer", 9),
-        Column("annotations", "Applications of the code (every coder counted)", 9),
-        Column("passages_in_value", "Passages in scope with this value", 9),
-        Column("share", "passages / passages_in_value", 9),
-    ]
-
-    def rows() -> Iterator[Row]:
-        for dimension in (None, *FREQUENCY_DIMENSIONS):
-            for value, code, passages, applications, total in summary.rows(dimension):
-                yield [
-                    dimension or "all",
-                    value,
-                    code.key,
-                    code.path,
-                    passages,
-                    applications,
-                    total,
-                    round(passages / total, 6) if total else None,
-                ]
-
-    return Table(
-        "frequencies",
-        "Frequencies",
-        "Code frequencies in the layer: overall (the chart), and by each dimension",
-        columns,
-        rows,
-    )
-
-
-def cooccurrence_table(ctx: Context, summary: LayerSummary) -> Table:
-    """Code by code: passages carrying both (the diagonal: passages carrying the code)."""
-    columns = [
-        Column("code_key", "Stable GUID of the code", 20),
-        Column("code_path", "Code path", 34),
-    ]
-    columns += [
-        Column(
-            ctx.code_names[c.id],
-            f"Passages carrying both this row's code and {c.path}",
-            9,
-            colour=c.colour,
-        )
-        for c in ctx.codes
-    ]
-
-    def rows() -> Iterator[Row]:
-        codes, matrix = ctx.codes, summary.matrix()
-        for a in codes:
-            yield [a.key, a.path, *[matrix.get((a.id, b.id), 0) for b in codes]]
-
-    return Table(
-        "cooccurrence",
-        "Cooccurrence",
-        "Code co-occurrence: passages where one coder's (or the consensus') coding carries both "
-        "codes, in the layer",
-        columns,
-        rows,
-    )
-
-
-def about_fields(
-    ctx: Context, counts: dict[str, int], extra: list[tuple[str, str]]
-) -> list[list[Any]]:
-    """The About block: what was exported, from where, when, under which scope."""
-    scope = ctx.scope
-    session = ctx.session
-
-    def titles(ids: tuple[int, ...]) -> str:
-        if not ids:
-            return "all"
-        found = session.scalars(
-            select(Document.title).where(Document.id.in_(ids)).order_by(Document.id)
-        )
-        return "; ".join(found)
-
-    def users(ids: tuple[int, ...]) -> str:
-        if not ids:
-            return "all"
-        return "; ".join(
-            session.scalars(select(User.username).where(User.id.in_(ids)).order_by(User.username))
-        )
-
-    codes = "all" if not scope.code_ids else "; ".join(c.path for c in ctx.codes)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    rows: list[list[Any]] = [
-        ["project", ctx.project.name],
-        ["project_slug", ctx.project.slug],
-        ["exported_at", now],
-        ["exported_by", f"workbench {__version__}"],
-        ["codebook_version", ctx.version],
-        ["layer", str(scope.layer)],
-        ["scope_documents", titles(scope.document_ids)],
-        ["scope_coders", users(scope.coder_ids)],
-        ["scope_codes", codes],
-        ["scope_date_from", scope.date_from or "any"],
-        ["scope_date_to", scope.date_to or "any"],
-        ["blind_project", "yes" if ctx.project.blind else "no"],
-        [
-            "presence_coding",
-            "1 = code applied; 0 = passage coded without it; empty = not coded (missing)",
-        ],
-        ["stance_scale", "; ".join(f"{s.value} = {s.label}" for s in ctx.scale)],
-        ["offsets", "Offsets and spans count Unicode code points (a Chinese character is 1)"],
-        ["bootstrap_replicates", scope.bootstrap],
-    ]
-    rows += [[k, v] for k, v in extra]
-    rows += [[f"rows_{k}", v] for k, v in counts.items() if "." not in k]
-    truncated = sum(v for k, v in counts.items() if k.endswith(".truncated"))
-    if truncated:
-        rows.append(
-            ["truncated_cells", f"{truncated} texts longer than 32,767 characters were cut"]
-        )
-    return rows
-
-
-def about_sheet(ctx: Context, tables: list[Table], extra: list[tuple[str, str]]) -> Table:
-    """The xlsx About sheet: the About block, then the dictionary of every column."""
-
-    def rows() -> Iterator[Row]:
-        yield from about_fields(ctx, about.counts, extra)
-        yield []
-        yield [Bold("sheet"), Bold("column"), Bold("description")]
-        yield from ([s, c, d] for s, c, d in dictionary([about, *tables]))
-
-    about = Table(
-        "about",
-        "About",
-        "What this export holds, and a dictionary of every column of every sheet",
-        [
-            Column("field", "Field (then, below, the sheet of a column)", 22),
-            Column("value", "Value (then the column name)", 60, wrap=True),
-            Column("description", "(Below) what the column means", 80, wrap=True),
-        ],
-        rows,
-        autofilter=False,
-        deferred=True,
-    )
-    return about
-
-
-def about_tables(ctx: Context, tables: list[Table], extra: list[tuple[str, str]]) -> list[Table]:
-    """For CSV and JSON: the About block and the column dictionary as two tables."""
-    about = Table(
-        "about",
-        "About",
-        "What this export holds",
-        [Column("field", "Field", 22), Column("value", "Value", 60)],
-        lambda: about_fields(ctx, about.counts, extra),
-        deferred=True,
-    )
-    columns = Table(
-        "columns",
-        "Columns",
-        "A dictionary of every column of every table",
-        [
-            Column("table", "Table (file) the column belongs to", 16),
-            Column("column", "Column name", 24),
-            Column("description", "What the column means", 80),
-        ],
-        lambda: (
-            [t.key, c.name, c.description] for t in [about, columns, *tables] for c in t.columns
-        ),
-    )
-    return [about, columns]

@@ -1,12 +1,11 @@
-"""The export's data tables, streamed from the database (takes a Session; no Flask).
+"""What every export sheet starts from: the scope resolved once, and the ordered row streams.
 
 Every table is a lazy row stream (``tables.Table``): queries select plain columns, ordered by
 document and passage, with ``yield_per`` so the database hands rows over in batches, and the
 passage matrix merges the passage stream with the annotation and state streams of the same
-order instead of loading codings into memory.
-
-Presence in the passage matrix: 1 = the code was applied; 0 = the passage was coded (marked
-done, or adjudicated) without it; empty = not coded by that coder — missing, not absent.
+order instead of loading codings into memory. The sheets themselves are in ``passages_sheet``,
+``annotation_sheets``, ``catalog_sheets``, ``agreement_sheets``, ``frequency_sheets`` and
+``about_sheet``.
 """
 
 from __future__ import annotations
@@ -18,13 +17,12 @@ from typing import Any
 from sqlalchemy import Integer, Select, func, literal, select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import queries as analysis
-from workbench.analysis.queries import CodeInfo
-from workbench.analysis.summary import LayerSummary
+from workbench.analysis import layers as analysis
+from workbench.analysis.layers import CodableCode
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
-from workbench.formats.tables import Column, Row, Table
+from workbench.formats.tables import Column, Row
 from workbench.formats.varnames import NameRegistry
 from workbench.models import (
     Annotation,
@@ -38,7 +36,23 @@ from workbench.models import (
 )
 
 YIELD = 2000
+
+
 CONSENSUS = 0  # the coder id standing for the consensus layer in merged streams
+
+ORDINAL_DESCRIPTION = (
+    "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)"
+)
+# Columns several sheets share, described the same way wherever they appear.
+PASSAGE_ORDINAL = Column("passage_ordinal", ORDINAL_DESCRIPTION, 9)
+PASSAGE_KEYS = (
+    Column("passage_id", "Passage id", 10),
+    Column("document_id", "Document id", 10),
+    Column("document_title", "Document title", 30),
+    PASSAGE_ORDINAL,
+)
+CODER = Column("coder", "Username of the coder (empty for the consensus)", 14)
+CODE_KEY = Column("code_key", "Stable GUID of the code", 20)
 
 PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
     ("passage_id", "Passage id in the workbench (join key with Annotations)", 10, False),
@@ -48,12 +62,7 @@ PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
     ("doc_type", "Document type: un_record, mission_statement or news_report", 14, False),
     ("meeting_symbol", "UN meeting symbol, e.g. S/PV.8716", 14, False),
     ("document_language", "Language of the document (ISO 639-1)", 10, False),
-    (
-        "passage_ordinal",
-        "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)",
-        9,
-        False,
-    ),
+    ("passage_ordinal", ORDINAL_DESCRIPTION, 9, False),
     ("speaker", "Speaker of the turn the passage belongs to", 22, False),
     ("delegation", "Delegation the speaker represents", 18, False),
     ("language", "Language of the passage text", 9, False),
@@ -87,7 +96,7 @@ class Context:
     session: Session
     project: Project
     scope: ExportScope
-    codes: list[CodeInfo]  # codable codes in scope, codebook order
+    codes: list[CodableCode]  # codable codes in scope, codebook order
     coders: list[User]  # coders of the layer (empty for the consensus layer)
     usernames: dict[int, str]
     display: dict[int, str]
@@ -292,109 +301,6 @@ def grouped(
         for row in annotations.take(key):
             applied.setdefault(row[3], {})[row[4]] = row[5]
         yield passage, coded, applied
-
-
-def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = None) -> Table:
-    """One row per passage: metadata, text, then presence/stance per code for each block."""
-    columns = [Column(n, d, w, wrap) for n, d, w, wrap in PASSAGE_META]
-    registry = NameRegistry(tuple(c.name for c in columns))
-    for block in ctx.blocks:
-        who = "the consensus" if block.coder_id == CONSENSUS else block.label
-        lead = f"{block.prefix}_" if block.prefix else ""
-        done_name = "adjudicated" if block.coder_id == CONSENSUS else "coded"
-        columns.append(
-            Column(
-                registry.take(lead + done_name),
-                f"1 = passage coded by {who} (0 = not coded: codes below are missing)",
-                9,
-            )
-        )
-        for code in ctx.codes:
-            base = lead + ctx.code_names[code.id]
-            columns.append(
-                Column(
-                    registry.take(base, suffix="_p"),
-                    f"{code.path}: presence by {who} (1 applied, 0 not applied, empty not coded)",
-                    8,
-                    colour=code.colour,
-                )
-            )
-            if code.takes_stance:
-                columns.append(
-                    Column(
-                        registry.take(base, suffix="_s"),
-                        f"{code.path}: stance by {who} "
-                        f"({', '.join(f'{s.value} {s.label}' for s in ctx.scale)})",
-                        8,
-                        colour=code.colour,
-                    )
-                )
-
-    # Per block: a template row for "coded, nothing applied" and one for "not coded", and
-    # where each code's presence and stance sit in it (stance -1: the code takes none).
-    done_template: list[Any] = [1]
-    open_template: list[Any] = [0]
-    slots: dict[int, tuple[int, int]] = {}
-    for code in ctx.codes:
-        presence = len(done_template)
-        done_template.append(0)
-        open_template.append(None)
-        stance = -1
-        if code.takes_stance:
-            stance = len(done_template)
-            done_template.append(None)
-            open_template.append(None)
-        slots[code.id] = (presence, stance)
-
-    def rows() -> Iterator[Row]:
-        if summary is not None:
-            summary.reset()
-        for p, coded, applied in grouped(ctx):
-            if summary is not None:
-                summary.add(p, applied)
-            out: list[Any] = [
-                p[2],
-                p[0],
-                p[3],
-                p[4],
-                p[5],
-                p[6],
-                p[7],
-                p[1] + 1,
-                p[8],
-                p[9],
-                p[10],
-                p[11],
-                p[12],
-                1 if p[13] else 0,
-                p[14],
-                p[15],
-                p[16],
-            ]
-            for block in ctx.blocks:
-                mine = applied.get(block.coder_id)
-                if mine:
-                    part = done_template.copy()
-                    for code_id, value in mine.items():
-                        presence, stance = slots[code_id]
-                        part[presence] = 1
-                        if stance >= 0:
-                            part[stance] = value
-                    out += part
-                else:
-                    out += done_template if block.coder_id in coded else open_template
-            yield out
-        if summary is not None:
-            summary.complete = True
-
-    return Table(
-        "passages",
-        "Passages",
-        "One row per passage with its document's metadata and the codings of the layer",
-        columns,
-        rows,
-        estimate,
-    )
 
 
 def row_estimates(ctx: Context) -> dict[str, int]:

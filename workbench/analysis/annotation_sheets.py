@@ -1,0 +1,272 @@
+"""The Annotations and Coded sheets: every coding, and every coder's state of every passage.
+
+Each table streams its rows from one ordered query of plain columns; timestamps are written as
+ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import String, case, func, literal, select, type_coerce
+
+from workbench.analysis.sheet_context import (
+    CODE_KEY,
+    CODER,
+    PASSAGE_KEYS,
+    PASSAGE_ORDINAL,
+    Context,
+    scoped,
+    stream,
+)
+from workbench.formats.tables import Column, Row, Table
+from workbench.models import (
+    Annotation,
+    ConsensusAnnotation,
+    ConsensusState,
+    Document,
+    Passage,
+    PassageState,
+)
+
+ANNOTATION_COLUMNS = (
+    Column("annotation_id", "Annotation id in the workbench", 10),
+    Column("layer", "coder, or consensus for the adjudicated layer", 10),
+    CODER,
+    Column("coder_name", "Display name of the coder", 18),
+    Column("document_id", "Document id", 10),
+    Column("document_title", "Document title", 30),
+    Column("passage_id", "Passage id (join key with Passages)", 10),
+    PASSAGE_ORDINAL,
+    CODE_KEY,
+    Column("code_path", "Code with its parents, separated by ' > '", 34),
+    Column("stance", "Stance value on the project's scale (empty: none given)", 8),
+    Column("stance_label", "Label of the stance value", 18),
+    Column("memo", "The coder's memo on this coding", 40, wrap=True),
+    Column("span_start", "Start of the selection in the passage (code points; empty = whole)", 9),
+    Column("span_end", "End of the selection in the passage (code points, exclusive)", 9),
+    Column("span_text", "The selected text", 30, wrap=True),
+    Column("codebook_version", "Codebook version the coding was made or last changed under", 9),
+    Column("code_revision", "Revision of the code's definition the coding was made under", 9),
+    Column("created_at", "When the coding was made (UTC, ISO 8601)", 20),
+    Column("updated_at", "When the coding last changed (UTC, ISO 8601)", 20),
+)
+
+
+def _iso(value: Any) -> str:
+    """ISO 8601 in UTC; SQLite hands the stored text over as is ("YYYY-MM-DD HH:MM:SS...")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + (
+            "" if value.endswith("Z") or "+" in value[10:] else "Z"
+        )
+    return str(value.isoformat()).replace("+00:00", "Z")
+
+
+def _raw(column: Any) -> Any:
+    """A timestamp column without the ORM type's conversion to datetime (see _iso)."""
+    return type_coerce(column, String)
+
+
+def _rank(column: Any, ranks: dict[int, int]) -> Any:
+    """An ORDER BY expression putting ids in the given order."""
+    if not ranks:
+        return literal(0)
+    return case(ranks, value=column, else_=len(ranks))
+
+
+def _span_text(text_col: Any, start: Any, end: Any) -> Any:
+    return case((start.is_not(None), func.substr(text_col, start + 1, end - start)), else_=None)
+
+
+def annotations_table(ctx: Context, estimate: int) -> Table:
+    """One row per annotation of the coders in scope (and of the consensus)."""
+    order = {c.id: i for i, c in enumerate(ctx.codes)}
+    paths = {c.id: c.path for c in ctx.codes}
+    keys = {c.id: c.key for c in ctx.codes}
+
+    def coder_rows() -> Iterator[Row]:
+        stmt = select(
+            Passage.document_id,
+            Passage.ordinal,
+            Annotation.id,
+            Annotation.coder_id,
+            Document.title,
+            Annotation.passage_id,
+            Annotation.code_id,
+            Annotation.stance,
+            Annotation.memo,
+            Annotation.span_start,
+            Annotation.span_end,
+            _span_text(Passage.text, Annotation.span_start, Annotation.span_end),
+            Annotation.codebook_version,
+            Annotation.code_revision,
+            _raw(Annotation.created_at),
+            _raw(Annotation.updated_at),
+        ).where(
+            Annotation.project_id == ctx.project.id,
+            Annotation.coder_id.in_(ctx.coder_ids),
+            Annotation.code_id.in_(ctx.code_ids),
+        )
+        # Within a passage: coders by username, codes in codebook order, sorted by the database.
+        coder_rank = {u.id: i for i, u in enumerate(ctx.coders)}
+        stmt = scoped(ctx, stmt, Annotation, Annotation.passage_id).order_by(
+            _rank(Annotation.coder_id, coder_rank), _rank(Annotation.code_id, order)
+        )
+        users, names = ctx.usernames, ctx.display
+        labels = {s.value: s.label for s in ctx.scale}
+        for r in stream(ctx, stmt):
+            yield [
+                r[2],
+                "coder",
+                users.get(r[3], ""),
+                names.get(r[3], ""),
+                r[0],
+                r[4],
+                r[5],
+                r[1] + 1,
+                keys[r[6]],
+                paths[r[6]],
+                r[7],
+                labels.get(r[7], "") if r[7] is not None else "",
+                r[8] or "",
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                _iso(r[14]),
+                _iso(r[15]),
+            ]
+
+    def consensus_rows() -> Iterator[Row]:
+        stmt = select(
+            Passage.document_id,
+            Passage.ordinal,
+            ConsensusAnnotation.id,
+            Document.title,
+            ConsensusAnnotation.passage_id,
+            ConsensusAnnotation.code_id,
+            ConsensusAnnotation.stance,
+            ConsensusAnnotation.memo,
+            _raw(ConsensusAnnotation.resolved_at),
+        ).where(
+            ConsensusAnnotation.project_id == ctx.project.id,
+            ConsensusAnnotation.code_id.in_(ctx.code_ids),
+        )
+        stmt = scoped(ctx, stmt, ConsensusAnnotation, ConsensusAnnotation.passage_id)
+        for _, group in groupby(stream(ctx, stmt), key=lambda r: r[4]):
+            for r in sorted(group, key=lambda r: order.get(r[5], 0)):
+                yield [
+                    r[2],
+                    "consensus",
+                    "",
+                    "",
+                    r[0],
+                    r[3],
+                    r[4],
+                    r[1] + 1,
+                    keys[r[5]],
+                    paths[r[5]],
+                    r[6],
+                    ctx.stance_label(r[6]),
+                    r[7] or "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    _iso(r[8]),
+                    _iso(r[8]),
+                ]
+
+    def rows() -> Iterator[Row]:
+        if ctx.coders:
+            yield from coder_rows()
+        if ctx.scope.layer.kind != "coder":
+            yield from consensus_rows()
+
+    return Table(
+        "annotations",
+        "Annotations",
+        "One row per coding: who applied which code to which passage, with stance, memo and span",
+        list(ANNOTATION_COLUMNS),
+        rows,
+        estimate,
+    )
+
+
+def coded_table(ctx: Context, estimate: int) -> Table:
+    """One row per coder and passage with an explicit state (and per adjudicated passage)."""
+    columns = [
+        *PASSAGE_KEYS,
+        Column("layer", "coder, or consensus", 10),
+        CODER,
+        Column(
+            "coded",
+            "1 = marked coded (with no annotation: 'nothing applies'), 0 = reopened",
+            8,
+        ),
+        Column(
+            "passage_memo",
+            "The coder's memo on the passage (for the consensus: the lead's consensus memo)",
+            40,
+            wrap=True,
+        ),
+        Column("updated_at", "When the state last changed (UTC)", 20),
+    ]
+
+    def rows() -> Iterator[Row]:
+        if ctx.coders:
+            stmt = select(
+                Passage.document_id,
+                Passage.ordinal,
+                PassageState.passage_id,
+                Document.title,
+                PassageState.coder_id,
+                PassageState.coded,
+                PassageState.memo,
+                _raw(PassageState.updated_at),
+            ).where(
+                PassageState.project_id == ctx.project.id,
+                PassageState.coder_id.in_(ctx.coder_ids),
+            )
+            stmt = scoped(ctx, stmt, PassageState, PassageState.passage_id)
+            for _, group in groupby(stream(ctx, stmt), key=lambda r: r[2]):
+                for r in sorted(group, key=lambda r: ctx.usernames.get(r[4], "").lower()):
+                    yield [
+                        r[2],
+                        r[0],
+                        r[3],
+                        r[1] + 1,
+                        "coder",
+                        ctx.usernames.get(r[4], ""),
+                        int(bool(r[5])),
+                        r[6] or "",
+                        _iso(r[7]),
+                    ]
+        if ctx.scope.layer.kind != "coder":
+            adjudicated = select(
+                Passage.document_id,
+                Passage.ordinal,
+                ConsensusState.passage_id,
+                Document.title,
+                _raw(ConsensusState.resolved_at),
+                ConsensusState.memo,
+            ).where(ConsensusState.project_id == ctx.project.id)
+            adjudicated = scoped(ctx, adjudicated, ConsensusState, ConsensusState.passage_id)
+            for r in stream(ctx, adjudicated):
+                # The consensus row carries the lead's consensus memo as its passage memo.
+                yield [r[2], r[0], r[3], r[1] + 1, "consensus", "", 1, r[5] or "", _iso(r[4])]
+
+    return Table(
+        "coded",
+        "Coded",
+        "Which coder marked which passage coded: tells 'not coded' from 'nothing applies'",
+        columns,
+        rows,
+        estimate,
+    )

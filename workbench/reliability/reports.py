@@ -1,0 +1,254 @@
+"""Agreement reports of stored codings: the project's or a round's report, breakdowns, methods.
+
+The report is the agreement package's, computed on the records ``records`` loads, with the
+consensus (or a gold round) as its reference layer and the count of resolved disagreements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from workbench.codebooks import codes as codebooks
+from workbench.core.agreement import (
+    DEFAULT_SEED,
+    AgreementInputError,
+    AgreementReport,
+    build_report,
+    methods_paragraph,
+    methods_table,
+)
+from workbench.core.errors import ValidationError
+from workbench.models import (
+    Project,
+    ReliabilityRound,
+)
+from workbench.reliability.records import (
+    CONSENSUS,
+    Scope,
+    adjudicated_ids,
+    consensus_records,
+    differing_codes,
+    get_round,
+    load,
+    passage_codings,
+    scope_for,
+)
+
+BREAKDOWN_KEYS = ("language", "original_language", "speech", "delegation", "doc_type", "document")
+MAX_BOOTSTRAP = 10_000
+
+
+@dataclass
+class ProjectReport:
+    """An agreement report with its labels, scope and provenance."""
+
+    report: AgreementReport
+    codes: list[str]
+    code_ids: dict[str, int]
+    coders: dict[str, str]
+    scope: Scope
+    round: ReliabilityRound | None
+    codebook_version: int
+    resolved: int
+    reference_label: str | None  # "consensus", "gold" or None when there is no consensus yet
+    resolved_per_code: dict[str, int] = field(default_factory=dict)  # code path -> passages
+
+
+def _resolved_disagreements(
+    session: Session, project: Project, scope: Scope
+) -> dict[int, set[str]]:
+    """Adjudicated passages whose coders disagreed, each with the code paths they differed on."""
+    done = adjudicated_ids(session, project, scope)
+    if not done:
+        return {}
+    out: dict[int, set[str]] = {}
+    for pid, codings in passage_codings(
+        session, project, replace(scope, pairable_only=True)
+    ).items():
+        if pid in done:
+            differing = differing_codes(codings)
+            if differing:
+                out[pid] = differing
+    return out
+
+
+def resolved_count(session: Session, project: Project, scope: Scope) -> int:
+    """How many disagreements of the scope were adjudicated: passages whose coders differed
+    (in presence or stance of some code) and that carry a consensus. A passage the lead
+    confirmed although its coders agreed is no resolved disagreement."""
+    return len(_resolved_disagreements(session, project, scope))
+
+
+def resolved_per_code(session: Session, project: Project, scope: Scope) -> dict[str, int]:
+    """Per code path: adjudicated passages of the scope whose coders disagreed on that code
+    (in presence or stance). A code nobody disagreed on has none."""
+    out: dict[str, int] = defaultdict(int)
+    for paths in _resolved_disagreements(session, project, scope).values():
+        for path in paths:
+            out[path] += 1
+    return dict(out)
+
+
+def breakdown(
+    session: Session, project: Project, scope: Scope, key: str
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Presence coefficients (no interval) per value of one metadata key: codes and groups."""
+    if key not in BREAKDOWN_KEYS:
+        raise ValidationError(f"by: choose one of {', '.join(BREAKDOWN_KEYS)}.")
+    data = load(session, project, scope)
+    try:
+        report = build_report(
+            data.records,
+            codes=data.codes,
+            unit_meta=data.unit_meta,
+            bootstrap=0,
+            stance_scale=data.stance_scale,
+            breakdown_by=[key],
+        )
+    except AgreementInputError as exc:
+        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
+    return data.codes, dict(report.breakdowns.get(key, {}))
+
+
+def check_bootstrap(bootstrap: int, seed: int) -> None:
+    """Refuse bootstrap counts and seeds the report cannot use."""
+    if not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise ValidationError(
+            f"bootstrap: give a number of replicates from 0 to {MAX_BOOTSTRAP:,}."
+        )
+    if not 0 <= seed < 2**63:
+        raise ValidationError("seed: give a whole number from 0 up.")
+
+
+def project_report(
+    session: Session,
+    project: Project,
+    scope: Scope,
+    *,
+    bootstrap: int = 1000,
+    seed: int = DEFAULT_SEED,
+    breakdowns: bool = True,
+) -> ProjectReport:
+    """The full agreement report of a scope, against the consensus (or gold) layer if any."""
+    check_bootstrap(bootstrap, seed)
+    data = load(session, project, scope, meta=breakdowns)
+    reference = consensus_records(session, project, scope)
+    rnd = get_round(session, project, scope.round_id) if scope.round_id is not None else None
+    try:
+        report = build_report(
+            data.records,
+            codes=data.codes,
+            bootstrap=bootstrap,
+            seed=seed,
+            reference=reference or None,
+            stance_scale=data.stance_scale,
+        )
+        if breakdowns:
+            # Breakdowns carry point estimates only: a bootstrap per (key, value, code) would
+            # cost minutes on a large project, and each code's own interval is unaffected.
+            split = build_report(
+                data.records,
+                codes=data.codes,
+                unit_meta=data.unit_meta,
+                bootstrap=0,
+                seed=seed,
+                stance_scale=data.stance_scale,
+                breakdown_by=BREAKDOWN_KEYS,
+            )
+            report = replace(report, breakdowns=split.breakdowns)
+    except AgreementInputError as exc:
+        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
+    return ProjectReport(
+        report=report,
+        codes=data.codes,
+        code_ids=data.code_ids,
+        coders=data.coders,
+        scope=scope,
+        round=rnd,
+        codebook_version=rnd.codebook_version
+        if rnd is not None
+        else codebooks.current_version(session, project),
+        resolved=resolved_count(session, project, scope),
+        reference_label=None if not reference else ("gold" if rnd and rnd.is_gold else CONSENSUS),
+        resolved_per_code=resolved_per_code(session, project, scope) if reference else {},
+    )
+
+
+def report_payload(pr: ProjectReport, project: Project) -> dict[str, Any]:
+    """The report as JSON with its provenance (the web's JSON and the CLI print this)."""
+    return {
+        "project": project.slug,
+        "round_id": pr.round.id if pr.round else None,
+        "codebook_version": pr.codebook_version,
+        "reference_layer": pr.reference_label,
+        "disagreements_resolved": pr.resolved,
+        "disagreements_resolved_per_code": {c: pr.resolved_per_code.get(c, 0) for c in pr.codes},
+        "coder_names": pr.coders,
+        **pr.report.to_json(),
+    }
+
+
+METHODS_COLUMNS = (
+    ("code", "Code"),
+    ("alpha", "α"),
+    ("alpha_ci95_low", "95% CI low"),
+    ("alpha_ci95_high", "95% CI high"),
+    ("percent_agreement", "% agreement"),
+    ("cohen_kappa_mean", "mean κ"),
+    ("gwet_ac1", "AC1"),
+    ("units", "units"),
+    ("pairable_units", "pairable"),
+    ("coders", "coders"),
+    ("stance_alpha_ordinal", "stance α (ordinal)"),
+    ("flag", "flag"),
+    ("codebook_version", "codebook version"),
+    ("disagreements_resolved", "disagreements resolved"),
+)
+
+
+def methods_from(pr: ProjectReport, digits: int | None = 3) -> tuple[str, list[dict[str, Any]]]:
+    """The methods paragraph and table of a computed report."""
+    version = str(pr.codebook_version) if pr.codebook_version else None
+    paragraph = methods_paragraph(pr.report, version, pr.resolved)
+    rows = methods_table(pr.report, digits)
+    for row in rows:
+        row["codebook_version"] = pr.codebook_version
+        row["disagreements_resolved"] = pr.resolved_per_code.get(str(row.get("code")), 0)
+    return paragraph, rows
+
+
+def methods_for(
+    session: Session,
+    project: Project,
+    round_id: int | None = None,
+    *,
+    bootstrap: int = 1000,
+    digits: int | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The methods-section paragraph and table of the project or of one round (for exports).
+
+    Table figures keep full precision unless ``digits`` is given; the paragraph uses three."""
+    scope = scope_for(session, project, round_id=round_id)
+    pr = project_report(session, project, scope, bootstrap=bootstrap, breakdowns=False)
+    return methods_from(pr, digits)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value).replace("|", "\\|")
+
+
+def methods_markdown(paragraph: str, rows: list[dict[str, Any]]) -> str:
+    """The methods paragraph and table as Markdown."""
+    head = [label for _, label in METHODS_COLUMNS]
+    lines = [paragraph, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(row.get(key)) for key, _ in METHODS_COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
