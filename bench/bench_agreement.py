@@ -26,15 +26,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.core.agreement import (
-    CodingRecord,
-    alpha_bootstrap,
-    build_report,
-    krippendorff_alpha,
-    rating_matrix,
-)
+from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import alpha_bootstrap
+from workbench.core.agreement import build_report
+from workbench.core.agreement import krippendorff_alpha
+from workbench.core.agreement import rating_matrix
 from workbench.core.agreement.matrix import RatingMatrix
-from workbench.core.agreement.records import coding_table, presence_matrix, stance_matrix
+from workbench.core.agreement.records import coding_table
+from workbench.core.agreement.records import presence_matrix
+from workbench.core.agreement.records import stance_matrix
 
 krippendorff: Any
 try:

@@ -33,7 +33,11 @@ from workbench.accounts import users as accounts
 from workbench.core.agreement import build_report
 from workbench.db import make_engine
 from workbench.migrate import upgrade
-from workbench.models import Annotation, Code, Document, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
 from workbench.reliability import adjudication
 from workbench.reliability import records as agreement_data
 from workbench.reliability.records import Scope

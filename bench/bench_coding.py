@@ -29,7 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import text
 
 DOCS = 1000
 BIG_PASSAGES = 180
@@ -48,7 +50,10 @@ def build(url: str) -> dict[str, Any]:
     from workbench.codebooks import codes as codebooks
     from workbench.db import make_engine
     from workbench.migrate import upgrade
-    from workbench.models import Annotation, Document, Passage, PassageState
+    from workbench.models import Annotation
+    from workbench.models import Document
+    from workbench.models import Passage
+    from workbench.models import PassageState
 
     engine = make_engine(url)
     upgrade(engine)

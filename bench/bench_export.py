@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workbench.accounts import users as accounts
@@ -38,7 +39,10 @@ from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.db import make_engine
 from workbench.migrate import upgrade
-from workbench.models import Annotation, Document, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
 
 _WORD_TEXT = """counter-terrorism cooperation sovereignty capacity-building developing countries
 United Nations Security Council resolution strategy financing terrorist content Internet companies

@@ -7,8 +7,11 @@ import os
 import threading
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import MetaData
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make Alembic batch migrations on SQLite and error messages predictable.

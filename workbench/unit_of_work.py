@@ -14,9 +14,12 @@ from contextlib import contextmanager
 from typing import Final
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from workbench.db import WriterGate, make_engine, writer_gate
+from workbench.db import WriterGate
+from workbench.db import make_engine
+from workbench.db import writer_gate
 
 # Read by the engine's "begin" listener in workbench.db: open the transaction with the lock.
 IMMEDIATE: Final = {"sqlite_immediate": True}

@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import (
-    assert_accessible,
-    axe_violations,
-    keyboard_unreachable,
-    login,
-    open_all_details,
-)
-from tests.browser.walk_study import ADMIN_PAGES, SIGN_IN, WalkStudy, build_walk_study
+from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import axe_violations
+from tests.browser.conftest import keyboard_unreachable
+from tests.browser.conftest import login
+from tests.browser.conftest import open_all_details
+from tests.browser.walk_study import ADMIN_PAGES
+from tests.browser.walk_study import SIGN_IN
+from tests.browser.walk_study import WalkStudy
+from tests.browser.walk_study import build_walk_study
 
 pytestmark = pytest.mark.browser
 

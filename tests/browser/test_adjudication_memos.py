@@ -9,7 +9,8 @@ from sqlalchemy import select
 from tests.browser.conftest import login
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.models import ConsensusState, Passage
+from workbench.models import ConsensusState
+from workbench.models import Passage
 
 pytestmark = pytest.mark.browser
 

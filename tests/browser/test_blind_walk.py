@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +22,10 @@ from sqlalchemy import select
 from tests.browser.conftest import login
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.models import Annotation, Assignment, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import Passage
+from workbench.models import PassageState
 from workbench.reliability import rounds
 
 pytestmark = pytest.mark.browser

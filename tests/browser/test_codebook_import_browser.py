@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.browser.conftest import login
 from tests.conftest import reread
 from tests.web.test_codebook_import_web import QDC_WITH_SET
 from workbench.codebooks import codes as codebooks
-from workbench.models import Code, CodebookVersion
+from workbench.models import Code
+from workbench.models import CodebookVersion
 
 
 def test_the_codebook_report_comes_before_the_import(

@@ -10,9 +10,13 @@ from lxml import etree
 from sqlalchemy import select
 
 from tests.browser.conftest import login
-from tests.conftest import REPO, reread
+from tests.conftest import REPO
+from tests.conftest import reread
 from workbench.codebooks import codes as codebooks
-from workbench.models import Annotation, Code, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Passage
+from workbench.models import PassageState
 
 STATEMENT = (
     b"Mr. Zhang Jun (China): We oppose any interference in the internal affairs of sovereign "

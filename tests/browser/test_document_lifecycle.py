@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from tests.browser.conftest import login
 from tests.conftest import reread
-from tests.db.lifecycle_fixtures import build, code_paragraphs, passages_of
+from tests.db.lifecycle_fixtures import build
+from tests.db.lifecycle_fixtures import code_paragraphs
+from tests.db.lifecycle_fixtures import passages_of
 
 
 def test_delete_undo_and_resegment_a_coded_document(

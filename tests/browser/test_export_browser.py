@@ -8,7 +8,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from tests.browser.conftest import login
-from tests.db.test_export_data import build_study, rows_of
+from tests.db.test_export_data import build_study
+from tests.db.test_export_data import rows_of
 
 
 def test_lead_downloads_the_workbook_and_opens_the_analysis(

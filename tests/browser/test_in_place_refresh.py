@@ -39,7 +39,8 @@ def test_round_view_keeps_titles_and_says_when_the_round_is_done(
     from sqlalchemy import select
 
     from workbench.codebooks import codes as codebooks
-    from workbench.models import Document, Passage
+    from workbench.models import Document
+    from workbench.models import Passage
     from workbench.reliability import rounds
 
     lead = make_user("lead", name="Lead")

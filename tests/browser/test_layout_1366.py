@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import login, open_all_details
-from tests.browser.walk_study import WalkStudy, build_walk_study
+from tests.browser.conftest import login
+from tests.browser.conftest import open_all_details
+from tests.browser.walk_study import WalkStudy
+from tests.browser.walk_study import build_walk_study
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import Study, build_study
+from tests.db.test_export_data import Study
+from tests.db.test_export_data import build_study
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.documents import catalog as documents
@@ -22,7 +23,9 @@ from workbench.documents import deletion as document_delete
 from workbench.formats.scope import ExportScope
 from workbench.jobs import export_jobs
 from workbench.models import User
-from workbench.reliability import adjudication, gold, rounds
+from workbench.reliability import adjudication
+from workbench.reliability import gold
+from workbench.reliability import rounds
 
 # Pages outside a project, audited as the admin sees them (the sign-in page is audited signed out).
 ADMIN_PAGES = {"accounts": "/admin/users", "password": "/account/password"}

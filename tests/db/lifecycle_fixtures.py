@@ -12,8 +12,11 @@ from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.coding import assignments
 from workbench.documents.snapshot import TABLES
-from workbench.models import Code, Document, Passage
-from workbench.reliability import adjudication, rounds
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.reliability import adjudication
+from workbench.reliability import rounds
 
 TEXT = (
     "We support capacity-building for developing countries. "

@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from workbench.accounts import pages, project_settings
+from workbench.accounts import pages
+from workbench.accounts import project_settings
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.codebooks.pages import codebook_page
 from workbench.coding.project_page import project_page
-from workbench.core.errors import NotFound, ValidationError
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
 from workbench.documents.catalog import DocumentFilters
 from workbench.models import AuditEvent
 

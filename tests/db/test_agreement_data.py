@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.core.agreement import CodingRecord, build_report
+from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import build_report
 from workbench.models import Passage
 from workbench.models._common import utcnow
 from workbench.reliability import records as agreement_data

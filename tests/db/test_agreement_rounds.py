@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from workbench.models import (
-    Assignment,
-    AuditEvent,
-    ConsensusAnnotation,
-    ConsensusState,
-    ReliabilityRound,
-)
-from workbench.reliability import adjudication, disagreements, gold, rounds
+from workbench.core.errors import Conflict
+from workbench.core.errors import Forbidden
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.models import Assignment
+from workbench.models import AuditEvent
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import ReliabilityRound
+from workbench.reliability import adjudication
+from workbench.reliability import disagreements
+from workbench.reliability import gold
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
+from workbench.reliability import rounds
 from workbench.reliability.records import Scope
 
-from .test_agreement_data import CB, SOV, Situation, build_situation
+from .test_agreement_data import CB
+from .test_agreement_data import SOV
+from .test_agreement_data import Situation
+from .test_agreement_data import build_situation
 
 
 @pytest.fixture()

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from workbench.coding import assignments
 from workbench.core.errors import ValidationError
-from workbench.models import Assignment, Passage
+from workbench.models import Assignment
+from workbench.models import Passage
 
 
 @pytest.fixture()

@@ -11,11 +11,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.conftest import REPO, reread
+from tests.conftest import REPO
+from tests.conftest import reread
 from workbench.cli import main
-from workbench.models import Code, CodebookVersion, Document, Membership, Passage, Project, User
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import Document
+from workbench.models import Membership
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 
 @pytest.fixture()

@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine
+from sqlalchemy import make_url
+from sqlalchemy import select
+from sqlalchemy import text
 
-from tests.conftest import SEEDS, reread
+from tests.conftest import SEEDS
+from tests.conftest import reread
 from workbench.cli import main
 from workbench.db import make_engine
-from workbench.models import Document, Passage, Project
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 
 @pytest.fixture()

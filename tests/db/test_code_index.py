@@ -7,7 +7,8 @@ from sqlalchemy import select
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.codebooks.code_index import code_index
-from workbench.core.codebook import CodebookSpec, CodeSpec
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
 from workbench.models import Project
 
 

@@ -14,11 +14,17 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, Client, reread
+from tests.conftest import PASSWORD
+from tests.conftest import Client
+from tests.conftest import reread
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.models import Annotation, AuditEvent, Passage, Project, User
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 from workbench.unit_of_work import Database
 
 PASSAGES = 12

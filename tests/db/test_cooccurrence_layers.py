@@ -19,11 +19,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import frequencies, layers, sheet_context
+from workbench.analysis import frequencies
+from workbench.analysis import layers
+from workbench.analysis import sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
-from workbench.formats.scope import ExportScope, Layer
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
 from workbench.models import Passage
 from workbench.reliability import adjudication
 

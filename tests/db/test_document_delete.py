@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of
+from tests.db.lifecycle_fixtures import build
+from tests.db.lifecycle_fixtures import code_paragraphs
+from tests.db.lifecycle_fixtures import dump
+from tests.db.lifecycle_fixtures import passages_of
 from workbench.core.errors import Conflict
 from workbench.documents import deletion as document_delete
 from workbench.documents import lifecycle_history
-from workbench.models import Annotation, AuditEvent, Document, Passage
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Document
+from workbench.models import Passage
 
 
 @pytest.fixture()

@@ -6,18 +6,23 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of
+from tests.db.lifecycle_fixtures import build
+from tests.db.lifecycle_fixtures import code_paragraphs
+from tests.db.lifecycle_fixtures import dump
+from tests.db.lifecycle_fixtures import passages_of
 from workbench.coding import actions as coding
-from workbench.core.errors import Conflict, ValidationError
-from workbench.documents import layout_preview, lifecycle_history, passage_layout, resegment
-from workbench.models import (
-    Annotation,
-    Assignment,
-    AuditEvent,
-    ConsensusState,
-    Document,
-    PassageState,
-)
+from workbench.core.errors import Conflict
+from workbench.core.errors import ValidationError
+from workbench.documents import layout_preview
+from workbench.documents import lifecycle_history
+from workbench.documents import passage_layout
+from workbench.documents import resegment
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import AuditEvent
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import PassageState
 
 
 def _annotations(session: Session, document_id: int) -> list[tuple[str, int, int, str]]:

@@ -7,13 +7,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import (
-    build_study,
-)
-from workbench.analysis import frequencies, layers, segments, sheet_context
+from tests.db.test_export_data import build_study
+from workbench.analysis import frequencies
+from workbench.analysis import layers
+from workbench.analysis import segments
+from workbench.analysis import sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.core.errors import Forbidden
-from workbench.formats.scope import ExportScope, Layer
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
 
 
 @pytest.fixture()

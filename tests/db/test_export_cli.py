@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
-from tests.db.test_export_data import (
-    build_study,
-    rows_of,
-)
+from tests.db.test_export_data import build_study
+from tests.db.test_export_data import rows_of
 from workbench.cli import main
-from workbench.models import Annotation, Document
+from workbench.models import Annotation
+from workbench.models import Document
 
 
 @pytest.fixture()

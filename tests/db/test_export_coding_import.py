@@ -7,16 +7,20 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import (
-    build_study,
-)
+from tests.db.test_export_data import build_study
 from workbench.core.errors import Forbidden
 from workbench.formats import coding_sheet as cs
-from workbench.interchange import coding_import, legacy_import
-from workbench.models import Annotation, AuditEvent, Membership, PassageState, User
+from workbench.interchange import coding_import
+from workbench.interchange import legacy_import
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Membership
+from workbench.models import PassageState
+from workbench.models import User
 
 
 @pytest.fixture()

@@ -20,7 +20,10 @@ from workbench.coding import actions as coding
 from workbench.coding import assignments
 from workbench.formats.scope import ExportScope
 from workbench.interchange import exports
-from workbench.models import Code, Passage, Project, User
+from workbench.models import Code
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 from workbench.reliability import adjudication
 
 ENGLISH = (

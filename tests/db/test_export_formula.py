@@ -17,7 +17,8 @@ from workbench.coding import actions as coding
 from workbench.formats.cells import unguard_csv
 from workbench.formats.scope import ExportScope
 from workbench.interchange import exports
-from workbench.models import Document, Passage
+from workbench.models import Document
+from workbench.models import Passage
 
 # Leads that spreadsheets evaluate (=, +, -, @, tab, CR), hyperlinks, DDE, and text that only
 # looks risky. Each goes into a memo; the first ones also into passage text and a title.

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
-from tests.db.test_export_data import (
-    build_study,
-)
-from workbench.formats.scope import ExportScope, Layer
-from workbench.jobs import export_jobs, runner
+from tests.db.test_export_data import build_study
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
+from workbench.jobs import export_jobs
+from workbench.jobs import runner
 from workbench.models import ExportJob
 from workbench.models._common import utcnow
 

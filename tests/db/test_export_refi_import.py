@@ -8,10 +8,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.unit.test_export_qdpx_quirks import CODE, SOURCE, USER_A, USER_B, archive, qde, selection
+from tests.unit.test_export_qdpx_quirks import CODE
+from tests.unit.test_export_qdpx_quirks import SOURCE
+from tests.unit.test_export_qdpx_quirks import USER_A
+from tests.unit.test_export_qdpx_quirks import USER_B
+from tests.unit.test_export_qdpx_quirks import archive
+from tests.unit.test_export_qdpx_quirks import qde
+from tests.unit.test_export_qdpx_quirks import selection
 from workbench.core.errors import ValidationError
 from workbench.interchange import project_exchange
-from workbench.models import Annotation, Document, Passage, User
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import User
 
 TEXT = "First paragraph about cooperation.\r\n\r\nSecond paragraph: China condemns terrorism.\r\n"
 

@@ -11,19 +11,23 @@ from typing import Any
 import pytest
 from lxml import etree
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import SHARED
-from tests.db.test_export_data import (
-    build_study,
-    rows_of,
-)
+from tests.db.test_export_data import build_study
+from tests.db.test_export_data import rows_of
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.formats.scope import ExportScope
-from workbench.interchange import exports, project_exchange
-from workbench.models import Annotation, Document, Passage, PassageState, User
+from workbench.interchange import exports
+from workbench.interchange import project_exchange
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import User
 
 IDS = {"passage_id", "document_id", "annotation_id", "created_at", "updated_at", "content_sha256"}
 

@@ -12,16 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import (
-    DASH_MEMO,
-    PAYLOAD_MEMO,
-    build_study,
-    export_workbook,
-    rows_of,
-)
+from tests.db.test_export_data import DASH_MEMO
+from tests.db.test_export_data import PAYLOAD_MEMO
+from tests.db.test_export_data import build_study
+from tests.db.test_export_data import export_workbook
+from tests.db.test_export_data import rows_of
 from workbench.codebooks import codes as codebooks
 from workbench.formats import codebook_xlsx
-from workbench.formats.scope import ExportScope, Layer
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
 from workbench.formats.varnames import is_safe_name
 from workbench.interchange import exports
 
@@ -244,7 +243,8 @@ def test_csv_zip_and_json_hold_the_same_tables(session: Session, study: Any) -> 
 
 
 def test_unknown_things_in_scope_are_refused(session: Session, study: Any) -> None:
-    from workbench.core.errors import NotFound, ValidationError
+    from workbench.core.errors import NotFound
+    from workbench.core.errors import ValidationError
 
     with pytest.raises(NotFound):
         exports.write_export(

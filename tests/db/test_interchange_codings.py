@@ -11,18 +11,26 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from sqlalchemy import func, select
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
-from tests.db.test_interchange_roundtrip import export, fresh_copy
+from tests.db.test_interchange_roundtrip import export
+from tests.db.test_interchange_roundtrip import fresh_copy
 from tests.unit.test_csv_memo_property import MEMOS
 from workbench.accounts import users as accounts
 from workbench.cli import main
-from workbench.interchange import project_lookup, workbook_import
-from workbench.models import Annotation, Membership, PassageState, User
+from workbench.interchange import project_lookup
+from workbench.interchange import workbook_import
+from workbench.models import Annotation
+from workbench.models import Membership
+from workbench.models import PassageState
+from workbench.models import User
 
 
 @pytest.fixture()
@@ -299,7 +307,8 @@ def test_same_content_segmented_otherwise_is_reported_not_misapplied(
 
 
 def test_a_consensus_row_keeps_its_stance_memo_and_time(session: Session, study: Any) -> None:
-    from workbench.models import ConsensusAnnotation, ConsensusState
+    from workbench.models import ConsensusAnnotation
+    from workbench.models import ConsensusState
 
     text = (
         "document,passage,coder,code,stance,memo,layer,updated_at\r\n"

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import build_study
 from workbench.accounts import users as accounts
 from workbench.formats.scope import ExportScope
-from workbench.interchange import exports, workbook_import
+from workbench.interchange import exports
+from workbench.interchange import workbook_import
 
 # Columns that hold database ids: they differ in the copy by design.
 IDS = {"annotation_id", "passage_id", "document_id"}
@@ -128,7 +129,8 @@ HARD_MEMOS = [
 def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) -> None:
     from sqlalchemy import select
 
-    from workbench.models import Annotation, PassageState
+    from workbench.models import Annotation
+    from workbench.models import PassageState
 
     annotations = session.scalars(
         select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)

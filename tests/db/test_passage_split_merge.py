@@ -6,11 +6,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.db.lifecycle_fixtures import build, code_paragraphs, dump, passages_of, span_of
+from tests.db.lifecycle_fixtures import build
+from tests.db.lifecycle_fixtures import code_paragraphs
+from tests.db.lifecycle_fixtures import dump
+from tests.db.lifecycle_fixtures import passages_of
+from tests.db.lifecycle_fixtures import span_of
 from workbench.coding import actions as coding
 from workbench.core.errors import ValidationError
-from workbench.documents import layout_preview, lifecycle_history, passage_edits, passage_layout
-from workbench.models import Annotation, Assignment, ConsensusState, PassageState
+from workbench.documents import layout_preview
+from workbench.documents import lifecycle_history
+from workbench.documents import passage_edits
+from workbench.documents import passage_layout
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import ConsensusState
+from workbench.models import PassageState
 
 
 @pytest.fixture()

@@ -8,14 +8,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
 from tests.refi_fixtures import nvivo_file
-from tests.unit.test_export_qdpx_quirks import SOURCE, archive, qde, selection
+from tests.unit.test_export_qdpx_quirks import SOURCE
+from tests.unit.test_export_qdpx_quirks import archive
+from tests.unit.test_export_qdpx_quirks import qde
+from tests.unit.test_export_qdpx_quirks import selection
 from workbench.cli import main
-from workbench.models import Annotation, Document, Passage
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
 
 
 @pytest.fixture()

@@ -11,10 +11,14 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.refi_fixtures import USERS, nvivo_file
+from tests.refi_fixtures import USERS
+from tests.refi_fixtures import nvivo_file
 from workbench.core.corpus import segment
 from workbench.interchange import project_exchange
-from workbench.models import Annotation, Document, Passage, User
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import User
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 

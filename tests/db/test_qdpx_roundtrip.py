@@ -16,7 +16,9 @@ import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from tests.db.test_export_data import DASH_MEMO, PAYLOAD_MEMO, build_study
+from tests.db.test_export_data import DASH_MEMO
+from tests.db.test_export_data import PAYLOAD_MEMO
+from tests.db.test_export_data import build_study
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding

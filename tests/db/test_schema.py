@@ -5,14 +5,20 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.db import Base
-from workbench.migrate import current_revision, head_revision
-from workbench.models import Annotation, Code, Membership, Passage
+from workbench.migrate import current_revision
+from workbench.migrate import head_revision
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Membership
+from workbench.models import Passage
 
 
 def test_migrations_reach_head_and_match_models(migrated_engine: Engine) -> None:

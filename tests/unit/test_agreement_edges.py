@@ -8,23 +8,24 @@ import math
 import numpy as np
 import pytest
 
-from workbench.core.agreement import (
-    alpha_bootstrap,
-    coefficient_set,
-    cohen_kappa,
-    fleiss_kappa,
-    gwet_ac1,
-    gwet_ac2,
-    krippendorff_alpha,
-    percent_agreement,
-    rating_matrix,
-    scott_pi,
-    weighted_kappa,
-)
-from workbench.core.agreement.alpha_batch import alpha_replicates, profile_terms
-from workbench.core.agreement.bootstrap import _draw_counts, alpha_replicate_values
+from workbench.core.agreement import alpha_bootstrap
+from workbench.core.agreement import coefficient_set
+from workbench.core.agreement import cohen_kappa
+from workbench.core.agreement import fleiss_kappa
+from workbench.core.agreement import gwet_ac1
+from workbench.core.agreement import gwet_ac2
+from workbench.core.agreement import krippendorff_alpha
+from workbench.core.agreement import percent_agreement
+from workbench.core.agreement import rating_matrix
+from workbench.core.agreement import scott_pi
+from workbench.core.agreement import weighted_kappa
+from workbench.core.agreement.alpha_batch import alpha_replicates
+from workbench.core.agreement.alpha_batch import profile_terms
+from workbench.core.agreement.bootstrap import _draw_counts
+from workbench.core.agreement.bootstrap import alpha_replicate_values
 from workbench.core.agreement.levels import check_level
-from workbench.core.agreement.matrix import RatingMatrix, unit_profiles
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import unit_profiles
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 TWO_COLUMN_FIELDS = ("cohen_kappa", "scott_pi")

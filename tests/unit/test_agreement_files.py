@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.agreement import AgreementInputError, long_report, matrix_report, read_matrix
+from workbench.core.agreement import AgreementInputError
+from workbench.core.agreement import long_report
+from workbench.core.agreement import matrix_report
+from workbench.core.agreement import read_matrix
 
 # Krippendorff (2011) reliability data (see test_agreement_published), one row per unit.
 KRIPPENDORFF_CSV = """A,B,C,D

@@ -20,35 +20,39 @@ Definitions checked to match before comparing:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from irrCAC.raw import CAC
-from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, to_table
+from statsmodels.stats.inter_rater import aggregate_raters
+from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
+from statsmodels.stats.inter_rater import to_table
 
-from workbench.core.agreement import (
-    cohen_kappa,
-    cohen_kappa_pairwise,
-    fleiss_kappa,
-    gwet_ac1,
-    gwet_ac2,
-    krippendorff_alpha,
-    percent_agreement,
-    rating_matrix,
-    scott_pi,
-    weighted_kappa,
-)
+from workbench.core.agreement import cohen_kappa
+from workbench.core.agreement import cohen_kappa_pairwise
+from workbench.core.agreement import fleiss_kappa
+from workbench.core.agreement import gwet_ac1
+from workbench.core.agreement import gwet_ac2
+from workbench.core.agreement import krippendorff_alpha
+from workbench.core.agreement import percent_agreement
+from workbench.core.agreement import rating_matrix
+from workbench.core.agreement import scott_pi
+from workbench.core.agreement import weighted_kappa
 from workbench.core.agreement.alpha import EXACT_CATEGORY_LIMIT
-from workbench.core.agreement.alpha_batch import alpha_replicates, profile_terms
+from workbench.core.agreement.alpha_batch import alpha_replicates
+from workbench.core.agreement.alpha_batch import profile_terms
 from workbench.core.agreement.levels import check_level
-from workbench.core.agreement.matrix import RatingMatrix, unit_profiles
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import unit_profiles
 
 TOL = 1e-9
 # irrCAC modifies a slice of its own data frame and pandas warns about it.

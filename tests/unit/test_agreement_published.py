@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.agreement import (
-    coefficient_set,
-    cohen_kappa,
-    fleiss_kappa,
-    gwet_ac1,
-    krippendorff_alpha,
-    percent_agreement,
-    rating_matrix,
-    weighted_kappa,
-)
+from workbench.core.agreement import coefficient_set
+from workbench.core.agreement import cohen_kappa
+from workbench.core.agreement import fleiss_kappa
+from workbench.core.agreement import gwet_ac1
+from workbench.core.agreement import krippendorff_alpha
+from workbench.core.agreement import percent_agreement
+from workbench.core.agreement import rating_matrix
+from workbench.core.agreement import weighted_kappa
 
 # Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability. Annenberg School for
 # Communication, University of Pennsylvania, section C ("Nominal data, any number of observers,

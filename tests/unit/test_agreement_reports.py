@@ -8,15 +8,13 @@ from typing import Any
 
 import pytest
 
-from workbench.core.agreement import (
-    AgreementInputError,
-    AgreementReport,
-    CodingRecord,
-    build_report,
-    methods_paragraph,
-    methods_table,
-    reliability_flag,
-)
+from workbench.core.agreement import AgreementInputError
+from workbench.core.agreement import AgreementReport
+from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import build_report
+from workbench.core.agreement import methods_paragraph
+from workbench.core.agreement import methods_table
+from workbench.core.agreement import reliability_flag
 
 R = CodingRecord
 

@@ -8,17 +8,16 @@ import re
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl import load_workbook
 
-from workbench.formats.cells import (
-    is_formula_like,
-    safe_cell,
-    safe_csv,
-    safe_row,
-    text_cell,
-    unguard_csv,
-    write_text_cell,
-)
+from workbench.formats.cells import is_formula_like
+from workbench.formats.cells import safe_cell
+from workbench.formats.cells import safe_csv
+from workbench.formats.cells import safe_row
+from workbench.formats.cells import text_cell
+from workbench.formats.cells import unguard_csv
+from workbench.formats.cells import write_text_cell
 
 DANGEROUS = [
     "=1+1",

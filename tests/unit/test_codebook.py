@@ -10,22 +10,20 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench.core.codebook import (
-    DEFAULT_STANCE_SCALE,
-    RESERVED_KEYS,
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    children,
-    codebook_from_dict,
-    codebook_to_dict,
-    diff,
-    in_tree_order,
-    load_seed_codebook,
-    path,
-    validate,
-    walk,
-)
+from workbench.core.codebook import DEFAULT_STANCE_SCALE
+from workbench.core.codebook import RESERVED_KEYS
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import children
+from workbench.core.codebook import codebook_from_dict
+from workbench.core.codebook import codebook_to_dict
+from workbench.core.codebook import diff
+from workbench.core.codebook import in_tree_order
+from workbench.core.codebook import load_seed_codebook
+from workbench.core.codebook import path
+from workbench.core.codebook import validate
+from workbench.core.codebook import walk
 
 PACKAGE = Path(workbench.__file__).parent
 A, B, C, D = (f"00000000-0000-4000-8000-00000000000{i}" for i in range(1, 5))

@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from workbench.core.codebook import DEFAULT_STANCE_SCALE, CodebookSpec, CodeSpec, load_seed_codebook
+from workbench.core.codebook import DEFAULT_STANCE_SCALE
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import load_seed_codebook
 from workbench.formats.codebook_csv import codebook_to_taguette_csv
-from workbench.formats.qdc import codebook_to_qdc, qdc_to_codebook
+from workbench.formats.qdc import codebook_to_qdc
+from workbench.formats.qdc import qdc_to_codebook
 
 ATLAS_EMPTY_SETS = b"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="ATLAS.ti 9">

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from workbench.core.codebook import (
-    RESERVED_KEYS,
-    CodebookSpec,
-    CodeSpec,
-    in_tree_order,
-    norm_name,
-    validate,
-)
-from workbench.formats.codebook_xlsx import codebook_to_xlsx, xlsx_to_codebook
-from workbench.formats.qdc import codebook_to_qdc, qdc_to_codebook
+from workbench.core.codebook import RESERVED_KEYS
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import in_tree_order
+from workbench.core.codebook import norm_name
+from workbench.core.codebook import validate
+from workbench.formats.codebook_xlsx import codebook_to_xlsx
+from workbench.formats.codebook_xlsx import xlsx_to_codebook
+from workbench.formats.qdc import codebook_to_qdc
+from workbench.formats.qdc import qdc_to_codebook
 
 # Printable text plus line breaks and tabs, including formula leads and CJK.
 CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t=+-@中文")

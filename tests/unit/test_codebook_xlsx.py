@@ -8,15 +8,18 @@ import zipfile
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl import load_workbook
 
-from workbench.core.codebook import CodebookSpec, CodeSpec, StanceLevel, load_seed_codebook, path
-from workbench.formats.codebook_xlsx import (
-    COLUMNS,
-    CodebookImportError,
-    codebook_to_xlsx,
-    xlsx_to_codebook,
-)
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import load_seed_codebook
+from workbench.core.codebook import path
+from workbench.formats.codebook_xlsx import COLUMNS
+from workbench.formats.codebook_xlsx import CodebookImportError
+from workbench.formats.codebook_xlsx import codebook_to_xlsx
+from workbench.formats.codebook_xlsx import xlsx_to_codebook
 
 HEADER = ["name", "parent_path", "definition", "keywords_zh", "colour", "shortcut", "takes_stance"]
 

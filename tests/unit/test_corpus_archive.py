@@ -8,7 +8,9 @@ import zipfile
 
 import pytest
 
-from workbench.core.corpus import CorpusError, iter_archive, parse_file
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import iter_archive
+from workbench.core.corpus import parse_file
 
 LIMITS = {"max_member_bytes": 1_000_000, "max_total_bytes": 3_000_000}
 

@@ -6,8 +6,13 @@ import io
 
 from docx import Document
 
-from workbench.core.corpus import ParsedDocument, PassageSpec, parse_document, parse_file
-from workbench.core.corpus.furniture import is_boilerplate, is_dateline, is_footer
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import PassageSpec
+from workbench.core.corpus import parse_document
+from workbench.core.corpus import parse_file
+from workbench.core.corpus.furniture import is_boilerplate
+from workbench.core.corpus.furniture import is_dateline
+from workbench.core.corpus.furniture import is_footer
 
 # Eight ordinary paragraphs of a statement, then one speaker line: the shape of a .docx that
 # once made everything before the speaker line non-codable.

@@ -7,7 +7,9 @@ import random
 
 import pytest
 
-from workbench.core.corpus import CorpusError, decode_bytes, parse_file
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import decode_bytes
+from workbench.core.corpus import parse_file
 
 SIMPLIFIED = "中国支持联合国在国际反恐合作中发挥核心协调作用。恐怖主义是人类的公敌。"
 TRADITIONAL = "中國支持聯合國在國際反恐合作中發揮核心協調作用。恐怖主義是人類的公敵。"

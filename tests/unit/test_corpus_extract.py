@@ -7,7 +7,9 @@ import io
 import pytest
 from docx import Document
 
-from workbench.core.corpus import CorpusError, extract_text, parse_file
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import extract_text
+from workbench.core.corpus import parse_file
 
 HTML_PAGE = """<!DOCTYPE html>
 <html><head><title>Statement</title><style>p { color: red }</style>

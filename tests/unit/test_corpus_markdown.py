@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.corpus import (
-    ParsedDocument,
-    normalise_document,
-    parse_document,
-    parse_file,
-    segment,
-)
-from workbench.core.corpus.markdown import block, inline, looks_like_markdown
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import normalise_document
+from workbench.core.corpus import parse_document
+from workbench.core.corpus import parse_file
+from workbench.core.corpus import segment
+from workbench.core.corpus.markdown import block
+from workbench.core.corpus.markdown import inline
+from workbench.core.corpus.markdown import looks_like_markdown
 
 # The shape of a Chinese verbatim record converted to Markdown (as seed 002 is), with a
 # speaker named in bold only and the inline markup coders must not see.

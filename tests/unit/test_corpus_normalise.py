@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.corpus import detect_language, extract_metadata, normalise
+from workbench.core.corpus import detect_language
+from workbench.core.corpus import extract_metadata
+from workbench.core.corpus import normalise
 
 CORPUS_PACKAGE = Path(__file__).resolve().parents[2] / "workbench" / "corpus"
 

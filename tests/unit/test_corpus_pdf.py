@@ -9,7 +9,8 @@ without a gap, a paragraph running over a page break, two columns, and Chinese.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import pytest
 from reportlab.pdfbase import pdfmetrics

@@ -8,8 +8,10 @@ import pytest
 
 from tests.conftest import SHARED
 from tests.refi_fixtures import comment_lines
-from workbench.core.corpus import parse_document, segment
-from workbench.core.corpus.records import line_spans, looks_like_records
+from workbench.core.corpus import parse_document
+from workbench.core.corpus import segment
+from workbench.core.corpus.records import line_spans
+from workbench.core.corpus.records import looks_like_records
 from workbench.core.corpus.refit import fit_passages
 
 WRAPPED = (

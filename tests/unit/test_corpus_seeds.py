@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.corpus import ParsedDocument, parse_file
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import parse_file
 from workbench.core.corpus.shape import CLOSERS
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"

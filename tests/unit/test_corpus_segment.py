@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from workbench.core.corpus import (
-    CorpusError,
-    PassageSpec,
-    SegmentHints,
-    normalise,
-    parse_document,
-    segment,
-)
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import PassageSpec
+from workbench.core.corpus import SegmentHints
+from workbench.core.corpus import normalise
+from workbench.core.corpus import parse_document
+from workbench.core.corpus import segment
 
 ENGLISH_RECORD = """United Nations S/PV.8180
 Security Council

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.corpus import CorpusError, parse_file, read_table
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import parse_file
+from workbench.core.corpus import read_table
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []

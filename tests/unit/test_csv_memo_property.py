@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from workbench.formats.flat import write_csv
 from workbench.formats.legacy import read_legacy
-from workbench.formats.tables import Column, Table
+from workbench.formats.tables import Column
+from workbench.formats.tables import Table
 from workbench.formats.xlsx_read import read_csv
 
 # Every character a memo can hold in the workbench: the export replaces controls that XML

@@ -11,7 +11,11 @@ from openpyxl import Workbook
 from workbench.core.codebook import load_seed_codebook
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import codebook_to_xlsx
-from workbench.formats.detect import Kind, detect, sheet_names, suffix, workbook_kind
+from workbench.formats.detect import Kind
+from workbench.formats.detect import detect
+from workbench.formats.detect import sheet_names
+from workbench.formats.detect import suffix
+from workbench.formats.detect import workbook_kind
 
 
 def workbook(*sheets: str) -> bytes:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.formats.varnames import MAX_LENGTH, NameRegistry, is_safe_name, safe_name
+from workbench.formats.varnames import MAX_LENGTH
+from workbench.formats.varnames import NameRegistry
+from workbench.formats.varnames import is_safe_name
+from workbench.formats.varnames import safe_name
 
 
 def test_names_are_ascii_start_with_a_letter_and_fit_stata() -> None:

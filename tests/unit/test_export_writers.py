@@ -10,9 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.formats import flat
-from workbench.formats.tables import Bold, Column, Table
-from workbench.formats.workbook import ChartSpec, write_workbook
-from workbench.formats.xlsx_read import check_archive, read_csv
+from workbench.formats.tables import Bold
+from workbench.formats.tables import Column
+from workbench.formats.tables import Table
+from workbench.formats.workbook import ChartSpec
+from workbench.formats.workbook import write_workbook
+from workbench.formats.xlsx_read import check_archive
+from workbench.formats.xlsx_read import read_csv
 from workbench.formats.xlsx_stream import MAX_CELL_CHARS
 from workbench.formats.xmlsafe import ExchangeError
 

@@ -12,21 +12,17 @@ import pytest
 from lxml import etree
 
 import workbench
-from workbench.core.codebook import (
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    load_seed_codebook,
-    validate,
-)
-from workbench.formats.qdc import (
-    ExchangeError,
-    codebook_to_qdc,
-    project_codebook_to_spec,
-    qdc_to_codebook,
-    validate_qdc,
-    validate_qde,
-)
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import load_seed_codebook
+from workbench.core.codebook import validate
+from workbench.formats.qdc import ExchangeError
+from workbench.formats.qdc import codebook_to_qdc
+from workbench.formats.qdc import project_codebook_to_spec
+from workbench.formats.qdc import qdc_to_codebook
+from workbench.formats.qdc import validate_qdc
+from workbench.formats.qdc import validate_qde
 
 SHARED = Path("/work/shared/refi-qda")
 SHIPPED = Path(workbench.__file__).parent / "data" / "refi"

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.codebook import DEFAULT_COLOUR, CodeSpec, path, validate
-from workbench.formats.qdc import ExchangeError, qdc_to_codebook, validate_qdc
+from workbench.core.codebook import DEFAULT_COLOUR
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import path
+from workbench.core.codebook import validate
+from workbench.formats.qdc import ExchangeError
+from workbench.formats.qdc import qdc_to_codebook
+from workbench.formats.qdc import validate_qdc
 
 ATLAS9 = b"""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="ATLAS.ti 9">

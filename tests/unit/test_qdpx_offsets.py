@@ -6,17 +6,17 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.refi_fixtures import (
-    comment_lines,
-    furniture_selections,
-    nvivo_file,
-    plan_selections,
-    project_qde,
-    qdpx,
-    utf8_offset,
-    utf16_offset,
-)
-from workbench.formats.qdpx_offsets import Reading, detect, score_reading
+from tests.refi_fixtures import comment_lines
+from tests.refi_fixtures import furniture_selections
+from tests.refi_fixtures import nvivo_file
+from tests.refi_fixtures import plan_selections
+from tests.refi_fixtures import project_qde
+from tests.refi_fixtures import qdpx
+from tests.refi_fixtures import utf8_offset
+from tests.refi_fixtures import utf16_offset
+from workbench.formats.qdpx_offsets import Reading
+from workbench.formats.qdpx_offsets import detect
+from workbench.formats.qdpx_offsets import score_reading
 from workbench.formats.qdpx_read import read_project
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.core.corpus.remap import Carried, Extent, plan
+from workbench.core.corpus.remap import Carried
+from workbench.core.corpus.remap import Extent
+from workbench.core.corpus.remap import plan
 
 #       0         1         2         3
 #       0123456789012345678901234567890123456

@@ -10,7 +10,8 @@ import pytest
 from workbench.core.corpus import archive as archive_mod
 from workbench.core.corpus.extract import extract_text
 from workbench.core.corpus.types import CorpusError
-from workbench.formats.codebook_xlsx import CodebookImportError, xlsx_to_codebook
+from workbench.formats.codebook_xlsx import CodebookImportError
+from workbench.formats.codebook_xlsx import xlsx_to_codebook
 from workbench.formats.xlsx_read import open_workbook
 from workbench.formats.xmlsafe import ExchangeError
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.models import Code, Passage
+from workbench.models import Code
+from workbench.models import Passage
 
 
 @dataclass

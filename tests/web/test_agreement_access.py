@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from tests.conftest import Client, reread
+from tests.conftest import Client
+from tests.conftest import reread
 from workbench.accounts import users as accounts
 from workbench.coding import assignments
-from workbench.models import AuditEvent, ConsensusState, ReliabilityRound
+from workbench.models import AuditEvent
+from workbench.models import ConsensusState
+from workbench.models import ReliabilityRound
 
 from .conftest import Team
-from .test_agreement_flow import dom, make_coded_round
+from .test_agreement_flow import dom
+from .test_agreement_flow import make_coded_round
 
 
 @pytest.fixture()

@@ -13,7 +13,9 @@ from workbench.cli import main
 from workbench.models import ReliabilityRound
 
 from .conftest import Team
-from .test_agreement_flow import CB, PPP, make_coded_round
+from .test_agreement_flow import CB
+from .test_agreement_flow import PPP
+from .test_agreement_flow import make_coded_round
 
 
 @pytest.fixture()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from html.parser import HTMLParser
 from typing import Any
 
@@ -11,8 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.core.agreement import CodingRecord, build_report
-from workbench.models import AuditEvent, ConsensusAnnotation, Passage, ReliabilityRound
+from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import build_report
+from workbench.models import AuditEvent
+from workbench.models import ConsensusAnnotation
+from workbench.models import Passage
+from workbench.models import ReliabilityRound
 
 from .conftest import Team
 

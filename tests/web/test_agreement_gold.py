@@ -12,7 +12,9 @@ from workbench.accounts import users as accounts
 from workbench.models import ReliabilityRound
 
 from .conftest import Team
-from .test_agreement_flow import code, dom, make_coded_round
+from .test_agreement_flow import code
+from .test_agreement_flow import dom
+from .test_agreement_flow import make_coded_round
 
 
 @pytest.fixture()

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.models import AuditEvent, Project
+from workbench.models import AuditEvent
+from workbench.models import Project
 from workbench.web.unit import database
 
 
@@ -85,7 +86,8 @@ def test_non_member_cannot_open_a_project(client, make_user, make_project) -> No
 def test_open_redirect_is_not_followed(client, make_user) -> None:
     make_user("lead")
     page = client.get("/login")
-    from tests.conftest import PASSWORD, csrf_token
+    from tests.conftest import PASSWORD
+    from tests.conftest import csrf_token
 
     token = csrf_token(page.get_data(as_text=True))
     response = client.client.post(

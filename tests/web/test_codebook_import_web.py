@@ -7,11 +7,14 @@ from typing import Any
 
 from lxml import html
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
 from workbench.accounts import users as accounts
-from workbench.models import AuditEvent, Code, CodebookVersion
+from workbench.models import AuditEvent
+from workbench.models import Code
+from workbench.models import CodebookVersion
 
 from .conftest import Team
 

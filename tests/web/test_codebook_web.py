@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.models import Annotation, AuditEvent, Code, CodebookVersion
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Code
+from workbench.models import CodebookVersion
 
 from .conftest import Team
 

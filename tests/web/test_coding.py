@@ -5,11 +5,16 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
 from workbench.codebooks import codes as codebooks
-from workbench.models import Annotation, Assignment, AuditEvent, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import AuditEvent
+from workbench.models import Passage
+from workbench.models import PassageState
 
 from .conftest import Team
 

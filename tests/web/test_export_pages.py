@@ -11,17 +11,20 @@ import pytest
 from flask import Flask
 from lxml import html
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
-from tests.db.test_export_data import (
-    build_study,
-    rows_of,
-)
-from tests.unit.test_export_qdpx_quirks import SOURCE, archive, qde, selection
+from tests.db.test_export_data import build_study
+from tests.db.test_export_data import rows_of
+from tests.unit.test_export_qdpx_quirks import SOURCE
+from tests.unit.test_export_qdpx_quirks import archive
+from tests.unit.test_export_qdpx_quirks import qde
+from tests.unit.test_export_qdpx_quirks import selection
 from workbench.formats import coding_sheet as cs
-from workbench.models import Annotation, Document
+from workbench.models import Annotation
+from workbench.models import Document
 
 
 @pytest.fixture()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD
+from tests.conftest import csrf_token
 from workbench.app import create_app
 from workbench.web.unit import database
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
-from tests.db.test_interchange_roundtrip import export, fresh_copy
-from tests.web.test_export_pages import _as, _doc, _upload
-from workbench.models import Annotation, PassageState
+from tests.db.test_interchange_roundtrip import export
+from tests.db.test_interchange_roundtrip import fresh_copy
+from tests.web.test_export_pages import _as
+from tests.web.test_export_pages import _doc
+from tests.web.test_export_pages import _upload
+from workbench.models import Annotation
+from workbench.models import PassageState
 
 
 @pytest.fixture()

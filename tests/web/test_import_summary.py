@@ -9,8 +9,11 @@ from lxml import html
 from sqlalchemy import select
 
 from tests.conftest import reread
-from tests.unit.test_corpus_boundaries import SPEAKER_LINE, STATEMENT_PARAGRAPHS, _docx
-from workbench.models import Document, Passage
+from tests.unit.test_corpus_boundaries import SPEAKER_LINE
+from tests.unit.test_corpus_boundaries import STATEMENT_PARAGRAPHS
+from tests.unit.test_corpus_boundaries import _docx
+from workbench.models import Document
+from workbench.models import Passage
 
 
 @pytest.fixture()

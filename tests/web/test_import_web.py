@@ -6,10 +6,12 @@ import io
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
-from workbench.models import Document, Passage
+from workbench.models import Document
+from workbench.models import Passage
 
 
 def _upload(client, slug: str, files: list[tuple[str, bytes]], **data):

@@ -6,12 +6,18 @@ import re
 
 import pytest
 from lxml import html
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
-from tests.db.lifecycle_fixtures import TEXT, build, code_paragraphs, passages_of
-from workbench.models import Annotation, AuditEvent, Document
+from tests.db.lifecycle_fixtures import TEXT
+from tests.db.lifecycle_fixtures import build
+from tests.db.lifecycle_fixtures import code_paragraphs
+from tests.db.lifecycle_fixtures import passages_of
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Document
 
 
 @pytest.fixture()

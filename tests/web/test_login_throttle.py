@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD
+from tests.conftest import Client
 from workbench.accounts import passwords
 from workbench.accounts import users as accounts
 from workbench.app import create_app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import PASSWORD, reread
+from tests.conftest import PASSWORD
+from tests.conftest import reread
 from workbench.models import User
 
 

@@ -6,12 +6,16 @@ import html
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
 from workbench.core import codebook as cb
 from workbench.core import limits
-from workbench.models import Code, CodebookVersion, Project, User
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 from .conftest import Team
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import reread
 from tests.refi_fixtures import comment_lines
-from workbench.models import Document, Passage
+from workbench.models import Document
+from workbench.models import Passage
 
 
 def _upload(client, slug: str, name: str, data: bytes, **fields: str):

@@ -9,15 +9,21 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from tests.conftest import reread
 from workbench.codebooks import codes as codebooks
 from workbench.interchange import legacy_import
-from workbench.models import Annotation, AuditEvent, Code, CodebookVersion, PassageState
+from workbench.models import Annotation
+from workbench.models import AuditEvent
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import PassageState
 
 from .conftest import Team
-from .test_agreement_flow import create_round, dom
+from .test_agreement_flow import create_round
+from .test_agreement_flow import dom
 
 
 def _first(node: Any, tag: str, cls: str) -> Any:

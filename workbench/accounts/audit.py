@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import AuditEvent, User
+from workbench.models import AuditEvent
+from workbench.models import User
 from workbench.models._common import utcnow
 
 _INSERT = insert(cast(Table, AuditEvent.__table__))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import Membership, Project, User
+from workbench.models import Membership
+from workbench.models import Project
+from workbench.models import User
 
 
 def first_lead(session: Session, project: Project) -> User | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.core.errors import Forbidden, NotFound
-from workbench.models import Membership, Project, User
+from workbench.core.errors import Forbidden
+from workbench.core.errors import NotFound
+from workbench.models import Membership
+from workbench.models import Project
+from workbench.models import User
 
 # Prebuilt: every project request runs it, and building a select costs more than running it.
 _PROJECT_AND_ROLE = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
-from workbench.models import Project, User
+from workbench.models import Project
+from workbench.models import User
 
 
 def set_blind(session: Session, project: Project, blind: bool, *, actor: User | None) -> bool:

@@ -6,14 +6,22 @@ import re
 import secrets
 import unicodedata
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import passwords
 from workbench.core import limits
 from workbench.core.codebook import DEFAULT_STANCE_SCALE
-from workbench.core.errors import Conflict, NotFound, ValidationError
-from workbench.models import ROLES, Membership, Project, User
+from workbench.core.errors import Conflict
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.models import ROLES
+from workbench.models import Membership
+from workbench.models import Project
+from workbench.models import User
 
 USERNAME_RE = re.compile(r"^[\w.-]{2,80}$")  # \w: Unicode letters, digits, marks, underscore
 MIN_PASSWORD = passwords.MIN_PASSWORD

@@ -10,8 +10,13 @@ from sqlalchemy import select
 
 from workbench import __version__
 from workbench.analysis.sheet_context import Context
-from workbench.formats.tables import Bold, Column, Row, Table, dictionary
-from workbench.models import Document, User
+from workbench.formats.tables import Bold
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
+from workbench.formats.tables import dictionary
+from workbench.models import Document
+from workbench.models import User
 
 
 def about_fields(

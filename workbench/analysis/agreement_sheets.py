@@ -11,21 +11,37 @@ agreement).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from workbench.analysis import layers as analysis
-from workbench.analysis.sheet_context import CODE_KEY, PASSAGE_KEYS, Context, grouped
-from workbench.core.agreement import CodingRecord, build_report, methods_paragraph, methods_table
+from workbench.analysis.sheet_context import CODE_KEY
+from workbench.analysis.sheet_context import PASSAGE_KEYS
+from workbench.analysis.sheet_context import Context
+from workbench.analysis.sheet_context import grouped
+from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import build_report
+from workbench.core.agreement import methods_paragraph
+from workbench.core.agreement import methods_table
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.errors import ValidationError
 from workbench.formats.scope import Layer
-from workbench.formats.tables import Column, Row, Table
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
 from workbench.formats.varnames import NameRegistry
-from workbench.models import Annotation, Document, Passage, PassageState
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 

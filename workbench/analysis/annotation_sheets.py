@@ -10,26 +10,29 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlalchemy import String
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import type_coerce
 
-from workbench.analysis.sheet_context import (
-    CODE_KEY,
-    CODER,
-    PASSAGE_KEYS,
-    PASSAGE_ORDINAL,
-    Context,
-    scoped,
-    stream,
-)
-from workbench.formats.tables import Column, Row, Table
-from workbench.models import (
-    Annotation,
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-)
+from workbench.analysis.sheet_context import CODE_KEY
+from workbench.analysis.sheet_context import CODER
+from workbench.analysis.sheet_context import PASSAGE_KEYS
+from workbench.analysis.sheet_context import PASSAGE_ORDINAL
+from workbench.analysis.sheet_context import Context
+from workbench.analysis.sheet_context import scoped
+from workbench.analysis.sheet_context import stream
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
+from workbench.models import Annotation
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
 
 ANNOTATION_COLUMNS = (
     Column("annotation_id", "Annotation id in the workbench", 10),

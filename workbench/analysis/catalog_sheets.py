@@ -6,21 +6,23 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from workbench.analysis import layers as analysis
 from workbench.analysis.sheet_context import Context
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
-from workbench.formats.tables import Column, Row, Table
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
 from workbench.formats.varnames import NameRegistry
-from workbench.models import (
-    Annotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-)
+from workbench.models import Annotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
 
 
 def documents_table(ctx: Context) -> Table:

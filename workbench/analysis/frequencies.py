@@ -10,24 +10,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis.layers import (
-    NONE_LABEL,
-    CodableCode,
-    codable_codes,
-    document_labels,
-    layer_rows,
-    passage_conditions,
-)
+from workbench.analysis.layers import NONE_LABEL
+from workbench.analysis.layers import CodableCode
+from workbench.analysis.layers import codable_codes
+from workbench.analysis.layers import document_labels
+from workbench.analysis.layers import layer_rows
+from workbench.analysis.layers import passage_conditions
 from workbench.core.errors import ValidationError
 from workbench.formats.scope import ExportScope
-from workbench.models import Document, Passage, Project
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 DIMENSIONS: dict[str, str] = {
     "document": "document",

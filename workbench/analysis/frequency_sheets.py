@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workbench.analysis.sheet_context import CODE_KEY, Context
+from workbench.analysis.sheet_context import CODE_KEY
+from workbench.analysis.sheet_context import Context
 from workbench.analysis.summary import LayerSummary
-from workbench.formats.tables import Column, Row, Table
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
 
 FREQUENCY_DIMENSIONS = (
     "document",

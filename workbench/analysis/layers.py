@@ -14,21 +14,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, cast, func, null, or_, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import null
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.core.errors import Forbidden, NotFound
-from workbench.formats.scope import ExportScope, Layer
-from workbench.models import (
-    Annotation,
-    ConsensusAnnotation,
-    Document,
-    Membership,
-    Passage,
-    Project,
-    User,
-)
+from workbench.core.errors import Forbidden
+from workbench.core.errors import NotFound
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
+from workbench.models import Annotation
+from workbench.models import ConsensusAnnotation
+from workbench.models import Document
+from workbench.models import Membership
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 NONE_LABEL = "(none)"
 

@@ -6,22 +6,29 @@ call here and renders the result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import frequencies, layers, segments
+from workbench.analysis import frequencies
+from workbench.analysis import layers
+from workbench.analysis import segments
 from workbench.analysis.frequencies import FrequencyTable
 from workbench.analysis.layers import CodableCode
-from workbench.analysis.segments import Segment, SegmentFilters
+from workbench.analysis.segments import Segment
+from workbench.analysis.segments import SegmentFilters
 from workbench.core import charts
 from workbench.core.errors import ValidationError
 from workbench.formats.scope import ExportScope
-from workbench.models import Document, Project, User
+from workbench.models import Document
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

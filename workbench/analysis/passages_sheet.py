@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.analysis.sheet_context import CONSENSUS, PASSAGE_META, Context, grouped
+from workbench.analysis.sheet_context import CONSENSUS
+from workbench.analysis.sheet_context import PASSAGE_META
+from workbench.analysis.sheet_context import Context
+from workbench.analysis.sheet_context import grouped
 from workbench.analysis.summary import LayerSummary
-from workbench.formats.tables import Column, Row, Table
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
 from workbench.formats.varnames import NameRegistry
 
 

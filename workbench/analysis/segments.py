@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.analysis.layers import layer_rows
@@ -21,7 +25,11 @@ from workbench.core.errors import NotFound
 from workbench.documents.catalog import like_pattern
 from workbench.formats.cells import safe_csv
 from workbench.formats.scope import ExportScope
-from workbench.models import Code, Document, Passage, Project, User
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 SNIPPET = 160
 PAGE = 50

@@ -10,11 +10,16 @@ order instead of loading codings into memory. The sheets themselves are in ``pas
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, literal, select
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.analysis import layers as analysis
@@ -22,18 +27,17 @@ from workbench.analysis.layers import CodableCode
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
-from workbench.formats.tables import Column, Row
+from workbench.formats.tables import Column
+from workbench.formats.tables import Row
 from workbench.formats.varnames import NameRegistry
-from workbench.models import (
-    Annotation,
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-    Project,
-    User,
-)
+from workbench.models import Annotation
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 YIELD = 2000
 

@@ -11,12 +11,18 @@ then need no query of their own. When the Passages sheet was not written (a sing
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from workbench.analysis.frequencies import Frequency, FrequencyTable
-from workbench.analysis.layers import NONE_LABEL, CodableCode
+from workbench.analysis.frequencies import Frequency
+from workbench.analysis.frequencies import FrequencyTable
+from workbench.analysis.layers import NONE_LABEL
+from workbench.analysis.layers import CodableCode
 
 DIMENSIONS = ("document", "delegation", "speaker", "language", "original_language", "month")
 # Positions in the passage stream (see sheet_context.passage_stream).

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli import accounts, codebooks, documents, interchange, reliability, server
+from workbench.cli import accounts
+from workbench.cli import codebooks
+from workbench.cli import documents
+from workbench.cli import interchange
+from workbench.cli import reliability
+from workbench.cli import server
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

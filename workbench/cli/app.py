@@ -51,7 +51,9 @@ def _ensure_schema(made: Flask) -> None:
     from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from workbench.migrate import current_revision, head_revision, upgrade
+    from workbench.migrate import current_revision
+    from workbench.migrate import head_revision
+    from workbench.migrate import upgrade
 
     engine = cast(Database, made.extensions["workbench.database"]).engine
     where = engine.url.render_as_string(hide_password=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.app import reading, writing
+from workbench.cli.app import reading
+from workbench.cli.app import writing
 
 
 @click.group("codebook")

@@ -8,11 +8,14 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
-from workbench.cli.app import app, reading, writing
+from workbench.cli.app import app
+from workbench.cli.app import reading
+from workbench.cli.app import writing
 from workbench.cli.errors import domain_errors
 
 if TYPE_CHECKING:
@@ -72,7 +75,9 @@ def import_cmd(
     A folder holding a manifest.json (like seeds/) takes titles and metadata from it.
     """
     from workbench.accounts import users as accounts
-    from workbench.documents import importing, resegment, seeding
+    from workbench.documents import importing
+    from workbench.documents import resegment
+    from workbench.documents import seeding
 
     with domain_errors():
         files, described = _collect(paths)
@@ -131,7 +136,8 @@ def _resegment_hint(slug: str, offer: Resegmentable) -> str:
 def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
     """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
     from workbench.accounts import users as accounts
-    from workbench.documents.listing import PASSAGE_FIELDS, passage_rows
+    from workbench.documents.listing import PASSAGE_FIELDS
+    from workbench.documents.listing import passage_rows
     from workbench.formats.cells import safe_csv
 
     with reading() as session:

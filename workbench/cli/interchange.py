@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from workbench.cli.app import app, reading, writing
+from workbench.cli.app import app
+from workbench.cli.app import reading
+from workbench.cli.app import writing
 from workbench.cli.documents import SEGMENTATION
 
 if TYPE_CHECKING:
     from workbench.interchange.coding_import import ImportReport
     from workbench.interchange.project_exchange import ExchangeReport
-    from workbench.models import Project, User
+    from workbench.models import Project
+    from workbench.models import User
 
 
 @contextmanager

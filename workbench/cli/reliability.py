@@ -13,13 +13,11 @@ from typing import Any
 import click
 
 from workbench.cli.app import reading
-from workbench.core.agreement import (
-    DEFAULT_SEED,
-    LEVELS,
-    AgreementInputError,
-    long_report,
-    matrix_report,
-)
+from workbench.core.agreement import DEFAULT_SEED
+from workbench.core.agreement import LEVELS
+from workbench.core.agreement import AgreementInputError
+from workbench.core.agreement import long_report
+from workbench.core.agreement import matrix_report
 
 
 def _num(value: Any) -> str:

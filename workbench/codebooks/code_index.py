@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam
+from sqlalchemy import event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.fields import common_fields
-from workbench.models import Code, CodebookVersion
+from workbench.models import Code
+from workbench.models import CodebookVersion
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.fields import MEANING_FIELDS, normalise_colour, parse_fields
-from workbench.codebooks.store import find_code, to_spec
+from workbench.codebooks.fields import MEANING_FIELDS
+from workbench.codebooks.fields import normalise_colour
+from workbench.codebooks.fields import parse_fields
+from workbench.codebooks.store import find_code
+from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import new_version
-from workbench.core.errors import Conflict, ValidationError
-from workbench.models import Annotation, Code, Project, User
+from workbench.core.errors import Conflict
+from workbench.core.errors import ValidationError
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 
 

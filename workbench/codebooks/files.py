@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.core.codebook import CodeChange
 from workbench.core.errors import ValidationError
-from workbench.formats import codebook_csv, codebook_xlsx, qdc
-from workbench.models import CodebookVersion, Project, User
+from workbench.formats import codebook_csv
+from workbench.formats import codebook_xlsx
+from workbench.formats import qdc
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 FORMATS = ("xlsx", "qdc", "taguette-csv")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,11 +7,17 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.fields import MEANING_FIELDS, apply_spec_fields
-from workbench.codebooks.store import live_codes, to_spec
-from workbench.codebooks.versioning import check_spec, new_version
+from workbench.codebooks.fields import MEANING_FIELDS
+from workbench.codebooks.fields import apply_spec_fields
+from workbench.codebooks.store import live_codes
+from workbench.codebooks.store import to_spec
+from workbench.codebooks.versioning import check_spec
+from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
-from workbench.models import Code, CodebookVersion, Project, User
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 
 def install_spec(

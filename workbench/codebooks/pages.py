@@ -10,7 +10,10 @@ from workbench.accounts.project_settings import sees_others
 from workbench.codebooks import store
 from workbench.codebooks.files import CodebookImportReport
 from workbench.core.codebook import StanceLevel
-from workbench.models import Code, CodebookVersion, Project, User
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 VERSIONS_SHOWN = 50
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
-from workbench.codebooks.store import find_code, to_spec
+from workbench.codebooks.store import find_code
+from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import new_version
 from workbench.core.errors import ValidationError
-from workbench.models import Annotation, Code, Project, User
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.store import to_spec
-from workbench.codebooks.versioning import check_spec, new_version
+from workbench.codebooks.versioning import check_spec
+from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
-from workbench.core.errors import Conflict, ValidationError
-from workbench.models import Annotation, CodebookVersion, Project, User
+from workbench.core.errors import Conflict
+from workbench.core.errors import ValidationError
+from workbench.models import Annotation
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 
 def parse_scale(text: str) -> tuple[cb.StanceLevel, ...]:

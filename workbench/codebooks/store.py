@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks.fields import common_fields
 from workbench.core import codebook as cb
 from workbench.core.errors import NotFound
-from workbench.models import Annotation, Code, CodebookVersion, Project, User
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 
 def live_codes(session: Session, project: Project) -> list[Code]:

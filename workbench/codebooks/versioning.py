@@ -9,11 +9,14 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
 from workbench.codebooks.code_index import forget_version
-from workbench.codebooks.store import current_version, to_spec
+from workbench.codebooks.store import current_version
+from workbench.codebooks.store import to_spec
 from workbench.core import codebook as cb
 from workbench.core import limits
 from workbench.core.errors import ValidationError
-from workbench.models import CodebookVersion, Project, User
+from workbench.models import CodebookVersion
+from workbench.models import Project
+from workbench.models import User
 
 
 def _snapshot(spec: cb.CodebookSpec) -> dict[str, Any]:

@@ -13,27 +13,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeSnapshot, code_index
+from workbench.codebooks.code_index import CodeSnapshot
+from workbench.codebooks.code_index import code_index
 from workbench.coding import statements as sql
-from workbench.coding.passage_state import (
-    log_change,
-    mark_state,
-    reopen_if_uncoded,
-    set_done,
-    set_passage_memo,
-)
+from workbench.coding.passage_state import log_change
+from workbench.coding.passage_state import mark_state
+from workbench.coding.passage_state import reopen_if_uncoded
+from workbench.coding.passage_state import set_done
+from workbench.coding.passage_state import set_passage_memo
 from workbench.coding.statements import Ann
-from workbench.coding.targets import (
-    Span,
-    check_memo,
-    check_span,
-    check_stance,
-    get_code,
-    get_passage,
-    load_target,
-)
+from workbench.coding.targets import Span
+from workbench.coding.targets import check_memo
+from workbench.coding.targets import check_span
+from workbench.coding.targets import check_stance
+from workbench.coding.targets import get_code
+from workbench.coding.targets import get_passage
+from workbench.coding.targets import load_target
 from workbench.core.errors import NotFound
-from workbench.models import Passage, Project, User
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 
 # The coding services under one name: callers write ``coding.apply_code``, ``coding.set_done``.

@@ -7,22 +7,24 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from workbench.coding.progress import Progress, coded_state
+from workbench.coding.progress import Progress
+from workbench.coding.progress import coded_state
 from workbench.core.errors import ValidationError
-from workbench.models import (
-    Assignment,
-    Document,
-    Membership,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
+from workbench.models import Assignment
+from workbench.models import Document
+from workbench.models import Membership
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
 
 
 @dataclass

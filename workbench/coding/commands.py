@@ -7,7 +7,8 @@ is committed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from workbench.codebooks.code_index import code_index
 from workbench.coding import actions
 from workbench.coding.targets import get_passage
 from workbench.coding.view import ViewFilters
-from workbench.models import Passage, Project, User
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 ACTIONS = ("toggle", "apply", "remove", "stance", "memo", "done")
 

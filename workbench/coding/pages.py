@@ -13,21 +13,24 @@ from sqlalchemy.orm import Session
 from workbench.accounts import audit
 from workbench.accounts.project_settings import sees_others
 from workbench.codebooks import codes as codebooks
-from workbench.codebooks.code_index import CodeSnapshot, code_index
+from workbench.codebooks.code_index import CodeSnapshot
+from workbench.codebooks.code_index import code_index
 from workbench.coding import assignments
 from workbench.coding.commands import Acted
 from workbench.coding.progress import Progress
-from workbench.coding.view import (
-    PAGE,
-    PassageRow,
-    ViewFilters,
-    load_rows,
-    one_row,
-    scope_progress,
-)
-from workbench.core.codebook import STANCE_KEYS, StanceLevel
+from workbench.coding.view import PAGE
+from workbench.coding.view import PassageRow
+from workbench.coding.view import ViewFilters
+from workbench.coding.view import load_rows
+from workbench.coding.view import one_row
+from workbench.coding.view import scope_progress
+from workbench.core.codebook import STANCE_KEYS
+from workbench.core.codebook import StanceLevel
 from workbench.documents import catalog as documents
-from workbench.models import AuditEvent, Document, Project, User
+from workbench.models import AuditEvent
+from workbench.models import Document
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,12 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
 from workbench.coding import statements as sql
-from workbench.coding.targets import check_memo, codable_passage, get_passage
-from workbench.models import Passage, Project, User
+from workbench.coding.targets import check_memo
+from workbench.coding.targets import codable_passage
+from workbench.coding.targets import get_passage
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 
 

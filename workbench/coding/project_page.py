@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
-from workbench.coding.progress import Progress, documents_progress
+from workbench.coding.progress import Progress
+from workbench.coding.progress import documents_progress
 from workbench.core.errors import ValidationError
-from workbench.documents.catalog import DocumentFilters, DocumentPage, list_documents
-from workbench.models import Project, User
+from workbench.documents.catalog import DocumentFilters
+from workbench.documents.catalog import DocumentPage
+from workbench.documents.catalog import list_documents
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

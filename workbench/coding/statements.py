@@ -8,13 +8,24 @@ and its refreshed row need are built once, here, with bound parameters. Every wr
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple, cast
+from typing import Any
+from typing import NamedTuple
+from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
+from sqlalchemy import bindparam
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from workbench.coding.progress import coded_state
-from workbench.models import Annotation, Passage, PassageState, User
+from workbench.models import Annotation
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import User
 
 ANN = cast(Table, Annotation.__table__)
 STATE = cast(Table, PassageState.__table__)

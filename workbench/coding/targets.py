@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.code_index import CodeSnapshot, code_index
-from workbench.core.errors import NotFound, ValidationError
-from workbench.models import Passage, Project
+from workbench.codebooks.code_index import CodeSnapshot
+from workbench.codebooks.code_index import code_index
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.models import Passage
+from workbench.models import Project
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,31 @@ coder's annotations, whatever the URL asks for.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import pairwise
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts.project_settings import sees_others
-from workbench.codebooks.code_index import CodeSnapshot, code_index
+from workbench.codebooks.code_index import CodeSnapshot
+from workbench.codebooks.code_index import code_index
 from workbench.coding import statements as sql
-from workbench.coding.progress import Progress, coded_state
+from workbench.coding.progress import Progress
+from workbench.coding.progress import coded_state
 from workbench.coding.statements import Ann
 from workbench.documents.catalog import narrow_passages
-from workbench.models import Annotation, Assignment, Document, Passage, PassageState, Project, User
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 PAGE = 300
 

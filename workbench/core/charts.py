@@ -7,7 +7,8 @@ in this module knows about Flask, the database or the agreement package's report
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CHART_W, CHART_LEFT, CHART_RIGHT, ROW_H, CHART_TOP = 720, 260, 24, 24, 28

@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import fields
+from dataclasses import replace
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 from workbench.core import limits
 

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Select, distinct, exists, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, defer
+from sqlalchemy import Select
+from sqlalchemy import distinct
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 
 from workbench.core import limits
-from workbench.core.errors import NotFound, ValidationError
-from workbench.models import DOC_TYPES, Document, Passage, Project
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.models import DOC_TYPES
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 EDITABLE_FIELDS = ("title", "date", "doc_type", "meeting_symbol", "language", "source")

@@ -10,10 +10,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from workbench.documents import deletion, passage_edits, passage_layout, resegment
-from workbench.documents.catalog import get_document, get_passage
+from workbench.documents import deletion
+from workbench.documents import passage_edits
+from workbench.documents import passage_layout
+from workbench.documents import resegment
+from workbench.documents.catalog import get_document
+from workbench.documents.catalog import get_passage
 from workbench.documents.passage_layout import Layout
-from workbench.models import Document, Passage, Project, User
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
-from workbench.documents.catalog import get_document, get_passage, update_metadata
-from workbench.models import Document, Passage, Project, User
+from workbench.documents.catalog import get_document
+from workbench.documents.catalog import get_passage
+from workbench.documents.catalog import update_metadata
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 Changed = dict[str, tuple[object, object]]  # field → (before, after)
 

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from workbench.core.corpus import CorpusError, ParsedDocument, parse_file
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import parse_file
 from workbench.core.corpus.metadata import title_from_filename
 from workbench.core.corpus.records import looks_like_records
 from workbench.core.errors import ValidationError
-from workbench.models import Document, Passage, Project, User
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 SEGMENTATION_MODES = ("paragraph", "sentence", "lines")
 MAX_ERRORS_SHOWN = 50

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.corpus.remap import Outcome
 from workbench.documents import snapshot as snapshots
-from workbench.documents.passage_layout import Layout, fingerprint_of, made_codable, outcomes_of
-from workbench.models import Code, Document, ReliabilityRound, User
+from workbench.documents.passage_layout import Layout
+from workbench.documents.passage_layout import fingerprint_of
+from workbench.documents.passage_layout import made_codable
+from workbench.documents.passage_layout import outcomes_of
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import ReliabilityRound
+from workbench.models import User
 
 KIND_LABELS = {
     "annotation": "coding",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 
-from workbench.core.errors import Conflict, NotFound
+from workbench.core.errors import Conflict
+from workbench.core.errors import NotFound
 from workbench.documents import deletion as document_delete
 from workbench.documents import passage_layout
-from workbench.models import AuditEvent, Project, User
+from workbench.models import AuditEvent
+from workbench.models import Project
+from workbench.models import User
 
 UNDOABLE = ("delete", "resegment", "split", "merge")
 ACTIONS = (*UNDOABLE, "undo")

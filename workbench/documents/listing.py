@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core import limits
-from workbench.models import Document, Passage, Project
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 PASSAGE_FIELDS: Final = (
     "document_id",

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy.orm import Session
 
 from workbench.core.corpus import ParsedDocument
-from workbench.documents import catalog, changes, deletion, lifecycle_history, resegment
+from workbench.documents import catalog
+from workbench.documents import changes
+from workbench.documents import deletion
+from workbench.documents import lifecycle_history
+from workbench.documents import resegment
 from workbench.documents.importing import ImportResult
-from workbench.documents.layout_preview import Preview, preview
-from workbench.models import Document, Passage, Project
+from workbench.documents.layout_preview import Preview
+from workbench.documents.layout_preview import preview
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 
 @dataclass(frozen=True)

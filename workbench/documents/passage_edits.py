@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
-from workbench.documents.passage_layout import Layout, NewPassage
-from workbench.models import Document, Passage
+from workbench.documents.passage_layout import Layout
+from workbench.documents.passage_layout import NewPassage
+from workbench.models import Document
+from workbench.models import Passage
 
 
 def _current(session: Session, document: Document) -> list[Passage]:

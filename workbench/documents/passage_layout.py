@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from workbench.core.corpus.remap import Carried, Extent, Outcome, plan
+from workbench.core.corpus.remap import Carried
+from workbench.core.corpus.remap import Extent
+from workbench.core.corpus.remap import Outcome
+from workbench.core.corpus.remap import plan
 from workbench.core.errors import Conflict
 from workbench.documents import snapshot as snapshots
-from workbench.models import AuditEvent, Document, Passage, Project, User
+from workbench.models import AuditEvent
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,19 @@ from typing import get_args
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.core.corpus import CorpusError, ParsedDocument, SegmentMode, segment
-from workbench.core.corpus.document import normalise_document, row_hints
+from workbench.core.corpus import CorpusError
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import SegmentMode
+from workbench.core.corpus import segment
+from workbench.core.corpus.document import normalise_document
+from workbench.core.corpus.document import row_hints
 from workbench.core.corpus.turns import turn_passages
 from workbench.core.corpus.types import TextLayout
 from workbench.core.errors import ValidationError
-from workbench.documents.passage_layout import Layout, NewPassage
-from workbench.models import Document, Project
+from workbench.documents.passage_layout import Layout
+from workbench.documents.passage_layout import NewPassage
+from workbench.models import Document
+from workbench.models import Project
 
 # Every mode the workbench knows how to name; those the segmenter offers are available.
 MODE_LABELS = {

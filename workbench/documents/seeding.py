@@ -10,10 +10,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workbench.core.corpus import ParsedDocument, parse_file
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import parse_file
 from workbench.core.errors import ValidationError
-from workbench.documents.importing import ImportResult, store_documents
-from workbench.models import Project, User
+from workbench.documents.importing import ImportResult
+from workbench.documents.importing import store_documents
+from workbench.models import Project
+from workbench.models import User
 
 META_FIELDS = ("title", "date", "doc_type", "meeting_symbol", "language", "source")
 MANIFEST = "manifest.json"

@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import (
-    Annotation,
-    Assignment,
-    AuditEvent,
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-    ReliabilityRound,
-    User,
-)
-from workbench.models._common import UTCDateTime, utcnow
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import AuditEvent
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import ReliabilityRound
+from workbench.models import User
+from workbench.models._common import UTCDateTime
+from workbench.models._common import utcnow
 
 Rows = list[dict[str, Any]]
 Snapshot = dict[str, Rows]

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 

@@ -9,26 +9,28 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment
+from openpyxl.styles import Font
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from workbench.core.codebook import (
-    DEFAULT_COLOUR,
-    DEFAULT_STANCE_SCALE,
-    PATH_SEPARATOR,
-    RESERVED_KEYS,
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    derived_key,
-    in_tree_order,
-    norm_name,
-    path,
-    validate,
-)
+from workbench.core.codebook import DEFAULT_COLOUR
+from workbench.core.codebook import DEFAULT_STANCE_SCALE
+from workbench.core.codebook import PATH_SEPARATOR
+from workbench.core.codebook import RESERVED_KEYS
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import derived_key
+from workbench.core.codebook import in_tree_order
+from workbench.core.codebook import norm_name
+from workbench.core.codebook import path
+from workbench.core.codebook import validate
 from workbench.formats.cells import write_text_cell
 from workbench.formats.xlsx_read import check_archive
 from workbench.formats.xmlsafe import ExchangeError

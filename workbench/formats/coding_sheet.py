@@ -17,17 +17,26 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment
+from openpyxl.styles import Font
+from openpyxl.styles import PatternFill
+from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from workbench.formats.cells import safe_row, text_cell
-from workbench.formats.xlsx_read import Sheet, cell_text, open_workbook, sheet_rows
+from workbench.formats.cells import safe_row
+from workbench.formats.cells import text_cell
+from workbench.formats.xlsx_read import Sheet
+from workbench.formats.xlsx_read import cell_text
+from workbench.formats.xlsx_read import open_workbook
+from workbench.formats.xlsx_read import sheet_rows
 from workbench.formats.xmlsafe import ExchangeError
 
 FORMAT = "workbench-coding-sheet v1"

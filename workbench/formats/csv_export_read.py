@@ -12,9 +12,15 @@ import zipfile
 from openpyxl import Workbook
 
 from workbench.formats.cells import write_text_cell
-from workbench.formats.codebook_xlsx import CODEBOOK_SHEET, SCALE_SHEET
-from workbench.formats.workbook_read import ABOUT, ANNOTATIONS, CODED, DOCUMENTS, PASSAGES
-from workbench.formats.xlsx_read import check_archive, read_csv
+from workbench.formats.codebook_xlsx import CODEBOOK_SHEET
+from workbench.formats.codebook_xlsx import SCALE_SHEET
+from workbench.formats.workbook_read import ABOUT
+from workbench.formats.workbook_read import ANNOTATIONS
+from workbench.formats.workbook_read import CODED
+from workbench.formats.workbook_read import DOCUMENTS
+from workbench.formats.workbook_read import PASSAGES
+from workbench.formats.xlsx_read import check_archive
+from workbench.formats.xlsx_read import read_csv
 
 # The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
 CSV_TABLES = {

@@ -26,7 +26,8 @@ from enum import StrEnum
 from workbench.formats.codebook_xlsx import CODEBOOK_SHEET
 from workbench.formats.coding_sheet import CODING
 from workbench.formats.csv_export_read import is_csv_export
-from workbench.formats.workbook_read import ANNOTATIONS, PASSAGES
+from workbench.formats.workbook_read import ANNOTATIONS
+from workbench.formats.workbook_read import PASSAGES
 
 _SHEET_LIST_LIMIT = 1_000_000  # xl/workbook.xml is a list of sheets, never this big
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")

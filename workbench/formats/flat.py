@@ -14,12 +14,19 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from workbench.formats.cells import clean_text, safe_csv
-from workbench.formats.tables import Row, Table, counted, plain
+from workbench.formats.cells import clean_text
+from workbench.formats.cells import safe_csv
+from workbench.formats.tables import Row
+from workbench.formats.tables import Table
+from workbench.formats.tables import counted
+from workbench.formats.tables import plain
 from workbench.formats.xmlsafe import XML_ILLEGAL_RE
 
 Progress = Callable[[int], None]

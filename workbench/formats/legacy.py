@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.formats.codebook_xlsx import ImportProblem
-from workbench.formats.xlsx_read import Sheet, cell_text, open_workbook, read_csv, sheet_rows
+from workbench.formats.xlsx_read import Sheet
+from workbench.formats.xlsx_read import cell_text
+from workbench.formats.xlsx_read import open_workbook
+from workbench.formats.xlsx_read import read_csv
+from workbench.formats.xlsx_read import sheet_rows
 from workbench.formats.xmlsafe import ExchangeError
 
 ALIASES: dict[str, tuple[str, ...]] = {

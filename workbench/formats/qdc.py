@@ -19,23 +19,24 @@ import zlib
 
 from lxml import etree
 
-from workbench.core.codebook import (
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    validate,
-    walk,
-)
-from workbench.formats.qdc_codes import RGB_RE, Dropped, describe_code, kids, listing, read_codes
-from workbench.formats.xmlsafe import (
-    ExchangeError,
-    clean_xml_text,
-    load_schema,
-    local_name,
-    namespace,
-    parse_untrusted_xml,
-    schema_errors,
-)
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import validate
+from workbench.core.codebook import walk
+from workbench.formats.qdc_codes import RGB_RE
+from workbench.formats.qdc_codes import Dropped
+from workbench.formats.qdc_codes import describe_code
+from workbench.formats.qdc_codes import kids
+from workbench.formats.qdc_codes import listing
+from workbench.formats.qdc_codes import read_codes
+from workbench.formats.xmlsafe import ExchangeError
+from workbench.formats.xmlsafe import clean_xml_text
+from workbench.formats.xmlsafe import load_schema
+from workbench.formats.xmlsafe import local_name
+from workbench.formats.xmlsafe import namespace
+from workbench.formats.xmlsafe import parse_untrusted_xml
+from workbench.formats.xmlsafe import schema_errors
 
 __all__ = [
     "Dropped",

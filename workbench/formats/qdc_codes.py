@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
 
-from workbench.core.codebook import (
-    DEFAULT_COLOUR,
-    DEFAULT_STANCE_SCALE,
-    MAX_NAME_LENGTH,
-    PATH_SEPARATOR,
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    derived_key,
-    in_tree_order,
-    is_guid,
-    norm_name,
-    validate,
-)
-from workbench.formats.xmlsafe import (
-    clean_xml_text,
-    local_name,
-)
+from workbench.core.codebook import DEFAULT_COLOUR
+from workbench.core.codebook import DEFAULT_STANCE_SCALE
+from workbench.core.codebook import MAX_NAME_LENGTH
+from workbench.core.codebook import PATH_SEPARATOR
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import derived_key
+from workbench.core.codebook import in_tree_order
+from workbench.core.codebook import is_guid
+from workbench.core.codebook import norm_name
+from workbench.core.codebook import validate
+from workbench.formats.xmlsafe import clean_xml_text
+from workbench.formats.xmlsafe import local_name
 
 
 class Dropped(str):

@@ -25,15 +25,20 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from lxml import etree
 
 from workbench.core.codebook import CodebookSpec
-from workbench.formats.qdc import CODEBOOK_NS, PROJECT_NS, codebook_to_qdc
+from workbench.formats.qdc import CODEBOOK_NS
+from workbench.formats.qdc import PROJECT_NS
+from workbench.formats.qdc import codebook_to_qdc
 from workbench.formats.xmlsafe import clean_xml_text
 
 DATA_TAG = "[workbench-data v1] "

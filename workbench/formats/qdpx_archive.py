@@ -18,7 +18,8 @@ from lxml import etree
 from workbench.formats.qdc import MAX_XML_BYTES
 from workbench.formats.qdpx import EXTRA_MEMBER
 from workbench.formats.xlsx_read import check_archive
-from workbench.formats.xmlsafe import ExchangeError, local_name
+from workbench.formats.xmlsafe import ExchangeError
+from workbench.formats.xmlsafe import local_name
 
 
 def _kids(el: etree._Element, name: str) -> list[etree._Element]:

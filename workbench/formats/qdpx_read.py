@@ -25,36 +25,31 @@ import bisect
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from lxml import etree
 
-from workbench.core.codebook import (
-    PATH_SEPARATOR,
-    CodebookSpec,
-    CodeSpec,
-    StanceLevel,
-    norm_name,
-    path,
-)
+from workbench.core.codebook import PATH_SEPARATOR
+from workbench.core.codebook import CodebookSpec
+from workbench.core.codebook import CodeSpec
+from workbench.core.codebook import StanceLevel
+from workbench.core.codebook import norm_name
+from workbench.core.codebook import path
 from workbench.formats import qdpx_offsets
 from workbench.formats.qdc import project_codebook_to_spec
 from workbench.formats.qdpx import DATA_TAG
-from workbench.formats.qdpx_archive import (
-    archive_parts,
-    container_warnings,
-    read_extra,
-    source_text,
-)
-from workbench.formats.xmlsafe import (
-    ExchangeError,
-    load_schema,
-    local_name,
-    namespace,
-    parse_untrusted_xml,
-    schema_errors,
-)
+from workbench.formats.qdpx_archive import archive_parts
+from workbench.formats.qdpx_archive import container_warnings
+from workbench.formats.qdpx_archive import read_extra
+from workbench.formats.qdpx_archive import source_text
+from workbench.formats.xmlsafe import ExchangeError
+from workbench.formats.xmlsafe import load_schema
+from workbench.formats.xmlsafe import local_name
+from workbench.formats.xmlsafe import namespace
+from workbench.formats.xmlsafe import parse_untrusted_xml
+from workbench.formats.xmlsafe import schema_errors
 
 _FLAT = re.compile(r"::|\\")
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")

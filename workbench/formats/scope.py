@@ -10,7 +10,8 @@ Layers:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Literal
 
 LayerKind = Literal["coders", "coder", "consensus"]

@@ -18,22 +18,31 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart
+from openpyxl.chart import Reference
 from openpyxl.chart.marker import DataPoint
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetname
+from openpyxl.styles import Alignment
+from openpyxl.styles import Font
+from openpyxl.styles import PatternFill
+from openpyxl.utils import absolute_coordinate
+from openpyxl.utils import get_column_letter
+from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from workbench.formats.cells import text_cell
-from workbench.formats.tables import Table, counted
-from workbench.formats.xlsx_stream import RowEncoder, StyleIds
+from workbench.formats.tables import Table
+from workbench.formats.tables import counted
+from workbench.formats.xlsx_stream import RowEncoder
+from workbench.formats.xlsx_stream import StyleIds
 
 HEADER_FILL = "D9D9D9"
 CHUNK_ROWS = 500

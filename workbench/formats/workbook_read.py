@@ -12,17 +12,17 @@ headings excluded from coding) is not in the workbook and becomes line breaks.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from workbench.formats.codebook_xlsx import ImportProblem
-from workbench.formats.xlsx_read import (
-    Sheet,
-    cell_text,
-    open_workbook,
-    sheet_rows,
-)
+from workbench.formats.xlsx_read import Sheet
+from workbench.formats.xlsx_read import cell_text
+from workbench.formats.xlsx_read import open_workbook
+from workbench.formats.xlsx_read import sheet_rows
 
 PASSAGES, DOCUMENTS, ANNOTATIONS, CODED = "Passages", "Documents", "Annotations", "Coded"
 ABOUT = "About"

@@ -148,7 +148,8 @@ def _decode(data: bytes, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from workbench.core.corpus import CorpusError, decode_bytes
+    from workbench.core.corpus import CorpusError
+    from workbench.core.corpus import decode_bytes
 
     try:
         return decode_bytes(data, filename)  # UTF-16/32 with a BOM, GB18030, Big5, ...

@@ -25,7 +25,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from workbench.formats.cells import FORMULA_LEADS, clean_text, is_formula_like
+from workbench.formats.cells import FORMULA_LEADS
+from workbench.formats.cells import clean_text
+from workbench.formats.cells import is_formula_like
 from workbench.formats.tables import Bold
 from workbench.formats.xmlsafe import XML_ILLEGAL_RE as _ILLEGAL
 

@@ -17,7 +17,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,27 +27,27 @@ from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.core import limits
-from workbench.core.errors import Forbidden, NotFound, ValidationError
+from workbench.core.errors import Forbidden
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
-from workbench.formats.detect import Kind, detect
+from workbench.formats.detect import Kind
+from workbench.formats.detect import detect
 from workbench.formats.xlsx_read import cell_text
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange.import_report import ImportReport, failed_file
-from workbench.interchange.project_lookup import (
-    not_member_message,
-)
-from workbench.models import (
-    Annotation,
-    Assignment,
-    Code,
-    Document,
-    Membership,
-    Passage,
-    PassageState,
-    Project,
-    User,
-)
+from workbench.interchange.import_report import ImportReport
+from workbench.interchange.import_report import failed_file
+from workbench.interchange.project_lookup import not_member_message
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Membership
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 __all__ = ["ImportReport", "import_coding_sheet", "write_sheet_for"]
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.interchange.import_report import ImportReport
-from workbench.models import (
-    ConsensusAnnotation,
-    ConsensusState,
-    Project,
-    User,
-)
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Project
+from workbench.models import User
 
 Consensus = dict[int, dict[int, tuple[int | None, str]]]  # passage -> code -> (stance, memo)
 

@@ -11,33 +11,42 @@ table (in a zip, or one table alone); JSON has every table.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.analysis import (
-    about_sheet,
-    agreement_sheets,
-    annotation_sheets,
-    catalog_sheets,
-    frequency_sheets,
-    passages_sheet,
-    sheet_context,
-)
+from workbench.analysis import about_sheet
+from workbench.analysis import agreement_sheets
+from workbench.analysis import annotation_sheets
+from workbench.analysis import catalog_sheets
+from workbench.analysis import frequency_sheets
 from workbench.analysis import layers as analysis
+from workbench.analysis import passages_sheet
+from workbench.analysis import sheet_context
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.core import limits
-from workbench.core.errors import NotFound, ValidationError
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
 from workbench.formats import flat
-from workbench.formats.scope import ExportScope, Layer, ScopeError
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
+from workbench.formats.scope import ScopeError
 from workbench.formats.tables import Table
-from workbench.formats.workbook import ChartSpec, write_workbook
-from workbench.models import Code, Document, Project, User
+from workbench.formats.workbook import ChartSpec
+from workbench.formats.workbook import write_workbook
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Project
+from workbench.models import User
 
 FORMATS = ("xlsx", "csv", "json", "qdpx")
 MIME = {

@@ -27,24 +27,24 @@ from workbench.coding import actions as coding
 from workbench.core import limits
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
-from workbench.formats.legacy import LegacyRow, TableFormatError, read_legacy
+from workbench.formats.legacy import LegacyRow
+from workbench.formats.legacy import TableFormatError
+from workbench.formats.legacy import read_legacy
 from workbench.formats.times import parse_utc
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange.consensus_import import Consensus, apply_consensus
-from workbench.interchange.import_report import ImportReport, failed_file
-from workbench.interchange.project_lookup import (
-    ProjectLookup,
-    create_coder,
-    not_member_message,
-)
-from workbench.models import (
-    Annotation,
-    Code,
-    Passage,
-    PassageState,
-    Project,
-    User,
-)
+from workbench.interchange.consensus_import import Consensus
+from workbench.interchange.consensus_import import apply_consensus
+from workbench.interchange.import_report import ImportReport
+from workbench.interchange.import_report import failed_file
+from workbench.interchange.project_lookup import ProjectLookup
+from workbench.interchange.project_lookup import create_coder
+from workbench.interchange.project_lookup import not_member_message
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass

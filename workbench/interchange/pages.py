@@ -13,10 +13,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from workbench.core.errors import Forbidden, ValidationError
-from workbench.interchange import coding_import, exports, pending_imports, project_exchange
+from workbench.core.errors import Forbidden
+from workbench.core.errors import ValidationError
+from workbench.interchange import coding_import
+from workbench.interchange import exports
+from workbench.interchange import pending_imports
+from workbench.interchange import project_exchange
 from workbench.interchange.exchange_report import ExchangeReport
-from workbench.models import Project, User
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass(frozen=True)

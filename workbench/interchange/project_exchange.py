@@ -12,14 +12,18 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import files as codebook_files
 from workbench.core.errors import ValidationError
-from workbench.formats.detect import Kind, detect, suffix
+from workbench.formats.detect import Kind
+from workbench.formats.detect import detect
+from workbench.formats.detect import suffix
 from workbench.formats.qdpx_read import read_project
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange import qdpx_import, workbook_import
+from workbench.interchange import qdpx_import
+from workbench.interchange import workbook_import
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.interchange.import_report import ImportReport
 from workbench.interchange.qdpx_export import export_qdpx
-from workbench.models import Project, User
+from workbench.models import Project
+from workbench.models import User
 
 __all__ = ["ExchangeReport", "export_qdpx", "import_project_file"]
 

@@ -18,14 +18,12 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
-from workbench.models import (
-    Code,
-    Document,
-    Membership,
-    Passage,
-    Project,
-    User,
-)
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Membership
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 
 class ProjectLookup:

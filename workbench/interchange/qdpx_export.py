@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import asdict
 from os import PathLike
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +17,13 @@ from workbench import __version__
 from workbench.analysis import layers as analysis
 from workbench.codebooks import codes as codebooks
 from workbench.formats import qdpx
-from workbench.interchange.qdpx_layers import codebook_history, document_layers, iso_time
-from workbench.models import Annotation, Document, Passage, Project
+from workbench.interchange.qdpx_layers import codebook_history
+from workbench.interchange.qdpx_layers import document_layers
+from workbench.interchange.qdpx_layers import iso_time
+from workbench.models import Annotation
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
 
 Progress = Callable[[int], None]
 

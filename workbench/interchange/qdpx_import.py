@@ -16,7 +16,8 @@ memos, timestamps, codebook versions of annotations, coded states and the consen
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +30,25 @@ from workbench.core.codebook import CodebookSpec
 from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
 from workbench.documents import importing
-from workbench.formats.qdpx_read import RProject, RSelection, RSource, read_data_line
+from workbench.formats.qdpx_read import RProject
+from workbench.formats.qdpx_read import RSelection
+from workbench.formats.qdpx_read import RSource
+from workbench.formats.qdpx_read import read_data_line
 from workbench.interchange.exchange_report import ExchangeReport
-from workbench.interchange.project_lookup import create_coder, member_by_name
-from workbench.interchange.qdpx_layers import parse_time, restore_history, restore_layers
-from workbench.interchange.qdpx_sources import grouping, join_reasons, parsed_source
-from workbench.models import Annotation, Code, Document, Passage, Project, User
+from workbench.interchange.project_lookup import create_coder
+from workbench.interchange.project_lookup import member_by_name
+from workbench.interchange.qdpx_layers import parse_time
+from workbench.interchange.qdpx_layers import restore_history
+from workbench.interchange.qdpx_layers import restore_layers
+from workbench.interchange.qdpx_sources import grouping
+from workbench.interchange.qdpx_sources import join_reasons
+from workbench.interchange.qdpx_sources import parsed_source
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass

@@ -13,7 +13,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row
+from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
@@ -22,16 +24,14 @@ from workbench.coding import actions as coding
 from workbench.core.errors import NotFound
 from workbench.formats.times import parse_utc
 from workbench.interchange.exchange_report import ExchangeReport
-from workbench.models import (
-    Code,
-    CodebookVersion,
-    ConsensusAnnotation,
-    ConsensusState,
-    Passage,
-    PassageState,
-    Project,
-    User,
-)
+from workbench.models import Code
+from workbench.models import CodebookVersion
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 
 def iso_time(value: dt.datetime | None) -> str:

@@ -11,19 +11,20 @@ import hashlib
 from collections.abc import Hashable
 from typing import Any
 
-from workbench.core.corpus import (
-    DocumentMeta,
-    ParsedDocument,
-    PassageSpec,
-    detect_language,
-    segment,
-)
+from workbench.core.corpus import DocumentMeta
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import PassageSpec
+from workbench.core.corpus import detect_language
+from workbench.core.corpus import segment
 from workbench.core.corpus.records import looks_like_records
-from workbench.core.corpus.refit import Refit, fit_passages
+from workbench.core.corpus.refit import Refit
+from workbench.core.corpus.refit import fit_passages
 from workbench.core.errors import ValidationError
-from workbench.formats.qdpx_read import RCoding, RSource
+from workbench.formats.qdpx_read import RCoding
+from workbench.formats.qdpx_read import RSource
 from workbench.interchange.exchange_report import ExchangeReport
-from workbench.models import Code, User
+from workbench.models import Code
+from workbench.models import User
 
 
 def _key(c: RCoding, coders: dict[str | None, User], keys: dict[str, Code]) -> Hashable | None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
@@ -22,15 +24,21 @@ from workbench.core import limits
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.times import parse_utc
-from workbench.formats.workbook_read import (
-    ANNOTATIONS,
-    CODED,
-    WorkbookContent,
-)
-from workbench.interchange.consensus_import import Consensus, apply_consensus
+from workbench.formats.workbook_read import ANNOTATIONS
+from workbench.formats.workbook_read import CODED
+from workbench.formats.workbook_read import WorkbookContent
+from workbench.interchange.consensus_import import Consensus
+from workbench.interchange.consensus_import import apply_consensus
 from workbench.interchange.import_report import ImportReport
-from workbench.interchange.project_lookup import ProjectLookup, create_coder, not_member_message
-from workbench.models import Annotation, Code, Passage, PassageState, Project, User
+from workbench.interchange.project_lookup import ProjectLookup
+from workbench.interchange.project_lookup import create_coder
+from workbench.interchange.project_lookup import not_member_message
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass

@@ -19,28 +19,38 @@ import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.core import limits
-from workbench.core.corpus import DocumentMeta, ParsedDocument, PassageSpec
+from workbench.core.corpus import DocumentMeta
+from workbench.core.corpus import ParsedDocument
+from workbench.core.corpus import PassageSpec
 from workbench.documents import importing
 from workbench.formats import codebook_xlsx
 from workbench.formats.codebook_xlsx import ImportProblem
-from workbench.formats.csv_export_read import csv_export_as_workbook, is_csv_export
-from workbench.formats.detect import Kind, detect
-from workbench.formats.workbook_read import (
-    PASSAGES,
-    WDocument,
-    WorkbookContent,
-    read_export_workbook,
-)
+from workbench.formats.csv_export_read import csv_export_as_workbook
+from workbench.formats.csv_export_read import is_csv_export
+from workbench.formats.detect import Kind
+from workbench.formats.detect import detect
+from workbench.formats.workbook_read import PASSAGES
+from workbench.formats.workbook_read import WDocument
+from workbench.formats.workbook_read import WorkbookContent
+from workbench.formats.workbook_read import read_export_workbook
 from workbench.formats.xmlsafe import ExchangeError
-from workbench.interchange import coding_import, legacy_import
-from workbench.interchange.import_report import ImportOptions, ImportReport
-from workbench.interchange.workbook_codings import apply_plan, plan_codings
-from workbench.models import Code, Document, Passage, Project, User
+from workbench.interchange import coding_import
+from workbench.interchange import legacy_import
+from workbench.interchange.import_report import ImportOptions
+from workbench.interchange.import_report import ImportReport
+from workbench.interchange.workbook_codings import apply_plan
+from workbench.interchange.workbook_codings import plan_codings
+from workbench.models import Code
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import User
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -106,7 +116,9 @@ def import_export(
 
 def _keep_revisions(session: Session, project: Project, book: bytes) -> None:
     """Codes new to the project take the definition revision the file gives them."""
-    from workbench.formats.xlsx_read import cell_text, open_workbook, sheet_rows
+    from workbench.formats.xlsx_read import cell_text
+    from workbench.formats.xlsx_read import open_workbook
+    from workbench.formats.xlsx_read import sheet_rows
 
     wb = open_workbook(book, "codebook")
     try:

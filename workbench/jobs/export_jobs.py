@@ -19,11 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.core.errors import DomainError, NotFound, ValidationError
-from workbench.formats.scope import ExportScope, Layer
+from workbench.core.errors import DomainError
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.formats.scope import ExportScope
+from workbench.formats.scope import Layer
 from workbench.interchange import exports
 from workbench.interchange.downloads import ExportRequest
-from workbench.models import ExportJob, Project, User
+from workbench.models import ExportJob
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 
 STALE_AFTER = dt.timedelta(seconds=120)

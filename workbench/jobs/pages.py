@@ -11,7 +11,9 @@ from workbench.analysis import layers as analysis
 from workbench.coding import assignments
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
-from workbench.models import ExportJob, Project, User
+from workbench.models import ExportJob
+from workbench.models import Project
+from workbench.models import User
 
 # The tables a CSV export can hold alone, in the order the form offers them.
 CSV_TABLES = (

@@ -22,7 +22,8 @@ from pathlib import Path
 from workbench.core.errors import DomainError
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
-from workbench.models import ExportJob, Project
+from workbench.models import ExportJob
+from workbench.models import Project
 from workbench.unit_of_work import Database
 
 MODULE = "workbench.jobs.runner"  # what ``python -m`` runs: this module

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import workbench.models  # noqa: F401  (registers every table on Base.metadata)
-from workbench.db import Base, make_engine
+from workbench.db import Base
+from workbench.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,17 +1,23 @@
 """Typed ORM classes, split by noun; import them from here."""
 
-from workbench.models.accounts import ROLES, LoginFailure, Membership, Project, User
-from workbench.models.audit import AuditEvent, ExportJob
-from workbench.models.codes import Code, CodebookVersion
-from workbench.models.coding import (
-    Annotation,
-    Assignment,
-    ConsensusAnnotation,
-    ConsensusState,
-    PassageState,
-    ReliabilityRound,
-)
-from workbench.models.corpus import DOC_TYPES, Document, Passage
+from workbench.models.accounts import ROLES
+from workbench.models.accounts import LoginFailure
+from workbench.models.accounts import Membership
+from workbench.models.accounts import Project
+from workbench.models.accounts import User
+from workbench.models.audit import AuditEvent
+from workbench.models.audit import ExportJob
+from workbench.models.codes import Code
+from workbench.models.codes import CodebookVersion
+from workbench.models.coding import Annotation
+from workbench.models.coding import Assignment
+from workbench.models.coding import ConsensusAnnotation
+from workbench.models.coding import ConsensusState
+from workbench.models.coding import PassageState
+from workbench.models.coding import ReliabilityRound
+from workbench.models.corpus import DOC_TYPES
+from workbench.models.corpus import Document
+from workbench.models.corpus import Passage
 
 __all__ = [
     "DOC_TYPES",

@@ -6,18 +6,18 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from workbench.db import Base
-from workbench.models._common import (
-    IntPk,
-    JSONType,
-    LongText,
-    ProjectRef,
-    Timestamp,
-    UTCDateTime,
-    utcnow,
-)
+from workbench.models._common import IntPk
+from workbench.models._common import JSONType
+from workbench.models._common import LongText
+from workbench.models._common import ProjectRef
+from workbench.models._common import Timestamp
+from workbench.models._common import UTCDateTime
+from workbench.models._common import utcnow
 
 ROLES = ("lead", "coder")
 

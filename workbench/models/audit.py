@@ -6,17 +6,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
-from workbench.models._common import (
-    IntPk,
-    JSONType,
-    ProjectRef,
-    Timestamp,
-    UserRefOrNull,
-    UTCDateTime,
-)
+from workbench.models._common import IntPk
+from workbench.models._common import JSONType
+from workbench.models._common import ProjectRef
+from workbench.models._common import Timestamp
+from workbench.models._common import UserRefOrNull
+from workbench.models._common import UTCDateTime
 
 
 class AuditEvent(Base):

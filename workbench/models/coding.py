@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
-from workbench.models._common import (
-    IntPk,
-    JSONType,
-    LongText,
-    PassageRef,
-    ProjectRef,
-    Timestamp,
-    UserRefOrNull,
-)
+from workbench.models._common import IntPk
+from workbench.models._common import JSONType
+from workbench.models._common import LongText
+from workbench.models._common import PassageRef
+from workbench.models._common import ProjectRef
+from workbench.models._common import Timestamp
+from workbench.models._common import UserRefOrNull
 
 
 class Annotation(Base):

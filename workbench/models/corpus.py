@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import backref
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from workbench.db import Base
-from workbench.models._common import IntPk, JSONType, ProjectRef, Timestamp, UserRefOrNull
+from workbench.models._common import IntPk
+from workbench.models._common import JSONType
+from workbench.models._common import ProjectRef
+from workbench.models._common import Timestamp
+from workbench.models._common import UserRefOrNull
 from workbench.models.accounts import Project
 
 DOC_TYPES = ("un_record", "mission_statement", "news_report")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
@@ -21,17 +23,15 @@ from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.core.errors import ValidationError
 from workbench.documents.catalog import get_passage
-from workbench.models import (
-    Annotation,
-    Code,
-    ConsensusAnnotation,
-    ConsensusState,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
 from workbench.models._common import utcnow
 from workbench.reliability import disagreements
 from workbench.reliability import records as agreement_data

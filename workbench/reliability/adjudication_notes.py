@@ -7,13 +7,18 @@ code was applied to). Only leads reach adjudication, so every coder's notes are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.models import Annotation, Passage, PassageState, Project, User
+from workbench.models import Annotation
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import User
 
 
 @dataclass

@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.core.codebook import StanceLevel
-from workbench.models import Project, ReliabilityRound, User
-from workbench.reliability import adjudication, disagreements, rounds
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
+from workbench.reliability import adjudication
+from workbench.reliability import disagreements
 from workbench.reliability import records as agreement_data
+from workbench.reliability import rounds
 
 
 @dataclass(frozen=True)

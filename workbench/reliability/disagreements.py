@@ -7,7 +7,9 @@ resolved (adjudicated) passages, or both; a passage card shows one passage for a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,21 +17,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.core.errors import NotFound, ValidationError
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
 from workbench.documents.catalog import get_passage
-from workbench.models import (
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
 from workbench.reliability import records as agreement_data
-from workbench.reliability.adjudication_notes import CoderNotes, notes_for
-from workbench.reliability.records import Scope, differing_codes, in_scope, scoped
+from workbench.reliability.adjudication_notes import CoderNotes
+from workbench.reliability.adjudication_notes import notes_for
+from workbench.reliability.records import Scope
+from workbench.reliability.records import differing_codes
+from workbench.reliability.records import in_scope
+from workbench.reliability.records import scoped
 
 STATUSES = ("open", "resolved", "all")
 PER_PAGE = 25

@@ -11,25 +11,30 @@ the chosen coders only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.coding import assignments
-from workbench.core.agreement import CodeAccuracy, build_report
-from workbench.core.errors import Conflict, Forbidden, ValidationError
-from workbench.models import (
-    Assignment,
-    Project,
-    ReliabilityRound,
-    User,
-)
-from workbench.reliability import adjudication, disagreements
+from workbench.core.agreement import CodeAccuracy
+from workbench.core.agreement import build_report
+from workbench.core.errors import Conflict
+from workbench.core.errors import Forbidden
+from workbench.core.errors import ValidationError
+from workbench.models import Assignment
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
+from workbench.reliability import adjudication
+from workbench.reliability import disagreements
 from workbench.reliability import records as agreement_data
 from workbench.reliability.records import Scope
-from workbench.reliability.rounds import record_change, round_passage_count, round_passage_ids
+from workbench.reliability.rounds import record_change
+from workbench.reliability.rounds import round_passage_count
+from workbench.reliability.rounds import round_passage_ids
 
 
 @dataclass

@@ -17,30 +17,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.core.agreement import (
-    CodingRecord,
-)
+from workbench.core.agreement import CodingRecord
 from workbench.core.errors import NotFound
-from workbench.models import (
-    Annotation,
-    Assignment,
-    Code,
-    ConsensusAnnotation,
-    ConsensusState,
-    Document,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import Code
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
 
 CONSENSUS = "consensus"
 

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workbench.core import charts
-from workbench.core.agreement import DEFAULT_SEED, AgreementReport
-from workbench.models import Project, ReliabilityRound
+from workbench.core.agreement import DEFAULT_SEED
+from workbench.core.agreement import AgreementReport
+from workbench.models import Project
+from workbench.models import ReliabilityRound
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 from workbench.reliability import rounds

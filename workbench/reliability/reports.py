@@ -7,36 +7,32 @@ consensus (or a gold round) as its reference layer and the count of resolved dis
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
-from workbench.core.agreement import (
-    DEFAULT_SEED,
-    AgreementInputError,
-    AgreementReport,
-    build_report,
-    methods_paragraph,
-    methods_table,
-)
+from workbench.core.agreement import DEFAULT_SEED
+from workbench.core.agreement import AgreementInputError
+from workbench.core.agreement import AgreementReport
+from workbench.core.agreement import build_report
+from workbench.core.agreement import methods_paragraph
+from workbench.core.agreement import methods_table
 from workbench.core.errors import ValidationError
-from workbench.models import (
-    Project,
-    ReliabilityRound,
-)
-from workbench.reliability.records import (
-    CONSENSUS,
-    Scope,
-    adjudicated_ids,
-    consensus_records,
-    differing_codes,
-    get_round,
-    load,
-    passage_codings,
-    scope_for,
-)
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.reliability.records import CONSENSUS
+from workbench.reliability.records import Scope
+from workbench.reliability.records import adjudicated_ids
+from workbench.reliability.records import consensus_records
+from workbench.reliability.records import differing_codes
+from workbench.reliability.records import get_round
+from workbench.reliability.records import load
+from workbench.reliability.records import passage_codings
+from workbench.reliability.records import scope_for
 
 BREAKDOWN_KEYS = ("language", "original_language", "speech", "delegation", "doc_type", "document")
 MAX_BOOTSTRAP = 10_000

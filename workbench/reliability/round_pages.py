@@ -15,10 +15,14 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
-from workbench.models import Project, ReliabilityRound, User
-from workbench.reliability import disagreements, gold, rounds
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
+from workbench.reliability import disagreements
+from workbench.reliability import gold
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
+from workbench.reliability import rounds
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from workbench.core import limits
 from workbench.core.errors import NotFound
-from workbench.models import Project, ReliabilityRound
+from workbench.models import Project
+from workbench.models import ReliabilityRound
 
 
 def round_id_by_ref(session: Session, project: Project, ref: str) -> int:

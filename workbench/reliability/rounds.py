@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import audit
@@ -23,15 +24,13 @@ from workbench.coding import assignments
 from workbench.core import limits
 from workbench.core.agreement import build_report
 from workbench.core.errors import ValidationError
-from workbench.models import (
-    Assignment,
-    Document,
-    Passage,
-    PassageState,
-    Project,
-    ReliabilityRound,
-    User,
-)
+from workbench.models import Assignment
+from workbench.models import Document
+from workbench.models import Passage
+from workbench.models import PassageState
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.models import User
 from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 

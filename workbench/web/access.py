@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
+from flask_login import current_user
 
 from workbench.accounts import membership
 from workbench.core.errors import Forbidden
-from workbench.models import Project, User
+from workbench.models import Project
+from workbench.models import User
 from workbench.web import parsers
 from workbench.web.unit import db
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
-from flask_login import login_required, login_user
+from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask_login import login_required
+from flask_login import login_user
 
 from workbench.accounts import pages
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
 from workbench.web.access import me
 from workbench.web.parsers import flag
-from workbench.web.unit import db, writes
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("admin", __name__)
 

@@ -11,15 +11,29 @@ from __future__ import annotations
 import json
 from typing import cast
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import Response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import login_required
 
-from workbench.models import Project, ReliabilityRound
-from workbench.reliability import adjudication_pages, report_pages, round_pages, rounds
-from workbench.web.access import current_project, lead_only, me
+from workbench.models import Project
+from workbench.models import ReliabilityRound
+from workbench.reliability import adjudication_pages
+from workbench.reliability import report_pages
+from workbench.reliability import round_pages
+from workbench.reliability import rounds
+from workbench.web.access import current_project
+from workbench.web.access import lead_only
+from workbench.web.access import me
 from workbench.web.htmx import is_htmx
-from workbench.web.parsers import ints, number, opt_int
-from workbench.web.unit import db, writes
+from workbench.web.parsers import ints
+from workbench.web.parsers import number
+from workbench.web.parsers import opt_int
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("agreement", __name__)
 

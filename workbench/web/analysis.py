@@ -7,16 +7,22 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint
+from flask import Response
+from flask import render_template
+from flask import request
 from flask_login import login_required
 
 from workbench.analysis import pages
 from workbench.analysis.segments import SegmentFilters
 from workbench.core import limits
-from workbench.web.access import current_project, me
+from workbench.web.access import current_project
+from workbench.web.access import me
 from workbench.web.htmx import is_htmx
-from workbench.web.parsers import arg_int, text
-from workbench.web.unit import database, db
+from workbench.web.parsers import arg_int
+from workbench.web.parsers import text
+from workbench.web.unit import database
+from workbench.web.unit import db
 
 bp = Blueprint("analysis", __name__)
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from workbench.accounts import login_throttle
 from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
 from workbench.web.access import me
-from workbench.web.unit import db, writes
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("auth", __name__)
 

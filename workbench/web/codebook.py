@@ -6,24 +6,32 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask import send_file
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.codebooks import codes as codebooks
-from workbench.codebooks.files import (
-    CodebookImportReport,
-    apply_codebook_import,
-    codebook_import_report,
-    export_codebook,
-)
+from workbench.codebooks.files import CodebookImportReport
+from workbench.codebooks.files import apply_codebook_import
+from workbench.codebooks.files import codebook_import_report
+from workbench.codebooks.files import export_codebook
 from workbench.codebooks.pages import codebook_page
 from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
-from workbench.web.access import current_project, lead_project, me
+from workbench.web.access import current_project
+from workbench.web.access import lead_project
+from workbench.web.access import me
 from workbench.web.htmx import page_or_fragment
-from workbench.web.parsers import arg_int, flag, upload
-from workbench.web.unit import db, discard, writes
+from workbench.web.parsers import arg_int
+from workbench.web.parsers import flag
+from workbench.web.parsers import upload
+from workbench.web.unit import db
+from workbench.web.unit import discard
+from workbench.web.unit import writes
 
 bp = Blueprint("codebook", __name__)
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import login_required
 
-from workbench.coding import assignments, commands, pages
+from workbench.coding import assignments
+from workbench.coding import commands
+from workbench.coding import pages
 from workbench.coding.targets import Span
 from workbench.coding.view import ViewFilters
 from workbench.core import limits
 from workbench.core.errors import ValidationError
 from workbench.models import Project
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project
+from workbench.web.access import lead_only
+from workbench.web.access import me
 from workbench.web.htmx import is_htmx
-from workbench.web.parsers import ints, opt_int, req_int, text
-from workbench.web.unit import db, writes
+from workbench.web.parsers import ints
+from workbench.web.parsers import opt_int
+from workbench.web.parsers import req_int
+from workbench.web.parsers import text
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("coding", __name__)
 

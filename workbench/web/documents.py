@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
-from workbench.documents import corrections, importing, pages
+from workbench.documents import corrections
+from workbench.documents import importing
+from workbench.documents import pages
 from workbench.documents.importing import ImportResult
 from workbench.models import Project
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project
+from workbench.web.access import lead_only
+from workbench.web.access import me
 from workbench.web.htmx import is_htmx
-from workbench.web.unit import db, writes
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("documents", __name__)
 

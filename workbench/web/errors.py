@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask
+from flask import Response
+from flask import current_app
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from workbench.core.errors import DomainError
 from workbench.web.htmx import error_response

@@ -12,32 +12,43 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
 from workbench.core.errors import Conflict
-from workbench.interchange import coding_import, downloads, exports, workbook_import
+from workbench.interchange import coding_import
+from workbench.interchange import downloads
+from workbench.interchange import exports
 from workbench.interchange import pages as interchange_pages
+from workbench.interchange import workbook_import
 from workbench.interchange.downloads import ExportRequest
 from workbench.interchange.import_report import ImportReport
-from workbench.jobs import export_jobs, runner
+from workbench.jobs import export_jobs
 from workbench.jobs import pages as job_pages
+from workbench.jobs import runner
 from workbench.models import Project
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project
+from workbench.web.access import lead_only
+from workbench.web.access import me
 from workbench.web.htmx import is_htmx
-from workbench.web.parsers import arg_int, choice, flag, upload
-from workbench.web.unit import database, db, discard, writes, writing
+from workbench.web.parsers import arg_int
+from workbench.web.parsers import choice
+from workbench.web.parsers import flag
+from workbench.web.parsers import upload
+from workbench.web.unit import database
+from workbench.web.unit import db
+from workbench.web.unit import discard
+from workbench.web.unit import writes
+from workbench.web.unit import writing
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response
+from flask import render_template
+from flask import request
 
 
 def is_htmx() -> bool:

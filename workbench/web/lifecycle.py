@@ -7,16 +7,27 @@ every coder's codings.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import Conflict
-from workbench.documents import changes, lifecycle_history, pages
+from workbench.documents import changes
+from workbench.documents import lifecycle_history
+from workbench.documents import pages
 from workbench.models import Project
-from workbench.web.access import current_project, lead_only, me
+from workbench.web.access import current_project
+from workbench.web.access import lead_only
+from workbench.web.access import me
 from workbench.web.parsers import req_int
-from workbench.web.unit import db, discard, writes
+from workbench.web.unit import db
+from workbench.web.unit import discard
+from workbench.web.unit import writes
 
 bp = Blueprint("lifecycle", __name__)
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import request
-from werkzeug.routing import BaseConverter, Map
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import Map
 from werkzeug.routing import ValidationError as NoRoute
 
 from workbench.core import limits

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -12,10 +17,15 @@ from workbench.coding.project_page import project_page
 from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
-from workbench.web.access import current_project, lead_project, me
-from workbench.web.htmx import is_htmx, page_or_fragment
-from workbench.web.parsers import arg_int, text
-from workbench.web.unit import db, writes
+from workbench.web.access import current_project
+from workbench.web.access import lead_project
+from workbench.web.access import me
+from workbench.web.htmx import is_htmx
+from workbench.web.htmx import page_or_fragment
+from workbench.web.parsers import arg_int
+from workbench.web.parsers import text
+from workbench.web.unit import db
+from workbench.web.unit import writes
 
 bp = Blueprint("projects", __name__)
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from workbench.web import errors, headers, parsers, unit
+from workbench.web import errors
+from workbench.web import headers
+from workbench.web import parsers
+from workbench.web import unit
 from workbench.web.access import login_manager
 
 csrf = CSRFProtect()
@@ -29,18 +32,16 @@ def init_app(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Imported here: each area's views import the plumbing above, never the other way round.
-    from workbench.web import (
-        admin,
-        agreement,
-        analysis,
-        auth,
-        codebook,
-        coding,
-        documents,
-        exports,
-        lifecycle,
-        projects,
-    )
+    from workbench.web import admin
+    from workbench.web import agreement
+    from workbench.web import analysis
+    from workbench.web import auth
+    from workbench.web import codebook
+    from workbench.web import coding
+    from workbench.web import documents
+    from workbench.web import exports
+    from workbench.web import lifecycle
+    from workbench.web import projects
 
     for module in (
         auth,

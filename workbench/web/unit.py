@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any
+from typing import ParamSpec
+from typing import TypeVar
+from typing import cast
 
-from flask import Flask, current_app, g
+from flask import Flask
+from flask import current_app
+from flask import g
 from sqlalchemy.orm import Session
 
-from workbench.unit_of_work import Database, UnitOfWork
+from workbench.unit_of_work import Database
+from workbench.unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -17,37 +17,42 @@ Conventions every function here follows (module docstrings give the formulas):
 from __future__ import annotations
 
 from workbench.core.agreement.alpha import krippendorff_alpha
-from workbench.core.agreement.bootstrap import (
-    DEFAULT_REPLICATES,
-    DEFAULT_SEED,
-    BootstrapInterval,
-    alpha_bootstrap,
-)
-from workbench.core.agreement.coefficients import CoefficientSet, coefficient_set
+from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
+from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import BootstrapInterval
+from workbench.core.agreement.bootstrap import alpha_bootstrap
+from workbench.core.agreement.coefficients import CoefficientSet
+from workbench.core.agreement.coefficients import coefficient_set
 from workbench.core.agreement.errors import AgreementInputError
-from workbench.core.agreement.files import long_report, matrix_report, read_long, read_matrix
-from workbench.core.agreement.kappa import (
-    cohen_kappa,
-    cohen_kappa_pairwise,
-    mean_kappa,
-    scott_pi,
-    weighted_kappa,
-)
-from workbench.core.agreement.levels import LEVELS, Level
-from workbench.core.agreement.matrix import RatingMatrix, rating_matrix
-from workbench.core.agreement.methods import methods_paragraph, methods_table
-from workbench.core.agreement.multirater import fleiss_kappa, gwet_ac1, gwet_ac2, percent_agreement
+from workbench.core.agreement.files import long_report
+from workbench.core.agreement.files import matrix_report
+from workbench.core.agreement.files import read_long
+from workbench.core.agreement.files import read_matrix
+from workbench.core.agreement.kappa import cohen_kappa
+from workbench.core.agreement.kappa import cohen_kappa_pairwise
+from workbench.core.agreement.kappa import mean_kappa
+from workbench.core.agreement.kappa import scott_pi
+from workbench.core.agreement.kappa import weighted_kappa
+from workbench.core.agreement.levels import LEVELS
+from workbench.core.agreement.levels import Level
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import rating_matrix
+from workbench.core.agreement.methods import methods_paragraph
+from workbench.core.agreement.methods import methods_table
+from workbench.core.agreement.multirater import fleiss_kappa
+from workbench.core.agreement.multirater import gwet_ac1
+from workbench.core.agreement.multirater import gwet_ac2
+from workbench.core.agreement.multirater import percent_agreement
 from workbench.core.agreement.records import CodingRecord
-from workbench.core.agreement.report_types import (
-    AgreementReport,
-    CodeAccuracy,
-    CodeReport,
-    CoderPairAgreement,
-    ReferenceAgreement,
-    StanceAgreement,
-    reliability_flag,
-)
-from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE, build_report
+from workbench.core.agreement.report_types import AgreementReport
+from workbench.core.agreement.report_types import CodeAccuracy
+from workbench.core.agreement.report_types import CodeReport
+from workbench.core.agreement.report_types import CoderPairAgreement
+from workbench.core.agreement.report_types import ReferenceAgreement
+from workbench.core.agreement.report_types import StanceAgreement
+from workbench.core.agreement.report_types import reliability_flag
+from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE
+from workbench.core.agreement.reports import build_report
 
 __all__ = [
     "DEFAULT_REPLICATES",

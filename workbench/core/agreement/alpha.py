@@ -26,9 +26,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from workbench.core.agreement.alpha_batch import alpha_replicates, profile_terms
-from workbench.core.agreement.levels import Level, check_level, level_values
-from workbench.core.agreement.matrix import FloatArray, RatingMatrix, UnitProfiles, unit_profiles
+from workbench.core.agreement.alpha_batch import alpha_replicates
+from workbench.core.agreement.alpha_batch import profile_terms
+from workbench.core.agreement.levels import Level
+from workbench.core.agreement.levels import check_level
+from workbench.core.agreement.levels import level_values
+from workbench.core.agreement.matrix import FloatArray
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import UnitProfiles
+from workbench.core.agreement.matrix import unit_profiles
 
 EXACT_CATEGORY_LIMIT = 64
 

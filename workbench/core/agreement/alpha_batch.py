@@ -19,7 +19,9 @@ import numpy as np
 import numpy.typing as npt
 
 from workbench.core.agreement.levels import Level
-from workbench.core.agreement.matrix import FloatArray, IntArray, UnitProfiles
+from workbench.core.agreement.matrix import FloatArray
+from workbench.core.agreement.matrix import IntArray
+from workbench.core.agreement.matrix import UnitProfiles
 
 # Largest dense intermediate (elements) built in one go; beyond it the code loops per replicate.
 DENSE_LIMIT = 1 << 22

@@ -20,11 +20,18 @@ from typing import Any
 import numpy as np
 
 from workbench.core.agreement.alpha import krippendorff_alpha
-from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED, alpha_bootstrap
-from workbench.core.agreement.kappa import cohen_kappa, cohen_kappa_pairwise, mean_kappa, scott_pi
+from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
+from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import alpha_bootstrap
+from workbench.core.agreement.kappa import cohen_kappa
+from workbench.core.agreement.kappa import cohen_kappa_pairwise
+from workbench.core.agreement.kappa import mean_kappa
+from workbench.core.agreement.kappa import scott_pi
 from workbench.core.agreement.levels import check_level
 from workbench.core.agreement.matrix import RatingMatrix
-from workbench.core.agreement.multirater import fleiss_kappa, gwet_ac1, percent_agreement
+from workbench.core.agreement.multirater import fleiss_kappa
+from workbench.core.agreement.multirater import gwet_ac1
+from workbench.core.agreement.multirater import percent_agreement
 
 
 @dataclass(frozen=True)

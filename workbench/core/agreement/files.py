@@ -25,19 +25,23 @@ import csv
 import io
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED
+from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
+from workbench.core.agreement.bootstrap import DEFAULT_SEED
 from workbench.core.agreement.coefficients import coefficient_set
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.agreement.kappa import weighted_kappa
 from workbench.core.agreement.levels import check_level
-from workbench.core.agreement.matrix import RatingMatrix, rating_matrix
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import rating_matrix
 from workbench.core.agreement.multirater import gwet_ac2
 from workbench.core.agreement.records import CodingRecord
-from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE, build_report
+from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE
+from workbench.core.agreement.reports import build_report
 
 Source = str | os.PathLike[str]
 LONG_REQUIRED = ("passage_id", "coder", "code")

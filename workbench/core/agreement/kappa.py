@@ -21,8 +21,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from workbench.core.agreement.matrix import IntArray, RatingMatrix
-from workbench.core.agreement.weights import WeightScheme, check_scheme, disagreement
+from workbench.core.agreement.matrix import IntArray
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.weights import WeightScheme
+from workbench.core.agreement.weights import check_scheme
+from workbench.core.agreement.weights import disagreement
 
 
 def pair_table(matrix: RatingMatrix, a: int, b: int) -> IntArray:

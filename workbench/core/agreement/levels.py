@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from workbench.core.agreement.matrix import FloatArray, RatingMatrix
+from workbench.core.agreement.matrix import FloatArray
+from workbench.core.agreement.matrix import RatingMatrix
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")

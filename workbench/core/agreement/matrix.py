@@ -14,11 +14,14 @@ makes the coefficients independent of row order and lets the bootstrap resample 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from numbers import Real
-from typing import Any, SupportsFloat, cast
+from typing import Any
+from typing import SupportsFloat
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt

@@ -9,15 +9,14 @@ the text and left as None in the table, never written as 0.
 from __future__ import annotations
 
 import statistics
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
-from workbench.core.agreement.report_types import (
-    RELIABLE_ALPHA,
-    TENTATIVE_ALPHA,
-    AgreementReport,
-    CodeReport,
-)
+from workbench.core.agreement.report_types import RELIABLE_ALPHA
+from workbench.core.agreement.report_types import TENTATIVE_ALPHA
+from workbench.core.agreement.report_types import AgreementReport
+from workbench.core.agreement.report_types import CodeReport
 
 
 def _decimal(value: float, digits: int) -> Decimal:

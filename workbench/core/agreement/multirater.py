@@ -25,14 +25,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from workbench.core.agreement.matrix import IntArray, RatingMatrix, unit_profiles
-from workbench.core.agreement.weights import (
-    WeightScheme,
-    check_scheme,
-    disagreement,
-    max_disagreement,
-    weight_total,
-)
+from workbench.core.agreement.matrix import IntArray
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.matrix import unit_profiles
+from workbench.core.agreement.weights import WeightScheme
+from workbench.core.agreement.weights import check_scheme
+from workbench.core.agreement.weights import disagreement
+from workbench.core.agreement.weights import max_disagreement
+from workbench.core.agreement.weights import weight_total
 
 
 @dataclass(frozen=True)

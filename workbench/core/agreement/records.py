@@ -16,7 +16,9 @@ Semantics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -25,7 +27,9 @@ import numpy as np
 import numpy.typing as npt
 
 from workbench.core.agreement.errors import AgreementInputError
-from workbench.core.agreement.matrix import FloatArray, IntArray, RatingMatrix
+from workbench.core.agreement.matrix import FloatArray
+from workbench.core.agreement.matrix import IntArray
+from workbench.core.agreement.matrix import RatingMatrix
 
 PassageId = str | int
 PRESENCE_CATEGORIES = (0, 1)

@@ -18,7 +18,9 @@ breakdown), so a code's interval does not change when other codes are added or r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -26,38 +28,33 @@ import numpy as np
 import numpy.typing as npt
 
 from workbench.core.agreement.alpha import krippendorff_alpha
-from workbench.core.agreement.bootstrap import (
-    DEFAULT_REPLICATES,
-    DEFAULT_SEED,
-    alpha_bootstrap,
-    derived_rng,
-)
-from workbench.core.agreement.coefficients import CoefficientSet, coefficient_set
-from workbench.core.agreement.kappa import (
-    coder_pairs,
-    kappa_from_table,
-    pair_key,
-    pair_table,
-    weighted_kappa,
-)
-from workbench.core.agreement.matrix import IntArray, RatingMatrix
-from workbench.core.agreement.multirater import gwet_ac2, percent_agreement
-from workbench.core.agreement.records import (
-    CodingRecord,
-    CodingTable,
-    coding_table,
-    presence_matrix,
-    stance_matrix,
-)
-from workbench.core.agreement.report_types import (
-    AgreementReport,
-    CodeAccuracy,
-    CodeReport,
-    CoderPairAgreement,
-    ReferenceAgreement,
-    StanceAgreement,
-    reliability_flag,
-)
+from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
+from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import alpha_bootstrap
+from workbench.core.agreement.bootstrap import derived_rng
+from workbench.core.agreement.coefficients import CoefficientSet
+from workbench.core.agreement.coefficients import coefficient_set
+from workbench.core.agreement.kappa import coder_pairs
+from workbench.core.agreement.kappa import kappa_from_table
+from workbench.core.agreement.kappa import pair_key
+from workbench.core.agreement.kappa import pair_table
+from workbench.core.agreement.kappa import weighted_kappa
+from workbench.core.agreement.matrix import IntArray
+from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.agreement.multirater import gwet_ac2
+from workbench.core.agreement.multirater import percent_agreement
+from workbench.core.agreement.records import CodingRecord
+from workbench.core.agreement.records import CodingTable
+from workbench.core.agreement.records import coding_table
+from workbench.core.agreement.records import presence_matrix
+from workbench.core.agreement.records import stance_matrix
+from workbench.core.agreement.report_types import AgreementReport
+from workbench.core.agreement.report_types import CodeAccuracy
+from workbench.core.agreement.report_types import CodeReport
+from workbench.core.agreement.report_types import CoderPairAgreement
+from workbench.core.agreement.report_types import ReferenceAgreement
+from workbench.core.agreement.report_types import StanceAgreement
+from workbench.core.agreement.report_types import reliability_flag
 
 DEFAULT_STANCE_SCALE: tuple[float, ...] = (-2, -1, 0, 1, 2)
 MISSING_META = "(missing)"

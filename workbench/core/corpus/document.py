@@ -7,24 +7,27 @@ import re
 from dataclasses import replace
 
 from workbench.core.corpus.archive import iter_archive
-from workbench.core.corpus.extract import extension, extract_text
+from workbench.core.corpus.extract import extension
+from workbench.core.corpus.extract import extract_text
 from workbench.core.corpus.language import detect_language
-from workbench.core.corpus.markdown import MARKDOWN_EXTENSIONS, looks_like_markdown
-from workbench.core.corpus.metadata import extract_metadata, find_date
+from workbench.core.corpus.markdown import MARKDOWN_EXTENSIONS
+from workbench.core.corpus.markdown import looks_like_markdown
+from workbench.core.corpus.metadata import extract_metadata
+from workbench.core.corpus.metadata import find_date
 from workbench.core.corpus.normalise import normalise_layout
-from workbench.core.corpus.records import looks_like_records, record_text
+from workbench.core.corpus.records import looks_like_records
+from workbench.core.corpus.records import record_text
 from workbench.core.corpus.segment import segment
-from workbench.core.corpus.tables import TABLE_EXTENSIONS, read_table
-from workbench.core.corpus.types import (
-    SEGMENT_MODES,
-    CorpusError,
-    DocumentMeta,
-    MetadataValue,
-    ParsedDocument,
-    SegmentHints,
-    TableRow,
-    TextLayout,
-)
+from workbench.core.corpus.tables import TABLE_EXTENSIONS
+from workbench.core.corpus.tables import read_table
+from workbench.core.corpus.types import SEGMENT_MODES
+from workbench.core.corpus.types import CorpusError
+from workbench.core.corpus.types import DocumentMeta
+from workbench.core.corpus.types import MetadataValue
+from workbench.core.corpus.types import ParsedDocument
+from workbench.core.corpus.types import SegmentHints
+from workbench.core.corpus.types import TableRow
+from workbench.core.corpus.types import TextLayout
 
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024

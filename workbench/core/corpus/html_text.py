@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
+from lxml import html
 
 from workbench.core.corpus.types import CorpusError
 

@@ -11,18 +11,17 @@ import re
 from dataclasses import dataclass
 
 from workbench.core.corpus import markdown as md
-from workbench.core.corpus.furniture import (
-    FURNITURE_FIRST,
-    INLINE_NEWS_LINE,
-    LEADING_DATELINE,
-    is_dateline,
-    is_heading,
-    is_page_furniture,
-    is_record_break,
-    is_table_line,
-)
+from workbench.core.corpus.furniture import FURNITURE_FIRST
+from workbench.core.corpus.furniture import INLINE_NEWS_LINE
+from workbench.core.corpus.furniture import LEADING_DATELINE
+from workbench.core.corpus.furniture import is_dateline
+from workbench.core.corpus.furniture import is_heading
+from workbench.core.corpus.furniture import is_page_furniture
+from workbench.core.corpus.furniture import is_record_break
+from workbench.core.corpus.furniture import is_table_line
 from workbench.core.corpus.shape import ends_sentence
-from workbench.core.corpus.speakers import match_marker, match_switch_line
+from workbench.core.corpus.speakers import match_marker
+from workbench.core.corpus.speakers import match_switch_line
 
 _IDEOGRAPHIC_RUN = re.compile("\u3000{2,}")
 _SEGMENT_TRIGGERS = ("\u3000", "人民日报", "新华社", "spoke in", "发言")

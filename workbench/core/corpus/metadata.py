@@ -9,7 +9,8 @@ from workbench.core.corpus import furniture
 from workbench.core.corpus.extract import DOCUMENT_EXTENSIONS
 from workbench.core.corpus.language import detect_language
 from workbench.core.corpus.segment import paragraph_spans
-from workbench.core.corpus.speakers import RECORD_HEADER_PHRASES, match_marker
+from workbench.core.corpus.speakers import RECORD_HEADER_PHRASES
+from workbench.core.corpus.speakers import match_marker
 from workbench.core.corpus.types import DocumentMeta
 
 _HEAD_CHARS = 2000

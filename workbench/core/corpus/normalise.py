@@ -21,17 +21,17 @@ No Unicode normalisation (NFC) is applied: offsets are code points over the retu
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from workbench.core.corpus.hyphenation import Vocabulary
 from workbench.core.corpus.language import detect_language
-from workbench.core.corpus.lines import Line, scan_lines
-from workbench.core.corpus.shape import (
-    ends_with_function_word,
-    is_cjk,
-    reads_as_prose,
-    starts_lowercase,
-)
+from workbench.core.corpus.lines import Line
+from workbench.core.corpus.lines import scan_lines
+from workbench.core.corpus.shape import ends_with_function_word
+from workbench.core.corpus.shape import is_cjk
+from workbench.core.corpus.shape import reads_as_prose
+from workbench.core.corpus.shape import starts_lowercase
 from workbench.core.corpus.types import TextLayout
 
 _WRAP_WIDTH_LIMIT = 160  # longer "lines" are paragraphs, not wrapped print lines

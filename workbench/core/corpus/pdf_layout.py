@@ -22,7 +22,8 @@ from itertools import pairwise
 from statistics import median
 from typing import Any
 
-from workbench.core.corpus.shape import ends_sentence, is_cjk
+from workbench.core.corpus.shape import ends_sentence
+from workbench.core.corpus.shape import is_cjk
 from workbench.core.corpus.types import CorpusError
 
 _GAP_FACTOR = 1.4  # a pitch this much above the usual one is a blank line between paragraphs

@@ -10,7 +10,8 @@ non-empty line, trimmed of surrounding white space.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 
 from workbench.core.corpus.types import PassageSpec
 

@@ -11,10 +11,14 @@ Every such change is described so the import report can list it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Hashable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 
-from workbench.core.corpus.refit_cut import Join, cut_passages
+from workbench.core.corpus.refit_cut import Join
+from workbench.core.corpus.refit_cut import cut_passages
 from workbench.core.corpus.types import PassageSpec
 
 # A selection: (start, end) or (start, end, key); selections of one key never share a passage

@@ -11,8 +11,10 @@ and the join is returned with its reason so the import can say it is not exact.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Hashable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace
 
 from workbench.core.corpus.types import PassageSpec
 

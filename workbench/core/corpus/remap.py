@@ -18,7 +18,8 @@ passage's offsets plus the span, or the whole passage):
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 SPANNABLE = frozenset({"annotation"})
 SPREADING = frozenset({"assignment"})

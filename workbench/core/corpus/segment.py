@@ -19,34 +19,28 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from workbench.core.corpus.furniture import (
-    is_boilerplate,
-    is_dateline,
-    is_fragment,
-    is_heading,
-    is_page_furniture,
-    is_record_break,
-    is_table_line,
-)
+from workbench.core.corpus.furniture import is_boilerplate
+from workbench.core.corpus.furniture import is_dateline
+from workbench.core.corpus.furniture import is_fragment
+from workbench.core.corpus.furniture import is_heading
+from workbench.core.corpus.furniture import is_page_furniture
+from workbench.core.corpus.furniture import is_record_break
+from workbench.core.corpus.furniture import is_table_line
 from workbench.core.corpus.language import detect_language
 from workbench.core.corpus.records import record_passages
 from workbench.core.corpus.sentences import sentence_spans
-from workbench.core.corpus.speakers import (
-    SpeakerMarker,
-    find_presiding_delegation,
-    is_record_header,
-    last_switch,
-    match_marker,
-    match_switch_line,
-    record_language,
-)
-from workbench.core.corpus.types import (
-    CorpusError,
-    PassageSpec,
-    SegmentHints,
-    SegmentMode,
-    TextLayout,
-)
+from workbench.core.corpus.speakers import SpeakerMarker
+from workbench.core.corpus.speakers import find_presiding_delegation
+from workbench.core.corpus.speakers import is_record_header
+from workbench.core.corpus.speakers import last_switch
+from workbench.core.corpus.speakers import match_marker
+from workbench.core.corpus.speakers import match_switch_line
+from workbench.core.corpus.speakers import record_language
+from workbench.core.corpus.types import CorpusError
+from workbench.core.corpus.types import PassageSpec
+from workbench.core.corpus.types import SegmentHints
+from workbench.core.corpus.types import SegmentMode
+from workbench.core.corpus.types import TextLayout
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _HEADER_CHARS = 6000

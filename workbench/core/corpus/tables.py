@@ -15,7 +15,9 @@ from typing import Any
 
 from workbench.core.corpus.encoding import decode_bytes
 from workbench.core.corpus.extract import extension
-from workbench.core.corpus.types import CorpusError, MetadataValue, TableRow
+from workbench.core.corpus.types import CorpusError
+from workbench.core.corpus.types import MetadataValue
+from workbench.core.corpus.types import TableRow
 
 TEXT_COLUMNS = ("text", "content", "body")
 TITLE_COLUMNS = ("title", "headline")
