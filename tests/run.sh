@@ -44,6 +44,14 @@ say "Lint and types"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# Strict typing on everything below the delivery layer: the pure core, the file formats, the
+# records and every area.
+STRICT=""
+for package in core formats models unit_of_work db accounts documents codebooks coding \
+  reliability analysis interchange jobs; do STRICT="$STRICT -p workbench.$package"; done
+# shellcheck disable=SC2086
+.venv/bin/mypy --strict $STRICT
+# The house plan's contracts (pyproject.toml, [tool.importlinter]).
 .venv/bin/lint-imports --no-cache
 
 say "Tests on SQLite"
