@@ -14,6 +14,7 @@ from workbench.core.codebook import CodebookSpec
 from workbench.core.codebook import CodeSpec
 from workbench.core.codebook import in_tree_order
 from workbench.core.codebook import norm_name
+from workbench.core.codebook import path_safe
 from workbench.core.codebook import validate
 from workbench.formats.codebook_xlsx import codebook_to_xlsx
 from workbench.formats.codebook_xlsx import xlsx_to_codebook
@@ -30,9 +31,7 @@ WORD = (
 )
 NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("=+-@:\\")
 NAME = (
-    st.text(NAME_CHARS, min_size=1, max_size=30)
-    .map(str.strip)
-    .filter(lambda n: n and " > " not in n)
+    st.text(NAME_CHARS, min_size=1, max_size=30).map(str.strip).filter(lambda n: n and path_safe(n))
 )
 # Every key a code may take: digits and the letters the coding view does not reserve.
 SHORTCUTS = [k for k in "0123456789abcdefghijklmnopqrstuvwxyz" if k not in RESERVED_KEYS]
@@ -88,6 +87,30 @@ def test_qdc_round_trip_is_lossless(spec: CodebookSpec) -> None:
 @SETTINGS
 @given(codebooks())
 def test_xlsx_round_trip_is_lossless(spec: CodebookSpec) -> None:
+    buf = io.BytesIO()
+    codebook_to_xlsx(spec, buf)
+    assert xlsx_to_codebook(buf.getvalue(), "p.xlsx") == spec
+
+
+def _spec(*named: tuple[str, str | None]) -> CodebookSpec:
+    codes = tuple(
+        CodeSpec(key=f"{i:08x}-0000-4000-8000-000000000000", name=name, parent_key=parent)
+        for i, (name, parent) in enumerate(named)
+    )
+    return in_tree_order(CodebookSpec(codes))
+
+
+def test_names_that_would_blur_a_path_are_refused() -> None:
+    # "Parent > > x" could be read as "Parent >" then "x", or "Parent" then "> x".
+    for name in (">", "> x", "x >"):
+        problems = validate(_spec((name, None)))
+        assert [p.field for p in problems] == ["name"], name
+
+
+def test_angle_brackets_beside_letters_round_trip_through_xlsx() -> None:
+    parent = "00000000-0000-4000-8000-000000000000"
+    spec = _spec((">x", None), ("0", parent), ("0", None), ("x>", parent))
+    assert validate(spec) == []
     buf = io.BytesIO()
     codebook_to_xlsx(spec, buf)
     assert xlsx_to_codebook(buf.getvalue(), "p.xlsx") == spec

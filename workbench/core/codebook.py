@@ -43,6 +43,14 @@ STANCE_KEYS: tuple[str, ...] = ("a", "s", "d", "f", "g", "h", "l")
 RESERVED_KEYS: frozenset[str] = frozenset(NAVIGATION_KEYS + STANCE_KEYS)
 
 PATH_SEPARATOR = " > "
+
+
+def path_safe(name: str) -> bool:
+    """Whether a name can stand in a path: no separator in it, nor one made with its ends.
+
+    A name such as ">" or "> x" would read back from "Parent > > x" as another path.
+    """
+    return PATH_SEPARATOR not in f" {name} "
 KEYWORD_SEPARATOR = ";"
 MAX_NAME_LENGTH = limits.CODE_NAME
 DEFAULT_COLOUR = "#888888"
@@ -195,8 +203,13 @@ def validate(spec: CodebookSpec) -> list[CodebookProblem]:
             problem = limits.too_long(field, text, limit)
             if problem:
                 add(code, field, problem)
-        if PATH_SEPARATOR in code.name:
-            add(code, "name", f'name must not contain "{PATH_SEPARATOR.strip()}" between spaces')
+        if not path_safe(code.name):
+            add(
+                code,
+                "name",
+                f'name must not contain "{PATH_SEPARATOR.strip()}" between spaces, '
+                "nor begin or end with it beside a space",
+            )
         if _CONTROL_RE.search(code.name):
             add(code, "name", "name contains control characters")
         if code.parent_key is not None and code.parent_key not in by_key:
