@@ -10,7 +10,7 @@ from flask import Flask
 from workbench import config as cfg
 from workbench.web import registration
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = cfg.shipped_folder("templates")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

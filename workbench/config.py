@@ -90,3 +90,14 @@ def instance_secret(instance_path: Path) -> str:
 def sqlite_url(instance_path: Path) -> str:
     """Return the default embedded database URL inside the instance folder."""
     return f"sqlite:///{instance_path / 'workbench.sqlite3'}"
+
+
+def shipped_folder(name: str) -> Path:
+    """A folder the workbench ships beside its code: templates/ or seeds/.
+
+    A checkout keeps them at the top of the repository; a built wheel maps them into the
+    package (pyproject.toml, package-dir), so both places are looked at, the package first.
+    """
+    package = Path(__file__).resolve().parent
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name

@@ -51,6 +51,8 @@ def path_safe(name: str) -> bool:
     A name such as ">" or "> x" would read back from "Parent > > x" as another path.
     """
     return PATH_SEPARATOR not in f" {name} "
+
+
 KEYWORD_SEPARATOR = ";"
 MAX_NAME_LENGTH = limits.CODE_NAME
 DEFAULT_COLOUR = "#888888"

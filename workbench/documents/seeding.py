@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from workbench.config import shipped_folder
 from workbench.core.corpus import ParsedDocument
 from workbench.core.corpus import parse_file
 from workbench.core.errors import ValidationError
@@ -25,7 +26,7 @@ MANIFEST = "manifest.json"
 def seeds_dir() -> Path:
     """Return the folder holding the seed documents and their manifest."""
     override = os.environ.get("WORKBENCH_SEEDS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "seeds"
+    return Path(override) if override else shipped_folder("seeds")
 
 
 def load_manifest(folder: Path) -> list[dict[str, Any]]:
