@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import render_template
 from flask import request
-from flask_login import login_required
 from flask_login import login_user
 
 from workbench.accounts import pages
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.parsers import flag
 from workbench.web.unit import db

@@ -17,7 +17,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 
 from workbench.models import Project
 from workbench.models import ReliabilityRound
@@ -27,6 +26,7 @@ from workbench.reliability import round_pages
 from workbench.reliability import rounds
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints

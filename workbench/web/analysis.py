@@ -11,12 +11,12 @@ from flask import Blueprint
 from flask import Response
 from flask import render_template
 from flask import request
-from flask_login import login_required
 
 from workbench.analysis import pages
 from workbench.analysis.segments import SegmentFilters
 from workbench.core import limits
 from workbench.web.access import current_project
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int

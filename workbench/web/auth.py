@@ -12,7 +12,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from werkzeug.wrappers import Response
 from workbench.accounts import login_throttle
 from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.unit import db
 from workbench.web.unit import writes

@@ -11,7 +11,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.codebooks import codes as codebooks
@@ -24,6 +23,7 @@ from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
 from workbench.web.access import current_project
 from workbench.web.access import lead_project
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int

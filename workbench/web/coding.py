@@ -7,7 +7,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 
 from workbench.coding import assignments
 from workbench.coding import commands
@@ -19,6 +18,7 @@ from workbench.core.errors import ValidationError
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints

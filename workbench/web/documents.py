@@ -10,7 +10,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.corpus import ParsedDocument
@@ -22,6 +21,7 @@ from workbench.documents.importing import ImportResult
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.unit import db

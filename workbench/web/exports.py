@@ -20,7 +20,6 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
@@ -38,6 +37,7 @@ from workbench.jobs import runner
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int

@@ -13,7 +13,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import Conflict
@@ -23,6 +22,7 @@ from workbench.documents import pages
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.parsers import req_int
 from workbench.web.unit import db

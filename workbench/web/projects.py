@@ -8,7 +8,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.accounts import project_settings
@@ -19,6 +18,7 @@ from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
 from workbench.web.access import current_project
 from workbench.web.access import lead_project
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.htmx import page_or_fragment
