@@ -26,14 +26,14 @@ from workbench.reliability import round_pages
 from workbench.reliability import rounds
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
-from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints
 from workbench.web.parsers import number
 from workbench.web.parsers import opt_int
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("agreement", __name__)
 
@@ -47,8 +47,7 @@ def _lead(slug: str) -> Project:
 # ---- overview and rounds -------------------------------------------------------------------
 
 
-@bp.route("/p/<slug>/agreement")
-@login_required
+@route(bp, "/p/<slug>/agreement")
 def index(slug: str) -> str:
     """Overview: rounds compared over time, a new round, links to reports and adjudication."""
     page = round_pages.overview(db(), _lead(slug))
@@ -64,9 +63,7 @@ def _round_created(done: tuple[Project, ReliabilityRound]) -> Response | str:
     return render_template("agreement/_rounds.html", **vars(listed))
 
 
-@bp.route("/p/<slug>/agreement/rounds", methods=["POST"])
-@login_required
-@writes(then=_round_created)
+@action(bp, "/p/<slug>/agreement/rounds", then=_round_created)
 def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
     """Draw a sample and start a reliability round."""
     project = _lead(slug)
@@ -84,8 +81,7 @@ def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
     )
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>")
-@login_required
+@route(bp, "/p/<slug>/agreement/rounds/<int:round_id>")
 def round_page(slug: str, round_id: int) -> str:
     """A round: how it was drawn, the coders' progress, its gold standard."""
     page = round_pages.round_page(db(), _lead(slug), round_id)
@@ -97,9 +93,7 @@ def _gold_panel(done: round_pages.GoldChanged) -> str:
     return render_template("agreement/_gold.html", **vars(panel))
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold", methods=["POST"])
-@login_required
-@writes(then=_gold_panel)
+@action(bp, "/p/<slug>/agreement/rounds/<int:round_id>/gold", then=_gold_panel)
 def gold(slug: str, round_id: int) -> round_pages.GoldChanged:
     """Declare the round's consensus gold (with a pass threshold), or revoke it."""
     project = _lead(slug)
@@ -108,17 +102,14 @@ def gold(slug: str, round_id: int) -> round_pages.GoldChanged:
     return round_pages.set_gold(db(), project, me(), round_id, threshold)
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/trainees", methods=["POST"])
-@login_required
-@writes(then=_gold_panel)
+@action(bp, "/p/<slug>/agreement/rounds/<int:round_id>/trainees", then=_gold_panel)
 def trainees(slug: str, round_id: int) -> round_pages.GoldChanged:
     """Assign coders to code a gold round and be measured against it."""
     project = _lead(slug)
     return round_pages.add_trainees(db(), project, me(), round_id, ints("coders"))
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>")
-@login_required
+@route(bp, "/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>")
 def gold_result(slug: str, round_id: int, user_id: int) -> str:
     """One coder's result against a gold round: leads see anyone's, a coder only their own."""
     project, role = current_project(slug)
@@ -126,8 +117,7 @@ def gold_result(slug: str, round_id: int, user_id: int) -> str:
     return render_template("agreement/gold_result.html", **vars(page))
 
 
-@bp.route("/p/<slug>/agreement/mine")
-@login_required
+@route(bp, "/p/<slug>/agreement/mine")
 def mine(slug: str) -> str:
     """The signed-in coder's gold-standard rounds and results."""
     project, role = current_project(slug)
@@ -149,8 +139,7 @@ def _report_query() -> report_pages.ReportQuery:
     )
 
 
-@bp.route("/p/<slug>/agreement/report")
-@login_required
+@route(bp, "/p/<slug>/agreement/report")
 def report(slug: str) -> str:
     """The full report of the project or a round, with charts; filters by documents and codes."""
     project = _lead(slug)
@@ -158,8 +147,7 @@ def report(slug: str) -> str:
     return render_template("agreement/report.html", **vars(page))
 
 
-@bp.route("/p/<slug>/agreement/report/breakdown")
-@login_required
+@route(bp, "/p/<slug>/agreement/report/breakdown")
 def breakdown(slug: str) -> str:
     """Presence α per value of one metadata key (a fragment the report loads when opened)."""
     project = _lead(slug)
@@ -167,8 +155,7 @@ def breakdown(slug: str) -> str:
     return render_template("agreement/_breakdown.html", **vars(part))
 
 
-@bp.route("/p/<slug>/agreement/report.json")
-@login_required
+@route(bp, "/p/<slug>/agreement/report.json")
 def report_json_view(slug: str) -> Response:
     """The report as JSON (same numbers as the page and the CLI)."""
     project = _lead(slug)
@@ -176,8 +163,7 @@ def report_json_view(slug: str) -> Response:
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
-@bp.route("/p/<slug>/agreement/methods")
-@login_required
+@route(bp, "/p/<slug>/agreement/methods")
 def methods(slug: str) -> Response | str:
     """Paragraph and table for a paper's methods section, as HTML or a Markdown download."""
     project = _lead(slug)
@@ -194,8 +180,7 @@ def methods(slug: str) -> Response | str:
 # ---- disagreements and adjudication --------------------------------------------------------
 
 
-@bp.route("/p/<slug>/agreement/disagreements")
-@login_required
+@route(bp, "/p/<slug>/agreement/disagreements")
 def disagreements(slug: str) -> str:
     """Passages where coders differ, side by side, filterable by round, code and status."""
     project = _lead(slug)
@@ -240,16 +225,13 @@ def _card_after(done: tuple[adjudication_pages.Adjudicated, adjudication_pages.C
     return _card(adjudicated.project, adjudicated.passage_id, query, adjudicated.message)
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>")
-@login_required
+@route(bp, "/p/<slug>/agreement/passages/<int:passage_id>")
 def passage(slug: str, passage_id: int) -> str:
     """One passage's codings side by side with its consensus and the adjudication form."""
     return _card(_lead(slug), passage_id, _card_query())
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>/resolve", methods=["POST"])
-@login_required
-@writes(then=_card_after)
+@action(bp, "/p/<slug>/agreement/passages/<int:passage_id>/resolve", then=_card_after)
 def resolve(
     slug: str, passage_id: int
 ) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:
@@ -277,9 +259,7 @@ def resolve(
     return done, card
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>/reopen", methods=["POST"])
-@login_required
-@writes(then=_card_after)
+@action(bp, "/p/<slug>/agreement/passages/<int:passage_id>/reopen", then=_card_after)
 def reopen(
     slug: str, passage_id: int
 ) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:

@@ -16,11 +16,11 @@ from workbench.analysis import pages
 from workbench.analysis.segments import SegmentFilters
 from workbench.core import limits
 from workbench.web.access import current_project
-from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import text
+from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 
@@ -52,8 +52,7 @@ def _filters() -> SegmentFilters:
     )
 
 
-@bp.route("/p/<slug>/analysis", endpoint="analysis")
-@login_required
+@route(bp, "/p/<slug>/analysis", endpoint="analysis")
 def analysis_page(slug: str) -> str:
     """Frequencies (tables and charts), co-occurrence heatmap and coded-segment retrieval."""
     project, role = current_project(slug)
@@ -61,8 +60,7 @@ def analysis_page(slug: str) -> str:
     return render_template("analysis/index.html", **vars(page), args=request.args)
 
 
-@bp.route("/p/<slug>/analysis/segments")
-@login_required
+@route(bp, "/p/<slug>/analysis/segments")
 def segments(slug: str) -> str:
     """The coded-segment list for the filters (a fragment for htmx)."""
     project, role = current_project(slug)
@@ -71,8 +69,7 @@ def segments(slug: str) -> str:
     return render_template(template, **vars(listed), args=request.args)
 
 
-@bp.route("/p/<slug>/analysis/segments.csv")
-@login_required
+@route(bp, "/p/<slug>/analysis/segments.csv")
 def segments_csv(slug: str) -> Response:
     """Every matching segment as CSV (UTF-8 with BOM, formula-guarded)."""
     project, role = current_project(slug)

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 from workbench.accounts import login_throttle
 from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
-from workbench.web.access import login_required
 from workbench.web.access import me
+from workbench.web.routes import action
 from workbench.web.unit import db
 from workbench.web.unit import writes
 
@@ -90,9 +90,7 @@ def sign_in(prepared: sign_in_service.Attempt) -> Response:
     return redirect(_safe_next(request.args.get("next")))
 
 
-@bp.route("/logout", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/logout")
 def logout() -> Response:
     """Sign out: every session of this account ends, here and on any other device."""
     accounts.end_sessions(db().merge(me()))

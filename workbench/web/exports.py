@@ -37,17 +37,17 @@ from workbench.jobs import runner
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
-from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import choice
 from workbench.web.parsers import flag
 from workbench.web.parsers import upload
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writes
 from workbench.web.unit import writing
 
 bp = Blueprint("exports", __name__)
@@ -61,8 +61,7 @@ def _flag(name: str) -> bool:
 # --------------------------------------------------------------------------- export page
 
 
-@bp.route("/p/<slug>/export")
-@login_required
+@route(bp, "/p/<slug>/export")
 def index(slug: str) -> str:
     """The Export page: download forms, background jobs, coding sheets, imports."""
     project, role = current_project(slug)
@@ -71,8 +70,7 @@ def index(slug: str) -> str:
     return render_template("exports/index.html", project=project, role=role, page=page)
 
 
-@bp.route("/p/<slug>/export/download", methods=["GET", "POST"])
-@login_required
+@route(bp, "/p/<slug>/export/download", methods=["GET", "POST"])
 def download(slug: str) -> WerkzeugResponse:
     """Download an export now; a large one becomes a background job, started by POST only."""
     project, role = current_project(slug)
@@ -120,8 +118,7 @@ def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
 
 
-@bp.route("/p/<slug>/export/jobs/<int:job_id>")
-@login_required
+@route(bp, "/p/<slug>/export/jobs/<int:job_id>")
 def job(slug: str, job_id: int) -> str:
     """A background job's progress (the fragment polls itself until the job ends)."""
     project, role = current_project(slug)
@@ -131,8 +128,7 @@ def job(slug: str, job_id: int) -> str:
     return render_template(template, project=project, role=role, job=page.job, stale=page.stale)
 
 
-@bp.route("/p/<slug>/export/jobs/<int:job_id>/file")
-@login_required
+@route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
 def job_file(slug: str, job_id: int) -> WerkzeugResponse:
     """The finished job's file."""
     project, role = current_project(slug)
@@ -146,8 +142,7 @@ def job_file(slug: str, job_id: int) -> WerkzeugResponse:
 # --------------------------------------------------------------------------- coding sheets
 
 
-@bp.route("/p/<slug>/export/coding-sheet")
-@login_required
+@route(bp, "/p/<slug>/export/coding-sheet")
 def coding_sheet(slug: str) -> WerkzeugResponse:
     """A coder's offline coding sheet (leads: any coder's; coders: their own)."""
     project, role = current_project(slug)
@@ -168,9 +163,7 @@ def _report(report: ImportReport) -> Response:
     return Response(html, status=200 if report.applied else 422, mimetype="text/html")
 
 
-@bp.route("/p/<slug>/import/coding-sheet", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/import/coding-sheet")
 def import_coding_sheet(slug: str) -> Response:
     """Validate and (if valid, or asked to) apply an offline coding sheet."""
     project, role = current_project(slug)
@@ -188,9 +181,7 @@ def import_coding_sheet(slug: str) -> Response:
     return _report(report)
 
 
-@bp.route("/p/<slug>/import/codings", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/import/codings")
 def import_codings(slug: str) -> Response:
     """Validate and (if valid, or asked to) apply a legacy table of codings."""
     project, role = current_project(slug)
@@ -209,9 +200,7 @@ def import_codings(slug: str) -> Response:
     return _report(report)
 
 
-@bp.route("/p/<slug>/import/project", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/import/project")
 def import_project(slug: str) -> Response:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
     project, role = current_project(slug)
@@ -240,9 +229,7 @@ def import_project(slug: str) -> Response:
     return Response(html, status=200, mimetype="text/html")
 
 
-@bp.route("/p/<slug>/import/project/apply", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/import/project/apply")
 def apply_project_import(slug: str) -> Response:
     """Apply a previewed project import (partial only when asked to)."""
     project, role = current_project(slug)

@@ -22,12 +22,12 @@ from workbench.documents import pages
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
-from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.parsers import req_int
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writes
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -46,17 +46,14 @@ def _spread(values: dict[str, str]) -> bool:
     return values.get("spread") == "1"
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/delete")
-@login_required
+@route(bp, "/p/<slug>/d/<int:doc_id>/delete")
 def confirm_delete(slug: str, doc_id: int) -> str:
     """The confirmation: what deleting this document takes with it."""
     page = pages.delete_page(db(), _lead(slug), doc_id)
     return render_template("documents/delete.html", **vars(page))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/delete", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/d/<int:doc_id>/delete")
 def delete(slug: str, doc_id: int) -> Response:
     """Delete the document and everything coded on it; the history keeps a copy for undo."""
     title = changes.delete(db(), _lead(slug), me(), doc_id)
@@ -76,17 +73,14 @@ def _confirm(project: Project, change: changes.LayoutChange) -> str | Response:
     return redirect(url_for("documents.read", slug=project.slug, doc_id=change.doc.id))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/resegment")
-@login_required
+@route(bp, "/p/<slug>/d/<int:doc_id>/resegment")
 def resegment_preview(slug: str, doc_id: int) -> str:
     """Choose a segmentation and see, before anything changes, where every coding goes."""
     mode, spread = request.args.get("mode", ""), _spread(request.args)
     return _change(pages.resegment_page(db(), _lead(slug), doc_id, mode, spread=spread))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/resegment", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/d/<int:doc_id>/resegment")
 def resegment_apply(slug: str, doc_id: int) -> str | Response:
     """Re-segment as previewed."""
     project = _lead(slug)
@@ -94,8 +88,7 @@ def resegment_apply(slug: str, doc_id: int) -> str | Response:
     return _confirm(project, changes.resegment_change(db(), project, doc_id, mode, spread=spread))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/split")
-@login_required
+@route(bp, "/p/<slug>/passages/<int:passage_id>/split")
 def split_preview(slug: str, passage_id: int) -> str:
     """Choose where to cut a passage, then see what happens to its codings."""
     project = _lead(slug)
@@ -106,9 +99,7 @@ def split_preview(slug: str, passage_id: int) -> str:
     return _change(pages.change_page(db(), project, change))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/split", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/passages/<int:passage_id>/split")
 def split_apply(slug: str, passage_id: int) -> str | Response:
     """Split as previewed."""
     project = _lead(slug)
@@ -116,8 +107,7 @@ def split_apply(slug: str, passage_id: int) -> str | Response:
     return _confirm(project, changes.split_change(db(), project, passage_id, at))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/merge")
-@login_required
+@route(bp, "/p/<slug>/passages/<int:passage_id>/merge")
 def merge_preview(slug: str, passage_id: int) -> str:
     """See what merging a passage with the next one does to their codings."""
     project = _lead(slug)
@@ -125,26 +115,21 @@ def merge_preview(slug: str, passage_id: int) -> str:
     return _change(pages.change_page(db(), project, change))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/merge", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/passages/<int:passage_id>/merge")
 def merge_apply(slug: str, passage_id: int) -> str | Response:
     """Merge as previewed."""
     project = _lead(slug)
     return _confirm(project, changes.merge_change(db(), project, passage_id))
 
 
-@bp.route("/p/<slug>/history")
-@login_required
+@route(bp, "/p/<slug>/history")
 def history(slug: str) -> str:
     """Documents deleted, re-segmented, split and merged, newest first, with undo."""
     page = pages.history_page(db(), _lead(slug))
     return render_template("documents/history.html", **vars(page))
 
 
-@bp.route("/p/<slug>/history/<int:event_id>/undo", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/history/<int:event_id>/undo")
 def undo(slug: str, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
     doc_id, left_out = lifecycle_history.undo(db(), _lead(slug), me(), event_id)

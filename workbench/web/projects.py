@@ -18,28 +18,25 @@ from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
 from workbench.web.access import current_project
 from workbench.web.access import lead_project
-from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import text
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("projects", __name__)
 
 
-@bp.route("/")
-@login_required
+@route(bp, "/")
 def index() -> str:
     """List the projects the user belongs to."""
     return render_template("projects/index.html", projects=accounts.projects_for(db(), me()))
 
 
-@bp.route("/projects", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/projects")
 def create() -> Response:
     """Create a project (instance admins only); the creator leads it."""
     if not me().is_admin:
@@ -66,8 +63,7 @@ def _filters() -> DocumentFilters:
     )
 
 
-@bp.route("/p/<slug>")
-@login_required
+@route(bp, "/p/<slug>")
 def show(slug: str) -> Response:
     """The project page: filterable, paginated documents with the user's progress."""
     project, role = current_project(slug)
@@ -83,9 +79,7 @@ def show(slug: str) -> Response:
     return page_or_fragment("projects/show.html", "projects/_documents.html", **vars(page))
 
 
-@bp.route("/p/<slug>/members", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/members")
 def add_member(slug: str) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
     project = lead_project(slug)
@@ -94,9 +88,7 @@ def add_member(slug: str) -> Response:
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
 
 
-@bp.route("/p/<slug>/settings", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/settings")
 def settings(slug: str) -> Response:
     """Change project settings such as blind coding (leads only); the change is kept in history."""
     project = lead_project(slug)
