@@ -13,6 +13,7 @@ from flask_login import LoginManager
 from flask_login import current_user
 
 from workbench.accounts import membership
+from workbench.accounts import sign_in
 from workbench.core.errors import Forbidden
 from workbench.models import Project
 from workbench.models import User
@@ -35,15 +36,12 @@ def login_required(view: Callable[P, R]) -> Callable[P, R]:
 
 def load_user(user_id: str) -> User | None:
     """The account behind a session cookie, if the cookie is still valid."""
-    # The session keeps "id:generation"; a cookie from before the account's sessions were ended
-    # (sign-out, password change or reset, deactivation) carries an old generation and is refused.
+    # The session keeps "id:generation"; the generation says whether the account's sessions
+    # were ended since the cookie was given.
     match = _SESSION_ID.fullmatch(user_id or "")
     if match is None or int(match[1]) > parsers.INT_MAX:
         return None
-    user = db().get(User, int(match[1]))
-    if user is None or not user.active or user.session_generation != int(match[2]):
-        return None
-    return user
+    return sign_in.session_user(db(), int(match[1]), int(match[2]))
 
 
 login_manager.user_loader(load_user)  # registered without a decorator: Flask-Login is untyped
