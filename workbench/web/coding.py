@@ -25,7 +25,7 @@ from workbench.web.parsers import ints
 from workbench.web.parsers import opt_int
 from workbench.web.parsers import req_int
 from workbench.web.parsers import text
-from workbench.web.routes import action
+from workbench.web.routes import lead_action
 from workbench.web.routes import route
 from workbench.web.unit import db
 from workbench.web.unit import writes
@@ -182,11 +182,9 @@ def _team_progress(done: tuple[Project, str]) -> str:
     return render_template("coding/_team_progress.html", **vars(page))
 
 
-@action(bp, "/p/<slug>/assign", then=_team_progress)
-def assign(slug: str) -> tuple[Project, str]:
+@lead_action(bp, "/p/<slug>/assign", then=_team_progress)
+def assign(project: Project) -> tuple[Project, str]:
     """Assign documents, or a stratified random sample of passages, to coders with an overlap."""
-    project, role = current_project(slug)
-    lead_only(role)
     form = request.form
     sample = form.get("mode") == "sample"
     order = assignments.AssignOrder(

@@ -16,14 +16,15 @@ from workbench.coding.project_page import project_page
 from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
+from workbench.models import Project
 from workbench.web.access import current_project
-from workbench.web.access import lead_project
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import text
 from workbench.web.routes import action
+from workbench.web.routes import lead_action
 from workbench.web.routes import route
 from workbench.web.unit import db
 
@@ -79,18 +80,16 @@ def show(slug: str) -> Response:
     return page_or_fragment("projects/show.html", "projects/_documents.html", **vars(page))
 
 
-@action(bp, "/p/<slug>/members")
-def add_member(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/members")
+def add_member(project: Project) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
-    project = lead_project(slug)
     form = request.form
     accounts.add_member_by_name(db(), project, form.get("username", ""), form.get("role", "coder"))
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
 
 
-@action(bp, "/p/<slug>/settings")
-def settings(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/settings")
+def settings(project: Project) -> Response:
     """Change project settings such as blind coding (leads only); the change is kept in history."""
-    project = lead_project(slug)
     project_settings.set_blind(db(), project, request.form.get("blind") == "on", actor=me())
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
