@@ -41,3 +41,13 @@ def record_outcome(session: Session, throttle: login_throttle.Throttle, attempt:
         login_throttle.record_failure(session, throttle, attempt.username, attempt.address)
     else:
         login_throttle.clear_account(session, attempt.username)
+
+
+def session_user(session: Session, user_id: int, generation: int) -> User | None:
+    """The active account a session cookie names, unless its sessions were ended since."""
+    # A cookie from before the account's sessions were ended (sign-out, password change or
+    # reset, deactivation) carries an old generation and is refused.
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.session_generation != generation:
+        return None
+    return user

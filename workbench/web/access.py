@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import ParamSpec
+from typing import TypeVar
 from typing import cast
 
+import flask_login
 from flask_login import LoginManager
 from flask_login import current_user
 
 from workbench.accounts import membership
+from workbench.accounts import sign_in
 from workbench.core.errors import Forbidden
 from workbench.models import Project
 from workbench.models import User
@@ -20,20 +25,26 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 
 _SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@login_manager.user_loader
+def login_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Flask-Login's ``login_required`` with its type: the view keeps its signature."""
+    return cast(Callable[P, R], flask_login.login_required(view))
+
+
 def load_user(user_id: str) -> User | None:
     """The account behind a session cookie, if the cookie is still valid."""
-    # The session keeps "id:generation"; a cookie from before the account's sessions were ended
-    # (sign-out, password change or reset, deactivation) carries an old generation and is refused.
+    # The session keeps "id:generation"; the generation says whether the account's sessions
+    # were ended since the cookie was given.
     match = _SESSION_ID.fullmatch(user_id or "")
     if match is None or int(match[1]) > parsers.INT_MAX:
         return None
-    user = db().get(User, int(match[1]))
-    if user is None or not user.active or user.session_generation != int(match[2]):
-        return None
-    return user
+    return sign_in.session_user(db(), int(match[1]), int(match[2]))
+
+
+login_manager.user_loader(load_user)  # registered without a decorator: Flask-Login is untyped
 
 
 def current_project(slug: str) -> tuple[Project, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import render_template
 from flask import request
-from flask_login import login_required
 from flask_login import login_user
 
 from workbench.accounts import pages
@@ -13,8 +12,9 @@ from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
 from workbench.web.access import me
 from workbench.web.parsers import flag
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("admin", __name__)
 
@@ -29,17 +29,14 @@ def _users_page(outcome: tuple[str | None, str | None] = (None, None)) -> str:
     return render_template("admin/users.html", **vars(pages.users_page(db(), message, password)))
 
 
-@bp.route("/admin/users")
-@login_required
+@route(bp, "/admin/users")
 def users() -> str:
     """List accounts (instance admins only)."""
     _admin_only()
     return _users_page()
 
 
-@bp.route("/admin/users", methods=["POST"])
-@login_required
-@writes(then=_users_page)
+@action(bp, "/admin/users", then=_users_page)
 def create_user() -> tuple[str, str]:
     """Create an account with a random password, shown this once."""
     _admin_only()
@@ -52,9 +49,7 @@ def create_user() -> tuple[str, str]:
     return f"Created {user.username}. Give them this password once:", password
 
 
-@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
-@login_required
-@writes(then=_users_page)
+@action(bp, "/admin/users/<int:user_id>/password", then=_users_page)
 def reset_password(user_id: int) -> tuple[str, str]:
     """Give an account a new random password, shown this once; its sessions end."""
     _admin_only()
@@ -62,9 +57,7 @@ def reset_password(user_id: int) -> tuple[str, str]:
     return f"New password for {user.username}, shown this once:", password
 
 
-@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
-@login_required
-@writes(then=_users_page)
+@action(bp, "/admin/users/<int:user_id>/active", then=_users_page)
 def set_active(user_id: int) -> tuple[str, None]:
     """Deactivate an account (its sessions end at once) or activate it again."""
     _admin_only()
@@ -74,16 +67,13 @@ def set_active(user_id: int) -> tuple[str, None]:
     return f"{user.username} is {state}.", None
 
 
-@bp.get("/account/password")
-@login_required
+@route(bp, "/account/password")
 def password_form() -> str:
     """The form to change one's own password."""
     return render_template("admin/password.html", message=None)
 
 
-@bp.post("/account/password")
-@login_required
-@writes
+@action(bp, "/account/password")
 def change_password() -> str:
     """Change one's own password; the account's other sessions end, this one goes on."""
     user = db().merge(me())

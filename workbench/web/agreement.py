@@ -17,7 +17,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 
 from workbench.models import Project
 from workbench.models import ReliabilityRound
@@ -26,32 +25,26 @@ from workbench.reliability import report_pages
 from workbench.reliability import round_pages
 from workbench.reliability import rounds
 from workbench.web.access import current_project
-from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints
 from workbench.web.parsers import number
 from workbench.web.parsers import opt_int
+from workbench.web.routes import lead_action
+from workbench.web.routes import lead_route
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("agreement", __name__)
-
-
-def _lead(slug: str) -> Project:
-    project, role = current_project(slug)
-    lead_only(role)
-    return project
 
 
 # ---- overview and rounds -------------------------------------------------------------------
 
 
-@bp.route("/p/<slug>/agreement")
-@login_required
-def index(slug: str) -> str:
+@lead_route(bp, "/p/<slug>/agreement")
+def index(project: Project) -> str:
     """Overview: rounds compared over time, a new round, links to reports and adjudication."""
-    page = round_pages.overview(db(), _lead(slug))
+    page = round_pages.overview(db(), project)
     return render_template("agreement/index.html", **vars(page))
 
 
@@ -64,12 +57,9 @@ def _round_created(done: tuple[Project, ReliabilityRound]) -> Response | str:
     return render_template("agreement/_rounds.html", **vars(listed))
 
 
-@bp.route("/p/<slug>/agreement/rounds", methods=["POST"])
-@login_required
-@writes(then=_round_created)
-def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
+@lead_action(bp, "/p/<slug>/agreement/rounds", then=_round_created)
+def create_round(project: Project) -> tuple[Project, ReliabilityRound]:
     """Draw a sample and start a reliability round."""
-    project = _lead(slug)
     form = request.form
     return project, rounds.create_round(
         db(),
@@ -84,11 +74,10 @@ def create_round(slug: str) -> tuple[Project, ReliabilityRound]:
     )
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>")
-@login_required
-def round_page(slug: str, round_id: int) -> str:
+@lead_route(bp, "/p/<slug>/agreement/rounds/<int:round_id>")
+def round_page(project: Project, round_id: int) -> str:
     """A round: how it was drawn, the coders' progress, its gold standard."""
-    page = round_pages.round_page(db(), _lead(slug), round_id)
+    page = round_pages.round_page(db(), project, round_id)
     return render_template("agreement/round.html", **vars(page))
 
 
@@ -97,28 +86,21 @@ def _gold_panel(done: round_pages.GoldChanged) -> str:
     return render_template("agreement/_gold.html", **vars(panel))
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold", methods=["POST"])
-@login_required
-@writes(then=_gold_panel)
-def gold(slug: str, round_id: int) -> round_pages.GoldChanged:
+@lead_action(bp, "/p/<slug>/agreement/rounds/<int:round_id>/gold", then=_gold_panel)
+def gold(project: Project, round_id: int) -> round_pages.GoldChanged:
     """Declare the round's consensus gold (with a pass threshold), or revoke it."""
-    project = _lead(slug)
     revoke = request.form.get("action") == "revoke"
     threshold = None if revoke else number(request.form.get("threshold"), "threshold")
     return round_pages.set_gold(db(), project, me(), round_id, threshold)
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/trainees", methods=["POST"])
-@login_required
-@writes(then=_gold_panel)
-def trainees(slug: str, round_id: int) -> round_pages.GoldChanged:
+@lead_action(bp, "/p/<slug>/agreement/rounds/<int:round_id>/trainees", then=_gold_panel)
+def trainees(project: Project, round_id: int) -> round_pages.GoldChanged:
     """Assign coders to code a gold round and be measured against it."""
-    project = _lead(slug)
     return round_pages.add_trainees(db(), project, me(), round_id, ints("coders"))
 
 
-@bp.route("/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>")
-@login_required
+@route(bp, "/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>")
 def gold_result(slug: str, round_id: int, user_id: int) -> str:
     """One coder's result against a gold round: leads see anyone's, a coder only their own."""
     project, role = current_project(slug)
@@ -126,8 +108,7 @@ def gold_result(slug: str, round_id: int, user_id: int) -> str:
     return render_template("agreement/gold_result.html", **vars(page))
 
 
-@bp.route("/p/<slug>/agreement/mine")
-@login_required
+@route(bp, "/p/<slug>/agreement/mine")
 def mine(slug: str) -> str:
     """The signed-in coder's gold-standard rounds and results."""
     project, role = current_project(slug)
@@ -149,38 +130,30 @@ def _report_query() -> report_pages.ReportQuery:
     )
 
 
-@bp.route("/p/<slug>/agreement/report")
-@login_required
-def report(slug: str) -> str:
+@lead_route(bp, "/p/<slug>/agreement/report")
+def report(project: Project) -> str:
     """The full report of the project or a round, with charts; filters by documents and codes."""
-    project = _lead(slug)
     page = report_pages.report_page(db(), project, _report_query(), request.query_string.decode())
     return render_template("agreement/report.html", **vars(page))
 
 
-@bp.route("/p/<slug>/agreement/report/breakdown")
-@login_required
-def breakdown(slug: str) -> str:
+@lead_route(bp, "/p/<slug>/agreement/report/breakdown")
+def breakdown(project: Project) -> str:
     """Presence α per value of one metadata key (a fragment the report loads when opened)."""
-    project = _lead(slug)
     part = report_pages.breakdown(db(), project, _report_query(), request.args.get("by", ""))
     return render_template("agreement/_breakdown.html", **vars(part))
 
 
-@bp.route("/p/<slug>/agreement/report.json")
-@login_required
-def report_json_view(slug: str) -> Response:
+@lead_route(bp, "/p/<slug>/agreement/report.json")
+def report_json_view(project: Project) -> Response:
     """The report as JSON (same numbers as the page and the CLI)."""
-    project = _lead(slug)
     payload = report_pages.report_json(db(), project, _report_query())
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
-@bp.route("/p/<slug>/agreement/methods")
-@login_required
-def methods(slug: str) -> Response | str:
+@lead_route(bp, "/p/<slug>/agreement/methods")
+def methods(project: Project) -> Response | str:
     """Paragraph and table for a paper's methods section, as HTML or a Markdown download."""
-    project = _lead(slug)
     page = report_pages.methods_page(db(), project, _report_query(), request.query_string.decode())
     if request.args.get("format") == "md":
         return Response(
@@ -194,11 +167,9 @@ def methods(slug: str) -> Response | str:
 # ---- disagreements and adjudication --------------------------------------------------------
 
 
-@bp.route("/p/<slug>/agreement/disagreements")
-@login_required
-def disagreements(slug: str) -> str:
+@lead_route(bp, "/p/<slug>/agreement/disagreements")
+def disagreements(project: Project) -> str:
     """Passages where coders differ, side by side, filterable by round, code and status."""
-    project = _lead(slug)
     args = request.args
     query = adjudication_pages.DisagreementQuery(
         round_id=opt_int(args.get("round"), "round"),
@@ -240,21 +211,17 @@ def _card_after(done: tuple[adjudication_pages.Adjudicated, adjudication_pages.C
     return _card(adjudicated.project, adjudicated.passage_id, query, adjudicated.message)
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>")
-@login_required
-def passage(slug: str, passage_id: int) -> str:
+@lead_route(bp, "/p/<slug>/agreement/passages/<int:passage_id>")
+def passage(project: Project, passage_id: int) -> str:
     """One passage's codings side by side with its consensus and the adjudication form."""
-    return _card(_lead(slug), passage_id, _card_query())
+    return _card(project, passage_id, _card_query())
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>/resolve", methods=["POST"])
-@login_required
-@writes(then=_card_after)
+@lead_action(bp, "/p/<slug>/agreement/passages/<int:passage_id>/resolve", then=_card_after)
 def resolve(
-    slug: str, passage_id: int
+    project: Project, passage_id: int
 ) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:
     """Resolve a passage: adopt one coder's coding, or save edited codes and stances."""
-    project = _lead(slug)
     form = request.form
     card = _card_query()  # the card shown after the commit: its input is checked before writing
     round_id = card.round_id
@@ -277,13 +244,10 @@ def resolve(
     return done, card
 
 
-@bp.route("/p/<slug>/agreement/passages/<int:passage_id>/reopen", methods=["POST"])
-@login_required
-@writes(then=_card_after)
+@lead_action(bp, "/p/<slug>/agreement/passages/<int:passage_id>/reopen", then=_card_after)
 def reopen(
-    slug: str, passage_id: int
+    project: Project, passage_id: int
 ) -> tuple[adjudication_pages.Adjudicated, adjudication_pages.CardQuery]:
     """Remove a passage's consensus so it can be adjudicated again."""
-    project = _lead(slug)
     card = _card_query()
     return adjudication_pages.reopen(db(), project, me(), passage_id), card

@@ -11,7 +11,6 @@ from flask import Blueprint
 from flask import Response
 from flask import render_template
 from flask import request
-from flask_login import login_required
 
 from workbench.analysis import pages
 from workbench.analysis.segments import SegmentFilters
@@ -21,6 +20,7 @@ from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import text
+from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 
@@ -52,8 +52,7 @@ def _filters() -> SegmentFilters:
     )
 
 
-@bp.route("/p/<slug>/analysis", endpoint="analysis")
-@login_required
+@route(bp, "/p/<slug>/analysis", endpoint="analysis")
 def analysis_page(slug: str) -> str:
     """Frequencies (tables and charts), co-occurrence heatmap and coded-segment retrieval."""
     project, role = current_project(slug)
@@ -61,8 +60,7 @@ def analysis_page(slug: str) -> str:
     return render_template("analysis/index.html", **vars(page), args=request.args)
 
 
-@bp.route("/p/<slug>/analysis/segments")
-@login_required
+@route(bp, "/p/<slug>/analysis/segments")
 def segments(slug: str) -> str:
     """The coded-segment list for the filters (a fragment for htmx)."""
     project, role = current_project(slug)
@@ -71,8 +69,7 @@ def segments(slug: str) -> str:
     return render_template(template, **vars(listed), args=request.args)
 
 
-@bp.route("/p/<slug>/analysis/segments.csv")
-@login_required
+@route(bp, "/p/<slug>/analysis/segments.csv")
 def segments_csv(slug: str) -> Response:
     """Every matching segment as CSV (UTF-8 with BOM, formula-guarded)."""
     project, role = current_project(slug)

@@ -12,7 +12,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
@@ -21,6 +20,7 @@ from workbench.accounts import login_throttle
 from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
 from workbench.web.access import me
+from workbench.web.routes import action
 from workbench.web.unit import db
 from workbench.web.unit import writes
 
@@ -90,9 +90,7 @@ def sign_in(prepared: sign_in_service.Attempt) -> Response:
     return redirect(_safe_next(request.args.get("next")))
 
 
-@bp.route("/logout", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/logout")
 def logout() -> Response:
     """Sign out: every session of this account ends, here and on any other device."""
     accounts.end_sessions(db().merge(me()))

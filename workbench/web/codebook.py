@@ -11,7 +11,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.codebooks import codes as codebooks
@@ -22,16 +21,17 @@ from workbench.codebooks.files import export_codebook
 from workbench.codebooks.pages import codebook_page
 from workbench.core.errors import ValidationError
 from workbench.interchange import pending_imports
+from workbench.models import Project
 from workbench.web.access import current_project
-from workbench.web.access import lead_project
 from workbench.web.access import me
 from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import flag
 from workbench.web.parsers import upload
+from workbench.web.routes import lead_action
+from workbench.web.routes import route
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writes
 
 bp = Blueprint("codebook", __name__)
 
@@ -57,8 +57,7 @@ def _page(done: _Done = _Done()) -> Response:
     return response
 
 
-@bp.route("/p/<slug>/codebook")
-@login_required
+@route(bp, "/p/<slug>/codebook")
 def show(slug: str) -> Response:
     """The codebook with every field, its history, and (for leads) the editing forms."""
     return _page()
@@ -77,46 +76,34 @@ def _note() -> str:
     return request.form.get("note", "")
 
 
-@bp.route("/p/<slug>/codebook/codes", methods=["POST"])
-@login_required
-@writes(then=_page)
-def add(slug: str) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes", then=_page)
+def add(project: Project) -> _Done:
     """Add a code."""
-    project = lead_project(slug)
     code = codebooks.add_code(
         db(), project, _fields(), parent_id=arg_int("parent_id"), user=me(), note=_note()
     )
     return _Done(f"Added '{code.name}'.")
 
 
-@bp.route("/p/<slug>/codebook/codes/<int:code_id>", methods=["POST"])
-@login_required
-@writes(then=_page)
-def edit(slug: str, code_id: int) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>", then=_page)
+def edit(project: Project, code_id: int) -> _Done:
     """Edit a code's fields; a change of meaning flags older annotations."""
-    project = lead_project(slug)
     code, changed = codebooks.edit_code(db(), project, code_id, _fields(), user=me(), note=_note())
     return _Done(f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
 
 
-@bp.route("/p/<slug>/codebook/codes/<int:code_id>/move", methods=["POST"])
-@login_required
-@writes(then=_page)
-def move(slug: str, code_id: int) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/move", then=_page)
+def move(project: Project, code_id: int) -> _Done:
     """Move a code under another parent."""
-    project = lead_project(slug)
     code = codebooks.move_code(
         db(), project, code_id, arg_int("parent_id"), user=me(), note=_note()
     )
     return _Done(f"Moved '{code.name}'.")
 
 
-@bp.route("/p/<slug>/codebook/codes/<int:code_id>/delete", methods=["POST"])
-@login_required
-@writes(then=_page)
-def delete(slug: str, code_id: int) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/delete", then=_page)
+def delete(project: Project, code_id: int) -> _Done:
     """Delete a code; with annotations it asks for confirmation first."""
-    project = lead_project(slug)
     confirmed = request.form.get("confirm") == "yes"
     used = codebooks.delete_code(
         db(), project, code_id, user=me(), confirmed=confirmed, note=_note()
@@ -124,22 +111,16 @@ def delete(slug: str, code_id: int) -> _Done:
     return _Done(f"Deleted; {used} annotations are kept and come back if you restore it.")
 
 
-@bp.route("/p/<slug>/codebook/codes/<int:code_id>/restore", methods=["POST"])
-@login_required
-@writes(then=_page)
-def restore(slug: str, code_id: int) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/restore", then=_page)
+def restore(project: Project, code_id: int) -> _Done:
     """Restore a deleted code with its annotations."""
-    project = lead_project(slug)
     code = codebooks.restore_code(db(), project, code_id, user=me())
     return _Done(f"Restored '{code.name}'.")
 
 
-@bp.route("/p/<slug>/codebook/merge", methods=["POST"])
-@login_required
-@writes(then=_page)
-def merge(slug: str) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/merge", then=_page)
+def merge(project: Project) -> _Done:
     """Merge one code into another; annotations move."""
-    project = lead_project(slug)
     source, target = arg_int("source_id"), arg_int("target_id")
     if source is None or target is None:
         raise ValidationError("Choose the code to merge and the code to merge it into.")
@@ -147,30 +128,23 @@ def merge(slug: str) -> _Done:
     return _Done(f"Merged: {moved} annotations moved.")
 
 
-@bp.route("/p/<slug>/codebook/codes/<int:code_id>/split", methods=["POST"])
-@login_required
-@writes(then=_page)
-def split(slug: str, code_id: int) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/split", then=_page)
+def split(project: Project, code_id: int) -> _Done:
     """Split a code into sub-codes."""
-    project = lead_project(slug)
     names = request.form.get("names", "").replace("；", ";").split(";")
     created = codebooks.split_code(db(), project, code_id, names, user=me(), note=_note())
     return _Done(f"Split into {len(created)} codes.")
 
 
-@bp.route("/p/<slug>/codebook/scale", methods=["POST"])
-@login_required
-@writes(then=_page)
-def scale(slug: str) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/scale", then=_page)
+def scale(project: Project) -> _Done:
     """Replace the stance scale (a new codebook version)."""
-    project = lead_project(slug)
     levels = codebooks.parse_scale(request.form.get("scale", ""))
     version = codebooks.set_stance_scale(db(), project, levels, user=me(), note=_note())
     return _Done(f"Saved the stance scale as version {version.number}.")
 
 
-@bp.route("/p/<slug>/codebook/export.<fmt>")
-@login_required
+@route(bp, "/p/<slug>/codebook/export.<fmt>")
 def export(slug: str, fmt: str) -> Response:
     """Download the codebook as Excel or REFI-QDA .qdc."""
     project, _role = current_project(slug)
@@ -178,12 +152,9 @@ def export(slug: str, fmt: str) -> Response:
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-@bp.route("/p/<slug>/codebook/import", methods=["POST"])
-@login_required
-@writes
-def import_file(slug: str) -> tuple[str, int]:
+@lead_action(bp, "/p/<slug>/codebook/import")
+def import_file(project: Project) -> tuple[str, int]:
     """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
-    project = lead_project(slug)
     filename, data = upload("Choose a codebook file (.xlsx, .qdc or .qdpx).")
     report = codebook_import_report(db(), project, filename, data, user=me())
     discard()  # a check: the report says what applying would do
@@ -194,12 +165,9 @@ def import_file(slug: str) -> tuple[str, int]:
     return html, 200
 
 
-@bp.route("/p/<slug>/codebook/import/apply", methods=["POST"])
-@login_required
-@writes(then=_page)
-def apply_import(slug: str) -> _Done:
+@lead_action(bp, "/p/<slug>/codebook/import/apply", then=_page)
+def apply_import(project: Project) -> _Done:
     """Apply a checked codebook import; with items left out only when the lead ticks so."""
-    project = lead_project(slug)
     token = request.form.get("token", "")
     filename, data = pending_imports.load(_pending_dir(), project.id, me().id, token)
     allow_partial = flag(request.form.get("allow_partial"))

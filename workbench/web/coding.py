@@ -7,7 +7,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 
 from workbench.coding import assignments
 from workbench.coding import commands
@@ -19,12 +18,15 @@ from workbench.core.errors import ValidationError
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
+from workbench.web.access import login_required
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.parsers import ints
 from workbench.web.parsers import opt_int
 from workbench.web.parsers import req_int
 from workbench.web.parsers import text
+from workbench.web.routes import lead_action
+from workbench.web.routes import route
 from workbench.web.unit import db
 from workbench.web.unit import writes
 
@@ -69,15 +71,13 @@ def _urls(project: Project) -> dict[str, str]:
     return urls
 
 
-@bp.route("/p/<slug>/code")
-@login_required
+@route(bp, "/p/<slug>/code")
 def view(slug: str) -> str:
     """The coding view over a document, a round, or the coder's assigned passages."""
     return _render_view(slug, _filters())
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/code")
-@login_required
+@route(bp, "/p/<slug>/d/<int:doc_id>/code")
 def code_document(slug: str, doc_id: int) -> str:
     """Shortcut URL for coding one document."""
     f = _filters()
@@ -148,8 +148,7 @@ for _name in commands.ACTIONS:
     bp.add_url_rule(f"/p/<slug>/code/{_name}", _name, login_required(_act), methods=["POST"])
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/history")
-@login_required
+@route(bp, "/p/<slug>/passages/<int:passage_id>/history")
 def history(slug: str, passage_id: int) -> str:
     """The passage's change history; in blind mode a coder sees only their own changes."""
     project, role = current_project(slug)
@@ -157,8 +156,7 @@ def history(slug: str, passage_id: int) -> str:
     return render_template("coding/_history.html", **vars(fragment))
 
 
-@bp.route("/p/<slug>/queue")
-@login_required
+@route(bp, "/p/<slug>/queue")
 def queue(slug: str) -> str:
     """The coder's queue: assigned documents and rounds with progress."""
     project, role = current_project(slug)
@@ -170,8 +168,7 @@ def queue(slug: str) -> str:
     )
 
 
-@bp.route("/p/<slug>/team")
-@login_required
+@route(bp, "/p/<slug>/team")
 def team(slug: str) -> str:
     """The lead's view of the team: assignments and each coder's progress."""
     project, role = current_project(slug)
@@ -185,13 +182,9 @@ def _team_progress(done: tuple[Project, str]) -> str:
     return render_template("coding/_team_progress.html", **vars(page))
 
 
-@bp.route("/p/<slug>/assign", methods=["POST"])
-@login_required
-@writes(then=_team_progress)
-def assign(slug: str) -> tuple[Project, str]:
+@lead_action(bp, "/p/<slug>/assign", then=_team_progress)
+def assign(project: Project) -> tuple[Project, str]:
     """Assign documents, or a stratified random sample of passages, to coders with an overlap."""
-    project, role = current_project(slug)
-    lead_only(role)
     form = request.form
     sample = form.get("mode") == "sample"
     order = assignments.AssignOrder(

@@ -10,7 +10,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.corpus import ParsedDocument
@@ -24,8 +23,9 @@ from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.routes import action
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("documents", __name__)
 
@@ -70,9 +70,7 @@ def _import_result(stored: _Stored) -> str | Response:
     return render_template("documents/_import_result.html", **vars(fragment))
 
 
-@bp.route("/p/<slug>/upload", methods=["POST"])
-@login_required
-@writes(prepare=_parse_uploads, then=_import_result)
+@action(bp, "/p/<slug>/upload", prepare=_parse_uploads, then=_import_result)
 def upload(slug: str, prepared: list[ParsedDocument]) -> _Stored:
     """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
     project, _role = _lead(slug)
@@ -80,8 +78,7 @@ def upload(slug: str, prepared: list[ParsedDocument]) -> _Stored:
     return _Stored(project, prepared, result)
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>")
-@login_required
+@route(bp, "/p/<slug>/d/<int:doc_id>")
 def read(slug: str, doc_id: int) -> str:
     """The reader: a document's passages with speaker and delegation labels."""
     project, role = current_project(slug)
@@ -90,9 +87,7 @@ def read(slug: str, doc_id: int) -> str:
     )
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/metadata", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/d/<int:doc_id>/metadata")
 def edit_metadata(slug: str, doc_id: int) -> str | Response:
     """Save the lead's corrections to a document's metadata."""
     project, role = _lead(slug)
@@ -105,9 +100,7 @@ def edit_metadata(slug: str, doc_id: int) -> str | Response:
     return redirect(url_for("documents.read", slug=slug, doc_id=doc.id))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/codable", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/passages/<int:passage_id>/codable")
 def set_codable(slug: str, passage_id: int) -> str | Response:
     """Mark a passage codable or not (leads only)."""
     project, role = _lead(slug)

@@ -20,7 +20,6 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
@@ -31,6 +30,7 @@ from workbench.interchange import exports
 from workbench.interchange import pages as interchange_pages
 from workbench.interchange import workbook_import
 from workbench.interchange.downloads import ExportRequest
+from workbench.interchange.exchange_report import ExchangeReport
 from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs
 from workbench.jobs import pages as job_pages
@@ -44,10 +44,13 @@ from workbench.web.parsers import arg_int
 from workbench.web.parsers import choice
 from workbench.web.parsers import flag
 from workbench.web.parsers import upload
+from workbench.web.routes import action
+from workbench.web.routes import lead_action
+from workbench.web.routes import lead_route
+from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writes
 from workbench.web.unit import writing
 
 bp = Blueprint("exports", __name__)
@@ -61,8 +64,7 @@ def _flag(name: str) -> bool:
 # --------------------------------------------------------------------------- export page
 
 
-@bp.route("/p/<slug>/export")
-@login_required
+@route(bp, "/p/<slug>/export")
 def index(slug: str) -> str:
     """The Export page: download forms, background jobs, coding sheets, imports."""
     project, role = current_project(slug)
@@ -71,12 +73,9 @@ def index(slug: str) -> str:
     return render_template("exports/index.html", project=project, role=role, page=page)
 
 
-@bp.route("/p/<slug>/export/download", methods=["GET", "POST"])
-@login_required
-def download(slug: str) -> WerkzeugResponse:
+@lead_route(bp, "/p/<slug>/export/download", methods=["GET", "POST"])
+def download(project: Project) -> WerkzeugResponse:
     """Download an export now; a large one becomes a background job, started by POST only."""
-    project, role = current_project(slug)
-    lead_only(role)
     values = request.values
     fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
     wanted = ExportRequest.of(fmt, exports.scope_from_form(values), values.get("table"))
@@ -120,8 +119,7 @@ def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
 
 
-@bp.route("/p/<slug>/export/jobs/<int:job_id>")
-@login_required
+@route(bp, "/p/<slug>/export/jobs/<int:job_id>")
 def job(slug: str, job_id: int) -> str:
     """A background job's progress (the fragment polls itself until the job ends)."""
     project, role = current_project(slug)
@@ -131,12 +129,9 @@ def job(slug: str, job_id: int) -> str:
     return render_template(template, project=project, role=role, job=page.job, stale=page.stale)
 
 
-@bp.route("/p/<slug>/export/jobs/<int:job_id>/file")
-@login_required
-def job_file(slug: str, job_id: int) -> WerkzeugResponse:
+@lead_route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
+def job_file(project: Project, job_id: int) -> WerkzeugResponse:
     """The finished job's file."""
-    project, role = current_project(slug)
-    lead_only(role)
     found = job_pages.job_file(db(), project, job_id)
     return send_file(
         found.path, mimetype=found.mimetype, as_attachment=True, download_name=found.filename
@@ -146,8 +141,7 @@ def job_file(slug: str, job_id: int) -> WerkzeugResponse:
 # --------------------------------------------------------------------------- coding sheets
 
 
-@bp.route("/p/<slug>/export/coding-sheet")
-@login_required
+@route(bp, "/p/<slug>/export/coding-sheet")
 def coding_sheet(slug: str) -> WerkzeugResponse:
     """A coder's offline coding sheet (leads: any coder's; coders: their own)."""
     project, role = current_project(slug)
@@ -168,85 +162,60 @@ def _report(report: ImportReport) -> Response:
     return Response(html, status=200 if report.applied else 422, mimetype="text/html")
 
 
-@bp.route("/p/<slug>/import/coding-sheet", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/p/<slug>/import/coding-sheet")
 def import_coding_sheet(slug: str) -> Response:
     """Validate and (if valid, or asked to) apply an offline coding sheet."""
     project, role = current_project(slug)
-    filename, data = upload()
+    apply_valid, memo_limit = _flag("apply_valid"), _memo_limit()
     report = coding_import.import_coding_sheet(
-        db(),
-        project,
-        me(),
-        role,
-        filename,
-        data,
-        apply_valid=_flag("apply_valid"),
-        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+        db(), project, me(), role, *upload(), apply_valid=apply_valid, memo_limit=memo_limit
     )
     return _report(report)
 
 
-@bp.route("/p/<slug>/import/codings", methods=["POST"])
-@login_required
-@writes
-def import_codings(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/import/codings")
+def import_codings(project: Project) -> Response:
     """Validate and (if valid, or asked to) apply a legacy table of codings."""
-    project, role = current_project(slug)
-    lead_only(role)
     filename, data = upload()
-    report = workbook_import.import_codings_file(
-        db(),
-        project,
-        me(),
-        filename,
-        data,
-        allow_partial=_flag("apply_valid"),
-        create_coders=_flag("create_coders"),
-        memo_limit=current_app.config["MAX_MEMO_CHARS"],
+    allow_partial, create_coders = _flag("apply_valid"), _flag("create_coders")
+    return _report(
+        workbook_import.import_codings_file(
+            db(),
+            project,
+            me(),
+            filename,
+            data,
+            allow_partial=allow_partial,
+            create_coders=create_coders,
+            memo_limit=_memo_limit(),
+        )
     )
-    return _report(report)
 
 
-@bp.route("/p/<slug>/import/project", methods=["POST"])
-@login_required
-@writes
-def import_project(slug: str) -> Response:
+def _exchange_report(
+    report: ExchangeReport, project: Project, status: int, **form: object
+) -> Response:
+    html = render_template("exports/_exchange_report.html", report=report, project=project, **form)
+    return Response(html, status=status, mimetype="text/html")
+
+
+@lead_action(bp, "/p/<slug>/import/project")
+def import_project(project: Project) -> Response:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
-    project, role = current_project(slug)
-    lead_only(role)
     filename, data = upload()
     mode = _segmentation()
+    folder, create_coders = _pending_folder(), _flag("create_coders")
     found = interchange_pages.preview_project_import(
-        db(),
-        project,
-        me(),
-        filename,
-        data,
-        folder=_pending_folder(),
-        create_coders=_flag("create_coders"),
-        mode=mode,
+        db(), project, me(), filename, data, folder=folder, create_coders=create_coders, mode=mode
     )
     discard()  # a preview: the report says what applying would do
-    html = render_template(
-        "exports/_exchange_report.html",
-        report=found.report,
-        project=project,
-        token=found.token,
-        create_coders=_flag("create_coders"),
-        segmentation=mode,
-    )
-    return Response(html, status=200, mimetype="text/html")
+    form = {"token": found.token, "create_coders": create_coders, "segmentation": mode}
+    return _exchange_report(found.report, project, 200, **form)
 
 
-@bp.route("/p/<slug>/import/project/apply", methods=["POST"])
-@login_required
-@writes
-def apply_project_import(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/import/project/apply")
+def apply_project_import(project: Project) -> Response:
     """Apply a previewed project import (partial only when asked to)."""
-    project, role = current_project(slug)
-    lead_only(role)
     found = interchange_pages.apply_project_import(
         db(),
         project,
@@ -259,10 +228,11 @@ def apply_project_import(slug: str) -> Response:
     )
     if not found.applied:
         discard()
-    html = render_template(
-        "exports/_exchange_report.html", report=found.report, project=project, token=None
-    )
-    return Response(html, status=200 if found.applied else 422, mimetype="text/html")
+    return _exchange_report(found.report, project, 200 if found.applied else 422, token=None)
+
+
+def _memo_limit() -> int:
+    return int(current_app.config["MAX_MEMO_CHARS"])
 
 
 def _pending_folder() -> str:

@@ -13,7 +13,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import Conflict
@@ -21,21 +20,14 @@ from workbench.documents import changes
 from workbench.documents import lifecycle_history
 from workbench.documents import pages
 from workbench.models import Project
-from workbench.web.access import current_project
-from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.parsers import req_int
+from workbench.web.routes import lead_action
+from workbench.web.routes import lead_route
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writes
 
 bp = Blueprint("lifecycle", __name__)
-
-
-def _lead(slug: str) -> Project:
-    project, role = current_project(slug)
-    lead_only(role)
-    return project
 
 
 def _change(page: pages.ChangePage) -> str:
@@ -46,22 +38,19 @@ def _spread(values: dict[str, str]) -> bool:
     return values.get("spread") == "1"
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/delete")
-@login_required
-def confirm_delete(slug: str, doc_id: int) -> str:
+@lead_route(bp, "/p/<slug>/d/<int:doc_id>/delete")
+def confirm_delete(project: Project, doc_id: int) -> str:
     """The confirmation: what deleting this document takes with it."""
-    page = pages.delete_page(db(), _lead(slug), doc_id)
+    page = pages.delete_page(db(), project, doc_id)
     return render_template("documents/delete.html", **vars(page))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/delete", methods=["POST"])
-@login_required
-@writes
-def delete(slug: str, doc_id: int) -> Response:
+@lead_action(bp, "/p/<slug>/d/<int:doc_id>/delete")
+def delete(project: Project, doc_id: int) -> Response:
     """Delete the document and everything coded on it; the history keeps a copy for undo."""
-    title = changes.delete(db(), _lead(slug), me(), doc_id)
+    title = changes.delete(db(), project, me(), doc_id)
     flash(f"“{title}” was deleted with its codings. Undo it here if that was a mistake.")
-    return redirect(url_for("lifecycle.history", slug=slug))
+    return redirect(url_for("lifecycle.history", slug=project.slug))
 
 
 def _confirm(project: Project, change: changes.LayoutChange) -> str | Response:
@@ -76,29 +65,23 @@ def _confirm(project: Project, change: changes.LayoutChange) -> str | Response:
     return redirect(url_for("documents.read", slug=project.slug, doc_id=change.doc.id))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/resegment")
-@login_required
-def resegment_preview(slug: str, doc_id: int) -> str:
+@lead_route(bp, "/p/<slug>/d/<int:doc_id>/resegment")
+def resegment_preview(project: Project, doc_id: int) -> str:
     """Choose a segmentation and see, before anything changes, where every coding goes."""
     mode, spread = request.args.get("mode", ""), _spread(request.args)
-    return _change(pages.resegment_page(db(), _lead(slug), doc_id, mode, spread=spread))
+    return _change(pages.resegment_page(db(), project, doc_id, mode, spread=spread))
 
 
-@bp.route("/p/<slug>/d/<int:doc_id>/resegment", methods=["POST"])
-@login_required
-@writes
-def resegment_apply(slug: str, doc_id: int) -> str | Response:
+@lead_action(bp, "/p/<slug>/d/<int:doc_id>/resegment")
+def resegment_apply(project: Project, doc_id: int) -> str | Response:
     """Re-segment as previewed."""
-    project = _lead(slug)
     mode, spread = request.form.get("mode", ""), _spread(request.form)
     return _confirm(project, changes.resegment_change(db(), project, doc_id, mode, spread=spread))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/split")
-@login_required
-def split_preview(slug: str, passage_id: int) -> str:
+@lead_route(bp, "/p/<slug>/passages/<int:passage_id>/split")
+def split_preview(project: Project, passage_id: int) -> str:
     """Choose where to cut a passage, then see what happens to its codings."""
-    project = _lead(slug)
     if not request.args.get("at"):
         form = pages.split_form(db(), project, passage_id)
         return render_template("documents/split.html", **vars(form))
@@ -106,49 +89,38 @@ def split_preview(slug: str, passage_id: int) -> str:
     return _change(pages.change_page(db(), project, change))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/split", methods=["POST"])
-@login_required
-@writes
-def split_apply(slug: str, passage_id: int) -> str | Response:
+@lead_action(bp, "/p/<slug>/passages/<int:passage_id>/split")
+def split_apply(project: Project, passage_id: int) -> str | Response:
     """Split as previewed."""
-    project = _lead(slug)
     at = req_int("at", minimum=0)
     return _confirm(project, changes.split_change(db(), project, passage_id, at))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/merge")
-@login_required
-def merge_preview(slug: str, passage_id: int) -> str:
+@lead_route(bp, "/p/<slug>/passages/<int:passage_id>/merge")
+def merge_preview(project: Project, passage_id: int) -> str:
     """See what merging a passage with the next one does to their codings."""
-    project = _lead(slug)
     change = changes.merge_change(db(), project, passage_id)
     return _change(pages.change_page(db(), project, change))
 
 
-@bp.route("/p/<slug>/passages/<int:passage_id>/merge", methods=["POST"])
-@login_required
-@writes
-def merge_apply(slug: str, passage_id: int) -> str | Response:
+@lead_action(bp, "/p/<slug>/passages/<int:passage_id>/merge")
+def merge_apply(project: Project, passage_id: int) -> str | Response:
     """Merge as previewed."""
-    project = _lead(slug)
     return _confirm(project, changes.merge_change(db(), project, passage_id))
 
 
-@bp.route("/p/<slug>/history")
-@login_required
-def history(slug: str) -> str:
+@lead_route(bp, "/p/<slug>/history")
+def history(project: Project) -> str:
     """Documents deleted, re-segmented, split and merged, newest first, with undo."""
-    page = pages.history_page(db(), _lead(slug))
+    page = pages.history_page(db(), project)
     return render_template("documents/history.html", **vars(page))
 
 
-@bp.route("/p/<slug>/history/<int:event_id>/undo", methods=["POST"])
-@login_required
-@writes
-def undo(slug: str, event_id: int) -> Response:
+@lead_action(bp, "/p/<slug>/history/<int:event_id>/undo")
+def undo(project: Project, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
-    doc_id, left_out = lifecycle_history.undo(db(), _lead(slug), me(), event_id)
+    doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
     flash("Undone: the document has its passages and codings back as they were.")
     if left_out:
         flash("Not restored: " + "; ".join(left_out) + ".")
-    return redirect(url_for("documents.read", slug=slug, doc_id=doc_id))
+    return redirect(url_for("documents.read", slug=project.slug, doc_id=doc_id))

@@ -8,7 +8,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from workbench.accounts import project_settings
@@ -17,29 +16,28 @@ from workbench.coding.project_page import project_page
 from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.documents.catalog import DocumentFilters
+from workbench.models import Project
 from workbench.web.access import current_project
-from workbench.web.access import lead_project
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
 from workbench.web.htmx import page_or_fragment
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import text
+from workbench.web.routes import action
+from workbench.web.routes import lead_action
+from workbench.web.routes import route
 from workbench.web.unit import db
-from workbench.web.unit import writes
 
 bp = Blueprint("projects", __name__)
 
 
-@bp.route("/")
-@login_required
+@route(bp, "/")
 def index() -> str:
     """List the projects the user belongs to."""
     return render_template("projects/index.html", projects=accounts.projects_for(db(), me()))
 
 
-@bp.route("/projects", methods=["POST"])
-@login_required
-@writes
+@action(bp, "/projects")
 def create() -> Response:
     """Create a project (instance admins only); the creator leads it."""
     if not me().is_admin:
@@ -66,8 +64,7 @@ def _filters() -> DocumentFilters:
     )
 
 
-@bp.route("/p/<slug>")
-@login_required
+@route(bp, "/p/<slug>")
 def show(slug: str) -> Response:
     """The project page: filterable, paginated documents with the user's progress."""
     project, role = current_project(slug)
@@ -83,22 +80,16 @@ def show(slug: str) -> Response:
     return page_or_fragment("projects/show.html", "projects/_documents.html", **vars(page))
 
 
-@bp.route("/p/<slug>/members", methods=["POST"])
-@login_required
-@writes
-def add_member(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/members")
+def add_member(project: Project) -> Response:
     """Add an existing user to the project, or change their role (leads only)."""
-    project = lead_project(slug)
     form = request.form
     accounts.add_member_by_name(db(), project, form.get("username", ""), form.get("role", "coder"))
     return redirect(url_for("projects.show", slug=project.slug) + "#members")
 
 
-@bp.route("/p/<slug>/settings", methods=["POST"])
-@login_required
-@writes
-def settings(slug: str) -> Response:
+@lead_action(bp, "/p/<slug>/settings")
+def settings(project: Project) -> Response:
     """Change project settings such as blind coding (leads only); the change is kept in history."""
-    project = lead_project(slug)
     project_settings.set_blind(db(), project, request.form.get("blind") == "on", actor=me())
     return redirect(url_for("projects.show", slug=project.slug) + "#members")

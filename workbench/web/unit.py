@@ -10,6 +10,7 @@ from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
 from typing import cast
+from typing import overload
 
 from flask import Flask
 from flask import current_app
@@ -21,6 +22,7 @@ from workbench.unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 _KEY = "workbench.database"
 
 
@@ -49,11 +51,28 @@ def db() -> Session:
     return unit().session
 
 
+@overload
+def writes(view: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
 def writes(
-    view: Callable[P, R] | None = None,
+    *, prepare: Callable[[], object] | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+@overload
+def writes(
+    *, prepare: Callable[[], object] | None = None, then: Callable[[R], T]
+) -> Callable[[Callable[P, R]], Callable[P, T]]: ...
+
+
+def writes(
+    view: Callable[..., Any] | None = None,
+    /,
     *,
-    prepare: Callable[[], Any] | None = None,
-    then: Callable[[R], Any] | None = None,
+    prepare: Callable[[], object] | None = None,
+    then: Callable[[Any], Any] | None = None,
 ) -> Any:
     """Declare a view that writes: its use case runs in one write transaction, committed here.
 
@@ -63,9 +82,9 @@ def writes(
     that shows the change is read and rendered without holding the writer turn.
     """
 
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             if prepare is not None:
                 kwargs["prepared"] = prepare()
             work = unit()
@@ -78,7 +97,6 @@ def writes(
             work.commit()
             return then(result) if then is not None else result
 
-        wrapper.wb_writes = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorate(view) if view is not None else decorate
