@@ -125,17 +125,8 @@ def _write(
         state.round_id = round_id
     session.flush()
     after = _snapshot(session, passage.id, paths) or {"codes": []}
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="consensus",
-        entity_id=state.id,
-        passage_id=passage.id,
-        action=action,
-        before=before,
-        after=after | (extra or {}),
-    )
+    change = audit.Change("consensus", action, before, after | (extra or {}), state.id, passage.id)
+    audit.record(session, project.id, actor, change)
     return state
 
 
@@ -257,16 +248,8 @@ def reopen(session: Session, project: Project, actor: User, passage_id: int) -> 
     )
     session.execute(delete(ConsensusAnnotation).where(ConsensusAnnotation.passage_id == passage.id))
     session.execute(delete(ConsensusState).where(ConsensusState.passage_id == passage.id))
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="consensus",
-        entity_id=state_id,
-        passage_id=passage.id,
-        action="reopen",
-        before=before,
-    )
+    change = audit.Change("consensus", "reopen", before, entity_id=state_id, passage_id=passage.id)
+    audit.record(session, project.id, actor, change)
     return True
 
 
