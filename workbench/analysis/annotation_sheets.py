@@ -89,6 +89,14 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
     order = {c.id: i for i, c in enumerate(ctx.codes)}
     paths = {c.id: c.path for c in ctx.codes}
     keys = {c.id: c.key for c in ctx.codes}
+    labels: dict[int, str] = {}
+    for s in ctx.scale:
+        labels.setdefault(s.value, s.label)  # the first label of a value, as ctx.stance_label
+
+    def coding(code_id: int, stance: int | None, memo: str | None) -> list[Any]:
+        """The code, stance and memo cells of an annotation row, alike in every layer."""
+        label = labels.get(stance, "") if stance is not None else ""
+        return [keys[code_id], paths[code_id], stance, label, memo or ""]
 
     def coder_rows() -> Iterator[Row]:
         a = Annotation
@@ -104,7 +112,6 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
         coder_rank = {u.id: i for i, u in enumerate(ctx.coders)}
         stmt = stmt.order_by(_rank(a.coder_id, coder_rank), _rank(a.code_id, order))
         users, names = ctx.usernames, ctx.display
-        labels = {s.value: s.label for s in ctx.scale}
         for r in stream(ctx, stmt):
             yield [
                 r[2],
@@ -115,11 +122,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                 r[4],
                 r[5],
                 r[1] + 1,
-                keys[r[6]],
-                paths[r[6]],
-                r[7],
-                labels.get(r[7], "") if r[7] is not None else "",
-                r[8] or "",
+                *coding(r[6], r[7], r[8]),
                 r[9],
                 r[10],
                 r[11],
@@ -145,11 +148,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                     r[3],
                     r[4],
                     r[1] + 1,
-                    keys[r[5]],
-                    paths[r[5]],
-                    r[6],
-                    ctx.stance_label(r[6]),
-                    r[7] or "",
+                    *coding(r[5], r[6], r[7]),
                     None,
                     None,
                     None,
