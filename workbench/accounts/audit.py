@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from typing import cast
 
@@ -17,18 +18,19 @@ from workbench.models._common import utcnow
 _INSERT = insert(cast(Table, AuditEvent.__table__))
 
 
-def record(
-    session: Session,
-    *,
-    project_id: int,
-    actor: User | None,
-    entity: str,
-    action: str,
-    entity_id: int | None = None,
-    passage_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one history event says: the entity, what was done to it, its state before and after."""
+
+    entity: str
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    entity_id: int | None = None
+    passage_id: int | None = None
+
+
+def record(session: Session, project_id: int, actor: User | None, change: Change) -> None:
     """Append one event to the project's history, in the session's transaction."""
     # A prebuilt Core insert on the session's own connection: the same transaction as the
     # change it records, without the unit-of-work cost on the hot coding path.
@@ -38,12 +40,12 @@ def record(
             "project_id": project_id,
             "actor_id": actor.id if actor else None,
             "at": utcnow(),
-            "entity": entity,
-            "entity_id": entity_id,
-            "passage_id": passage_id,
-            "action": action,
-            "before": before,
-            "after": after,
+            "entity": change.entity,
+            "entity_id": change.entity_id,
+            "passage_id": change.passage_id,
+            "action": change.action,
+            "before": change.before,
+            "after": change.after,
         },
     )
 

@@ -13,18 +13,11 @@ def set_blind(session: Session, project: Project, blind: bool, *, actor: User | 
     """Turn blind coding on or off; a change is recorded in the history. Tells if it changed."""
     if project.blind == blind:
         return False  # nothing changed, nothing recorded
-    before = project.blind
-    project.blind = blind
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="project",
-        entity_id=project.id,
-        action="settings",
-        before={"blind": before},
-        after={"blind": blind},
+    change = audit.Change(
+        "project", "settings", {"blind": project.blind}, {"blind": blind}, project.id
     )
+    project.blind = blind
+    audit.record(session, project.id, actor, change)
     return True
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import String
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import literal
-from sqlalchemy import select
 from sqlalchemy import type_coerce
 
 from workbench.analysis.sheet_context import CODE_KEY
@@ -22,7 +21,7 @@ from workbench.analysis.sheet_context import CODER
 from workbench.analysis.sheet_context import PASSAGE_KEYS
 from workbench.analysis.sheet_context import PASSAGE_ORDINAL
 from workbench.analysis.sheet_context import Context
-from workbench.analysis.sheet_context import scoped
+from workbench.analysis.sheet_context import in_scope
 from workbench.analysis.sheet_context import stream
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
@@ -90,37 +89,29 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
     order = {c.id: i for i, c in enumerate(ctx.codes)}
     paths = {c.id: c.path for c in ctx.codes}
     keys = {c.id: c.key for c in ctx.codes}
+    labels: dict[int, str] = {}
+    for s in ctx.scale:
+        labels.setdefault(s.value, s.label)  # the first label of a value, as ctx.stance_label
+
+    def coding(code_id: int, stance: int | None, memo: str | None) -> list[Any]:
+        """The code, stance and memo cells of an annotation row, alike in every layer."""
+        label = labels.get(stance, "") if stance is not None else ""
+        return [keys[code_id], paths[code_id], stance, label, memo or ""]
 
     def coder_rows() -> Iterator[Row]:
-        stmt = select(
-            Passage.document_id,
-            Passage.ordinal,
-            Annotation.id,
-            Annotation.coder_id,
-            Document.title,
-            Annotation.passage_id,
-            Annotation.code_id,
-            Annotation.stance,
-            Annotation.memo,
-            Annotation.span_start,
-            Annotation.span_end,
-            _span_text(Passage.text, Annotation.span_start, Annotation.span_end),
-            Annotation.codebook_version,
-            Annotation.code_revision,
-            _raw(Annotation.created_at),
-            _raw(Annotation.updated_at),
-        ).where(
-            Annotation.project_id == ctx.project.id,
-            Annotation.coder_id.in_(ctx.coder_ids),
-            Annotation.code_id.in_(ctx.code_ids),
+        a = Annotation
+        stmt = in_scope(
+            ctx,
+            a,
+            *(a.id, a.coder_id, Document.title, a.passage_id, a.code_id, a.stance, a.memo),
+            *(a.span_start, a.span_end, _span_text(Passage.text, a.span_start, a.span_end)),
+            *(a.codebook_version, a.code_revision, _raw(a.created_at), _raw(a.updated_at)),
+            where=[a.coder_id.in_(ctx.coder_ids), a.code_id.in_(ctx.code_ids)],
         )
         # Within a passage: coders by username, codes in codebook order, sorted by the database.
         coder_rank = {u.id: i for i, u in enumerate(ctx.coders)}
-        stmt = scoped(ctx, stmt, Annotation, Annotation.passage_id).order_by(
-            _rank(Annotation.coder_id, coder_rank), _rank(Annotation.code_id, order)
-        )
+        stmt = stmt.order_by(_rank(a.coder_id, coder_rank), _rank(a.code_id, order))
         users, names = ctx.usernames, ctx.display
-        labels = {s.value: s.label for s in ctx.scale}
         for r in stream(ctx, stmt):
             yield [
                 r[2],
@@ -131,11 +122,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                 r[4],
                 r[5],
                 r[1] + 1,
-                keys[r[6]],
-                paths[r[6]],
-                r[7],
-                labels.get(r[7], "") if r[7] is not None else "",
-                r[8] or "",
+                *coding(r[6], r[7], r[8]),
                 r[9],
                 r[10],
                 r[11],
@@ -146,21 +133,10 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
             ]
 
     def consensus_rows() -> Iterator[Row]:
-        stmt = select(
-            Passage.document_id,
-            Passage.ordinal,
-            ConsensusAnnotation.id,
-            Document.title,
-            ConsensusAnnotation.passage_id,
-            ConsensusAnnotation.code_id,
-            ConsensusAnnotation.stance,
-            ConsensusAnnotation.memo,
-            _raw(ConsensusAnnotation.resolved_at),
-        ).where(
-            ConsensusAnnotation.project_id == ctx.project.id,
-            ConsensusAnnotation.code_id.in_(ctx.code_ids),
-        )
-        stmt = scoped(ctx, stmt, ConsensusAnnotation, ConsensusAnnotation.passage_id)
+        c = ConsensusAnnotation
+        columns = (c.id, Document.title, c.passage_id, c.code_id, c.stance, c.memo)
+        where = [c.code_id.in_(ctx.code_ids)]
+        stmt = in_scope(ctx, c, *columns, _raw(c.resolved_at), where=where)
         for _, group in groupby(stream(ctx, stmt), key=lambda r: r[4]):
             for r in sorted(group, key=lambda r: order.get(r[5], 0)):
                 yield [
@@ -172,11 +148,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                     r[3],
                     r[4],
                     r[1] + 1,
-                    keys[r[5]],
-                    paths[r[5]],
-                    r[6],
-                    ctx.stance_label(r[6]),
-                    r[7] or "",
+                    *coding(r[5], r[6], r[7]),
                     None,
                     None,
                     None,
@@ -224,20 +196,10 @@ def coded_table(ctx: Context, estimate: int) -> Table:
 
     def rows() -> Iterator[Row]:
         if ctx.coders:
-            stmt = select(
-                Passage.document_id,
-                Passage.ordinal,
-                PassageState.passage_id,
-                Document.title,
-                PassageState.coder_id,
-                PassageState.coded,
-                PassageState.memo,
-                _raw(PassageState.updated_at),
-            ).where(
-                PassageState.project_id == ctx.project.id,
-                PassageState.coder_id.in_(ctx.coder_ids),
-            )
-            stmt = scoped(ctx, stmt, PassageState, PassageState.passage_id)
+            s = PassageState
+            columns = (s.passage_id, Document.title, s.coder_id, s.coded, s.memo)
+            where = [s.coder_id.in_(ctx.coder_ids)]
+            stmt = in_scope(ctx, s, *columns, _raw(s.updated_at), where=where)
             for _, group in groupby(stream(ctx, stmt), key=lambda r: r[2]):
                 for r in sorted(group, key=lambda r: ctx.usernames.get(r[4], "").lower()):
                     yield [
@@ -252,15 +214,9 @@ def coded_table(ctx: Context, estimate: int) -> Table:
                         _iso(r[7]),
                     ]
         if ctx.scope.layer.kind != "coder":
-            adjudicated = select(
-                Passage.document_id,
-                Passage.ordinal,
-                ConsensusState.passage_id,
-                Document.title,
-                _raw(ConsensusState.resolved_at),
-                ConsensusState.memo,
-            ).where(ConsensusState.project_id == ctx.project.id)
-            adjudicated = scoped(ctx, adjudicated, ConsensusState, ConsensusState.passage_id)
+            cs = ConsensusState
+            shown = (cs.passage_id, Document.title, _raw(cs.resolved_at), cs.memo)
+            adjudicated = in_scope(ctx, cs, *shown)
             for r in stream(ctx, adjudicated):
                 # The consensus row carries the lead's consensus memo as its passage memo.
                 yield [r[2], r[0], r[3], r[1] + 1, "consensus", "", 1, r[5] or "", _iso(r[4])]

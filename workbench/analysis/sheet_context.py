@@ -186,6 +186,13 @@ def scoped(ctx: Context, stmt: Select[Any], source: Any, passage_col: Any) -> Se
     )
 
 
+def in_scope(ctx: Context, source: Any, *columns: Any, where: Iterable[Any] = ()) -> Select[Any]:
+    """(document_id, ordinal, *columns) of a layer table's rows in the project and the scope."""
+    stmt = select(Passage.document_id, Passage.ordinal, *columns)
+    stmt = stmt.where(source.project_id == ctx.project.id, *where)
+    return scoped(ctx, stmt, source, source.passage_id)
+
+
 class _Side:
     """A stream ordered by (document_id, ordinal, ...) consumed passage by passage."""
 
@@ -237,29 +244,14 @@ def passage_stream(ctx: Context, *, only: Select[Any] | None = None) -> Iterator
 def annotation_side(ctx: Context, *, only: Select[Any] | None = None) -> Iterator[Row]:
     """(document_id, ordinal, passage_id, coder_id, code_id, stance) of the layer, in order."""
     if ctx.scope.layer.kind == "consensus":
-        stmt = select(
-            Passage.document_id,
-            Passage.ordinal,
-            ConsensusAnnotation.passage_id,
-            literal(CONSENSUS, Integer),
-            ConsensusAnnotation.code_id,
-            ConsensusAnnotation.stance,
-        ).where(ConsensusAnnotation.project_id == ctx.project.id)
-        stmt = scoped(ctx, stmt, ConsensusAnnotation, ConsensusAnnotation.passage_id)
-        code_col = ConsensusAnnotation.code_id
-        passage_col = ConsensusAnnotation.passage_id
+        c = ConsensusAnnotation
+        stmt = in_scope(ctx, c, c.passage_id, literal(CONSENSUS, Integer), c.code_id, c.stance)
+        code_col, passage_col = c.code_id, c.passage_id
     else:
-        stmt = select(
-            Passage.document_id,
-            Passage.ordinal,
-            Annotation.passage_id,
-            Annotation.coder_id,
-            Annotation.code_id,
-            Annotation.stance,
-        ).where(Annotation.project_id == ctx.project.id, Annotation.coder_id.in_(ctx.coder_ids))
-        stmt = scoped(ctx, stmt, Annotation, Annotation.passage_id)
-        code_col = Annotation.code_id
-        passage_col = Annotation.passage_id
+        a = Annotation
+        columns = (a.passage_id, a.coder_id, a.code_id, a.stance)
+        stmt = in_scope(ctx, a, *columns, where=[a.coder_id.in_(ctx.coder_ids)])
+        code_col, passage_col = a.code_id, a.passage_id
     stmt = stmt.where(code_col.in_(ctx.code_ids))
     if only is not None:
         stmt = stmt.where(passage_col.in_(only))
@@ -269,24 +261,13 @@ def annotation_side(ctx: Context, *, only: Select[Any] | None = None) -> Iterato
 def state_side(ctx: Context, *, only: Select[Any] | None = None) -> Iterator[Row]:
     """(document_id, ordinal, passage_id, coder_id) of coded passages in the layer, in order."""
     if ctx.scope.layer.kind == "consensus":
-        stmt = select(
-            Passage.document_id,
-            Passage.ordinal,
-            ConsensusState.passage_id,
-            literal(CONSENSUS, Integer),
-        ).where(ConsensusState.project_id == ctx.project.id)
-        stmt = scoped(ctx, stmt, ConsensusState, ConsensusState.passage_id)
+        stmt = in_scope(ctx, ConsensusState, ConsensusState.passage_id, literal(CONSENSUS, Integer))
         passage_col = ConsensusState.passage_id
     else:
-        stmt = select(
-            Passage.document_id, Passage.ordinal, PassageState.passage_id, PassageState.coder_id
-        ).where(
-            PassageState.project_id == ctx.project.id,
-            PassageState.coded.is_(True),
-            PassageState.coder_id.in_(ctx.coder_ids),
-        )
-        stmt = scoped(ctx, stmt, PassageState, PassageState.passage_id)
-        passage_col = PassageState.passage_id
+        s = PassageState
+        where = [s.coded.is_(True), s.coder_id.in_(ctx.coder_ids)]
+        stmt = in_scope(ctx, s, s.passage_id, s.coder_id, where=where)
+        passage_col = s.passage_id
     if only is not None:
         stmt = stmt.where(passage_col.in_(only))
     return stream(ctx, stmt)

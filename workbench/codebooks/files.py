@@ -75,8 +75,19 @@ def import_codebook_file(
     return version, warnings
 
 
+class LeavesOut:
+    """An import's report that lists, in ``dropped``, each item of the file not brought in."""
+
+    dropped: list[str]
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing in the file was left out."""
+        return not self.dropped
+
+
 @dataclass
-class CodebookImportReport:
+class CodebookImportReport(LeavesOut):
     """What a codebook import does: the version it makes, each change, note and item left out."""
 
     filename: str
@@ -87,11 +98,6 @@ class CodebookImportReport:
     warnings: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     applied: bool = False
-
-    @property
-    def complete(self) -> bool:
-        """True when everything in the file comes in."""
-        return not self.dropped
 
     def summary(self) -> str:
         """One sentence: what the import made (or would make)."""

@@ -90,17 +90,9 @@ def merge_codes(
             ann.code_id = target.id
             action = "merge-move"
         moved += 1
-        audit.record(
-            session,
-            project_id=project.id,
-            actor=user,
-            entity="annotation",
-            entity_id=ann.id,
-            passage_id=ann.passage_id,
-            action=action,
-            before=snapshot,
-            after={"code_id": target.id},
-        )
+        after = {"code_id": target.id}
+        change = audit.Change("annotation", action, snapshot, after, ann.id, ann.passage_id)
+        audit.record(session, project.id, user, change)
     session.execute(update(Code).where(Code.parent_id == source.id).values(parent_id=target.id))
     source.deleted_at = utcnow()
     new_version(

@@ -64,13 +64,7 @@ def new_version(
     session.add(version)
     session.flush()
     forget_version(session, project.id)
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=user,
-        entity="codebook",
-        action="version",
-        after={"version": version.number, "note": version.note, "changes": changes},
-    )
+    made = {"version": version.number, "note": version.note, "changes": changes}
+    audit.record(session, project.id, user, audit.Change("codebook", "version", after=made))
     session.flush()
     return version

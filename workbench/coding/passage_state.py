@@ -32,13 +32,7 @@ def log_change(
 ) -> None:
     """Record a coder's change to a passage in the project's history."""
     audit.record(
-        session,
-        project_id=project.id,
-        actor=coder,
-        entity=entity,
-        passage_id=passage_id,
-        action=action,
-        **details,
+        session, project.id, coder, audit.Change(entity, action, passage_id=passage_id, **details)
     )
 
 

@@ -26,7 +26,7 @@ def _record(
 ) -> None:
     before = {k: v[0] for k, v in changed.items()}
     after = {k: v[1] for k, v in changed.items()}
-    audit.record(session, project_id=project.id, actor=actor, before=before, after=after, **event)
+    audit.record(session, project.id, actor, audit.Change(before=before, after=after, **event))
 
 
 def correct_metadata(

@@ -225,9 +225,7 @@ def import_coding_sheet(
     version = codebooks.current_version(session, project)
     for item in rows:
         _apply_sheet_row(session, project, coder, item, report, version, memo_limit)
-    report.applied = True
-    report.skipped_rows = report.problem_rows
-    return report
+    return report.settle(True)  # a sheet's rows that were checked are applied whole
 
 
 def _header_columns(

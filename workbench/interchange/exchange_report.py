@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 
+from workbench.codebooks.files import LeavesOut
+
 
 @dataclass
-class ExchangeReport:
+class ExchangeReport(LeavesOut):
     """What a project import did (or, in a preview, would do)."""
 
     filename: str
@@ -28,11 +30,6 @@ class ExchangeReport:
     # Per source: how its offsets were read, and the evidence.
     readings: list[str] = field(default_factory=list)
     applied: bool = True
-
-    @property
-    def complete(self) -> bool:
-        """True when nothing in the file was left out."""
-        return not self.dropped
 
     def summary(self) -> str:
         """One sentence for the page or the terminal."""

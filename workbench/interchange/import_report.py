@@ -44,6 +44,14 @@ class ImportReport:
         """How many distinct rows have a problem."""
         return len({(p.sheet, p.row) for p in self.problems if p.row})
 
+    def settle(self, partial: bool) -> ImportReport:
+        """Close an applied import: applied whole, or partly when ``partial`` allows it."""
+        # Something may still fail while applying (a consensus the passage cannot take): then
+        # the caller rolls everything back unless partial imports are allowed.
+        self.applied = partial or not self.problems
+        self.skipped_rows = self.problem_rows
+        return self
+
     def summary(self) -> str:
         """One sentence for the page or the terminal."""
         if not self.applied:

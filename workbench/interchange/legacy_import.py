@@ -228,10 +228,7 @@ def import_legacy(
     if report.problems and not apply_valid:
         return report
     _apply_legacy(session, project, actor, planned, report, memo_limit)
-    # A consensus can still fail while applying: then the caller rolls back unless asked not to.
-    report.applied = apply_valid or not report.problems
-    report.skipped_rows = report.problem_rows
-    return report
+    return report.settle(apply_valid)
 
 
 def _apply_legacy(

@@ -107,11 +107,7 @@ def import_export(
     if report.problems and not allow_partial:
         return report
     apply_plan(session, project, actor, plan, report, memo_limit)
-    # Something may still fail while applying (a consensus the passage cannot take): then the
-    # caller rolls everything back unless partial imports are allowed.
-    report.applied = allow_partial or not report.problems
-    report.skipped_rows = report.problem_rows
-    return report
+    return report.settle(allow_partial)
 
 
 def _keep_revisions(session: Session, project: Project, book: bytes) -> None:

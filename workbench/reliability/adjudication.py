@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete
@@ -67,19 +68,26 @@ def _snapshot(session: Session, passage_id: int, paths: dict[int, str]) -> dict[
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    """How a consensus is reached: the history action, its round, what the event adds, the memo."""
+
+    action: str
+    round_id: int | None
+    extra: dict[str, Any] | None = None
+    memo: str | None = None  # None keeps the consensus memo the passage has
+
+
 def _write(
     session: Session,
     project: Project,
     actor: User,
     passage: Passage,
     chosen: list[tuple[int, int | None, str]],  # (code id, stance, memo)
-    *,
-    round_id: int | None,
-    action: str,
-    extra: dict[str, Any] | None = None,
-    memo: str | None = None,
+    decision: _Decision,
 ) -> ConsensusState:
-    """Replace the passage's consensus; ``memo`` None keeps the consensus memo it has."""
+    """Replace the passage's consensus as the decision says."""
+    round_id, memo = decision.round_id, decision.memo
     paths = codebooks.code_paths(codebooks.all_codes(session, project))
     now = utcnow()
     inserted = (
@@ -124,18 +132,9 @@ def _write(
     if round_id is not None:
         state.round_id = round_id
     session.flush()
-    after = _snapshot(session, passage.id, paths) or {"codes": []}
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="consensus",
-        entity_id=state.id,
-        passage_id=passage.id,
-        action=action,
-        before=before,
-        after=after | (extra or {}),
-    )
+    after = (_snapshot(session, passage.id, paths) or {"codes": []}) | (decision.extra or {})
+    change = audit.Change("consensus", decision.action, before, after, state.id, passage.id)
+    audit.record(session, project.id, actor, change)
     return state
 
 
@@ -188,17 +187,8 @@ def resolve(
         checked = coding.check_stance(project, code, stance)
         chosen.append((code.id, checked, kept.get(code_id, "")))
     # The note is the consensus memo: kept with the consensus, shown and exported with it.
-    return _write(
-        session,
-        project,
-        actor,
-        passage,
-        chosen,
-        round_id=round_id,
-        action="resolve",
-        extra={"note": note} if note else None,
-        memo=note,
-    )
+    decision = _Decision("resolve", round_id, {"note": note} if note else None, memo=note)
+    return _write(session, project, actor, passage, chosen, decision)
 
 
 def adopt(
@@ -233,16 +223,8 @@ def adopt(
         )
     ).all()
     chosen = [(c.id, s if c.takes_stance else None, m or "") for c, s, m in rows]
-    return _write(
-        session,
-        project,
-        actor,
-        passage,
-        chosen,
-        round_id=round_id,
-        action="adopt",
-        extra={"from_coder": coder.username},
-    )
+    decision = _Decision("adopt", round_id, {"from_coder": coder.username})
+    return _write(session, project, actor, passage, chosen, decision)
 
 
 def reopen(session: Session, project: Project, actor: User, passage_id: int) -> bool:
@@ -257,16 +239,8 @@ def reopen(session: Session, project: Project, actor: User, passage_id: int) -> 
     )
     session.execute(delete(ConsensusAnnotation).where(ConsensusAnnotation.passage_id == passage.id))
     session.execute(delete(ConsensusState).where(ConsensusState.passage_id == passage.id))
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="consensus",
-        entity_id=state_id,
-        passage_id=passage.id,
-        action="reopen",
-        before=before,
-    )
+    change = audit.Change("consensus", "reopen", before, entity_id=state_id, passage_id=passage.id)
+    audit.record(session, project.id, actor, change)
     return True
 
 
@@ -286,6 +260,6 @@ def accept_agreed(session: Session, project: Project, actor: User, rnd: Reliabil
             for path, stance in shared.items()
         ]
         passage = get_passage(session, project, int(pid))
-        _write(session, project, actor, passage, chosen, round_id=rnd.id, action="accept")
+        _write(session, project, actor, passage, chosen, _Decision("accept", rnd.id))
         accepted += 1
     return accepted

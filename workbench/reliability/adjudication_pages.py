@@ -16,6 +16,7 @@ from workbench.reliability import adjudication
 from workbench.reliability import disagreements
 from workbench.reliability import records as agreement_data
 from workbench.reliability import rounds
+from workbench.reliability.disagreements import DisagreementQuery as DisagreementQuery
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,6 @@ def card_context(session: Session, project: Project) -> CardContext:
 
 
 @dataclass(frozen=True)
-class DisagreementQuery:
-    """The disagreement browser's filters."""
-
-    round_id: int | None
-    code_id: int | None
-    status: str
-    hide: bool
-    page: int
-
-
-@dataclass(frozen=True)
 class DisagreementsPage(CardContext):
     """Passages where coders differ, side by side, with the browser's filters."""
 
@@ -66,15 +56,7 @@ def disagreements_page(
     session: Session, project: Project, query: DisagreementQuery
 ) -> DisagreementsPage:
     """The disagreement browser for a round, a code and a status."""
-    browser = disagreements.browse(
-        session,
-        project,
-        round_id=query.round_id,
-        code_id=query.code_id,
-        status=query.status,
-        hide_names=query.hide,
-        page=query.page,
-    )
+    browser = disagreements.browse_query(session, project, query)
     return DisagreementsPage(
         **vars(card_context(session, project)),
         role="lead",

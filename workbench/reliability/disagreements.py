@@ -250,6 +250,17 @@ def counts(
     return len(open_ids), len(resolved_ids)
 
 
+@dataclass(frozen=True)
+class DisagreementQuery:
+    """The disagreement browser's filters."""
+
+    round_id: int | None
+    code_id: int | None
+    status: str
+    hide: bool
+    page: int
+
+
 def browse(
     session: Session,
     project: Project,
@@ -260,7 +271,14 @@ def browse(
     hide_names: bool = False,
     page: int = 1,
 ) -> Browser:
+    """The browser for filters given by keyword (see ``browse_query``)."""
+    query = DisagreementQuery(round_id, code_id, status, hide_names, page)
+    return browse_query(session, project, query)
+
+
+def browse_query(session: Session, project: Project, query: DisagreementQuery) -> Browser:
     """Disagreeing (open), adjudicated (resolved) or both (all) passages, filterable by code."""
+    round_id, code_id, status, page = query.round_id, query.code_id, query.status, query.page
     if status not in STATUSES:
         raise ValidationError("status: choose open, resolved or all.")
     scope = agreement_data.scope_for(session, project, round_id=round_id)
@@ -285,7 +303,7 @@ def browse(
     return Browser(
         items=_items(session, project, ids, page_codings, [p for _, p in codes]),
         total=len(ordered),
-        coders=coder_columns(session, project, scope, hide_names=hide_names),
+        coders=coder_columns(session, project, scope, hide_names=query.hide),
         codes=codes,
         page=page,
         pages=pages,

@@ -134,16 +134,7 @@ def record_change(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Record a change to the round in the history."""
-    audit.record(
-        session,
-        project_id=project.id,
-        actor=actor,
-        entity="round",
-        entity_id=rnd.id,
-        action=action,
-        before=before,
-        after=after,
-    )
+    audit.record(session, project.id, actor, audit.Change("round", action, before, after, rnd.id))
 
 
 def list_rounds(session: Session, project: Project) -> list[ReliabilityRound]:
