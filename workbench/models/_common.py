@@ -11,6 +11,8 @@ from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import MappedColumn
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -48,9 +50,42 @@ IntPk = Annotated[int, mapped_column(primary_key=True)]
 ProjectRef = Annotated[int, mapped_column(ForeignKey("project.id", ondelete="CASCADE"))]
 # The passage a row is about: deleting the passage deletes the row.
 PassageRef = Annotated[int, mapped_column(ForeignKey("passage.id", ondelete="CASCADE"))]
+# The account whose work a row is: deleting the account deletes the row.
+UserRef = Annotated[int, mapped_column(ForeignKey("user.id", ondelete="CASCADE"))]
+# The code a row applies: deleting the code deletes the row.
+CodeRef = Annotated[int, mapped_column(ForeignKey("code.id", ondelete="CASCADE"))]
 # The user who did something, kept as NULL once the account is deleted (the row outlives it).
 UserRefOrNull = Annotated[int | None, mapped_column(ForeignKey("user.id", ondelete="SET NULL"))]
 # When something happened, set on insert.
 Timestamp = Annotated[datetime, mapped_column(UTCDateTime, default=utcnow)]
 # Free text that starts empty (memos, notes, definitions).
 LongText = Annotated[str, mapped_column(Text, default="")]
+
+
+# A mixin's columns would come after the class's own; these ranks keep the leading columns of
+# every table where the migrations put them: id, project, passage, coder.
+_ID, _PROJECT, _PASSAGE, _CODER = range(-4, 0)
+
+
+def indexed_project() -> MappedColumn[int]:
+    """Declare ``project_id`` with an index of its own, for tables read by project alone."""
+    return mapped_column(index=True, sort_order=_PROJECT)
+
+
+class ProjectRow:
+    """The columns most tables start with: the row's id and the project it belongs to."""
+
+    id: Mapped[IntPk] = mapped_column(sort_order=_ID)
+    project_id: Mapped[ProjectRef] = mapped_column(sort_order=_PROJECT)
+
+
+class PassageRow(ProjectRow):
+    """A project's row about one passage."""
+
+    passage_id: Mapped[PassageRef] = mapped_column(sort_order=_PASSAGE)
+
+
+class CoderPassageRow(PassageRow):
+    """One coder's row about one passage: their annotation, state or assignment."""
+
+    coder_id: Mapped[UserRef] = mapped_column(sort_order=_CODER)

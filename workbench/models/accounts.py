@@ -14,8 +14,9 @@ from workbench.db import Base
 from workbench.models._common import IntPk
 from workbench.models._common import JSONType
 from workbench.models._common import LongText
-from workbench.models._common import ProjectRef
+from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
+from workbench.models._common import UserRef
 from workbench.models._common import UTCDateTime
 from workbench.models._common import utcnow
 
@@ -80,7 +81,7 @@ class Project(Base):
     # ``documents`` comes from the Document side (a backref), so this module imports no other.
 
 
-class Membership(Base):
+class Membership(ProjectRow, Base):
     """A user's role in a project: lead or coder."""
 
     __tablename__ = "membership"
@@ -89,9 +90,7 @@ class Membership(Base):
         sa.CheckConstraint("role IN ('lead', 'coder')", name="role"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UserRef] = mapped_column(index=True)
     role: Mapped[str] = mapped_column(sa.String(10))
 
     project: Mapped[Project] = relationship(back_populates="memberships")

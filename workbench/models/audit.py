@@ -10,15 +10,14 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
-from workbench.models._common import IntPk
 from workbench.models._common import JSONType
-from workbench.models._common import ProjectRef
+from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
 from workbench.models._common import UserRefOrNull
 from workbench.models._common import UTCDateTime
 
 
-class AuditEvent(Base):
+class AuditEvent(ProjectRow, Base):
     """Who changed what, when, with the state before and after. Rows are never updated."""
 
     __tablename__ = "audit_event"
@@ -27,8 +26,6 @@ class AuditEvent(Base):
         sa.Index("ix_audit_event_project_at", "project_id", "at"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
     actor_id: Mapped[UserRefOrNull]
     at: Mapped[Timestamp]
     entity: Mapped[str] = mapped_column(sa.String(40))
@@ -39,13 +36,11 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
-class ExportJob(Base):
+class ExportJob(ProjectRow, Base):
     """A large export run in the background, with progress and a download when ready."""
 
     __tablename__ = "export_job"
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
     requested_by_id: Mapped[UserRefOrNull]
     status: Mapped[str] = mapped_column(sa.String(20), default="queued")
     progress: Mapped[int] = mapped_column(sa.Integer, default=0)

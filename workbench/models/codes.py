@@ -10,16 +10,17 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
-from workbench.models._common import IntPk
 from workbench.models._common import JSONType
 from workbench.models._common import LongText
 from workbench.models._common import ProjectRef
+from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
 from workbench.models._common import UserRefOrNull
 from workbench.models._common import UTCDateTime
+from workbench.models._common import indexed_project
 
 
-class Code(Base):
+class Code(ProjectRow, Base):
     """A code of the project's codebook; deleted codes are kept (deleted_at) so undo can work."""
 
     __tablename__ = "code"
@@ -28,8 +29,7 @@ class Code(Base):
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef] = mapped_column(index=True)
+    project_id: Mapped[ProjectRef] = indexed_project()
     key: Mapped[str] = mapped_column(sa.String(40))  # GUID, stable across exports
     # NO ACTION, checked at the end of a statement: a parent can't be removed from under its
     # children, yet deleting a whole project (all its codes at once) works on SQLite too.
@@ -53,14 +53,12 @@ class Code(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class CodebookVersion(Base):
+class CodebookVersion(ProjectRow, Base):
     """One numbered state of the codebook, with author, time, note and the change list."""
 
     __tablename__ = "codebook_version"
     __table_args__ = (sa.UniqueConstraint("project_id", "number"),)
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
     number: Mapped[int] = mapped_column(sa.Integer)
     author_id: Mapped[UserRefOrNull]
     created_at: Mapped[Timestamp]

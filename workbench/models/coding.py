@@ -9,16 +9,19 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
-from workbench.models._common import IntPk
+from workbench.models._common import CodeRef
+from workbench.models._common import CoderPassageRow
 from workbench.models._common import JSONType
 from workbench.models._common import LongText
-from workbench.models._common import PassageRef
+from workbench.models._common import PassageRow
 from workbench.models._common import ProjectRef
+from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
 from workbench.models._common import UserRefOrNull
+from workbench.models._common import indexed_project
 
 
-class Annotation(Base):
+class Annotation(CoderPassageRow, Base):
     """A coder's application of a code to a passage, with stance, memo and optional span."""
 
     __tablename__ = "annotation"
@@ -33,11 +36,7 @@ class Annotation(Base):
         sa.Index("ix_annotation_code", "code_id"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
-    passage_id: Mapped[PassageRef]
-    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(sa.ForeignKey("code.id", ondelete="CASCADE"))
+    code_id: Mapped[CodeRef]
     stance: Mapped[int | None] = mapped_column(sa.Integer)
     memo: Mapped[LongText]
     span_start: Mapped[int | None] = mapped_column(sa.Integer)
@@ -48,7 +47,7 @@ class Annotation(Base):
     updated_at: Mapped[Timestamp]
 
 
-class PassageState(Base):
+class PassageState(CoderPassageRow, Base):
     """A coder's explicit state for a passage: present means coded ("nothing applies" counts)."""
 
     __tablename__ = "passage_state"
@@ -57,22 +56,16 @@ class PassageState(Base):
         sa.Index("ix_passage_state_project_coder", "project_id", "coder_id"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
-    passage_id: Mapped[PassageRef]
-    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     coded: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     memo: Mapped[LongText]
     updated_at: Mapped[Timestamp]
 
 
-class ReliabilityRound(Base):
+class ReliabilityRound(ProjectRow, Base):
     """A sample of passages coded blind by chosen coders; its consensus may become gold."""
 
     __tablename__ = "reliability_round"
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
     name: Mapped[str] = mapped_column(sa.String(200))
     created_by_id: Mapped[UserRefOrNull]
     created_at: Mapped[Timestamp]
@@ -82,7 +75,7 @@ class ReliabilityRound(Base):
     pass_threshold: Mapped[float | None] = mapped_column(sa.Float)
 
 
-class Assignment(Base):
+class Assignment(CoderPassageRow, Base):
     """A passage in a coder's queue, from a document assignment, a sample or a round."""
 
     __tablename__ = "assignment"
@@ -101,10 +94,6 @@ class Assignment(Base):
         sa.Index("ix_assignment_project_coder", "project_id", "coder_id"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
-    passage_id: Mapped[PassageRef]
-    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     round_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("reliability_round.id", ondelete="CASCADE")
     )
@@ -112,31 +101,27 @@ class Assignment(Base):
     created_at: Mapped[Timestamp]
 
 
-class ConsensusAnnotation(Base):
+class ConsensusAnnotation(PassageRow, Base):
     """The adjudicated code (and stance) of a passage, kept apart from every coder's layer."""
 
     __tablename__ = "consensus_annotation"
     __table_args__ = (sa.UniqueConstraint("passage_id", "code_id"),)
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef] = mapped_column(index=True)
-    passage_id: Mapped[PassageRef]
-    code_id: Mapped[int] = mapped_column(sa.ForeignKey("code.id", ondelete="CASCADE"))
+    project_id: Mapped[ProjectRef] = indexed_project()
+    code_id: Mapped[CodeRef]
     stance: Mapped[int | None] = mapped_column(sa.Integer)
     memo: Mapped[LongText]
     resolved_by_id: Mapped[UserRefOrNull]
     resolved_at: Mapped[Timestamp]
 
 
-class ConsensusState(Base):
+class ConsensusState(PassageRow, Base):
     """Marks a passage as adjudicated (possibly to "no code applies")."""
 
     __tablename__ = "consensus_state"
     __table_args__ = (sa.UniqueConstraint("passage_id"),)
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef] = mapped_column(index=True)
-    passage_id: Mapped[PassageRef]
+    project_id: Mapped[ProjectRef] = indexed_project()
     resolved_by_id: Mapped[UserRefOrNull]
     resolved_at: Mapped[Timestamp]
     round_id: Mapped[int | None] = mapped_column(

@@ -14,6 +14,7 @@ from workbench.db import Base
 from workbench.models._common import IntPk
 from workbench.models._common import JSONType
 from workbench.models._common import ProjectRef
+from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
 from workbench.models._common import UserRefOrNull
 from workbench.models.accounts import Project
@@ -21,7 +22,7 @@ from workbench.models.accounts import Project
 DOC_TYPES = ("un_record", "mission_statement", "news_report")
 
 
-class Document(Base):
+class Document(ProjectRow, Base):
     """An imported text: raw text kept for provenance, normalised text for coding."""
 
     __tablename__ = "document"
@@ -34,8 +35,6 @@ class Document(Base):
         sa.Index("ix_document_project_doc_type", "project_id", "doc_type"),
     )
 
-    id: Mapped[IntPk]
-    project_id: Mapped[ProjectRef]
     title: Mapped[str] = mapped_column(sa.String(500))
     filename: Mapped[str] = mapped_column(sa.String(500))
     content_hash: Mapped[str] = mapped_column(sa.String(64))

@@ -1,417 +1,366 @@
-"""The initial schema: every table, key and index of the first release."""
+"""The initial schema: every table, key and index of the first release.
 
+Keys are named by the house naming convention (workbench.db.NAMING_CONVENTION), spelled out once
+in ``_table``; the column groups several tables share are written once as helpers below.
+"""
+
+from collections.abc import Iterable
 from typing import Any
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+revision: str = "0001"
+down_revision: str | None = None
 
-def _json(name: str, *, nullable: bool) -> sa.Column[Any]:
+
+def _int(name: str, *, nullable: bool = False) -> sa.Column[Any]:
+    """An integer column."""
+    return sa.Column(name, sa.Integer(), nullable=nullable)
+
+
+def _str(name: str, length: int, *, nullable: bool = False) -> sa.Column[Any]:
+    """A bounded string column."""
+    return sa.Column(name, sa.String(length=length), nullable=nullable)
+
+
+def _text(name: str) -> sa.Column[Any]:
+    """An unbounded text column (never NULL)."""
+    return sa.Column(name, sa.Text(), nullable=False)
+
+
+def _bool(name: str) -> sa.Column[Any]:
+    """A boolean flag (never NULL)."""
+    return sa.Column(name, sa.Boolean(), nullable=False)
+
+
+def _json(name: str, *, nullable: bool = False) -> sa.Column[Any]:
     """A JSON column (JSONB on PostgreSQL)."""
     kind = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
     return sa.Column(name, kind, nullable=nullable)
 
 
-def _when(name: str, *, nullable: bool) -> sa.Column[Any]:
+def _when(name: str, *, nullable: bool = False) -> sa.Column[Any]:
     """A timestamp with time zone (the models read it back as UTC)."""
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
-def _fk(column: str, table: str, name: str, ondelete: str) -> sa.ForeignKeyConstraint:
-    """A foreign key from one column to the id of another table."""
-    return sa.ForeignKeyConstraint([column], [f"{table}.id"], name=op.f(name), ondelete=ondelete)
+class _Ref(NamedTuple):
+    """An integer column pointing at the id of another table."""
+
+    column: str
+    table: str
+    ondelete: str
+    nullable: bool = False
 
 
-revision: str = "0001"
-down_revision: str | None = None
+_Part = sa.Column[Any] | _Ref
+
+
+def _by(column: str) -> _Ref:
+    """The user who did something, kept as NULL once the account is deleted."""
+    return _Ref(column, "user", "SET NULL", nullable=True)
+
+
+def _owned() -> list[_Part]:
+    """The id and the owning project (deleting the project deletes the row)."""
+    return [_int("id"), _Ref("project_id", "project", "CASCADE")]
+
+
+def _about_passage() -> list[_Part]:
+    """The id, the owning project and the passage the row is about."""
+    return [*_owned(), _Ref("passage_id", "passage", "CASCADE")]
+
+
+def _coder() -> _Ref:
+    """The coder whose work the row is (deleting the account deletes the row)."""
+    return _Ref("coder_id", "user", "CASCADE")
+
+
+def _code() -> _Ref:
+    """The code the row applies (deleting the code deletes the row)."""
+    return _Ref("code_id", "code", "CASCADE")
+
+
+def _resolved() -> list[_Part]:
+    """Who adjudicated a passage, and when."""
+    return [_by("resolved_by_id"), _when("resolved_at")]
+
+
+def _table(
+    name: str,
+    *parts: _Part,
+    checks: Iterable[tuple[str, str]] = (),
+    unique: Iterable[tuple[str, ...]] = (),
+) -> None:
+    """Create a table: columns, then checks, foreign keys, primary key and unique keys."""
+    refs = sorted((p for p in parts if isinstance(p, _Ref)), key=lambda r: r.column)
+    op.create_table(
+        name,
+        *(_int(p.column, nullable=p.nullable) if isinstance(p, _Ref) else p for p in parts),
+        *(sa.CheckConstraint(sql, name=op.f(f"ck_{name}_{ck}")) for ck, sql in checks),
+        *(
+            sa.ForeignKeyConstraint(
+                [r.column],
+                [f"{r.table}.id"],
+                name=op.f(f"fk_{name}_{r.column}_{r.table}"),
+                ondelete=r.ondelete,
+            )
+            for r in refs
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
+        *(sa.UniqueConstraint(*cols, name=op.f(f"uq_{name}_{'_'.join(cols)}")) for cols in unique),
+    )
+
+
+# Created in this order, dropped in the reverse one.
+_TABLES = (
+    "project",
+    "user",
+    "audit_event",
+    "code",
+    "codebook_version",
+    "document",
+    "export_job",
+    "membership",
+    "reliability_round",
+    "passage",
+    "annotation",
+    "assignment",
+    "consensus_annotation",
+    "consensus_state",
+    "passage_state",
+)
+
+# (table, index, columns): none of them unique.
+_INDEXES = (
+    ("audit_event", "ix_audit_event_passage", ("passage_id",)),
+    ("audit_event", "ix_audit_event_project_at", ("project_id", "at")),
+    ("code", "ix_code_project_id", ("project_id",)),
+    ("document", "ix_document_project_date", ("project_id", "date")),
+    ("document", "ix_document_project_title", ("project_id", "title")),
+    ("membership", "ix_membership_user_id", ("user_id",)),
+    ("passage", "ix_passage_project_delegation", ("project_id", "delegation")),
+    ("passage", "ix_passage_project_id", ("project_id",)),
+    ("annotation", "ix_annotation_code", ("code_id",)),
+    ("annotation", "ix_annotation_project_coder", ("project_id", "coder_id")),
+    ("assignment", "ix_assignment_project_coder", ("project_id", "coder_id")),
+    ("consensus_annotation", "ix_consensus_annotation_project_id", ("project_id",)),
+    ("consensus_state", "ix_consensus_state_project_id", ("project_id",)),
+    ("passage_state", "ix_passage_state_project_coder", ("project_id", "coder_id")),
+)
+
+
+def _accounts() -> None:
+    """Projects, users and the audit trail."""
+    _table(
+        "project",
+        _int("id"),
+        _str("name", 200),
+        _str("slug", 80),
+        _text("description"),
+        _bool("blind"),
+        _json("stance_scale"),
+        _when("created_at"),
+        unique=[("slug",)],
+    )
+    _table(
+        "user",
+        _int("id"),
+        _str("username", 80),
+        _str("display_name", 200),
+        _str("password_hash", 300),
+        _bool("is_admin"),
+        _bool("active"),
+        _when("created_at"),
+        unique=[("username",)],
+    )
+    _table(
+        "audit_event",
+        *_owned(),
+        _by("actor_id"),
+        _when("at"),
+        _str("entity", 40),
+        _int("entity_id", nullable=True),
+        _int("passage_id", nullable=True),
+        _str("action", 40),
+        _json("before", nullable=True),
+        _json("after", nullable=True),
+    )
+
+
+def _codebook() -> None:
+    """Codes and the numbered versions of the codebook."""
+    _table(
+        "code",
+        *_owned(),
+        _str("key", 40),
+        _Ref("parent_id", "code", "RESTRICT", nullable=True),
+        _str("name", 200),
+        *(_text(name) for name in ("definition", "inclusion", "exclusion")),
+        *(_text(name) for name in ("examples_positive", "examples_negative")),
+        *(_json(name) for name in ("keywords_en", "keywords_zh")),
+        _str("colour", 7),
+        _str("shortcut", 1, nullable=True),
+        *(_bool(name) for name in ("takes_stance", "is_codable")),
+        *(_int(name) for name in ("sort_order", "revision")),
+        _when("deleted_at", nullable=True),
+        checks=[("not_own_parent", "parent_id IS NULL OR parent_id <> id")],
+        unique=[("project_id", "key")],
+    )
+    _table(
+        "codebook_version",
+        *_owned(),
+        _int("number"),
+        _by("author_id"),
+        _when("created_at"),
+        _text("note"),
+        _json("snapshot"),
+        _json("changes"),
+        unique=[("project_id", "number")],
+    )
+
+
+def _corpus_and_team() -> None:
+    """Documents, export jobs, memberships and reliability rounds."""
+    _table(
+        "document",
+        *_owned(),
+        *(_str(name, 500) for name in ("title", "filename")),
+        _str("content_hash", 64),
+        *(_text(name) for name in ("raw_text", "text")),
+        _str("language", 16, nullable=True),
+        _str("doc_type", 40, nullable=True),
+        _str("date", 10, nullable=True),
+        _str("meeting_symbol", 80, nullable=True),
+        _str("source", 500, nullable=True),
+        _str("segmentation", 20),
+        _json("extra"),
+        _int("passage_count"),
+        _by("imported_by_id"),
+        _when("created_at"),
+        unique=[("project_id", "content_hash")],
+    )
+    _table(
+        "export_job",
+        *_owned(),
+        _by("requested_by_id"),
+        _str("status", 20),
+        *(_int(name) for name in ("progress", "total")),
+        _json("options"),
+        _str("path", 1000, nullable=True),
+        _str("error", 2000, nullable=True),
+        _when("created_at"),
+        _when("finished_at", nullable=True),
+    )
+    _table(
+        "membership",
+        *_owned(),
+        _Ref("user_id", "user", "CASCADE"),
+        _str("role", 10),
+        checks=[("role", "role IN ('lead', 'coder')")],
+        unique=[("project_id", "user_id")],
+    )
+    _table(
+        "reliability_round",
+        *_owned(),
+        _str("name", 200),
+        _by("created_by_id"),
+        _when("created_at"),
+        _int("codebook_version"),
+        _json("sample"),
+        _bool("is_gold"),
+        sa.Column("pass_threshold", sa.Float(), nullable=True),
+    )
+
+
+def _passages_and_coding() -> None:
+    """Passages, the coders' layers and the consensus layer."""
+    _table(
+        "passage",
+        _int("id"),
+        _Ref("document_id", "document", "CASCADE"),
+        _Ref("project_id", "project", "CASCADE"),
+        _int("ordinal"),
+        _text("text"),
+        *(_int(name) for name in ("start_offset", "end_offset")),
+        *(_str(name, 300, nullable=True) for name in ("speaker", "delegation")),
+        *(_str(name, 16, nullable=True) for name in ("language", "original_language")),
+        _int("turn", nullable=True),
+        _bool("codable"),
+        checks=[("offsets", "start_offset >= 0 AND end_offset >= start_offset")],
+        unique=[("document_id", "ordinal")],
+    )
+    _table(
+        "annotation",
+        *_about_passage(),
+        _coder(),
+        _code(),
+        _int("stance", nullable=True),
+        _text("memo"),
+        *(_int(name, nullable=True) for name in ("span_start", "span_end")),
+        *(_int(name) for name in ("codebook_version", "code_revision")),
+        *(_when(name) for name in ("created_at", "updated_at")),
+        checks=[
+            (
+                "span",
+                "(span_start IS NULL AND span_end IS NULL) OR "
+                "(span_start >= 0 AND span_end > span_start)",
+            )
+        ],
+        unique=[("passage_id", "coder_id", "code_id")],
+    )
+    _table(
+        "assignment",
+        *_about_passage(),
+        _coder(),
+        _Ref("round_id", "reliability_round", "CASCADE", nullable=True),
+        _bool("overlap"),
+        _when("created_at"),
+        unique=[("passage_id", "coder_id", "round_id")],
+    )
+    _table(
+        "consensus_annotation",
+        *_about_passage(),
+        _code(),
+        _int("stance", nullable=True),
+        _text("memo"),
+        *_resolved(),
+        unique=[("passage_id", "code_id")],
+    )
+    _table(
+        "consensus_state",
+        *_about_passage(),
+        *_resolved(),
+        _Ref("round_id", "reliability_round", "SET NULL", nullable=True),
+        unique=[("passage_id",)],
+    )
+    _table(
+        "passage_state",
+        *_about_passage(),
+        _coder(),
+        _bool("coded"),
+        _text("memo"),
+        _when("updated_at"),
+        unique=[("passage_id", "coder_id")],
+    )
 
 
 def upgrade() -> None:
     """Apply this revision."""
-    op.create_table(
-        "project",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("slug", sa.String(length=80), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("blind", sa.Boolean(), nullable=False),
-        _json("stance_scale", nullable=False),
-        _when("created_at", nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_project")),
-        sa.UniqueConstraint("slug", name=op.f("uq_project_slug")),
-    )
-    op.create_table(
-        "user",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sa.String(length=80), nullable=False),
-        sa.Column("display_name", sa.String(length=200), nullable=False),
-        sa.Column("password_hash", sa.String(length=300), nullable=False),
-        sa.Column("is_admin", sa.Boolean(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        _when("created_at", nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
-        sa.UniqueConstraint("username", name=op.f("uq_user_username")),
-    )
-    op.create_table(
-        "audit_event",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        _when("at", nullable=False),
-        sa.Column("entity", sa.String(length=40), nullable=False),
-        sa.Column("entity_id", sa.Integer(), nullable=True),
-        sa.Column("passage_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=40), nullable=False),
-        _json("before", nullable=True),
-        _json("after", nullable=True),
-        _fk("actor_id", "user", "fk_audit_event_actor_id_user", "SET NULL"),
-        _fk("project_id", "project", "fk_audit_event_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
-    )
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_event_passage", ["passage_id"], unique=False)
-        batch_op.create_index("ix_audit_event_project_at", ["project_id", "at"], unique=False)
-
-    op.create_table(
-        "code",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=40), nullable=False),
-        sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("definition", sa.Text(), nullable=False),
-        sa.Column("inclusion", sa.Text(), nullable=False),
-        sa.Column("exclusion", sa.Text(), nullable=False),
-        sa.Column("examples_positive", sa.Text(), nullable=False),
-        sa.Column("examples_negative", sa.Text(), nullable=False),
-        _json("keywords_en", nullable=False),
-        _json("keywords_zh", nullable=False),
-        sa.Column("colour", sa.String(length=7), nullable=False),
-        sa.Column("shortcut", sa.String(length=1), nullable=True),
-        sa.Column("takes_stance", sa.Boolean(), nullable=False),
-        sa.Column("is_codable", sa.Boolean(), nullable=False),
-        sa.Column("sort_order", sa.Integer(), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        _when("deleted_at", nullable=True),
-        sa.CheckConstraint(
-            "parent_id IS NULL OR parent_id <> id", name=op.f("ck_code_not_own_parent")
-        ),
-        _fk("parent_id", "code", "fk_code_parent_id_code", "RESTRICT"),
-        _fk("project_id", "project", "fk_code_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_code")),
-        sa.UniqueConstraint("project_id", "key", name=op.f("uq_code_project_id_key")),
-    )
-    with op.batch_alter_table("code", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_code_project_id"), ["project_id"], unique=False)
-
-    op.create_table(
-        "codebook_version",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("author_id", sa.Integer(), nullable=True),
-        _when("created_at", nullable=False),
-        sa.Column("note", sa.Text(), nullable=False),
-        _json("snapshot", nullable=False),
-        _json("changes", nullable=False),
-        _fk("author_id", "user", "fk_codebook_version_author_id_user", "SET NULL"),
-        _fk("project_id", "project", "fk_codebook_version_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_codebook_version")),
-        sa.UniqueConstraint(
-            "project_id", "number", name=op.f("uq_codebook_version_project_id_number")
-        ),
-    )
-    op.create_table(
-        "document",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=500), nullable=False),
-        sa.Column("filename", sa.String(length=500), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("raw_text", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("language", sa.String(length=16), nullable=True),
-        sa.Column("doc_type", sa.String(length=40), nullable=True),
-        sa.Column("date", sa.String(length=10), nullable=True),
-        sa.Column("meeting_symbol", sa.String(length=80), nullable=True),
-        sa.Column("source", sa.String(length=500), nullable=True),
-        sa.Column("segmentation", sa.String(length=20), nullable=False),
-        _json("extra", nullable=False),
-        sa.Column("passage_count", sa.Integer(), nullable=False),
-        sa.Column("imported_by_id", sa.Integer(), nullable=True),
-        _when("created_at", nullable=False),
-        _fk("imported_by_id", "user", "fk_document_imported_by_id_user", "SET NULL"),
-        _fk("project_id", "project", "fk_document_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_document")),
-        sa.UniqueConstraint(
-            "project_id", "content_hash", name=op.f("uq_document_project_id_content_hash")
-        ),
-    )
-    with op.batch_alter_table("document", schema=None) as batch_op:
-        batch_op.create_index("ix_document_project_date", ["project_id", "date"], unique=False)
-        batch_op.create_index("ix_document_project_title", ["project_id", "title"], unique=False)
-
-    op.create_table(
-        "export_job",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("requested_by_id", sa.Integer(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("progress", sa.Integer(), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
-        _json("options", nullable=False),
-        sa.Column("path", sa.String(length=1000), nullable=True),
-        sa.Column("error", sa.String(length=2000), nullable=True),
-        _when("created_at", nullable=False),
-        _when("finished_at", nullable=True),
-        _fk("project_id", "project", "fk_export_job_project_id_project", "CASCADE"),
-        _fk("requested_by_id", "user", "fk_export_job_requested_by_id_user", "SET NULL"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_job")),
-    )
-    op.create_table(
-        "membership",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=10), nullable=False),
-        sa.CheckConstraint("role IN ('lead', 'coder')", name=op.f("ck_membership_role")),
-        _fk("project_id", "project", "fk_membership_project_id_project", "CASCADE"),
-        _fk("user_id", "user", "fk_membership_user_id_user", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_membership")),
-        sa.UniqueConstraint("project_id", "user_id", name=op.f("uq_membership_project_id_user_id")),
-    )
-    with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
-
-    op.create_table(
-        "reliability_round",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("created_by_id", sa.Integer(), nullable=True),
-        _when("created_at", nullable=False),
-        sa.Column("codebook_version", sa.Integer(), nullable=False),
-        _json("sample", nullable=False),
-        sa.Column("is_gold", sa.Boolean(), nullable=False),
-        sa.Column("pass_threshold", sa.Float(), nullable=True),
-        _fk("created_by_id", "user", "fk_reliability_round_created_by_id_user", "SET NULL"),
-        _fk("project_id", "project", "fk_reliability_round_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reliability_round")),
-    )
-    op.create_table(
-        "passage",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("document_id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("ordinal", sa.Integer(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("start_offset", sa.Integer(), nullable=False),
-        sa.Column("end_offset", sa.Integer(), nullable=False),
-        sa.Column("speaker", sa.String(length=300), nullable=True),
-        sa.Column("delegation", sa.String(length=300), nullable=True),
-        sa.Column("language", sa.String(length=16), nullable=True),
-        sa.Column("original_language", sa.String(length=16), nullable=True),
-        sa.Column("turn", sa.Integer(), nullable=True),
-        sa.Column("codable", sa.Boolean(), nullable=False),
-        sa.CheckConstraint(
-            "start_offset >= 0 AND end_offset >= start_offset", name=op.f("ck_passage_offsets")
-        ),
-        _fk("document_id", "document", "fk_passage_document_id_document", "CASCADE"),
-        _fk("project_id", "project", "fk_passage_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_passage")),
-        sa.UniqueConstraint("document_id", "ordinal", name=op.f("uq_passage_document_id_ordinal")),
-    )
-    with op.batch_alter_table("passage", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_passage_project_delegation", ["project_id", "delegation"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_passage_project_id"), ["project_id"], unique=False)
-
-    op.create_table(
-        "annotation",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("passage_id", sa.Integer(), nullable=False),
-        sa.Column("coder_id", sa.Integer(), nullable=False),
-        sa.Column("code_id", sa.Integer(), nullable=False),
-        sa.Column("stance", sa.Integer(), nullable=True),
-        sa.Column("memo", sa.Text(), nullable=False),
-        sa.Column("span_start", sa.Integer(), nullable=True),
-        sa.Column("span_end", sa.Integer(), nullable=True),
-        sa.Column("codebook_version", sa.Integer(), nullable=False),
-        sa.Column("code_revision", sa.Integer(), nullable=False),
-        _when("created_at", nullable=False),
-        _when("updated_at", nullable=False),
-        sa.CheckConstraint(
-            "(span_start IS NULL AND span_end IS NULL) OR "
-            "(span_start >= 0 AND span_end > span_start)",
-            name=op.f("ck_annotation_span"),
-        ),
-        _fk("code_id", "code", "fk_annotation_code_id_code", "CASCADE"),
-        _fk("coder_id", "user", "fk_annotation_coder_id_user", "CASCADE"),
-        _fk("passage_id", "passage", "fk_annotation_passage_id_passage", "CASCADE"),
-        _fk("project_id", "project", "fk_annotation_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_annotation")),
-        sa.UniqueConstraint(
-            "passage_id",
-            "coder_id",
-            "code_id",
-            name=op.f("uq_annotation_passage_id_coder_id_code_id"),
-        ),
-    )
-    with op.batch_alter_table("annotation", schema=None) as batch_op:
-        batch_op.create_index("ix_annotation_code", ["code_id"], unique=False)
-        batch_op.create_index(
-            "ix_annotation_project_coder", ["project_id", "coder_id"], unique=False
-        )
-
-    op.create_table(
-        "assignment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("passage_id", sa.Integer(), nullable=False),
-        sa.Column("coder_id", sa.Integer(), nullable=False),
-        sa.Column("round_id", sa.Integer(), nullable=True),
-        sa.Column("overlap", sa.Boolean(), nullable=False),
-        _when("created_at", nullable=False),
-        _fk("coder_id", "user", "fk_assignment_coder_id_user", "CASCADE"),
-        _fk("passage_id", "passage", "fk_assignment_passage_id_passage", "CASCADE"),
-        _fk("project_id", "project", "fk_assignment_project_id_project", "CASCADE"),
-        _fk("round_id", "reliability_round", "fk_assignment_round_id_reliability_round", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment")),
-        sa.UniqueConstraint(
-            "passage_id",
-            "coder_id",
-            "round_id",
-            name=op.f("uq_assignment_passage_id_coder_id_round_id"),
-        ),
-    )
-    with op.batch_alter_table("assignment", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_assignment_project_coder", ["project_id", "coder_id"], unique=False
-        )
-
-    op.create_table(
-        "consensus_annotation",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("passage_id", sa.Integer(), nullable=False),
-        sa.Column("code_id", sa.Integer(), nullable=False),
-        sa.Column("stance", sa.Integer(), nullable=True),
-        sa.Column("memo", sa.Text(), nullable=False),
-        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
-        _when("resolved_at", nullable=False),
-        _fk("code_id", "code", "fk_consensus_annotation_code_id_code", "CASCADE"),
-        _fk("passage_id", "passage", "fk_consensus_annotation_passage_id_passage", "CASCADE"),
-        _fk("project_id", "project", "fk_consensus_annotation_project_id_project", "CASCADE"),
-        _fk("resolved_by_id", "user", "fk_consensus_annotation_resolved_by_id_user", "SET NULL"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consensus_annotation")),
-        sa.UniqueConstraint(
-            "passage_id", "code_id", name=op.f("uq_consensus_annotation_passage_id_code_id")
-        ),
-    )
-    with op.batch_alter_table("consensus_annotation", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_consensus_annotation_project_id"), ["project_id"], unique=False
-        )
-
-    op.create_table(
-        "consensus_state",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("passage_id", sa.Integer(), nullable=False),
-        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
-        _when("resolved_at", nullable=False),
-        sa.Column("round_id", sa.Integer(), nullable=True),
-        _fk("passage_id", "passage", "fk_consensus_state_passage_id_passage", "CASCADE"),
-        _fk("project_id", "project", "fk_consensus_state_project_id_project", "CASCADE"),
-        _fk("resolved_by_id", "user", "fk_consensus_state_resolved_by_id_user", "SET NULL"),
-        _fk(
-            "round_id",
-            "reliability_round",
-            "fk_consensus_state_round_id_reliability_round",
-            "SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consensus_state")),
-        sa.UniqueConstraint("passage_id", name=op.f("uq_consensus_state_passage_id")),
-    )
-    with op.batch_alter_table("consensus_state", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_consensus_state_project_id"), ["project_id"], unique=False
-        )
-
-    op.create_table(
-        "passage_state",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("passage_id", sa.Integer(), nullable=False),
-        sa.Column("coder_id", sa.Integer(), nullable=False),
-        sa.Column("coded", sa.Boolean(), nullable=False),
-        sa.Column("memo", sa.Text(), nullable=False),
-        _when("updated_at", nullable=False),
-        _fk("coder_id", "user", "fk_passage_state_coder_id_user", "CASCADE"),
-        _fk("passage_id", "passage", "fk_passage_state_passage_id_passage", "CASCADE"),
-        _fk("project_id", "project", "fk_passage_state_project_id_project", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_passage_state")),
-        sa.UniqueConstraint(
-            "passage_id", "coder_id", name=op.f("uq_passage_state_passage_id_coder_id")
-        ),
-    )
-    with op.batch_alter_table("passage_state", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_passage_state_project_coder", ["project_id", "coder_id"], unique=False
-        )
+    _accounts()
+    _codebook()
+    _corpus_and_team()
+    _passages_and_coding()
+    for table, name, columns in _INDEXES:
+        op.create_index(name, table, list(columns), unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    with op.batch_alter_table("passage_state", schema=None) as batch_op:
-        batch_op.drop_index("ix_passage_state_project_coder")
-
-    op.drop_table("passage_state")
-    with op.batch_alter_table("consensus_state", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_consensus_state_project_id"))
-
-    op.drop_table("consensus_state")
-    with op.batch_alter_table("consensus_annotation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_consensus_annotation_project_id"))
-
-    op.drop_table("consensus_annotation")
-    with op.batch_alter_table("assignment", schema=None) as batch_op:
-        batch_op.drop_index("ix_assignment_project_coder")
-
-    op.drop_table("assignment")
-    with op.batch_alter_table("annotation", schema=None) as batch_op:
-        batch_op.drop_index("ix_annotation_project_coder")
-        batch_op.drop_index("ix_annotation_code")
-
-    op.drop_table("annotation")
-    with op.batch_alter_table("passage", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_passage_project_id"))
-        batch_op.drop_index("ix_passage_project_delegation")
-
-    op.drop_table("passage")
-    op.drop_table("reliability_round")
-    with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_membership_user_id"))
-
-    op.drop_table("membership")
-    op.drop_table("export_job")
-    with op.batch_alter_table("document", schema=None) as batch_op:
-        batch_op.drop_index("ix_document_project_title")
-        batch_op.drop_index("ix_document_project_date")
-
-    op.drop_table("document")
-    op.drop_table("codebook_version")
-    with op.batch_alter_table("code", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_code_project_id"))
-
-    op.drop_table("code")
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_event_project_at")
-        batch_op.drop_index("ix_audit_event_passage")
-
-    op.drop_table("audit_event")
-    op.drop_table("user")
-    op.drop_table("project")
+    for table, name, _columns in reversed(_INDEXES):
+        op.drop_index(name, table_name=table)
+    for table in reversed(_TABLES):
+        op.drop_table(table)
