@@ -15,7 +15,6 @@ Conventions (see the coefficient modules for the formulas):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from workbench.core.agreement.alpha import krippendorff_alpha
 from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
 from workbench.core.agreement.bootstrap import DEFAULT_SEED
 from workbench.core.agreement.bootstrap import alpha_bootstrap
+from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.agreement.kappa import cohen_kappa
 from workbench.core.agreement.kappa import cohen_kappa_pairwise
 from workbench.core.agreement.kappa import mean_kappa
@@ -35,7 +35,7 @@ from workbench.core.agreement.multirater import percent_agreement
 
 
 @dataclass(frozen=True)
-class CoefficientSet:
+class CoefficientSet(JsonRecord):
     """Agreement coefficients of one units × coders matrix; None marks an undefined value."""
 
     level: str
@@ -55,28 +55,6 @@ class CoefficientSet:
     alpha_ci95: tuple[float, float] | None
     bootstrap_replicates: int
     bootstrap_defined: int
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; undefined values are None, the interval a two-item list."""
-        return {
-            "level": self.level,
-            "units": self.units,
-            "pairable_units": self.pairable_units,
-            "coders": self.coders,
-            "values_count": self.values_count,
-            "category_count": self.category_count,
-            "percent_agreement": self.percent_agreement,
-            "cohen_kappa": self.cohen_kappa,
-            "cohen_kappa_pairwise": dict(self.cohen_kappa_pairwise),
-            "cohen_kappa_mean": self.cohen_kappa_mean,
-            "scott_pi": self.scott_pi,
-            "fleiss_kappa": self.fleiss_kappa,
-            "gwet_ac1": self.gwet_ac1,
-            "alpha": self.alpha,
-            "alpha_ci95": list(self.alpha_ci95) if self.alpha_ci95 is not None else None,
-            "bootstrap_replicates": self.bootstrap_replicates,
-            "bootstrap_defined": self.bootstrap_defined,
-        }
 
 
 def coefficient_set(
