@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from workbench.core.agreement.alpha import krippendorff_alpha
-from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
-from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import DEFAULT_RESAMPLING
+from workbench.core.agreement.bootstrap import Resampling
 from workbench.core.agreement.bootstrap import alpha_bootstrap
 from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.agreement.kappa import cohen_kappa
@@ -61,18 +59,17 @@ def coefficient_set(
     matrix: RatingMatrix,
     *,
     level: str = "nominal",
-    bootstrap: int = DEFAULT_REPLICATES,
-    seed: int | np.random.Generator = DEFAULT_SEED,
+    bootstrap: Resampling = DEFAULT_RESAMPLING,
 ) -> CoefficientSet:
-    """Compute every coefficient for the matrix, with a bootstrap CI for α unless bootstrap=0."""
+    """Every coefficient for the matrix, with a bootstrap CI for α unless it has 0 replicates."""
     kind = check_level(level)
     rated = matrix.rated
     pairable = rated >= 2
     pairwise = cohen_kappa_pairwise(matrix)
     alpha = krippendorff_alpha(matrix, kind)
     interval = None
-    if bootstrap > 0 and alpha is not None:
-        interval = alpha_bootstrap(matrix, kind, replicates=bootstrap, seed=seed)
+    if bootstrap.replicates > 0 and alpha is not None:
+        interval = alpha_bootstrap(matrix, kind, bootstrap)
     return CoefficientSet(
         level=kind,
         units=int((rated >= 1).sum()),
@@ -89,6 +86,6 @@ def coefficient_set(
         gwet_ac1=gwet_ac1(matrix),
         alpha=alpha,
         alpha_ci95=(interval.low, interval.high) if interval is not None else None,
-        bootstrap_replicates=bootstrap if alpha is not None else 0,
+        bootstrap_replicates=bootstrap.replicates if alpha is not None else 0,
         bootstrap_defined=interval.defined if interval is not None else 0,
     )
