@@ -8,12 +8,15 @@ CSV files and JSON arrays.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 Row = Sequence[Any]
@@ -28,6 +31,14 @@ class Column:
     width: float = 12
     wrap: bool = False
     colour: str | None = None  # header fill, e.g. the code's colour from the codebook
+
+
+@cache
+def column_table(name: str) -> tuple[Column, ...]:
+    """A column table shipped in data/columns.json: name, description, width and wrap."""
+    text = resources.files("workbench").joinpath("data", "columns.json").read_text("utf-8")
+    rows = json.loads(text)[name]
+    return tuple(Column(n, d, w, wrap) for n, d, w, wrap in rows)
 
 
 @dataclass
