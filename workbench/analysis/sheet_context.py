@@ -27,7 +27,6 @@ from workbench.analysis.layers import CodableCode
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
-from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import column_table
 from workbench.formats.varnames import NameRegistry
@@ -45,19 +44,9 @@ YIELD = 2000
 
 CONSENSUS = 0  # the coder id standing for the consensus layer in merged streams
 
-ORDINAL_DESCRIPTION = (
-    "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)"
-)
 # Columns several sheets share, described the same way wherever they appear.
-PASSAGE_ORDINAL = Column("passage_ordinal", ORDINAL_DESCRIPTION, 9)
-PASSAGE_KEYS = (
-    Column("passage_id", "Passage id", 10),
-    Column("document_id", "Document id", 10),
-    Column("document_title", "Document title", 30),
-    PASSAGE_ORDINAL,
-)
-CODER = Column("coder", "Username of the coder (empty for the consensus)", 14)
-CODE_KEY = Column("code_key", "Stable GUID of the code", 20)
+PASSAGE_ORDINAL, CODER, CODE_KEY = column_table("shared_columns")
+PASSAGE_KEYS = column_table("passage_keys")
 
 # The passage columns every sheet with passages starts with.
 PASSAGE_META = column_table("passage_meta")

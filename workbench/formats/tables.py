@@ -18,6 +18,7 @@ from dataclasses import field
 from functools import cache
 from importlib import resources
 from typing import Any
+from typing import cast
 
 Row = Sequence[Any]
 
@@ -35,10 +36,16 @@ class Column:
 
 @cache
 def column_table(name: str) -> tuple[Column, ...]:
-    """A column table shipped in data/columns.json: name, description, width and wrap."""
-    text = resources.files("workbench").joinpath("data", "columns.json").read_text("utf-8")
-    rows = json.loads(text)[name]
+    """A column table of data/columns.json (a plain string there names a shared column)."""
+    tables = _column_tables()
+    rows = [tables["shared"][row] if isinstance(row, str) else row for row in tables[name]]
     return tuple(Column(n, d, w, wrap) for n, d, w, wrap in rows)
+
+
+@cache
+def _column_tables() -> dict[str, Any]:
+    text = resources.files("workbench").joinpath("data", "columns.json").read_text("utf-8")
+    return cast(dict[str, Any], json.loads(text))
 
 
 @dataclass
