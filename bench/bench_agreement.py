@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workbench.core.agreement import CodingRecord
+from workbench.core.agreement import Resampling
 from workbench.core.agreement import alpha_bootstrap
 from workbench.core.agreement import build_report
 from workbench.core.agreement import krippendorff_alpha
@@ -117,17 +118,17 @@ def main() -> None:
     stance = stance_matrix(table, 0, (-2, -1, 0, 1, 2))
     stance = stance.select_units((stance.index >= 0).sum(axis=1) >= 2)
     t_boot, interval = timed(
-        lambda: alpha_bootstrap(presence, "nominal", replicates=args.replicates, seed=1)
+        lambda: alpha_bootstrap(presence, "nominal", Resampling(args.replicates, 1))
     )
     rows.append((f"bootstrap α nominal ({args.replicates}), presence", t_boot, "target <= 10 s"))
-    t_ord, _ = timed(lambda: alpha_bootstrap(stance, "ordinal", replicates=args.replicates))
+    t_ord, _ = timed(lambda: alpha_bootstrap(stance, "ordinal", Resampling(args.replicates)))
     rows.append((f"bootstrap α ordinal ({args.replicates}), stance", t_ord, ""))
     rng = np.random.default_rng(3)
     truth = rng.normal(size=args.passages)
     values = truth[:, None] + rng.normal(scale=0.5, size=(args.passages, args.coders))
     values[rng.random(values.shape) < 0.2] = np.nan
     continuous = rating_matrix(values.round(6).tolist())
-    t_cont, _ = timed(lambda: alpha_bootstrap(continuous, "interval", replicates=args.replicates))
+    t_cont, _ = timed(lambda: alpha_bootstrap(continuous, "interval", Resampling(args.replicates)))
     rows.append((f"bootstrap α interval ({args.replicates}), continuous", t_cont, ""))
 
     ours_alpha = krippendorff_alpha(presence, "nominal")

@@ -16,6 +16,7 @@ from workbench.core.errors import Forbidden
 from workbench.formats import coding_sheet as cs
 from workbench.interchange import coding_import
 from workbench.interchange import legacy_import
+from workbench.interchange.import_report import Upload
 from workbench.models import Annotation
 from workbench.models import AuditEvent
 from workbench.models import Membership
@@ -216,7 +217,7 @@ LEGACY = (
 
 def _legacy(session: Session, study: Any, text: str, **kw: Any) -> Any:
     return legacy_import.import_legacy(
-        session, study.project, study.lead, "old.csv", text.encode("utf-8-sig"), **kw
+        session, study.project, study.lead, Upload("old.csv", text.encode("utf-8-sig"), kw)
     )
 
 

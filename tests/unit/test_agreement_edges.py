@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from workbench.core.agreement import Resampling
 from workbench.core.agreement import alpha_bootstrap
 from workbench.core.agreement import coefficient_set
 from workbench.core.agreement import cohen_kappa
@@ -45,7 +46,7 @@ ALL_COEFFICIENTS = (
 def test_all_identical_values_make_alpha_undefined(level: str) -> None:
     matrix = rating_matrix([[3, 3, 3], [3, 3, None], [3, None, None]])
     assert krippendorff_alpha(matrix, level) is None
-    assert alpha_bootstrap(matrix, level, replicates=50) is None
+    assert alpha_bootstrap(matrix, level, Resampling(50)) is None
 
 
 def test_all_identical_values_leave_kappas_undefined_but_not_ac1_with_two_categories() -> None:
@@ -64,7 +65,9 @@ def test_all_identical_values_leave_kappas_undefined_but_not_ac1_with_two_catego
 
 
 def test_single_coder_gives_none_everywhere() -> None:
-    result = coefficient_set(rating_matrix([[1], [2], [1]], coders=["A"]), bootstrap=100)
+    result = coefficient_set(
+        rating_matrix([[1], [2], [1]], coders=["A"]), bootstrap=Resampling(100)
+    )
     for field in ALL_COEFFICIENTS:
         assert getattr(result, field) is None, field
     assert result.cohen_kappa_pairwise == {}
@@ -75,7 +78,7 @@ def test_single_coder_gives_none_everywhere() -> None:
 def test_no_pairable_unit_gives_none_everywhere() -> None:
     # Two coders who never coded the same unit.
     matrix = rating_matrix([[1, None], [None, 2], [2, None]], coders=["A", "B"])
-    result = coefficient_set(matrix, bootstrap=100)
+    result = coefficient_set(matrix, bootstrap=Resampling(100))
     for field in ALL_COEFFICIENTS:
         assert getattr(result, field) is None, field
     assert result.cohen_kappa_pairwise == {"A|B": None}
@@ -84,13 +87,13 @@ def test_no_pairable_unit_gives_none_everywhere() -> None:
 
 
 def test_empty_matrix() -> None:
-    result = coefficient_set(rating_matrix([], coders=["A", "B"]), bootstrap=10)
+    result = coefficient_set(rating_matrix([], coders=["A", "B"]), bootstrap=Resampling(10))
     assert result.units == 0 and result.alpha is None and result.percent_agreement is None
 
 
 def test_two_column_statistics_need_exactly_two_coders() -> None:
     matrix = rating_matrix([[1, 2, 1], [2, 2, 1], [1, 1, 2]])
-    result = coefficient_set(matrix, bootstrap=0)
+    result = coefficient_set(matrix, bootstrap=Resampling(0))
     for field in TWO_COLUMN_FIELDS:
         assert getattr(result, field) is None
     assert set(result.cohen_kappa_pairwise) == {"coder1|coder2", "coder1|coder3", "coder2|coder3"}
@@ -139,9 +142,9 @@ def _typical(seed: int = 0, units: int = 300) -> RatingMatrix:
 @pytest.mark.parametrize("level", LEVELS)
 def test_bootstrap_is_reproducible_and_seed_dependent(level: str) -> None:
     matrix = _typical()
-    first = alpha_bootstrap(matrix, level, replicates=1000, seed=42)
-    again = alpha_bootstrap(matrix, level, replicates=1000, seed=42)
-    other = alpha_bootstrap(matrix, level, replicates=1000, seed=43)
+    first = alpha_bootstrap(matrix, level, Resampling(1000, 42))
+    again = alpha_bootstrap(matrix, level, Resampling(1000, 42))
+    other = alpha_bootstrap(matrix, level, Resampling(1000, 43))
     assert first is not None and other is not None
     assert first == again
     assert (first.low, first.high) != (other.low, other.high)
@@ -153,11 +156,13 @@ def test_bootstrap_is_reproducible_and_seed_dependent(level: str) -> None:
 def test_bootstrap_does_not_depend_on_unit_order() -> None:
     matrix = _typical(seed=1)
     shuffled = matrix.select_units(np.random.default_rng(9).permutation(matrix.n_units))
-    assert alpha_bootstrap(matrix, seed=5) == alpha_bootstrap(shuffled, seed=5)
+    assert alpha_bootstrap(matrix, resampling=Resampling(seed=5)) == alpha_bootstrap(
+        shuffled, resampling=Resampling(seed=5)
+    )
 
 
 def test_coefficient_set_interval_brackets_alpha_and_serialises() -> None:
-    result = coefficient_set(_typical(seed=2), bootstrap=1000, seed=7)
+    result = coefficient_set(_typical(seed=2), bootstrap=Resampling(1000, 7))
     assert result.alpha is not None and result.alpha_ci95 is not None
     assert result.alpha_ci95[0] < result.alpha < result.alpha_ci95[1]
     payload = json.loads(json.dumps(result.to_json(), allow_nan=False))
@@ -205,7 +210,7 @@ def test_continuous_interval_bootstrap_centres_on_the_estimate() -> None:
     data = truth[:, None] + rng.normal(scale=0.5, size=(500, 3))
     matrix = rating_matrix(data.tolist())
     alpha = krippendorff_alpha(matrix, "interval")
-    draws = alpha_replicate_values(matrix, "interval", replicates=400, seed=1)
+    draws = alpha_replicate_values(matrix, "interval", Resampling(400, 1))
     assert alpha is not None and not np.isnan(draws).any()
     assert abs(float(np.mean(draws)) - alpha) < 0.01
 
@@ -213,7 +218,7 @@ def test_continuous_interval_bootstrap_centres_on_the_estimate() -> None:
 def test_undefined_replicates_are_dropped_and_counted() -> None:
     # One unit with disagreement among many unanimous ones: some resamples have no variation.
     rows = [[1, 1]] * 3 + [[1, 2]]
-    result = alpha_bootstrap(rating_matrix(rows), replicates=2000, seed=3)
+    result = alpha_bootstrap(rating_matrix(rows), resampling=Resampling(2000, 3))
     assert result is not None
     assert 0 < result.defined < result.replicates
     assert math.isfinite(result.low) and math.isfinite(result.high)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.core.agreement import Resampling
 from workbench.core.agreement import coefficient_set
 from workbench.core.agreement import cohen_kappa
 from workbench.core.agreement import fleiss_kappa
@@ -45,7 +46,7 @@ def test_krippendorff_2011_alpha_at_each_level(level: str, published: float) -> 
 
 def test_krippendorff_2011_counts_pairable_values() -> None:
     # The paper's coincidence matrix has n.. = 40 pairable values in 11 pairable units.
-    result = coefficient_set(rating_matrix(KRIPPENDORFF_2011), bootstrap=0)
+    result = coefficient_set(rating_matrix(KRIPPENDORFF_2011), bootstrap=Resampling(0))
     assert result.values_count == 40
     assert result.pairable_units == 11
     assert result.units == 12

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.conftest import reread
 from workbench.codebooks import codes as codebooks
 from workbench.interchange import legacy_import
+from workbench.interchange.import_report import Upload
 from workbench.models import Annotation
 from workbench.models import AuditEvent
 from workbench.models import Code
@@ -95,7 +96,7 @@ def test_exported_annotations_come_back_to_the_same_passages(
     session.execute(Annotation.__table__.delete())
     session.commit()
     report = legacy_import.import_legacy(
-        session, team.project, team.lead, "annotations.csv", data, apply_valid=True
+        session, team.project, team.lead, Upload("annotations.csv", data, {"allow_partial": True})
     )
     session.commit()
     assert not report.problems, report.problems

@@ -16,16 +16,15 @@ from sqlalchemy import func
 from sqlalchemy import literal
 from sqlalchemy import type_coerce
 
-from workbench.analysis.sheet_context import CODE_KEY
 from workbench.analysis.sheet_context import CODER
 from workbench.analysis.sheet_context import PASSAGE_KEYS
-from workbench.analysis.sheet_context import PASSAGE_ORDINAL
 from workbench.analysis.sheet_context import Context
 from workbench.analysis.sheet_context import in_scope
 from workbench.analysis.sheet_context import stream
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
+from workbench.formats.tables import column_table
 from workbench.models import Annotation
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
@@ -33,28 +32,7 @@ from workbench.models import Document
 from workbench.models import Passage
 from workbench.models import PassageState
 
-ANNOTATION_COLUMNS = (
-    Column("annotation_id", "Annotation id in the workbench", 10),
-    Column("layer", "coder, or consensus for the adjudicated layer", 10),
-    CODER,
-    Column("coder_name", "Display name of the coder", 18),
-    Column("document_id", "Document id", 10),
-    Column("document_title", "Document title", 30),
-    Column("passage_id", "Passage id (join key with Passages)", 10),
-    PASSAGE_ORDINAL,
-    CODE_KEY,
-    Column("code_path", "Code with its parents, separated by ' > '", 34),
-    Column("stance", "Stance value on the project's scale (empty: none given)", 8),
-    Column("stance_label", "Label of the stance value", 18),
-    Column("memo", "The coder's memo on this coding", 40, wrap=True),
-    Column("span_start", "Start of the selection in the passage (code points; empty = whole)", 9),
-    Column("span_end", "End of the selection in the passage (code points, exclusive)", 9),
-    Column("span_text", "The selected text", 30, wrap=True),
-    Column("codebook_version", "Codebook version the coding was made or last changed under", 9),
-    Column("code_revision", "Revision of the code's definition the coding was made under", 9),
-    Column("created_at", "When the coding was made (UTC, ISO 8601)", 20),
-    Column("updated_at", "When the coding last changed (UTC, ISO 8601)", 20),
-)
+ANNOTATION_COLUMNS = column_table("annotations")
 
 
 def _iso(value: Any) -> str:

@@ -17,6 +17,7 @@ from workbench.core import codebook as cb
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
+from workbench.formats.tables import column_table
 from workbench.formats.varnames import NameRegistry
 from workbench.models import Annotation
 from workbench.models import ConsensusState
@@ -163,25 +164,7 @@ def documents_table(ctx: Context) -> Table:
     )
 
 
-CODEBOOK_COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
-    ("key", "Stable GUID of the code (keep it when editing)", 38, False),
-    ("path", "The code with its parents, separated by ' > '", 40, False),
-    ("name", "Name of the code", 28, False),
-    ("parent_path", "Path of the parent code (empty at the top level)", 32, False),
-    ("definition", "What the code means", 60, True),
-    ("inclusion", "When to apply it", 48, True),
-    ("exclusion", "When not to apply it", 48, True),
-    ("examples_positive", "Examples of passages that take the code", 48, True),
-    ("examples_negative", "Examples that look similar but do not take it", 48, True),
-    ("keywords_en", "English keywords, separated by ';'", 30, False),
-    ("keywords_zh", "Chinese keywords, separated by ';'", 24, False),
-    ("colour", "Colour (#RRGGBB)", 10, False),
-    ("shortcut", "Keyboard shortcut in the coding view", 9, False),
-    ("takes_stance", "TRUE when coders set a stance on it", 13, False),
-    ("is_codable", "FALSE for folders that only group codes", 11, False),
-    ("sort_order", "Position among its siblings", 11, False),
-    ("revision", "Revision of the definition (bumped when its meaning changed)", 9, False),
-)
+CODEBOOK_COLUMNS = column_table("codebook")
 
 
 def codebook_tables(ctx: Context) -> list[Table]:
@@ -217,7 +200,7 @@ def codebook_tables(ctx: Context) -> list[Table]:
             "codebook",
             "Codebook",
             f"Every code of codebook version {ctx.version} with all its fields",
-            [Column(n, d, w, wrap) for n, d, w, wrap in CODEBOOK_COLUMNS],
+            list(CODEBOOK_COLUMNS),
             code_rows,
         ),
         Table(

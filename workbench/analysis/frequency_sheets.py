@@ -10,6 +10,7 @@ from workbench.analysis.summary import LayerSummary
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
+from workbench.formats.tables import column_table
 
 FREQUENCY_DIMENSIONS = (
     "document",
@@ -23,20 +24,7 @@ FREQUENCY_DIMENSIONS = (
 
 def frequencies_table(ctx: Context, summary: LayerSummary) -> Table:
     """Passages and annotations per code: overall, then per document, delegation, ... month."""
-    columns = [
-        Column(
-            "dimension",
-            "all, document, delegation, speaker, language, original_language, month",
-            14,
-        ),
-        Column("value", "The value of the dimension (all for the overall rows)", 30),
-        CODE_KEY,
-        Column("code_path", "Code path", 34),
-        Column("passages", "Passages carrying the code in the layer", 9),
-        Column("annotations", "Applications of the code (every coder counted)", 9),
-        Column("passages_in_value", "Passages in scope with this value", 9),
-        Column("share", "passages / passages_in_value", 9),
-    ]
+    columns = list(column_table("frequencies"))
 
     def rows() -> Iterator[Row]:
         for dimension in (None, *FREQUENCY_DIMENSIONS):

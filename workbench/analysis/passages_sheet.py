@@ -22,7 +22,7 @@ from workbench.formats.varnames import NameRegistry
 
 def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = None) -> Table:
     """One row per passage: metadata, text, then presence/stance per code for each block."""
-    columns = [Column(n, d, w, wrap) for n, d, w, wrap in PASSAGE_META]
+    columns = list(PASSAGE_META)
     registry = NameRegistry(tuple(c.name for c in columns))
     for block in ctx.blocks:
         who = "the consensus" if block.coder_id == CONSENSUS else block.label

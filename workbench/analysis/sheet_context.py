@@ -27,8 +27,8 @@ from workbench.analysis.layers import CodableCode
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
 from workbench.formats.scope import ExportScope
-from workbench.formats.tables import Column
 from workbench.formats.tables import Row
+from workbench.formats.tables import column_table
 from workbench.formats.varnames import NameRegistry
 from workbench.models import Annotation
 from workbench.models import ConsensusAnnotation
@@ -44,44 +44,12 @@ YIELD = 2000
 
 CONSENSUS = 0  # the coder id standing for the consensus layer in merged streams
 
-ORDINAL_DESCRIPTION = (
-    "Number of the passage in its document, as the workbench shows it (¶N; 1 = first)"
-)
 # Columns several sheets share, described the same way wherever they appear.
-PASSAGE_ORDINAL = Column("passage_ordinal", ORDINAL_DESCRIPTION, 9)
-PASSAGE_KEYS = (
-    Column("passage_id", "Passage id", 10),
-    Column("document_id", "Document id", 10),
-    Column("document_title", "Document title", 30),
-    PASSAGE_ORDINAL,
-)
-CODER = Column("coder", "Username of the coder (empty for the consensus)", 14)
-CODE_KEY = Column("code_key", "Stable GUID of the code", 20)
+PASSAGE_ORDINAL, CODER, CODE_KEY = column_table("shared_columns")
+PASSAGE_KEYS = column_table("passage_keys")
 
-PASSAGE_META: tuple[tuple[str, str, float, bool], ...] = (
-    ("passage_id", "Passage id in the workbench (join key with Annotations)", 10, False),
-    ("document_id", "Document id in the workbench", 10, False),
-    ("document_title", "Document title", 30, False),
-    ("document_date", "Document date (ISO; may be partial: YYYY or YYYY-MM)", 12, False),
-    ("doc_type", "Document type: un_record, mission_statement or news_report", 14, False),
-    ("meeting_symbol", "UN meeting symbol, e.g. S/PV.8716", 14, False),
-    ("document_language", "Language of the document (ISO 639-1)", 10, False),
-    ("passage_ordinal", ORDINAL_DESCRIPTION, 9, False),
-    ("speaker", "Speaker of the turn the passage belongs to", 22, False),
-    ("delegation", "Delegation the speaker represents", 18, False),
-    ("language", "Language of the passage text", 9, False),
-    (
-        "original_language",
-        "Language the speech was delivered in (for interpreted records)",
-        9,
-        False,
-    ),
-    ("turn", "Number of the speaker turn within the document", 7, False),
-    ("codable", "1 = the passage is a coding unit, 0 = excluded (procedural text)", 8, False),
-    ("start_offset", "Start of the passage in the document text (code points)", 9, False),
-    ("end_offset", "End of the passage in the document text (code points, exclusive)", 9, False),
-    ("text", "Passage text", 80, True),
-)
+# The passage columns every sheet with passages starts with.
+PASSAGE_META = column_table("passage_meta")
 
 
 @dataclass(frozen=True)
@@ -139,7 +107,7 @@ def load_context(session: Session, project: Project, scope: ExportScope) -> Cont
         extra = list(session.scalars(select(User).where(User.id.in_(missing)))) if missing else []
         by_id.update({u.id: u for u in extra})
         coders = sorted((by_id[i] for i in coder_ids), key=lambda u: u.username.lower())
-    registry = NameRegistry(tuple(name for name, *_ in PASSAGE_META))
+    registry = NameRegistry(tuple(column.name for column in PASSAGE_META))
     code_names: dict[int, str] = {}
     prefix_registry = NameRegistry()
     if scope.layer.kind == "coders":

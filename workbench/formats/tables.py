@@ -8,13 +8,17 @@ CSV files and JSON arrays.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cache
+from importlib import resources
 from typing import Any
+from typing import cast
 
 Row = Sequence[Any]
 
@@ -28,6 +32,20 @@ class Column:
     width: float = 12
     wrap: bool = False
     colour: str | None = None  # header fill, e.g. the code's colour from the codebook
+
+
+@cache
+def column_table(name: str) -> tuple[Column, ...]:
+    """A column table of data/columns.json (a plain string there names a shared column)."""
+    tables = _column_tables()
+    rows = [tables["shared"][row] if isinstance(row, str) else row for row in tables[name]]
+    return tuple(Column(n, d, w, wrap) for n, d, w, wrap in rows)
+
+
+@cache
+def _column_tables() -> dict[str, Any]:
+    text = resources.files("workbench").joinpath("data", "columns.json").read_text("utf-8")
+    return cast(dict[str, Any], json.loads(text))
 
 
 @dataclass

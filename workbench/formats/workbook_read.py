@@ -83,13 +83,19 @@ class WDocument:
 
 
 @dataclass
-class WCoding:
-    """An Annotations row (code_key empty: none)."""
+class WLayerRow:
+    """A row of a coder's or the consensus layer on one passage of the exported workbook."""
 
     row: int
-    layer: str
+    layer: str  # "coder" or "consensus"
     coder: str
     old_passage_id: int
+
+
+@dataclass
+class WCoding(WLayerRow):
+    """An Annotations row (code_key empty: none)."""
+
     code_key: str
     code_path: str
     stance: str
@@ -103,13 +109,9 @@ class WCoding:
 
 
 @dataclass
-class WState:
+class WState(WLayerRow):
     """A Coded row."""
 
-    row: int
-    layer: str
-    coder: str
-    old_passage_id: int
     coded: bool
     memo: str
     updated_at: str = ""
@@ -306,10 +308,7 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
             continue
         out.append(
             WCoding(
-                number,
-                get("layer").strip().lower() or "coder",
-                get("coder").strip(),
-                pid,
+                *_layer_row(number, get, pid),
                 get("code_key").strip(),
                 get("code_path").strip(),
                 get("stance").strip(),
@@ -325,6 +324,11 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
     return out
 
 
+def _layer_row(number: int, get: Callable[[str], str], pid: int) -> tuple[int, str, str, int]:
+    """The fields every layer row starts with (WLayerRow); an empty layer means a coder's."""
+    return number, get("layer").strip().lower() or "coder", get("coder").strip(), pid
+
+
 def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
     out = []
     for number, get in _rows(sheet, CODED_REQUIRED, problems):
@@ -338,10 +342,7 @@ def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
             continue
         out.append(
             WState(
-                number,
-                get("layer").strip().lower() or "coder",
-                get("coder").strip(),
-                pid,
+                *_layer_row(number, get, pid),
                 coded == "1",
                 get("passage_memo"),
                 get("updated_at").strip(),

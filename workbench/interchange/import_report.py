@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import TypedDict
 
+from workbench.core import limits
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xmlsafe import ExchangeError
 
@@ -16,6 +17,23 @@ class ImportOptions(TypedDict, total=False):
     allow_partial: bool
     create_coders: bool
     memo_limit: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file of codings handed in: its name (which tells the format), its bytes, the options."""
+
+    filename: str
+    data: bytes
+    options: ImportOptions = field(default_factory=lambda: ImportOptions())
+
+    def settings(self) -> tuple[bool, bool, int]:
+        """(allow_partial, create_coders, memo_limit) of the options, defaults filled in."""
+        return (
+            self.options.get("allow_partial", False),
+            self.options.get("create_coders", False),
+            self.options.get("memo_limit", limits.MEMO),
+        )
 
 
 @dataclass

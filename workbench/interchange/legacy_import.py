@@ -35,6 +35,7 @@ from workbench.formats.xmlsafe import ExchangeError
 from workbench.interchange.consensus_import import Consensus
 from workbench.interchange.consensus_import import apply_consensus
 from workbench.interchange.import_report import ImportReport
+from workbench.interchange.import_report import Upload
 from workbench.interchange.import_report import failed_file
 from workbench.interchange.project_lookup import ProjectLookup
 from workbench.interchange.project_lookup import create_coder
@@ -180,18 +181,10 @@ def _validate_legacy_row(
     )
 
 
-def import_legacy(
-    session: Session,
-    project: Project,
-    actor: User,
-    filename: str,
-    data: bytes,
-    *,
-    apply_valid: bool = False,
-    create_coders: bool = False,
-    memo_limit: int = 20_000,
-) -> ImportReport:
-    """Validate a long table of codings and, if valid (or asked to), apply it."""
+def import_legacy(session: Session, project: Project, actor: User, upload: Upload) -> ImportReport:
+    """Validate a long table of codings and, if valid (or partial imports allowed), apply it."""
+    filename, data = upload.filename, upload.data
+    apply_valid, create_coders, memo_limit = upload.settings()
     kind = "legacy codings"
     try:
         sheet, rows = read_legacy(data, filename)

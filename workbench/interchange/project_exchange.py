@@ -20,7 +20,9 @@ from workbench.formats.xmlsafe import ExchangeError
 from workbench.interchange import qdpx_import
 from workbench.interchange import workbook_import
 from workbench.interchange.exchange_report import ExchangeReport
+from workbench.interchange.import_report import ImportOptions
 from workbench.interchange.import_report import ImportReport
+from workbench.interchange.import_report import Upload
 from workbench.interchange.qdpx_export import export_qdpx
 from workbench.models import Project
 from workbench.models import User
@@ -52,8 +54,9 @@ def import_project_file(
     if suffix(filename) == ".xlsx":
         # Any other workbook is read as one the workbench exported; every row that can come in
         # is applied, each one that cannot is listed, and the caller keeps all or rolls back.
+        options = ImportOptions(allow_partial=True, create_coders=create_coders)
         report = workbook_import.import_export(
-            session, project, user, filename, data, allow_partial=True, create_coders=create_coders
+            session, project, user, Upload(filename, data, options)
         )
         return _as_exchange(filename, report)
     if kind not in (Kind.QDPX, Kind.QDE):

@@ -44,6 +44,7 @@ from workbench.interchange import coding_import
 from workbench.interchange import legacy_import
 from workbench.interchange.import_report import ImportOptions
 from workbench.interchange.import_report import ImportReport
+from workbench.interchange.import_report import Upload
 from workbench.interchange.workbook_codings import apply_plan
 from workbench.interchange.workbook_codings import plan_codings
 from workbench.models import Code
@@ -61,18 +62,10 @@ def is_own_export(filename: str, data: bytes) -> bool:
     return detect(filename, data) in (Kind.EXPORT, Kind.CSV_EXPORT)
 
 
-def import_export(
-    session: Session,
-    project: Project,
-    actor: User,
-    filename: str,
-    data: bytes,
-    *,
-    allow_partial: bool = False,
-    create_coders: bool = False,
-    memo_limit: int = limits.MEMO,
-) -> ImportReport:
+def import_export(session: Session, project: Project, actor: User, upload: Upload) -> ImportReport:
     """Check and (if nothing is dropped, or partial imports are allowed) apply an export."""
+    filename, data = upload.filename, upload.data
+    allow_partial, create_coders, memo_limit = upload.settings()
     report = ImportReport("workbench export", filename)
     try:
         book = csv_export_as_workbook(data, filename) if is_csv_export(data) else data
@@ -196,10 +189,9 @@ def import_codings_file(
 ) -> ImportReport:
     """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
     kind = detect(filename, data)
+    upload = Upload(filename, data, options)
     if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
-        return import_export(session, project, actor, filename, data, **options)
-    partial = options.get("allow_partial", False)
-    limit = options.get("memo_limit", limits.MEMO)
+        return import_export(session, project, actor, upload)
     if kind is Kind.CODING_SHEET:
         # A lead's import of a coder's sheet, as on the coding-sheet form (only leads come here).
         return coding_import.import_coding_sheet(
@@ -209,19 +201,10 @@ def import_codings_file(
             "lead",
             filename,
             data,
-            apply_valid=partial,
-            memo_limit=limit,
+            apply_valid=options.get("allow_partial", False),
+            memo_limit=options.get("memo_limit", limits.MEMO),
         )
-    return legacy_import.import_legacy(
-        session,
-        project,
-        actor,
-        filename,
-        data,
-        apply_valid=partial,
-        create_coders=options.get("create_coders", False),
-        memo_limit=limit,
-    )
+    return legacy_import.import_legacy(session, project, actor, upload)
 
 
 def _workbook_document(doc: WDocument) -> ParsedDocument:

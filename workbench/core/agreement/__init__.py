@@ -20,6 +20,7 @@ from workbench.core.agreement.alpha import krippendorff_alpha
 from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
 from workbench.core.agreement.bootstrap import DEFAULT_SEED
 from workbench.core.agreement.bootstrap import BootstrapInterval
+from workbench.core.agreement.bootstrap import Resampling
 from workbench.core.agreement.bootstrap import alpha_bootstrap
 from workbench.core.agreement.coefficients import CoefficientSet
 from workbench.core.agreement.coefficients import coefficient_set
@@ -70,6 +71,7 @@ __all__ = [
     "Level",
     "RatingMatrix",
     "ReferenceAgreement",
+    "Resampling",
     "StanceAgreement",
     "alpha_bootstrap",
     "build_report",

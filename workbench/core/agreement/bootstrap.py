@@ -38,6 +38,18 @@ DEFAULT_REPLICATES = 1000
 
 
 @dataclass(frozen=True)
+class Resampling:
+    """How a bootstrap resamples: replicates (0 means no interval), seed and confidence level."""
+
+    replicates: int = DEFAULT_REPLICATES
+    seed: int | np.random.Generator = DEFAULT_SEED
+    confidence: float = 0.95
+
+
+DEFAULT_RESAMPLING = Resampling()
+
+
+@dataclass(frozen=True)
 class BootstrapInterval:
     """A percentile bootstrap interval and how many replicates it rests on."""
 
@@ -88,19 +100,16 @@ def _draw_counts(
 
 
 def alpha_replicate_values(
-    matrix: RatingMatrix,
-    level: str = "nominal",
-    *,
-    replicates: int = DEFAULT_REPLICATES,
-    seed: int | np.random.Generator = DEFAULT_SEED,
+    matrix: RatingMatrix, level: str = "nominal", resampling: Resampling = DEFAULT_RESAMPLING
 ) -> FloatArray:
     """α of each bootstrap replicate (NaN where undefined); empty without a pairable unit."""
     kind = check_level(level)
     values = level_values(matrix, kind)
     prof = unit_profiles(matrix, min_values=2)
+    replicates = resampling.replicates
     if prof.count == 0 or replicates <= 0:
         return np.zeros(0)
-    rng = make_rng(seed)
+    rng = make_rng(resampling.seed)
     q = matrix.n_categories
     terms = profile_terms(prof, q, kind, values)
     row_cost = q * q if kind in ("ordinal", "ratio") else q
@@ -109,20 +118,18 @@ def alpha_replicate_values(
 
 
 def alpha_bootstrap(
-    matrix: RatingMatrix,
-    level: str = "nominal",
-    *,
-    replicates: int = DEFAULT_REPLICATES,
-    seed: int | np.random.Generator = DEFAULT_SEED,
-    confidence: float = 0.95,
+    matrix: RatingMatrix, level: str = "nominal", resampling: Resampling = DEFAULT_RESAMPLING
 ) -> BootstrapInterval | None:
     """Percentile bootstrap interval of Krippendorff's α, resampling pairable units."""
+    confidence = resampling.confidence
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    draws = alpha_replicate_values(matrix, level, replicates=replicates, seed=seed)
+    draws = alpha_replicate_values(matrix, level, resampling)
     defined = draws[~np.isnan(draws)]
     if defined.size == 0:
         return None
     tail = (1 - confidence) / 2
     low, high = np.quantile(defined, [tail, 1 - tail])
-    return BootstrapInterval(float(low), float(high), confidence, replicates, int(defined.size))
+    return BootstrapInterval(
+        float(low), float(high), confidence, resampling.replicates, int(defined.size)
+    )

@@ -15,14 +15,12 @@ Conventions (see the coefficient modules for the formulas):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 
 from workbench.core.agreement.alpha import krippendorff_alpha
-from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
-from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import DEFAULT_RESAMPLING
+from workbench.core.agreement.bootstrap import Resampling
 from workbench.core.agreement.bootstrap import alpha_bootstrap
+from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.agreement.kappa import cohen_kappa
 from workbench.core.agreement.kappa import cohen_kappa_pairwise
 from workbench.core.agreement.kappa import mean_kappa
@@ -35,7 +33,7 @@ from workbench.core.agreement.multirater import percent_agreement
 
 
 @dataclass(frozen=True)
-class CoefficientSet:
+class CoefficientSet(JsonRecord):
     """Agreement coefficients of one units × coders matrix; None marks an undefined value."""
 
     level: str
@@ -56,45 +54,22 @@ class CoefficientSet:
     bootstrap_replicates: int
     bootstrap_defined: int
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; undefined values are None, the interval a two-item list."""
-        return {
-            "level": self.level,
-            "units": self.units,
-            "pairable_units": self.pairable_units,
-            "coders": self.coders,
-            "values_count": self.values_count,
-            "category_count": self.category_count,
-            "percent_agreement": self.percent_agreement,
-            "cohen_kappa": self.cohen_kappa,
-            "cohen_kappa_pairwise": dict(self.cohen_kappa_pairwise),
-            "cohen_kappa_mean": self.cohen_kappa_mean,
-            "scott_pi": self.scott_pi,
-            "fleiss_kappa": self.fleiss_kappa,
-            "gwet_ac1": self.gwet_ac1,
-            "alpha": self.alpha,
-            "alpha_ci95": list(self.alpha_ci95) if self.alpha_ci95 is not None else None,
-            "bootstrap_replicates": self.bootstrap_replicates,
-            "bootstrap_defined": self.bootstrap_defined,
-        }
-
 
 def coefficient_set(
     matrix: RatingMatrix,
     *,
     level: str = "nominal",
-    bootstrap: int = DEFAULT_REPLICATES,
-    seed: int | np.random.Generator = DEFAULT_SEED,
+    bootstrap: Resampling = DEFAULT_RESAMPLING,
 ) -> CoefficientSet:
-    """Compute every coefficient for the matrix, with a bootstrap CI for α unless bootstrap=0."""
+    """Every coefficient for the matrix, with a bootstrap CI for α unless it has 0 replicates."""
     kind = check_level(level)
     rated = matrix.rated
     pairable = rated >= 2
     pairwise = cohen_kappa_pairwise(matrix)
     alpha = krippendorff_alpha(matrix, kind)
     interval = None
-    if bootstrap > 0 and alpha is not None:
-        interval = alpha_bootstrap(matrix, kind, replicates=bootstrap, seed=seed)
+    if bootstrap.replicates > 0 and alpha is not None:
+        interval = alpha_bootstrap(matrix, kind, bootstrap)
     return CoefficientSet(
         level=kind,
         units=int((rated >= 1).sum()),
@@ -111,6 +86,6 @@ def coefficient_set(
         gwet_ac1=gwet_ac1(matrix),
         alpha=alpha,
         alpha_ci95=(interval.low, interval.high) if interval is not None else None,
-        bootstrap_replicates=bootstrap if alpha is not None else 0,
+        bootstrap_replicates=bootstrap.replicates if alpha is not None else 0,
         bootstrap_defined=interval.defined if interval is not None else 0,
     )

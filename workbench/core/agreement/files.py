@@ -32,6 +32,7 @@ from typing import Any
 
 from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
 from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import Resampling
 from workbench.core.agreement.coefficients import coefficient_set
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.agreement.kappa import weighted_kappa
@@ -156,7 +157,7 @@ def matrix_report(
     """Coefficients of a units × coders CSV, as a JSON-ready dict with a fixed set of keys."""
     kind = check_level(level)
     matrix = read_matrix(source, kind, categories)
-    cs = coefficient_set(matrix, level=kind, bootstrap=bootstrap, seed=seed)
+    cs = coefficient_set(matrix, level=kind, bootstrap=Resampling(bootstrap, seed))
     # Weighted κ and AC2 weigh steps between ordered categories: undefined (None) when the
     # categories have no order (text values without --categories).
     ordered = matrix.ordered

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from workbench.core.agreement.alpha import krippendorff_alpha
 from workbench.core.agreement.bootstrap import DEFAULT_REPLICATES
 from workbench.core.agreement.bootstrap import DEFAULT_SEED
+from workbench.core.agreement.bootstrap import Resampling
 from workbench.core.agreement.bootstrap import alpha_bootstrap
 from workbench.core.agreement.bootstrap import derived_rng
 from workbench.core.agreement.coefficients import CoefficientSet
@@ -74,7 +75,7 @@ def stance_agreement(
     alpha_ord = krippendorff_alpha(stances, "ordinal")
     ci = None
     if alpha_ord is not None and bootstrap > 0:
-        interval = alpha_bootstrap(stances, "ordinal", replicates=bootstrap, seed=rng)
+        interval = alpha_bootstrap(stances, "ordinal", Resampling(bootstrap, rng))
         ci = (interval.low, interval.high) if interval is not None else None
     return StanceAgreement(
         units=stances.n_units,
@@ -183,7 +184,7 @@ def build_report(
     for k, code in enumerate(table.codes):
         presence = presence_matrix(table, k)
         coefficients = coefficient_set(
-            presence, bootstrap=bootstrap, seed=derived_rng(seed, "presence", code)
+            presence, bootstrap=Resampling(bootstrap, derived_rng(seed, "presence", code))
         )
         stance = stance_agreement(
             stance_matrix(table, k, scale),
@@ -206,8 +207,9 @@ def build_report(
             for value, mask in masks.items():
                 breakdowns[key][value][code] = coefficient_set(
                     presence.select_units(mask),
-                    bootstrap=bootstrap,
-                    seed=derived_rng(seed, "breakdown", key, value, code),
+                    bootstrap=Resampling(
+                        bootstrap, derived_rng(seed, "breakdown", key, value, code)
+                    ),
                 )
     rated = table.coded.sum(axis=1)
     return AgreementReport(

@@ -16,20 +16,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from workbench.core.word_lists import word_list
+
 _SAMPLE = 2000
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _KANA_HANGUL_RUN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]+")
 _LATIN_WORD = re.compile(r"[a-z]+")
 
-_ENGLISH_FUNCTION_WORDS = frozenset(
-    (
-        "the", "of", "and", "to", "in", "is", "that", "for", "it", "with", "as", "was", "on",
-        "be", "by", "are", "this", "we", "our", "have", "has", "will", "not", "which", "from",
-        "at", "all", "its", "their", "an", "or", "you", "they", "been", "were", "would",
-        "should", "must", "can", "these", "those", "there", "his", "her", "he", "she", "who",
-        "also", "but", "into", "than",
-    )
-)  # fmt: skip
+_ENGLISH_FUNCTION_WORDS = word_list("english_function_words")
 
 
 def detect_language(text: str) -> str | None:

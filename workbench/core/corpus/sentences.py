@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import re
 
+from workbench.core.word_lists import word_list
+
 _EN_END = re.compile(r"[.?!]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u4e00-\u9fff])")
 _ZH_END = re.compile(r"(?:[。！？]|……)+[”’」』）)】》\"']*")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
 
-ABBREVIATIONS = frozenset(
-    (
-        "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "st", "mt", "no",
-        "nos", "art", "arts", "para", "paras", "vol", "vols", "p", "pp", "ch", "sec", "fig",
-        "amb", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "gov", "sen", "rep", "hon",
-        "rev", "h.e", "e.g", "i.e", "cf", "vs", "v", "viz", "approx", "dept", "est", "inc",
-        "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-        "oct", "nov", "dec",
-    )
-)  # fmt: skip
+ABBREVIATIONS = word_list("abbreviations")
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
