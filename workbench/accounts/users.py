@@ -261,10 +261,10 @@ def projects_for(session: Session, user: User) -> list[tuple[Project, str]]:
         )
         projects = session.scalars(select(Project).order_by(Project.name)).all()
         return [(p, roles.get(p.id, "lead")) for p in projects]
-    rows = session.execute(
+    mine = (
         select(Project, Membership.role)
         .join(Membership, Membership.project_id == Project.id)
         .where(Membership.user_id == user.id)
         .order_by(Project.name)
-    ).all()
-    return [(p, r) for p, r in rows]
+    )
+    return list(session.execute(mine).tuples())

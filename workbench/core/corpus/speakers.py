@@ -49,23 +49,33 @@ LANGUAGE_CODES: dict[str, str] = {
     "韩语": "ko",
 }
 
+
+def _en_note(group: str) -> str:
+    """The English record's language note, "(spoke in French)", capturing the language."""
+    return rf"\(spoke in (?P<{group}>[A-Za-z]+)\)"
+
+
+def _zh_note(group: str) -> str:
+    """The Chinese record's language note, "（以法语发言）", capturing the language."""
+    return rf"[（(]以(?P<{group}>[^（()）\n]{{1,10}}?)发言[)）]"
+
+
+# A speaker marker: the name, an optional delegation in brackets, an optional language note.
 _EN_MARKER = re.compile(
     r"\**(?P<speaker>[^\s():*][^():\n*]{0,80}?)\**"
     r"(?:\s?\((?P<deleg>(?!spoke\b)(?:[^()\n]|\([^()\n]*\)){1,120})\))?\**"
-    r"(?:\s?\(spoke in (?P<lang>[A-Za-z]+)\))?\**"
+    rf"(?:\s?{_en_note('lang')})?\**"
     r"\s?:\**[ \t]*"
 )
 _ZH_MARKER = re.compile(
     r"\**(?P<speaker>[^\s*（()）：:，,。；！？“”、][^*（()）：:，,。；！？“”、\n]{0,24}?)\**"
     r"(?:\s*[（(](?P<deleg>(?!以)[^（()）\n：:，。]{1,40})[)）])?\**"
-    r"(?:\s*[（(]以(?P<lang>[^（()）\n]{1,10}?)发言[)）])?\**"
+    rf"(?:\s*{_zh_note('lang')})?\**"
     r"\s*[：:]\**[ \t]*"
 )
-_EN_SWITCH = re.compile(r"\(spoke in (?P<lang>[A-Za-z]+)\)")
-_ZH_SWITCH = re.compile(r"[（(]以(?P<lang>[^（()）\n]{1,10}?)发言[)）]")
-_SWITCH_LINE = re.compile(
-    r"\**(?:\(spoke in (?P<en>[A-Za-z]+)\)|[（(]以(?P<zh>[^（()）\n]{1,10}?)发言[)）])\**"
-)
+_EN_SWITCH = re.compile(_en_note("lang"))
+_ZH_SWITCH = re.compile(_zh_note("lang"))
+_SWITCH_LINE = re.compile(rf"\**(?:{_en_note('en')}|{_zh_note('zh')})\**")
 
 _EN_ROLE = re.compile(
     r"The (?:Acting |Deputy |Vice-)?(?:President|Chair|Chairman|Chairperson|Co-Chair|"
