@@ -24,7 +24,8 @@ from workbench.formats.qdc import qdc_to_codebook
 from workbench.formats.qdc import validate_qdc
 from workbench.formats.qdc import validate_qde
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "refi-qda"  # ../shared beside the checkout
+# ../shared beside the checkout.
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "refi-qda"
 SHIPPED = Path(workbench.__file__).parent / "data" / "refi"
 NS = {"q": "urn:QDA-XML:codebook:1.0"}
 needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="shared REFI-QDA files not present")
