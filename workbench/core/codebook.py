@@ -1,4 +1,8 @@
-"""Codebook specifications: codes, stance scale, validation, traversal and version diffs (pure)."""
+"""Codebook specifications: codes, stance scale, validation, traversal and version diffs (pure).
+
+Slightly over 400 lines on purpose: validation, tree order and version diffs all read the same
+CodeSpec fields, and every importer and editor checks a codebook through this one module.
+"""
 
 from __future__ import annotations
 
