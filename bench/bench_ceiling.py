@@ -269,7 +269,7 @@ def _reset_postgres(url: str) -> None:
 
 def _line(label: str, rate: float, p50: float, p99: float, errors: int | None = None) -> str:
     tail = "" if errors is None else f"  non-2xx {errors}"
-    return f"{label:<34} {rate:7.0f} applies/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms{tail}"
+    return f"{label:<38} {rate:7.0f} applies/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms{tail}"
 
 
 def _median_rate(system: System) -> float:
@@ -309,6 +309,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    if args.rounds < 1 or args.seconds < 1:
+        parser.error("at least one round of at least one second")
     if args.clients > bench_coding.CODERS:
         parser.error(f"at most {bench_coding.CODERS} clients (one per coder of the project)")
     with tempfile.TemporaryDirectory() as tmp:
