@@ -76,7 +76,7 @@ def password_form() -> str:
 @action(bp, "/account/password")
 def change_password() -> str:
     """Change one's own password; the account's other sessions end, this one goes on."""
-    user = db().merge(me())
+    user = me()  # loaded by the sign-in check into this request's session
     form = request.form
     accounts.change_own_password(
         db(), user, form.get("current", ""), form.get("new", ""), form.get("repeat", "")

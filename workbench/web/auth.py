@@ -93,7 +93,7 @@ def sign_in(prepared: sign_in_service.Attempt) -> Response:
 @action(bp, "/logout")
 def logout() -> Response:
     """Sign out: every session of this account ends, here and on any other device."""
-    accounts.end_sessions(db().merge(me()))
+    accounts.end_sessions(me())
     logout_user()
     flash("You are signed out (on every device).")
     return redirect(url_for("auth.login"))
