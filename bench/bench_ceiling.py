@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -201,46 +200,7 @@ def _wait_up(system: System) -> None:
 
 def _wrk(system: System, seconds: float, tmp: str) -> tuple[float, float, float, int]:
     """One single-connection wrk per coder at once; sum the rates, take the worst p50/p99."""
-    info = system.info
-    path = f"/p/{info['slug']}/code/toggle"
-    passages = ",".join(map(str, info["free"]))
-    codes = ",".join(map(str, info["codes"]))
-    procs = []
-    for i, headers in enumerate(system.headers):
-        script = Path(tmp) / f"coder{i}.lua"
-        script.write_text(bench_coding.WRK_SCRIPT % (passages, codes, i + 1, path))
-        flags = [arg for header in headers for arg in ("-H", header)]
-        procs.append(
-            subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    "-c1",
-                    f"-d{int(seconds)}s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    *flags,
-                    system.base,
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        )
-    rate, p50, p99, errors = 0.0, 0.0, 0.0, 0
-    for proc in procs:
-        out, _ = proc.communicate(timeout=seconds + 60)
-        rates = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        low = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-        high = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-        if not (rates and low and high):
-            raise RuntimeError(f"wrk did not report for {system.name}: {out}")
-        rate += float(rates[1])
-        p50 = max(p50, bench_coding._ms(low[1]))
-        p99 = max(p99, bench_coding._ms(high[1]))
-        found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        errors += int(found[1]) if found else 0
-    return rate, p50, p99, errors
+    return bench_coding.run_wrk(system.base, system.info, system.headers, seconds, tmp)
 
 
 def _coder_headers(system: System, clients: int, signed_in: bool) -> list[list[str]]:

@@ -257,47 +257,41 @@ def _wrk_coders(
     base: str, info: dict[str, Any], clients: int, seconds: float, tmp: str
 ) -> tuple[float, float, float, int]:
     """Run one single-connection wrk per coder at once; sum the rates, take the worst p50/p99."""
-    path = f"/p/{info['slug']}/code/toggle"
-    procs = []
+    common = ["HX-Request: true", "Content-Type: application/x-www-form-urlencoded"]
+    headers = []
     for i in range(clients):
         cookie, token = _login(base, f"coder{i}")
+        headers.append([f"Cookie: {cookie}", f"X-CSRFToken: {token}", *common])
+    return run_wrk(base, info, headers, seconds, tmp)
+
+
+def run_wrk(
+    base: str, info: dict[str, Any], headers: list[list[str]], seconds: float, tmp: str
+) -> tuple[float, float, float, int]:
+    """One single-connection wrk per coder (its headers given), all at once, toggling codes.
+
+    Returns the summed rate, the worst coder's p50 and p99 in ms, and the non-2xx count."""
+    path = f"/p/{info['slug']}/code/toggle"
+    passages = ",".join(map(str, info["free"]))
+    codes = ",".join(map(str, info["codes"]))
+    procs = []
+    for i, coder_headers in enumerate(headers):
         script = Path(tmp) / f"coder{i}.lua"
-        script.write_text(
-            WRK_SCRIPT
-            % (",".join(map(str, info["free"])), ",".join(map(str, info["codes"])), i + 1, path)
-        )
-        procs.append(
-            subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    "-c1",
-                    f"-d{int(seconds)}s",
-                    "--latency",
-                    "-s",
-                    str(script),
-                    "-H",
-                    f"Cookie: {cookie}",
-                    "-H",
-                    f"X-CSRFToken: {token}",
-                    "-H",
-                    "HX-Request: true",
-                    "-H",
-                    "Content-Type: application/x-www-form-urlencoded",
-                    base,
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        )
+        script.write_text(WRK_SCRIPT % (passages, codes, i + 1, path))
+        flags = [arg for header in coder_headers for arg in ("-H", header)]
+        command = ["wrk", "-t1", "-c1", f"-d{int(seconds)}s", "--latency", "-s", str(script)]
+        procs.append(subprocess.Popen([*command, *flags, base], stdout=subprocess.PIPE, text=True))
     rate, p50, p99, errors = 0.0, 0.0, 0.0, 0
     for proc in procs:
         out, _ = proc.communicate(timeout=seconds + 60)
-        if "Requests/sec" not in out or "99%" not in out:
-            raise RuntimeError(f"wrk did not report: {out}")
-        rate += float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-        p50 = max(p50, _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]))  # type: ignore[index]
-        p99 = max(p99, _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]))  # type: ignore[index]
+        rates = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        low = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+        high = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+        if not (rates and low and high):
+            raise RuntimeError(f"wrk did not report against {base}: {out}")
+        rate += float(rates[1])
+        p50 = max(p50, _ms(low[1]))
+        p99 = max(p99, _ms(high[1]))
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors += int(found[1]) if found else 0
     return rate, p50, p99, errors
