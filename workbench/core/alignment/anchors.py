@@ -55,6 +55,25 @@ def _glossary() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
     return tuple(entries)
 
 
+@cache
+def _english_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    forms: dict[str, str] = {}
+    for line in word_list("alignment_glossary"):
+        concept, english, _ = line.split("=")
+        for form in english.split("|"):
+            forms[form.replace("_", " ").replace("\\.", ".")] = concept
+    # Longest first, so "UN Office of Counter-Terrorism" is one name, not "UN" and the rest.
+    ordered = sorted(forms, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(f) for f in ordered) + r")\b")
+    return pattern, forms
+
+
+def name_forms(text: str) -> str:
+    """English text with every glossary name in one form ("AU" and "African Union" alike)."""
+    pattern, forms = _english_names()
+    return pattern.sub(lambda m: " gloss" + forms[m.group(0)].replace("-", "") + " ", text)
+
+
 def anchors(text: str) -> Counter[str]:
     """The anchors of a text as a multiset of language-independent keys."""
     found: Counter[str] = Counter()
