@@ -35,6 +35,7 @@ from rapidfuzz.distance import Levenshtein
 
 from workbench.core.alignment.anchors import name_forms
 from workbench.core.corpus.sentences import sentence_spans
+from workbench.core.word_lists import word_list
 
 NEAR = 75.0
 PARAPHRASE = 62.0
@@ -54,11 +55,9 @@ _PRONOUN_OR_ROLE = re.compile(
     re.IGNORECASE,
 )
 _CAPITAL = re.compile(r"\b[A-Z][A-Za-z'’.-]*[A-Za-z]|\b[A-Z]{2,}\b")
-_NEUTRAL_CAPITALS = frozenset(
-    """the a an he she they it his her their this that mr ms mrs dr amb ambassador on in at
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december speaking asked""".split()
-)
+# Capitalised words that name no one: articles and pronouns at a sentence's start, days and
+# months, titles, and the institutions every UN report mentions.
+_NEUTRAL_CAPITALS = word_list("quote_neutral_words")
 _WORD = re.compile(r"[0-9a-z]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RANK = {"exact": 3, "near": 2, "paraphrase": 1}
@@ -150,6 +149,40 @@ def may_be(source: frozenset[str] | None, speakers: Iterable[str]) -> bool:
     return any(_same_name(a, b) for a in source for b in names)
 
 
+_BY = re.compile(
+    r"\bby\s+(?:(?:H\.\s?E\.|Ambassador|Amb\.|Mr\.|Ms\.|Mrs\.|Dr\.|Minister|President|"
+    r"Counsellor|Deputy|Permanent|Representative)\s+)*([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})"
+)
+
+
+def speaker_names(
+    title: str, source: str | None, speakers: Iterable[str | None]
+) -> tuple[str, ...]:
+    """The names a statement's speaker goes by: from its title, source and speaker turns."""
+    names: list[str] = []
+    m = _BY.search(title)
+    if m:
+        names.append(m.group(1))
+    names.extend(s for s in speakers if s)
+    if source:
+        # "Permanent Mission of the People's Republic of China": China speaks through it.
+        names.extend(_tokens_kept(source))
+    return tuple(dict.fromkeys(names))
+
+
+def _tokens_kept(text: str) -> list[str]:
+    return [
+        w
+        for w in re.findall(r"\b[A-Z][A-Za-z'’-]+", text)
+        if w.lower() not in _NEUTRAL_CAPITALS and w.lower() not in ("of", "to")
+    ]
+
+
+def statement_sentences(passages: Iterable[str]) -> tuple[str, ...]:
+    """The sentences of a statement's passages, in order."""
+    return tuple(p[a:b] for p in passages for a, b in sentence_spans(p, 0, len(p)))
+
+
 class QuoteIndex:
     """An index of statement sentences by their 3-grams."""
 
@@ -234,14 +267,15 @@ def classify(
     piece: str, sentence: str, shared: int, *, quoted: bool = True
 ) -> tuple[str | None, float]:
     """The kind and score of a normalised piece against a normalised statement text."""
-    if len(piece) < MIN_PIECE_CHARS or not sentence:
+    chinese = _CJK.search(piece) is not None
+    if len(piece) < (MIN_PIECE_CHARS // 2 if chinese else MIN_PIECE_CHARS) or not sentence:
         return None, 0.0
     if quoted and piece in sentence:
         return "exact", 100.0
     # "near" is the same words with a few changed, added or dropped: word-level similarity of
     # the piece with the stretch of the statement it reproduces (a quotation may be an excerpt);
     # reported speech may also carry the reporter's "X said that" around the speaker's words.
-    ours, theirs = piece.split(), sentence.split()
+    ours, theirs = _words(piece, chinese), _words(sentence, chinese)
     if len(ours) <= len(theirs):
         words = _best_window(ours, theirs)
     elif quoted:
@@ -256,6 +290,11 @@ def classify(
     if score >= PARAPHRASE and shared >= MIN_SHARED_GRAMS:
         return "paraphrase", round(score, 1)
     return None, 0.0
+
+
+def _words(text: str, chinese: bool) -> list[str]:
+    # Chinese is compared character by character: it has no spaces between words.
+    return [ch for ch in text if not ch.isspace()] if chinese else text.split()
 
 
 def _best_window(short: list[str], long: list[str]) -> float:
@@ -273,7 +312,9 @@ def report_pieces(passages: Sequence[str]) -> list[_Piece]:
     pieces: list[_Piece] = []
     last: frozenset[str] | None = None
     for index, text in enumerate(passages):
-        quotes = [(m.start(), m.end(), next(g for g in m.groups() if g)) for m in _QUOTE.finditer(text)]
+        quotes = [
+            (m.start(), m.end(), next(g for g in m.groups() if g)) for m in _QUOTE.finditer(text)
+        ]
         masked = _mask(text, [(a, b) for a, b, _ in quotes])
         for start, end in sentence_spans(masked, 0, len(masked)):
             inside = [q for q in quotes if start <= q[0] < end or q[0] <= start < q[1]]
@@ -287,9 +328,7 @@ def report_pieces(passages: Sequence[str]) -> list[_Piece]:
                 if _is_title(text[body_start:body_end]):
                     continue
                 for s_start, s_end in sentence_spans(text, body_start, body_end):
-                    pieces.append(
-                        _Piece(index, s_start, s_end, text[s_start:s_end], True, source)
-                    )
+                    pieces.append(_Piece(index, s_start, s_end, text[s_start:s_end], True, source))
             if said:
                 for r_start, r_end in _reported(masked, start, end):
                     own = masked[r_start:r_end]
@@ -313,7 +352,10 @@ def _reported(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             spans.append((start + that.end(), start + (stop if stop >= 0 else len(sentence))))
             continue
         comma = sentence.rfind(",", 0, verb.start())
-        if comma > 0 and not sentence[:comma].strip().endswith(_MASK):
+        subject = sentence[comma + 1 : verb.start()].split()
+        # "…, Liu said": words before a short subject; never the subject itself ("Liu Jieyi,
+        # China's representative, said").
+        if comma > 0 and 1 <= len(subject) <= 6 and not sentence[:comma].strip().endswith(_MASK):
             begin = sentence.rfind(_MASK, 0, comma) + 1
             spans.append((start + begin, start + comma))
     return spans
@@ -348,11 +390,11 @@ def _attribution(
     if not verbs:
         return last, False
     verb = verbs[-1] if len(verbs) == 1 else _nearest_to_quote(sentence, verbs)
-    before = [c for c in re.split(r"[,，]", sentence[: verb.start()].split(_MASK)[-1]) if c.strip()]
-    after = [c for c in re.split(r"[,，]", sentence[verb.end() :].split(_MASK)[0]) if c.strip()]
-    candidates = [before[-1] if before else "", after[0] if after else ""]
+    before = sentence[: verb.start()].split(_MASK)[-1].split()[-12:]
+    after = sentence[verb.end() :].split(_MASK)[0].split()[:12]
+    candidates = [" ".join(before), " ".join(after)]
     if verb.group(0) == "according to":
-        candidates = [after[0] if after else ""]
+        candidates = [" ".join(after)]
     for subject in candidates:
         chinese = "".join(_CJK.findall(subject))
         if chinese and not _PRONOUN_OR_ROLE.search(subject):
@@ -362,6 +404,9 @@ def _attribution(
             for t in _tokens(" ".join(_CAPITAL.findall(subject)))
             if t and t not in _NEUTRAL_CAPITALS
         )
+        if _PRONOUN_OR_ROLE.search(subject) and last is not None and names:
+            # "A Chinese envoy", "the ambassador": the last source named, if this one agrees.
+            return names | last, True
         if names:
             return names, True
         if _PRONOUN_OR_ROLE.search(subject):

@@ -26,7 +26,7 @@ MAX_MANY = 10
 MAX_FEW = 3
 _MATCH_REWARD = 2.5
 _MISMATCH_PENALTY = 0.8
-_UNMATCHED = -math.log(0.005)
+_UNMATCHED = -math.log(0.01)
 _ONE_ONE = -math.log(0.6)
 _FLOOR = 1e-12
 
@@ -124,9 +124,10 @@ def align(source: Sequence[str], target: Sequence[str]) -> list[Bead]:
     ]
     useful = [(ls, lt) for ls, lt in sizes if ls > 0]
     if len(useful) >= 3:
-        mean = sum(ls + lt / ratio for ls, lt in useful) / (2 * len(useful))
-        variance = sum((lt - ratio * ls) ** 2 for ls, lt in useful) / len(useful)
-        spread = max(variance / max(mean, 1.0), 0.5 * ratio)
+        # The median, not the mean: a wrongly merged bead of the first pass must not widen the
+        # spread that the second pass judges merges by.
+        spreads = sorted((lt - ratio * ls) ** 2 / ((ls + lt / ratio) / 2) for ls, lt in useful)
+        spread = max(spreads[len(spreads) // 2], 0.5 * ratio)
         beads = _search(src, tgt, ratio, spread)
     return beads
 
@@ -190,7 +191,7 @@ def _bead_cost(
     src: _Side, tgt: _Side, s0: int, s1: int, t0: int, t1: int, ratio: float, spread: float
 ) -> float:
     if s1 == s0 or t1 == t0:
-        return _UNMATCHED + 0.02 * (src.length(s0, s1) * ratio + tgt.length(t0, t1))
+        return _UNMATCHED + 0.01 * (src.length(s0, s1) * ratio + tgt.length(t0, t1))
     ls, lt = src.length(s0, s1), tgt.length(t0, t1)
     return (
         _shape_cost(s1 - s0, t1 - t0)

@@ -16,8 +16,8 @@ from functools import cache
 from workbench.core.word_lists import word_list
 
 _NUMBER = re.compile(
-    r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-    r"(?:\s*(万|亿|million|billion|thousand)(?![a-z]))?(?:st|nd|rd|th)?(?![\w-])",
+    r"(?<![0-9A-Za-z.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s*(万|亿|million|billion|thousand)(?![a-z]))?(?:st|nd|rd|th)?(?![0-9A-Za-z-])",
     re.IGNORECASE,
 )
 _SCALE = {"万": 1e4, "亿": 1e8, "thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -35,8 +35,12 @@ _WORD_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SYMBOL = re.compile(r"\b[A-Z]/(?:[A-Z0-9]+[./])*[A-Z0-9]+\b")
-_LATIN_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff（“《])[A-Z][A-Za-z]{1,}(?=[\u4e00-\u9fff）”》])")
+_LATIN_IN_CHINESE = re.compile(
+    r"(?<=[\u4e00-\u9fff（“《])[A-Z][A-Za-z]{1,}(?=[\u4e00-\u9fff）”》])"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Python's \w includes Chinese characters, so the edges of a number are spelled out in ASCII:
+# "提供5000万美元" holds a number, "COVID-19" and "A4" do not.
 
 
 @cache

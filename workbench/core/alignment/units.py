@@ -8,6 +8,7 @@ vocative ending in a colon ("主席先生，各位同事：") and before an enum
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def _pieces(text: str) -> list[tuple[int, int]]:
             if m.end() - before <= _SHORT_LEAD_IN or text.startswith("——", m.end()):
                 cuts.add(m.end())
         ordered = sorted(cuts)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             piece = text[a:b]
             stripped = piece.strip()
             if stripped:
