@@ -25,7 +25,9 @@ def test_words_for_numbers_symbols_and_names_are_anchors():
 
 
 def test_a_run_together_chinese_passage_is_cut_at_sentences_vocatives_and_dashes():
-    text = "主席先生，各位同事：今年是联合国成立75周年。我宣布：——中国将提供支持；——中国将设立基金。"
+    text = (
+        "主席先生，各位同事：今年是联合国成立75周年。我宣布：——中国将提供支持；——中国将设立基金。"
+    )
     pieces = [u.text for u in alignment_units([text], split=True)]
     assert pieces == [
         "主席先生，各位同事：",
