@@ -58,6 +58,7 @@ _CAPITAL = re.compile(r"\b[A-Z][A-Za-z'’.-]*[A-Za-z]|\b[A-Z]{2,}\b")
 # Capitalised words that name no one: articles and pronouns at a sentence's start, days and
 # months, titles, and the institutions every UN report mentions.
 _NEUTRAL_CAPITALS = word_list("quote_neutral_words")
+_PUNCTUATION = re.compile(r"[^\w\s']+|_")
 _WORD = re.compile(r"[0-9a-z]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RANK = {"exact": 3, "near": 2, "paraphrase": 1}
@@ -107,15 +108,15 @@ def normalise(text: str) -> str:
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = name_forms(text)
     text = text.lower().replace("’", "'").replace("‘", "'")
-    kept = [
-        ch if ch.isalnum() or ch.isspace() or ch == "'" or _CJK.match(ch) else " " for ch in text
-    ]
-    return " ".join("".join(kept).split())
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def grams(text: str) -> set[str]:
     """The 3-grams indexed: of words for Latin text, of characters for Chinese."""
-    norm = normalise(text)
+    return _grams(normalise(text))
+
+
+def _grams(norm: str) -> set[str]:
     if _CJK.search(norm):
         chars = [ch for ch in norm if not ch.isspace()]
         return {"".join(chars[i : i + 3]) for i in range(len(chars) - 2)}
@@ -188,13 +189,19 @@ class QuoteIndex:
 
     def __init__(self, statements: Sequence[Statement]) -> None:
         self.statements = list(statements)
-        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # One number per indexed sentence keeps the postings small: statement and sentence are
+        # looked up only for the few candidates a report reaches.
+        self._postings: dict[str, list[int]] = defaultdict(list)
         self._norm: list[list[str]] = []
+        self._where: list[tuple[int, int]] = []
         for s_index, statement in enumerate(self.statements):
-            self._norm.append([normalise(s) for s in statement.sentences])
-            for t_index, sentence in enumerate(statement.sentences):
-                for gram in grams(sentence):
-                    self._postings[gram].append((s_index, t_index))
+            normalised = [normalise(s) for s in statement.sentences]
+            self._norm.append(normalised)
+            for t_index, sentence in enumerate(normalised):
+                number = len(self._where)
+                self._where.append((s_index, t_index))
+                for gram in _grams(sentence):
+                    self._postings[gram].append(number)
 
     def trace(self, passages: Sequence[str]) -> list[Quotation]:
         """Every piece of the report that reproduces words of an indexed statement."""
@@ -205,12 +212,12 @@ class QuoteIndex:
 
     def _match(self, piece: _Piece) -> list[Quotation]:
         piece_grams = grams(piece.text)
-        hits: Counter[tuple[int, int]] = Counter()
+        hits: Counter[int] = Counter()
         for gram in piece_grams:
-            for posting in self._postings.get(gram, ()):
-                hits[posting] += 1
+            hits.update(self._postings.get(gram, ()))
         best: dict[int, Quotation] = {}
-        for (s_index, t_index), shared in hits.most_common(MAX_CANDIDATES):
+        for number, shared in hits.most_common(MAX_CANDIDATES):
+            s_index, t_index = self._where[number]
             if shared < MIN_SHARED_GRAMS and not (piece.quoted and shared >= 1):
                 continue
             statement = self.statements[s_index]
