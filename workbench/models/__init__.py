@@ -18,10 +18,18 @@ from workbench.models.coding import ReliabilityRound
 from workbench.models.corpus import DOC_TYPES
 from workbench.models.corpus import Document
 from workbench.models.corpus import Passage
+from workbench.models.translations import LINK_KINDS
+from workbench.models.translations import QUOTE_KINDS
+from workbench.models.translations import AlignmentPair
+from workbench.models.translations import DocumentLink
+from workbench.models.translations import Quotation
 
 __all__ = [
     "DOC_TYPES",
+    "LINK_KINDS",
+    "QUOTE_KINDS",
     "ROLES",
+    "AlignmentPair",
     "Annotation",
     "Assignment",
     "AuditEvent",
@@ -30,12 +38,14 @@ __all__ = [
     "ConsensusAnnotation",
     "ConsensusState",
     "Document",
+    "DocumentLink",
     "ExportJob",
     "LoginFailure",
     "Membership",
     "Passage",
     "PassageState",
     "Project",
+    "Quotation",
     "ReliabilityRound",
     "User",
 ]
