@@ -15,6 +15,7 @@ from workbench.cli import documents
 from workbench.cli import interchange
 from workbench.cli import reliability
 from workbench.cli import server
+from workbench.cli import translations
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +38,9 @@ for command in (
     interchange.coding_sheet_cmd,
     interchange.import_codings_cmd,
     interchange.import_project_cmd,
+    translations.link_cmd,
+    translations.alignment_cmd,
+    translations.quotes_cmd,
 ):
     main.add_command(command)
 
