@@ -17,8 +17,10 @@ from workbench.models import Code
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
 from workbench.models import DocumentLink
+from workbench.models import Passage
 from workbench.models import PassageState
 from workbench.translations.alignments import PairView
+from workbench.translations.alignments import pairs_of
 from workbench.translations.alignments import views
 
 CONSENSUS = "consensus"
@@ -43,15 +45,23 @@ def cross_version(
 ) -> CrossVersion:
     """Compare a coder's codes (``coder_id``) or the consensus' (None) across the versions."""
     pairs = views(session, link)
-    passage_ids = {u.passage_id for p in pairs for u in [*p.source, *p.target]}
-    codes: dict[int, dict[int, int | None]] = defaultdict(dict)
+    stored = pairs_of(session, link)
+    passage_ids = {u[0] for p in stored for u in [*p.source_units, *p.target_units]}
+    lengths: dict[int, int] = {}
+    found: dict[int, list[tuple[int, int | None, int | None, int | None]]] = defaultdict(list)
     coded: set[int] = set()
     if passage_ids:
+        lengths = {
+            pid: len(text)
+            for pid, text in session.execute(
+                select(Passage.id, Passage.text).where(Passage.id.in_(passage_ids))
+            ).tuples()
+        }
         if coder_id is None:
             for a in session.scalars(
                 select(ConsensusAnnotation).where(ConsensusAnnotation.passage_id.in_(passage_ids))
             ):
-                codes[a.passage_id][a.code_id] = a.stance
+                found[a.passage_id].append((a.code_id, a.stance, None, None))
             coded = set(
                 session.scalars(
                     select(ConsensusState.passage_id).where(
@@ -65,7 +75,7 @@ def cross_version(
                     Annotation.passage_id.in_(passage_ids), Annotation.coder_id == coder_id
                 )
             ):
-                codes[b.passage_id][b.code_id] = b.stance
+                found[b.passage_id].append((b.code_id, b.stance, b.span_start, b.span_end))
             coded = set(
                 session.scalars(
                     select(PassageState.passage_id).where(
@@ -76,20 +86,28 @@ def cross_version(
                 )
             )
 
-    def side(passages: set[int]) -> SideCodes:
-        # A side is coded when every passage in it is; its codes are their union (the stance of
-        # a code on several passages of one side is the last passage's).
-        if not passages or not passages <= coded:
+    def side(units: list[list[int]]) -> SideCodes:
+        # A side is coded when every passage in it is. A coding counts for a unit when it is a
+        # selection inside the unit, or a whole-passage coding of a passage the unit covers; a
+        # whole-passage coding of a passage cut across several pairs cannot say which pair it
+        # belongs to, so that side is left out of the comparison (missing).
+        if not units:
             return None
         merged: dict[int, int | None] = {}
-        for pid in sorted(passages):
-            merged.update(codes.get(pid, {}))
+        for pid, start, end in units:
+            if pid not in coded:
+                return None
+            whole = start == 0 and end == lengths.get(pid, -1)
+            for code, stance, span_start, span_end in found.get(pid, []):
+                if span_start is None or span_end is None:
+                    if not whole:
+                        return None
+                    merged[code] = stance
+                elif span_start < end and span_end > start:
+                    merged[code] = stance
         return merged
 
-    units = [
-        (side({u.passage_id for u in p.source}), side({u.passage_id for u in p.target}))
-        for p in pairs
-    ]
+    units = [(side(p.source_units), side(p.target_units)) for p in stored]
     used = sorted({c for s, t in units for c in [*(s or {}), *(t or {})]})
     names: dict[int, str] = {}
     if used:
