@@ -26,6 +26,7 @@ from workbench.models import User
 from workbench.reliability import adjudication
 from workbench.reliability import gold
 from workbench.reliability import rounds
+from workbench.translations import links
 
 # Pages outside a project, audited as the admin sees them (the sign-in page is audited signed out).
 ADMIN_PAGES = {"accounts": "/admin/users", "password": "/account/password"}
@@ -41,6 +42,7 @@ class WalkStudy:
     round_id: int
     round_passage: int
     job_id: int
+    link_id: int
 
     @property
     def slug(self) -> str:
@@ -91,6 +93,11 @@ class WalkStudy:
             "split": f"{p}/passages/{first.id}/split",
             "split preview": f"{p}/passages/{first.id}/split?at={len(first.text) // 2}",
             "merge preview": f"{p}/passages/{first.id}/merge",
+            # The English and Chinese documents linked as versions of one statement.
+            "translations": f"{p}/translations",
+            "alignment": f"{p}/translations/{self.link_id}",
+            "codes across versions": f"{p}/translations/{self.link_id}/compare"
+            f"?coder={self.study.coder1.id}",
         }
 
     def coder_pages(self) -> dict[str, str]:
@@ -159,6 +166,9 @@ def build_walk_study(
         codebook_version=codebooks.current_version(session, project),
     )
     document_delete.delete_document(session, project, lead, withdrawn)
+    english_doc = documents.get_document(session, project, study.english[0].document_id)
+    chinese_doc = documents.get_document(session, project, study.chinese[0].document_id)
+    link = links.link_documents(session, project, english_doc, chinese_doc, "translation", lead)
     session.commit()
     return WalkStudy(
         study=study,
@@ -166,4 +176,5 @@ def build_walk_study(
         round_id=rnd.id,
         round_passage=study.english[0].id,
         job_id=job.id,
+        link_id=link.id,
     )
