@@ -49,9 +49,7 @@ def test_link_correct_and_compare(
     assert "5000万美元" in rows.nth(1).inner_text()
 
     # Correct one pair: move the dollar sentence down to the World Health Organization pair.
-    rows.nth(1).get_by_role(
-        "button", name="Move the last target unit of pair 2 to the next pair"
-    ).click()
+    rows.nth(1).get_by_role("button", name="Last target ↓ (pair 2, to the next pair)").click()
     page.locator("#pair-3").wait_for()
     assert page.locator("#pair-2").get_attribute("data-relation") == "source-only"
     assert page.locator("#pair-3").get_attribute("data-relation") == "1-n"
