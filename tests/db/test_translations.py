@@ -276,3 +276,58 @@ def test_command_line(run, session, study):
         if "press release" in q["report_text"] or "vulnerable targets" in q["report_text"]
     ]
     assert session.scalar(select(func.count()).select_from(Passage)) > 0
+
+
+def test_alignment_and_quotations_sheets_in_the_workbook_and_csv(session, study):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from workbench.formats.scope import ExportScope
+    from workbench.interchange import exports
+
+    project, lead, coder, english, chinese = study
+    empty = io.BytesIO()
+    exports.write_export(session, project, ExportScope(bootstrap=0), "xlsx", empty)
+    assert not {"Alignment", "Quotations"} & set(load_workbook(empty).sheetnames)
+    link = links.link_documents(session, project, english, chinese, "translation", lead)
+    pairs = alignments.views(session, link)
+    code = Code(project_id=project.id, name="aid", key="aid")
+    session.add(code)
+    session.flush()
+    session.add(
+        Annotation(
+            project_id=project.id,
+            passage_id=pairs[1].source[0].passage_id,
+            coder_id=coder.id,
+            code_id=code.id,
+            stance=2,
+        )
+    )
+    seeding.import_seeds(session, project)
+    report = session.scalar(select(Document).where(Document.title.like("Chinese envoy calls%")))
+    statement = session.scalar(
+        select(Document).where(Document.title.like("Remarks by Amb. Zhang%"))
+    )
+    links.link_documents(session, project, report, statement, "report", lead)
+    traced = tracing.trace(session, project, report)
+    session.commit()
+    buf = io.BytesIO()
+    exports.write_export(session, project, ExportScope(bootstrap=0), "xlsx", buf)
+    wb = load_workbook(io.BytesIO(buf.getvalue()))
+    rows = list(wb["Alignment"].iter_rows(values_only=True))
+    header = rows[0]
+    body = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert [r["relation"] for r in body] == ["1-1"] * 4
+    assert body[1]["target_text"] == "中国将在2021年向全球人道主义应对计划提供5000万美元。"
+    assert body[1]["source_codes"] == "aid (coder: +2)" and body[1]["target_codes"] in ("", None)
+    quotes = list(wb["Quotations"].iter_rows(values_only=True))
+    assert len(quotes) == 1 + len(traced)
+    assert {r[quotes[0].index("kind")] for r in quotes[1:]} == {"exact", "near"}
+    archive = io.BytesIO()
+    exports.write_export(session, project, ExportScope(bootstrap=0), "csv", archive)
+    names = zipfile.ZipFile(archive).namelist()
+    assert any(n.endswith("alignment.csv") for n in names) and any(
+        n.endswith("quotations.csv") for n in names
+    )

@@ -31,6 +31,7 @@ from workbench.analysis import frequency_sheets
 from workbench.analysis import layers as analysis
 from workbench.analysis import passages_sheet
 from workbench.analysis import sheet_context
+from workbench.analysis import translation_sheets
 from workbench.analysis.summary import LayerSummary
 from workbench.codebooks import codes as codebooks
 from workbench.core import limits
@@ -143,6 +144,7 @@ def tables_for(
         agreement_sheets.disagreements_table(agreement_ctx),
         frequency_sheets.frequencies_table(ctx, summary),
         frequency_sheets.cooccurrence_table(ctx, summary),
+        *translation_sheets.translation_tables(ctx),
     ]
     extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]
     if fmt == "xlsx":
