@@ -20,7 +20,6 @@ LINK_KINDS = ("translation", "report")
 QUOTE_KINDS = ("exact", "near", "paraphrase")
 
 
-
 def _document() -> sa.ForeignKey:
     # The document a row is about: deleting the document deletes the row.
     return sa.ForeignKey("document.id", ondelete="CASCADE")
