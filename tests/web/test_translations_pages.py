@@ -103,6 +103,10 @@ def test_a_report_is_traced_from_its_page(client, session, team):
     assert client.post(f"/p/{slug}/translations/{link.id}/trace", {}, htmx=False).status_code == 302
     page = client.get(f"/p/{slug}/translations/{link.id}").get_data(as_text=True)
     assert 'data-kind="near"' in page and "vulnerable targets" not in page
+    shown = client.get(f"/p/{slug}/d/{statement.id}").get_data(as_text=True)
+    assert "Quoted in 1 report." in shown and "Report on it" in shown
+    client.login("coder1")
+    assert "Quoted in 1 report." in client.get(f"/p/{slug}/d/{statement.id}").get_data(as_text=True)
 
 
 def test_coders_cannot_reach_the_translations_pages(client, team):

@@ -53,6 +53,21 @@ class ComparePage:
     result: comparison.CrossVersion
 
 
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What the reader shows of a document's links: the other documents, quotations."""
+
+    links: list[links.LinkView]
+    quoted_in: int
+    quotes_made: int
+
+
+def linked(session: Session, document: Document) -> Linked:
+    """A document's links from either side and how many reports quote it."""
+    made = sum(1 for q in tracing.quotations_of(session, document) if q.report_id == document.id)
+    return Linked(links.links_of(session, document), tracing.quoted_in(session, document), made)
+
+
 def links_page(session: Session, project: Project) -> LinksPage:
     """The project's links and its documents for the link form."""
     documents = [

@@ -19,6 +19,7 @@ from workbench.documents import importing
 from workbench.documents import pages
 from workbench.documents.importing import ImportResult
 from workbench.models import Project
+from workbench.translations import pages as translation_pages
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
@@ -82,8 +83,9 @@ def upload(slug: str, prepared: list[ParsedDocument]) -> _Stored:
 def read(slug: str, doc_id: int) -> str:
     """The reader: a document's passages with speaker and delegation labels."""
     project, role = current_project(slug)
+    page = pages.reader_page(db(), project, role, doc_id)
     return render_template(
-        "documents/reader.html", **vars(pages.reader_page(db(), project, role, doc_id))
+        "documents/reader.html", **vars(page), linked=translation_pages.linked(db(), page.doc)
     )
 
 
