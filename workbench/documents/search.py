@@ -28,7 +28,9 @@ from workbench.models import Passage
 PG_FOLD_COLLATION = "C.utf8"
 
 _trigram = sa.table("passage_trigram", sa.column("rowid"), sa.column("body"))
-_chars = sa.table("passage_chars", sa.column("rowid"), sa.column("body"))
+_chars = sa.table("passage_chars", sa.column("rowid"))
+# detail=none allows no column filter: the query names the table.
+_CHARS_TABLE = sa.literal_column("passage_chars")
 # Written exactly as the index expression of ix_passage_text_cjk, so the planner uses it.
 _PG_CJK_ARRAY = sa.literal_column(
     f"regexp_split_to_array(regexp_replace(passage.text, '{PG_NOT_CJK_CLASS}', '', 'g'), '')",
@@ -40,6 +42,8 @@ class TextMatch(ColumnElement[bool]):
     """True where a column's text contains the query, case-insensitively (see core)."""
 
     type = sa.Boolean()
+    # A predicate in its own right: SQLite must not get "= 1" appended in a WHERE clause.
+    _is_implicitly_boolean = True
     # The SQL differs with the query's plan (index, number of characters): never cached.
     inherit_cache = False
 
@@ -67,7 +71,7 @@ def _sqlite(element: TextMatch) -> ColumnElement[bool]:
         ids = sa.select(_trigram.c.rowid).where(_trigram.c.body.op("MATCH")(fts5_string(p.folded)))
         return Passage.id.in_(ids)
     if element.passage and p.kind == "chars":
-        ids = sa.select(_chars.c.rowid).where(_chars.c.body.op("MATCH")(fts5_all_of(p.chars)))
+        ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
         # The index says the characters are there; the text says whether they stand together.
         return sa.and_(Passage.id.in_(ids), sa.func.instr(Passage.text, p.folded) > 0)
     return sa.func.instr(sa.func.wb_fold(element.column), p.folded) > 0
