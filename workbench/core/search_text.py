@@ -18,6 +18,7 @@ punctuation) is a scan. All three give the same answer: the substring rule above
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -40,7 +41,7 @@ CJK_RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
-def _class(escape: str) -> str:
+def _class(escape: Callable[[int], str]) -> str:
     return "".join(f"{escape(lo)}-{escape(hi)}" for lo, hi in CJK_RANGES)
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from workbench.core.search_text import PG_NOT_CJK_CLASS
@@ -30,7 +31,7 @@ PG_FOLD_COLLATION = "C.utf8"
 _trigram = sa.table("passage_trigram", sa.column("rowid"), sa.column("body"))
 _chars = sa.table("passage_chars", sa.column("rowid"))
 # detail=none allows no column filter: the query names the table.
-_CHARS_TABLE = sa.literal_column("passage_chars")
+_CHARS_TABLE: ColumnClause[Any] = sa.literal_column("passage_chars")
 # Written exactly as the index expression of ix_passage_text_cjk, so the planner uses it.
 _PG_CJK_ARRAY = sa.literal_column(
     f"regexp_split_to_array(regexp_replace(passage.text, '{PG_NOT_CJK_CLASS}', '', 'g'), '')",
