@@ -13,9 +13,10 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # The search index (migration 0007) lives outside the models: SQLite's FTS5 tables and their
-# shadow tables, PostgreSQL's expression indexes. Comparing models with the schema skips them.
-SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars")
-SEARCH_INDEXES = ("ix_passage_text_trgm", "ix_passage_text_cjk")
+# shadow tables, PostgreSQL's passage_search table and an expression index. Comparing the
+# models with the schema skips them.
+SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars", "passage_search")
+SEARCH_INDEXES = ("ix_passage_text_cjk",)
 
 
 def is_search_index(

@@ -200,7 +200,8 @@ def refresh_statistics(session: Session) -> None:
         session.execute(text("ANALYZE passage"))
         # New rows wait in the search indexes' GIN pending lists, which every search then reads
         # in full (20 ms instead of 0.1 ms per query after the corpus import): merge them now.
-        for index in ("ix_passage_text_trgm", "ix_passage_text_cjk"):
+        session.execute(text("ANALYZE passage_search"))
+        for index in ("ix_passage_search_trgm", "ix_passage_text_cjk"):
             session.execute(
                 text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}
             )

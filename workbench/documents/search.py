@@ -20,15 +20,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from workbench.core.search_text import PG_NOT_CJK_CLASS
 from workbench.core.search_text import SearchPlan
 from workbench.core.search_text import fts5_all_of
-from workbench.core.search_text import fts5_string
 from workbench.core.search_text import like_pattern
 from workbench.core.search_text import plan
+from workbench.core.search_text import trigram_cover
 from workbench.models import Passage
 
 # The collation whose lower() is core.search_text.fold (Unicode simple case mapping, glibc).
 PG_FOLD_COLLATION = "C.utf8"
 
 _trigram = sa.table("passage_trigram", sa.column("rowid"), sa.column("body"))
+_TRIGRAM_TABLE: ColumnClause[Any] = sa.literal_column("passage_trigram")
+_search = sa.table("passage_search", sa.column("passage_id"), sa.column("folded"))
 _chars = sa.table("passage_chars", sa.column("rowid"))
 # detail=none allows no column filter: the query names the table.
 _CHARS_TABLE: ColumnClause[Any] = sa.literal_column("passage_chars")
@@ -68,8 +70,11 @@ def text_matches(column: Any, query: str) -> ColumnElement[bool]:
 def _sqlite(element: TextMatch) -> ColumnElement[bool]:
     p = element.plan
     if element.passage and p.kind == "trigram":
-        # A phrase of trigrams over the folded text is exactly a substring: no re-check.
-        ids = sa.select(_trigram.c.rowid).where(_trigram.c.body.op("MATCH")(fts5_string(p.folded)))
+        # Passages holding the query's trigrams; the stored folded body decides exactly.
+        ids = sa.select(_trigram.c.rowid).where(
+            _TRIGRAM_TABLE.op("MATCH")(fts5_all_of(trigram_cover(p.folded))),
+            sa.func.instr(_trigram.c.body, p.folded) > 0,
+        )
         return Passage.id.in_(ids)
     if element.passage and p.kind == "chars":
         ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
@@ -83,9 +88,14 @@ def _postgresql(element: TextMatch) -> ColumnElement[bool]:
     if element.passage and p.kind == "chars":
         wanted = sa.literal(p.chars, ARRAY(sa.Text))
         return sa.and_(_PG_CJK_ARRAY.op("@>")(wanted), sa.func.strpos(Passage.text, p.folded) > 0)
-    # pg_trgm finds candidates for three characters or more; LIKE on the folded text decides.
+    pattern = like_pattern(p.folded)
+    if element.passage:
+        # pg_trgm finds candidates (three characters or more); LIKE on the stored folded text
+        # decides. Shorter queries scan the same table.
+        ids = sa.select(_search.c.passage_id).where(_search.c.folded.like(pattern, escape="\\"))
+        return Passage.id.in_(ids)
     folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
-    return folded.like(like_pattern(p.folded), escape="\\")
+    return folded.like(pattern, escape="\\")
 
 
 @compiles(TextMatch, "sqlite")
