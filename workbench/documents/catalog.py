@@ -14,6 +14,7 @@ from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
@@ -90,12 +91,15 @@ def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:
             exists().where(Passage.document_id == Document.id, Passage.delegation == f.delegation)
         )
     if f.q:
-        in_text = Document.id.in_(
-            select(Passage.document_id).where(
-                Passage.project_id == project.id, passage_text_matches(f.q)
-            )
+        # One set of ids (passages' documents, then titles) rather than an OR of two tests,
+        # which PostgreSQL can only run as a subquery per document.
+        in_text = select(Passage.document_id).where(
+            Passage.project_id == project.id, passage_text_matches(f.q)
         )
-        stmt = stmt.where(or_(text_matches(Document.title, f.q), in_text))
+        in_title = select(Document.id).where(
+            Document.project_id == project.id, text_matches(Document.title, f.q)
+        )
+        stmt = stmt.where(Document.id.in_(union(in_text, in_title)))
     return stmt
 
 
