@@ -16,7 +16,6 @@ from workbench.core.search_text import is_cjk
 from workbench.core.search_text import like_pattern
 from workbench.core.search_text import matches
 from workbench.core.search_text import plan
-from workbench.core.search_text import trigram_cover
 
 
 def _char_by_char(text: str) -> str:
@@ -67,26 +66,6 @@ def test_plan_routes_queries() -> None:
     assert plan("主 ").kind == "scan"
     assert plan("，").kind == "scan"
     assert plan("").kind == "scan"
-
-
-@given(st.text(min_size=3))
-def test_trigram_cover_is_part_of_every_match(query: str) -> None:
-    cover = trigram_cover(query)
-    assert all(len(g) == 3 and g in query for g in cover)
-    # Every character of the query lies in some trigram of the cover.
-    covered = set()
-    for g in cover:
-        start = query.find(g)
-        while start != -1:
-            covered.update(range(start, start + 3))
-            start = query.find(g, start + 1)
-    assert covered == set(range(len(query)))
-
-
-def test_trigram_cover_examples() -> None:
-    assert trigram_cover("terrorism") == ["ter", "ror", "ism"]
-    assert trigram_cover("abcd") == ["abc", "bcd"]
-    assert trigram_cover("aaaa") == ["aaa"]
 
 
 def test_cjk_tokens_keep_only_cjk_characters() -> None:

@@ -10,8 +10,7 @@ character), so it keeps lengths and never depends on neighbours:
   PostgreSQL index uses; SQLite calls this module's ``fold`` through a registered function.
 
 Which index answers a query is decided here too (``plan``): three characters or more go to a
-trigram index (which finds the passages holding the query's trigrams; the folded text then
-decides); one or two characters that are all CJK go to a character index (each CJK
+trigram index; one or two characters that are all CJK go to a character index (each CJK
 character a token) and are then checked exactly; anything else (one or two Latin characters,
 punctuation) is a scan. All three give the same answer: the substring rule above.
 """
@@ -125,17 +124,6 @@ def plan(query: str) -> SearchPlan:
     else:
         kind = "scan"
     return SearchPlan(query=query, folded=folded, kind=kind)
-
-
-def trigram_cover(folded: str) -> list[str]:
-    """Trigrams that cover a query of three characters or more: every third, and the last.
-
-    A text containing the query contains each of them; the index finds the passages holding
-    them all, and the exact check on the folded text decides.
-    """
-    grams = [folded[i : i + MIN_TRIGRAM] for i in range(0, len(folded) - MIN_TRIGRAM + 1, 3)]
-    grams.append(folded[-MIN_TRIGRAM:])
-    return list(dict.fromkeys(grams))
 
 
 def fts5_string(text: str) -> str:

@@ -20,9 +20,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from workbench.core.search_text import PG_NOT_CJK_CLASS
 from workbench.core.search_text import SearchPlan
 from workbench.core.search_text import fts5_all_of
+from workbench.core.search_text import fts5_string
 from workbench.core.search_text import like_pattern
 from workbench.core.search_text import plan
-from workbench.core.search_text import trigram_cover
 from workbench.models import Passage
 
 # The collation whose lower() is core.search_text.fold (Unicode simple case mapping, glibc).
@@ -70,11 +70,8 @@ def text_matches(column: Any, query: str) -> ColumnElement[bool]:
 def _sqlite(element: TextMatch) -> ColumnElement[bool]:
     p = element.plan
     if element.passage and p.kind == "trigram":
-        # Passages holding the query's trigrams; the stored folded body decides exactly.
-        ids = sa.select(_trigram.c.rowid).where(
-            _TRIGRAM_TABLE.op("MATCH")(fts5_all_of(trigram_cover(p.folded))),
-            sa.func.instr(_trigram.c.body, p.folded) > 0,
-        )
+        # The query as one phrase of its trigrams over the folded text: exactly a substring.
+        ids = sa.select(_trigram.c.rowid).where(_TRIGRAM_TABLE.op("MATCH")(fts5_string(p.folded)))
         return Passage.id.in_(ids)
     if element.passage and p.kind == "chars":
         ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
