@@ -59,9 +59,10 @@ def build(url: str, reuse: bool) -> None:
         importing.import_files(session, project, files, user=lead, max_file_bytes=1 << 30)
         session.commit()
         print(f"  imported in {time.perf_counter() - started:.1f} s")
-        if engine.dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
-            session.commit()
+        # What `workbench import` does after a large import: planner statistics and, on
+        # PostgreSQL, the search indexes' GIN pending lists merged.
+        importing.refresh_statistics(session)
+        session.commit()
     engine.dispose()
 
 
