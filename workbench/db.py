@@ -14,6 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 
+from workbench.core.search_text import cjk_tokens
+from workbench.core.search_text import fold
+
 # Named constraints make Alembic batch migrations on SQLite and error messages predictable.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,6 +42,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # In WAL mode NORMAL is durable across application crashes and much faster than FULL.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search index's triggers fold text with the same function the queries use (see
+    # core/search_text.py); SQLite's own lower() folds ASCII only.
+    dbapi_connection.create_function("wb_fold", 1, _nullable(fold), deterministic=True)
+    dbapi_connection.create_function("wb_cjk", 1, _nullable(cjk_tokens), deterministic=True)
+
+
+def _nullable(fn: Any) -> Any:
+    def call(value: Any) -> Any:
+        return None if value is None else fn(str(value))
+
+    return call
 
 
 def normalise_url(url: str) -> str:

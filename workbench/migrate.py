@@ -12,6 +12,21 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# The search index (migration 0008) lives outside the models: SQLite's FTS5 tables and their
+# shadow tables, PostgreSQL's passage_search table and an expression index. Comparing the
+# models with the schema skips them.
+SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars", "passage_search")
+SEARCH_INDEXES = ("ix_passage_text_cjk",)
+
+
+def is_search_index(
+    obj: object, name: str | None, type_: str, reflected: bool, other: object
+) -> bool:
+    """Alembic include_object hook: False for the search index's own tables and indexes."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
+        return False
+    return not (type_ == "index" and name in SEARCH_INDEXES)
+
 
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config pointed at the workbench migrations and this engine."""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from workbench.analysis.layers import layer_rows
 from workbench.codebooks import codes as codebooks
 from workbench.core.errors import NotFound
-from workbench.documents.catalog import like_pattern
+from workbench.documents.search import passage_text_matches
 from workbench.formats.cells import safe_csv
 from workbench.formats.scope import ExportScope
 from workbench.models import Code
@@ -75,7 +75,7 @@ def _segment_ids(
             or_(Passage.language == f.language, Passage.original_language == f.language)
         )
     if f.q:
-        rows = rows.where(Passage.text.like(like_pattern(f.q), escape="\\"))
+        rows = rows.where(passage_text_matches(f.q))
     sub = rows.subquery()
     return select(sub.c.passage_id).distinct()
 

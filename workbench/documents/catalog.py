@@ -14,6 +14,7 @@ from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
@@ -21,6 +22,8 @@ from sqlalchemy.orm import defer
 from workbench.core import limits
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.documents.search import passage_text_matches
+from workbench.documents.search import text_matches
 from workbench.models import DOC_TYPES
 from workbench.models import Document
 from workbench.models import Passage
@@ -56,12 +59,6 @@ class DocumentPage:
     delegations: list[str] = field(default_factory=list)
 
 
-def like_pattern(text: str) -> str:
-    """Escape a user's search text for a LIKE pattern that matches it anywhere."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 S = TypeVar("S", bound=Select[Any])
 
 
@@ -74,7 +71,7 @@ def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q:
     if language:
         stmt = stmt.where(or_(Passage.language == language, Passage.original_language == language))
     if q:
-        stmt = stmt.where(Passage.text.like(like_pattern(q), escape="\\"))
+        stmt = stmt.where(passage_text_matches(q))
     return stmt
 
 
@@ -94,11 +91,15 @@ def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:
             exists().where(Passage.document_id == Document.id, Passage.delegation == f.delegation)
         )
     if f.q:
-        pattern = like_pattern(f.q)
-        in_text = exists().where(
-            Passage.document_id == Document.id, Passage.text.like(pattern, escape="\\")
+        # One set of ids (passages' documents, then titles) rather than an OR of two tests,
+        # which PostgreSQL can only run as a subquery per document.
+        in_text = select(Passage.document_id).where(
+            Passage.project_id == project.id, passage_text_matches(f.q)
         )
-        stmt = stmt.where(or_(Document.title.like(pattern, escape="\\"), in_text))
+        in_title = select(Document.id).where(
+            Document.project_id == project.id, text_matches(Document.title, f.q)
+        )
+        stmt = stmt.where(Document.id.in_(union(in_text, in_title)))
     return stmt
 
 

@@ -198,6 +198,13 @@ def refresh_statistics(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE document"))
         session.execute(text("ANALYZE passage"))
+        # New rows wait in the search indexes' GIN pending lists, which every search then reads
+        # in full (20 ms instead of 0.1 ms per query after the corpus import): merge them now.
+        session.execute(text("ANALYZE passage_search"))
+        for index in ("ix_passage_search_trgm", "ix_passage_text_cjk"):
+            session.execute(
+                text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}
+            )
     else:
         session.execute(text("ANALYZE"))
 

@@ -7,6 +7,7 @@ from alembic import context
 import workbench.models  # noqa: F401  (registers every table on Base.metadata)
 from workbench.db import Base
 from workbench.db import make_engine
+from workbench.migrate import is_search_index
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,
+        include_object=is_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()

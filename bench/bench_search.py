@@ -1,0 +1,153 @@
+"""Benchmark: text search over the whole corpus (~126,000 passages), LIKE scan against the index.
+
+Usage: .venv/bin/python bench/bench_search.py [--pg postgresql://postgres@127.0.0.1:5432/DB]
+       [--sqlite PATH] [--repeat 15] [--reuse]
+Imports every document of ../shared/corpus into a fresh database (or reuses one built before with
+--reuse), then times, interleaved query by query, the substring scan the workbench used before
+(LIKE '%q%') and the index query (documents/search.py): the matching passage ids, and the
+document list page with that search. Target (the search issue): index median <= 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import func  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from workbench.core.search_text import like_pattern  # noqa: E402
+from workbench.db import make_engine  # noqa: E402
+from workbench.documents import catalog  # noqa: E402
+from workbench.documents.search import passage_text_matches  # noqa: E402
+from workbench.migrate import upgrade  # noqa: E402
+from workbench.models import Passage  # noqa: E402
+from workbench.models import Project  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus"
+QUERIES = ["terrorism", "恐怖", "主权", "恐怖主义", "反对一切形式的恐怖主义"]
+
+
+def build(url: str, reuse: bool) -> None:
+    """Bring the database to head and import the whole corpus once."""
+    from workbench.accounts import users
+    from workbench.documents import importing
+
+    engine = make_engine(url)
+    if not reuse:
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    with Session(engine) as session:
+        if session.scalar(select(func.count()).select_from(Passage)):
+            return
+        lead = users.create_user(session, "pi", "bench-password")
+        project = users.create_project(session, "corpus", lead=lead)
+        files = [(p.name, p.read_bytes()) for p in sorted(CORPUS.glob("*.jsonl"))]
+        started = time.perf_counter()
+        importing.import_files(session, project, files, user=lead, max_file_bytes=1 << 30)
+        session.commit()
+        print(f"  imported in {time.perf_counter() - started:.1f} s")
+        # What `workbench import` does after a large import: planner statistics and, on
+        # PostgreSQL, the search indexes' GIN pending lists merged.
+        importing.refresh_statistics(session)
+        session.commit()
+    engine.dispose()
+
+
+def timed(fn: Callable[[], int]) -> tuple[float, int]:
+    """Milliseconds one call takes, and what it returned."""
+    start = time.perf_counter()
+    found = fn()
+    return (time.perf_counter() - start) * 1000, found
+
+
+def run(url: str, repeat: int) -> None:
+    """Time each query both ways, interleaved, and print median and p90."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        project = session.scalars(select(Project)).one()
+        total = session.scalar(select(func.count()).select_from(Passage))
+        print(f"  {total:,} passages")
+
+        def ids_like(q: str) -> Callable[[], int]:
+            cond = Passage.text.like(like_pattern(q), escape="\\")
+            return lambda: len(
+                session.scalars(
+                    select(Passage.id).where(Passage.project_id == project.id, cond)
+                ).all()
+            )
+
+        def ids_index(q: str) -> Callable[[], int]:
+            return lambda: len(
+                session.scalars(
+                    select(Passage.id).where(
+                        Passage.project_id == project.id, passage_text_matches(q)
+                    )
+                ).all()
+            )
+
+        def doc_list(q: str) -> Callable[[], int]:
+            return lambda: (
+                catalog.list_documents(session, project, catalog.DocumentFilters(q=q)).total
+            )
+
+        print(f"  {'query':<14} {'what':<22} {'found':>7} {'median ms':>10} {'p90 ms':>8}")
+        for q in QUERIES:
+            ways = {
+                "passages, LIKE": ids_like(q),
+                "passages, index": ids_index(q),
+                "document list, index": doc_list(q),
+            }
+            times: dict[str, list[float]] = {k: [] for k in ways}
+            found: dict[str, int] = {}
+            for way in ways.values():
+                way()  # warm
+            for _ in range(repeat):
+                for name, way in ways.items():
+                    ms, n = timed(way)
+                    times[name].append(ms)
+                    found[name] = n
+            for name, ts in times.items():
+                ts.sort()
+                p90 = ts[min(len(ts) - 1, int(0.9 * len(ts)))]
+                print(
+                    f"  {q:<14} {name:<22} {found[name]:>7} "
+                    f"{statistics.median(ts):>10.1f} {p90:>8.1f}"
+                )
+    engine.dispose()
+
+
+def main() -> int:
+    """Build or reuse the databases and print the timings."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sqlite", default="/tmp/wb_search_bench.sqlite3")
+    parser.add_argument("--pg", default="")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    targets = [("SQLite", f"sqlite:///{args.sqlite}")]
+    if args.pg:
+        targets.append(("PostgreSQL", args.pg))
+    for label, url in targets:
+        print(label)
+        if not args.reuse and label == "SQLite":
+            Path(args.sqlite).unlink(missing_ok=True)
+        build(url, args.reuse)
+        run(url, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Text search over passages and titles through the search index, the same on both databases.
+
+Every place that searches passage text (the document list, the coding view's filter, coded
+segment retrieval) uses ``passage_text_matches``: a condition that compiles to the index query
+of the database it runs on. What a match is lives in ``core/search_text.py`` (a
+case-insensitive substring); the indexes and their triggers are migration 0008.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import ColumnElement
+
+from workbench.core.search_text import PG_NOT_CJK_CLASS
+from workbench.core.search_text import SearchPlan
+from workbench.core.search_text import fts5_all_of
+from workbench.core.search_text import fts5_string
+from workbench.core.search_text import like_pattern
+from workbench.core.search_text import plan
+from workbench.models import Passage
+
+# The collation whose lower() is core.search_text.fold (Unicode simple case mapping, glibc).
+PG_FOLD_COLLATION = "C.utf8"
+
+_trigram = sa.table("passage_trigram", sa.column("rowid"), sa.column("body"))
+_TRIGRAM_TABLE: ColumnClause[Any] = sa.literal_column("passage_trigram")
+_search = sa.table("passage_search", sa.column("passage_id"), sa.column("folded"))
+_chars = sa.table("passage_chars", sa.column("rowid"))
+# detail=none allows no column filter: the query names the table.
+_CHARS_TABLE: ColumnClause[Any] = sa.literal_column("passage_chars")
+# Written exactly as the index expression of ix_passage_text_cjk, so the planner uses it.
+_PG_CJK_ARRAY = sa.literal_column(
+    f"regexp_split_to_array(regexp_replace(passage.text, '{PG_NOT_CJK_CLASS}', '', 'g'), '')",
+    ARRAY(sa.Text),
+)
+
+
+class TextMatch(ColumnElement[bool]):
+    """True where a column's text contains the query, case-insensitively (see core)."""
+
+    type = sa.Boolean()
+    # A predicate in its own right: SQLite must not get "= 1" appended in a WHERE clause.
+    _is_implicitly_boolean = True
+    # The SQL differs with the query's plan (index, number of characters): never cached.
+    inherit_cache = False
+
+    def __init__(self, column: Any, query: str, *, passage: bool) -> None:
+        self.column = column
+        self.plan: SearchPlan = plan(query)
+        # Passage text has the index; any other column (a title) is scanned.
+        self.passage = passage
+
+
+def passage_text_matches(query: str) -> ColumnElement[bool]:
+    """A condition on ``Passage`` rows: the passage text contains the query."""
+    return TextMatch(Passage.text, query, passage=True)
+
+
+def text_matches(column: Any, query: str) -> ColumnElement[bool]:
+    """A condition on any text column (a title), without the index: a folded scan."""
+    return TextMatch(column, query, passage=False)
+
+
+def _sqlite(element: TextMatch) -> ColumnElement[bool]:
+    p = element.plan
+    if element.passage and p.kind == "trigram":
+        # The query as one phrase of its trigrams over the folded text: exactly a substring.
+        ids = sa.select(_trigram.c.rowid).where(_TRIGRAM_TABLE.op("MATCH")(fts5_string(p.folded)))
+        return Passage.id.in_(ids)
+    if element.passage and p.kind == "chars":
+        ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
+        # The index says the characters are there; the text says whether they stand together.
+        return sa.and_(Passage.id.in_(ids), sa.func.instr(Passage.text, p.folded) > 0)
+    return sa.func.instr(sa.func.wb_fold(element.column), p.folded) > 0
+
+
+def _postgresql(element: TextMatch) -> ColumnElement[bool]:
+    p = element.plan
+    if element.passage and p.kind == "chars":
+        wanted = sa.literal(p.chars, ARRAY(sa.Text))
+        return sa.and_(_PG_CJK_ARRAY.op("@>")(wanted), sa.func.strpos(Passage.text, p.folded) > 0)
+    pattern = like_pattern(p.folded)
+    if element.passage:
+        # pg_trgm finds candidates (three characters or more); LIKE on the stored folded text
+        # decides. Shorter queries scan the same table.
+        ids = sa.select(_search.c.passage_id).where(_search.c.folded.like(pattern, escape="\\"))
+        return Passage.id.in_(ids)
+    folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
+    return folded.like(pattern, escape="\\")
+
+
+@compiles(TextMatch, "sqlite")
+def _compile_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(_sqlite(element), **kw)
+
+
+@compiles(TextMatch, "postgresql")
+def _compile_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(_postgresql(element), **kw)
