@@ -15,7 +15,9 @@ from typing import cast
 from sqlalchemy import Table
 from sqlalchemy import bindparam
 from sqlalchemy import delete
+from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
@@ -23,12 +25,15 @@ from sqlalchemy.dialects import sqlite
 
 from workbench.coding.progress import coded_state
 from workbench.models import Annotation
+from workbench.models import AuditEvent
 from workbench.models import Passage
 from workbench.models import PassageState
 from workbench.models import User
+from workbench.models._common import utcnow
 
 ANN = cast(Table, Annotation.__table__)
 STATE = cast(Table, PassageState.__table__)
+AUDIT = cast(Table, AuditEvent.__table__)
 
 
 class Ann(NamedTuple):
@@ -77,21 +82,24 @@ UPDATE = (
     )
 )
 DELETE = delete(ANN).where(ANN.c.id == bindparam("p_id"))
-# Whether the coder has any code left on the passage.
-LEFT = (
-    select(ANN.c.id)
-    .where(ANN.c.passage_id == bindparam("p_passage"), ANN.c.coder_id == bindparam("p_coder"))
-    .limit(1)
-)
-
 # The coder's state of a passage: coded or not, and their memo on it.
 STATE_GET = select(STATE.c.id, STATE.c.coded, STATE.c.memo).where(
     STATE.c.passage_id == bindparam("p_passage"), STATE.c.coder_id == bindparam("p_coder")
 )
-STATE_CODED = (
+# A passage back to "not yet coded" once the coder has no code left on it, in one statement;
+# RETURNING says whether it was reopened.
+STATE_REOPEN = (
     update(STATE)
-    .where(STATE.c.id == bindparam("p_id"))
-    .values(coded=bindparam("p_coded"), updated_at=bindparam("p_now"))
+    .where(
+        STATE.c.passage_id == bindparam("p_passage"),
+        STATE.c.coder_id == bindparam("p_coder"),
+        STATE.c.coded.is_(True),
+        ~exists().where(
+            ANN.c.passage_id == bindparam("p_passage"), ANN.c.coder_id == bindparam("p_coder")
+        ),
+    )
+    .values(coded=False, updated_at=bindparam("p_now"))
+    .returning(STATE.c.id)
 )
 STATE_MEMO = (
     update(STATE)
@@ -115,6 +123,87 @@ def upserts(dialect: str) -> tuple[Any, Any]:
         .returning(STATE.c.id)
     )
     return ann, state
+
+
+@functools.cache
+def state_mark(dialect: str) -> Any:
+    """Make or change the coder's state to coded or not, in one statement.
+
+    INSERT ... ON CONFLICT DO UPDATE ... WHERE the state differs, RETURNING id: a row comes back
+    exactly when the state was made or changed.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(STATE)
+    return stmt.on_conflict_do_update(
+        index_elements=["passage_id", "coder_id"],
+        set_={"coded": stmt.excluded.coded, "updated_at": stmt.excluded.updated_at},
+        where=STATE.c.coded != stmt.excluded.coded,
+    ).returning(STATE.c.id)
+
+
+# The history event's columns as the logged statements below fill them: "h_<column>" parameters,
+# with the annotation's id taken from the row the statement wrote.
+_AUDIT_COLUMNS = (
+    "project_id",
+    "actor_id",
+    "at",
+    "entity",
+    "passage_id",
+    "action",
+    "before",
+    "after",
+)
+
+
+def _logged(written: Any) -> Any:
+    """INSERT the history event of the annotation the CTE ``written`` wrote, RETURNING its id."""
+    values = [bindparam(f"h_{name}", type_=AUDIT.c[name].type) for name in _AUDIT_COLUMNS]
+    return (
+        insert(AUDIT)
+        .from_select([*_AUDIT_COLUMNS, "entity_id"], select(*values, written.c.id))
+        .returning(AUDIT.c.entity_id)
+    )
+
+
+@functools.cache
+def logged_apply() -> Any:
+    """PostgreSQL: the annotation upsert and its "apply" history event in one statement.
+
+    A row comes back (the new annotation's id) only when the annotation was made now; when it
+    existed already nothing is written and nothing logged, as with the plain upsert.
+    """
+    columns = [c.name for c in ANN.c if c.name != "id"]
+    made = (
+        postgresql.insert(ANN)
+        .values({name: bindparam(name, type_=ANN.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
+        .returning(ANN.c.id)
+        .cte("made")
+    )
+    return _logged(made)
+
+
+@functools.cache
+def logged_delete() -> Any:
+    """PostgreSQL: delete an annotation by id and log its "remove" event, in one statement."""
+    gone = delete(ANN).where(ANN.c.id == bindparam("p_id")).returning(ANN.c.id).cte("gone")
+    return _logged(gone)
+
+
+def history_params(
+    project_id: int, actor_id: int, passage_id: int, action: str, **states: Any
+) -> dict[str, Any]:
+    """The "h_" parameters of a logged statement's history event on an annotation."""
+    return {
+        "h_project_id": project_id,
+        "h_actor_id": actor_id,
+        "h_at": utcnow(),
+        "h_entity": "annotation",
+        "h_passage_id": passage_id,
+        "h_action": action,
+        "h_before": states.get("before"),
+        "h_after": states.get("after"),
+    }
 
 
 # Passages' codings with their coders' names, and the viewer's states of them; the coding view
