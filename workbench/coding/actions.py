@@ -134,7 +134,6 @@ def _apply(
         memo = check_memo(memo, changes.memo_limit)
     conn = session.connection()
     now = utcnow()
-    ann_insert, _state_insert = sql.upserts(conn.dialect.name)
     fresh = Ann(
         0,
         passage.id,
@@ -165,9 +164,9 @@ def _apply(
         history = sql.history_params(
             project.id, coder.id, passage.id, "apply", after=_snapshot(fresh)
         )
-        new_id = conn.execute(sql.logged_apply(), values | history).scalar()
+        new_id = conn.execute(sql.LOGGED_APPLY, values | history).scalar()
     else:
-        new_id = conn.execute(ann_insert, values).scalar()
+        new_id = conn.execute(sql.ANN_UPSERT, values).scalar()
         if new_id is not None:
             _log(session, project, coder, passage.id, "apply", int(new_id), after=_snapshot(fresh))
     if new_id is not None:
@@ -210,7 +209,7 @@ def _remove(session: Session, project: Project, coder: User, passage_id: int, an
         history = sql.history_params(
             project.id, coder.id, passage_id, "remove", before=_snapshot(ann)
         )
-        conn.execute(sql.logged_delete(), {"p_id": ann.id} | history)
+        conn.execute(sql.LOGGED_DELETE, {"p_id": ann.id} | history)
     else:
         _log(session, project, coder, passage_id, "remove", ann.id, before=_snapshot(ann))
         conn.execute(sql.DELETE, {"p_id": ann.id})

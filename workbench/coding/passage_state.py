@@ -39,7 +39,6 @@ def log_change(
 def _upsert(session: Session, project: Project, passage_id: int, coder: User, **row: Any) -> bool:
     """Make the coder's state row if there is none; return whether it was made now."""
     conn = session.connection()
-    _ann, state_insert = sql.upserts(conn.dialect.name)
     values = {
         "project_id": project.id,
         "passage_id": passage_id,
@@ -49,7 +48,7 @@ def _upsert(session: Session, project: Project, passage_id: int, coder: User, **
         "updated_at": utcnow(),
     }
     # RETURNING tells reliably whether the row was new (rowcount does not, on every driver).
-    return conn.execute(state_insert, values | row).first() is not None
+    return conn.execute(sql.STATE_UPSERT, values | row).first() is not None
 
 
 def _current(session: Session, passage_id: int, coder: User) -> Any:
@@ -70,7 +69,7 @@ def mark_state(
         "memo": "",
         "updated_at": utcnow(),
     }
-    return conn.execute(sql.state_mark(conn.dialect.name), values).first() is not None
+    return conn.execute(sql.STATE_MARK, values).first() is not None
 
 
 def reopen_if_uncoded(session: Session, project: Project, coder: User, passage_id: int) -> None:

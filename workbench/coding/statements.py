@@ -7,21 +7,19 @@ and its refreshed row need are built once, here, with bound parameters. Every wr
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 from typing import NamedTuple
 from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy import TextClause
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from workbench.coding.progress import coded_state
 from workbench.models import Annotation
@@ -108,42 +106,28 @@ STATE_MEMO = (
 )
 
 
-@functools.cache
-def upserts(dialect: str) -> tuple[Any, Any]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for annotations and passage states."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    ann = (
-        insert(ANN)
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
-        .returning(ANN.c.id)
-    )
-    state = (
-        insert(STATE)
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id"])
-        .returning(STATE.c.id)
-    )
-    return ann, state
-
-
-@functools.cache
-def state_mark(dialect: str) -> Any:
-    """Make or change the coder's state to coded or not, in one statement.
-
-    INSERT ... ON CONFLICT DO UPDATE ... WHERE the state differs, RETURNING id: a row comes back
-    exactly when the state was made or changed.
-    """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(STATE)
-    return stmt.on_conflict_do_update(
-        index_elements=["passage_id", "coder_id"],
-        set_={"coded": stmt.excluded.coded, "updated_at": stmt.excluded.updated_at},
-        where=STATE.c.coded != stmt.excluded.coded,
-    ).returning(STATE.c.id)
-
-
-# The history event's columns as the logged statements below fill them: "h_<column>" parameters,
-# with the annotation's id taken from the row the statement wrote.
-_AUDIT_COLUMNS = (
+# The upserts are written out as SQL: SQLAlchemy compiles a dialect's INSERT ... ON CONFLICT
+# afresh on every execution (it has no cache key), which cost more than running it. The same
+# text serves SQLite and PostgreSQL; parameters whose values need converting (timestamps, JSON)
+# take their columns' types.
+_ANN_WRITTEN = (
+    "project_id",
+    "passage_id",
+    "coder_id",
+    "code_id",
+    "stance",
+    "memo",
+    "span_start",
+    "span_end",
+    "codebook_version",
+    "code_revision",
+    "created_at",
+    "updated_at",
+)
+_STATE_WRITTEN = ("project_id", "passage_id", "coder_id", "coded", "memo", "updated_at")
+# The history event's columns as the logged statements fill them: "h_<column>" parameters, with
+# the annotation's id taken from the row the statement wrote.
+_AUDIT_WRITTEN = (
     "project_id",
     "actor_id",
     "at",
@@ -155,39 +139,64 @@ _AUDIT_COLUMNS = (
 )
 
 
-def _logged(written: Any) -> Any:
-    """INSERT the history event of the annotation the CTE ``written`` wrote, RETURNING its id."""
-    values = [bindparam(f"h_{name}", type_=AUDIT.c[name].type) for name in _AUDIT_COLUMNS]
+def _insert_sql(table: Table, columns: tuple[str, ...], conflict: str) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({values}) ON CONFLICT {conflict}"
+
+
+def _typed(sql: str, table: Table, columns: tuple[str, ...], prefix: str = "") -> TextClause:
+    binds = [bindparam(f"{prefix}{c}", type_=table.c[c].type) for c in columns]
+    return text(sql).bindparams(*binds)
+
+
+_ANN_INSERT_SQL = _insert_sql(ANN, _ANN_WRITTEN, "(passage_id, coder_id, code_id) DO NOTHING")
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id: a row comes back only when one was made now.
+ANN_UPSERT = _typed(f"{_ANN_INSERT_SQL} RETURNING id", ANN, _ANN_WRITTEN)
+STATE_UPSERT = _typed(
+    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id) DO NOTHING") + " RETURNING id",
+    STATE,
+    _STATE_WRITTEN,
+)
+# Make or change the coder's state to coded or not, in one statement: a row comes back exactly
+# when the state was made or changed.
+STATE_MARK = _typed(
+    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id)")
+    + " DO UPDATE SET coded = excluded.coded, updated_at = excluded.updated_at"
+    + " WHERE passage_state.coded <> excluded.coded RETURNING id",
+    STATE,
+    _STATE_WRITTEN,
+)
+
+
+def _logged(written: str, source: str) -> str:
+    """The history event of the annotation the CTE ``source`` wrote, RETURNING its id."""
+    names = ", ".join(f'"{c}"' for c in _AUDIT_WRITTEN)
+    values = ", ".join(f":h_{c}" for c in _AUDIT_WRITTEN)
     return (
-        insert(AUDIT)
-        .from_select([*_AUDIT_COLUMNS, "entity_id"], select(*values, written.c.id))
-        .returning(AUDIT.c.entity_id)
+        f"WITH {source} AS ({written}) INSERT INTO {AUDIT.name} ({names}, entity_id) "
+        f"SELECT {values}, {source}.id FROM {source} RETURNING entity_id"
     )
 
 
-@functools.cache
-def logged_apply() -> Any:
-    """PostgreSQL: the annotation upsert and its "apply" history event in one statement.
-
-    A row comes back (the new annotation's id) only when the annotation was made now; when it
-    existed already nothing is written and nothing logged, as with the plain upsert.
-    """
-    columns = [c.name for c in ANN.c if c.name != "id"]
-    made = (
-        postgresql.insert(ANN)
-        .values({name: bindparam(name, type_=ANN.c[name].type) for name in columns})
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
-        .returning(ANN.c.id)
-        .cte("made")
-    )
-    return _logged(made)
+def _logged_types(sql: str, *, with_annotation: bool) -> TextClause:
+    binds = [bindparam(f"h_{c}", type_=AUDIT.c[c].type) for c in _AUDIT_WRITTEN]
+    if with_annotation:
+        binds += [bindparam(c, type_=ANN.c[c].type) for c in _ANN_WRITTEN]
+    return text(sql).bindparams(*binds)
 
 
-@functools.cache
-def logged_delete() -> Any:
-    """PostgreSQL: delete an annotation by id and log its "remove" event, in one statement."""
-    gone = delete(ANN).where(ANN.c.id == bindparam("p_id")).returning(ANN.c.id).cte("gone")
-    return _logged(gone)
+# PostgreSQL only (its CTEs may write): the annotation upsert and its "apply" history event in
+# one statement. A row comes back (the new annotation's id) only when the annotation was made
+# now; when it existed already nothing is written and nothing logged, as with ANN_UPSERT.
+LOGGED_APPLY = _logged_types(
+    _logged(f"{_ANN_INSERT_SQL} RETURNING id", "made"), with_annotation=True
+)
+# PostgreSQL only: delete an annotation by id and log its "remove" event, in one statement.
+LOGGED_DELETE = _logged_types(
+    _logged("DELETE FROM annotation WHERE id = :p_id RETURNING id", "gone"),
+    with_annotation=False,
+)
 
 
 def history_params(
