@@ -284,6 +284,15 @@ def report(systems: list[System]) -> None:
             print(f"  {key}: this checkout / baseline: {_median_rate(new) / _median_rate(old):.2f}")
 
 
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Wait for a terminated server; a loaded machine may need long, and then it is killed."""
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def _busy() -> subprocess.Popen[bytes]:
     """A process that keeps one core busy until it is stopped."""
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -353,7 +362,8 @@ def main() -> None:
                 busy.wait()
             for system in systems:
                 system.server.terminate()
-                system.server.wait(timeout=10)
+            for system in systems:
+                _stop(system.server)
         report(systems)
 
 
