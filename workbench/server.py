@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -46,8 +45,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc, unused-ignore]
 
 
 def worker_class(threads: int) -> str:
-    """gunicorn's worker class: threaded workers keep connections alive between requests."""
-    return os.environ.get("WORKBENCH_WORKER_CLASS") or ("gthread" if threads > 1 else "sync")
+    """gunicorn's worker class: synchronous, or threaded when a worker runs several threads."""
+    return "gthread" if threads > 1 else "sync"
 
 
 def serve(*, host: str, port: int, workers: int, threads: int) -> None:
