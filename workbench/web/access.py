@@ -45,7 +45,9 @@ def load_user(user_id: str) -> User | None:
         return None
     uid, generation = int(match[1]), int(match[2])
     slug = (request.view_args or {}).get("slug")
-    if not isinstance(slug, str):
+    if not isinstance(slug, str) or "\x00" in slug:
+        # No project URL, or one the request check refuses (its error page still shows who is
+        # signed in; PostgreSQL cannot even compare a string with a NUL in it).
         return sign_in.session_user(db(), uid, generation)
     # A project URL: the project and the user's role come with the user, in the same query.
     user, g.wb_project = sign_in.session_user_in_project(db(), uid, generation, slug)
