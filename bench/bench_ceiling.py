@@ -1,7 +1,7 @@
 """Side-by-side coding benchmark: the workbench against a bare Flask + ORM insert (issue 11).
 
 Usage: .venv/bin/python bench/bench_ceiling.py [--pg URL] [--rounds 3] [--seconds 10]
-           [--clients 8] [--workers 2] [--threads 1]
+           [--clients 8] [--workers 2] [--threads 1] [--busy] [--baseline CHECKOUT]
 
 Systems, each served by gunicorn on loopback with the same workers, threads and worker class:
   A. `workbench serve` on SQLite (WAL), on the 100,000-annotation project that
@@ -12,6 +12,11 @@ Systems, each served by gunicorn on loopback with the same workers, threads and 
      request parses the same form, inserts one row with the SQLAlchemy ORM into a SQLite (WAL,
      synchronous=NORMAL, as the workbench) table and commits; no login, CSRF, rendering or
      history.
+
+With --baseline, `workbench serve` of another checkout (its .venv, the same schema) joins the
+rounds on the same databases, as "SQLite (baseline)" and "PostgreSQL (baseline)": an older
+commit measured side by side with this one. With --busy, a process spinning on one core runs
+through every round (the p99 of a server sharing its machine).
 
 Load: the same for every system: one wrk process per coder (-t1 -c1, keep-alive), each posting
 random (passage, code) toggles to /p/<slug>/code/toggle with the same headers (signed in as a
@@ -108,8 +113,11 @@ CEILING_SCHEMA = (
 class System:
     """One server under test: how it was started and the headers each coder sends."""
 
-    def __init__(self, name: str, base: str, server: subprocess.Popen[bytes]) -> None:
+    def __init__(
+        self, name: str, base: str, server: subprocess.Popen[bytes], key: str = "ceiling"
+    ) -> None:
         self.name = name
+        self.key = key  # "SQLite", "PostgreSQL", "SQLite (baseline)", ... or "ceiling"
         self.base = base
         self.server = server
         self.headers: list[list[str]] = []
@@ -126,13 +134,15 @@ def _free_port() -> int:
 
 def _gunicorn_flags(workers: int, threads: int) -> list[str]:
     """The settings `workbench serve` gives gunicorn (workbench/server.py), as flags."""
+    from workbench.server import worker_class
+
     return [
         "--workers",
         str(workers),
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread" if threads > 1 else "sync",
+        worker_class(threads),
         "--timeout",
         "120",
         "--access-logfile",
@@ -140,18 +150,25 @@ def _gunicorn_flags(workers: int, threads: int) -> list[str]:
     ]
 
 
-def _start_workbench(name: str, url: str, workers: int, threads: int) -> System:
-    """`workbench serve` on the database at url."""
+def _start_workbench(
+    key: str, url: str, workers: int, threads: int, checkout: Path | None = None
+) -> System:
+    """`workbench serve` on the database at url (of another checkout's .venv, if given)."""
     port = _free_port()
     env = {**os.environ, "WORKBENCH_DATABASE_URL": url, "WORKBENCH_SECRET_KEY": "bench"}
-    exe = str(Path(sys.executable).with_name("workbench"))
+    if checkout is None:
+        exe = str(Path(sys.executable).with_name("workbench"))
+        name = f"{key} (workbench serve)"
+    else:
+        exe = str(checkout / ".venv" / "bin" / "workbench")
+        key, name = f"{key} (baseline)", f"{key} (baseline serve)"
     server = subprocess.Popen(
         [exe, "serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return System(name, f"http://127.0.0.1:{port}", server)
+    return System(name, f"http://127.0.0.1:{port}", server, key)
 
 
 def _start_ceiling(tmp: str, workers: int, threads: int) -> System:
@@ -189,11 +206,12 @@ def _wait_up(system: System) -> None:
     """Wait until the server answers at all (any status)."""
     import requests
 
-    for _ in range(200):
+    for _ in range(300):
         try:
-            requests.get(f"{system.base}/login", timeout=1)
+            requests.get(f"{system.base}/login", timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Several servers start at once on a small machine: a slow first answer is no error.
             time.sleep(0.1)
     raise RuntimeError(f"{system.name} did not start")
 
@@ -248,15 +266,36 @@ def report(systems: list[System]) -> None:
                 statistics.median(r[2] for r in system.rounds),
             )
         )
-    by_name = {s.name.split(" ")[0]: s for s in systems}
-    ceiling = _median_rate(by_name["ceiling"])
+    by_key = {s.key: s for s in systems}
+    ceiling = _median_rate(by_key["ceiling"])
     print("\nratios of the median applies/s:")
+    for system in systems:
+        if system.key != "ceiling":
+            ratio = _median_rate(system) / ceiling
+            print(f"  workbench on {system.key} / ceiling: {ratio:.2f}")
+    for suffix in ("", " (baseline)"):
+        lite, pg = by_key.get(f"SQLite{suffix}"), by_key.get(f"PostgreSQL{suffix}")
+        if lite is not None and pg is not None:
+            ratio = _median_rate(lite) / _median_rate(pg)
+            print(f"  SQLite / PostgreSQL{suffix}: {ratio:.2f}")
     for key in ("SQLite", "PostgreSQL"):
-        if key in by_name:
-            print(f"  workbench on {key} / ceiling: {_median_rate(by_name[key]) / ceiling:.2f}")
-    if "PostgreSQL" in by_name:
-        ratio = _median_rate(by_name["SQLite"]) / _median_rate(by_name["PostgreSQL"])
-        print(f"  SQLite / PostgreSQL: {ratio:.2f}")
+        new, old = by_key.get(key), by_key.get(f"{key} (baseline)")
+        if new is not None and old is not None:
+            print(f"  {key}: this checkout / baseline: {_median_rate(new) / _median_rate(old):.2f}")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Wait for a terminated server; a loaded machine may need long, and then it is killed."""
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _busy() -> subprocess.Popen[bytes]:
+    """A process that keeps one core busy until it is stopped."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def main() -> None:
@@ -268,6 +307,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--busy", action="store_true", help="keep one core busy in the rounds")
+    parser.add_argument("--baseline", type=Path, help="another checkout to serve alongside")
     args = parser.parse_args()
     if args.rounds < 1 or args.seconds < 1:
         parser.error("at least one round of at least one second")
@@ -284,12 +325,18 @@ def main() -> None:
             infos[key] = bench_coding.build(url)
             print(f"built the project on {key} in {time.perf_counter() - start:.1f} s")
         systems = [
-            _start_workbench(f"{key} (workbench serve)", url, args.workers, args.threads)
-            for key, url in urls.items()
+            _start_workbench(key, url, args.workers, args.threads) for key, url in urls.items()
         ]
+        if args.baseline:
+            systems += [
+                _start_workbench(key, url, args.workers, args.threads, args.baseline)
+                for key, url in urls.items()
+            ]
         systems.append(_start_ceiling(tmp, args.workers, args.threads))
-        for system, info in zip(systems, [*infos.values(), infos["SQLite"]], strict=True):
-            system.info = info
+        for system in systems:
+            # The ceiling takes the SQLite project's ids: the same passages and codes posted.
+            system.info = infos.get(system.key.split(" ")[0], infos["SQLite"])
+        busy = None
         try:
             for system in systems:
                 _wait_up(system)
@@ -301,15 +348,22 @@ def main() -> None:
             )
             for system in systems:
                 _wrk(system, 2, tmp)
+            if args.busy:
+                busy = _busy()
+                print("one core kept busy by another process through the rounds")
             for n in range(1, args.rounds + 1):
                 for system in systems:
                     result = _wrk(system, args.seconds, tmp)
                     system.rounds.append(result)
                     print(_line(f"round {n}  {system.name}", *result))
         finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait()
             for system in systems:
                 system.server.terminate()
-                system.server.wait(timeout=10)
+            for system in systems:
+                _stop(system.server)
         report(systems)
 
 

@@ -77,6 +77,11 @@ class UnitOfWork:
         self._holds_gate = False
         self.writing = False
 
+    @property
+    def gated(self) -> bool:
+        """Whether writes wait for a writer turn (SQLite) rather than lock rows (PostgreSQL)."""
+        return self._gate is not None
+
     def begin_write(self) -> None:
         """Start the write transaction (idempotent); on SQLite, wait for the writer turn first."""
         if self.writing:

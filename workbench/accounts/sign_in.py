@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from workbench.accounts import login_throttle
+from workbench.accounts import membership
 from workbench.accounts.users import authenticate
 from workbench.models import User
 
@@ -47,7 +48,18 @@ def session_user(session: Session, user_id: int, generation: int) -> User | None
     """The active account a session cookie names, unless its sessions were ended since."""
     # A cookie from before the account's sessions were ended (sign-out, password change or
     # reset, deactivation) carries an old generation and is refused.
-    user = session.get(User, user_id)
+    return _valid(session.get(User, user_id), generation)
+
+
+def session_user_in_project(
+    session: Session, user_id: int, generation: int, slug: str
+) -> tuple[User | None, membership.Lookup]:
+    """``session_user``, with the project the URL names and the role in it read in one query."""
+    user, lookup = membership.user_and_project(session, user_id, slug)
+    return _valid(user, generation), lookup
+
+
+def _valid(user: User | None, generation: int) -> User | None:
     if user is None or not user.active or user.session_generation != generation:
         return None
     return user

@@ -134,7 +134,6 @@ def _apply(
         memo = check_memo(memo, changes.memo_limit)
     conn = session.connection()
     now = utcnow()
-    ann_insert, _state_insert = sql.upserts(conn.dialect.name)
     fresh = Ann(
         0,
         passage.id,
@@ -146,26 +145,32 @@ def _apply(
         None if span is _UNSET or span is None else span.end,
         code.revision,
     )
-    new_id = conn.execute(
-        ann_insert,
-        {
-            "project_id": project.id,
-            "passage_id": passage.id,
-            "coder_id": coder.id,
-            "code_id": code.id,
-            "stance": fresh.stance,
-            "memo": fresh.memo,
-            "span_start": fresh.span_start,
-            "span_end": fresh.span_end,
-            "codebook_version": changes.codebook_version,
-            "code_revision": code.revision,
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).scalar()
+    values = {
+        "project_id": project.id,
+        "passage_id": passage.id,
+        "coder_id": coder.id,
+        "code_id": code.id,
+        "stance": fresh.stance,
+        "memo": fresh.memo,
+        "span_start": fresh.span_start,
+        "span_end": fresh.span_end,
+        "codebook_version": changes.codebook_version,
+        "code_revision": code.revision,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if conn.dialect.name == "postgresql":
+        # One round trip: the upsert and its history event in one statement.
+        history = sql.history_params(
+            project.id, coder.id, passage.id, "apply", after=_snapshot(fresh)
+        )
+        new_id = conn.execute(sql.LOGGED_APPLY, values | history).scalar()
+    else:
+        new_id = conn.execute(sql.ANN_UPSERT, values).scalar()
+        if new_id is not None:
+            _log(session, project, coder, passage.id, "apply", int(new_id), after=_snapshot(fresh))
     if new_id is not None:
         ann_id = int(new_id)
-        _log(session, project, coder, passage.id, "apply", ann_id, after=_snapshot(fresh))
     else:
         old = _existing(session, passage.id, coder.id, code.id)
         assert old is not None
@@ -198,8 +203,16 @@ def _apply(
 
 
 def _remove(session: Session, project: Project, coder: User, passage_id: int, ann: Ann) -> None:
-    _log(session, project, coder, passage_id, "remove", ann.id, before=_snapshot(ann))
-    session.connection().execute(sql.DELETE, {"p_id": ann.id})
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # One round trip: the delete and its history event in one statement.
+        history = sql.history_params(
+            project.id, coder.id, passage_id, "remove", before=_snapshot(ann)
+        )
+        conn.execute(sql.LOGGED_DELETE, {"p_id": ann.id} | history)
+    else:
+        _log(session, project, coder, passage_id, "remove", ann.id, before=_snapshot(ann))
+        conn.execute(sql.DELETE, {"p_id": ann.id})
     reopen_if_uncoded(session, project, coder, passage_id)
 
 

@@ -39,7 +39,6 @@ def log_change(
 def _upsert(session: Session, project: Project, passage_id: int, coder: User, **row: Any) -> bool:
     """Make the coder's state row if there is none; return whether it was made now."""
     conn = session.connection()
-    _ann, state_insert = sql.upserts(conn.dialect.name)
     values = {
         "project_id": project.id,
         "passage_id": passage_id,
@@ -49,7 +48,7 @@ def _upsert(session: Session, project: Project, passage_id: int, coder: User, **
         "updated_at": utcnow(),
     }
     # RETURNING tells reliably whether the row was new (rowcount does not, on every driver).
-    return conn.execute(state_insert, values | row).first() is not None
+    return conn.execute(sql.STATE_UPSERT, values | row).first() is not None
 
 
 def _current(session: Session, passage_id: int, coder: User) -> Any:
@@ -61,26 +60,24 @@ def mark_state(
     session: Session, project: Project, passage: Passage, coder: User, coded: bool
 ) -> bool:
     """Set the coder's state of a passage; return whether it changed."""
-    if _upsert(session, project, passage.id, coder, coded=coded):
-        return True
-    state = _current(session, passage.id, coder)
-    if state.coded == coded:
-        return False
-    params = {"p_id": state.id, "p_coded": coded, "p_now": utcnow()}
-    session.connection().execute(sql.STATE_CODED, params)
-    return True
+    conn = session.connection()
+    values = {
+        "project_id": project.id,
+        "passage_id": passage.id,
+        "coder_id": coder.id,
+        "coded": coded,
+        "memo": "",
+        "updated_at": utcnow(),
+    }
+    return conn.execute(sql.STATE_MARK, values).first() is not None
 
 
 def reopen_if_uncoded(session: Session, project: Project, coder: User, passage_id: int) -> None:
     """Return a passage to "not yet coded" once the coder's last code on it is gone."""
     # A passage with no code is "nothing applies" only when the coder says so by marking it
     # done afterwards.
-    conn = session.connection()
-    if conn.execute(sql.LEFT, {"p_passage": passage_id, "p_coder": coder.id}).first() is not None:
-        return
-    state = _current(session, passage_id, coder)
-    if state is not None and state.coded:
-        conn.execute(sql.STATE_CODED, {"p_id": state.id, "p_coded": False, "p_now": utcnow()})
+    params = {"p_passage": passage_id, "p_coder": coder.id, "p_now": utcnow()}
+    if session.connection().execute(sql.STATE_REOPEN, params).first() is not None:
         after = {"coded": False, "reason": "last code removed"}
         log_change(session, project, coder, passage_id, "passage_state", "reopen", after=after)
 

@@ -7,28 +7,31 @@ and its refreshed row need are built once, here, with bound parameters. Every wr
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 from typing import NamedTuple
 from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy import TextClause
 from sqlalchemy import bindparam
 from sqlalchemy import delete
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from workbench.coding.progress import coded_state
 from workbench.models import Annotation
+from workbench.models import AuditEvent
 from workbench.models import Passage
 from workbench.models import PassageState
 from workbench.models import User
+from workbench.models._common import utcnow
 
 ANN = cast(Table, Annotation.__table__)
 STATE = cast(Table, PassageState.__table__)
+AUDIT = cast(Table, AuditEvent.__table__)
 
 
 class Ann(NamedTuple):
@@ -77,21 +80,24 @@ UPDATE = (
     )
 )
 DELETE = delete(ANN).where(ANN.c.id == bindparam("p_id"))
-# Whether the coder has any code left on the passage.
-LEFT = (
-    select(ANN.c.id)
-    .where(ANN.c.passage_id == bindparam("p_passage"), ANN.c.coder_id == bindparam("p_coder"))
-    .limit(1)
-)
-
 # The coder's state of a passage: coded or not, and their memo on it.
 STATE_GET = select(STATE.c.id, STATE.c.coded, STATE.c.memo).where(
     STATE.c.passage_id == bindparam("p_passage"), STATE.c.coder_id == bindparam("p_coder")
 )
-STATE_CODED = (
+# A passage back to "not yet coded" once the coder has no code left on it, in one statement;
+# RETURNING says whether it was reopened.
+STATE_REOPEN = (
     update(STATE)
-    .where(STATE.c.id == bindparam("p_id"))
-    .values(coded=bindparam("p_coded"), updated_at=bindparam("p_now"))
+    .where(
+        STATE.c.passage_id == bindparam("p_passage"),
+        STATE.c.coder_id == bindparam("p_coder"),
+        STATE.c.coded.is_(True),
+        ~exists().where(
+            ANN.c.passage_id == bindparam("p_passage"), ANN.c.coder_id == bindparam("p_coder")
+        ),
+    )
+    .values(coded=False, updated_at=bindparam("p_now"))
+    .returning(STATE.c.id)
 )
 STATE_MEMO = (
     update(STATE)
@@ -100,21 +106,113 @@ STATE_MEMO = (
 )
 
 
-@functools.cache
-def upserts(dialect: str) -> tuple[Any, Any]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, for annotations and passage states."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    ann = (
-        insert(ANN)
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id", "code_id"])
-        .returning(ANN.c.id)
+# The upserts are written out as SQL: SQLAlchemy compiles a dialect's INSERT ... ON CONFLICT
+# afresh on every execution (it has no cache key), which cost more than running it. The same
+# text serves SQLite and PostgreSQL; parameters whose values need converting (timestamps, JSON)
+# take their columns' types.
+_ANN_WRITTEN = (
+    "project_id",
+    "passage_id",
+    "coder_id",
+    "code_id",
+    "stance",
+    "memo",
+    "span_start",
+    "span_end",
+    "codebook_version",
+    "code_revision",
+    "created_at",
+    "updated_at",
+)
+_STATE_WRITTEN = ("project_id", "passage_id", "coder_id", "coded", "memo", "updated_at")
+# The history event's columns as the logged statements fill them: "h_<column>" parameters, with
+# the annotation's id taken from the row the statement wrote.
+_AUDIT_WRITTEN = (
+    "project_id",
+    "actor_id",
+    "at",
+    "entity",
+    "passage_id",
+    "action",
+    "before",
+    "after",
+)
+
+
+def _insert_sql(table: Table, columns: tuple[str, ...], conflict: str) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({values}) ON CONFLICT {conflict}"
+
+
+def _typed(sql: str, table: Table, columns: tuple[str, ...], prefix: str = "") -> TextClause:
+    binds = [bindparam(f"{prefix}{c}", type_=table.c[c].type) for c in columns]
+    return text(sql).bindparams(*binds)
+
+
+_ANN_INSERT_SQL = _insert_sql(ANN, _ANN_WRITTEN, "(passage_id, coder_id, code_id) DO NOTHING")
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id: a row comes back only when one was made now.
+ANN_UPSERT = _typed(f"{_ANN_INSERT_SQL} RETURNING id", ANN, _ANN_WRITTEN)
+STATE_UPSERT = _typed(
+    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id) DO NOTHING") + " RETURNING id",
+    STATE,
+    _STATE_WRITTEN,
+)
+# Make or change the coder's state to coded or not, in one statement: a row comes back exactly
+# when the state was made or changed.
+STATE_MARK = _typed(
+    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id)")
+    + " DO UPDATE SET coded = excluded.coded, updated_at = excluded.updated_at"
+    + " WHERE passage_state.coded <> excluded.coded RETURNING id",
+    STATE,
+    _STATE_WRITTEN,
+)
+
+
+def _logged(written: str, source: str) -> str:
+    """The history event of the annotation the CTE ``source`` wrote, RETURNING its id."""
+    names = ", ".join(f'"{c}"' for c in _AUDIT_WRITTEN)
+    values = ", ".join(f":h_{c}" for c in _AUDIT_WRITTEN)
+    return (
+        f"WITH {source} AS ({written}) INSERT INTO {AUDIT.name} ({names}, entity_id) "
+        f"SELECT {values}, {source}.id FROM {source} RETURNING entity_id"
     )
-    state = (
-        insert(STATE)
-        .on_conflict_do_nothing(index_elements=["passage_id", "coder_id"])
-        .returning(STATE.c.id)
-    )
-    return ann, state
+
+
+def _logged_types(sql: str, *, with_annotation: bool) -> TextClause:
+    binds = [bindparam(f"h_{c}", type_=AUDIT.c[c].type) for c in _AUDIT_WRITTEN]
+    if with_annotation:
+        binds += [bindparam(c, type_=ANN.c[c].type) for c in _ANN_WRITTEN]
+    return text(sql).bindparams(*binds)
+
+
+# PostgreSQL only (its CTEs may write): the annotation upsert and its "apply" history event in
+# one statement. A row comes back (the new annotation's id) only when the annotation was made
+# now; when it existed already nothing is written and nothing logged, as with ANN_UPSERT.
+LOGGED_APPLY = _logged_types(
+    _logged(f"{_ANN_INSERT_SQL} RETURNING id", "made"), with_annotation=True
+)
+# PostgreSQL only: delete an annotation by id and log its "remove" event, in one statement.
+LOGGED_DELETE = _logged_types(
+    _logged("DELETE FROM annotation WHERE id = :p_id RETURNING id", "gone"),
+    with_annotation=False,
+)
+
+
+def history_params(
+    project_id: int, actor_id: int, passage_id: int, action: str, **states: Any
+) -> dict[str, Any]:
+    """The "h_" parameters of a logged statement's history event on an annotation."""
+    return {
+        "h_project_id": project_id,
+        "h_actor_id": actor_id,
+        "h_at": utcnow(),
+        "h_entity": "annotation",
+        "h_passage_id": passage_id,
+        "h_action": action,
+        "h_before": states.get("before"),
+        "h_after": states.get("after"),
+    }
 
 
 # Passages' codings with their coders' names, and the viewer's states of them; the coding view

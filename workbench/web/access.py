@@ -9,6 +9,8 @@ from typing import TypeVar
 from typing import cast
 
 import flask_login
+from flask import g
+from flask import request
 from flask_login import LoginManager
 from flask_login import current_user
 
@@ -41,7 +43,15 @@ def load_user(user_id: str) -> User | None:
     match = _SESSION_ID.fullmatch(user_id or "")
     if match is None or int(match[1]) > parsers.INT_MAX:
         return None
-    return sign_in.session_user(db(), int(match[1]), int(match[2]))
+    uid, generation = int(match[1]), int(match[2])
+    slug = (request.view_args or {}).get("slug")
+    if not isinstance(slug, str) or "\x00" in slug:
+        # No project URL, or one the request check refuses (its error page still shows who is
+        # signed in; PostgreSQL cannot even compare a string with a NUL in it).
+        return sign_in.session_user(db(), uid, generation)
+    # A project URL: the project and the user's role come with the user, in the same query.
+    user, g.wb_project = sign_in.session_user_in_project(db(), uid, generation, slug)
+    return user
 
 
 login_manager.user_loader(load_user)  # registered without a decorator: Flask-Login is untyped
@@ -49,6 +59,11 @@ login_manager.user_loader(load_user)  # registered without a decorator: Flask-Lo
 
 def current_project(slug: str) -> tuple[Project, str]:
     """Load a project by slug and the user's role in it (admins act as leads)."""
+    lookup = g.get("wb_project")
+    if lookup is not None and lookup.slug == slug:
+        # Read with the user when the request began (load_user): the request acts as the role
+        # was then.
+        return membership.checked_role(lookup, me())
     return membership.project_and_role(db(), slug, me())
 
 
@@ -65,7 +80,8 @@ def lead_only(role: str) -> None:
 
 def lead_project(slug: str) -> Project:
     """Load a project the signed-in user leads (admins act as leads); refuse anyone else."""
-    project, role = current_project(slug)
+    # Read afresh, not as the request began: a lead's use case checks the role inside its write.
+    project, role = membership.project_and_role(db(), slug, me())
     lead_only(role)
     return project
 

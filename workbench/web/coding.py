@@ -132,7 +132,7 @@ def _action_fragment(acted: commands.Acted) -> str:
     return render_template("coding/_action.html", **vars(fragment), urls=_urls(acted.project))
 
 
-@writes(then=_action_fragment)
+@writes(then=_action_fragment, then_in_write=True)
 def _act(slug: str) -> commands.Acted:
     """A coding action: toggle, apply (idempotent), remove, stance, memo, done (or reopen)."""
     project, role = current_project(slug)

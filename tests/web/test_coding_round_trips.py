@@ -1,0 +1,110 @@
+"""The statements and transactions one coding action costs, pinned so that a regression fails.
+
+Every statement is a loopback round trip on PostgreSQL (and Python work on either database);
+the counts below are what the coding path needs today, each one named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from tests.web.conftest import Team
+from workbench.web.unit import database
+
+
+@dataclass
+class Traffic:
+    """What the application sent its database during one request."""
+
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+    checkouts: int = 0
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.transactions = self.checkouts = 0
+
+
+@pytest.fixture()
+def traffic(app: Flask) -> Iterator[Traffic]:
+    engine = database(app).engine
+    seen = Traffic()
+
+    def statement(_conn, _cursor, sql, _params, _context, _many) -> None:
+        seen.statements.append(" ".join(sql.split())[:60])
+
+    def begin(_conn) -> None:
+        seen.transactions += 1
+
+    def checkout(*_args) -> None:
+        seen.checkouts += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "checkout", checkout)
+    yield seen
+    event.remove(engine, "before_cursor_execute", statement)
+    event.remove(engine, "begin", begin)
+    event.remove(engine, "checkout", checkout)
+
+
+def _statements(traffic: Traffic) -> list[str]:
+    # SQLite opens its transactions with statements of its own (BEGIN, BEGIN IMMEDIATE).
+    return [s for s in traffic.statements if not s.startswith("BEGIN")]
+
+
+# A toggle that applies a code: the user with the project and role (1), the passage (2), the
+# codebook version (3), whether the coder has the code (4), the annotation with its history (5
+# on PostgreSQL; 5 and 6 on SQLite), the coder's state of the passage (one upsert), and the
+# refreshed row: its codings, the coder's state, the scope's progress (3).
+APPLY = {"postgresql": 9, "sqlite": 10}
+# A toggle that removes the passage's only code: the same reads, the delete with its history
+# (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
+# statement) and that reopening's history event.
+REMOVE = {"postgresql": 10, "sqlite": 11}
+
+
+def test_a_coding_action_costs_a_fixed_few_statements(
+    client, team: Team, traffic: Traffic, app: Flask
+) -> None:
+    dialect = database(app).dialect
+    client.login("coder1")
+    passage, code = team.passages[0], team.codes["Sovereignty"]
+    data = {"passage_id": passage.id, "code_id": code.id, "scope": f"doc:{passage.document_id}"}
+    url = f"/p/{team.slug}/code/toggle"
+    client.post(url, data)  # warm-up: the code index is built once per process
+    client.post(url, data)
+    for expected in (APPLY, REMOVE, APPLY):
+        traffic.clear()
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert len(_statements(traffic)) == expected[dialect], traffic.statements
+        if dialect == "postgresql":
+            # One connection and one transaction: the fragment is read before the commit.
+            assert (traffic.checkouts, traffic.transactions) == (1, 1), traffic
+        else:
+            # The read before the writer turn, the write, and the fragment after the commit.
+            assert traffic.transactions == 3, traffic
+
+
+def test_a_repeated_apply_writes_nothing_more(client, team: Team, traffic: Traffic, app) -> None:
+    # Idempotent: applying what is applied already reads, finds nothing to change, writes nothing.
+    client.login("coder1")
+    passage, code = team.passages[1], team.codes["Sovereignty"]
+    data = {"passage_id": passage.id, "code_id": code.id, "scope": f"doc:{passage.document_id}"}
+    url = f"/p/{team.slug}/code/apply"
+    client.post(url, data)
+    traffic.clear()
+    assert client.post(url, data).status_code == 200
+    writes = [
+        s for s in _statements(traffic) if s.startswith(("INSERT", "UPDATE", "DELETE", "WITH"))
+    ]
+    # The upsert that finds the row, and the state upsert that finds the state already coded.
+    assert len(writes) == 2, writes
+    assert not any(s.startswith(("UPDATE", "DELETE")) for s in writes)
