@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -53,6 +54,14 @@ def chips(html: str) -> _Chips:
     parser = _Chips()
     parser.feed(html)
     return parser
+
+
+def with_others(client, html: str) -> _Chips:
+    """The chips of a coding view, with the other coders' codings each passage offers to open."""
+    found = chips(html)
+    for url in re.findall(r'<details class="others" hx-get="([^"]+)"', html):
+        found.others += chips(client.get(url, htmx=True).get_data(as_text=True)).others
+    return found
 
 
 def _count(session, **where) -> int:
@@ -179,14 +188,20 @@ def test_blind_coders_see_only_their_own(client_factory, team: Team) -> None:
         f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
     )
     url = f"/p/{team.slug}/code?doc={p.document_id}"
-    seen_by_two = chips(two.get(url).get_data(as_text=True))
+    page_of_two = two.get(url).get_data(as_text=True)
+    seen_by_two = with_others(two, page_of_two)
     assert "Sovereignty" not in seen_by_two.mine + seen_by_two.others
+    assert 'class="others"' not in page_of_two
+    # Asking for the other coders' codings directly is refused in blind coding.
+    refused = two.get(f"/p/{team.slug}/passages/{p.id}/codings", htmx=True)
+    assert refused.status_code == 403
+    assert "Sovereignty" not in refused.get_data(as_text=True)
     # URL tampering: filtering by another coder's code or asking for history shows none of theirs.
     tampered = two.get(f"{url}&code={team.codes['Sovereignty'].id}").get_data(as_text=True)
     assert "No passages match" in tampered
     history = two.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(as_text=True)
     assert "Sovereignty" not in history and "Coder One" not in history
-    seen_by_lead = chips(lead.get(url).get_data(as_text=True))
+    seen_by_lead = with_others(lead, lead.get(url).get_data(as_text=True))
     assert any("Sovereignty" in o for o in seen_by_lead.others)
     assert "Coder One" in lead.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(
         as_text=True
@@ -203,7 +218,7 @@ def test_open_mode_shows_others(client_factory, team: Team, session) -> None:
     one.post(
         f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
     )
-    seen = chips(two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True))
+    seen = with_others(two, two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True))
     assert any("Sovereignty" in o for o in seen.others)
 
 
