@@ -234,14 +234,15 @@ def measure(url: str, info: dict[str, Any], requests: int) -> dict[str, Any]:
     for label, user, path in views(info):
         client = clients[user]
         times = []
+        cpu = []
         size = 0
-        for i in range(requests + 1):
-            start = time.perf_counter()
+        for _ in range(requests + 1):
+            start, start_cpu = time.perf_counter(), time.process_time()
             r = client.get(path)
-            elapsed = (time.perf_counter() - start) * 1000
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            times.append((time.perf_counter() - start) * 1000)
             assert r.status_code == 200, (label, r.status_code)
             size = len(r.get_data())
-            times.append(elapsed)
         rest = times[1:]
         out[label] = {
             "bytes": size,
@@ -249,6 +250,8 @@ def measure(url: str, info: dict[str, Any], requests: int) -> dict[str, Any]:
             "median": statistics.median(rest),
             "p90": pct(rest, 90),
             "max": max(rest),
+            "cpu": statistics.median(cpu[1:]),
+            "cpu90": pct(cpu[1:], 90),
         }
     out["gc"] = gc.get_stats()[2]["collections"]
     return out
@@ -272,8 +275,9 @@ def _print(name: str, result: dict[str, Any], info: dict[str, Any]) -> None:
     for label, _user, _path in views(info):
         m = result[label]
         print(
-            f"  {label:26} {m['bytes'] / 1000:8.1f} kB   first {m['first']:6.1f} ms   "
-            f"median {m['median']:6.1f} ms   p90 {m['p90']:6.1f} ms   max {m['max']:6.1f} ms"
+            f"  {label:24} {m['bytes'] / 1000:7.1f} kB  first {m['first']:6.1f} ms  "
+            f"median {m['median']:6.1f} ms  p90 {m['p90']:6.1f} ms  max {m['max']:6.1f} ms  "
+            f"(CPU median {m['cpu']:5.1f} ms, p90 {m['cpu90']:5.1f} ms)"
         )
 
 

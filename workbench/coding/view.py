@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from itertools import pairwise
+from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import Select
 from sqlalchemy import bindparam
@@ -62,6 +64,28 @@ class ViewFilters:
         return " ".join(parts) or "all:"
 
 
+class PassageView(NamedTuple):
+    """What the coding view shows of a passage: plain values, read without the ORM."""
+
+    id: int
+    document_id: int
+    ordinal: int
+    text: str
+    speaker: str | None
+    delegation: str | None
+    language: str | None
+    original_language: str | None
+    codable: bool
+
+    @classmethod
+    def of(cls, passage: Passage) -> PassageView:
+        """The view of a loaded passage (the one a coding action acted on)."""
+        return cls(*(getattr(passage, name) for name in cls._fields))
+
+
+_PASSAGE_COLUMNS = tuple(getattr(Passage, name) for name in PassageView._fields)
+
+
 @dataclass
 class Chip:
     """One of the viewer's codings shown on a passage."""
@@ -78,7 +102,7 @@ class PassageRow:
     Other coders' codings are only counted here (and only when the viewer may see them); the
     view loads them on demand, passage by passage (``others_of``)."""
 
-    passage: Passage
+    passage: PassageView
     document_title: str
     mine: list[Chip] = field(default_factory=list)
     coded: bool = False
@@ -98,9 +122,9 @@ class OtherCoding:
     outdated: bool
 
 
-def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Passage, str]]:
+def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[Any]:
     stmt = (
-        select(Passage, Document.title)
+        select(*_PASSAGE_COLUMNS, Document.title)
         .join(Document, Document.id == Passage.document_id)
         .where(Passage.project_id == project.id)
     )
@@ -276,8 +300,8 @@ def load_rows(
     stmt = _scope(project, viewer.id, f)
     found = session.execute(
         stmt.order_by(Passage.document_id, Passage.ordinal).limit(PAGE).offset((page - 1) * PAGE)
-    ).tuples()
-    rows = [PassageRow(passage=p, document_title=title) for p, title in found]
+    ).all()
+    rows = [PassageRow(passage=PassageView._make(r[:-1]), document_title=r[-1]) for r in found]
     # A first page that is not full is the whole scope: no need to count it again.
     if page == 1 and len(rows) < PAGE:
         total = len(rows)
@@ -305,6 +329,6 @@ def one_row(
         if with_title
         else None
     )
-    row = PassageRow(passage=passage, document_title=title or "")
+    row = PassageRow(passage=PassageView.of(passage), document_title=title or "")
     _fill(session, project, viewer, role, [row])
     return row
