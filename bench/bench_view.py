@@ -41,11 +41,12 @@ BIG_PASSAGES = 180
 BIG_ANNOTATIONS = 4000
 OTHER_DOCS = 200
 OTHER_PASSAGES = 20
-WORDS = (
-    "the council must strengthen capacity building and respect the sovereignty of states "
-    "while countering terrorist financing through cooperation with the private sector and "
-    "regional organisations under the charter without double standards or interference"
-).split()
+PROSE = (
+    "the council must strengthen capacity building and respect the sovereignty of states while "
+    "countering terrorist financing through cooperation with the private sector and regional "
+    "organisations under the charter without double standards or interference"
+)
+WORDS = PROSE.split()
 
 
 def _text(rng: random.Random, words: int) -> str:
@@ -202,7 +203,8 @@ def signed_in(app: Any, username: str) -> Any:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]  # type: ignore[index]
-    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    form = {"username": username, "password": PASSWORD, "csrf_token": token}
+    r = client.post("/login", data=form)
     assert r.status_code == 302, f"sign-in of {username} failed"
     return client
 

@@ -218,7 +218,8 @@ def test_open_mode_shows_others(client_factory, team: Team, session) -> None:
     one.post(
         f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
     )
-    seen = with_others(two, two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True))
+    page = two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True)
+    seen = with_others(two, page)
     assert any("Sovereignty" in o for o in seen.others)
 
 

@@ -30,11 +30,12 @@ BUDGET = 300_000
 PASSAGES = 180
 CODINGS = 4000
 CODERS = 6
-WORDS = (
-    "the council must strengthen capacity building and respect the sovereignty of states "
-    "while countering terrorist financing through cooperation with the private sector and "
-    "regional organisations under the charter without double standards or interference"
-).split()
+PROSE = (
+    "the council must strengthen capacity building and respect the sovereignty of states while "
+    "countering terrorist financing through cooperation with the private sector and regional "
+    "organisations under the charter without double standards or interference"
+)
+WORDS = PROSE.split()
 
 
 def _sentence(rng: random.Random, low: int, high: int) -> str:
@@ -140,7 +141,8 @@ def test_every_role_gets_the_heavy_document_in_300_kb(client_factory: Any, heavy
         assert len(chips) == len(mine), name
         stances = Counter(c.get("data-stance") for c in chips if c.get("data-stance"))
         assert stances == Counter(str(m["stance"]) for m in mine if m["stance"] is not None), name
-        memos = [m.text_content() for m in page.xpath("//div[@class='chips']//*[@class='memo-note']")]
+        notes = page.xpath("//div[@class='chips']//*[@class='memo-note']")
+        memos = [m.text_content() for m in notes]
         assert sorted(memos) == sorted(m["memo"] for m in mine if m["memo"]), name
         spans = page.xpath("//div[@class='chips']//*[contains(@class, 'span')]")
         assert len(spans) == sum(1 for m in mine if m["span_start"] is not None), name

@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 from typing import NamedTuple
 
+from sqlalchemy import BindParameter
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import distinct
@@ -187,7 +188,7 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, li
 
 # The read side of the coding view, prebuilt like the hot path's statements: the viewer's own
 # codings and states on a page of passages, and the number of other coders' codings there.
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
 _MINE_ON = (
     select(*sql.ANN_COLUMNS)
     .where(sql.ANN.c.passage_id.in_(_IDS), sql.ANN.c.coder_id == bindparam("viewer"))
@@ -237,13 +238,13 @@ def _fill(
         counts[passage_id] = (len(theirs), len({a.coder_id for a in theirs}))
         found = [a for a in found if a.coder_id == viewer_id]
     else:
-        params = {"ids": list(by_id), "viewer": viewer_id}
-        found = conn.execute(_MINE_ON, params).all()
-        states = conn.execute(_STATES_ON, params).all()
+        many: dict[str, object] = {"ids": list(by_id), "viewer": viewer_id}
+        found = conn.execute(_MINE_ON, many).all()
+        states = conn.execute(_STATES_ON, many).all()
         if everyone:
             hidden = [c.id for c in codes.values() if c.deleted]
             stmt = _OTHERS_ON.where(sql.ANN.c.code_id.not_in(hidden)) if hidden else _OTHERS_ON
-            counts = {p: (n, coders) for p, n, coders in conn.execute(stmt, params).all()}
+            counts = {p: (n, coders) for p, n, coders in conn.execute(stmt, many).all()}
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for values in found:
         ann = Ann._make(values)
