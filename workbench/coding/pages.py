@@ -25,6 +25,7 @@ from workbench.coding.view import ViewFilters
 from workbench.coding.view import load_rows
 from workbench.coding.view import one_row
 from workbench.coding.view import others_of
+from workbench.coding.view import scope_delegations
 from workbench.coding.view import scope_progress
 from workbench.core.codebook import STANCE_KEYS
 from workbench.core.codebook import StanceLevel
@@ -78,7 +79,7 @@ def coding_page(
         scale=codebooks.stance_scale(project),
         progress=scope_progress(session, project, viewer, f),
         speakers=sorted({r.passage.speaker for r in rows if r.passage.speaker}),
-        delegations=documents.delegations(session, project),
+        delegations=scope_delegations(session, project, viewer, f),
         version=index.version,
         stance_keys="".join(STANCE_KEYS),
     )

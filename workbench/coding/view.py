@@ -172,6 +172,23 @@ def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilt
     return Progress(int(done or 0), int(total or 0))
 
 
+def scope_delegations(
+    session: Session, project: Project, viewer: User, f: ViewFilters
+) -> list[str]:
+    """Return the delegations that speak in the view's scope (document, round or assignment).
+
+    The filter offers what the scope holds; for a document this reads its passages only, not
+    every passage of the project."""
+    base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
+    stmt = (
+        _scope(project, viewer.id, base)
+        .with_only_columns(Passage.delegation)
+        .where(Passage.delegation.is_not(None))
+        .distinct()
+    )
+    return sorted(d for d in session.scalars(stmt) if d)
+
+
 def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[str]]]:
     """Cut a passage's text at span edges; each piece lists the colours of spans covering it."""
     if not spans:
