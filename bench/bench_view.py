@@ -10,7 +10,8 @@ reliability round over that document, and other documents carrying more annotati
 the document's coding view as the lead, as a coder (blind: their own codings only) and as a coder
 in the blind round. For each it reports the bytes of HTML and the server time of the first request
 and the median and 90th percentile over the next N (Flask test client, in-process: routing,
-sign-in, queries and rendering, without a socket).
+sign-in, queries and rendering, without a socket), the process CPU time per request (what the
+server spends, whatever else the machine is doing) and the full garbage collections that ran.
 
 With ``--compare DIR`` the measurements run in child processes against each checkout in turn
 (this one and DIR, which must hold an older version of the workbench on the same schema),
@@ -238,6 +239,7 @@ def measure(url: str, info: dict[str, Any], requests: int) -> dict[str, Any]:
         times = []
         cpu = []
         size = 0
+        collections = gc.get_stats()[2]["collections"]
         for _ in range(requests + 1):
             start, start_cpu = time.perf_counter(), time.process_time()
             r = client.get(path)
@@ -254,8 +256,8 @@ def measure(url: str, info: dict[str, Any], requests: int) -> dict[str, Any]:
             "max": max(rest),
             "cpu": statistics.median(cpu[1:]),
             "cpu90": pct(cpu[1:], 90),
+            "full_gc": gc.get_stats()[2]["collections"] - collections,
         }
-    out["gc"] = gc.get_stats()[2]["collections"]
     return out
 
 
@@ -279,7 +281,8 @@ def _print(name: str, result: dict[str, Any], info: dict[str, Any]) -> None:
         print(
             f"  {label:24} {m['bytes'] / 1000:7.1f} kB  first {m['first']:6.1f} ms  "
             f"median {m['median']:6.1f} ms  p90 {m['p90']:6.1f} ms  max {m['max']:6.1f} ms  "
-            f"(CPU median {m['cpu']:5.1f} ms, p90 {m['cpu90']:5.1f} ms)"
+            f"(CPU median {m['cpu']:5.1f} ms, p90 {m['cpu90']:5.1f} ms; "
+            f"{m['full_gc']} full collections)"
         )
 
 
