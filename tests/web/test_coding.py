@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from lxml import html
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -367,3 +368,27 @@ def test_passage_memo_keeps_one_state_row_and_records_changes_only(
         select(AuditEvent.after).where(AuditEvent.action == "memo").order_by(AuditEvent.id)
     ).all()
     assert memos == [{"memo": "first thought"}, {"memo": "second thought"}]
+
+
+def test_a_leads_action_row_counts_the_others_and_lists_them_on_demand(
+    client_factory, team: Team
+) -> None:
+    one, lead = client_factory(), client_factory()
+    one.login("coder1")
+    lead.login("lead")
+    p = team.passages[0]
+    for name in ("Sovereignty", "Capacity-building"):
+        one.post(f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes[name].id})
+    r = lead.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
+    )
+    row = html.fromstring(r.get_data(as_text=True))
+    fold = row.xpath(f"//li[@id='passage-{p.id}']/details[@class='others']")
+    assert [f.xpath("string(summary)") for f in fold] == ["2 codings by 1 other coder"]
+    # The lead's own coding is a chip of theirs; the others' arrive when the fold is opened.
+    assert row.xpath("//div[@class='chips']/div/span[@class='name']/text()") == ["Sovereignty"]
+    listed = lead.get(fold[0].get("hx-get"), htmx=True).get_data(as_text=True)
+    assert sorted(chips(listed).others) == [
+        "Coder One: Capacity-building",
+        "Coder One: Sovereignty",
+    ]
