@@ -156,6 +156,12 @@ def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: 
     card.get_by_role("button", name="Save as new version").click()
     lead.locator("#codebook p.ok").wait_for()
     assert_accessible(lead, "codebook, saved")
+    # The other coders' codings of a passage, opened in the lead's coding view.
+    lead.goto(f"{base}/p/{slug}/d/{walk.study.english[0].document_id}/code")
+    others = lead.locator("details.others").first
+    others.locator("summary").click()
+    others.locator("li.chip.other").first.wait_for()
+    assert_accessible(lead, "coding view, other coders' codings")
 
     # A coder applies a code by keyboard, sets a stance, opens history and the shortcut list.
     coder = new_page()
@@ -192,6 +198,9 @@ NOT_PAGES = {
     # opened; a passage's history in the coding view, see test_pages_after_htmx_swaps_pass_axe).
     "agreement.breakdown",
     "coding.history",
+    # Other coders' codings of a passage, opened under it in the lead's coding view (audited
+    # there, in test_pages_after_htmx_swaps_pass_axe).
+    "coding.others",
 }
 
 

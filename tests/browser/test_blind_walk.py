@@ -216,9 +216,14 @@ def test_blind_coder_sees_no_trace_of_another_coder(
     page.goto(f"{base}/p/{slug}/code")
     assert page.locator(".chip").count() == b_total
     assert page.locator(".state[data-state='coded']").count() == b_coded
+    # A passage shows each code's stance; the passage being coded also has its stance buttons.
+    assert page.locator(".chip[data-stance]").count() == 1
+    assert page.locator(f"#passage-{p[0].id} .chip").get_attribute("data-stance") == "1"
+    page.locator(f"#passage-{p[0].id} p.text").click()
     assert page.locator(".stance.on").count() == 1
     assert page.locator(f"#passage-{p[0].id} .stance.on").get_attribute("data-value") == "1"
     assert page.locator("mark").count() == 0
+    assert A_NAME not in page.content()
     # The queue's round progress is B's: B's coded passages among the round's.
     round_ids = set(
         session.scalars(

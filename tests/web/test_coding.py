@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
+from lxml import html
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -53,6 +55,14 @@ def chips(html: str) -> _Chips:
     parser = _Chips()
     parser.feed(html)
     return parser
+
+
+def with_others(client, html: str) -> _Chips:
+    """The chips of a coding view, with the other coders' codings each passage offers to open."""
+    found = chips(html)
+    for url in re.findall(r'<details class="others" hx-get="([^"]+)"', html):
+        found.others += chips(client.get(url, htmx=True).get_data(as_text=True)).others
+    return found
 
 
 def _count(session, **where) -> int:
@@ -179,14 +189,20 @@ def test_blind_coders_see_only_their_own(client_factory, team: Team) -> None:
         f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
     )
     url = f"/p/{team.slug}/code?doc={p.document_id}"
-    seen_by_two = chips(two.get(url).get_data(as_text=True))
+    page_of_two = two.get(url).get_data(as_text=True)
+    seen_by_two = with_others(two, page_of_two)
     assert "Sovereignty" not in seen_by_two.mine + seen_by_two.others
+    assert 'class="others"' not in page_of_two
+    # Asking for the other coders' codings directly is refused in blind coding.
+    refused = two.get(f"/p/{team.slug}/passages/{p.id}/codings", htmx=True)
+    assert refused.status_code == 403
+    assert "Sovereignty" not in refused.get_data(as_text=True)
     # URL tampering: filtering by another coder's code or asking for history shows none of theirs.
     tampered = two.get(f"{url}&code={team.codes['Sovereignty'].id}").get_data(as_text=True)
     assert "No passages match" in tampered
     history = two.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(as_text=True)
     assert "Sovereignty" not in history and "Coder One" not in history
-    seen_by_lead = chips(lead.get(url).get_data(as_text=True))
+    seen_by_lead = with_others(lead, lead.get(url).get_data(as_text=True))
     assert any("Sovereignty" in o for o in seen_by_lead.others)
     assert "Coder One" in lead.get(f"/p/{team.slug}/passages/{p.id}/history", htmx=True).get_data(
         as_text=True
@@ -203,7 +219,8 @@ def test_open_mode_shows_others(client_factory, team: Team, session) -> None:
     one.post(
         f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
     )
-    seen = chips(two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True))
+    page = two.get(f"/p/{team.slug}/code?doc={p.document_id}").get_data(as_text=True)
+    seen = with_others(two, page)
     assert any("Sovereignty" in o for o in seen.others)
 
 
@@ -352,3 +369,27 @@ def test_passage_memo_keeps_one_state_row_and_records_changes_only(
         select(AuditEvent.after).where(AuditEvent.action == "memo").order_by(AuditEvent.id)
     ).all()
     assert memos == [{"memo": "first thought"}, {"memo": "second thought"}]
+
+
+def test_a_leads_action_row_counts_the_others_and_lists_them_on_demand(
+    client_factory, team: Team
+) -> None:
+    one, lead = client_factory(), client_factory()
+    one.login("coder1")
+    lead.login("lead")
+    p = team.passages[0]
+    for name in ("Sovereignty", "Capacity-building"):
+        one.post(f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes[name].id})
+    r = lead.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
+    )
+    row = html.fromstring(r.get_data(as_text=True))
+    fold = row.xpath(f"//li[@id='passage-{p.id}']/details[@class='others']")
+    assert [f.xpath("string(summary)") for f in fold] == ["2 codings by 1 other coder"]
+    # The lead's own coding is a chip of theirs; the others' arrive when the fold is opened.
+    assert row.xpath("//div[@class='chips']/div/span[@class='name']/text()") == ["Sovereignty"]
+    listed = lead.get(fold[0].get("hx-get"), htmx=True).get_data(as_text=True)
+    assert sorted(chips(listed).others) == [
+        "Coder One: Capacity-building",
+        "Coder One: Sovereignty",
+    ]

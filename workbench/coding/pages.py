@@ -19,10 +19,13 @@ from workbench.coding import assignments
 from workbench.coding.commands import Acted
 from workbench.coding.progress import Progress
 from workbench.coding.view import PAGE
+from workbench.coding.view import OtherCoding
 from workbench.coding.view import PassageRow
 from workbench.coding.view import ViewFilters
 from workbench.coding.view import load_rows
 from workbench.coding.view import one_row
+from workbench.coding.view import others_of
+from workbench.coding.view import scope_delegations
 from workbench.coding.view import scope_progress
 from workbench.core.codebook import STANCE_KEYS
 from workbench.core.codebook import StanceLevel
@@ -76,7 +79,7 @@ def coding_page(
         scale=codebooks.stance_scale(project),
         progress=scope_progress(session, project, viewer, f),
         speakers=sorted({r.passage.speaker for r in rows if r.passage.speaker}),
-        delegations=documents.delegations(session, project),
+        delegations=scope_delegations(session, project, viewer, f),
         version=index.version,
         stance_keys="".join(STANCE_KEYS),
     )
@@ -133,6 +136,25 @@ def history_fragment(
     events = audit.passage_history(session, project.id, passage_id, coder_id=only)
     codes = {c.id: c.path for c in code_index(session, project.id).by_id.values()}
     return HistoryFragment(events, codes, passage_id)
+
+
+@dataclass(frozen=True)
+class OthersFragment:
+    """Other coders' codings of one passage, loaded when the lead (or, in open coding, a coder)
+    opens them under the passage."""
+
+    passage_id: int
+    text: str  # the passage's text, for the selections the codings make in it
+    others: list[OtherCoding]
+
+
+def others_fragment(
+    session: Session, project: Project, role: str, viewer: User, passage_id: int
+) -> OthersFragment:
+    """Build the list of other coders' codings on a passage; refused in blind coding."""
+    passage = documents.get_passage(session, project, passage_id)
+    others = others_of(session, project, viewer, role, passage)
+    return OthersFragment(passage_id, passage.text, others)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from itertools import pairwise
+from typing import Any
+from typing import NamedTuple
 
+from sqlalchemy import BindParameter
 from sqlalchemy import Select
+from sqlalchemy import bindparam
+from sqlalchemy import distinct
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
@@ -24,6 +29,7 @@ from workbench.coding import statements as sql
 from workbench.coding.progress import Progress
 from workbench.coding.progress import coded_state
 from workbench.coding.statements import Ann
+from workbench.core.errors import Forbidden
 from workbench.documents.catalog import narrow_passages
 from workbench.models import Annotation
 from workbench.models import Assignment
@@ -59,33 +65,67 @@ class ViewFilters:
         return " ".join(parts) or "all:"
 
 
+class PassageView(NamedTuple):
+    """What the coding view shows of a passage: plain values, read without the ORM."""
+
+    id: int
+    document_id: int
+    ordinal: int
+    text: str
+    speaker: str | None
+    delegation: str | None
+    language: str | None
+    original_language: str | None
+    codable: bool
+
+    @classmethod
+    def of(cls, passage: Passage) -> PassageView:
+        """The view of a loaded passage (the one a coding action acted on)."""
+        return cls(*(getattr(passage, name) for name in cls._fields))
+
+
+_PASSAGE_COLUMNS = tuple(getattr(Passage, name) for name in PassageView._fields)
+
+
 @dataclass
 class Chip:
-    """One coding shown on a passage."""
+    """One of the viewer's codings shown on a passage."""
 
     annotation: Ann
     code: CodeSnapshot
-    coder_name: str
-    mine: bool
     outdated: bool
 
 
 @dataclass
 class PassageRow:
-    """A passage with the codings the viewer may see and the viewer's own state."""
+    """A passage with the viewer's codings and state, and how many codings others made there.
 
-    passage: Passage
+    Other coders' codings are only counted here (and only when the viewer may see them); the
+    view loads them on demand, passage by passage (``others_of``)."""
+
+    passage: PassageView
     document_title: str
     mine: list[Chip] = field(default_factory=list)
-    others: list[Chip] = field(default_factory=list)
     coded: bool = False
     memo: str = ""
     segments: list[tuple[str, list[str]]] = field(default_factory=list)
+    others: int = 0  # other coders' codings on the passage (0 when the viewer may not see them)
+    other_coders: int = 0
 
 
-def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[tuple[Passage, str]]:
+@dataclass
+class OtherCoding:
+    """Another coder's coding, as the lead (or anyone in open coding) sees it on demand."""
+
+    annotation: Ann
+    code: CodeSnapshot
+    coder_name: str
+    outdated: bool
+
+
+def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[Any]:
     stmt = (
-        select(Passage, Document.title)
+        select(*_PASSAGE_COLUMNS, Document.title)
         .join(Document, Document.id == Passage.document_id)
         .where(Passage.project_id == project.id)
     )
@@ -132,6 +172,23 @@ def scope_progress(session: Session, project: Project, viewer: User, f: ViewFilt
     return Progress(int(done or 0), int(total or 0))
 
 
+def scope_delegations(
+    session: Session, project: Project, viewer: User, f: ViewFilters
+) -> list[str]:
+    """Return the delegations that speak in the view's scope (document, round or assignment).
+
+    The filter offers what the scope holds; for a document this reads its passages only, not
+    every passage of the project."""
+    base = ViewFilters(doc_id=f.doc_id, round_id=f.round_id, assigned=f.assigned)
+    stmt = (
+        _scope(project, viewer.id, base)
+        .with_only_columns(Passage.delegation)
+        .where(Passage.delegation.is_not(None))
+        .distinct()
+    )
+    return sorted(d for d in session.scalars(stmt) if d)
+
+
 def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[str]]]:
     """Cut a passage's text at span edges; each piece lists the colours of spans covering it."""
     if not spans:
@@ -146,6 +203,33 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, li
     return out
 
 
+# The read side of the coding view, prebuilt like the hot path's statements: the viewer's own
+# codings and states on a page of passages, and the number of other coders' codings there.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_MINE_ON = (
+    select(*sql.ANN_COLUMNS)
+    .where(sql.ANN.c.passage_id.in_(_IDS), sql.ANN.c.coder_id == bindparam("viewer"))
+    .order_by(sql.ANN.c.id)
+)
+_STATES_ON = sql.STATE_ROWS.where(
+    sql.STATE.c.passage_id.in_(_IDS), sql.STATE.c.coder_id == bindparam("viewer")
+)
+_OTHERS_ON = (
+    select(sql.ANN.c.passage_id, func.count(), func.count(distinct(sql.ANN.c.coder_id)))
+    .where(sql.ANN.c.passage_id.in_(_IDS), sql.ANN.c.coder_id != bindparam("viewer"))
+    .group_by(sql.ANN.c.passage_id)
+)
+# One passage (the row a coding action sends back): every coding on it, or the viewer's only.
+_ONE_ALL = (
+    select(*sql.ANN_COLUMNS)
+    .where(sql.ANN.c.passage_id == bindparam("passage"))
+    .order_by(sql.ANN.c.id)
+)
+_ONE_MINE = _ONE_ALL.where(sql.ANN.c.coder_id == bindparam("viewer"))
+# Other coders' codings of one passage, with their names, loaded when the viewer asks for them.
+_OTHERS_OF = sql.ONE_ALL.where(sql.ANN.c.coder_id != bindparam("viewer"))
+
+
 def _fill(
     session: Session,
     project: Project,
@@ -153,44 +237,72 @@ def _fill(
     role: str,
     rows: list[PassageRow],
 ) -> None:
-    """Attach codings, states and span segments to the rows, in two queries."""
+    """Attach the viewer's codings and states, span segments and the others' counts to rows."""
     if not rows:
         return
     by_id = {r.passage.id: r for r in rows}
-    ids = list(by_id)
     codes = code_index(session, project.id).by_id
     viewer_id = viewer.id
     everyone = sees_others(project, role)
     conn = session.connection()
-    if len(ids) == 1:
-        params = {"passage": ids[0], "viewer": viewer_id}
-        found = conn.execute(sql.ONE_ALL if everyone else sql.ONE_MINE, params).all()
+    counts: dict[int, tuple[int, int]] = {}
+    if len(by_id) == 1:
+        (passage_id,) = by_id
+        params = {"passage": passage_id, "viewer": viewer_id}
+        found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
         states = conn.execute(sql.ONE_STATE, params).all()
+        theirs = [a for a in found if a.coder_id != viewer_id and _shown(codes.get(a.code_id))]
+        counts[passage_id] = (len(theirs), len({a.coder_id for a in theirs}))
+        found = [a for a in found if a.coder_id == viewer_id]
     else:
-        ann_stmt = sql.ANN_ROWS.where(sql.ANN.c.passage_id.in_(ids))
-        if not everyone:
-            ann_stmt = ann_stmt.where(sql.ANN.c.coder_id == viewer_id)
-        found = conn.execute(ann_stmt).all()
-        states = conn.execute(
-            sql.STATE_ROWS.where(sql.STATE.c.passage_id.in_(ids), sql.STATE.c.coder_id == viewer_id)
-        ).all()
+        many: dict[str, object] = {"ids": list(by_id), "viewer": viewer_id}
+        found = conn.execute(_MINE_ON, many).all()
+        states = conn.execute(_STATES_ON, many).all()
+        if everyone:
+            hidden = [c.id for c in codes.values() if c.deleted]
+            stmt = _OTHERS_ON.where(sql.ANN.c.code_id.not_in(hidden)) if hidden else _OTHERS_ON
+            counts = {p: (n, coders) for p, n, coders in conn.execute(stmt, many).all()}
     spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for *values, name in found:
+    for values in found:
         ann = Ann._make(values)
         code = codes.get(ann.code_id)
         if code is None or code.deleted:
             continue
-        mine = ann.coder_id == viewer_id
-        chip = Chip(ann, code, name, mine, ann.code_revision < code.revision)
         row = by_id[ann.passage_id]
-        (row.mine if mine else row.others).append(chip)
-        if mine and ann.span_start is not None and ann.span_end is not None:
+        row.mine.append(Chip(ann, code, ann.code_revision < code.revision))
+        if ann.span_start is not None and ann.span_end is not None:
             spans[ann.passage_id].append((ann.span_start, ann.span_end, code.colour))
     for passage_id, coded, memo in states:
         by_id[passage_id].coded = coded
         by_id[passage_id].memo = memo
     for row in rows:
         row.segments = segments(row.passage.text, spans.get(row.passage.id, []))
+        row.others, row.other_coders = counts.get(row.passage.id, (0, 0))
+
+
+def _shown(code: CodeSnapshot | None) -> bool:
+    """Codings of a deleted code are kept for history but not shown on passages."""
+    return code is not None and not code.deleted
+
+
+def others_of(
+    session: Session, project: Project, viewer: User, role: str, passage: Passage
+) -> list[OtherCoding]:
+    """Return the other coders' codings of a passage, for a viewer who may see them.
+
+    In blind coding a coder never gets here: the refusal is raised before anything is read."""
+    if not sees_others(project, role):
+        raise Forbidden("Coding is blind in this project: other coders' codings are hidden.")
+    codes = code_index(session, project.id).by_id
+    params = {"passage": passage.id, "viewer": viewer.id}
+    out = []
+    for *values, name in session.connection().execute(_OTHERS_OF, params).all():
+        ann = Ann._make(values)
+        code = codes.get(ann.code_id)
+        if code is not None and not code.deleted:
+            out.append(OtherCoding(ann, code, name, ann.code_revision < code.revision))
+    out.sort(key=lambda o: (o.coder_name.casefold(), o.code.path.casefold()))
+    return out
 
 
 def load_rows(
@@ -204,11 +316,15 @@ def load_rows(
 ) -> tuple[list[PassageRow], int]:
     """Return one page of the view's passages with their codings, and the total count."""
     stmt = _scope(project, viewer.id, f)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     found = session.execute(
         stmt.order_by(Passage.document_id, Passage.ordinal).limit(PAGE).offset((page - 1) * PAGE)
-    ).tuples()
-    rows = [PassageRow(passage=p, document_title=title) for p, title in found]
+    ).all()
+    rows = [PassageRow(passage=PassageView._make(r[:-1]), document_title=r[-1]) for r in found]
+    # A first page that is not full is the whole scope: no need to count it again.
+    if page == 1 and len(rows) < PAGE:
+        total = len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     _fill(session, project, viewer, role, rows)
     return rows, total
 
@@ -231,6 +347,6 @@ def one_row(
         if with_title
         else None
     )
-    row = PassageRow(passage=passage, document_title=title or "")
+    row = PassageRow(passage=PassageView.of(passage), document_title=title or "")
     _fill(session, project, viewer, role, [row])
     return row

@@ -5,16 +5,114 @@
   const list = document.getElementById("coding-list");
   if (!list) return;
   const passages = () => Array.from(list.querySelectorAll("li.passage"));
+  const passageId = (li) => Number(li.id.slice("passage-".length));
   const current = () => list.querySelector("li.passage.current");
   let pendingSpan = null;
   // Stance levels by position, lowest first; the codebook reserves these keys.
   const STANCE_KEYS = (list.dataset.stanceKeys || "asdfg").split("");
 
+  // The page sends each passage light: text, the coder's codes and Done. The passage the coder
+  // is on gets the full controls (history, reopen, passage memo; on each code its stance buttons,
+  // memo and remove), copied from the one <template> and filled in from the passage's own data,
+  // so a click or a key sends exactly what a fully rendered passage would. Moving on puts the
+  // passage back as it came.
+  const tools = document.getElementById("passage-tools");
+  const passagesUrl = list.dataset.passages || "";
+  const undo = new WeakMap();
+
+  function part(name) {
+    const node = tools.content.querySelector(`[data-part="${name}"]`).cloneNode(true);
+    node.removeAttribute("data-part");
+    return node;
+  }
+
+  function expandChip(id, chip, added) {
+    const code = Number(chip.dataset.code);
+    const name = (chip.querySelector(".name") || chip).textContent;
+    const vals = (extra) => JSON.stringify(Object.assign({ passage_id: id, code_id: code }, extra));
+    const note = chip.querySelector(".memo-note");
+    const memo = note ? note.textContent : "";
+    const stance = chip.dataset.stance || "";
+    chip.querySelectorAll(":scope > b, .memo-note").forEach((n) => n.remove());
+    // Whether the code takes a stance is said once, on its button in the codebook panel.
+    const button = document.querySelector(`.apply-code[data-code="${code}"]`);
+    if (button && button.hasAttribute("data-stance")) {
+      const group = part("stances");
+      group.querySelectorAll("button.stance").forEach((b) => {
+        const on = b.dataset.value === stance;
+        b.classList.toggle("on", on);
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.setAttribute("hx-vals", vals({ stance: on ? "" : b.dataset.value }));
+      });
+      chip.append(group);
+      added.push(group);
+    }
+    const details = part("memo");
+    const area = details.querySelector("textarea");
+    area.textContent = memo;
+    area.setAttribute("aria-label", `memo on ${name}`);
+    area.setAttribute("hx-vals", vals({}));
+    details.open = memo !== "";
+    const remove = part("remove");
+    remove.setAttribute("aria-label", `remove ${name}`);
+    remove.setAttribute("hx-vals", vals({}));
+    chip.append(details, remove);
+    added.push(details, remove);
+  }
+
+  function expand(li) {
+    if (!tools || undo.has(li)) return;
+    const id = passageId(li);
+    const saved = [li, ...li.querySelectorAll(".meta, .actions, .chips .chip")].map(
+      (el) => [el, Array.from(el.childNodes)]);
+    undo.set(li, saved);
+    const added = [];
+    const link = part("history-link");
+    link.setAttribute("hx-get", `${passagesUrl}${id}/history`);
+    link.setAttribute("hx-target", `#history-${id}`);
+    const history = part("history");
+    history.id = `history-${id}`;
+    li.querySelector(".meta").append(" ", link);
+    li.append(history);
+    added.push(link);
+    const actions = li.querySelector(".actions");
+    if (actions) {
+      if (li.classList.contains("coded")) {
+        const reopen = part("reopen");
+        reopen.setAttribute("hx-vals", JSON.stringify({ passage_id: id, coded: "0" }));
+        actions.prepend(reopen);
+        added.push(reopen);
+      }
+      const note = actions.querySelector(".pmemo-note");
+      const pmemo = part("pmemo");
+      const area = pmemo.querySelector("textarea");
+      area.textContent = note ? note.textContent : "";
+      area.setAttribute("hx-vals", JSON.stringify({ passage_id: id }));
+      pmemo.open = !!note;
+      if (note) note.remove();
+      actions.append(pmemo);
+      added.push(pmemo);
+    }
+    li.querySelectorAll(".chips .chip").forEach((chip) => expandChip(id, chip, added));
+    if (window.htmx) added.forEach((node) => window.htmx.process(node));
+  }
+
+  function collapse(li) {
+    const saved = undo.get(li);
+    if (!saved) return;
+    undo.delete(li);
+    saved.forEach(([el, kids]) => el.replaceChildren(...kids));
+  }
+
   function select(li, scroll) {
     if (!li) return;
     const old = current();
-    if (old && old !== li) old.classList.remove("current");
+    if (old && old !== li) {
+      old.classList.remove("current");
+      collapse(old);
+    }
     li.classList.add("current");
+    expand(li);
     if (scroll !== false) li.scrollIntoView({ block: "nearest" });
     if (!li.contains(document.activeElement)) li.focus({ preventScroll: true });
   }
@@ -57,7 +155,7 @@
     if (!src || !src.classList || !src.classList.contains("apply-code")) return;
     const li = current();
     if (!li) { evt.preventDefault(); return; }
-    ctx.request.body.set("passage_id", li.dataset.passage);
+    ctx.request.body.set("passage_id", String(passageId(li)));
     const span = pendingSpan || spanIn(li);
     pendingSpan = null;
     if (span) {
@@ -89,10 +187,22 @@
     }
   });
   // Tabbing into a passage's controls makes it the current passage, so the keys and the sidebar act
-  // on the passage the keyboard is in.
+  // on the passage the keyboard is in. A mouse press also focuses, but the passage is chosen on
+  // its click: growing the passage's controls between the press and the release would move the
+  // button being clicked from under the pointer.
+  // (A press that ends in no click, such as selecting text, chooses its passage on release.)
+  let pressed = null;
+  list.addEventListener("pointerdown", (evt) => { pressed = evt.target.closest("li.passage"); });
+  document.addEventListener("pointerup", () => {
+    const li = pressed;
+    setTimeout(() => {
+      pressed = null;
+      if (li && li.isConnected && !li.classList.contains("current")) select(li, false);
+    });
+  });
   list.addEventListener("focusin", (evt) => {
     const li = evt.target.closest("li.passage");
-    if (li && !li.classList.contains("current")) select(li, false);
+    if (li && !pressed && !li.classList.contains("current")) select(li, false);
   });
   document.querySelectorAll(".apply-code").forEach((btn) => {
     // Keep the text selection alive when the mouse goes to the sidebar.

@@ -156,6 +156,14 @@ def history(slug: str, passage_id: int) -> str:
     return render_template("coding/_history.html", **vars(fragment))
 
 
+@route(bp, "/p/<slug>/passages/<int:passage_id>/codings")
+def others(slug: str, passage_id: int) -> str:
+    """Other coders' codings of a passage, opened under it; refused to a coder in blind mode."""
+    project, role = current_project(slug)
+    fragment = pages.others_fragment(db(), project, role, me(), passage_id)
+    return render_template("coding/_others.html", **vars(fragment))
+
+
 @route(bp, "/p/<slug>/queue")
 def queue(slug: str) -> str:
     """The coder's queue: assigned documents and rounds with progress."""
