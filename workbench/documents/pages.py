@@ -134,5 +134,9 @@ def import_fragment(
 ) -> ImportFragment:
     """Build the result of a committed upload."""
     return ImportFragment(
-        project, result, resegment.segmented_otherwise(session, project, parsed, mode)
+        project,
+        result,
+        resegment.segmented_otherwise(
+            session, project, ((d.content_hash, d.filename) for d in parsed), mode
+        ),
     )
