@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import Table
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
@@ -275,10 +276,7 @@ def _insert(
 ) -> None:
     extra = {"project_id": project.id, "imported_by_id": user.id if user else None}
     rows = [{**doc.row, **extra} for doc in fresh]
-    # executemany with RETURNING: one round trip per batch on SQLite and PostgreSQL alike.
-    ids = list(
-        session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True), rows)
-    )
+    ids = _insert_documents(session, rows)
     passage_rows = []
     for doc_id, doc in zip(ids, fresh, strict=True):
         for values in doc.passages:
@@ -293,12 +291,33 @@ def _insert(
                     **dict(zip(_PASSAGE_COLUMNS, columns, strict=True)),
                 }
             )
-    for start in range(0, len(passage_rows), 5000):
-        session.execute(insert(Passage), passage_rows[start : start + 5000])
+    _insert_passages(session, passage_rows)
     result.documents += len(fresh)
     result.passages += len(passage_rows)
     result.titles.extend(str(row["title"]) for row in rows)
     result.document_ids.extend(ids)
+
+
+def _insert_documents(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Insert document rows (their content hashes unique among them); ids in the order given."""
+    # A Core executemany with RETURNING: a few statements per batch on SQLite and PostgreSQL
+    # alike. Asking for the ids in parameter order would make SQLite insert row by row, so the
+    # rows are matched to their ids by content hash instead.
+    table = Document.__table__
+    assert isinstance(table, Table)
+    stmt = insert(table).returning(table.c.id, table.c.content_hash)
+    ids = {str(h): int(i) for i, h in session.execute(stmt, rows)}
+    return [ids[str(row["content_hash"])] for row in rows]
+
+
+_PASSAGE_TABLE = Passage.__table__
+
+
+def _insert_passages(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert passage rows, 5,000 to a statement."""
+    assert isinstance(_PASSAGE_TABLE, Table)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(_PASSAGE_TABLE), rows[start : start + 5000])
 
 
 def store_documents(
@@ -324,10 +343,7 @@ def store_documents(
     if not fresh:
         return result
     rows = [_document_row(project, doc, user, mode) for doc in fresh]
-    # executemany with RETURNING: one round trip per batch on SQLite and PostgreSQL alike.
-    ids = list(
-        session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True), rows)
-    )
+    ids = _insert_documents(session, rows)
     passage_rows = []
     for doc_id, doc in zip(ids, fresh, strict=True):
         for p in doc.passages:
@@ -350,8 +366,7 @@ def store_documents(
                     "codable": p.codable,
                 }
             )
-    for start in range(0, len(passage_rows), 5000):
-        session.execute(insert(Passage), passage_rows[start : start + 5000])
+    _insert_passages(session, passage_rows)
     result.documents = len(fresh)
     result.passages = len(passage_rows)
     result.titles = [str(row["title"]) for row in rows]

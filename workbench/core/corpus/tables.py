@@ -59,8 +59,13 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
     lines = _utf8_lines(data) if ext not in (".csv", ".tsv") else None
     if lines is not None:
         # JSON Lines in UTF-8 (as JSON must be) are read a line at a time, never decoded whole:
-        # a large table then costs its bytes once, not its bytes and its text.
-        columns = _jsonl_columns(lines())
+        # a large table then costs its bytes once, not its bytes and its text. The first pass
+        # also proves every line is UTF-8; a file that is not goes through decode_bytes.
+        try:
+            columns = _jsonl_columns(lines())
+        except UnicodeDecodeError:
+            lines = None
+    if lines is not None:
         records = _jsonl_records(lines(), errors)
         if not columns:  # not one row is an object: read them all now, to name what is wrong
             records = list(records)
@@ -93,14 +98,11 @@ _NUMBERED = Iterator[tuple[int, str]]
 
 def _utf8_lines(data: bytes) -> Callable[[], _NUMBERED] | None:
     """A way to walk the numbered lines of UTF-8 data, or None when the data needs decode_bytes
-    (a byte-order mark, NUL bytes, another encoding, a binary or empty file)."""
+    (a byte-order mark, NUL bytes, a binary or empty file). A line that is not UTF-8 raises
+    UnicodeDecodeError (then the file needs decode_bytes too)."""
     head = data[:65536]
     if not data.strip() or data.startswith(_NOT_PLAIN_UTF8) or b"\x00" in head or b"\r" in data:
         return None  # carriage returns: decode_bytes turns every line end into LF first
-    try:
-        data.decode("utf-8")  # a check only: no text is kept
-    except UnicodeDecodeError:
-        return None
     if looks_binary(head.decode("utf-8", "ignore")):
         return None
 
