@@ -39,6 +39,15 @@ def _second(value: dt.datetime | None) -> str:
     return iso_time(value.replace(microsecond=0)) if value is not None else ""
 
 
+def _times(value: dt.datetime | None) -> tuple[str, str]:
+    """A time as REFI-QDA writes it (UTC to the second) and as extra.json keeps it (to the
+    microsecond), from one conversion: two per coding add up over a large project."""
+    full = iso_time(value)
+    if not full:
+        return "", ""
+    return full[:19] + "Z", full  # "YYYY-MM-DDTHH:MM:SS" then the fraction, if any, and Z
+
+
 def export_qdpx(
     session: Session,
     project: Project,
@@ -114,6 +123,8 @@ def export_qdpx(
                 a = ann.span_start if ann.span_start is not None else 0
                 b = ann.span_end if ann.span_end is not None else len(passage.text)
                 sel_guid = qdpx.guid("annotation", slug, ann.id)
+                created, created_at = _times(ann.created_at)
+                modified, updated_at = _times(ann.updated_at)
                 selections.append(
                     qdpx.QSelection(
                         guid=sel_guid,
@@ -122,8 +133,8 @@ def export_qdpx(
                         text=passage.text[a:b],
                         user_guid=guid_,
                         code_guid=codes[ann.code_id],
-                        created=_second(ann.created_at),
-                        modified=_second(ann.updated_at),
+                        created=created,
+                        modified=modified,
                         description=ann.memo or "",
                     )
                 )
@@ -132,8 +143,8 @@ def export_qdpx(
                     "memo": ann.memo or "",
                     "codebook_version": ann.codebook_version,
                     "code_revision": ann.code_revision,
-                    "created_at": iso_time(ann.created_at),
-                    "updated_at": iso_time(ann.updated_at),
+                    "created_at": created_at,
+                    "updated_at": updated_at,
                 }
             guid_ = doc_guid(doc_id)
             extra["documents"][guid_] = {
