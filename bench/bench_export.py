@@ -237,8 +237,11 @@ def measure(url: str, fmt: str, out: Path, python: str = sys.executable) -> dict
         fmt,
         "--quiet",
     ]
+    # Run from the checkout that owns the interpreter: "python -c" imports from its working
+    # directory first.
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command],
+        cwd=Path(python).parents[2],
         env=env,
         capture_output=True,
         text=True,
@@ -266,7 +269,7 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout to compare with")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    folder = (args.dir or Path(tempfile.mkdtemp(prefix="wb-bench-"))).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"bench-{args.annotations}.sqlite3"
     url = f"sqlite:///{db}"
