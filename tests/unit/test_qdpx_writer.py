@@ -76,3 +76,18 @@ def test_any_text_and_memo_come_back_as_written_and_the_file_is_valid() -> None:
     coding = read[0].find(f"{P}Coding")
     assert coding is not None and coding.get("guid") == qdpx.guid("coding", selections[0].guid)
     assert [m["memo"] for m in extra["annotations"].values()] == HARD[::-1]  # JSON: exact
+
+
+@pytest.mark.parametrize("micro", [0, 5, 123456])
+def test_stored_times_read_as_text_give_what_the_datetimes_give(micro: int) -> None:
+    import datetime as dt
+
+    from workbench.interchange.qdpx_export import _times
+    from workbench.interchange.qdpx_layers import iso_time
+
+    when = dt.datetime(2026, 1, 15, 10, 0, 7, micro, tzinfo=dt.UTC)
+    expected = (iso_time(when.replace(microsecond=0)), iso_time(when))
+    assert _times(when.strftime("%Y-%m-%d %H:%M:%S.%f")) == expected  # SQLite's text
+    assert _times(when) == expected  # PostgreSQL's datetime
+    assert _times(when.isoformat()) == expected  # any other spelling
+    assert _times(None) == ("", "")

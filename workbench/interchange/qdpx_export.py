@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy import Select
+from sqlalchemy import String
 from sqlalchemy import select
+from sqlalchemy import type_coerce
 from sqlalchemy.orm import Session
 
 from workbench import __version__
@@ -39,13 +41,27 @@ def _second(value: dt.datetime | None) -> str:
     return iso_time(value.replace(microsecond=0)) if value is not None else ""
 
 
-def _times(value: dt.datetime | None) -> tuple[str, str]:
+def _times(value: dt.datetime | str | None) -> tuple[str, str]:
     """A time as REFI-QDA writes it (UTC to the second) and as extra.json keeps it (to the
-    microsecond), from one conversion: two per coding add up over a large project."""
+    microsecond, as ``iso_time`` writes it), from one conversion.
+
+    SQLite hands the stored UTC text over as is ("YYYY-MM-DD HH:MM:SS.ffffff", see
+    ``_raw``): turning it into a datetime and back cost more than the rest of a coding."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            second = f"{value[:10]}T{value[11:19]}Z"
+            fraction = value[20:]
+            return second, (second if fraction == "000000" else f"{second[:-1]}.{fraction}Z")
+        value = dt.datetime.fromisoformat(value)  # another spelling: read it properly
     full = iso_time(value)
     if not full:
         return "", ""
     return full[:19] + "Z", full  # "YYYY-MM-DDTHH:MM:SS" then the fraction, if any, and Z
+
+
+def _raw(column: Any) -> Any:
+    """A timestamp column without the ORM type's conversion to datetime (see _times)."""
+    return type_coerce(column, String).label(column.key)
 
 
 def export_qdpx(
@@ -271,8 +287,8 @@ def _coding_rows(project: Project, code_ids: list[int]) -> Select[Any]:
             Annotation.memo,
             Annotation.codebook_version,
             Annotation.code_revision,
-            Annotation.created_at,
-            Annotation.updated_at,
+            _raw(Annotation.created_at),
+            _raw(Annotation.updated_at),
         )
         .join(Passage, Passage.id == Annotation.passage_id)
         .where(Annotation.project_id == project.id, Annotation.code_id.in_(code_ids))
@@ -308,4 +324,6 @@ class _Stream:
 
 
 def _grouped(session: Session, stmt: Select[Any]) -> _Stream:
-    return _Stream(iter(session.execute(stmt.execution_options(yield_per=2000))))
+    # On the session's connection (Core): plain columns need none of the ORM's row handling.
+    rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+    return _Stream(iter(rows))
