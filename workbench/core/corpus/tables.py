@@ -59,9 +59,9 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
     lines = _utf8_lines(data) if ext not in (".csv", ".tsv") else None
     if lines is not None:
         # JSON Lines in UTF-8 (as JSON must be) are read a line at a time, never decoded whole:
-        # a large table then costs its bytes once, not its bytes and its text. The first pass
-        # also proves every line is UTF-8; a file that is not goes through decode_bytes.
+        # a large table then costs its bytes once, not its bytes and its text.
         try:
+            _strict_utf8(data)
             columns = _jsonl_columns(lines())
         except UnicodeDecodeError:
             lines = None
@@ -94,6 +94,16 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
 
 
 _NUMBERED = Iterator[tuple[int, str]]
+
+
+def _strict_utf8(data: bytes) -> None:
+    """Raise UnicodeDecodeError unless all of data is UTF-8, a megabyte at a time (no copy of
+    the whole text is made)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), 1 << 20):
+        decoder.decode(view[start : start + (1 << 20)])
+    decoder.decode(b"", final=True)
 
 
 def _utf8_lines(data: bytes) -> Callable[[], _NUMBERED] | None:
@@ -160,7 +170,11 @@ def _csv_records(filename: str, text: str, errors: list[str]) -> tuple[list[str]
 
 
 def _jsonl_columns(lines: _NUMBERED) -> list[str]:
-    """Every key any row has, in the order first seen (unreadable rows are reported later)."""
+    """Every key any row has, in the order first seen (unreadable rows are reported later).
+
+    The scan stops at the first key that reads as "text": the text column is the first of
+    TEXT_COLUMNS among all the keys, so no later row can change the choice, and a table whose
+    first row has its text is not parsed twice."""
     columns: dict[str, None] = {}  # insertion-ordered set of every key seen
     for _number, line in lines:
         if not line.strip():
@@ -172,6 +186,8 @@ def _jsonl_columns(lines: _NUMBERED) -> list[str]:
         if isinstance(value, dict):
             for key in value:
                 columns.setdefault(str(key), None)
+            if any(str(key).lower() == TEXT_COLUMNS[0] for key in value):
+                break
     return list(columns)
 
 
