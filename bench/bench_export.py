@@ -10,9 +10,16 @@ by one coder and, one time in five, by a second (overlap); a coding applies one 
 mark every coded passage. Rows go in with bulk INSERTs, not through the services.
 
 Timed: `workbench export --project bench --out FILE --format F` run as a subprocess, its wall
-time and its peak resident memory (getrusage(RUSAGE_CHILDREN).ru_maxrss of a wrapper process
-whose only child is the export). Targets (issue 5): 100k annotations to xlsx in <= 8 s and
-<= 150 MB; 1M in <= 90 s and <= 250 MB.
+time, its CPU time and its peak resident memory (getrusage(RUSAGE_CHILDREN) of a wrapper process
+whose only child is the export). "data MB" is what the file holds unpacked (the CSV zip's files
+added up; the file itself for the other formats). Targets: 100k annotations to xlsx in <= 8 s
+and <= 150 MB; 1M in <= 90 s and <= 250 MB; .qdpx of 100k annotations <= 8 s; JSON Lines no
+more than twice the data of the CSV tables.
+
+    .venv/bin/python bench/bench_export.py --formats qdpx,csv,json --against ../other --rounds 2
+
+runs each format alternately with this checkout and another one (its own .venv) on the same
+database and prints them side by side.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -56,8 +64,9 @@ WRAPPER = (
     "t = time.perf_counter()\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
     "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-    "print(json.dumps({'code': code, 'wall': wall, 'rss_mb': rss}))\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(json.dumps({'code': code, 'wall': wall, 'rss_mb': use.ru_maxrss / 1024,\n"
+    "                  'cpu': use.ru_utime + use.ru_stime}))\n"
 )
 
 
@@ -212,11 +221,11 @@ def generate(url: str, annotations: int, seed: int) -> None:
     engine.dispose()
 
 
-def measure(url: str, fmt: str, out: Path) -> dict[str, float]:
-    """Run the export in a subprocess; return its wall time, peak RSS and file size."""
+def measure(url: str, fmt: str, out: Path, python: str = sys.executable) -> dict[str, float]:
+    """Run the export in a subprocess; return its wall and CPU time, peak RSS and sizes."""
     env = dict(os.environ, WORKBENCH_DATABASE_URL=url)
     command = [
-        sys.executable,
+        python,
         "-c",
         "from workbench.cli import main; main()",
         "export",
@@ -228,8 +237,11 @@ def measure(url: str, fmt: str, out: Path) -> dict[str, float]:
         fmt,
         "--quiet",
     ]
+    # Run from the checkout that owns the interpreter: "python -c" imports from its working
+    # directory first.
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command],
+        cwd=Path(python).parents[2],
         env=env,
         capture_output=True,
         text=True,
@@ -239,6 +251,10 @@ def measure(url: str, fmt: str, out: Path) -> dict[str, float]:
     if result["code"] != 0:
         raise SystemExit(f"export failed: {done.stderr}")
     result["file_mb"] = out.stat().st_size / 1e6
+    result["data_mb"] = result["file_mb"]
+    if fmt == "csv":
+        with zipfile.ZipFile(out) as archive:
+            result["data_mb"] = sum(i.file_size for i in archive.infolist()) / 1e6
     return result
 
 
@@ -250,8 +266,10 @@ def main() -> None:
     parser.add_argument("--formats", default="xlsx")
     parser.add_argument("--dir", type=Path, default=None, help="Keep the database and files here.")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    folder = (args.dir or Path(tempfile.mkdtemp(prefix="wb-bench-"))).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"bench-{args.annotations}.sqlite3"
     url = f"sqlite:///{db}"
@@ -260,12 +278,24 @@ def main() -> None:
         generate(url, args.annotations, args.seed)
         took = time.perf_counter() - started
         print(f"generated {args.annotations:,} annotations in {took:.1f} s ({db})")
-    print(f"{'format':8} {'annotations':>12} {'wall s':>8} {'peak MB':>8} {'file MB':>8}")
-    for fmt in args.formats.split(","):
-        out = folder / f"export-{args.annotations}.{'zip' if fmt == 'csv' else fmt}"
-        r = measure(url, fmt, out)
-        figures = f"{r['wall']:>8.1f} {r['rss_mb']:>8.0f} {r['file_mb']:>8.1f}"
-        print(f"{fmt:8} {args.annotations:>12,} {figures}")
+    checkouts = [("this", sys.executable)]
+    if args.against:
+        checkouts.append(("other", str(args.against.resolve() / ".venv" / "bin" / "python")))
+    print(
+        f"{'format':8} {'checkout':8} {'annotations':>12} {'wall s':>8} {'CPU s':>8} "
+        f"{'peak MB':>8} {'file MB':>8} {'data MB':>8}"
+    )
+    for n in range(args.rounds):
+        for fmt in args.formats.split(","):
+            for label, python in checkouts if n % 2 == 0 else checkouts[::-1]:
+                ext = {"csv": "zip", "json": "jsonl"}.get(fmt, fmt)
+                out = folder / f"export-{args.annotations}-{label}.{ext}"
+                r = measure(url, fmt, out, python)
+                figures = (
+                    f"{r['wall']:>8.1f} {r['cpu']:>8.1f} {r['rss_mb']:>8.0f} "
+                    f"{r['file_mb']:>8.1f} {r['data_mb']:>8.1f}"
+                )
+                print(f"{fmt:8} {label:8} {args.annotations:>12,} {figures}")
 
 
 if __name__ == "__main__":

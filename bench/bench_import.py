@@ -1,13 +1,21 @@
 """Benchmark: import the whole shared corpus through the CLI, then time the project page.
 
 Usage: .venv/bin/python bench/bench_import.py [--pg postgresql://postgres@127.0.0.1:5432/DB]
-Targets (issue 2): import <= 60 s on this 2-core machine; project page <= 100 ms server time.
-Server time is measured in-process with the Flask test client (no network), as a median.
+       .venv/bin/python bench/bench_import.py --against ../other-checkout --rounds 2 [--pg URL]
+Targets: import <= 20 s and <= 300 MB peak resident memory on SQLite (issue 2 asked for
+<= 60 s); project page <= 100 ms server time. The import's wall time and peak RSS are those of
+the `workbench import` process (getrusage of a wrapper whose only child it is). Server time is
+measured in-process with the Flask test client (no network), as a median.
+
+With --against, the same import is run alternately by this checkout and by another one (its
+own .venv), each into a fresh database, and the figures are printed side by side; the page
+timings are then skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -31,16 +39,53 @@ PAGES = [
 ]
 
 
-def workbench(env: dict[str, str], *args: str) -> str:
-    """Run the workbench command and return its output."""
+WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "wall = time.perf_counter() - t\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.write(done.stdout + done.stderr)\n"
+    "print(json.dumps({'code': done.returncode, 'wall': wall, 'rss_mb': use.ru_maxrss / 1024,\n"
+    "                  'cpu': use.ru_utime + use.ru_stime}))\n"
+)
+
+
+def workbench(env: dict[str, str], *args: str, repo: Path = REPO) -> str:
+    """Run the workbench command of a checkout and return its output."""
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("workbench")), *args],
+        [str(repo / ".venv" / "bin" / "workbench"), *args],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
     return done.stdout + done.stderr
+
+
+def timed_import(url: str, files: list[str], repo: Path) -> tuple[float, float, float, str]:
+    """Import the corpus with a checkout's CLI into a fresh database: wall seconds, CPU seconds
+    (the import process's own: less disturbed by other work on a shared machine), peak MB and
+    the summary line."""
+    if url.startswith("postgresql"):
+        reset_pg(url)
+    env = {**os.environ, "WORKBENCH_DATABASE_URL": url}
+    workbench(env, "db", "upgrade", repo=repo)
+    workbench(env, "user", "add", "pi", "--admin", "--password", "bench-password", repo=repo)
+    workbench(env, "project", "create", "Corpus", "--lead", "pi", repo=repo)
+    command = [str(repo / ".venv" / "bin" / "workbench"), "import", *files, "--project", "corpus"]
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if figures["code"] != 0:
+        raise SystemExit(f"import failed:\n{done.stderr}")
+    summary = next(line for line in done.stderr.splitlines() if line.startswith("Imported"))
+    return figures["wall"], figures["cpu"], figures["rss_mb"], summary
 
 
 def reset_pg(url: str) -> None:
@@ -85,22 +130,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", help="PostgreSQL URL to use instead of a fresh SQLite file")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     files = sorted(str(p) for p in CORPUS.glob("*.jsonl"))
+    database = "PostgreSQL" if args.pg else "SQLite (WAL)"
     with tempfile.TemporaryDirectory() as tmp:
+        if args.against:
+            checkouts = [("this", REPO), ("other", args.against.resolve())]
+            print(f"database: {database}; {len(files)} corpus files; targets <= 20 s, <= 300 MB")
+            print(f"{'round':>5} {'checkout':10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
+            for n in range(args.rounds):
+                for label, repo in checkouts if n % 2 == 0 else checkouts[::-1]:
+                    url = args.pg or f"sqlite:///{tmp}/bench-{label}-{n}.sqlite3"
+                    wall, cpu, rss, _summary = timed_import(url, files, repo)
+                    print(f"{n + 1:>5} {label:10} {wall:8.1f} {cpu:8.1f} {rss:8.0f}")
+            return
         url = args.pg or f"sqlite:///{tmp}/bench.sqlite3"
-        if args.pg:
-            reset_pg(url)
-        env = {**os.environ, "WORKBENCH_DATABASE_URL": url}
-        workbench(env, "db", "upgrade")
-        workbench(env, "user", "add", "pi", "--admin", "--password", "bench-password")
-        workbench(env, "project", "create", "Corpus", "--lead", "pi")
-        start = time.perf_counter()
-        out = workbench(env, "import", *files, "--project", "corpus")
-        elapsed = time.perf_counter() - start
-        print(f"database: {'PostgreSQL' if args.pg else 'SQLite (WAL)'}")
-        print(f"import of {len(files)} corpus files: {elapsed:.1f} s (target <= 60 s)")
-        print("  " + next(line for line in out.splitlines() if line.startswith("Imported")))
+        elapsed, cpu, rss, summary = timed_import(url, files, REPO)
+        print(f"database: {database}")
+        print(
+            f"import of {len(files)} corpus files: {elapsed:.1f} s "
+            f"({cpu:.1f} s CPU), peak {rss:.0f} MB"
+        )
+        print("  " + summary)
         print(f"{'page':28} {'median ms':>10} {'max ms':>8}   (target: project page <= 100 ms)")
         for label, median, worst in time_pages(url, args.repeat):
             print(f"{label:28} {median:10.1f} {worst:8.1f}")

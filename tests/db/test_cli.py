@@ -183,3 +183,51 @@ def test_import_with_another_segmentation_points_to_resegmenting(
         == passages
     )
     assert session.scalar(select(func.count(Document.id))) == 2
+
+
+def test_a_large_import_is_stored_in_batches_and_whole(
+    run, session, tmp_path: Path, monkeypatch
+) -> None:
+    from workbench.documents import importing
+
+    # Tiny batches, so the spool holds many and the store reads them all back in order.
+    monkeypatch.setattr(importing, "SPOOL_DOCUMENTS", 3)
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    rows = [
+        {"id": f"r{n}", "speaker": "Mr. Zhang", "text": f"Statement number {n}."} for n in range(11)
+    ]
+    rows.append(dict(rows[4]))  # the same text again: stored once, reported as present
+    table = tmp_path / "speeches.jsonl"
+    table.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    (tmp_path / "one.txt").write_text("A document of its own.", encoding="utf-8")
+    result = run("import", str(table), str(tmp_path / "one.txt"), "--project", "study")
+    assert result.exit_code == 0, result.output
+    assert "Imported 12 documents" in result.output and "1 already present" in result.output
+    texts = list(session.scalars(select(Document.text).order_by(Document.id)))
+    assert texts == [f"Statement number {n}." for n in range(11)] + ["A document of its own."]
+    stored = session.scalar(select(func.count(Document.id)))
+    assert stored == 12
+
+
+def test_a_bad_row_late_in_a_large_table_stores_nothing(
+    run, session, tmp_path: Path, monkeypatch
+) -> None:
+    from workbench.documents import importing
+
+    monkeypatch.setattr(importing, "SPOOL_DOCUMENTS", 2)
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    lines = [json.dumps({"text": f"Statement {n}."}) for n in range(9)]
+    lines.insert(7, '{"text": "unfinished')
+    (tmp_path / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Parsed after the bad table.", encoding="utf-8")
+    (tmp_path / "c.txt").write_bytes(b"")
+    files = [str(tmp_path / name) for name in ("a.jsonl", "b.txt", "c.txt")]
+    result = run("import", *files, "--project", "study")
+    assert result.exit_code != 0
+    assert "a.jsonl: 1 row(s) could not be imported" in result.output
+    assert "row 8: not valid JSON" in result.output
+    assert "c.txt" in result.output  # every problem is named, not only the first
+    assert session.scalar(select(func.count(Document.id))) == 0
+    assert session.scalar(select(func.count(Passage.id))) == 0

@@ -18,6 +18,7 @@ from tests.conftest import reread
 from tests.db.test_export_data import build_study
 from tests.db.test_export_data import rows_of
 from workbench.cli import main
+from workbench.formats.jsonl_export_read import read_jsonl_export
 from workbench.models import Annotation
 from workbench.models import Document
 
@@ -68,10 +69,13 @@ def test_export_csv_json_qdpx_and_one_table(run: Any, study: Any, tmp_path: Path
         and len(one.read_text("utf-8-sig").splitlines()) > 5
     )
     assert (
-        run("export", "--project", slug, "--out", str(tmp_path / "x.json"), "--quiet").exit_code
+        run("export", "--project", slug, "--out", str(tmp_path / "x.jsonl"), "--quiet").exit_code
         == 0
     )
-    assert len(json.loads((tmp_path / "x.json").read_text())["tables"]["annotations"]) == 8
+    lines = (tmp_path / "x.jsonl").read_text("utf-8").splitlines()
+    assert json.loads(lines[0])["format"] == "workbench-export"
+    tables = read_jsonl_export((tmp_path / "x.jsonl").read_bytes(), "x.jsonl")
+    assert len(tables["annotations"].rows) == 8
     assert (
         run("export", "--project", slug, "--out", str(tmp_path / "x.qdpx"), "--quiet").exit_code
         == 0

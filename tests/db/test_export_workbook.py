@@ -19,6 +19,9 @@ from tests.db.test_export_data import export_workbook
 from tests.db.test_export_data import rows_of
 from workbench.codebooks import codes as codebooks
 from workbench.formats import codebook_xlsx
+from workbench.formats.cells import unguard_csv
+from workbench.formats.jsonl_export_read import cell_text
+from workbench.formats.jsonl_export_read import read_jsonl_export
 from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
 from workbench.formats.varnames import is_safe_name
@@ -216,7 +219,7 @@ def test_scope_filters_documents_coders_codes_and_dates(session: Session, study:
     assert about["scope_date_from"] == "2019"
 
 
-def test_csv_zip_and_json_hold_the_same_tables(session: Session, study: Any) -> None:
+def test_csv_zip_and_jsonl_hold_the_same_tables(session: Session, study: Any) -> None:
     buf = io.BytesIO()
     result = exports.write_export(session, study.project, ExportScope(bootstrap=0), "csv", buf)
     assert result.filename.endswith(".zip")
@@ -235,11 +238,24 @@ def test_csv_zip_and_json_hold_the_same_tables(session: Session, study: Any) -> 
     )
     assert one.getvalue().startswith(b"\xef\xbb\xbf") and b"code_path" in one.getvalue()
     out = io.BytesIO()
-    exports.write_export(session, study.project, ExportScope(bootstrap=0), "json", out)
-    data = json.loads(out.getvalue())
-    assert len(data["tables"]["passages"]) == 5
-    assert data["tables"]["annotations"][0]["memo"] == DASH_MEMO  # JSON keeps the real text
-    assert any(c["name"] == "coder1_coded" for c in data["columns"]["passages"])
+    result = exports.write_export(session, study.project, ExportScope(bootstrap=0), "json", out)
+    assert result.filename.endswith("-export.jsonl")
+    tables = read_jsonl_export(out.getvalue(), "x.jsonl")
+    assert len(tables["passages"].rows) == 5
+    annotations = tables["annotations"]
+    memo = annotations.rows[0][annotations.columns.index("memo")]
+    assert memo == DASH_MEMO  # JSON Lines keeps the real text
+    assert "coder1_coded" in tables["passages"].columns
+    # The same tables, the same rows as the CSV files, cell by cell.
+    for name in ("passages", "annotations", "coded", "documents"):
+        csv_rows = list(csv.reader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8-sig"))))
+        json_rows = [tables[name].columns] + [
+            [unguard_csv(cell_text(v)) for v in row] for row in tables[name].rows
+        ]
+        assert [[unguard_csv(v) for v in row] for row in csv_rows] == json_rows, name
+    header = json.loads(out.getvalue().split(b"\n", 1)[0])
+    described = {t["table"]: t["columns"] for t in header["tables"]}
+    assert any(c["name"] == "coder1_coded" and c["description"] for c in described["passages"])
 
 
 def test_unknown_things_in_scope_are_refused(session: Session, study: Any) -> None:

@@ -1,5 +1,6 @@
 """Exact round trips of our own export: export -> import into a fresh project -> export again,
-compared cell by cell on every sheet (xlsx) and every file (CSV), ids apart."""
+compared cell by cell on every sheet (xlsx), every file (CSV) and every table (JSON Lines),
+ids apart."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import build_study
 from workbench.accounts import users as accounts
+from workbench.formats.jsonl_export_read import read_jsonl_export
 from workbench.formats.scope import ExportScope
 from workbench.interchange import exports
 from workbench.interchange import workbook_import
@@ -74,6 +76,16 @@ def csv_tables(data: bytes) -> dict[str, list[list[Any]]]:
         }
 
 
+def jsonl_tables(data: bytes) -> dict[str, list[list[Any]]]:
+    """Every table of the JSON Lines export as rows of values, its column names first."""
+    tables = read_jsonl_export(data, "export.jsonl")
+    return {key: [t.columns, *t.rows] for key, t in tables.items()}
+
+
+READERS = {"xlsx": xlsx_tables, "csv": csv_tables, "json": jsonl_tables}
+NAMES = {"xlsx": "study.xlsx", "csv": "study-csv.zip", "json": "study.jsonl"}
+
+
 def differences(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
     """Every cell that differs, as 'sheet!row:column: before -> after'."""
     found = []
@@ -91,24 +103,24 @@ def differences(first: dict[str, Any], second: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
 def test_export_import_export_is_identical_cell_by_cell(
     session: Session, study: Any, fmt: str
 ) -> None:
     first = export(session, study.project, fmt)
     copy = fresh_copy(session, study, f"Copy {fmt}")
-    name = "study.xlsx" if fmt == "xlsx" else "study-csv.zip"
+    name = NAMES[fmt]
     report = workbook_import.import_codings_file(session, copy, study.lead, name, first)
     assert report.applied and not report.problems, [str(p) for p in report.problems]
     session.commit()
     assert report.documents_added == 2 and report.consensus_passages == 1
     second = export(session, copy, fmt)
-    read = xlsx_tables if fmt == "xlsx" else csv_tables
+    read = READERS[fmt]
     before, after = read(first), read(second)
     found = differences(before, after)
     assert found == [], "\n".join(found)
     # The comparison sees what matters: the tables are not empty, and it notices a change.
-    key = "Annotations" if fmt == "xlsx" else "annotations.csv"
+    key = {"xlsx": "Annotations", "csv": "annotations.csv", "json": "annotations"}[fmt]
     assert len(before[key]) == 9  # header, seven codings, one consensus
     after[key][2][after[key][0].index("memo")] = "changed"
     assert differences(before, after)
@@ -125,7 +137,7 @@ HARD_MEMOS = [
 ]
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
 def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) -> None:
     from sqlalchemy import select
 
@@ -146,7 +158,7 @@ def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) ->
     session.commit()
     first = export(session, study.project, fmt)
     copy = fresh_copy(session, study, f"Hard {fmt}")
-    name = "hard.xlsx" if fmt == "xlsx" else "hard.zip"
+    name = {"xlsx": "hard.xlsx", "csv": "hard.zip", "json": "hard.jsonl"}[fmt]
     report = workbook_import.import_codings_file(session, copy, study.lead, name, first)
     assert report.applied and not report.problems, [str(p) for p in report.problems]
     session.commit()
@@ -155,5 +167,5 @@ def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) ->
     assert state.memo in set(
         session.scalars(select(PassageState.memo).where(PassageState.project_id == copy.id))
     )
-    read = xlsx_tables if fmt == "xlsx" else csv_tables
+    read = READERS[fmt]
     assert differences(read(first), read(export(session, copy, fmt))) == []

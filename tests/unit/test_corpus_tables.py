@@ -216,3 +216,40 @@ def test_corpus_chinese_paragraphs_and_newspaper_lines():
             if "人民日报" in passage.text and "版）" in passage.text:
                 assert not passage.codable
             assert "\u3000\u3000" not in passage.text
+
+
+def test_jsonl_read_a_line_at_a_time_reads_as_the_decoded_text_does():
+    rows = [
+        {"id": 1, "text": "中国反对一切形式的恐怖主义。", "speaker": "张军"},
+        {"id": 2, "body": "ignored", "text": "Line one\nline two “quoted”"},
+        {"id": 3, "content": "no text here", "extra": [1, 2]},
+    ]
+    plain = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("utf-8")
+    # A byte-order mark, CRLF line ends and GB18030 all go through decode_bytes instead.
+    for other in (
+        b"\xef\xbb\xbf" + plain,
+        plain.replace(b"\n", b"\r\n"),
+        plain.decode("utf-8").encode("gb18030"),
+    ):
+        with pytest.raises(CorpusError) as first:
+            read_table("t.jsonl", plain)
+        with pytest.raises(CorpusError) as second:
+            read_table("t.jsonl", other)
+        assert "row 3: no text" in str(first.value)
+        assert str(first.value) == str(second.value)
+    good = plain.rsplit(b"\n", 1)[0]
+    expected = read_table("t.jsonl", good)
+    assert [r.text for r in expected] == [rows[0]["text"], rows[1]["text"]]
+    assert expected[0].metadata == {"id": 1, "speaker": "张军"}
+    for other in (good.replace(b"\n", b"\r\n"), good.decode("utf-8").encode("gb18030")):
+        assert read_table("t.jsonl", other) == expected
+
+
+def test_parse_file_yields_the_same_documents_as_a_list_and_an_iterator():
+    from workbench.core.corpus.document import iter_file
+
+    data = "\n".join(json.dumps({"text": f"Statement {n}. It ends here."}) for n in range(5))
+    listed = parse_file("s.jsonl", data.encode("utf-8"))
+    streamed = iter_file("s.jsonl", data.encode("utf-8"))
+    assert next(streamed) == listed[0]  # the first document before the rest is parsed
+    assert [listed[0], *streamed] == listed

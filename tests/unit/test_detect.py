@@ -82,6 +82,12 @@ def test_a_zip_is_the_csv_export_when_it_holds_passages_csv() -> None:
     assert detect("e.zip", b"PK") is Kind.ZIP
 
 
+def test_jsonl_is_the_export_when_its_first_line_says_so() -> None:
+    assert detect("e.jsonl", b'{"format":"workbench-export","version":2}\n') is Kind.JSONL_EXPORT
+    assert detect("e.jsonl", b'{"text":"a speech"}\n') is Kind.OTHER
+    assert detect("e.jsonl", b"\xff\xfe not json") is Kind.OTHER
+
+
 def test_sheet_names_read_escaped_names_and_prefixed_tags() -> None:
     book = (
         b'<workbook xmlns:x="s"><sheets><x:sheet name="A &amp; B" sheetId="1"/>'

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from workbench.formats import flat
+from workbench.formats.jsonl_export_read import read_jsonl_export
 from workbench.formats.tables import Bold
 from workbench.formats.tables import Column
 from workbench.formats.tables import Table
@@ -95,13 +96,29 @@ def test_csv_guards_formulas_and_json_keeps_values() -> None:
     text = out.getvalue().decode("utf-8")
     assert text.startswith("\ufeffname,n,note\r\n'=1+1,1,'- item\r\n中文,-2,\r\n")
     out = io.BytesIO()
-    flat.write_json([_table(rows)], out)
-    data = json.loads(out.getvalue())
-    assert data["tables"]["things"] == [
-        {"name": "=1+1", "n": 1, "note": "- item"},
-        {"name": "中文", "n": -2, "note": None},
-    ]
-    assert data["columns"]["things"][0] == {"name": "name", "description": "a name"}
+    flat.write_jsonl([_table(rows)], out)
+    lines = out.getvalue().decode("utf-8").splitlines()
+    header, table, *rest = (json.loads(line) for line in lines)
+    assert header["format"] == "workbench-export" and header["version"] == 2
+    assert header["tables"][0]["table"] == "things"
+    assert header["tables"][0]["columns"][0] == {"name": "name", "description": "a name"}
+    assert table == {"table": "things", "columns": ["name", "n", "note"]}
+    assert rest == [["=1+1", 1, "- item"], ["中文", -2, None]]  # the real values, no guard
+    assert lines[2] == '["=1+1",1,"- item"]'  # one compact line per row
+    tables = read_jsonl_export(out.getvalue(), "x.jsonl")
+    assert tables["things"].columns == ["name", "n", "note"]
+    assert tables["things"].rows == rest
+
+
+def test_jsonl_reader_names_the_bad_line() -> None:
+    out = io.BytesIO()
+    flat.write_jsonl([_table([["a", 1, ""]])], out)
+    with pytest.raises(ExchangeError, match=r"x\.jsonl: line 4: not valid JSON"):
+        read_jsonl_export(out.getvalue() + b'["b", 2,\n', "x.jsonl")
+    with pytest.raises(ExchangeError, match="line 2: expected a table line"):
+        read_jsonl_export(out.getvalue().replace(b'\n{"table"', b'\n{"tablex"', 1), "x.jsonl")
+    with pytest.raises(ExchangeError, match="not a workbench JSON Lines export"):
+        read_jsonl_export(b'{"tables": {}}\n', "x.jsonl")
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

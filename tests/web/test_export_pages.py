@@ -74,7 +74,7 @@ def test_download_xlsx_and_reopen_it(study: Any, client_factory: Any) -> None:
 @pytest.mark.parametrize(("query", "name", "first"), [
     ("format=csv&table=annotations", "ct-study-annotations.csv", b"\xef\xbb\xbf"),
     ("format=csv", "ct-study-export-csv.zip", b"PK"),
-    ("format=json", "ct-study-export.json", b'{"columns"'),
+    ("format=json", "ct-study-export.jsonl", b'{"format":"workbench-export"'),
     ("format=qdpx", "ct-study-export.qdpx", b"PK"),
 ])  # fmt: skip
 def test_other_formats(

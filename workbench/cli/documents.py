@@ -19,6 +19,7 @@ from workbench.cli.app import writing
 from workbench.cli.errors import domain_errors
 
 if TYPE_CHECKING:
+    from workbench.core.corpus import ParsedDocument
     from workbench.documents.resegment import Resegmentable
 
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
@@ -82,6 +83,11 @@ def import_cmd(
     with domain_errors():
         files, described = _collect(paths)
     limit = int(max_file_mb * 1024 * 1024) if max_file_mb else app().config["MAX_FILE_BYTES"]
+
+    def adjust(doc: ParsedDocument) -> ParsedDocument:
+        entry = described.get(doc.filename)
+        return seeding.apply_manifest(doc, entry) if entry is not None else doc
+
     with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
 
         def read_all() -> Iterator[tuple[str, bytes]]:
@@ -89,17 +95,16 @@ def import_cmd(
                 yield name, path.read_bytes()
 
         with domain_errors():
-            parsed = importing.parse_uploads(read_all(), mode=segmentation, max_file_bytes=limit)
-    parsed = [
-        seeding.apply_manifest(doc, described[doc.filename]) if doc.filename in described else doc
-        for doc in parsed
-    ]
-    click.echo(f"Storing {len(parsed)} documents…", err=True)
-    with writing() as session:
-        project = accounts.project_by_slug(session, project_slug)
-        result = importing.store_documents(session, project, parsed, mode=segmentation)
-        otherwise = resegment.segmented_otherwise(session, project, parsed, segmentation)
-        slug = project.slug
+            spool = importing.spool_uploads(
+                read_all(), mode=segmentation, max_file_bytes=limit, adjust=adjust
+            )
+    with spool:
+        click.echo(f"Storing {spool.documents} documents…", err=True)
+        with writing() as session:
+            project = accounts.project_by_slug(session, project_slug)
+            result = importing.store_spool(session, project, spool)
+            otherwise = resegment.segmented_otherwise(session, project, spool.names, segmentation)
+            slug = project.slug
     if result.documents >= 100:
         with writing() as session:
             importing.refresh_statistics(session)

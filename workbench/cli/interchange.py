@@ -99,13 +99,17 @@ def export_cmd(
     bootstrap: int,
     quiet: bool,
 ) -> None:
-    """Export the project as an Excel workbook, CSV, JSON or REFI-QDA .qdpx."""
+    """Export the project as an Excel workbook, CSV, JSON Lines or REFI-QDA .qdpx."""
     from workbench.accounts import users as accounts
     from workbench.interchange import exports
 
-    chosen = fmt or {".csv": "csv", ".zip": "csv", ".json": "json", ".qdpx": "qdpx"}.get(
-        out.suffix.lower(), "xlsx"
-    )
+    chosen = fmt or {
+        ".csv": "csv",
+        ".zip": "csv",
+        ".json": "json",
+        ".jsonl": "json",
+        ".qdpx": "qdpx",
+    }.get(out.suffix.lower(), "xlsx")
     if table and chosen != "csv":
         raise click.UsageError("--table works with --format csv only.")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +211,7 @@ def _print_report(report: ImportReport | ExchangeReport) -> None:
 def import_codings_cmd(
     path: Path, project_slug: str, username: str | None, allow_partial: bool, create_coders: bool
 ) -> None:
-    """Import a coding sheet, a workbench export (.xlsx or CSV .zip) or a table of codings.
+    """Import a coding sheet, a workbench export (.xlsx, CSV .zip or .jsonl) or a table of codings.
 
     Every row is checked first, and every row that cannot come across is listed with its sheet,
     row and column. Then nothing is applied and the exit status is 1, unless --allow-partial is

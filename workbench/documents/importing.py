@@ -1,13 +1,23 @@
-"""Importing documents: parse every file first, store all or nothing, skip known content."""
+"""Importing documents: parse every file first, store all or nothing, skip known content.
+
+A large import (the command line's) is parsed into a spool: a local temporary file of the rows
+to insert, written batch by batch, so memory holds one batch, never the corpus. Nothing is
+stored until every file has parsed; then the batches are read back and inserted in one unit of
+work, which holds SQLite's writer turn only for the inserts.
+"""
 
 from __future__ import annotations
 
 import math
+import pickle
+import tempfile
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import Table
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
@@ -16,6 +26,7 @@ from sqlalchemy.orm import Session
 from workbench.core.corpus import CorpusError
 from workbench.core.corpus import ParsedDocument
 from workbench.core.corpus import parse_file
+from workbench.core.corpus.document import iter_file
 from workbench.core.corpus.metadata import title_from_filename
 from workbench.core.corpus.records import looks_like_records
 from workbench.core.errors import ValidationError
@@ -85,6 +96,230 @@ def parse_uploads(
     return parsed
 
 
+Adjust = Callable[[ParsedDocument], ParsedDocument]
+# A spooled batch is flushed at this many documents or this many characters of text.
+SPOOL_DOCUMENTS = 250
+SPOOL_CHARACTERS = 4_000_000
+
+
+@dataclass(frozen=True)
+class SpooledDocument:
+    """What the store needs of a parsed document: its file name, hash and rows (no objects)."""
+
+    filename: str
+    content_hash: str
+    row: dict[str, object]
+    passages: list[tuple[object, ...]]
+
+
+class Spool:
+    """Parsed documents waiting to be stored, in a temporary file, a batch per pickle."""
+
+    def __init__(self) -> None:
+        # Closed by close() or the with block, whichever the caller uses.
+        self._file = tempfile.TemporaryFile(prefix="workbench-import-")  # noqa: SIM115
+        self.batches = 0
+        self.documents = 0
+        # Every spooled document's content hash and file name, in order: small, and what the
+        # re-segmenting hint needs after the store.
+        self.names: list[tuple[str, str]] = []
+
+    def add(self, batch: list[SpooledDocument]) -> None:
+        """Append one batch."""
+        if batch:
+            pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batches += 1
+            self.documents += len(batch)
+            self.names.extend((d.content_hash, d.filename) for d in batch)
+
+    def read(self) -> Iterator[list[SpooledDocument]]:
+        """The batches in the order they were added."""
+        self._file.seek(0)
+        for _ in range(self.batches):
+            yield pickle.load(self._file)  # our own file, written just now by add()
+
+    def close(self) -> None:
+        """Remove the temporary file."""
+        self._file.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def spool_uploads(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    mode: str = "paragraph",
+    max_file_bytes: int,
+    adjust: Adjust | None = None,
+    progress: Progress | None = None,
+) -> Spool:
+    """Parse every file into a spool, a batch at a time; every problem is raised together
+    (ValidationError, as parse_uploads does) and nothing is kept."""
+    if mode not in SEGMENTATION_MODES:
+        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
+    spool = Spool()
+    problems: list[str] = []
+    batch: list[SpooledDocument] = []
+    size = 0
+    try:
+        for name, data in files:
+            if len(data) > max_file_bytes:
+                problems.append(
+                    f"{name}: {len(data) / 1e6:.1f} MB is over the per-file limit of "
+                    f"{max_file_bytes / 1e6:.1f} MB."
+                )
+            else:
+                try:
+                    for doc in iter_file(name, data, mode=mode):
+                        if problems:
+                            continue  # nothing will be stored: parse only to report the rest
+                        if adjust is not None:
+                            doc = adjust(doc)
+                        batch.append(_spooled(doc, mode))
+                        size += len(doc.raw_text) + len(doc.text)
+                        if len(batch) >= SPOOL_DOCUMENTS or size >= SPOOL_CHARACTERS:
+                            spool.add(batch)
+                            batch, size = [], 0
+                except CorpusError as exc:
+                    problems.append(str(exc))
+            del data  # the next file's bytes should not meet this one's
+            if progress is not None:
+                progress(1)
+        spool.add(batch)
+        _raise_problems(problems)
+        if not spool.documents:
+            raise ValidationError("Nothing was imported: no documents were found in the upload.")
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def _raise_problems(problems: list[str]) -> None:
+    if problems:
+        shown = problems[:MAX_ERRORS_SHOWN]
+        more = len(problems) - len(shown)
+        if more:
+            shown.append(f"... and {more} more problems.")
+        raise ValidationError("Nothing was imported: fix these files and try again.", shown)
+
+
+def _spooled(doc: ParsedDocument, mode: str) -> SpooledDocument:
+    return SpooledDocument(
+        doc.filename,
+        doc.content_hash,
+        _document_fields(doc, mode),
+        [
+            (
+                p.ordinal,
+                p.text,
+                p.start,
+                p.end,
+                _clip(p.speaker, 300),
+                _clip(p.delegation, 300),
+                p.language,
+                p.original_language,
+                p.turn,
+                p.codable,
+                p.reason,
+            )
+            for p in doc.passages
+        ],
+    )
+
+
+_PASSAGE_COLUMNS = (
+    "ordinal",
+    "text",
+    "start_offset",
+    "end_offset",
+    "speaker",
+    "delegation",
+    "language",
+    "original_language",
+    "turn",
+    "codable",
+)
+
+
+def store_spool(
+    session: Session, project: Project, spool: Spool, *, user: User | None = None
+) -> ImportResult:
+    """Store a spool's documents batch by batch; identical content already present is skipped."""
+    result = ImportResult()
+    known = set(
+        session.scalars(select(Document.content_hash).where(Document.project_id == project.id))
+    )
+    for batch in spool.read():
+        fresh: list[SpooledDocument] = []
+        for doc in batch:
+            if doc.content_hash in known:
+                result.duplicates.append(doc.filename)
+                continue
+            known.add(doc.content_hash)
+            fresh.append(doc)
+        if fresh:
+            _insert(session, project, user, fresh, result)
+    return result
+
+
+def _insert(
+    session: Session,
+    project: Project,
+    user: User | None,
+    fresh: list[SpooledDocument],
+    result: ImportResult,
+) -> None:
+    extra = {"project_id": project.id, "imported_by_id": user.id if user else None}
+    rows = [{**doc.row, **extra} for doc in fresh]
+    ids = _insert_documents(session, rows)
+    passage_rows = []
+    for doc_id, doc in zip(ids, fresh, strict=True):
+        for values in doc.passages:
+            *columns, reason = values
+            if not columns[9]:  # codable
+                why = str(reason or "not codable")
+                result.non_codable[why] = result.non_codable.get(why, 0) + 1
+            passage_rows.append(
+                {
+                    "document_id": doc_id,
+                    "project_id": project.id,
+                    **dict(zip(_PASSAGE_COLUMNS, columns, strict=True)),
+                }
+            )
+    _insert_passages(session, passage_rows)
+    result.documents += len(fresh)
+    result.passages += len(passage_rows)
+    result.titles.extend(str(row["title"]) for row in rows)
+    result.document_ids.extend(ids)
+
+
+def _insert_documents(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Insert document rows (their content hashes unique among them); ids in the order given."""
+    # A Core executemany with RETURNING: a few statements per batch on SQLite and PostgreSQL
+    # alike. Asking for the ids in parameter order would make SQLite insert row by row, so the
+    # rows are matched to their ids by content hash instead.
+    table = Document.__table__
+    assert isinstance(table, Table)
+    stmt = insert(table).returning(table.c.id, table.c.content_hash)
+    ids = {str(h): int(i) for i, h in session.execute(stmt, rows)}
+    return [ids[str(row["content_hash"])] for row in rows]
+
+
+_PASSAGE_TABLE = Passage.__table__
+
+
+def _insert_passages(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert passage rows, 5,000 to a statement."""
+    assert isinstance(_PASSAGE_TABLE, Table)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(_PASSAGE_TABLE), rows[start : start + 5000])
+
+
 def store_documents(
     session: Session,
     project: Project,
@@ -108,10 +343,7 @@ def store_documents(
     if not fresh:
         return result
     rows = [_document_row(project, doc, user, mode) for doc in fresh]
-    # executemany with RETURNING: one round trip per batch on SQLite and PostgreSQL alike.
-    ids = list(
-        session.scalars(insert(Document).returning(Document.id, sort_by_parameter_order=True), rows)
-    )
+    ids = _insert_documents(session, rows)
     passage_rows = []
     for doc_id, doc in zip(ids, fresh, strict=True):
         for p in doc.passages:
@@ -134,8 +366,7 @@ def store_documents(
                     "codable": p.codable,
                 }
             )
-    for start in range(0, len(passage_rows), 5000):
-        session.execute(insert(Passage), passage_rows[start : start + 5000])
+    _insert_passages(session, passage_rows)
     result.documents = len(fresh)
     result.passages = len(passage_rows)
     result.titles = [str(row["title"]) for row in rows]
@@ -172,10 +403,17 @@ def _clip(value: str | None, length: int) -> str | None:
 def _document_row(
     project: Project, doc: ParsedDocument, user: User | None, mode: str
 ) -> dict[str, object]:
+    return {
+        **_document_fields(doc, mode),
+        "project_id": project.id,
+        "imported_by_id": user.id if user else None,
+    }
+
+
+def _document_fields(doc: ParsedDocument, mode: str) -> dict[str, object]:
     meta = doc.meta
     extra = json_safe(dict(getattr(doc, "extra", None) or {}))
     return {
-        "project_id": project.id,
         "title": (meta.title or title_from_filename(doc.filename))[:500],
         "filename": doc.filename[:500],
         "content_hash": doc.content_hash,
@@ -189,7 +427,6 @@ def _document_row(
         "segmentation": "lines" if mode == "paragraph" and looks_like_records(doc.text) else mode,
         "extra": extra,
         "passage_count": len(doc.passages),
-        "imported_by_id": user.id if user else None,
     }
 
 

@@ -7,7 +7,6 @@ from dataclasses import field
 
 from sqlalchemy.orm import Session
 
-from workbench.core.corpus import ParsedDocument
 from workbench.documents import catalog
 from workbench.documents import changes
 from workbench.documents import deletion
@@ -128,11 +127,11 @@ class ImportFragment:
 def import_fragment(
     session: Session,
     project: Project,
-    parsed: list[ParsedDocument],
+    uploaded: list[tuple[str, str]],
     mode: str,
     result: ImportResult,
 ) -> ImportFragment:
-    """Build the result of a committed upload."""
+    """Build the result of a committed upload ((content hash, file name) of each document)."""
     return ImportFragment(
-        project, result, resegment.segmented_otherwise(session, project, parsed, mode)
+        project, result, resegment.segmented_otherwise(session, project, uploaded, mode)
     )

@@ -8,6 +8,7 @@ paragraphs of each speech into one passage (corpus.turns), for teams whose unit 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import get_args
 
@@ -15,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.corpus import CorpusError
-from workbench.core.corpus import ParsedDocument
 from workbench.core.corpus import SegmentMode
 from workbench.core.corpus import segment
 from workbench.core.corpus.document import normalise_document
@@ -117,10 +117,11 @@ class Resegmentable:
 
 
 def segmented_otherwise(
-    session: Session, project: Project, parsed: list[ParsedDocument], mode: str
+    session: Session, project: Project, uploaded: Iterable[tuple[str, str]], mode: str
 ) -> list[Resegmentable]:
-    """The uploaded files already present with another segmentation: re-segment those instead."""
-    names = {d.content_hash: d.filename for d in parsed}
+    """The uploaded files (content hash, file name) already present with another segmentation:
+    re-segment those instead."""
+    names = dict(uploaded)
     if not names:
         return []
     rows = session.execute(

@@ -7,6 +7,7 @@ the family (a REFI-QDA file, a workbook, a zip, a table); for a workbook the she
 - a sheet "Coding": an offline coding sheet (its hidden "_meta" sheet may be missing; the
   importer says so);
 - sheets "Passages" and "Annotations": a workbook the workbench exported;
+- a .jsonl whose first line names the workbench export: its JSON Lines export;
 - a sheet "Codebook" without "Passages": a codebook workbook;
 - any other workbook: a table of codings.
 
@@ -26,6 +27,7 @@ from enum import StrEnum
 from workbench.formats.codebook_xlsx import CODEBOOK_SHEET
 from workbench.formats.coding_sheet import CODING
 from workbench.formats.csv_export_read import is_csv_export
+from workbench.formats.jsonl_export_read import is_jsonl_export
 from workbench.formats.workbook_read import ANNOTATIONS
 from workbench.formats.workbook_read import PASSAGES
 
@@ -42,6 +44,7 @@ class Kind(StrEnum):
     QDC = "qdc"  # REFI-QDA codebook
     EXPORT = "export"  # a workbook the workbench exported
     CSV_EXPORT = "csv-export"  # the workbench's CSV export (a zip with passages.csv)
+    JSONL_EXPORT = "jsonl-export"  # the workbench's JSON Lines export
     CODING_SHEET = "coding-sheet"  # a coder's offline coding sheet
     CODEBOOK = "codebook"  # a codebook workbook
     TABLE = "table"  # a table of codings: CSV/TSV/TXT, or any other workbook
@@ -93,4 +96,6 @@ def detect(filename: str, data: bytes) -> Kind:
         return Kind.CSV_EXPORT if is_csv_export(data) else Kind.ZIP
     if ext in TABLE_SUFFIXES:
         return Kind.TABLE
+    if ext in (".jsonl", ".ndjson") and is_jsonl_export(data):
+        return Kind.JSONL_EXPORT
     return Kind.OTHER

@@ -1,9 +1,15 @@
-"""The export's tables as CSV (one file, or a zip of one file per table) and as JSON (pure).
+"""The export's tables as CSV (one file, or a zip of one file per table) and JSON Lines (pure).
 
 CSV is UTF-8 with a byte-order mark, so Excel opens Chinese text correctly, and every text
 value goes through ``cells.safe_csv``: text a spreadsheet could run as a formula gets a leading
-apostrophe (``unguard_csv`` undoes it; the About table says so). JSON needs no guard: it is
-written with the real values, rows as objects keyed by column name, streamed table by table.
+apostrophe (``unguard_csv`` undoes it; the About table says so).
+
+JSON Lines (UTF-8, no BOM, one JSON value a line) needs no guard: it holds the real values.
+The first line describes the file: ``{"format": "workbench-export", "version": 2, "tables":
+[{"table": key, "columns": [{"name", "description"}, ...]}, ...]}``. Each table then starts
+with a line ``{"table": key, "columns": [names]}`` and every following line that is an array
+is one of its rows, the values in the order of those names. Names are written once per table,
+not once per value, so the file stays close to the size of the CSV tables.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ import json
 import math
 import zipfile
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Sequence
 from os import PathLike
 from typing import IO
@@ -115,39 +120,52 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _json_rows(names: list[str], rows: Iterable[Row]) -> Iterable[str]:
-    for row in rows:
-        yield json.dumps(
-            {n: _json_value(v) for n, v in zip(names, row, strict=False)},
-            ensure_ascii=False,
-            default=str,
-        )
+JSONL_FORMAT = "workbench-export"
+JSONL_VERSION = 2
+_JSON_PLAIN = frozenset((str, int, type(None), bool))
 
 
-def write_json(
+def _json_line(row: Row, encode: Callable[[Any], str]) -> bytes:
+    values = [v if type(v) in _JSON_PLAIN else _json_value(v) for v in row]
+    return (encode(values) + "\n").encode("utf-8")
+
+
+def write_jsonl(
     tables: Sequence[Table],
     out: str | PathLike[str] | IO[bytes],
     *,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Write {"tables": {key: [row objects]}, "columns": {key: [{name, description}]}}."""
+    """Write the tables as JSON Lines (see the module's description); return rows per table."""
     if isinstance(out, str | PathLike):
         with open(out, "wb") as fh:
-            return write_json(tables, fh, progress=progress)
-    counts: dict[str, int] = {}
-    out.write(b'{"columns": ')
-    columns = {
-        t.key: [{"name": c.name, "description": c.description} for c in t.columns] for t in tables
+            return write_jsonl(tables, fh, progress=progress)
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+    encode = encoder.encode
+    header = {
+        "format": JSONL_FORMAT,
+        "version": JSONL_VERSION,
+        "tables": [
+            {
+                "table": t.key,
+                "columns": [{"name": c.name, "description": c.description} for c in t.columns],
+            }
+            for t in tables
+        ],
     }
-    out.write(json.dumps(columns, ensure_ascii=False).encode("utf-8"))
-    out.write(b', "tables": {')
-    for index, table in enumerate(_ordered(tables)):
+    out.write((encode(header) + "\n").encode("utf-8"))
+    counts: dict[str, int] = {}
+    for table in _ordered(tables):
         table.counts.update(counts)
-        out.write((", " if index else "").encode() + json.dumps(table.key).encode() + b": [")
+        out.write((encode({"table": table.key, "columns": table.names()}) + "\n").encode("utf-8"))
         n = 0
-        for n, line in enumerate(_json_rows(table.names(), counted(table.rows(), progress)), 1):
-            out.write((b",\n" if n > 1 else b"\n") + line.encode("utf-8"))
+        buffer: list[bytes] = []
+        for row in counted(table.rows(), progress):
+            buffer.append(_json_line(row, encode))
+            n += 1
+            if len(buffer) >= 1000:  # fewer, larger writes: cheaper through a zip or a socket
+                out.write(b"".join(buffer))
+                buffer.clear()
+        out.write(b"".join(buffer))
         counts[table.key] = n
-        out.write(b"]")
-    out.write(b"}}\n")
     return counts

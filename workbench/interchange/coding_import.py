@@ -56,6 +56,7 @@ __all__ = ["ImportReport", "import_coding_sheet", "write_sheet_for"]
 _ELSEWHERE = {
     Kind.EXPORT: "a workbook exported by the workbench",
     Kind.CSV_EXPORT: "the workbench's CSV export",
+    Kind.JSONL_EXPORT: "the workbench's JSON Lines export",
     Kind.TABLE: "a table of codings",
 }
 

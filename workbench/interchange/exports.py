@@ -5,7 +5,7 @@ Codebook and Stance scale (readable back by the codebook importer), Passages (on
 passage; presence and stance per code for the chosen layer), Annotations (long), Coded (who
 marked which passage coded), Documents (metadata and progress), Agreement and Methods,
 Disagreements, Frequencies (with a native bar chart) and Cooccurrence. CSV has one file per
-table (in a zip, or one table alone); JSON has every table.
+table (in a zip, or one table alone); JSON Lines has every table in one streamed file.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "zip": "application/zip",
-    "json": "application/json",
+    "json": "application/jsonl; charset=utf-8",
     "qdpx": "application/zip",
 }
 Progress = Callable[[int], None]
@@ -164,10 +164,10 @@ def tables_for(
 
 
 def file_name(project: Project, fmt: str, table: str | None = None) -> str:
-    """The download name: <slug>-export[-table].<ext>."""
+    """The download name: <slug>-export[-table].<ext> (JSON Lines: .jsonl)."""
     if fmt == "csv":
         return f"{project.slug}-{table}.csv" if table else f"{project.slug}-export-csv.zip"
-    return f"{project.slug}-export.{fmt}"
+    return f"{project.slug}-export.{'jsonl' if fmt == 'json' else fmt}"
 
 
 def write_export(
@@ -196,7 +196,7 @@ def write_export(
         counts = write_workbook(tables, out, chart=chart, progress=progress)
         return ExportResult(counts, file_name(project, fmt), MIME["xlsx"])
     if fmt == "json":
-        counts = flat.write_json(tables, out, progress=progress)
+        counts = flat.write_jsonl(tables, out, progress=progress)
         return ExportResult(counts, file_name(project, fmt), MIME["json"])
     if table:
         chosen = [t for t in tables if t.key == table]

@@ -10,7 +10,11 @@ from os import PathLike
 from typing import IO
 from typing import Any
 
+from sqlalchemy import Row
+from sqlalchemy import Select
+from sqlalchemy import String
 from sqlalchemy import select
+from sqlalchemy import type_coerce
 from sqlalchemy.orm import Session
 
 from workbench import __version__
@@ -18,12 +22,16 @@ from workbench.analysis import layers as analysis
 from workbench.codebooks import codes as codebooks
 from workbench.formats import qdpx
 from workbench.interchange.qdpx_layers import codebook_history
-from workbench.interchange.qdpx_layers import document_layers
 from workbench.interchange.qdpx_layers import iso_time
 from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
 from workbench.models import Document
 from workbench.models import Passage
+from workbench.models import PassageState
 from workbench.models import Project
+from workbench.models import User
 
 Progress = Callable[[int], None]
 
@@ -31,6 +39,29 @@ Progress = Callable[[int], None]
 def _second(value: dt.datetime | None) -> str:
     """A time as REFI-QDA writes it: UTC to the second."""
     return iso_time(value.replace(microsecond=0)) if value is not None else ""
+
+
+def _times(value: dt.datetime | str | None) -> tuple[str, str]:
+    """A time as REFI-QDA writes it (UTC to the second) and as extra.json keeps it (to the
+    microsecond, as ``iso_time`` writes it), from one conversion.
+
+    SQLite hands the stored UTC text over as is ("YYYY-MM-DD HH:MM:SS.ffffff", see
+    ``_raw``): turning it into a datetime and back cost more than the rest of a coding."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            second = f"{value[:10]}T{value[11:19]}Z"
+            fraction = value[20:]
+            return second, (second if fraction == "000000" else f"{second[:-1]}.{fraction}Z")
+        value = dt.datetime.fromisoformat(value)  # another spelling: read it properly
+    full = iso_time(value)
+    if not full:
+        return "", ""
+    return full[:19] + "Z", full  # "YYYY-MM-DDTHH:MM:SS" then the fraction, if any, and Z
+
+
+def _raw(column: Any) -> Any:
+    """A timestamp column without the ORM type's conversion to datetime (see _times)."""
+    return type_coerce(column, String).label(column.key)
 
 
 def export_qdpx(
@@ -45,7 +76,13 @@ def export_qdpx(
     coders = analysis.coders_in_project(session, project)
     user_guid = {u.id: qdpx.guid("user", u.username) for u in coders}
     users = [qdpx.QUser(user_guid[u.id], u.display_name, u.username) for u in coders]
-    codes = {c.id: c for c in codebooks.live_codes(session, project) if c.is_codable}
+    codes = {c.id: c.key for c in codebooks.live_codes(session, project) if c.is_codable}
+    names = dict(session.execute(select(User.id, User.username)).tuples().all())
+    keys = dict(
+        session.execute(select(Code.id, Code.key).where(Code.project_id == project.id))
+        .tuples()
+        .all()
+    )
     counts = {"documents": 0, "codings": 0}
     extra: dict[str, Any] = {
         "users": {
@@ -61,13 +98,10 @@ def export_qdpx(
         },
     }
     now = _second(dt.datetime.now(dt.UTC))
-    docs = session.execute(
-        select(Document).where(Document.project_id == project.id).order_by(Document.id)
-    ).scalars()
-    doc_ids = [d.id for d in docs]
+    slug = project.slug
 
     def doc_guid(doc_id: int) -> str:
-        return qdpx.guid("document", project.slug, doc_id)
+        return qdpx.guid("document", slug, doc_id)
 
     def texts() -> Iterator[tuple[str, str]]:
         stmt = select(Document.id, Document.text).where(Document.project_id == project.id)
@@ -77,50 +111,56 @@ def export_qdpx(
             yield doc_guid(doc_id), text
 
     def sources() -> Iterator[qdpx.QSource]:
+        # Each table is read once, in document order, and cut into documents as it streams:
+        # a handful of queries for the whole project instead of several per document.
         taken: set[str] = set()
-        for doc_id in doc_ids:
-            doc = session.get(Document, doc_id)
-            assert doc is not None
-            passages = list(
-                session.scalars(
-                    select(Passage).where(Passage.document_id == doc_id).order_by(Passage.ordinal)
-                )
-            )
-            by_id = {p.id: p for p in passages}
-            rows = session.scalars(
-                select(Annotation)
-                .join(Passage, Passage.id == Annotation.passage_id)
-                .where(Passage.document_id == doc_id, Annotation.code_id.in_(list(codes)))
-                .order_by(Passage.ordinal, Annotation.coder_id, Annotation.code_id)
-            ).all()
+        passages = _grouped(session, _passage_rows(project))
+        codings = _grouped(session, _coding_rows(project, list(codes)))
+        states = _grouped(session, _layer_rows(project, PassageState, _STATE_COLUMNS))
+        consensus = _grouped(session, _layer_rows(project, ConsensusAnnotation, _CONSENSUS))
+        resolved = _grouped(session, _layer_rows(project, ConsensusState, _RESOLVED))
+        documents = session.execute(
+            select(*_DOCUMENT_COLUMNS)
+            .where(Document.project_id == project.id)
+            .order_by(Document.id)
+            .execution_options(yield_per=500)
+        )
+        annotations = extra["annotations"]
+        for doc in documents:
+            doc_id = doc.id
+            parts = passages.take(doc_id)
+            by_id = {p.id: p for p in parts}
             selections = []
-            for ann in rows:
-                passage = by_id[ann.passage_id]
-                if ann.coder_id not in user_guid:
+            for ann in codings.take(doc_id):
+                guid_ = user_guid.get(ann.coder_id)
+                if guid_ is None:
                     continue
+                passage = by_id[ann.passage_id]
                 a = ann.span_start if ann.span_start is not None else 0
                 b = ann.span_end if ann.span_end is not None else len(passage.text)
-                sel_guid = qdpx.guid("annotation", project.slug, ann.id)
+                sel_guid = qdpx.guid("annotation", slug, ann.id)
+                created, created_at = _times(ann.created_at)
+                modified, updated_at = _times(ann.updated_at)
                 selections.append(
                     qdpx.QSelection(
                         guid=sel_guid,
                         start=passage.start_offset + a,
                         end=passage.start_offset + b,
                         text=passage.text[a:b],
-                        user_guid=user_guid[ann.coder_id],
-                        code_guid=codes[ann.code_id].key,
-                        created=_second(ann.created_at),
-                        modified=_second(ann.updated_at),
+                        user_guid=guid_,
+                        code_guid=codes[ann.code_id],
+                        created=created,
+                        modified=modified,
                         description=ann.memo or "",
                     )
                 )
-                extra["annotations"][sel_guid] = {
+                annotations[sel_guid] = {
                     "stance": ann.stance,
                     "memo": ann.memo or "",
                     "codebook_version": ann.codebook_version,
                     "code_revision": ann.code_revision,
-                    "created_at": iso_time(ann.created_at),
-                    "updated_at": iso_time(ann.updated_at),
+                    "created_at": created_at,
+                    "updated_at": updated_at,
                 }
             guid_ = doc_guid(doc_id)
             extra["documents"][guid_] = {
@@ -145,9 +185,19 @@ def export_qdpx(
                         p.turn,
                         p.codable,
                     ]
-                    for p in passages
+                    for p in parts
                 ],
-                **document_layers(session, project, doc_id),
+                "states": [
+                    [o, names.get(c), bool(done), memo or "", iso_time(t)]
+                    for _, o, c, done, memo, t in states.take(doc_id)
+                ],
+                "consensus": [
+                    [o, keys.get(code), stance, memo or "", names.get(by), iso_time(t)]
+                    for _, o, code, stance, memo, by, t in consensus.take(doc_id)
+                ],
+                "resolved": [
+                    [o, names.get(by), iso_time(t)] for _, o, by, t in resolved.take(doc_id)
+                ],
             }
             counts["documents"] += 1
             counts["codings"] += len(selections)
@@ -172,3 +222,108 @@ def export_qdpx(
         lambda: extra,
     )
     return counts
+
+
+_DOCUMENT_COLUMNS = (
+    Document.id,
+    Document.title,
+    Document.filename,
+    Document.language,
+    Document.doc_type,
+    Document.date,
+    Document.meeting_symbol,
+    Document.source,
+    Document.segmentation,
+    Document.extra,
+    Document.created_at,
+)
+_STATE_COLUMNS = (
+    PassageState.coder_id,
+    PassageState.coded,
+    PassageState.memo,
+    PassageState.updated_at,
+)
+_CONSENSUS = (
+    ConsensusAnnotation.code_id,
+    ConsensusAnnotation.stance,
+    ConsensusAnnotation.memo,
+    ConsensusAnnotation.resolved_by_id,
+    ConsensusAnnotation.resolved_at,
+)
+_RESOLVED = (ConsensusState.resolved_by_id, ConsensusState.resolved_at)
+
+
+def _passage_rows(project: Project) -> Select[Any]:
+    return (
+        select(
+            Passage.document_id,
+            Passage.id,
+            Passage.text,
+            Passage.start_offset,
+            Passage.end_offset,
+            Passage.speaker,
+            Passage.delegation,
+            Passage.language,
+            Passage.original_language,
+            Passage.turn,
+            Passage.codable,
+        )
+        .where(Passage.project_id == project.id)
+        .order_by(Passage.document_id, Passage.ordinal)
+    )
+
+
+def _coding_rows(project: Project, code_ids: list[int]) -> Select[Any]:
+    return (
+        select(
+            Passage.document_id,
+            Annotation.id,
+            Annotation.passage_id,
+            Annotation.coder_id,
+            Annotation.code_id,
+            Annotation.span_start,
+            Annotation.span_end,
+            Annotation.stance,
+            Annotation.memo,
+            Annotation.codebook_version,
+            Annotation.code_revision,
+            _raw(Annotation.created_at),
+            _raw(Annotation.updated_at),
+        )
+        .join(Passage, Passage.id == Annotation.passage_id)
+        .where(Annotation.project_id == project.id, Annotation.code_id.in_(code_ids))
+        .order_by(Passage.document_id, Passage.ordinal, Annotation.coder_id, Annotation.code_id)
+    )
+
+
+def _layer_rows(project: Project, table: Any, columns: tuple[Any, ...]) -> Select[Any]:
+    """A per-passage table's rows, each led by document id and passage ordinal."""
+    return (
+        select(Passage.document_id, Passage.ordinal, *columns)
+        .join(Passage, Passage.id == table.passage_id)
+        .where(Passage.project_id == project.id)
+        .order_by(Passage.document_id, Passage.ordinal, *columns[:1])
+    )
+
+
+class _Stream:
+    """Rows ordered by document id, handed out one document at a time."""
+
+    def __init__(self, rows: Iterator[Row[Any]]) -> None:
+        self._rows = rows
+        self._next: Row[Any] | None = next(rows, None)
+
+    def take(self, doc_id: int) -> list[Row[Any]]:
+        """The rows of this document (those of earlier documents are passed over)."""
+        found: list[Row[Any]] = []
+        while self._next is not None and self._next[0] <= doc_id:
+            if self._next[0] == doc_id:
+                found.append(self._next)
+            self._next = next(self._rows, None)
+        return found
+
+
+def _grouped(session: Session, stmt: Select[Any]) -> _Stream:
+    # On the session's connection (Core): plain columns need none of the ORM's row handling.
+    rows = session.connection().execute(stmt.execution_options(yield_per=2000))
+    return _Stream(iter(rows))

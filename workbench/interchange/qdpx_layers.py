@@ -10,10 +10,8 @@ import goes into a project with no codebook of its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,7 +38,9 @@ def iso_time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    elif value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> dt.datetime | None:
@@ -105,68 +105,6 @@ def restore_history(
     session.flush()
     forget_version(session, project.id)
     return True
-
-
-def _by_passage(
-    session: Session,
-    doc_id: int,
-    passage_id: Any,
-    columns: tuple[Any, ...],
-    *order: Any,
-) -> Sequence[Row[Any]]:
-    """Rows of a per-passage table for one document, each led by the passage ordinal."""
-    return session.execute(
-        select(Passage.ordinal, *columns)
-        .join(Passage, Passage.id == passage_id)
-        .where(Passage.document_id == doc_id)
-        .order_by(Passage.ordinal, *order)
-    ).all()
-
-
-def document_layers(session: Session, project: Project, doc_id: int) -> dict[str, Any]:
-    """States and consensus of one document, by passage ordinal and username, for export."""
-    names = dict(session.execute(select(User.id, User.username)).tuples().all())
-    keys = dict(
-        session.execute(select(Code.id, Code.key).where(Code.project_id == project.id))
-        .tuples()
-        .all()
-    )
-    states = _by_passage(
-        session,
-        doc_id,
-        PassageState.passage_id,
-        (PassageState.coder_id, PassageState.coded, PassageState.memo, PassageState.updated_at),
-        PassageState.coder_id,
-    )
-    consensus = _by_passage(
-        session,
-        doc_id,
-        ConsensusAnnotation.passage_id,
-        (
-            ConsensusAnnotation.code_id,
-            ConsensusAnnotation.stance,
-            ConsensusAnnotation.memo,
-            ConsensusAnnotation.resolved_by_id,
-            ConsensusAnnotation.resolved_at,
-        ),
-        ConsensusAnnotation.code_id,
-    )
-    resolved = _by_passage(
-        session,
-        doc_id,
-        ConsensusState.passage_id,
-        (ConsensusState.resolved_by_id, ConsensusState.resolved_at),
-    )
-    return {
-        "states": [
-            [o, names.get(c), bool(done), memo or "", iso_time(t)] for o, c, done, memo, t in states
-        ],
-        "consensus": [
-            [o, keys.get(code), stance, memo or "", names.get(by), iso_time(t)]
-            for o, code, stance, memo, by, t in consensus
-        ],
-        "resolved": [[o, names.get(by), iso_time(t)] for o, by, t in resolved],
-    }
 
 
 def _user(session: Session, username: object) -> User | None:

@@ -1,4 +1,5 @@
-"""Our own export coming back in: the workbook (.xlsx) or the CSV export (.zip), whole.
+"""Our own export coming back in: the workbook (.xlsx), the CSV export (.zip) or the JSON Lines
+export (.jsonl), whole.
 
 Everything the export carries comes across: the codebook and stance scale, documents with their
 passages and metadata, every coder's codings (stance, memo, span, the codebook version and code
@@ -35,6 +36,8 @@ from workbench.formats.csv_export_read import csv_export_as_workbook
 from workbench.formats.csv_export_read import is_csv_export
 from workbench.formats.detect import Kind
 from workbench.formats.detect import detect
+from workbench.formats.jsonl_export_read import is_jsonl_export
+from workbench.formats.jsonl_export_read import jsonl_export_as_workbook
 from workbench.formats.workbook_read import PASSAGES
 from workbench.formats.workbook_read import WDocument
 from workbench.formats.workbook_read import WorkbookContent
@@ -57,9 +60,22 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 
+OWN_EXPORTS = (Kind.EXPORT, Kind.CSV_EXPORT, Kind.JSONL_EXPORT)
+
+
+def _as_workbook(filename: str, data: bytes) -> bytes:
+    """The export as a workbook: the CSV and JSON Lines exports are laid out as its sheets."""
+    if is_csv_export(data):
+        return csv_export_as_workbook(data, filename)
+    if is_jsonl_export(data):
+        return jsonl_export_as_workbook(data, filename)
+    return data
+
+
 def is_own_export(filename: str, data: bytes) -> bool:
-    """Tell whether a file is a workbench export: a workbook with Passages, or the CSV zip."""
-    return detect(filename, data) in (Kind.EXPORT, Kind.CSV_EXPORT)
+    """Tell whether a file is a workbench export: a workbook with Passages, the CSV zip or the
+    JSON Lines file."""
+    return detect(filename, data) in OWN_EXPORTS
 
 
 def import_export(session: Session, project: Project, actor: User, upload: Upload) -> ImportReport:
@@ -68,7 +84,7 @@ def import_export(session: Session, project: Project, actor: User, upload: Uploa
     allow_partial, create_coders, memo_limit = upload.settings()
     report = ImportReport("workbench export", filename)
     try:
-        book = csv_export_as_workbook(data, filename) if is_csv_export(data) else data
+        book = _as_workbook(filename, data)
         content = read_export_workbook(book, filename)
     except ExchangeError as exc:
         report.problems.append(ImportProblem(None, None, None, str(exc)))
@@ -190,7 +206,7 @@ def import_codings_file(
     """Import codings from any file the workbench reads: its export, a coding sheet, a table."""
     kind = detect(filename, data)
     upload = Upload(filename, data, options)
-    if kind in (Kind.EXPORT, Kind.CSV_EXPORT):
+    if kind in OWN_EXPORTS:
         return import_export(session, project, actor, upload)
     if kind is Kind.CODING_SHEET:
         # A lead's import of a coder's sheet, as on the coding-sheet form (only leads come here).

@@ -12,7 +12,6 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
 from workbench.documents import corrections
 from workbench.documents import importing
@@ -41,14 +40,15 @@ def _segmentation() -> str:
     return request.form.get("segmentation", "paragraph")
 
 
-def _parse_uploads() -> list[ParsedDocument]:
+def _parse_uploads() -> importing.Spool:
     # Parsed before the unit of work: coders' writes must not wait behind a large upload.
-    # Only a lead's upload is parsed at all.
+    # Only a lead's upload is parsed at all. The documents wait in a spool (a temporary file),
+    # so a large table is never held whole in memory.
     _lead(str(request.view_args["slug"]))  # type: ignore[index]
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
         raise ValidationError("Choose at least one file to upload.")
-    return importing.parse_uploads(
+    return importing.spool_uploads(
         ((f.filename or "upload", f.read()) for f in uploads),
         mode=_segmentation(),
         max_file_bytes=current_app.config["MAX_FILE_BYTES"],
@@ -58,7 +58,7 @@ def _parse_uploads() -> list[ParsedDocument]:
 @dataclass(frozen=True)
 class _Stored:
     project: Project
-    parsed: list[ParsedDocument]
+    uploaded: list[tuple[str, str]]  # (content hash, file name) of every uploaded document
     result: ImportResult
 
 
@@ -66,17 +66,18 @@ def _import_result(stored: _Stored) -> str | Response:
     if not is_htmx():
         return redirect(url_for("projects.show", slug=stored.project.slug))
     fragment = pages.import_fragment(
-        db(), stored.project, stored.parsed, _segmentation(), stored.result
+        db(), stored.project, stored.uploaded, _segmentation(), stored.result
     )
     return render_template("documents/_import_result.html", **vars(fragment))
 
 
 @action(bp, "/p/<slug>/upload", prepare=_parse_uploads, then=_import_result)
-def upload(slug: str, prepared: list[ParsedDocument]) -> _Stored:
+def upload(slug: str, prepared: importing.Spool) -> _Stored:
     """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
     project, _role = _lead(slug)
-    result = importing.store_documents(db(), project, prepared, user=me(), mode=_segmentation())
-    return _Stored(project, prepared, result)
+    with prepared:
+        result = importing.store_spool(db(), project, prepared, user=me())
+    return _Stored(project, prepared.names, result)
 
 
 @route(bp, "/p/<slug>/d/<int:doc_id>")

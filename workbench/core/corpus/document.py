@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from workbench.core.corpus.archive import iter_archive
@@ -19,7 +20,7 @@ from workbench.core.corpus.records import looks_like_records
 from workbench.core.corpus.records import record_text
 from workbench.core.corpus.segment import segment
 from workbench.core.corpus.tables import TABLE_EXTENSIONS
-from workbench.core.corpus.tables import read_table
+from workbench.core.corpus.tables import iter_table
 from workbench.core.corpus.types import SEGMENT_MODES
 from workbench.core.corpus.types import CorpusError
 from workbench.core.corpus.types import DocumentMeta
@@ -113,20 +114,41 @@ def parse_file(
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
 ) -> list[ParsedDocument]:
     """Parse one uploaded file: a document, a CSV/JSONL table (a document per row) or a zip."""
+    return list(
+        iter_file(
+            filename,
+            data,
+            mode=mode,
+            max_member_bytes=max_member_bytes,
+            max_total_bytes=max_total_bytes,
+        )
+    )
+
+
+def iter_file(
+    filename: str,
+    data: bytes,
+    *,
+    mode: str = "paragraph",
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+) -> Iterator[ParsedDocument]:
+    """The documents of one uploaded file as they are parsed, so a large table never has to be
+    held whole; the file's problems are raised together after its last good document."""
     if mode not in SEGMENT_MODES:
         raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
     ext = extension(filename)
     if ext == ".zip":
-        return _parse_archive(filename, data, mode, max_member_bytes, max_total_bytes, depth=1)
-    if ext in TABLE_EXTENSIONS:
-        return _parse_table(filename, data, mode)
-    return [parse_document(filename, extract_text(filename, data), mode=mode)]
+        yield from _parse_archive(filename, data, mode, max_member_bytes, max_total_bytes, depth=1)
+    elif ext in TABLE_EXTENSIONS:
+        yield from _parse_table(filename, data, mode)
+    else:
+        yield parse_document(filename, extract_text(filename, data), mode=mode)
 
 
-def _parse_table(filename: str, data: bytes, mode: str) -> list[ParsedDocument]:
-    documents: list[ParsedDocument] = []
+def _parse_table(filename: str, data: bytes, mode: str) -> Iterator[ParsedDocument]:
     errors: list[str] = []
-    for row in read_table(filename, data):
+    for row in iter_table(filename, data):
         name = _row_name(filename, row)
         try:
             document = parse_document(
@@ -137,9 +159,8 @@ def _parse_table(filename: str, data: bytes, mode: str) -> list[ParsedDocument]:
             continue
         if row.title:
             document = replace(document, meta=replace(document.meta, title=row.title))
-        documents.append(document)
+        yield document
     _raise_collected(filename, errors, "row(s)")
-    return documents
 
 
 def _row_name(filename: str, row: TableRow) -> str:
@@ -201,8 +222,8 @@ def _apply_metadata(meta: DocumentMeta, metadata: dict[str, MetadataValue]) -> D
 
 def _parse_archive(
     filename: str, data: bytes, mode: str, max_member: int, max_total: int, *, depth: int
-) -> list[ParsedDocument]:
-    documents: list[ParsedDocument] = []
+) -> Iterator[ParsedDocument]:
+    found = 0
     errors: list[str] = []
     unpacked = 0
     members = iter_archive(filename, data, max_member_bytes=max_member, max_total_bytes=max_total)
@@ -215,19 +236,19 @@ def _parse_archive(
                     raise CorpusError(f"{name}: archives are nested too deeply")
                 # A nested archive may only use what is left of the outer budget.
                 remaining = max(max_total - unpacked, 0)
-                documents += _parse_archive(
-                    name, content, mode, max_member, remaining, depth=depth + 1
-                )
+                inner = _parse_archive(name, content, mode, max_member, remaining, depth=depth + 1)
             elif extension(member) in TABLE_EXTENSIONS:
-                documents += _parse_table(name, content, mode)
+                inner = _parse_table(name, content, mode)
             else:
-                documents.append(parse_document(name, extract_text(name, content), mode=mode))
+                inner = iter([parse_document(name, extract_text(name, content), mode=mode)])
+            for document in inner:
+                found += 1
+                yield document
         except CorpusError as exc:
             errors.append(str(exc))
     _raise_collected(filename, errors, "file(s)")
-    if not documents:
+    if not found:
         raise CorpusError(f"{filename}: the archive contains no documents")
-    return documents
 
 
 def _raise_collected(filename: str, errors: list[str], what: str) -> None:

@@ -47,7 +47,7 @@ def decode_bytes(data: bytes, filename: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _looks_binary(text):
+    if looks_binary(text):
         raise CorpusError(f"{filename}: looks like a binary file, not text")
     if not text.strip():
         raise CorpusError(f"{filename}: the file is empty")
@@ -164,6 +164,7 @@ def _decode_chinese(data: bytes) -> str | None:
     return candidates[0][1]
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """Tell whether decoded text is mostly control characters (a binary file read as text)."""
     sample = text[:65536]
     return len(_CONTROL.findall(sample)) > max(2, len(sample) // 200)

@@ -8,12 +8,17 @@ the row number is the line number. Every bad row is reported, in one error.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from workbench.core.corpus.encoding import decode_bytes
+from workbench.core.corpus.encoding import looks_binary
 from workbench.core.corpus.extract import extension
 from workbench.core.corpus.types import CorpusError
 from workbench.core.corpus.types import MetadataValue
@@ -29,29 +34,100 @@ _MAX_ERRORS_SHOWN = 20
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 
 _Record = tuple[int, dict[str, Any]]
+# Files that start with one of these go through decode_bytes (which reads and names them).
+_NOT_PLAIN_UTF8 = (
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+    *(m for m in (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f\x8b")),
+)
 
 
 def read_table(filename: str, data: bytes) -> list[TableRow]:
     """One TableRow per row of a .csv or .jsonl file; all row problems raised together."""
+    return list(iter_table(filename, data))
+
+
+def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
+    """The rows of a .csv or .jsonl file one at a time; every row problem is raised together,
+    after the last good row, so a caller that stores rows as they come must undo them."""
     ext = extension(filename)
     if ext not in TABLE_EXTENSIONS:
         raise CorpusError(f"{filename}: not a table (expected .csv or .jsonl)")
-    text = decode_bytes(data, filename)
     errors: list[str] = []
-    if ext in (".csv", ".tsv"):
-        columns, records = _csv_records(filename, text, errors)
+    records: Iterable[_Record]
+    lines = _utf8_lines(data) if ext not in (".csv", ".tsv") else None
+    if lines is not None:
+        # JSON Lines in UTF-8 (as JSON must be) are read a line at a time, never decoded whole:
+        # a large table then costs its bytes once, not its bytes and its text.
+        try:
+            _strict_utf8(data)
+            columns = _jsonl_columns(lines())
+        except UnicodeDecodeError:
+            lines = None
+    if lines is not None:
+        records = _jsonl_records(lines(), errors)
+        if not columns:  # not one row is an object: read them all now, to name what is wrong
+            records = list(records)
     else:
-        columns, records = _jsonl_records(text, errors)
+        text = decode_bytes(data, filename)
+        if ext in (".csv", ".tsv"):
+            columns, records = _csv_records(filename, text, errors)
+        else:
+            text_lines = text.split("\n")
+            columns = _jsonl_columns(enumerate(text_lines, start=1))
+            records = list(_jsonl_records(enumerate(text_lines, start=1), errors))
     text_column = _text_column(filename, columns, errors)
-    rows = [row for row in (_to_row(record, text_column, errors) for record in records) if row]
+    found = False
+    for record in records:
+        row = _to_row(record, text_column, errors)
+        if row is not None:
+            found = True
+            yield row
     if errors:
         shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
         more = len(errors) - _MAX_ERRORS_SHOWN
         tail = f"\n... and {more} more" if more > 0 else ""
         raise CorpusError(f"{filename}: {len(errors)} row(s) could not be imported:\n{shown}{tail}")
-    if not rows:
+    if not found:
         raise CorpusError(f"{filename}: the table has no rows")
-    return rows
+
+
+_NUMBERED = Iterator[tuple[int, str]]
+
+
+def _strict_utf8(data: bytes) -> None:
+    """Raise UnicodeDecodeError unless all of data is UTF-8, a megabyte at a time (no copy of
+    the whole text is made)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), 1 << 20):
+        decoder.decode(view[start : start + (1 << 20)])
+    decoder.decode(b"", final=True)
+
+
+def _utf8_lines(data: bytes) -> Callable[[], _NUMBERED] | None:
+    """A way to walk the numbered lines of UTF-8 data, or None when the data needs decode_bytes
+    (a byte-order mark, NUL bytes, a binary or empty file). A line that is not UTF-8 raises
+    UnicodeDecodeError (then the file needs decode_bytes too)."""
+    head = data[:65536]
+    if not data.strip() or data.startswith(_NOT_PLAIN_UTF8) or b"\x00" in head or b"\r" in data:
+        return None  # carriage returns: decode_bytes turns every line end into LF first
+    if looks_binary(head.decode("utf-8", "ignore")):
+        return None
+
+    def lines() -> _NUMBERED:
+        start, number = 0, 0
+        while start <= len(data):
+            end = data.find(b"\n", start)
+            if end < 0:
+                end = len(data)
+            number += 1
+            line = data[start:end].decode("utf-8")
+            yield number, line
+            start = end + 1
+
+    return lines
 
 
 def _csv_records(filename: str, text: str, errors: list[str]) -> tuple[list[str], list[_Record]]:
@@ -93,10 +169,30 @@ def _csv_records(filename: str, text: str, errors: list[str]) -> tuple[list[str]
     return columns, records
 
 
-def _jsonl_records(text: str, errors: list[str]) -> tuple[list[str], list[_Record]]:
+def _jsonl_columns(lines: _NUMBERED) -> list[str]:
+    """Every key any row has, in the order first seen (unreadable rows are reported later).
+
+    The scan stops at the first key that reads as "text": the text column is the first of
+    TEXT_COLUMNS among all the keys, so no later row can change the choice, and a table whose
+    first row has its text is not parsed twice."""
     columns: dict[str, None] = {}  # insertion-ordered set of every key seen
-    records: list[_Record] = []
-    for line_number, line in enumerate(text.split("\n"), start=1):
+    for _number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (RecursionError, ValueError):
+            continue
+        if isinstance(value, dict):
+            for key in value:
+                columns.setdefault(str(key), None)
+            if any(str(key).lower() == TEXT_COLUMNS[0] for key in value):
+                break
+    return list(columns)
+
+
+def _jsonl_records(lines: _NUMBERED, errors: list[str]) -> Iterator[_Record]:
+    for line_number, line in lines:
         if not line.strip():
             continue
         try:
@@ -110,10 +206,7 @@ def _jsonl_records(text: str, errors: list[str]) -> tuple[list[str], list[_Recor
         if not isinstance(value, dict):
             errors.append(f"row {line_number}: expected a JSON object, found {_json_kind(value)}")
             continue
-        for key in value:
-            columns.setdefault(str(key), None)
-        records.append((line_number, {str(key): item for key, item in value.items()}))
-    return list(columns), records
+        yield line_number, {str(key): item for key, item in value.items()}
 
 
 def _json_kind(value: object) -> str:
