@@ -1,11 +1,12 @@
 """Background exports, the job rows: queue one within the caps, find it, its progress and file.
 
 A web request that would export more than ``EXPORT_INLINE_ROWS`` rows queues an ExportJob here
-and, once that is committed, has ``jobs.runner`` start it in a process of its own; the page
-polls the job. The runner writes progress (rows written, a heartbeat) through
-``record_progress`` and the end through ``finish``, each in a short transaction of its own. A
-job whose heartbeat stops for STALE_AFTER (its process died) is marked failed when someone
-looks at it. These functions take a Session and never commit.
+and, once that is committed, puts its id on the job queue (``jobs.queue``); a worker on any
+machine runs it (``jobs.runner``) and the page polls the row. The runner writes progress (rows
+written, a heartbeat) through ``record_progress`` and the end through ``finish_with_file`` or
+``finish``, each in a short transaction of its own. A running job whose heartbeat stops for
+STALE_AFTER (its worker died), or a job that no worker took up within QUEUED_TOO_LONG, is marked
+failed when someone looks at it. These functions take a Session and never commit.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
 from workbench.interchange import exports
 from workbench.interchange.downloads import ExportRequest
+from workbench.jobs import files
+from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.models import User
 from workbench.models._common import utcnow
 
-STALE_AFTER = dt.timedelta(seconds=120)
+STALE_AFTER = dt.timedelta(seconds=120)  # eight missed heartbeats (runner.HEARTBEAT)
+# A queued job waits for a free worker; this long without one, no worker is running at all.
+QUEUED_TOO_LONG = dt.timedelta(hours=1)
 KEEP_JOBS = 20  # per project; older files are deleted
 ACTIVE = ("queued", "running")
 
@@ -140,20 +145,27 @@ def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
 
 
 def is_stale(job: ExportJob, now: dt.datetime | None = None) -> bool:
-    """Tell whether a queued or running job's heartbeat stopped."""
+    """Tell whether a running job's heartbeat stopped, or a queued job waited too long."""
     if job.status not in ACTIVE:
         return False
     beat = (job.options or {}).get("heartbeat")
+    if job.status == "queued" and not beat:
+        return (now or utcnow()) - job.created_at > QUEUED_TOO_LONG
     last = dt.datetime.fromisoformat(beat) if beat else job.created_at
     return (now or utcnow()) - last > STALE_AFTER
 
 
 def mark_stale(session: Session, job: ExportJob) -> bool:
-    """Mark a job whose runner stopped as failed; return whether it was."""
+    """Mark a job whose worker stopped (or never came) as failed; return whether it was."""
     if not is_stale(job):
         return False
+    queued = job.status == "queued"
     job.status = "failed"
-    job.error = "The export stopped without finishing (its process ended). Start it again."
+    job.error = (
+        "No worker took up this export (is `workbench worker` running?). Start it again."
+        if queued
+        else "The export stopped without finishing (its worker ended). Start it again."
+    )
     job.finished_at = utcnow()
     return True
 
@@ -170,11 +182,9 @@ def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[Exp
     )
 
 
-def job_file(job: ExportJob) -> Path:
+def job_file(session: Session, store: FileStore, job: ExportJob) -> files.StoredFile:
     """The finished job's file, or NotFound."""
-    if job.status != "done" or not job.path or not Path(job.path).is_file():
-        raise NotFound("This export has no file (not finished, failed, or deleted).")
-    return Path(job.path)
+    return files.locate(session, store, job)
 
 
 def download_name(job: ExportJob, project: Project) -> str:
@@ -183,16 +193,16 @@ def download_name(job: ExportJob, project: Project) -> str:
     return exports.file_name(project, options.get("format", "xlsx"), options.get("table"))
 
 
-def target_path(job: ExportJob, project: Project, export_dir: str | Path) -> Path:
-    """Where the job's file goes: EXPORT_DIR/<project>/<job>-<download name>."""
-    return Path(export_dir) / project.slug / f"{job.id}-{download_name(job, project)}"
+def relative_path(job: ExportJob, project: Project) -> str:
+    """Where the job's file goes inside a shared export directory: <project>/<job>-<name>."""
+    return f"{project.slug}/{job.id}-{download_name(job, project)}"
 
 
 def record_progress(session: Session, job_id: int, done: int, total: int) -> None:
     """The runner's heartbeat: the job is running, with rows written so far out of total."""
     job = session.get(ExportJob, job_id)
-    if job is None:
-        return
+    if job is None or job.status not in ACTIVE:
+        return  # ended meanwhile (marked failed, or finished): a late beat changes nothing
     job.status = "running"
     job.progress = min(done, max(total, done))
     job.total = max(total, done)
@@ -221,7 +231,19 @@ def finish(
         job.progress = job.total
 
 
-def prune(session: Session, job_id: int, export_dir: Path) -> None:
+def finish_with_file(
+    session: Session, store: FileStore, job_id: int, written: Path, relative: str, done: int
+) -> None:
+    """Keep the written file where every server can read it and mark the job done, at once."""
+    job = session.get(ExportJob, job_id)
+    if job is None:
+        return
+    files.keep(session, store, job, written, relative)
+    path = job.path
+    finish(session, job_id, "done", path=path, done=done)
+
+
+def prune(session: Session, store: FileStore, job_id: int) -> None:
     """Delete the files of all but the newest KEEP_JOBS finished jobs of the job's project."""
     job = session.get(ExportJob, job_id)
     if job is None:
@@ -233,6 +255,4 @@ def prune(session: Session, job_id: int, export_dir: Path) -> None:
         .offset(KEEP_JOBS)
     ).all()
     for stale in old:
-        if stale.path and Path(stale.path).is_file() and export_dir in Path(stale.path).parents:
-            Path(stale.path).unlink()
-        stale.path = None
+        files.discard(session, store, stale)

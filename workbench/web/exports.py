@@ -2,15 +2,19 @@
 
 The download form posts (a GET link downloads small exports too): the export itself reads in a
 session of its own, so a long export never holds SQLite's writer lock. An export above
-EXPORT_INLINE_ROWS rows becomes a background job (see jobs.export_jobs and jobs.runner),
+EXPORT_INLINE_ROWS rows becomes a background job (see jobs.export_jobs and jobs.queue),
 started by POST only, capped per person and per project, and a repeated request returns the
-running job; its page polls its progress every second.
+running job; its page polls its progress every second. The job runs on a queue worker, which
+may be on another machine, and its file is sent from where every server can read it (the
+database or a shared folder, jobs.files), so any server can show and send any job.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+from typing import cast
+from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
@@ -33,8 +37,9 @@ from workbench.interchange.downloads import ExportRequest
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs
+from workbench.jobs import files as job_files
 from workbench.jobs import pages as job_pages
-from workbench.jobs import runner
+from workbench.jobs import queue as job_queue
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
@@ -109,13 +114,8 @@ def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
             per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
         )
         job_id = job.id
-    if created:  # only once the job row is committed: the runner reads it
-        runner.launch(
-            job_id,
-            database_url=config["DATABASE_URL"],
-            export_dir=config["EXPORT_DIR"],
-            runner=config.get("EXPORT_RUNNER", "subprocess"),
-        )
+    if created:  # only once the job row is committed: the worker reads it
+        queue().export(job_id)
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
 
 
@@ -132,10 +132,38 @@ def job(slug: str, job_id: int) -> str:
 @lead_route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
 def job_file(project: Project, job_id: int) -> WerkzeugResponse:
     """The finished job's file."""
-    found = job_pages.job_file(db(), project, job_id)
-    return send_file(
-        found.path, mimetype=found.mimetype, as_attachment=True, download_name=found.filename
+    found = job_pages.job_file(db(), file_store(), project, job_id)
+    stored = found.stored
+    if stored.path is not None:
+        return send_file(
+            stored.path, mimetype=found.mimetype, as_attachment=True, download_name=found.filename
+        )
+    # Kept in the database: sent piece by piece, never whole in this worker's memory.
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.filename)}"
+    return Response(
+        job_files.stream(database(), stored),
+        mimetype=found.mimetype,
+        headers={"Content-Disposition": disposition, "Content-Length": str(stored.size)},
     )
+
+
+_QUEUE = "workbench.queue"
+
+
+def queue() -> job_queue.JobQueue:
+    """The application's job queue, opened on first use."""
+    found = current_app.extensions.get(_QUEUE)
+    if found is None:
+        found = job_queue.JobQueue(job_queue.settings_from(current_app.config))
+        current_app.extensions[_QUEUE] = found
+    return cast(job_queue.JobQueue, found)
+
+
+def file_store() -> job_files.FileStore:
+    """Where this application keeps finished job files."""
+    config = current_app.config
+    return job_files.FileStore(str(config["JOB_FILES"]), str(config["EXPORT_DIR"]))
 
 
 # --------------------------------------------------------------------------- coding sheets
