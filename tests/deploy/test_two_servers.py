@@ -16,9 +16,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,16 +28,13 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.deploy.processes import Stack
+from tests.deploy.processes import free_ports
+from tests.deploy.processes import missing
+from tests.deploy.processes import sign_in
+from tests.deploy.processes import wait_up
+
 pytestmark = pytest.mark.deploy
-
-PORTS = range(18300, 18400)
-READY_SECONDS = 90
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture()
@@ -81,7 +75,7 @@ def redis_url() -> Iterator[tuple[str, str]]:
     try:
         client.ping()
     except redis.RedisError as exc:
-        _missing(f"Redis is not reachable at {url}: {exc}")
+        missing(f"Redis is not reachable at {url}: {exc}")
     name = f"wbtest-{uuid.uuid4().hex[:12]}"
     try:
         yield url, name
@@ -89,75 +83,6 @@ def redis_url() -> Iterator[tuple[str, str]]:
         for key in client.scan_iter(f"*{name}*"):
             client.delete(key)
         client.close()
-
-
-def _free_ports(count: int) -> list[int]:
-    found: list[int] = []
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        found.append(port)
-        if len(found) == count:
-            return found
-    pytest.fail(f"no {count} free ports in {PORTS}")
-
-
-class Stack:
-    """The processes of the deployment and their logs; every one is stopped at the end."""
-
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        self.root, self.env = root, env
-        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
-
-    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        """Run a `workbench` command to its end."""
-        return subprocess.run(
-            [sys.executable, "-m", "workbench.cli", *args],
-            env=self.env,
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def start(self, name: str, *args: str) -> None:
-        """Start a long-running `workbench` command in a process group of its own."""
-        log = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "-m", "workbench.cli", *args],
-            env=self.env,
-            cwd=self.root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        self.processes.append((name, process))
-
-    def logs(self) -> str:
-        """The tail of every process's log, for a failure message."""
-        parts = []
-        for name, process in self.processes:
-            tail = (self.root / f"{name}.log").read_text(errors="replace")[-3000:]
-            parts.append(f"--- {name} (exit {process.poll()}):\n{tail}")
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        """Stop every process (its whole group: gunicorn's workers too)."""
-        for _, process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, 2)  # SIGINT: gunicorn and the worker stop gracefully
-        deadline = time.monotonic() + 30
-        for _, process in self.processes:
-            try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
-                process.wait()
 
 
 @pytest.fixture()
@@ -182,36 +107,9 @@ def stack(
         made.stop()
 
 
-def _wait_up(base: str, stack: Stack) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/login", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{base} did not come up\n{stack.logs()}")
-
-
-def _sign_in(http: requests.Session, base: str, username: str, password: str) -> str:
-    page = http.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token, page[:500]
-    done = http.post(
-        f"{base}/login",
-        data={"username": username, "password": password, "csrf_token": token[1]},
-    )
-    assert done.status_code == 200 and "/login" not in done.url, done.text[:500]
-    home = http.get(f"{base}/").text
-    header = re.search(r'"X-CSRFToken": "([^"]+)"', home)
-    assert header, home[:500]
-    return header[1]
-
-
 def test_two_servers_a_redis_queue_and_a_worker(stack: tuple[Stack, str, str]) -> None:
     deployment, pg_url, _ = stack
-    one, two = _free_ports(2)
+    one, two = free_ports(2)
     a, b = f"http://127.0.0.1:{one}", f"http://127.0.0.1:{two}"
 
     # With automatic upgrades off, nothing starts on a schema that is not the newest.
@@ -227,8 +125,8 @@ def test_two_servers_a_redis_queue_and_a_worker(stack: tuple[Stack, str, str]) -
     for port in (one, two):
         deployment.start(f"serve-{port}", "serve", "--port", str(port), "--workers", "2")
     deployment.start("worker", "worker", "--threads", "2")
-    _wait_up(a, deployment)
-    _wait_up(b, deployment)
+    wait_up(a, deployment)
+    wait_up(b, deployment)
 
     engine = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
     with engine.connect() as conn:
@@ -244,7 +142,7 @@ def test_two_servers_a_redis_queue_and_a_worker(stack: tuple[Stack, str, str]) -
     engine.dispose()
 
     http = requests.Session()  # one browser: its cookie goes to both servers, as via a proxy
-    token = _sign_in(http, a, "lead", password[1])
+    token = sign_in(http, a, "lead", password[1])
     headers = {"X-CSRFToken": token, "HX-Request": "true"}
     for base, passage_id in ((a, passages[0]), (b, passages[1])):
         coded = http.post(
