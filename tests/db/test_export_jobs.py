@@ -189,3 +189,19 @@ def test_a_real_consumer_runs_the_queued_job(
     assert status == "done", job.error
     assert producer.pending() == 0
     assert _bytes(db_url, settings.files, session, job)[:2] == b"PK"
+
+
+def test_the_queue_is_named_without_its_password(tmp_path: Path) -> None:
+    def where(url: str) -> str:
+        store = FileStore("database", str(tmp_path))
+        return QueueSettings(url, "wb", "q.sqlite3", "sqlite://", store).where
+
+    assert where("redis://:s3cret@cache.example:6380/2") == "redis://:***@cache.example:6380/2"
+    assert where("redis://127.0.0.1:6379/3") == "redis://127.0.0.1:6379/3"
+    assert where("") == "q.sqlite3"
+    with pytest.raises(ValueError, match="QUEUE_URL"):
+        _ = QueueSettings("amqp://x", "wb", "q", "sqlite://", store_of(tmp_path)).kind
+
+
+def store_of(tmp_path: Path) -> FileStore:
+    return FileStore("database", str(tmp_path))

@@ -78,7 +78,7 @@ def worker(threads: int, migrate: bool | None, parent_pid: int | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     queue = JobQueue(settings_from(made.config))
-    where = queue.settings.url or queue.settings.sqlite_file
+    where = queue.settings.where
     if queue.settings.kind in ("memory", "immediate"):
         raise click.ClickException(f"A worker cannot serve the {where!r} queue of one process.")
     click.echo(f"Running jobs from {queue.settings.kind} queue {where} ({threads} threads).")

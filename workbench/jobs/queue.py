@@ -20,6 +20,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 from huey import Huey
 from huey import MemoryHuey
@@ -56,6 +58,19 @@ class QueueSettings:
             f"WORKBENCH_QUEUE_URL must be empty, redis://host:port/db, 'memory' or "
             f"'immediate', not {self.url!r}."
         )
+
+
+    @property
+    def where(self) -> str:
+        """The queue for messages: its URL without a password, or its SQLite file."""
+        if not self.url:
+            return self.sqlite_file
+        parts = urlsplit(self.url)
+        if parts.password:
+            host = parts.hostname or ""
+            netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+            return urlunsplit(parts._replace(netloc=netloc))
+        return self.url
 
 
 def settings_from(config: Mapping[str, Any]) -> QueueSettings:
