@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     # Background export jobs running at once, per user and per project.
     "EXPORT_JOBS_PER_USER": 2,
     "EXPORT_JOBS_PER_PROJECT": 3,
+    # Agreement reports with more bootstrap replicates than this are computed on the job queue.
+    "AGREEMENT_INLINE_BOOTSTRAP": 2000,
 }
 
 # Keys whose environment value is parsed as an integer or a boolean rather than kept as text.
@@ -64,6 +66,7 @@ _INT_KEYS = {
     "EXPORT_JOBS_PER_USER",
     "EXPORT_JOBS_PER_PROJECT",
     "EXPORT_INLINE_ROWS",
+    "AGREEMENT_INLINE_BOOTSTRAP",
 }
 _BOOL_KEYS = {
     "AUTO_MIGRATE",

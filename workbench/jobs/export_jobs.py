@@ -39,6 +39,8 @@ STALE_AFTER = dt.timedelta(seconds=120)  # eight missed heartbeats (runner.HEART
 QUEUED_TOO_LONG = dt.timedelta(hours=1)
 KEEP_JOBS = 20  # per project; older files are deleted
 ACTIVE = ("queued", "running")
+# The job "format" of an agreement report with its bootstrap, written as the report's JSON.
+AGREEMENT = "agreement"
 
 
 def scope_options(scope: ExportScope) -> dict[str, Any]:
@@ -110,9 +112,37 @@ def start_or_reuse(
     project row is locked first (PostgreSQL), so two servers cannot both slip under a cap at
     the same moment; on SQLite the writer turn already serialises this.
     """
+    if wanted.fmt not in exports.FORMATS:
+        raise ValidationError(f"Unknown format '{wanted.fmt}'.")
+    asked = _request(wanted.fmt, wanted.scope, wanted.table)
+    return _start_or_reuse(session, project, user, asked, per_user, per_project)
+
+
+def start_agreement_report(
+    session: Session,
+    project: Project,
+    user: User,
+    query: dict[str, Any],
+    *,
+    per_user: int,
+    per_project: int,
+) -> tuple[ExportJob, bool]:
+    """As ``start_or_reuse``, for an agreement report (its query as plain JSON values)."""
+    asked = {"format": AGREEMENT, "table": None, "query": query}
+    return _start_or_reuse(session, project, user, asked, per_user, per_project)
+
+
+def _start_or_reuse(
+    session: Session,
+    project: Project,
+    user: User,
+    asked: dict[str, Any],
+    per_user: int,
+    per_project: int,
+) -> tuple[ExportJob, bool]:
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     # Through JSON, as the job row stores it (tuples come back as lists).
-    same = json.loads(json.dumps(_request(wanted.fmt, wanted.scope, wanted.table)))
+    same = json.loads(json.dumps(asked))
     running = []
     for job in session.scalars(
         select(ExportJob).where(ExportJob.project_id == project.id, ExportJob.status.in_(ACTIVE))
@@ -133,7 +163,10 @@ def start_or_reuse(
             f"This project has {len(running)} exports running; at most {per_project} may run at "
             "once. Wait for one to finish."
         )
-    return create_job(session, project, user, wanted.fmt, wanted.scope, table=wanted.table), True
+    job = ExportJob(project_id=project.id, requested_by_id=user.id, status="queued", options=same)
+    session.add(job)
+    session.flush()
+    return job, True
 
 
 def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
@@ -190,6 +223,8 @@ def job_file(session: Session, store: FileStore, job: ExportJob) -> files.Stored
 def download_name(job: ExportJob, project: Project) -> str:
     """The name the browser saves the file under."""
     options = job.options or {}
+    if options.get("format") == AGREEMENT:
+        return f"{project.slug}-agreement.json"
     return exports.file_name(project, options.get("format", "xlsx"), options.get("table"))
 
 

@@ -59,7 +59,6 @@ class QueueSettings:
             f"'immediate', not {self.url!r}."
         )
 
-
     @property
     def where(self) -> str:
         """The queue for messages: its URL without a password, or its SQLite file."""

@@ -10,11 +10,13 @@ every app server can read it (``jobs.files``) in the same transaction that marks
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from workbench.core.errors import DomainError
 from workbench.interchange import exports
@@ -22,6 +24,7 @@ from workbench.jobs import export_jobs
 from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
+from workbench.reliability import report_pages
 from workbench.unit_of_work import Database
 
 log = logging.getLogger(__name__)
@@ -98,7 +101,24 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
         options = dict(job.options or {})
         relative = export_jobs.relative_path(job, project)
     written = scratch / "export"
-    with _Reporter(database, job_id) as reporter, database.reading() as session:
+    with _Reporter(database, job_id) as reporter:
+        if options.get("format") == export_jobs.AGREEMENT:
+            _agreement_report(database, project_id, options.get("query") or {}, written)
+            reporter.set_total(1)
+            reporter.tick(1)
+        else:
+            _export(database, project_id, options, written, reporter)
+    with database.writing() as session:
+        export_jobs.finish_with_file(session, store, job_id, written, relative, reporter.done)
+    with database.writing() as session:
+        export_jobs.prune(session, store, job_id)
+
+
+def _export(
+    database: Database, project_id: int, options: dict[str, Any], out: Path, reporter: _Reporter
+) -> None:
+    """Write the export the job asks for, read from one snapshot."""
+    with database.reading() as session:
         exports.snapshot(session)
         project = session.get(Project, project_id)
         assert project is not None
@@ -107,15 +127,29 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
             project,
             export_jobs.scope_of(options.get("scope") or {}),
             options.get("format", "xlsx"),
-            written,
+            out,
             table=options.get("table"),
             progress=reporter.tick,
             on_total=reporter.set_total,
         )
-    with database.writing() as session:
-        export_jobs.finish_with_file(session, store, job_id, written, relative, reporter.done)
-    with database.writing() as session:
-        export_jobs.prune(session, store, job_id)
+
+
+def _agreement_report(
+    database: Database, project_id: int, query: dict[str, Any], out: Path
+) -> None:
+    """The agreement report with its bootstrap, as the JSON the report page offers."""
+    asked = report_pages.ReportQuery(
+        round_id=query.get("round_id"),
+        doc_ids=list(query.get("doc_ids") or []) or None,
+        code_ids=list(query.get("code_ids") or []) or None,
+        bootstrap=query.get("bootstrap"),
+        seed=query.get("seed"),
+    )
+    with database.reading() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        payload = report_pages.report_json(session, project, asked)
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _failed(database: Database, job_id: int, error: str) -> None:

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import io
 import tempfile
-from typing import cast
 from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
-from flask import url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
@@ -39,8 +36,8 @@ from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs
 from workbench.jobs import files as job_files
 from workbench.jobs import pages as job_pages
-from workbench.jobs import queue as job_queue
 from workbench.models import Project
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
@@ -56,7 +53,6 @@ from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writing
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
@@ -103,20 +99,12 @@ def download(project: Project) -> WerkzeugResponse:
 
 
 def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
-    config = current_app.config
-    with writing() as session:
-        job, created = export_jobs.start_or_reuse(
-            session,
-            project,
-            me(),
-            wanted,
-            per_user=int(config["EXPORT_JOBS_PER_USER"]),
-            per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
-        )
-        job_id = job.id
-    if created:  # only once the job row is committed: the worker reads it
-        queue().export(job_id)
-    return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
+    return jobs.start(
+        project,
+        lambda session, per_user, per_project: export_jobs.start_or_reuse(
+            session, project, me(), wanted, per_user=per_user, per_project=per_project
+        ),
+    )
 
 
 @route(bp, "/p/<slug>/export/jobs/<int:job_id>")
@@ -132,7 +120,7 @@ def job(slug: str, job_id: int) -> str:
 @lead_route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
 def job_file(project: Project, job_id: int) -> WerkzeugResponse:
     """The finished job's file."""
-    found = job_pages.job_file(db(), file_store(), project, job_id)
+    found = job_pages.job_file(db(), jobs.file_store(), project, job_id)
     stored = found.stored
     if stored.path is not None:
         return send_file(
@@ -146,24 +134,6 @@ def job_file(project: Project, job_id: int) -> WerkzeugResponse:
         mimetype=found.mimetype,
         headers={"Content-Disposition": disposition, "Content-Length": str(stored.size)},
     )
-
-
-_QUEUE = "workbench.queue"
-
-
-def queue() -> job_queue.JobQueue:
-    """The application's job queue, opened on first use."""
-    found = current_app.extensions.get(_QUEUE)
-    if found is None:
-        found = job_queue.JobQueue(job_queue.settings_from(current_app.config))
-        current_app.extensions[_QUEUE] = found
-    return cast(job_queue.JobQueue, found)
-
-
-def file_store() -> job_files.FileStore:
-    """Where this application keeps finished job files."""
-    config = current_app.config
-    return job_files.FileStore(str(config["JOB_FILES"]), str(config["EXPORT_DIR"]))
 
 
 # --------------------------------------------------------------------------- coding sheets
