@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_JOBS_PER_PROJECT": 3,
     # Agreement reports with more bootstrap replicates than this are computed on the job queue.
     "AGREEMENT_INLINE_BOOTSTRAP": 2000,
+    # Uploads of documents larger than this (all files together) are imported on the job queue.
+    "IMPORT_INLINE_BYTES": 8 * 1024 * 1024,
 }
 
 # Keys whose environment value is parsed as an integer or a boolean rather than kept as text.
@@ -67,6 +69,7 @@ _INT_KEYS = {
     "EXPORT_JOBS_PER_PROJECT",
     "EXPORT_INLINE_ROWS",
     "AGREEMENT_INLINE_BOOTSTRAP",
+    "IMPORT_INLINE_BYTES",
 }
 _BOOL_KEYS = {
     "AUTO_MIGRATE",

@@ -115,7 +115,7 @@ def start_or_reuse(
     if wanted.fmt not in exports.FORMATS:
         raise ValidationError(f"Unknown format '{wanted.fmt}'.")
     asked = _request(wanted.fmt, wanted.scope, wanted.table)
-    return _start_or_reuse(session, project, user, asked, per_user, per_project)
+    return start_job(session, project, user, asked, per_user, per_project)
 
 
 def start_agreement_report(
@@ -129,10 +129,10 @@ def start_agreement_report(
 ) -> tuple[ExportJob, bool]:
     """As ``start_or_reuse``, for an agreement report (its query as plain JSON values)."""
     asked = {"format": AGREEMENT, "table": None, "query": query}
-    return _start_or_reuse(session, project, user, asked, per_user, per_project)
+    return start_job(session, project, user, asked, per_user, per_project)
 
 
-def _start_or_reuse(
+def start_job(
     session: Session,
     project: Project,
     user: User,
@@ -140,6 +140,7 @@ def _start_or_reuse(
     per_user: int,
     per_project: int,
 ) -> tuple[ExportJob, bool]:
+    """The user's queued or running job asking for the same, or a new one within the caps."""
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     # Through JSON, as the job row stores it (tuples come back as lists).
     same = json.loads(json.dumps(asked))

@@ -129,3 +129,42 @@ def discard(session: Session, store: FileStore, job: ExportJob) -> None:
         if path.is_file() and root in path.resolve().parents:
             path.unlink()
     job.path = None
+
+
+def keep_inputs(session: Session, job: ExportJob, uploads: list[tuple[str, bytes]]) -> None:
+    """Keep a job's input files in the database, in pieces, for a worker on any machine."""
+    listed: list[dict[str, object]] = []
+    seq = 0
+    for name, data in uploads:
+        first = seq
+        for start in range(0, len(data), CHUNK):
+            chunk = ExportFileChunk(job_id=job.id, seq=seq, data=data[start : start + CHUNK])
+            session.add(chunk)
+            session.flush()
+            session.expunge(chunk)
+            seq += 1
+        listed.append({"name": name, "first": first, "count": seq - first, "size": len(data)})
+    job.options = {**(job.options or {}), "inputs": listed}
+
+
+def read_inputs(session: Session, job: ExportJob) -> list[tuple[str, bytes]]:
+    """The job's input files, as ``keep_inputs`` kept them."""
+    found: list[tuple[str, bytes]] = []
+    for item in (job.options or {}).get("inputs") or []:
+        first, count = int(item["first"]), int(item["count"])
+        pieces = session.scalars(
+            select(ExportFileChunk.data)
+            .where(
+                ExportFileChunk.job_id == job.id,
+                ExportFileChunk.seq >= first,
+                ExportFileChunk.seq < first + count,
+            )
+            .order_by(ExportFileChunk.seq)
+        ).all()
+        found.append((str(item["name"]), b"".join(bytes(p) for p in pieces)))
+    return found
+
+
+def drop_inputs(session: Session, job: ExportJob) -> None:
+    """Delete the job's input files once they have been used (or the job has failed)."""
+    session.execute(delete(ExportFileChunk).where(ExportFileChunk.job_id == job.id))

@@ -21,6 +21,8 @@ from typing import Any
 from workbench.core.errors import DomainError
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
+from workbench.jobs import files
+from workbench.jobs import import_jobs
 from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
@@ -81,7 +83,10 @@ def run_job(job_id: int, database_url: str, store: FileStore) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="workbench-job-") as scratch:
             _run(database, job_id, store, Path(scratch))
-    except (DomainError, ValueError) as exc:
+    except DomainError as exc:
+        # The details name the file, row or field (an import lists every problem it found).
+        _failed(database, job_id, " ".join([str(exc), *exc.details]))
+    except ValueError as exc:
         _failed(database, job_id, str(exc))
     except Exception as exc:  # the job must never stay "running" after its runner failed
         log.exception("Export job %s failed", job_id)
@@ -91,6 +96,13 @@ def run_job(job_id: int, database_url: str, store: FileStore) -> None:
 
 
 def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> None:
+    with database.reading() as session:
+        job = session.get(ExportJob, job_id)
+        kind = (job.options or {}).get("format") if job is not None else None
+    if kind == import_jobs.IMPORT:
+        with _Reporter(database, job_id):
+            import_jobs.run_import(database, job_id)
+        return
     with database.reading() as session:
         job = session.get(ExportJob, job_id)
         if job is None or job.status not in export_jobs.ACTIVE:
@@ -155,3 +167,6 @@ def _agreement_report(
 def _failed(database: Database, job_id: int, error: str) -> None:
     with database.writing() as session:
         export_jobs.finish(session, job_id, "failed", error=error)
+        job = session.get(ExportJob, job_id)
+        if job is not None:
+            files.drop_inputs(session, job)  # an import's kept upload is of no further use
