@@ -77,7 +77,10 @@ def worker(threads: int, migrate: bool | None, parent_pid: int | None) -> None:
     from workbench.jobs.queue import settings_from
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    queue = JobQueue(settings_from(made.config))
+    try:
+        queue = JobQueue(settings_from(made.config))
+    except ValueError as exc:  # an unknown queue URL
+        raise click.ClickException(str(exc)) from None
     where = queue.settings.where
     if queue.settings.kind in ("memory", "immediate"):
         raise click.ClickException(f"A worker cannot serve the {where!r} queue of one process.")
