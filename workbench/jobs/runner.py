@@ -1,4 +1,8 @@
-"""Background exports, the running: what a queue worker does with one export job.
+"""Background jobs, the running: what a queue worker does with one job.
+
+A job row's "format" says what it is: an export (xlsx, csv, json, qdpx), an agreement report
+(``export_jobs.AGREEMENT``, written as its JSON) or a document import (``import_jobs``, which
+writes no file but the documents themselves). The rest of this note is about exports.
 
 A worker of the job queue (``jobs.queue``) calls ``run_job`` with the job's id. The export is
 read from one snapshot and written to a temporary file on the worker's own disk; progress goes
