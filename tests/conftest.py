@@ -118,6 +118,9 @@ def app(migrated_engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Flask]
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "EXPORT_DIR": str(tmp_path / "exports"),
+            # Background jobs run as soon as they are queued; tests/db/test_export_jobs.py
+            # runs them through a real consumer too.
+            "QUEUE_URL": "immediate",
         }
     )
     yield application

@@ -40,6 +40,24 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
+say "Redis on 127.0.0.1:6379 (the job queue of the deployment test)"
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null 2>&1 && [ "$(id -u)" = "0" ] \
+    && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq redis-server >/dev/null
+  fi
+  if command -v redis-server >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  fi
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping || {
+  echo "Redis is missing: install Debian's redis-server (apt-get install redis-server)." >&2
+  exit 1
+}
+
 say "Lint and types"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -29,8 +29,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = cfg.sqlite_url(instance)
+    if not app.config.get("JOB_FILES"):
+        # A named export folder is the deployment's shared one; else files go to the database.
+        app.config["JOB_FILES"] = "directory" if app.config.get("EXPORT_DIR") else "database"
     if not app.config.get("EXPORT_DIR"):
         app.config["EXPORT_DIR"] = str(instance / "exports")
+    if not app.config.get("QUEUE_FILE"):
+        app.config["QUEUE_FILE"] = cfg.queue_file(app.config["DATABASE_URL"], instance)
 
     registration.init_app(app)
     return app

@@ -21,7 +21,21 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    "EXPORT_DIR": None,  # None: <instance>/exports
+    # A folder for export files and import previews (None: <instance>/exports). Naming one
+    # (WORKBENCH_EXPORT_DIR) also keeps finished job files there: a folder every server mounts.
+    "EXPORT_DIR": None,
+    # Where finished job files are kept: "database" or "directory" (EXPORT_DIR). None: the
+    # directory when EXPORT_DIR is named, else the database.
+    "JOB_FILES": None,
+    # The job queue: empty for a SQLite queue file (QUEUE_FILE, default beside a SQLite database
+    # or in the instance folder) consumed by the worker `workbench serve` starts; or
+    # redis://host:port/db for workers on any machine (`workbench worker`).
+    "QUEUE_URL": "",
+    "QUEUE_NAME": "workbench",  # prefix of the queue's keys in Redis
+    "QUEUE_FILE": None,
+    # Whether every command (and `workbench serve`) first brings the schema to the newest
+    # version. A department turns it off and runs `workbench db upgrade` once per release.
+    "AUTO_MIGRATE": True,
     "SQL_ECHO": False,
     # Cookies are marked Secure on every request that came over HTTPS; this forces it always.
     "SESSION_COOKIE_SECURE": False,
@@ -34,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     # Background export jobs running at once, per user and per project.
     "EXPORT_JOBS_PER_USER": 2,
     "EXPORT_JOBS_PER_PROJECT": 3,
+    # Agreement reports with more bootstrap replicates than this are computed on the job queue.
+    "AGREEMENT_INLINE_BOOTSTRAP": 2000,
+    # Uploads of documents larger than this (all files together) are imported on the job queue.
+    "IMPORT_INLINE_BYTES": 8 * 1024 * 1024,
 }
 
 # Keys whose environment value is parsed as an integer or a boolean rather than kept as text.
@@ -49,8 +67,17 @@ _INT_KEYS = {
     "LOGIN_THROTTLE_SECONDS",
     "EXPORT_JOBS_PER_USER",
     "EXPORT_JOBS_PER_PROJECT",
+    "EXPORT_INLINE_ROWS",
+    "AGREEMENT_INLINE_BOOTSTRAP",
+    "IMPORT_INLINE_BYTES",
 }
-_BOOL_KEYS = {"SQL_ECHO", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "TESTING"}
+_BOOL_KEYS = {
+    "AUTO_MIGRATE",
+    "SQL_ECHO",
+    "SESSION_COOKIE_SECURE",
+    "REMEMBER_COOKIE_SECURE",
+    "TESTING",
+}
 
 
 def _parse_env(key: str, raw: str) -> Any:
@@ -85,6 +112,15 @@ def instance_secret(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def queue_file(database_url: str, instance_path: Path) -> str:
+    """The embedded queue's file: beside a SQLite database, else in the instance folder."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and ":memory:" not in database_url:
+        database = Path(database_url[len(prefix) :].split("?", 1)[0])
+        return str(database.with_name(database.stem + "-queue.sqlite3"))
+    return str(instance_path / "queue.sqlite3")
 
 
 def sqlite_url(instance_path: Path) -> str:

@@ -1,8 +1,18 @@
-"""The production server: gunicorn with the app factory, threads for I/O-bound requests."""
+"""The production server: gunicorn with the app factory, threads for I/O-bound requests.
+
+On one machine (no WORKBENCH_QUEUE_URL) the server also starts the job queue's worker as a
+child process of its own (``workbench worker``), one however many web workers gunicorn runs, so
+the embedded setup needs no service beyond itself. The child ends with the server; should the
+server be killed outright, the worker notices its parent is gone and stops too.
+"""
 
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -49,8 +59,34 @@ def worker_class(threads: int) -> str:
     return "gthread" if threads > 1 else "sync"
 
 
-def serve(*, host: str, port: int, workers: int, threads: int) -> None:
-    """Run gunicorn in the foreground until interrupted."""
+def serve(*, host: str, port: int, workers: int, threads: int, job_threads: int = 0) -> None:
+    """Run gunicorn in the foreground until interrupted (and a job worker when asked)."""
+    worker = _start_worker(job_threads) if job_threads > 0 else None
+    try:
+        _run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+
+
+def _start_worker(job_threads: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "workbench.cli", "worker", "--threads", str(job_threads)]
+    # The schema was checked by `serve` a moment ago; the worker must not upgrade it again.
+    command += ["--parent-pid", str(os.getpid()), "--no-migrate"]
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGINT)  # graceful: running jobs finish first
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
     _Gunicorn(
         {
             "bind": f"{host}:{port}",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import reread
 from tests.db.test_export_data import build_study
 from workbench.accounts import users as accounts
-from workbench.jobs import runner
+from workbench.jobs.queue import JobQueue
 from workbench.models import ExportJob
 
 
@@ -24,9 +24,9 @@ def study(session: Session, make_user: Any, make_project: Any, import_text: Any)
 
 @pytest.fixture()
 def started(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every export forced into a job; the runner is recorded, not run, so jobs stay queued."""
+    """Every export forced into a job; the queue records the job, runs none, so jobs stay queued."""
     calls: list[int] = []
-    monkeypatch.setattr(runner, "launch", lambda job_id, **kw: calls.append(job_id))
+    monkeypatch.setattr(JobQueue, "export", lambda self, job_id: calls.append(job_id))
     app.config.update(EXPORT_INLINE_ROWS=0, EXPORT_JOBS_PER_USER=2, EXPORT_JOBS_PER_PROJECT=3)
     return calls
 

@@ -95,10 +95,11 @@ def test_bad_scope_is_a_422_not_a_500(study: Any, client_factory: Any) -> None:
     assert "date_from" in _doc(response).xpath("string(//*[@role='alert'])")
 
 
+@pytest.mark.parametrize("kept", ["database", "directory"])
 def test_a_large_export_runs_as_a_job_with_progress_and_a_download(
-    study: Any, client_factory: Any, app: Flask, session: Session
+    study: Any, client_factory: Any, app: Flask, session: Session, kept: str
 ) -> None:
-    app.config.update(EXPORT_INLINE_ROWS=0, EXPORT_RUNNER="thread")
+    app.config.update(EXPORT_INLINE_ROWS=0, JOB_FILES=kept)
     lead = _as(client_factory, "lead")
     started = lead.post(
         f"/p/{study.project.slug}/export/download", {"format": "xlsx", "bootstrap": "0"}, htmx=False
@@ -118,6 +119,9 @@ def test_a_large_export_runs_as_a_job_with_progress_and_a_download(
     link = section.xpath("//a[text()='Download']/@href")[0]
     download = lead.get(link)
     assert download.status_code == 200
+    assert download.headers["Content-Length"] == str(len(download.data))
+    assert "filename=" in download.headers["Content-Disposition"]
+    assert "ct-study-export.xlsx" in download.headers["Content-Disposition"]
     assert (
         rows_of(load_workbook(io.BytesIO(download.data))["Passages"])[0]["text"]
         == study.english[0].text

@@ -27,6 +27,7 @@ def main() -> None:
 for command in (
     server.db,
     server.serve,
+    server.worker,
     accounts.user,
     accounts.project_group,
     documents.demo,

@@ -15,14 +15,20 @@ from workbench.cli.errors import domain_errors
 from workbench.unit_of_work import Database
 
 
-def app() -> Flask:
-    """The command's app, created once per invocation with the schema at the newest version."""
+def app(*, migrate: bool | None = None) -> Flask:
+    """The command's app, created once per invocation with the schema at the newest version.
+
+    The schema is upgraded first unless ``migrate`` is False or AUTO_MIGRATE is off; then a
+    schema that is not the newest is an error naming the command that upgrades it.
+    """
     ctx = click.get_current_context()
     made = ctx.meta.get("wb_app")
     if made is None:
         made = create_app()
         ctx.meta["wb_app"] = made
-        _ensure_schema(made)
+        if migrate is None:
+            migrate = bool(made.config.get("AUTO_MIGRATE", True))
+        _ensure_schema(made, migrate=migrate)
     return cast(Flask, made)
 
 
@@ -45,7 +51,7 @@ def reading() -> Iterator[Session]:
         yield session
 
 
-def _ensure_schema(made: Flask) -> None:
+def _ensure_schema(made: Flask, *, migrate: bool) -> None:
     # Every command may be the first one run on a database (`workbench project create` right
     # after install): the schema is brought to the newest version first, as `serve` does.
     from alembic.util import CommandError
@@ -62,8 +68,14 @@ def _ensure_schema(made: Flask) -> None:
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise click.ClickException(f"Cannot open the database {where}: {reason}") from None
-    if current == head_revision(engine):
+    head = head_revision(engine)
+    if current == head:
         return
+    if not migrate:
+        raise click.ClickException(
+            f"The database {where} is at schema revision {current!r}, not the newest ({head!r}). "
+            "Run `workbench db upgrade` once (automatic upgrades are off here)."
+        )
     try:
         upgrade(engine)
     except CommandError as exc:

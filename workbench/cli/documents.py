@@ -218,4 +218,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Open http://{host}:{port}/ and sign in. Ctrl+C stops the server.")
         from workbench.server import serve as run_server
 
-        run_server(host=host, port=port, workers=2, threads=1)
+        made = app()
+        job_threads = 0 if made.config.get("QUEUE_URL") else 2  # the embedded queue's worker
+        run_server(host=host, port=port, workers=2, threads=1, job_threads=job_threads)

@@ -1,8 +1,12 @@
-"""`workbench serve` and `workbench db upgrade`: the server for a team, the schema."""
+"""`workbench serve`, `workbench worker` and `workbench db upgrade`: servers and the schema."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import threading
+import time
 
 import click
 
@@ -17,7 +21,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the newest version."""
-    app()  # the command's app is made with the schema brought to the newest version
+    app(migrate=True)  # the command's app is made with the schema brought to the newest version
     click.echo("Database is up to date.")
 
 
@@ -37,9 +41,57 @@ def db_upgrade() -> None:
     help="Threads per worker; above 1 uses threaded workers, which keep slow requests (large "
     "uploads, reports) from holding a whole worker but cost some throughput on small ones.",
 )
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option(
+    "--migrate/--no-migrate",
+    default=None,
+    help="Upgrade the schema first (default: yes, unless WORKBENCH_AUTO_MIGRATE=0). With "
+    "several servers, run `workbench db upgrade` once and start each with --no-migrate.",
+)
+@click.option(
+    "--job-threads",
+    default=None,
+    type=int,
+    help="Threads of the job worker this server starts for itself (default: 2 without "
+    "WORKBENCH_QUEUE_URL, 0 with it: then `workbench worker` runs the jobs).",
+)
+def serve(
+    host: str, port: int, workers: int, threads: int, migrate: bool | None, job_threads: int | None
+) -> None:
     """Serve the workbench for a team with gunicorn (the schema is upgraded first)."""
-    app()
+    made = app(migrate=migrate)
+    if job_threads is None:
+        job_threads = 0 if made.config.get("QUEUE_URL") else 2
     from workbench.server import serve as run_server
 
-    run_server(host=host, port=port, workers=workers, threads=threads)
+    run_server(host=host, port=port, workers=workers, threads=threads, job_threads=job_threads)
+
+
+@click.command()
+@click.option("--threads", default=2, show_default=True, help="Jobs run at once.")
+@click.option("--migrate/--no-migrate", default=None, help="As for `workbench serve`.")
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def worker(threads: int, migrate: bool | None, parent_pid: int | None) -> None:
+    """Run background jobs (exports) from the queue named by WORKBENCH_QUEUE_URL until stopped."""
+    made = app(migrate=migrate)
+    from workbench.jobs.queue import JobQueue
+    from workbench.jobs.queue import settings_from
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        queue = JobQueue(settings_from(made.config))
+    except ValueError as exc:  # an unknown queue URL
+        raise click.ClickException(str(exc)) from None
+    where = queue.settings.where
+    if queue.settings.kind in ("memory", "immediate"):
+        raise click.ClickException(f"A worker cannot serve the {where!r} queue of one process.")
+    click.echo(f"Running jobs from {queue.settings.kind} queue {where} ({threads} threads).")
+    if parent_pid is not None:
+        threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True).start()
+    queue.consumer(threads).run()
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    # A worker started by `serve` must not outlive it, even if the server was killed outright.
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGINT)

@@ -1,1 +1,2 @@
-"""Jobs area: long exports run outside the request, with their state in the database."""
+"""Jobs area: slow work (large exports, large imports, long agreement reports) on the job queue,
+with its state, caps and files in the database."""

@@ -1,11 +1,12 @@
 """Background exports, the job rows: queue one within the caps, find it, its progress and file.
 
 A web request that would export more than ``EXPORT_INLINE_ROWS`` rows queues an ExportJob here
-and, once that is committed, has ``jobs.runner`` start it in a process of its own; the page
-polls the job. The runner writes progress (rows written, a heartbeat) through
-``record_progress`` and the end through ``finish``, each in a short transaction of its own. A
-job whose heartbeat stops for STALE_AFTER (its process died) is marked failed when someone
-looks at it. These functions take a Session and never commit.
+and, once that is committed, puts its id on the job queue (``jobs.queue``); a worker on any
+machine runs it (``jobs.runner``) and the page polls the row. The runner writes progress (rows
+written, a heartbeat) through ``record_progress`` and the end through ``finish_with_file`` or
+``finish``, each in a short transaction of its own. A running job whose heartbeat stops for
+STALE_AFTER (its worker died), or a job that no worker took up within QUEUED_TOO_LONG, is marked
+failed when someone looks at it. These functions take a Session and never commit.
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
 from workbench.interchange import exports
 from workbench.interchange.downloads import ExportRequest
+from workbench.jobs import files
+from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.models import User
 from workbench.models._common import utcnow
 
-STALE_AFTER = dt.timedelta(seconds=120)
+STALE_AFTER = dt.timedelta(seconds=120)  # eight missed heartbeats (runner.HEARTBEAT)
+# A queued job waits for a free worker; this long without one, no worker is running at all.
+QUEUED_TOO_LONG = dt.timedelta(hours=1)
 KEEP_JOBS = 20  # per project; older files are deleted
 ACTIVE = ("queued", "running")
+# The job "format" of an agreement report with its bootstrap, written as the report's JSON.
+AGREEMENT = "agreement"
 
 
 def scope_options(scope: ExportScope) -> dict[str, Any]:
@@ -105,9 +112,38 @@ def start_or_reuse(
     project row is locked first (PostgreSQL), so two servers cannot both slip under a cap at
     the same moment; on SQLite the writer turn already serialises this.
     """
+    if wanted.fmt not in exports.FORMATS:
+        raise ValidationError(f"Unknown format '{wanted.fmt}'.")
+    asked = _request(wanted.fmt, wanted.scope, wanted.table)
+    return start_job(session, project, user, asked, per_user, per_project)
+
+
+def start_agreement_report(
+    session: Session,
+    project: Project,
+    user: User,
+    query: dict[str, Any],
+    *,
+    per_user: int,
+    per_project: int,
+) -> tuple[ExportJob, bool]:
+    """As ``start_or_reuse``, for an agreement report (its query as plain JSON values)."""
+    asked = {"format": AGREEMENT, "table": None, "query": query}
+    return start_job(session, project, user, asked, per_user, per_project)
+
+
+def start_job(
+    session: Session,
+    project: Project,
+    user: User,
+    asked: dict[str, Any],
+    per_user: int,
+    per_project: int,
+) -> tuple[ExportJob, bool]:
+    """The user's queued or running job asking for the same, or a new one within the caps."""
     session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     # Through JSON, as the job row stores it (tuples come back as lists).
-    same = json.loads(json.dumps(_request(wanted.fmt, wanted.scope, wanted.table)))
+    same = json.loads(json.dumps(asked))
     running = []
     for job in session.scalars(
         select(ExportJob).where(ExportJob.project_id == project.id, ExportJob.status.in_(ACTIVE))
@@ -128,7 +164,10 @@ def start_or_reuse(
             f"This project has {len(running)} exports running; at most {per_project} may run at "
             "once. Wait for one to finish."
         )
-    return create_job(session, project, user, wanted.fmt, wanted.scope, table=wanted.table), True
+    job = ExportJob(project_id=project.id, requested_by_id=user.id, status="queued", options=same)
+    session.add(job)
+    session.flush()
+    return job, True
 
 
 def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
@@ -140,20 +179,27 @@ def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
 
 
 def is_stale(job: ExportJob, now: dt.datetime | None = None) -> bool:
-    """Tell whether a queued or running job's heartbeat stopped."""
+    """Tell whether a running job's heartbeat stopped, or a queued job waited too long."""
     if job.status not in ACTIVE:
         return False
     beat = (job.options or {}).get("heartbeat")
+    if job.status == "queued" and not beat:
+        return (now or utcnow()) - job.created_at > QUEUED_TOO_LONG
     last = dt.datetime.fromisoformat(beat) if beat else job.created_at
     return (now or utcnow()) - last > STALE_AFTER
 
 
 def mark_stale(session: Session, job: ExportJob) -> bool:
-    """Mark a job whose runner stopped as failed; return whether it was."""
+    """Mark a job whose worker stopped (or never came) as failed; return whether it was."""
     if not is_stale(job):
         return False
+    queued = job.status == "queued"
     job.status = "failed"
-    job.error = "The export stopped without finishing (its process ended). Start it again."
+    job.error = (
+        "No worker took up this export (is `workbench worker` running?). Start it again."
+        if queued
+        else "The export stopped without finishing (its worker ended). Start it again."
+    )
     job.finished_at = utcnow()
     return True
 
@@ -170,29 +216,29 @@ def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[Exp
     )
 
 
-def job_file(job: ExportJob) -> Path:
+def job_file(session: Session, store: FileStore, job: ExportJob) -> files.StoredFile:
     """The finished job's file, or NotFound."""
-    if job.status != "done" or not job.path or not Path(job.path).is_file():
-        raise NotFound("This export has no file (not finished, failed, or deleted).")
-    return Path(job.path)
+    return files.locate(session, store, job)
 
 
 def download_name(job: ExportJob, project: Project) -> str:
     """The name the browser saves the file under."""
     options = job.options or {}
+    if options.get("format") == AGREEMENT:
+        return f"{project.slug}-agreement.json"
     return exports.file_name(project, options.get("format", "xlsx"), options.get("table"))
 
 
-def target_path(job: ExportJob, project: Project, export_dir: str | Path) -> Path:
-    """Where the job's file goes: EXPORT_DIR/<project>/<job>-<download name>."""
-    return Path(export_dir) / project.slug / f"{job.id}-{download_name(job, project)}"
+def relative_path(job: ExportJob, project: Project) -> str:
+    """Where the job's file goes inside a shared export directory: <project>/<job>-<name>."""
+    return f"{project.slug}/{job.id}-{download_name(job, project)}"
 
 
 def record_progress(session: Session, job_id: int, done: int, total: int) -> None:
     """The runner's heartbeat: the job is running, with rows written so far out of total."""
     job = session.get(ExportJob, job_id)
-    if job is None:
-        return
+    if job is None or job.status not in ACTIVE:
+        return  # ended meanwhile (marked failed, or finished): a late beat changes nothing
     job.status = "running"
     job.progress = min(done, max(total, done))
     job.total = max(total, done)
@@ -221,7 +267,19 @@ def finish(
         job.progress = job.total
 
 
-def prune(session: Session, job_id: int, export_dir: Path) -> None:
+def finish_with_file(
+    session: Session, store: FileStore, job_id: int, written: Path, relative: str, done: int
+) -> None:
+    """Keep the written file where every server can read it and mark the job done, at once."""
+    job = session.get(ExportJob, job_id)
+    if job is None:
+        return
+    files.keep(session, store, job, written, relative)
+    path = job.path
+    finish(session, job_id, "done", path=path, done=done)
+
+
+def prune(session: Session, store: FileStore, job_id: int) -> None:
     """Delete the files of all but the newest KEEP_JOBS finished jobs of the job's project."""
     job = session.get(ExportJob, job_id)
     if job is None:
@@ -233,6 +291,4 @@ def prune(session: Session, job_id: int, export_dir: Path) -> None:
         .offset(KEEP_JOBS)
     ).all()
     for stale in old:
-        if stale.path and Path(stale.path).is_file() and export_dir in Path(stale.path).parents:
-            Path(stale.path).unlink()
-        stale.path = None
+        files.discard(session, store, stale)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +10,8 @@ from workbench.analysis import layers as analysis
 from workbench.coding import assignments
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
+from workbench.jobs.files import FileStore
+from workbench.jobs.files import StoredFile
 from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.models import User
@@ -64,17 +65,17 @@ def job_page(session: Session, project: Project, job_id: int) -> JobPage:
 
 @dataclass(frozen=True)
 class JobFile:
-    """A finished job's file, the name the browser saves it under, its MIME type."""
+    """A finished job's file (where it is kept), the name the browser saves it under, its type."""
 
-    path: Path
+    stored: StoredFile
     filename: str
     mimetype: str
 
 
-def job_file(session: Session, project: Project, job_id: int) -> JobFile:
+def job_file(session: Session, store: FileStore, project: Project, job_id: int) -> JobFile:
     """The finished job's file (NotFound while it has none)."""
     job = export_jobs.get_job(session, project, job_id)
-    path = export_jobs.job_file(job)
+    stored = export_jobs.job_file(session, store, job)
     name = export_jobs.download_name(job, project)
-    kind = "zip" if name.endswith(".zip") else path.suffix.lstrip(".") or "zip"
-    return JobFile(path, name, exports.MIME[kind])
+    kind = name.rsplit(".", 1)[-1] if "." in name else "zip"
+    return JobFile(stored, name, exports.MIME.get(kind, exports.MIME["zip"]))

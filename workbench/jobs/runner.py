@@ -1,65 +1,68 @@
-"""Background exports, the running: a process (or, in tests, a thread) that writes a job's file.
+"""Background jobs, the running: what a queue worker does with one job.
 
-``launch`` starts ``python -m workbench.jobs.runner JOB_ID`` once the request that queued the
-job has committed. The runner reads the whole export from one snapshot and reports progress
-through ``export_jobs`` in short write transactions of its own. The file is written under a
-temporary name first, so a download never sees half a file.
+A job row's "format" says what it is: an export (xlsx, csv, json, qdpx), an agreement report
+(``export_jobs.AGREEMENT``, written as its JSON) or a document import (``import_jobs``, which
+writes no file but the documents themselves). The rest of this note is about exports.
 
-The separate process keeps a large export out of the web worker: its memory and CPU are not
-the worker's, and the request that started it does not wait past the server's timeout.
+A worker of the job queue (``jobs.queue``) calls ``run_job`` with the job's id. The export is
+read from one snapshot and written to a temporary file on the worker's own disk; progress goes
+to the job row through ``export_jobs`` in short write transactions of its own, and a heartbeat
+thread touches the row every HEARTBEAT seconds however long a step takes, so a job whose worker
+died is told apart from a slow one (``export_jobs.is_stale``). At the end the file is kept where
+every app server can read it (``jobs.files``) in the same transaction that marks the job done.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
-import sys
+import json
+import logging
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from workbench.core.errors import DomainError
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
+from workbench.jobs import files
+from workbench.jobs import import_jobs
+from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
+from workbench.reliability import report_pages
 from workbench.unit_of_work import Database
 
-MODULE = "workbench.jobs.runner"  # what ``python -m`` runs: this module
+log = logging.getLogger(__name__)
 PROGRESS_EVERY = 1.0  # seconds between progress writes
-
-
-def launch(job_id: int, *, database_url: str, export_dir: str, runner: str = "subprocess") -> None:
-    """Run the job in a new process (default) or in a thread of this one (tests)."""
-    if runner == "thread":
-        thread = threading.Thread(
-            target=run_job, args=(job_id, database_url, export_dir), daemon=True
-        )
-        thread.start()
-        return
-    env = dict(os.environ, WORKBENCH_DATABASE_URL=database_url)
-    log = Path(export_dir) / "jobs.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", MODULE, str(job_id), "--dir", export_dir],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            start_new_session=True,
-        )
-    # Reap the child when it ends so it does not linger as a zombie of the web worker.
-    threading.Thread(target=process.wait, daemon=True).start()
+HEARTBEAT = 15.0  # seconds between heartbeats while a step reports no progress
 
 
 class _Reporter:
-    """Writes progress to the job row at most every PROGRESS_EVERY seconds."""
+    """Writes progress to the job row at most every PROGRESS_EVERY seconds, and a heartbeat."""
 
     def __init__(self, database: Database, job_id: int) -> None:
         self.database, self.job_id = database, job_id
         self.done, self.total, self.last = 0, 0, 0.0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._beating, daemon=True, name=f"job-{job_id}")
+
+    def __enter__(self) -> _Reporter:
+        self.flush(force=True)
+        self._beat.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._beat.join()
+
+    def _beating(self) -> None:
+        while not self._stop.wait(HEARTBEAT):
+            try:
+                self.flush(force=True)
+            except Exception:  # a missed beat is not worth ending the export for
+                log.exception("Heartbeat of export job %s failed", self.job_id)
 
     def set_total(self, total: int) -> None:
         self.total = total
@@ -74,73 +77,100 @@ class _Reporter:
         if not force and now - self.last < PROGRESS_EVERY:
             return
         self.last = now
-        with self.database.writing() as session:
+        with self._lock, self.database.writing() as session:
             export_jobs.record_progress(session, self.job_id, self.done, self.total)
 
 
-def run_job(job_id: int, database_url: str, export_dir: str) -> None:
-    """Do the export of one job (in whatever process or thread calls it)."""
+def run_job(job_id: int, database_url: str, store: FileStore) -> None:
+    """Do the export of one job (in whatever worker, process or thread calls it)."""
     database = Database(database_url)
-    reporter = _Reporter(database, job_id)
-    partial: Path | None = None
     try:
-        with database.reading() as session:
-            exports.snapshot(session)
-            job = session.get(ExportJob, job_id)
-            if job is None:
-                return
-            project = session.get(Project, job.project_id)
-            assert project is not None
-            options = job.options or {}
-            target = export_jobs.target_path(job, project, export_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".part")
-            partial.unlink(missing_ok=True)
-            reporter.flush(force=True)
-            exports.write_export(
-                session,
-                project,
-                export_jobs.scope_of(options.get("scope") or {}),
-                options.get("format", "xlsx"),
-                partial,
-                table=options.get("table"),
-                progress=reporter.tick,
-                on_total=reporter.set_total,
-            )
-        partial.replace(target)
-        with database.writing() as session:
-            export_jobs.finish(session, job_id, "done", path=str(target), done=reporter.done)
-        with database.writing() as session:
-            export_jobs.prune(session, job_id, Path(export_dir))
-    except (DomainError, ValueError) as exc:
+        with tempfile.TemporaryDirectory(prefix="workbench-job-") as scratch:
+            _run(database, job_id, store, Path(scratch))
+    except DomainError as exc:
+        # The details name the file, row or field (an import lists every problem it found).
+        _failed(database, job_id, " ".join([str(exc), *exc.details]))
+    except ValueError as exc:
         _failed(database, job_id, str(exc))
-    except Exception as exc:  # the job must never stay "running" after its runner died
+    except Exception as exc:  # the job must never stay "running" after its runner failed
+        log.exception("Export job %s failed", job_id)
         _failed(database, job_id, f"{type(exc).__name__}: {exc}")
-        raise
     finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
         database.dispose()
+
+
+def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> None:
+    with database.reading() as session:
+        job = session.get(ExportJob, job_id)
+        kind = (job.options or {}).get("format") if job is not None else None
+    if kind == import_jobs.IMPORT:
+        with _Reporter(database, job_id):
+            import_jobs.run_import(database, job_id)
+        return
+    with database.reading() as session:
+        job = session.get(ExportJob, job_id)
+        if job is None or job.status not in export_jobs.ACTIVE:
+            return  # deleted, or already ended (marked failed while it waited in the queue)
+        project_id = job.project_id
+        project = session.get(Project, project_id)
+        assert project is not None
+        options = dict(job.options or {})
+        relative = export_jobs.relative_path(job, project)
+    written = scratch / "export"
+    with _Reporter(database, job_id) as reporter:
+        if options.get("format") == export_jobs.AGREEMENT:
+            _agreement_report(database, project_id, options.get("query") or {}, written)
+            reporter.set_total(1)
+            reporter.tick(1)
+        else:
+            _export(database, project_id, options, written, reporter)
+    with database.writing() as session:
+        export_jobs.finish_with_file(session, store, job_id, written, relative, reporter.done)
+    with database.writing() as session:
+        export_jobs.prune(session, store, job_id)
+
+
+def _export(
+    database: Database, project_id: int, options: dict[str, Any], out: Path, reporter: _Reporter
+) -> None:
+    """Write the export the job asks for, read from one snapshot."""
+    with database.reading() as session:
+        exports.snapshot(session)
+        project = session.get(Project, project_id)
+        assert project is not None
+        exports.write_export(
+            session,
+            project,
+            export_jobs.scope_of(options.get("scope") or {}),
+            options.get("format", "xlsx"),
+            out,
+            table=options.get("table"),
+            progress=reporter.tick,
+            on_total=reporter.set_total,
+        )
+
+
+def _agreement_report(
+    database: Database, project_id: int, query: dict[str, Any], out: Path
+) -> None:
+    """The agreement report with its bootstrap, as the JSON the report page offers."""
+    asked = report_pages.ReportQuery(
+        round_id=query.get("round_id"),
+        doc_ids=list(query.get("doc_ids") or []) or None,
+        code_ids=list(query.get("code_ids") or []) or None,
+        bootstrap=query.get("bootstrap"),
+        seed=query.get("seed"),
+    )
+    with database.reading() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        payload = report_pages.report_json(session, project, asked)
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _failed(database: Database, job_id: int, error: str) -> None:
     with database.writing() as session:
         export_jobs.finish(session, job_id, "failed", error=error)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the runner process: python -m workbench.jobs.runner JOB_ID --dir DIR."""
-    parser = argparse.ArgumentParser(description="Run one background export job.")
-    parser.add_argument("job_id", type=int)
-    parser.add_argument("--dir", required=True, help="EXPORT_DIR of the application")
-    args = parser.parse_args(argv)
-    from workbench.config import env_settings
-
-    url = env_settings().get("DATABASE_URL")
-    if not url:
-        raise SystemExit("WORKBENCH_DATABASE_URL is not set")
-    run_job(args.job_id, url, args.dir)
-
-
-if __name__ == "__main__":
-    main()
+        job = session.get(ExportJob, job_id)
+        if job is not None:
+            files.drop_inputs(session, job)  # an import's kept upload is of no further use

@@ -6,6 +6,7 @@ from workbench.models.accounts import Membership
 from workbench.models.accounts import Project
 from workbench.models.accounts import User
 from workbench.models.audit import AuditEvent
+from workbench.models.audit import ExportFileChunk
 from workbench.models.audit import ExportJob
 from workbench.models.codes import Code
 from workbench.models.codes import CodebookVersion
@@ -39,6 +40,7 @@ __all__ = [
     "ConsensusState",
     "Document",
     "DocumentLink",
+    "ExportFileChunk",
     "ExportJob",
     "LoginFailure",
     "Membership",

@@ -50,3 +50,19 @@ class ExportJob(ProjectRow, Base):
     error: Mapped[str | None] = mapped_column(sa.String(2000))
     created_at: Mapped[Timestamp]
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExportFileChunk(Base):
+    """One piece of a finished job's file kept in the database, so every app server can send it.
+
+    Files are cut into pieces of about a mebibyte: written and read one piece at a time, a large
+    export never sits whole in a worker's or a web server's memory.
+    """
+
+    __tablename__ = "export_file_chunk"
+
+    job_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("export_job.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

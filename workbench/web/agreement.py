@@ -13,17 +13,23 @@ from typing import cast
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
+from workbench.core.errors import Conflict
+from workbench.jobs import export_jobs
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.reliability import adjudication_pages
 from workbench.reliability import report_pages
+from workbench.reliability import reports as agreement_reports
 from workbench.reliability import round_pages
 from workbench.reliability import rounds
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
@@ -120,7 +126,7 @@ def mine(slug: str) -> str:
 
 
 def _report_query() -> report_pages.ReportQuery:
-    args = request.args
+    args = request.values
     return report_pages.ReportQuery(
         round_id=opt_int(args.get("round"), "round"),
         doc_ids=ints("doc"),
@@ -147,8 +153,38 @@ def breakdown(project: Project) -> str:
 @lead_route(bp, "/p/<slug>/agreement/report.json")
 def report_json_view(project: Project) -> Response:
     """The report as JSON (same numbers as the page and the CLI)."""
-    payload = report_pages.report_json(db(), project, _report_query())
+    query = _report_query()
+    limit = int(current_app.config["AGREEMENT_INLINE_BOOTSTRAP"])
+    if (query.bootstrap or 0) > limit:
+        raise Conflict(
+            f"A report with more than {limit:,} bootstrap replicates is computed in the "
+            "background: use “Compute in the background” on the report page."
+        )
+    payload = report_pages.report_json(db(), project, query)
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+@lead_route(bp, "/p/<slug>/agreement/report/background", methods=["POST"])
+def report_background(project: Project) -> WerkzeugResponse:
+    """Compute the report's JSON on the job queue (many bootstrap replicates); show the job."""
+    query = _report_query()
+    bootstrap = report_pages.DEFAULT_BOOTSTRAP if query.bootstrap is None else query.bootstrap
+    seed = report_pages.DEFAULT_SEED if query.seed is None else query.seed
+    agreement_reports.check_bootstrap(bootstrap, seed)  # refused now, not in the worker
+    asked = {
+        "round_id": query.round_id,
+        "doc_ids": sorted(query.doc_ids or []),
+        "code_ids": sorted(query.code_ids or []),
+        "bootstrap": bootstrap,
+        "seed": seed,
+    }
+    user = me()
+    return jobs.start(
+        project,
+        lambda session, per_user, per_project: export_jobs.start_agreement_report(
+            session, project, user, asked, per_user=per_user, per_project=per_project
+        ),
+    )
 
 
 @lead_route(bp, "/p/<slug>/agreement/methods")

@@ -17,8 +17,11 @@ from workbench.documents import corrections
 from workbench.documents import importing
 from workbench.documents import pages
 from workbench.documents.importing import ImportResult
+from workbench.jobs import import_jobs
+from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.translations import pages as translation_pages
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
@@ -40,7 +43,14 @@ def _segmentation() -> str:
     return request.form.get("segmentation", "paragraph")
 
 
-def _parse_uploads() -> importing.Spool:
+@dataclass(frozen=True)
+class _Large:
+    """An upload too large to parse while the request waits: it goes to the job queue."""
+
+    files: list[tuple[str, bytes]]
+
+
+def _parse_uploads() -> importing.Spool | _Large:
     # Parsed before the unit of work: coders' writes must not wait behind a large upload.
     # Only a lead's upload is parsed at all. The documents wait in a spool (a temporary file),
     # so a large table is never held whole in memory.
@@ -48,10 +58,11 @@ def _parse_uploads() -> importing.Spool:
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
         raise ValidationError("Choose at least one file to upload.")
+    files = [(f.filename or "upload", f.read()) for f in uploads]
+    if sum(len(data) for _, data in files) > int(current_app.config["IMPORT_INLINE_BYTES"]):
+        return _Large(files)
     return importing.spool_uploads(
-        ((f.filename or "upload", f.read()) for f in uploads),
-        mode=_segmentation(),
-        max_file_bytes=current_app.config["MAX_FILE_BYTES"],
+        iter(files), mode=_segmentation(), max_file_bytes=current_app.config["MAX_FILE_BYTES"]
     )
 
 
@@ -59,10 +70,22 @@ def _parse_uploads() -> importing.Spool:
 class _Stored:
     project: Project
     uploaded: list[tuple[str, str]]  # (content hash, file name) of every uploaded document
-    result: ImportResult
+    result: ImportResult | None = None
+    job: ExportJob | None = None
+    created: bool = False
 
 
 def _import_result(stored: _Stored) -> str | Response:
+    if stored.job is not None:  # committed: the worker may read the job now
+        if stored.created:
+            jobs.queue().export(stored.job.id)
+        job_url = url_for("exports.job", slug=stored.project.slug, job_id=stored.job.id)
+        if not is_htmx():
+            return redirect(job_url, code=303)
+        return render_template(
+            "exports/_job.html", project=stored.project, job=stored.job, stale=False
+        )
+    assert stored.result is not None
     if not is_htmx():
         return redirect(url_for("projects.show", slug=stored.project.slug))
     fragment = pages.import_fragment(
@@ -72,9 +95,22 @@ def _import_result(stored: _Stored) -> str | Response:
 
 
 @action(bp, "/p/<slug>/upload", prepare=_parse_uploads, then=_import_result)
-def upload(slug: str, prepared: importing.Spool) -> _Stored:
+def upload(slug: str, prepared: importing.Spool | _Large) -> _Stored:
     """Import one or many uploaded files (documents, archives, CSV/JSONL tables)."""
     project, _role = _lead(slug)
+    if isinstance(prepared, _Large):
+        config = current_app.config
+        job, created = import_jobs.start_import(
+            db(),
+            project,
+            me(),
+            prepared.files,
+            mode=_segmentation(),
+            max_file_bytes=int(config["MAX_FILE_BYTES"]),
+            per_user=int(config["EXPORT_JOBS_PER_USER"]),
+            per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+        )
+        return _Stored(project, [], job=job, created=created)
     with prepared:
         result = importing.store_spool(db(), project, prepared, user=me())
     return _Stored(project, prepared.names, result)

@@ -2,24 +2,25 @@
 
 The download form posts (a GET link downloads small exports too): the export itself reads in a
 session of its own, so a long export never holds SQLite's writer lock. An export above
-EXPORT_INLINE_ROWS rows becomes a background job (see jobs.export_jobs and jobs.runner),
+EXPORT_INLINE_ROWS rows becomes a background job (see jobs.export_jobs and jobs.queue),
 started by POST only, capped per person and per project, and a repeated request returns the
-running job; its page polls its progress every second.
+running job; its page polls its progress every second. The job runs on a queue worker, which
+may be on another machine, and its file is sent from where every server can read it (the
+database or a shared folder, jobs.files), so any server can show and send any job.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
+from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import send_file
-from flask import url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
@@ -33,9 +34,10 @@ from workbench.interchange.downloads import ExportRequest
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs
+from workbench.jobs import files as job_files
 from workbench.jobs import pages as job_pages
-from workbench.jobs import runner
 from workbench.models import Project
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
@@ -51,7 +53,6 @@ from workbench.web.routes import route
 from workbench.web.unit import database
 from workbench.web.unit import db
 from workbench.web.unit import discard
-from workbench.web.unit import writing
 
 bp = Blueprint("exports", __name__)
 INLINE_ROWS = 50_000
@@ -98,25 +99,12 @@ def download(project: Project) -> WerkzeugResponse:
 
 
 def _start_job(project: Project, wanted: ExportRequest) -> WerkzeugResponse:
-    config = current_app.config
-    with writing() as session:
-        job, created = export_jobs.start_or_reuse(
-            session,
-            project,
-            me(),
-            wanted,
-            per_user=int(config["EXPORT_JOBS_PER_USER"]),
-            per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
-        )
-        job_id = job.id
-    if created:  # only once the job row is committed: the runner reads it
-        runner.launch(
-            job_id,
-            database_url=config["DATABASE_URL"],
-            export_dir=config["EXPORT_DIR"],
-            runner=config.get("EXPORT_RUNNER", "subprocess"),
-        )
-    return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
+    return jobs.start(
+        project,
+        lambda session, per_user, per_project: export_jobs.start_or_reuse(
+            session, project, me(), wanted, per_user=per_user, per_project=per_project
+        ),
+    )
 
 
 @route(bp, "/p/<slug>/export/jobs/<int:job_id>")
@@ -132,9 +120,19 @@ def job(slug: str, job_id: int) -> str:
 @lead_route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
 def job_file(project: Project, job_id: int) -> WerkzeugResponse:
     """The finished job's file."""
-    found = job_pages.job_file(db(), project, job_id)
-    return send_file(
-        found.path, mimetype=found.mimetype, as_attachment=True, download_name=found.filename
+    found = job_pages.job_file(db(), jobs.file_store(), project, job_id)
+    stored = found.stored
+    if stored.path is not None:
+        return send_file(
+            stored.path, mimetype=found.mimetype, as_attachment=True, download_name=found.filename
+        )
+    # Kept in the database: sent piece by piece, never whole in this worker's memory.
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.filename)}"
+    return Response(
+        job_files.stream(database(), stored),
+        mimetype=found.mimetype,
+        headers={"Content-Disposition": disposition, "Content-Length": str(stored.size)},
     )
 
 

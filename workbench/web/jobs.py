@@ -1,0 +1,56 @@
+"""The web side of background jobs: the application's queue, its file store, starting a job.
+
+A job is started by a POST: its row is recorded (within the caps, or the same job already
+running is returned) in a write of its own, and only once that is committed is its id put on
+the queue, since the worker reads the row. The browser is sent to the job's page, which polls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+from flask import current_app
+from flask import redirect
+from flask import url_for
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from workbench.jobs import files as job_files
+from workbench.jobs import queue as job_queue
+from workbench.models import ExportJob
+from workbench.models import Project
+from workbench.web.unit import writing
+
+_QUEUE = "workbench.queue"
+Starter = Callable[[Session, int, int], tuple[ExportJob, bool]]
+
+
+def queue() -> job_queue.JobQueue:
+    """The application's job queue, opened on first use."""
+    found = current_app.extensions.get(_QUEUE)
+    if found is None:
+        found = job_queue.JobQueue(job_queue.settings_from(current_app.config))
+        current_app.extensions[_QUEUE] = found
+    return cast(job_queue.JobQueue, found)
+
+
+def file_store() -> job_files.FileStore:
+    """Where this application keeps finished job files."""
+    config = current_app.config
+    return job_files.FileStore(str(config["JOB_FILES"]), str(config["EXPORT_DIR"]))
+
+
+def start(project: Project, starter: Starter) -> WerkzeugResponse:
+    """Record (or find) the job with ``starter(session, caps...)``, queue it, go to its page."""
+    config = current_app.config
+    per_user, per_project = (
+        int(config["EXPORT_JOBS_PER_USER"]),
+        int(config["EXPORT_JOBS_PER_PROJECT"]),
+    )
+    with writing() as session:
+        job, created = starter(session, per_user, per_project)
+        job_id = job.id
+    if created:  # only once the job row is committed: the worker reads it
+        queue().export(job_id)
+    return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
