@@ -7,6 +7,7 @@ ends with the server, and also when the server is killed outright.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -100,7 +101,9 @@ def test_serve_alone_runs_background_exports(tmp_path: Path) -> None:
             status = found[1] if found else ""
         assert status == "done", stack.logs()
         data = http.get(f"{base}{job}/file")
-        assert data.status_code == 200 and data.json(), data.text[:300]
+        assert data.status_code == 200, data.text[:300]
+        lines = [json.loads(line) for line in data.text.splitlines()]  # JSON Lines
+        assert lines[0]["format"] == "workbench-export" and len(lines) > 1, data.text[:300]
         assert (tmp_path / "workbench-queue.sqlite3").exists()  # the queue beside the database
 
         # Killed outright, the server leaves no worker behind.
