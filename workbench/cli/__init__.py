@@ -13,6 +13,7 @@ from workbench.cli import accounts
 from workbench.cli import codebooks
 from workbench.cli import documents
 from workbench.cli import interchange
+from workbench.cli import quality
 from workbench.cli import reliability
 from workbench.cli import server
 
@@ -37,6 +38,8 @@ for command in (
     interchange.coding_sheet_cmd,
     interchange.import_codings_cmd,
     interchange.import_project_cmd,
+    quality.drift_cmd,
+    quality.suggest_group,
 ):
     main.add_command(command)
 

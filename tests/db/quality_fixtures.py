@@ -1,0 +1,149 @@
+"""Synthetic projects whose answer is known, for the drift monitor and the suggestions."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import Annotation
+from workbench.models import Code
+from workbench.models import ConsensusAnnotation
+from workbench.models import ConsensusState
+from workbench.models import Passage
+from workbench.models import PassageState
+
+WORDS = (
+    "council",
+    "members",
+    "states",
+    "resolution",
+    "terrorism",
+    "cooperation",
+    "threat",
+    "security",
+    "measures",
+    "international",
+    "community",
+    "efforts",
+    "support",
+    "region",
+    "peace",
+    "agreement",
+    "dialogue",
+    "development",
+    "framework",
+    "implementation",
+    "sanctions",
+    "committee",
+    "report",
+)
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def sentences(n: int, seed: int, keyword_share: float = 0.3) -> tuple[list[str], list[bool]]:
+    """n paragraphs of filler words; a share of them mention the keyword phrase."""
+    rng = np.random.default_rng(seed)
+    texts, hits = [], []
+    for i in range(n):
+        words = [str(w) for w in rng.choice(WORDS, size=int(rng.integers(12, 25)))]
+        hit = bool(rng.random() < keyword_share)
+        if hit:
+            words.insert(int(rng.integers(len(words))), "public-private partnership")
+        texts.append(f"Paragraph {i}: " + " ".join(words) + ".")
+        hits.append(hit)
+    return texts, hits
+
+
+def make_codes(session: Session, project: Any, names: list[str], **fields: Any) -> list[Code]:
+    """Codes with the given names (and fields), committed."""
+    codes = [
+        Code(project_id=project.id, key=f"k{i}", name=name, sort_order=i, **fields)
+        for i, name in enumerate(names)
+    ]
+    session.add_all(codes)
+    session.commit()
+    return codes
+
+
+def passages_of(session: Session, project: Any) -> list[Passage]:
+    """The project's codable passages in document order."""
+    return list(
+        session.scalars(
+            select(Passage)
+            .where(Passage.project_id == project.id, Passage.codable.is_(True))
+            .order_by(Passage.document_id, Passage.ordinal)
+        )
+    )
+
+
+def code_passages(
+    session: Session,
+    project: Any,
+    coder: Any,
+    codings: list[tuple[int, set[int]]],
+    *,
+    start: datetime = START,
+    **columns: Any,
+) -> None:
+    """The coder codes (passage id, code ids) in the given order, a minute apart."""
+    for i, (pid, code_ids) in enumerate(codings):
+        at = start + timedelta(minutes=i)
+        session.execute(
+            insert(PassageState).values(
+                project_id=project.id,
+                passage_id=pid,
+                coder_id=coder.id,
+                coded=True,
+                memo="",
+                updated_at=at,
+            )
+        )
+        for cid in code_ids:
+            session.execute(
+                insert(Annotation).values(
+                    project_id=project.id,
+                    passage_id=pid,
+                    coder_id=coder.id,
+                    code_id=cid,
+                    memo="",
+                    created_at=at,
+                    updated_at=at,
+                    **columns,
+                )
+            )
+    session.commit()
+
+
+def set_consensus(
+    session: Session, project: Any, lead: Any, codings: list[tuple[int, set[int]]]
+) -> None:
+    """The lead's consensus on the given passages."""
+    for pid, code_ids in codings:
+        session.execute(
+            insert(ConsensusState).values(
+                project_id=project.id,
+                passage_id=pid,
+                resolved_by_id=lead.id,
+                resolved_at=START,
+                memo="",
+            )
+        )
+        for cid in code_ids:
+            session.execute(
+                insert(ConsensusAnnotation).values(
+                    project_id=project.id,
+                    passage_id=pid,
+                    code_id=cid,
+                    memo="",
+                    resolved_by_id=lead.id,
+                    resolved_at=START,
+                )
+            )
+    session.commit()
