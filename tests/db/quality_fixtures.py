@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,46 +18,7 @@ from workbench.models import ConsensusState
 from workbench.models import Passage
 from workbench.models import PassageState
 
-WORDS = (
-    "council",
-    "members",
-    "states",
-    "resolution",
-    "terrorism",
-    "cooperation",
-    "threat",
-    "security",
-    "measures",
-    "international",
-    "community",
-    "efforts",
-    "support",
-    "region",
-    "peace",
-    "agreement",
-    "dialogue",
-    "development",
-    "framework",
-    "implementation",
-    "sanctions",
-    "committee",
-    "report",
-)
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-def sentences(n: int, seed: int, keyword_share: float = 0.3) -> tuple[list[str], list[bool]]:
-    """n paragraphs of filler words; a share of them mention the keyword phrase."""
-    rng = np.random.default_rng(seed)
-    texts, hits = [], []
-    for i in range(n):
-        words = [str(w) for w in rng.choice(WORDS, size=int(rng.integers(12, 25)))]
-        hit = bool(rng.random() < keyword_share)
-        if hit:
-            words.insert(int(rng.integers(len(words))), "public-private partnership")
-        texts.append(f"Paragraph {i}: " + " ".join(words) + ".")
-        hits.append(hit)
-    return texts, hits
 
 
 def make_codes(session: Session, project: Any, names: list[str], **fields: Any) -> list[Code]:
