@@ -130,4 +130,96 @@ def suggest_group() -> None:
     """Coding suggestions: train per-code classifiers and report how good they are."""
 
 
-__all__ = ["drift_cmd", "suggest_group", "writing"]
+def _suggest_text(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'code':36} {'pos':>5} {'neg':>5} {'prec':>6} {'recall':>6} {'F1':>6}  ready"]
+    for r in rows:
+        lines.append(
+            f"{r['code'][:36]:36} {r.get('positives', 0):>5} {r.get('negatives', 0):>5} "
+            f"{_num(r.get('precision')):>6} {_num(r.get('recall')):>6} {_num(r.get('f1')):>6}  "
+            + ("ready" if r["ready"] else f"not ready: {r['reason']}")
+        )
+    return "\n".join(lines)
+
+
+def _train_options(command: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--threshold",
+                type=click.FloatRange(0, 1, min_open=True),
+                default=0.8,
+                show_default=True,
+                help="Cross-validated F1 a code needs to be ready.",
+            ),
+            click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True),
+            click.option(
+                "--min-examples",
+                type=click.IntRange(2, 10_000),
+                default=10,
+                show_default=True,
+                help="Positive and negative training passages a code needs.",
+            ),
+            click.option("--seed", type=click.IntRange(0), default=0, show_default=True),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _train(slug: str, threshold: float, folds: int, min_examples: int, seed: int) -> None:
+    from workbench.accounts import users as accounts
+    from workbench.quality import suggestions
+
+    with writing() as session:
+        project = accounts.project_by_slug(session, slug)
+        row = suggestions.train_project(
+            session, project, None, threshold=threshold, folds=folds,
+            min_examples=min_examples, seed=seed,
+        )  # fmt: skip
+        click.echo(f"Trained on {row.passages} labelled passages.", err=True)
+
+
+@suggest_group.command("train")
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@_train_options
+def suggest_train(
+    project_slug: str, threshold: float, folds: int, min_examples: int, seed: int
+) -> None:
+    """Train every code's classifier on the project's codings and evaluate it."""
+    _train(project_slug, threshold, folds, min_examples, seed)
+
+
+@suggest_group.command("evaluate")
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option("--code", help="Only this code (its path or its name).")
+@click.option("--retrain", is_flag=True, help="Train again first, even if a model is stored.")
+@_train_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (undefined values are null).")
+def suggest_evaluate(
+    project_slug: str,
+    code: str | None,
+    retrain: bool,
+    threshold: float,
+    folds: int,
+    min_examples: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Cross-validated precision, recall and F1 per code, training data and readiness.
+
+    Trains first when the project has no stored model (or with --retrain)."""
+    from workbench.accounts import users as accounts
+    from workbench.quality import suggestions
+
+    with reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        missing = suggestions.stored_model(session, project) is None
+    if missing or retrain:
+        _train(project_slug, threshold, folds, min_examples, seed)
+    with reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        rows = suggestions.evaluations(session, project, code)
+    if as_json:
+        click.echo(json.dumps({"codes": rows}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_suggest_text(rows))

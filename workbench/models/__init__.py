@@ -18,6 +18,8 @@ from workbench.models.coding import ReliabilityRound
 from workbench.models.corpus import DOC_TYPES
 from workbench.models.corpus import Document
 from workbench.models.corpus import Passage
+from workbench.models.suggestions import SuggestionCode
+from workbench.models.suggestions import SuggestionModel
 
 __all__ = [
     "DOC_TYPES",
@@ -37,5 +39,7 @@ __all__ = [
     "PassageState",
     "Project",
     "ReliabilityRound",
+    "SuggestionCode",
+    "SuggestionModel",
     "User",
 ]
