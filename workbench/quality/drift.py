@@ -72,6 +72,7 @@ class DriftReport(JsonRecord):
     codes: tuple[str, ...]
     coders: tuple[CoderDrift, ...]
     names: dict[str, str]  # username -> display name
+    coder_ids: dict[str, int]  # username -> user id
 
 
 def check_settings(settings: DriftSettings) -> DriftSettings:
@@ -219,4 +220,5 @@ def project_drift(session: Session, project: Project, settings: DriftSettings) -
         codes=tuple(codes),
         coders=tuple(coders),
         names={user: name for user, name in rows.users.values()},
+        coder_ids=ids,
     )

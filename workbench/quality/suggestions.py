@@ -20,9 +20,16 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import store as codebook_store
+from workbench.coding import commands
+from workbench.coding.commands import Acted
+from workbench.coding.commands import Command
+from workbench.coding.passage_state import log_change
+from workbench.coding.targets import get_passage
+from workbench.coding.view import ViewFilters
 from workbench.core.errors import Conflict
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
@@ -34,6 +41,7 @@ from workbench.core.suggest.model import CodeExamples
 from workbench.core.suggest.model import Scores
 from workbench.core.suggest.model import TrainedModels
 from workbench.core.suggest.model import train
+from workbench.models import Annotation
 from workbench.models import Assignment
 from workbench.models import Passage
 from workbench.models import Project
@@ -261,23 +269,69 @@ def loaded_models(row: SuggestionModel) -> TrainedModels:
     return models
 
 
-def _withheld(
-    session: Session, project: Project, coder: User, row: SuggestionModel, ids: list[int]
-) -> set[int]:
-    """Passages the coder gets no suggestion on: rounds and gold checks; blind leaks."""
-    in_rounds = set(
+@dataclass
+class Prepared:
+    """What serving suggestions to one coder needs, read once (per request or page)."""
+
+    models: TrainedModels
+    ready: list[tuple[int, str]]  # (code id, path) enabled and ready
+    withheld: set[int]  # passages without suggestions for this coder
+
+    def for_passages(self, items: list[tuple[int, str]]) -> dict[int, list[Suggestion]]:
+        """Suggestions by passage for (passage id, text) pairs."""
+        shown = [(pid, text) for pid, text in items if pid not in self.withheld]
+        if not shown:
+            return {}
+        ids = {path: cid for cid, path in self.ready}
+        found_all = self.models.suggest([t for _, t in shown], [p for _, p in self.ready])
+        out: dict[int, list[Suggestion]] = {}
+        for (pid, _), found in zip(shown, found_all, strict=True):
+            if found:
+                out[pid] = [
+                    Suggestion(ids[path], path, p)
+                    for path, p in sorted(found.items(), key=lambda kv: -kv[1])
+                ]
+        return out
+
+
+def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
+    """The coder's suggestion context, or None when no code offers suggestions."""
+    row = stored_model(session, project)
+    if row is None:
+        return None
+    enabled = enabled_code_ids(session, project)
+    if not enabled:
+        return None
+    ready = [
+        (cid, path)
+        for cid, path, _ in _code_rows(session, project)
+        if cid in enabled and (row.evaluations.get(path) or {}).get("ready")
+    ]
+    if not ready:
+        return None
+    # Never in reliability rounds or gold checks: every round assignment of this coder.
+    withheld = set(
         session.scalars(
             select(Assignment.passage_id).where(
                 Assignment.project_id == project.id,
                 Assignment.coder_id == coder.id,
                 Assignment.round_id.is_not(None),
-                Assignment.passage_id.in_(ids),
             )
         )
     )
     if project.blind:
-        in_rounds |= set(row.settings.get("trained_passages", [])) & set(ids)
-    return in_rounds
+        withheld |= set(row.settings.get("trained_passages", []))
+    return Prepared(loaded_models(row), ready, withheld)
+
+
+def document_texts(session: Session, document_id: int) -> list[tuple[int, str]]:
+    """(passage id, text) of a document's codable passages."""
+    rows = session.execute(
+        select(Passage.id, Passage.text).where(
+            Passage.document_id == document_id, Passage.codable.is_(True)
+        )
+    )
+    return [(int(pid), str(text)) for pid, text in rows]
 
 
 def suggestions_for(
@@ -285,30 +339,46 @@ def suggestions_for(
 ) -> dict[int, list[Suggestion]]:
     """For (passage id, text) pairs, the suggestions to show this coder, by passage."""
     items = list(passages)
-    row = stored_model(session, project)
-    if row is None or not items:
-        return {}
-    enabled = enabled_code_ids(session, project)
-    ready = [
-        (cid, path)
-        for cid, path, _ in _code_rows(session, project)
-        if cid in enabled and (row.evaluations.get(path) or {}).get("ready")
-    ]
-    if not ready:
-        return {}
-    withheld = _withheld(session, project, coder, row, [pid for pid, _ in items])
-    shown = [(pid, text) for pid, text in items if pid not in withheld]
-    if not shown:
-        return {}
-    models = loaded_models(row)
-    ids = {path: cid for cid, path in ready}
-    out: dict[int, list[Suggestion]] = {}
-    for (pid, _), found in zip(
-        shown, models.suggest([t for _, t in shown], [p for _, p in ready]), strict=True
-    ):
-        if found:
-            out[pid] = [
-                Suggestion(ids[path], path, p)
-                for path, p in sorted(found.items(), key=lambda kv: -kv[1])
-            ]
-    return out
+    prepared = prepare(session, project, coder) if items else None
+    return prepared.for_passages(items) if prepared is not None else {}
+
+
+def accept(
+    session: Session,
+    project: Project,
+    role: str,
+    coder: User,
+    command: Command,
+    scope: ViewFilters,
+    *,
+    memo_limit: int,
+) -> Acted:
+    """Apply a suggested code because the coder accepted its suggestion; record it as assisted."""
+    passage = get_passage(session, project, command.passage_id)
+    offered = suggestions_for(session, project, coder, [(passage.id, passage.text)])
+    if command.code_id not in {s.code_id for s in offered.get(passage.id, [])}:
+        raise Conflict(
+            "That suggestion is not offered on this passage (any more): apply the code with "
+            "its own key if it applies."
+        )
+    apply = Command("apply", passage.id, command.code_id, {})
+    acted = commands.perform(session, project, role, coder, apply, scope, memo_limit=memo_limit)
+    session.execute(
+        update(Annotation)
+        .where(
+            Annotation.passage_id == passage.id,
+            Annotation.coder_id == coder.id,
+            Annotation.code_id == command.code_id,
+        )
+        .values(suggestion_shown=True, suggestion_accepted=True)
+    )
+    log_change(
+        session,
+        project,
+        coder,
+        passage.id,
+        "annotation",
+        "accept_suggestion",
+        after={"code_id": command.code_id},
+    )
+    return acted

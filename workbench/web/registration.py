@@ -42,6 +42,7 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.web import exports
     from workbench.web import lifecycle
     from workbench.web import projects
+    from workbench.web import quality
 
     for module in (
         auth,
@@ -54,5 +55,6 @@ def _register_blueprints(app: Flask) -> None:
         agreement,
         analysis,
         exports,
+        quality,
     ):
         app.register_blueprint(module.bp)
