@@ -7,10 +7,12 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.unit.synthetic_text import sentences
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import ConsensusAnnotation
@@ -107,3 +109,31 @@ def set_consensus(
                 )
             )
     session.commit()
+
+
+def keyword_project(session, make_user, make_project, import_text):
+    """Lead, coders ann and bob; a keyword code and a random code, 160 labelled passages."""
+    lead = make_user("lead")
+    ann, bob = make_user("ann"), make_user("bob")
+    project = make_project(lead=lead, coders=(ann, bob))
+    texts, hits = sentences(160, seed=2)
+    import_text(project, [("record.txt", "\n\n".join(texts).encode())])
+    partnership, randomly = make_codes(session, project, ["Partnership", "Random"])
+    partnership.keywords_en = ["public-private partnership"]
+    partnership.keywords_zh = ["公私伙伴关系"]
+    session.commit()
+    ids = [p.id for p in passages_of(session, project)]
+    assert len(ids) == 160
+    rng = np.random.default_rng(1)
+    truth = [
+        (
+            pid,
+            ({partnership.id} if hit else set()) | ({randomly.id} if rng.random() < 0.3 else set()),
+        )
+        for pid, hit in zip(ids, hits, strict=True)
+    ]
+    # Passages 0-39 have a consensus; 40-159 are coded by both coders, who agree.
+    set_consensus(session, project, lead, truth[:40])
+    code_passages(session, project, ann, truth[40:])
+    code_passages(session, project, bob, truth[40:])
+    return project, lead, ann, partnership, randomly

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert
 
-from tests.db.quality_fixtures import code_passages
-from tests.db.quality_fixtures import make_codes
+from tests.db.quality_fixtures import keyword_project
 from tests.db.quality_fixtures import passages_of
-from tests.db.quality_fixtures import set_consensus
-from tests.unit.synthetic_text import sentences
 from workbench.cli import main
 from workbench.core.errors import Conflict
 from workbench.models import Assignment
@@ -23,30 +19,7 @@ from workbench.quality import suggestions
 
 @pytest.fixture()
 def coded(session, make_user, make_project, import_text):
-    lead = make_user("lead")
-    ann, bob = make_user("ann"), make_user("bob")
-    project = make_project(lead=lead, coders=(ann, bob))
-    texts, hits = sentences(160, seed=2)
-    import_text(project, [("record.txt", "\n\n".join(texts).encode())])
-    partnership, randomly = make_codes(session, project, ["Partnership", "Random"])
-    partnership.keywords_en = ["public-private partnership"]
-    partnership.keywords_zh = ["公私伙伴关系"]
-    session.commit()
-    ids = [p.id for p in passages_of(session, project)]
-    assert len(ids) == 160
-    rng = np.random.default_rng(1)
-    truth = [
-        (
-            pid,
-            ({partnership.id} if hit else set()) | ({randomly.id} if rng.random() < 0.3 else set()),
-        )
-        for pid, hit in zip(ids, hits, strict=True)
-    ]
-    # Passages 0-39 have a consensus; 40-159 are coded by both coders, who agree.
-    set_consensus(session, project, lead, truth[:40])
-    code_passages(session, project, ann, truth[40:])
-    code_passages(session, project, bob, truth[40:])
-    return project, lead, ann, partnership, randomly
+    return keyword_project(session, make_user, make_project, import_text)
 
 
 def test_keyword_code_is_ready_and_random_code_is_not(session, coded) -> None:
