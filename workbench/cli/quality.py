@@ -223,3 +223,23 @@ def suggest_evaluate(
         click.echo(json.dumps({"codes": rows}, ensure_ascii=False, indent=2))
     else:
         click.echo(_suggest_text(rows))
+
+
+@suggest_group.command("assisted")
+@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (undefined values are null).")
+def suggest_assisted(project_slug: str, as_json: bool) -> None:
+    """How many codings were assisted, and α per code with and without them."""
+    from workbench.accounts import users as accounts
+    from workbench.quality.assisted import assisted_agreement
+
+    with reading() as session:
+        project = accounts.project_by_slug(session, project_slug)
+        result = assisted_agreement(session, project)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result['assisted']} of {result['codings']} codings were assisted.")
+    click.echo(f"{'code':40} {'α with':>8} {'α without':>10}")
+    for code, row in result["per_code"].items():
+        click.echo(f"{code[:40]:40} {_num(row['alpha_with']):>8} {_num(row['alpha_without']):>10}")
