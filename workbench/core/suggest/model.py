@@ -1,9 +1,10 @@
 """Learned coding suggestions: one linear classifier per code over character n-grams. PURE.
 
-Features: character n-grams (1–3 characters) with sublinear tf-idf weights and unit length.
-Character n-grams need no word segmenter, so Chinese and English passages go through the same
-features. The vocabulary and idf are fitted once on every labelled passage's text (no labels
-are used for them).
+Features: character n-grams (1–3 characters), hashed into 2^20 buckets, with sublinear tf-idf
+weights and unit length. Character n-grams need no word segmenter, so Chinese and English
+passages go through the same features. The kept n-grams (seen in at least two passages, the
+most frequent 131,072) and their idf are fitted once on every labelled passage's text (no
+labels are used for them). The classifiers and cross-validation are scikit-learn's.
 
 Per code, a logistic regression (fitted by stochastic gradient descent) with balanced class
 weights is trained on that code's labelled passages (positives and negatives). Before a model
@@ -28,7 +29,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 
@@ -36,12 +36,13 @@ from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.suggest.dictionary import hit_codes
 
 NGRAMS = (1, 3)
-MAX_FEATURES = 1 << 16
+MAX_FEATURES = 1 << 17
+BUCKET_BITS = 20
 DEFAULT_FOLDS = 5
 DEFAULT_F1 = 0.8
 MIN_EXAMPLES = 10
 SUGGEST_AT = 0.5
-FORMAT = 1
+FORMAT = 2
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -91,39 +92,109 @@ def scores(truth: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_]) -> Sc
     return Scores(precision, recall, f1)
 
 
-class Vectoriser:
-    """Character n-gram counts weighted by sublinear tf-idf and scaled to unit length."""
+def _ngram_buckets(texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(text index, hash bucket) of every character 1-, 2- and 3-gram of the lower-cased texts.
 
-    def __init__(self, vocabulary: Sequence[str], idf: FloatArray) -> None:
-        self.vocabulary = tuple(vocabulary)
+    Hashed with numpy over the texts' code points at once: no per-n-gram Python loop, which
+    is what made suggestions for a long document slow."""
+    lowered = [t.lower() for t in texts]
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+    points = np.frombuffer("".join(lowered).encode("utf-32-le"), dtype=np.uint32)
+    codes = points.astype(np.uint64)
+    owner = np.repeat(np.arange(len(lowered), dtype=np.int64), lengths)
+    rows: list[npt.NDArray[np.int64]] = []
+    buckets: list[npt.NDArray[np.int64]] = []
+    with np.errstate(over="ignore"):
+        for n in range(NGRAMS[0], NGRAMS[1] + 1):
+            m = codes.size - n + 1
+            if m <= 0:
+                continue
+            h = np.full(m, n, dtype=np.uint64)
+            for k in range(n):
+                h = (h * np.uint64(0x100000001B3)) ^ codes[k : k + m]
+            # Fibonacci hashing spreads the n-gram hash over the bucket range.
+            h = (h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - BUCKET_BITS)
+            inside = owner[:m] == owner[n - 1 : n - 1 + m]
+            rows.append(owner[:m][inside])
+            buckets.append(h[inside].astype(np.int64))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(buckets)
+
+
+def _tally(keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct keys in order and how often each occurs."""
+    if keys.size == 0:
+        return keys, keys
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, ordered.size))
+    return ordered[starts], counts.astype(np.int64)
+
+
+def _csr(
+    rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], n_rows: int, width: int
+) -> sparse.csr_matrix:
+    """Counts of (row, column) pairs as a canonical CSR matrix, built without scipy's sorting."""
+    keys, counts = _tally(rows * max(width, 1) + cols)
+    key_rows = keys // max(width, 1)
+    indptr = np.searchsorted(key_rows, np.arange(n_rows + 1))
+    return sparse.csr_matrix(
+        (counts.astype(np.float64), keys % max(width, 1), indptr), shape=(n_rows, width)
+    )
+
+
+class Vectoriser:
+    """Character n-gram counts weighted by sublinear tf-idf and scaled to unit length.
+
+    The features are hash buckets of n-grams kept at fitting time (``buckets``, sorted)."""
+
+    def __init__(self, buckets: npt.NDArray[np.int64], idf: FloatArray) -> None:
+        self.buckets = np.asarray(buckets, dtype=np.int64)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self._counter = CountVectorizer(
-            analyzer="char",
-            ngram_range=NGRAMS,
-            lowercase=True,
-            vocabulary={term: i for i, term in enumerate(self.vocabulary)},
-            dtype=np.float64,
-        )
+        self._column: npt.NDArray[np.int64] | None = None
+
+    def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        rows, buckets = _ngram_buckets(texts)
+        width = int(self.buckets.size)
+        if width == 0 or rows.size == 0:
+            return sparse.csr_matrix((len(texts), width))
+        if self._column is None:
+            # Bucket -> feature column (-1: not kept); one gather per n-gram, no search.
+            self._column = np.full(1 << BUCKET_BITS, -1, dtype=np.int64)
+            self._column[self.buckets] = np.arange(width)
+        cols = self._column[buckets]
+        known = cols >= 0
+        return _csr(rows[known], cols[known], len(texts), width)
 
     @classmethod
     def fit(cls, texts: Sequence[str]) -> tuple[Vectoriser, sparse.csr_matrix]:
-        """Fit the vocabulary and idf on the texts; return it with the texts' features."""
-        counter = CountVectorizer(
-            analyzer="char",
-            ngram_range=NGRAMS,
-            lowercase=True,
-            min_df=2 if len(texts) >= 50 else 1,
-            max_features=MAX_FEATURES,
-            dtype=np.float64,
+        """Fit the kept n-grams and their idf on the texts; return it with the texts' features."""
+        rows, buckets = _ngram_buckets(texts)
+        keys, counts = _tally(rows * (1 << BUCKET_BITS) + buckets)
+        df = np.bincount(keys & ((1 << BUCKET_BITS) - 1), minlength=1 << BUCKET_BITS)
+        least = 2 if len(texts) >= 50 else 1
+        kept = np.flatnonzero(df >= least)
+        if kept.size > MAX_FEATURES:
+            # The most frequent n-grams, ties broken by bucket so the choice is reproducible.
+            order = np.lexsort((kept, -df[kept]))[:MAX_FEATURES]
+            kept = np.sort(kept[order])
+        idf = np.log((1 + len(texts)) / (1 + df[kept])) + 1
+        made = cls(kept.astype(np.int64), idf)
+        column = np.full(1 << BUCKET_BITS, -1, dtype=np.int64)
+        column[kept] = np.arange(kept.size)
+        made._column = column
+        cols = column[keys & ((1 << BUCKET_BITS) - 1)]
+        known = cols >= 0
+        # Columns are ranks of sorted buckets, so the (text, bucket) order of the tallied keys
+        # is already the (row, column) order a CSR matrix wants: no second sort.
+        key_rows = keys[known] >> BUCKET_BITS
+        indptr = np.searchsorted(key_rows, np.arange(len(texts) + 1))
+        matrix = sparse.csr_matrix(
+            (counts[known].astype(np.float64), cols[known], indptr),
+            shape=(len(texts), int(kept.size)),
         )
-        counts = counter.fit_transform(texts).tocsr()
-        vocabulary = [""] * len(counter.vocabulary_)
-        for term, i in counter.vocabulary_.items():
-            vocabulary[i] = term
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        idf = np.log((1 + counts.shape[0]) / (1 + df)) + 1
-        made = cls(vocabulary, idf)
-        return made, made._weigh(counts)
+        return made, made._weigh(matrix)
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         out = counts.tocsr(copy=True)
@@ -134,18 +205,19 @@ class Vectoriser:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The texts' features."""
-        return self._weigh(self._counter.transform(texts).tocsr())
+        return self._weigh(self._counts(texts))
 
 
 def _classifier(seed: int) -> SGDClassifier:
-    # Logistic loss by stochastic gradient descent: a fixed number of passes over the data keeps
+    # Logistic loss by averaged stochastic gradient descent: a few passes over the data keep
     # training time linear in the number of passages (an exact solver took ten times longer on
     # 10,000 passages without better scores), and the seed makes it reproducible.
     return SGDClassifier(
         loss="log_loss",
         alpha=1e-5,
         class_weight="balanced",
-        max_iter=15,
+        average=True,
+        max_iter=6,
         tol=None,
         random_state=seed,
     )
@@ -222,8 +294,7 @@ class TrainedModels:
         np.savez_compressed(
             buffer,
             format=np.array([FORMAT]),
-            vocabulary=np.array(self.vectoriser.vocabulary or [""], dtype=str),
-            n_features=np.array([len(self.vectoriser.vocabulary)]),
+            buckets=self.vectoriser.buckets,
             idf=self.vectoriser.idf,
             codes=np.array(self.codes or ("",), dtype=str),
             n_codes=np.array([len(self.codes)]),
@@ -240,12 +311,10 @@ class TrainedModels:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             if int(archive["format"][0]) != FORMAT:
                 raise ValueError("the stored suggestion model has an unknown format")
-            n_features = int(archive["n_features"][0])
             n_codes = int(archive["n_codes"][0])
-            vocabulary = [str(v) for v in archive["vocabulary"][:n_features]]
             codes = tuple(str(c) for c in archive["codes"][:n_codes])
             return cls(
-                Vectoriser(vocabulary, archive["idf"]),
+                Vectoriser(archive["buckets"], archive["idf"]),
                 codes,
                 archive["weights"].astype(np.float64),
                 archive["intercepts"].astype(np.float64),
@@ -269,7 +338,7 @@ def train(
         raise ValueError("cross-validation needs at least two folds")
     used = sorted({i for ex in examples for i in ex.passages})
     if not used:
-        empty = Vectoriser([], np.zeros(0))
+        empty = Vectoriser(np.zeros(0, dtype=np.int64), np.zeros(0))
         unfit = {
             ex.code: _evaluate(
                 ex.code, sparse.csr_matrix((0, 0)), np.zeros(0, dtype=bool), None,
