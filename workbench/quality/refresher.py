@@ -56,10 +56,10 @@ def assign_refresher(
     for pids in by_round.values():
         rnd = gold[pids[0]]
         # Whether the coder was one of the round's own coders, asked before they are given more.
-        chosen = agreement_data.round_coder_ids(session, rnd)
+        own_coders = agreement_data.round_coder_ids(session, rnd)
         added += assignments.assign_round(session, project, rnd, pids, [coder])
         sample: dict[str, Any] = dict(rnd.sample or {})
-        if coder.id not in chosen:
+        if coder.id not in own_coders:
             # Kept apart like a gold trainee: the round's own agreement stays among its coders.
             sample["trainee_ids"] = sorted({*sample.get("trainee_ids", []), coder.id})
             rnd.sample = sample
