@@ -66,7 +66,7 @@ say "Lint and types"
 # records and every area.
 STRICT=""
 for package in core formats models unit_of_work db accounts documents codebooks coding \
-  reliability analysis interchange jobs translations; do STRICT="$STRICT -p workbench.$package"; done
+  reliability analysis interchange jobs translations quality; do STRICT="$STRICT -p workbench.$package"; done
 # shellcheck disable=SC2086
 .venv/bin/mypy --strict $STRICT
 # The house plan's contracts (pyproject.toml, [tool.importlinter]).

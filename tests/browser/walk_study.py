@@ -64,6 +64,7 @@ class WalkStudy:
             "coding view (document)": f"{p}/d/{doc}/code",
             "queue": f"{p}/queue",
             "team": f"{p}/team",
+            "coding quality": f"{p}/quality",
             "agreement": f"{p}/agreement",
             "agreement report": f"{p}/agreement/report",
             "round": f"{p}/agreement/rounds/{rnd}",

@@ -84,6 +84,7 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
             *(a.id, a.coder_id, Document.title, a.passage_id, a.code_id, a.stance, a.memo),
             *(a.span_start, a.span_end, _span_text(Passage.text, a.span_start, a.span_end)),
             *(a.codebook_version, a.code_revision, _raw(a.created_at), _raw(a.updated_at)),
+            *(a.suggestion_shown, a.suggestion_accepted),
             where=[a.coder_id.in_(ctx.coder_ids), a.code_id.in_(ctx.code_ids)],
         )
         # Within a passage: coders by username, codes in codebook order, sorted by the database.
@@ -108,6 +109,8 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                 r[13],
                 _iso(r[14]),
                 _iso(r[15]),
+                int(bool(r[16])),
+                int(bool(r[17])),
             ]
 
     def consensus_rows() -> Iterator[Row]:
@@ -134,6 +137,8 @@ def annotations_table(ctx: Context, estimate: int) -> Table:
                     None,
                     _iso(r[8]),
                     _iso(r[8]),
+                    None,
+                    None,
                 ]
 
     def rows() -> Iterator[Row]:

@@ -13,6 +13,7 @@ from workbench.cli import accounts
 from workbench.cli import codebooks
 from workbench.cli import documents
 from workbench.cli import interchange
+from workbench.cli import quality
 from workbench.cli import reliability
 from workbench.cli import server
 from workbench.cli import translations
@@ -42,6 +43,8 @@ for command in (
     translations.link_cmd,
     translations.alignment_cmd,
     translations.quotes_cmd,
+    quality.drift_cmd,
+    quality.suggest_group,
 ):
     main.add_command(command)
 

@@ -106,6 +106,8 @@ class WCoding(WLayerRow):
     code_revision: int | None = None
     created_at: str = ""
     updated_at: str = ""
+    suggestion_shown: bool = False
+    suggestion_accepted: bool = False
 
 
 @dataclass
@@ -319,6 +321,8 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
                 _int(get("code_revision")),
                 get("created_at").strip(),
                 get("updated_at").strip(),
+                get("suggestion_shown").strip() == "1",
+                get("suggestion_accepted").strip() == "1",
             )
         )
     return out

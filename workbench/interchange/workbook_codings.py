@@ -54,6 +54,8 @@ class _Coding:
     revision: int | None
     created: dt.datetime | None
     updated: dt.datetime | None
+    suggestion_shown: bool = False
+    suggestion_accepted: bool = False
 
 
 @dataclass
@@ -150,6 +152,8 @@ def plan_codings(
                     c.code_revision,
                     created,
                     updated,
+                    c.suggestion_shown,
+                    c.suggestion_accepted,
                 )
             )
     for st in content.states:
@@ -233,6 +237,9 @@ def apply_plan(
             values["updated_at"] = c.updated
         if c.revision is not None:
             values["code_revision"] = c.revision
+        if c.suggestion_shown or c.suggestion_accepted:
+            values["suggestion_shown"] = c.suggestion_shown or c.suggestion_accepted
+            values["suggestion_accepted"] = c.suggestion_accepted
         if values:
             session.execute(update(Annotation).where(Annotation.id == annotation_id).values(values))
     for passage_id, coder_id, updated in state_times:

@@ -24,6 +24,8 @@ from workbench.models.translations import QUOTE_KINDS
 from workbench.models.translations import AlignmentPair
 from workbench.models.translations import DocumentLink
 from workbench.models.translations import Quotation
+from workbench.models.suggestions import SuggestionCode
+from workbench.models.suggestions import SuggestionModel
 
 __all__ = [
     "DOC_TYPES",
@@ -49,5 +51,7 @@ __all__ = [
     "Project",
     "Quotation",
     "ReliabilityRound",
+    "SuggestionCode",
+    "SuggestionModel",
     "User",
 ]

@@ -45,6 +45,14 @@ class Annotation(CoderPassageRow, Base):
     code_revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
+    # Whether a coding suggestion for this code was on screen when the coder applied it, and
+    # whether the coder applied it by accepting that suggestion (an assisted coding).
+    suggestion_shown: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    suggestion_accepted: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
 
 
 class PassageState(CoderPassageRow, Base):

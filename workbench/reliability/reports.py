@@ -12,6 +12,8 @@ from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
@@ -22,6 +24,7 @@ from workbench.core.agreement import build_report
 from workbench.core.agreement import methods_paragraph
 from workbench.core.agreement import methods_table
 from workbench.core.errors import ValidationError
+from workbench.models import Annotation
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.reliability.records import CONSENSUS
@@ -33,6 +36,7 @@ from workbench.reliability.records import get_round
 from workbench.reliability.records import load
 from workbench.reliability.records import passage_codings
 from workbench.reliability.records import scope_for
+from workbench.reliability.records import scoped
 
 BREAKDOWN_KEYS = ("language", "original_language", "speech", "delegation", "doc_type", "document")
 MAX_BOOTSTRAP = 10_000
@@ -52,6 +56,9 @@ class ProjectReport:
     resolved: int
     reference_label: str | None  # "consensus", "gold" or None when there is no consensus yet
     resolved_per_code: dict[str, int] = field(default_factory=dict)  # code path -> passages
+    # Coder codings in the scope, and how many of them were made by accepting a suggestion.
+    codings: int = 0
+    assisted: int = 0
 
 
 def _resolved_disagreements(
@@ -171,6 +178,35 @@ def project_report(
         resolved=resolved_count(session, project, scope),
         reference_label=None if not reference else ("gold" if rnd and rnd.is_gold else CONSENSUS),
         resolved_per_code=resolved_per_code(session, project, scope) if reference else {},
+        codings=len([r for r in data.records if r.code]),
+        assisted=assisted_count(session, project, scope),
+    )
+
+
+def assisted_count(session: Session, project: Project, scope: Scope) -> int:
+    """Coder codings in the scope that were applied by accepting a coding suggestion."""
+    stmt = scoped(
+        select(func.count(Annotation.id)).where(Annotation.suggestion_accepted.is_(True)),
+        Annotation.passage_id,
+        Annotation.project_id,
+        project,
+        scope,
+    )
+    if scope.coder_ids is not None:
+        stmt = stmt.where(Annotation.coder_id.in_(scope.coder_ids))
+    return int(session.scalar(stmt) or 0)
+
+
+def assisted_sentence(codings: int, assisted: int) -> str:
+    """The methods sentence on machine-assisted codings (empty when there were none)."""
+    if not assisted:
+        return ""
+    share = 100 * assisted / codings if codings else 0.0
+    return (
+        f" {assisted} of {codings} codings ({share:.1f}%) were made by accepting a machine "
+        "suggestion (a per-code classifier enabled only after its cross-validated F1 reached "
+        "the project's threshold; never shown in reliability rounds or gold checks); "
+        "agreement computed without them is reported separately."
     )
 
 
@@ -210,6 +246,7 @@ def methods_from(pr: ProjectReport, digits: int | None = 3) -> tuple[str, list[d
     """The methods paragraph and table of a computed report."""
     version = str(pr.codebook_version) if pr.codebook_version else None
     paragraph = methods_paragraph(pr.report, version, pr.resolved)
+    paragraph += assisted_sentence(pr.codings, pr.assisted)
     rows = methods_table(pr.report, digits)
     for row in rows:
         row["codebook_version"] = pr.codebook_version

@@ -43,6 +43,7 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.web import lifecycle
     from workbench.web import projects
     from workbench.web import translations
+    from workbench.web import quality
 
     for module in (
         auth,
@@ -56,5 +57,6 @@ def _register_blueprints(app: Flask) -> None:
         analysis,
         exports,
         translations,
+        quality,
     ):
         app.register_blueprint(module.bp)

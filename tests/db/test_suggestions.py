@@ -1,0 +1,93 @@
+"""Suggestions on a synthetic project: a keyword code is ready, a random code is not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import insert
+
+from tests.db.quality_fixtures import keyword_project
+from tests.db.quality_fixtures import passages_of
+from workbench.cli import main
+from workbench.core.errors import Conflict
+from workbench.models import Assignment
+from workbench.models import ReliabilityRound
+from workbench.quality import suggestions
+
+
+@pytest.fixture()
+def coded(session, make_user, make_project, import_text):
+    return keyword_project(session, make_user, make_project, import_text)
+
+
+def test_keyword_code_is_ready_and_random_code_is_not(session, coded) -> None:
+    project, lead, _, partnership, randomly = coded
+    data = suggestions.training_data(session, project)
+    assert len(data.passage_ids) == 160
+    row = suggestions.train_project(session, project, lead)
+    assert row.passages == 160
+    by_code = {e["code"]: e for e in suggestions.evaluations(session, project)}
+    good, bad = by_code["Partnership"], by_code["Random"]
+    assert good["f1"] >= 0.9 and good["ready"] is True
+    assert good["positives"] + good["negatives"] == 160
+    assert good["dictionary"]["f1"] == 1.0
+    assert bad["ready"] is False and "below the threshold" in bad["reason"]
+    with pytest.raises(Conflict, match="not ready"):
+        suggestions.set_enabled(session, project, lead, randomly.id, True)
+    suggestions.set_enabled(session, project, lead, partnership.id, True)
+    suggestions.set_enabled(session, project, lead, partnership.id, True)  # idempotent
+    assert suggestions.enabled_code_ids(session, project) == {partnership.id}
+
+
+def test_suggestions_are_withheld_where_they_could_leak_or_in_rounds(
+    session, coded, import_text
+) -> None:
+    project, lead, ann, partnership, _ = coded
+    suggestions.train_project(session, project, lead)
+    suggestions.set_enabled(session, project, lead, partnership.id, True)
+    session.commit()
+    trained = [(p.id, p.text) for p in passages_of(session, project)]
+    # Blind project: no suggestion on a passage whose codings trained the model.
+    assert suggestions.suggestions_for(session, project, ann, trained) == {}
+    import_text(
+        project,
+        [("new.txt", b"We support a public-private partnership on this.\n\nNothing else here.")],
+    )
+    fresh = [(p.id, p.text) for p in passages_of(session, project) if p.id not in dict(trained)]
+    shown = suggestions.suggestions_for(session, project, ann, fresh)
+    assert list(shown) == [fresh[0][0]]
+    assert [s.code for s in shown[fresh[0][0]]] == ["Partnership"]
+    rnd = ReliabilityRound(project_id=project.id, name="R1")
+    session.add(rnd)
+    session.flush()
+    session.execute(
+        insert(Assignment).values(
+            project_id=project.id, passage_id=fresh[0][0], coder_id=ann.id, round_id=rnd.id
+        )
+    )
+    assert suggestions.suggestions_for(session, project, ann, fresh) == {}
+    project.blind = False
+    unblind = suggestions.suggestions_for(session, project, ann, trained)
+    assert unblind and all(s[0].code == "Partnership" for s in unblind.values())
+
+
+def test_cli_evaluate_prints_scores_and_readiness(app, db_url, monkeypatch, coded) -> None:
+    project = coded[0]
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url)
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["suggest", "evaluate", "--project", project.slug, "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["code"]: r for r in json.loads(result.stdout)["codes"]}
+    assert rows["Partnership"]["ready"] is True and rows["Partnership"]["f1"] >= 0.9
+    assert rows["Random"]["ready"] is False
+    assert {"precision", "recall", "f1", "positives", "negatives", "ready"} <= set(rows["Random"])
+    one = runner.invoke(
+        main, ["suggest", "evaluate", "--project", project.slug, "--code", "Random", "--json"]
+    )
+    assert [r["code"] for r in json.loads(one.stdout)["codes"]] == ["Random"]
+    bad = runner.invoke(main, ["suggest", "evaluate", "--project", project.slug, "--code", "Nope"])
+    assert bad.exit_code == 1 and "Nope" in bad.output

@@ -1,0 +1,384 @@
+"""Coding suggestions from the database: training labels, training, evaluation, enabling, serving.
+
+Training labels, per code: the consensus where a passage has one; otherwise a passage coded by
+at least two coders who all agree on whether the code applies (a passage where they disagree
+teaches nothing about that code). Single-coded passages are not used: nobody has checked them.
+
+Suggestions are shown only for codes the lead enabled and whose newest evaluation is ready;
+never on passages the coder has in a reliability round or gold check; and, in a blind project,
+never on a passage whose codings trained the model (its suggestion could echo another coder's
+coding of that very passage).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from workbench.codebooks import store as codebook_store
+from workbench.coding import commands
+from workbench.coding.commands import Acted
+from workbench.coding.commands import Command
+from workbench.coding.passage_state import log_change
+from workbench.coding.targets import get_passage
+from workbench.coding.view import ViewFilters
+from workbench.core.errors import Conflict
+from workbench.core.errors import NotFound
+from workbench.core.errors import ValidationError
+from workbench.core.suggest.model import DEFAULT_F1
+from workbench.core.suggest.model import DEFAULT_FOLDS
+from workbench.core.suggest.model import MIN_EXAMPLES
+from workbench.core.suggest.model import CodeEvaluation
+from workbench.core.suggest.model import CodeExamples
+from workbench.core.suggest.model import Scores
+from workbench.core.suggest.model import TrainedModels
+from workbench.core.suggest.model import train
+from workbench.models import Annotation
+from workbench.models import Assignment
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.models import SuggestionCode
+from workbench.models import SuggestionModel
+from workbench.models import User
+from workbench.models._common import utcnow
+from workbench.reliability import records as agreement_data
+from workbench.reliability.records import Scope
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Passage texts and, per code, the labelled passages (indices into ``texts``)."""
+
+    passage_ids: list[int]
+    texts: list[str]
+    examples: list[CodeExamples]
+    keywords: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A code suggested for a passage, with the model's probability."""
+
+    code_id: int
+    code: str
+    probability: float
+
+
+def _code_rows(session: Session, project: Project) -> list[tuple[int, str, list[str]]]:
+    """(id, path, keywords in both languages) of the applicable codes, in codebook order."""
+    codes = {c.id: c for c in codebook_store.all_codes(session, project)}
+    return [
+        (cid, path, [*(codes[cid].keywords_en or []), *(codes[cid].keywords_zh or [])])
+        for cid, path in agreement_data.report_codes(session, project)
+    ]
+
+
+def training_data(session: Session, project: Project) -> TrainingData:
+    """The labelled passages of every code: consensus first, else agreeing coders."""
+    code_rows = _code_rows(session, project)
+    paths = [path for _, path, _ in code_rows]
+    consensus: dict[int, set[str]] = defaultdict(set)
+    for r in agreement_data.consensus_records(session, project, Scope()):
+        consensus[int(r.passage_id)]
+        if r.code:
+            consensus[int(r.passage_id)].add(r.code)
+    coded = agreement_data.passage_codings(session, project, Scope(pairable_only=True))
+    labels: dict[str, dict[int, bool]] = {path: {} for path in paths}
+    for pid, codes in consensus.items():
+        for path in paths:
+            labels[path][pid] = path in codes
+    for pid, by_coder in coded.items():
+        if pid in consensus or len(by_coder) < 2:
+            continue
+        for path in paths:
+            votes = {path in applied for applied in by_coder.values()}
+            if len(votes) == 1:
+                labels[path][int(pid)] = votes.pop()
+    ids = sorted({pid for per_code in labels.values() for pid in per_code})
+    wanted = set(ids)
+    text_of = {
+        int(pid): str(text)
+        for pid, text in session.execute(
+            select(Passage.id, Passage.text).where(Passage.project_id == project.id)
+        )
+        if pid in wanted
+    }
+    ids = [pid for pid in ids if pid in text_of]
+    row = {pid: i for i, pid in enumerate(ids)}
+    examples = [
+        CodeExamples(
+            path,
+            [row[p] for p in sorted(labels[path]) if p in row],
+            [labels[path][p] for p in sorted(labels[path]) if p in row],
+        )
+        for path in paths
+    ]
+    return TrainingData(
+        ids,
+        [text_of[p] for p in ids],
+        examples,
+        {path: words for _, path, words in code_rows if words},
+    )
+
+
+def _check(threshold: float, folds: int, min_examples: int) -> None:
+    if not 0 < threshold <= 1:
+        raise ValidationError("threshold: give an F1 between 0 and 1 (for example 0.8).")
+    if not 2 <= folds <= 20:
+        raise ValidationError("folds: give a number of folds between 2 and 20.")
+    if not 2 <= min_examples <= 10_000:
+        raise ValidationError("min-examples: give a number of passages between 2 and 10000.")
+
+
+def train_project(
+    session: Session,
+    project: Project,
+    actor: User | None,
+    *,
+    threshold: float = DEFAULT_F1,
+    folds: int = DEFAULT_FOLDS,
+    min_examples: int = MIN_EXAMPLES,
+    seed: int = 0,
+) -> SuggestionModel:
+    """Train and evaluate every code's classifier and store them as the project's model.
+
+    A plain function over a session, so the command line and a background job run the same."""
+    _check(threshold, folds, min_examples)
+    data = training_data(session, project)
+    models = train(
+        data.texts,
+        data.examples,
+        keywords=data.keywords,
+        folds=folds,
+        threshold=threshold,
+        min_examples=min_examples,
+        seed=seed,
+    )
+    row = session.scalar(select(SuggestionModel).where(SuggestionModel.project_id == project.id))
+    if row is None:
+        row = SuggestionModel(project_id=project.id)
+        session.add(row)
+    row.trained_at = utcnow()
+    row.trained_by_id = actor.id if actor is not None else None
+    row.passages = len(data.passage_ids)
+    row.settings = {
+        "threshold": threshold,
+        "folds": folds,
+        "min_examples": min_examples,
+        "seed": seed,
+        "trained_passages": data.passage_ids,
+    }
+    row.evaluations = {code: e.to_json() for code, e in models.evaluations.items()}
+    row.model = models.to_bytes()
+    session.flush()
+    return row
+
+
+def stored_model(session: Session, project: Project) -> SuggestionModel | None:
+    """The project's trained model, if any."""
+    return session.scalar(select(SuggestionModel).where(SuggestionModel.project_id == project.id))
+
+
+def _evaluation(data: dict[str, Any]) -> CodeEvaluation:
+    dictionary = data.get("dictionary")
+    fields = {k: v for k, v in data.items() if k != "dictionary"}
+    return CodeEvaluation(**fields, dictionary=Scores(**dictionary) if dictionary else None)
+
+
+def enabled_code_ids(session: Session, project: Project) -> set[int]:
+    """The codes the lead enabled suggestions for."""
+    return set(
+        session.scalars(
+            select(SuggestionCode.code_id).where(SuggestionCode.project_id == project.id)
+        )
+    )
+
+
+def evaluations(
+    session: Session, project: Project, code: str | None = None
+) -> list[dict[str, Any]]:
+    """Every code's stored evaluation (or one code's), with whether the lead enabled it."""
+    row = stored_model(session, project)
+    if row is None:
+        raise Conflict(
+            "No suggestion model has been trained for this project yet: train one first "
+            "(`workbench suggest train --project P`, or Train on the suggestions page)."
+        )
+    enabled = enabled_code_ids(session, project)
+    out = []
+    for cid, path, _ in _code_rows(session, project):
+        if code is not None and code not in (path, path.rsplit(" > ", 1)[-1]):
+            continue
+        stored = row.evaluations.get(path)
+        evaluation = (
+            _evaluation(stored).to_json()
+            if stored
+            else {"code": path, "ready": False, "reason": "added to the codebook after training"}
+        )
+        out.append({**evaluation, "code_id": cid, "enabled": cid in enabled})
+    if code is not None and not out:
+        raise NotFound(f"Code {code!r} is not an applicable code of this project's codebook.")
+    return out
+
+
+def set_enabled(
+    session: Session, project: Project, actor: User, code_id: int, enabled: bool
+) -> None:
+    """Enable or disable suggestions for a code; only a ready code can be enabled."""
+    if not enabled:
+        session.execute(
+            delete(SuggestionCode).where(
+                SuggestionCode.project_id == project.id, SuggestionCode.code_id == code_id
+            )
+        )
+        return
+    entry = next((e for e in evaluations(session, project) if e["code_id"] == code_id), None)
+    if entry is None:
+        raise NotFound(f"Code {code_id} is not an applicable code of this project's codebook.")
+    if not entry["ready"]:
+        raise Conflict(f"Suggestions for {entry['code']} are not ready: {entry['reason']}.")
+    if code_id not in enabled_code_ids(session, project):
+        session.add(SuggestionCode(project_id=project.id, code_id=code_id, enabled_by_id=actor.id))
+        session.flush()
+
+
+# Loaded models per process, keyed by row and training time: every server loads from the
+# database, and a retrained model has a new key.
+_LOADED: OrderedDict[tuple[int, str], TrainedModels] = OrderedDict()
+_LOADED_MAX = 8
+
+
+def loaded_models(row: SuggestionModel) -> TrainedModels:
+    """The row's models, loaded once per process."""
+    key = (row.id, row.trained_at.isoformat())
+    models = _LOADED.get(key)
+    if models is None:
+        models = TrainedModels.from_bytes(row.model)
+        _LOADED[key] = models
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    _LOADED.move_to_end(key)
+    return models
+
+
+@dataclass
+class Prepared:
+    """What serving suggestions to one coder needs, read once (per request or page)."""
+
+    models: TrainedModels
+    ready: list[tuple[int, str]]  # (code id, path) enabled and ready
+    withheld: set[int]  # passages without suggestions for this coder
+
+    def for_passages(self, items: list[tuple[int, str]]) -> dict[int, list[Suggestion]]:
+        """Suggestions by passage for (passage id, text) pairs."""
+        shown = [(pid, text) for pid, text in items if pid not in self.withheld]
+        if not shown:
+            return {}
+        ids = {path: cid for cid, path in self.ready}
+        found_all = self.models.suggest([t for _, t in shown], [p for _, p in self.ready])
+        out: dict[int, list[Suggestion]] = {}
+        for (pid, _), found in zip(shown, found_all, strict=True):
+            if found:
+                out[pid] = [
+                    Suggestion(ids[path], path, p)
+                    for path, p in sorted(found.items(), key=lambda kv: -kv[1])
+                ]
+        return out
+
+
+def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
+    """The coder's suggestion context, or None when no code offers suggestions."""
+    row = stored_model(session, project)
+    if row is None:
+        return None
+    enabled = enabled_code_ids(session, project)
+    if not enabled:
+        return None
+    ready = [
+        (cid, path)
+        for cid, path, _ in _code_rows(session, project)
+        if cid in enabled and (row.evaluations.get(path) or {}).get("ready")
+    ]
+    if not ready:
+        return None
+    # Never in reliability rounds or gold checks: every round assignment of this coder.
+    withheld = set(
+        session.scalars(
+            select(Assignment.passage_id).where(
+                Assignment.project_id == project.id,
+                Assignment.coder_id == coder.id,
+                Assignment.round_id.is_not(None),
+            )
+        )
+    )
+    if project.blind:
+        withheld |= set(row.settings.get("trained_passages", []))
+    return Prepared(loaded_models(row), ready, withheld)
+
+
+def document_texts(session: Session, document_id: int) -> list[tuple[int, str]]:
+    """(passage id, text) of a document's codable passages."""
+    rows = session.execute(
+        select(Passage.id, Passage.text).where(
+            Passage.document_id == document_id, Passage.codable.is_(True)
+        )
+    )
+    return [(int(pid), str(text)) for pid, text in rows]
+
+
+def suggestions_for(
+    session: Session, project: Project, coder: User, passages: Iterable[tuple[int, str]]
+) -> dict[int, list[Suggestion]]:
+    """For (passage id, text) pairs, the suggestions to show this coder, by passage."""
+    items = list(passages)
+    prepared = prepare(session, project, coder) if items else None
+    return prepared.for_passages(items) if prepared is not None else {}
+
+
+def accept(
+    session: Session,
+    project: Project,
+    role: str,
+    coder: User,
+    command: Command,
+    scope: ViewFilters,
+    *,
+    memo_limit: int,
+) -> Acted:
+    """Apply a suggested code because the coder accepted its suggestion; record it as assisted."""
+    passage = get_passage(session, project, command.passage_id)
+    offered = suggestions_for(session, project, coder, [(passage.id, passage.text)])
+    if command.code_id not in {s.code_id for s in offered.get(passage.id, [])}:
+        raise Conflict(
+            "That suggestion is not offered on this passage (any more): apply the code with "
+            "its own key if it applies."
+        )
+    apply = Command("apply", passage.id, command.code_id, {})
+    acted = commands.perform(session, project, role, coder, apply, scope, memo_limit=memo_limit)
+    session.execute(
+        update(Annotation)
+        .where(
+            Annotation.passage_id == passage.id,
+            Annotation.coder_id == coder.id,
+            Annotation.code_id == command.code_id,
+        )
+        .values(suggestion_shown=True, suggestion_accepted=True)
+    )
+    log_change(
+        session,
+        project,
+        coder,
+        passage.id,
+        "annotation",
+        "accept_suggestion",
+        after={"code_id": command.code_id},
+    )
+    return acted

@@ -1,0 +1,160 @@
+"""Coding quality: the lead's drift and suggestions page, refresher sets, and accepting a
+suggestion in the coding view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import render_template
+from flask import request
+
+from workbench.coding import pages as coding_pages
+from workbench.coding.commands import Acted
+from workbench.coding.commands import Command
+from workbench.coding.view import PassageView
+from workbench.core.errors import ValidationError
+from workbench.jobs import training
+from workbench.models import Passage
+from workbench.models import Project
+from workbench.quality import refresher
+from workbench.quality import suggestions
+from workbench.quality.drift import DriftSettings
+from workbench.quality.pages import quality_page
+from workbench.web.access import current_project
+from workbench.web.access import me
+from workbench.web.coding import _scope_filters
+from workbench.web.coding import _urls
+from workbench.web.parsers import opt_int
+from workbench.web.parsers import req_int
+from workbench.web.routes import action
+from workbench.web.routes import lead_action
+from workbench.web.routes import lead_route
+from workbench.web.unit import db
+
+bp = Blueprint("quality", __name__)
+
+AGAINST_CHOICES = ("consensus", "gold", "coders")
+
+
+def _settings() -> DriftSettings:
+    args = request.values
+    against = args.get("against", "consensus")
+    if against not in AGAINST_CHOICES:
+        raise ValidationError("against: choose consensus, gold or coders.")
+    window = opt_int(args.get("window"), "window") or 20
+    return DriftSettings(against=against, window=window, replicates=200)
+
+
+def _page(project: Project, message: str = "") -> str:
+    page = quality_page(db(), project, _settings(), message)
+    return render_template("quality/index.html", **vars(page), role="lead")
+
+
+@lead_route(bp, "/p/<slug>/quality")
+def index(project: Project) -> str:
+    """Each coder's agreement over their coding order, flags, and coding suggestions."""
+    return _page(project)
+
+
+def _message(done: tuple[Project, str]) -> str:
+    return render_template("quality/_message.html", message=done[1])
+
+
+@lead_action(bp, "/p/<slug>/quality/refresher", then=_message)
+def assign_refresher(project: Project) -> tuple[Project, str]:
+    """Put a refresher set of gold passages in a coder's queue."""
+    coder_id = req_int("coder_id")
+    size = opt_int(request.form.get("size"), "size") or refresher.DEFAULT_REFRESHER
+    added = refresher.assign_refresher(db(), project, me(), coder_id, size)
+    return project, f"Assigned {added} gold passages as a refresher set."
+
+
+def _panel(done: tuple[Project, str]) -> str:
+    project, message = done
+    return render_template(
+        "quality/_suggestions.html",
+        project=project,
+        evaluations=suggestions.evaluations(db(), project),
+        message=message,
+    )
+
+
+@lead_action(bp, "/p/<slug>/quality/suggestions/enable", then=_panel)
+def enable(project: Project) -> tuple[Project, str]:
+    """Enable (or disable) suggestions for a ready code."""
+    code_id = req_int("code_id")
+    on = request.form.get("enabled", "1") == "1"
+    suggestions.set_enabled(db(), project, me(), code_id, on)
+    return project, "Suggestions enabled." if on else "Suggestions disabled."
+
+
+def _started(done: tuple[Project, int]) -> str:
+    project, actor_id = done
+    config = current_app.config
+    training.launch_training(
+        project.id,
+        actor_id,
+        database_url=config["DATABASE_URL"],
+        runner=config.get("EXPORT_RUNNER", "subprocess"),
+    )
+    return render_template(
+        "quality/_message.html",
+        message="Training started in the background: reload this page in a minute for the "
+        "evaluation.",
+    )
+
+
+@lead_action(bp, "/p/<slug>/quality/suggestions/train", then=_started)
+def train(project: Project) -> tuple[Project, int]:
+    """Start training the suggestion models in the background."""
+    return project, me().id
+
+
+def _accepted(acted: Acted) -> str:
+    fragment = coding_pages.action_fragment(db(), acted, me())
+    return render_template("coding/_action.html", **vars(fragment), urls=_urls(acted.project))
+
+
+@action(bp, "/p/<slug>/suggest/accept", then=_accepted)
+def accept(slug: str) -> Acted:
+    """Accept a suggestion: apply its code, recorded as an assisted coding."""
+    project, role = current_project(slug)
+    command = Command("accept", req_int("passage_id"), req_int("code_id"))
+    memo_limit = current_app.config["MAX_MEMO_CHARS"]
+    return suggestions.accept(
+        db(), project, role, me(), command, _scope_filters(), memo_limit=memo_limit
+    )
+
+
+def row_suggestions(passage: Passage | PassageView, applied: Any = ()) -> list[suggestions.Suggestion]:
+    """The suggestion chips of one passage row in the coding view.
+
+    The coder's context is read once a request, and the suggestions of the passage's whole
+    document are computed together on its first row (one batch, not one per row)."""
+    slug = (request.view_args or {}).get("slug")
+    if not slug or not passage.codable:
+        return []
+    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
+    if "prepared" not in state:
+        project, _ = current_project(slug)
+        state["prepared"] = suggestions.prepare(db(), project, me())
+        state["by_document"] = {}
+    prepared = state["prepared"]
+    if prepared is None:
+        return []
+    by_document: dict[int, dict[int, list[suggestions.Suggestion]]] = state["by_document"]
+    if passage.document_id not in by_document:
+        by_document[passage.document_id] = prepared.for_passages(
+            suggestions.document_texts(db(), passage.document_id)
+        )
+    taken = {getattr(a, "id", a) for a in applied}
+    found = by_document[passage.document_id].get(passage.id, [])
+    return [s for s in found if s.code_id not in taken]
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"row_suggestions": row_suggestions}
