@@ -19,13 +19,13 @@ from workbench.models.coding import ReliabilityRound
 from workbench.models.corpus import DOC_TYPES
 from workbench.models.corpus import Document
 from workbench.models.corpus import Passage
+from workbench.models.suggestions import SuggestionCode
+from workbench.models.suggestions import SuggestionModel
 from workbench.models.translations import LINK_KINDS
 from workbench.models.translations import QUOTE_KINDS
 from workbench.models.translations import AlignmentPair
 from workbench.models.translations import DocumentLink
 from workbench.models.translations import Quotation
-from workbench.models.suggestions import SuggestionCode
-from workbench.models.suggestions import SuggestionModel
 
 __all__ = [
     "DOC_TYPES",

@@ -129,7 +129,9 @@ def accept(slug: str) -> Acted:
     )
 
 
-def row_suggestions(passage: Passage | PassageView, applied: Any = ()) -> list[suggestions.Suggestion]:
+def row_suggestions(
+    passage: Passage | PassageView, applied: Any = ()
+) -> list[suggestions.Suggestion]:
     """The suggestion chips of one passage row in the coding view.
 
     The coder's context is read once a request, and the suggestions of the passage's whole

@@ -42,8 +42,8 @@ def _register_blueprints(app: Flask) -> None:
     from workbench.web import exports
     from workbench.web import lifecycle
     from workbench.web import projects
-    from workbench.web import translations
     from workbench.web import quality
+    from workbench.web import translations
 
     for module in (
         auth,
