@@ -157,6 +157,6 @@ def row_suggestions(
     return [s for s in found if s.code_id not in taken]
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"row_suggestions": row_suggestions}
+# A template global rather than a context processor: the passage row is a macro imported without
+# the page's context, and globals reach it there too.
+bp.add_app_template_global(row_suggestions, "row_suggestions")
