@@ -58,7 +58,7 @@ def test_lead_enables_a_ready_code_and_a_coder_accepts_its_suggestion(
     tree = html.fromstring(view.get_data(as_text=True))
     chips = tree.xpath("//button[@class='suggestion']")
     first = passages_of(session, project)[-2]
-    assert [c.getparent().getparent().get("data-passage") for c in chips] == [str(first.id)]
+    assert [c.getparent().getparent().get("id") for c in chips] == [f"passage-{first.id}"]
     assert not tree.xpath(
         f"//*[@id='passage-{first.id}']//div[@class='chips']/div"
     )  # nothing applied yet

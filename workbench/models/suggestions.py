@@ -30,7 +30,9 @@ class SuggestionModel(ProjectRow, Base):
     passages: Mapped[int] = mapped_column(sa.Integer, default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     evaluations: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    model: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Deferred: the models are unpickled once per process (quality.suggestions.loaded_models),
+    # so the blob is read only by a process that has not loaded them yet.
+    model: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
 
 class SuggestionCode(ProjectRow, Base):
