@@ -67,3 +67,21 @@ def test_link_correct_and_compare(
     page.get_by_role("heading", name="Codes across versions").wait_for()
     assert page.locator("#layer").inner_text() == "Coder One"
     assert "No codes on the aligned passages" in page.locator("#codes-across").inner_text()
+
+    # A coder on the English version presses v on a passage and reads the Chinese one beside it.
+    page.context.clear_cookies()
+    login(page, live_server, "coder1")
+    page.goto(f"{live_server}/p/{project.slug}/d/{english.id}/code")
+    last = page.locator("li.passage").nth(2)
+    page.locator("li.passage.current").wait_for()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert "current" in (last.get_attribute("class") or "")
+    page.keyboard.press("v")
+    other = last.locator(".aligned .aligned-text")
+    other.first.wait_for()
+    shown = last.locator(".aligned").inner_text()
+    assert "5000万美元" in shown and "我们呼吁世界卫生组织" in shown
+    assert other.first.get_attribute("lang") == "zh"
+    page.keyboard.press("v")
+    assert last.locator(".aligned").count() == 0

@@ -331,3 +331,42 @@ def test_alignment_and_quotations_sheets_in_the_workbook_and_csv(session, study)
     assert any(n.endswith("alignment.csv") for n in names) and any(
         n.endswith("quotations.csv") for n in names
     )
+
+
+def test_the_statements_index_is_reused_until_a_statement_changes(session, study, monkeypatch):
+    project, lead, _, _, _ = study
+    seeding.import_seeds(session, project)
+    report = session.scalar(select(Document).where(Document.title.like("Chinese envoy calls%")))
+    statement = session.scalar(
+        select(Document).where(Document.title.like("Remarks by Amb. Zhang%"))
+    )
+    links.link_documents(session, project, report, statement, "report", lead)
+    tracing.clear_index_cache()
+    builds = []
+    real = tracing.QuoteIndex
+
+    def counting(statements):
+        builds.append(len(statements))
+        return real(statements)
+
+    monkeypatch.setattr(tracing, "QuoteIndex", counting)
+    first = tracing.trace(session, project, report)
+    assert tracing.trace(session, project, report) == first
+    assert len(builds) == 1  # the second trace reused the index
+    # Change the statement sentence behind one exact quotation: the next trace must see it.
+    exact = next(q for q in first if q.kind == "exact")
+    changed = next(
+        p
+        for p in session.scalars(select(Passage).where(Passage.document_id == statement.id))
+        if exact.statement_text in p.text
+    )
+    changed.text = changed.text.replace(exact.statement_text, "Nothing of the kind was said.")
+    session.flush()
+    again = tracing.trace(session, project, report)
+    assert len(builds) == 2
+    assert exact.statement_text not in {q.statement_text for q in again}
+    # Against every statement of the project: another set, another index, kept beside the first.
+    tracing.trace(session, project, report, everywhere=True)
+    tracing.trace(session, project, report)
+    assert len(builds) == 3
+    tracing.clear_index_cache()

@@ -125,7 +125,7 @@ def test_validate_rejects_bad_stance_scales(scale: tuple[StanceLevel, ...]) -> N
 
 
 def test_reserved_keys_cover_navigation_and_stance() -> None:
-    assert {"j", "k", "n", "p", "?", "/"} <= RESERVED_KEYS
+    assert {"j", "k", "n", "p", "?", "/", "v"} <= RESERVED_KEYS
     assert {"a", "s", "d", "f", "g"} <= RESERVED_KEYS
     assert not RESERVED_KEYS & set("0123456789")
 

@@ -39,8 +39,9 @@ DEFAULT_STANCE_SCALE: tuple[StanceLevel, ...] = (
     StanceLevel(2, "strongly endorses"),
 )
 
-# Keys the coding view uses for moving, finishing, reopening, memos and stance steps.
-NAVIGATION_KEYS: tuple[str, ...] = ("j", "k", "n", "p", "?", "/", "m", "c", "u", "[", "]")
+# Keys the coding view uses for moving, finishing, reopening, memos, stance steps and the other
+# version of a translated statement.
+NAVIGATION_KEYS: tuple[str, ...] = ("j", "k", "n", "p", "?", "/", "m", "c", "u", "v", "[", "]")
 # Stance keys: the home row minus j/k, lowest level first (a five-level scale uses a s d f g).
 # All seven stay reserved whatever the scale's length, so growing the scale never steals a shortcut.
 STANCE_KEYS: tuple[str, ...] = ("a", "s", "d", "f", "g", "h", "l")

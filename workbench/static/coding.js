@@ -233,6 +233,22 @@
     chips[(idx + 1) % chips.length].classList.add("selected");
   }
 
+  // The other version's aligned passage opens in a region of the current passage and closes on
+  // the same key; moving on puts the passage back as it came, which closes it too.
+  function toggleAligned(li) {
+    if (!li || !tools) return;
+    const open = li.querySelector(":scope > .aligned");
+    if (open) { open.remove(); return; }
+    const region = part("aligned");
+    region.id = `aligned-${passageId(li)}`;
+    region.textContent = "Loading the other version…";
+    li.append(region);
+    fetch(`${passagesUrl}${passageId(li)}/aligned`, { headers: { "HX-Request": "true" } })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => { region.innerHTML = html; })
+      .catch(() => { region.textContent = "The other version could not be loaded."; });
+  }
+
   function openMemo(li, selector) {
     const details = li && li.querySelector(selector);
     if (!details) return;
@@ -275,6 +291,7 @@
         if (li && clickIn(li, "button.done")) move(1);
         break;
       case "u": clickIn(li, "button.reopen"); break;
+      case "v": toggleAligned(li); break;
       case "[": stanceStep(li, -1); break;
       case "]": stanceStep(li, 1); break;
       case "c": cycleChip(li); break;

@@ -4,10 +4,19 @@ A report is traced against the statements it is linked to (a ``report`` link), o
 against every other document of the project that is not itself a news report. Tracing again
 replaces the report's earlier quotations. Each quotation keeps the statement sentence's passage
 and offsets, so the statement's page can say "quoted in 2 reports" and show where.
+
+Building the statements' index is most of a trace's time, so the built index is kept per process
+for a few statement sets (least recently used first out). Its key is the project and a hash of
+everything the index is made from, read afresh on every trace: the statements' ids, titles and
+sources and their codable passages' ids, texts, speakers and delegations. Any change to a
+statement therefore gives another key, and the next trace builds a new index.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -27,6 +36,27 @@ from workbench.models import Project
 from workbench.models import Quotation
 
 REPORT_TYPES = ("news_report",)
+INDEX_CACHE_SIZE = 4  # statement sets; an index of 1,000 statements is tens of megabytes
+
+Place = tuple[int, int, int]  # passage id, start, end of one statement sentence
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """A statement set's index and where each of its sentences is."""
+
+    index: QuoteIndex
+    places: list[list[Place]]
+
+
+_built: OrderedDict[tuple[int, str], _Built] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def clear_index_cache() -> None:
+    """Forget every built index (tests, and a process that wants its memory back)."""
+    with _built_lock:
+        _built.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +120,10 @@ def trace(
             f"'{report.title}' is linked to no statement: link it to the statement it reports on "
             "(kind report), or trace it against every statement of the project."
         )
-    indexed: list[Statement] = []
-    places: list[list[tuple[int, int, int]]] = []  # per statement: (passage id, start, end)
-    for doc in statements:
-        passages = _codable(session, doc.id)
-        sentences: list[str] = []
-        where: list[tuple[int, int, int]] = []
-        for passage in passages:
-            for start, end in sentence_spans(passage.text, 0, len(passage.text)):
-                sentences.append(passage.text[start:end])
-                where.append((passage.id, start, end))
-        speakers = [p.speaker for p in passages] + [p.delegation for p in passages]
-        indexed.append(
-            Statement(
-                str(len(indexed)), speaker_names(doc.title, doc.source, speakers), tuple(sentences)
-            )
-        )
-        places.append(where)
+    built = _index_of(session, project, statements)
+    places = built.places
     report_passages = _codable(session, report.id)
-    found = QuoteIndex(indexed).trace([p.text for p in report_passages])
+    found = built.index.trace([p.text for p in report_passages])
     session.execute(delete(Quotation).where(Quotation.report_id == report.id))
     rows = []
     for q in found:
@@ -137,6 +152,53 @@ def trace(
     session.add_all(rows)
     session.flush()
     return quotations_of(session, report)
+
+
+def _index_of(session: Session, project: Project, statements: list[Document]) -> _Built:
+    """The statements' index: the cached one if nothing it is made from changed, else built."""
+    rows = session.execute(
+        select(Passage.document_id, Passage.id, Passage.text, Passage.speaker, Passage.delegation)
+        .where(Passage.document_id.in_([d.id for d in statements]), Passage.codable.is_(True))
+        .order_by(Passage.document_id, Passage.ordinal)
+    ).all()
+    by_document: dict[int, list[tuple[int, str, str | None, str | None]]] = {}
+    for document_id, passage_id, text, speaker, delegation in rows:
+        by_document.setdefault(document_id, []).append((passage_id, text, speaker, delegation))
+    digest = hashlib.blake2b(digest_size=20)
+    for doc in statements:
+        digest.update(f"\x1d{doc.id}\x1f{doc.title}\x1f{doc.source}".encode())
+        for passage_id, text, speaker, delegation in by_document.get(doc.id, []):
+            digest.update(f"\x1e{passage_id}\x1f{speaker}\x1f{delegation}\x1f".encode())
+            digest.update(text.encode())
+    key = (project.id, digest.hexdigest())
+    with _built_lock:
+        cached = _built.get(key)
+        if cached is not None:
+            _built.move_to_end(key)
+            return cached
+    indexed: list[Statement] = []
+    places: list[list[Place]] = []  # per statement: where each indexed sentence is
+    for doc in statements:
+        passages = by_document.get(doc.id, [])
+        sentences: list[str] = []
+        where: list[Place] = []
+        for passage_id, text, _, _ in passages:
+            for start, end in sentence_spans(text, 0, len(text)):
+                sentences.append(text[start:end])
+                where.append((passage_id, start, end))
+        speakers = [p[2] for p in passages] + [p[3] for p in passages]
+        indexed.append(
+            Statement(
+                str(len(indexed)), speaker_names(doc.title, doc.source, speakers), tuple(sentences)
+            )
+        )
+        places.append(where)
+    built = _Built(QuoteIndex(indexed), places)
+    with _built_lock:
+        _built[key] = built
+        while len(_built) > INDEX_CACHE_SIZE:
+            _built.popitem(last=False)
+    return built
 
 
 def quotations_of(session: Session, document: Document) -> list[QuoteView]:

@@ -12,10 +12,12 @@ from flask import url_for
 from werkzeug.wrappers import Response
 
 from workbench.models import Project
+from workbench.translations import aligned
 from workbench.translations import alignments
 from workbench.translations import links
 from workbench.translations import pages
 from workbench.translations import tracing
+from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import choice
@@ -23,9 +25,18 @@ from workbench.web.parsers import flag
 from workbench.web.parsers import req_int
 from workbench.web.routes import lead_action
 from workbench.web.routes import lead_route
+from workbench.web.routes import route
 from workbench.web.unit import db
 
 bp = Blueprint("translations", __name__)
+
+
+@route(bp, "/p/<slug>/passages/<int:passage_id>/aligned")
+def aligned_passages(slug: str, passage_id: int) -> str:
+    """The other versions' passages aligned with a passage, opened in the coding view."""
+    project, _role = current_project(slug)
+    versions = aligned.aligned_with(db(), project, me(), passage_id)
+    return render_template("translations/_aligned.html", versions=versions)
 
 
 @lead_route(bp, "/p/<slug>/translations")
