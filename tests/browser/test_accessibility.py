@@ -181,6 +181,12 @@ def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: 
     coder.keyboard.press("?")
     coder.locator("dialog#shortcuts[open]").wait_for()
     assert_accessible(coder, "coding view, shortcut list")
+    # The linked Chinese version's aligned passage, opened with "v" under the current passage.
+    coder.goto(f"{base}/p/{slug}/d/{doc}/code")
+    coder.wait_for_function("() => document.activeElement.matches('li.passage.current')")
+    coder.keyboard.press("v")
+    coder.locator("li.passage.current .aligned .aligned-text").first.wait_for()
+    assert_accessible(coder, "coding view, the other version's passage")
 
 
 # GET routes that are not pages of their own, so the walks above do not open them.
@@ -201,6 +207,9 @@ NOT_PAGES = {
     # Other coders' codings of a passage, opened under it in the lead's coding view (audited
     # there, in test_pages_after_htmx_swaps_pass_axe).
     "coding.others",
+    # The other version's aligned passage, opened under the current passage with "v" (audited
+    # there, in test_pages_after_htmx_swaps_pass_axe).
+    "translations.aligned_passages",
 }
 
 
