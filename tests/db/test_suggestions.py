@@ -91,3 +91,33 @@ def test_cli_evaluate_prints_scores_and_readiness(app, db_url, monkeypatch, code
     assert [r["code"] for r in json.loads(one.stdout)["codes"]] == ["Random"]
     bad = runner.invoke(main, ["suggest", "evaluate", "--project", project.slug, "--code", "Nope"])
     assert bad.exit_code == 1 and "Nope" in bad.output
+
+
+def test_the_background_training_stores_what_training_in_one_session_would(
+    session, coded, db_url
+) -> None:
+    from workbench.jobs import training
+    from workbench.models import SuggestionModel
+
+    project, lead, _, _, _ = coded
+    session.commit()
+    training.run_training(project.id, lead.id, db_url)  # read, fit, then a short write
+    session.rollback()
+    stored = session.query(SuggestionModel).filter_by(project_id=project.id).one()
+    background = (stored.passages, stored.evaluations, stored.trained_by_id)
+    suggestions.train_project(session, project, lead)
+    session.flush()
+    session.refresh(stored)
+    assert background == (stored.passages, stored.evaluations, lead.id)
+    assert stored.passages == 160
+
+
+def test_the_train_command_stores_the_model(session, coded, db_url, monkeypatch) -> None:
+    project, _, _, _, _ = coded
+    session.commit()
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", db_url)
+    result = CliRunner().invoke(main, ["suggest", "train", "--project", project.slug])
+    assert result.exit_code == 0, result.output
+    assert "Trained on 160 labelled passages." in result.output
+    session.rollback()
+    assert suggestions.stored_model(session, project) is not None

@@ -170,12 +170,15 @@ def _train(slug: str, threshold: float, folds: int, min_examples: int, seed: int
     from workbench.accounts import users as accounts
     from workbench.quality import suggestions
 
+    options = suggestions.TrainingOptions(threshold, folds, min_examples, seed)
+    # Read, fit with no transaction open, then store: coders are never held up by training.
+    with reading() as session:
+        project = accounts.project_by_slug(session, slug)
+        data = suggestions.training_data(session, project)
+    models = suggestions.fit(data, options)
     with writing() as session:
         project = accounts.project_by_slug(session, slug)
-        row = suggestions.train_project(
-            session, project, None, threshold=threshold, folds=folds,
-            min_examples=min_examples, seed=seed,
-        )  # fmt: skip
+        row = suggestions.store_model(session, project, None, data, models, options)
         click.echo(f"Trained on {row.passages} labelled passages.", err=True)
 
 

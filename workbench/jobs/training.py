@@ -1,8 +1,8 @@
 """Suggestion training outside the request: ``python -m workbench.jobs.training PROJECT_ID``.
 
-Training runs the same plain function as `workbench suggest train`
-(``quality.suggestions.train_project``) in one write of its own, in a process (or, in tests, a
-thread) started after the request that asked for it has committed.
+Training runs the same steps as `workbench suggest train` (``quality.suggestions``: read the
+training data, fit outside any transaction, store in a short write), in a process (or, in
+tests, a thread) started after the request that asked for it has committed.
 """
 
 from __future__ import annotations
@@ -24,13 +24,22 @@ MODULE = "workbench.jobs.training"
 def run_training(project_id: int, actor_id: int | None, database_url: str) -> None:
     """Train the project's suggestion models and store them."""
     database = Database(database_url)
+    options = suggestions.TrainingOptions()
     try:
+        # Read, then fit outside any transaction, then store in a short write: coders keep
+        # coding while the classifiers train.
+        with database.reading() as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                return
+            data = suggestions.training_data(session, project)
+        models = suggestions.fit(data, options)
         with database.writing() as session:
             project = session.get(Project, project_id)
             if project is None:
                 return
             actor = session.get(User, actor_id) if actor_id is not None else None
-            suggestions.train_project(session, project, actor)
+            suggestions.store_model(session, project, actor, data, models, options)
     finally:
         database.dispose()
 

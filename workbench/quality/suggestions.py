@@ -138,6 +138,59 @@ def _check(threshold: float, folds: int, min_examples: int) -> None:
         raise ValidationError("min-examples: give a number of passages between 2 and 10000.")
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How the classifiers are trained and judged ready."""
+
+    threshold: float = DEFAULT_F1
+    folds: int = DEFAULT_FOLDS
+    min_examples: int = MIN_EXAMPLES
+    seed: int = 0
+
+
+def fit(data: TrainingData, options: TrainingOptions) -> TrainedModels:
+    """Train and cross-validate every code's classifier on data already read (no database)."""
+    _check(options.threshold, options.folds, options.min_examples)
+    return train(
+        data.texts,
+        data.examples,
+        keywords=data.keywords,
+        folds=options.folds,
+        threshold=options.threshold,
+        min_examples=options.min_examples,
+        seed=options.seed,
+    )
+
+
+def store_model(
+    session: Session,
+    project: Project,
+    actor: User | None,
+    data: TrainingData,
+    models: TrainedModels,
+    options: TrainingOptions,
+) -> SuggestionModel:
+    """Store trained models as the project's model (replacing the previous one)."""
+    row = session.scalar(select(SuggestionModel).where(SuggestionModel.project_id == project.id))
+    if row is None:
+        row = SuggestionModel(project_id=project.id)
+        session.add(row)
+    row.trained_at = utcnow()
+    row.trained_by_id = actor.id if actor is not None else None
+    row.passages = len(data.passage_ids)
+    row.settings = {
+        "threshold": options.threshold,
+        "folds": options.folds,
+        "min_examples": options.min_examples,
+        "seed": options.seed,
+        "trained_passages": data.passage_ids,
+    }
+    row.evaluations = {code: e.to_json() for code, e in models.evaluations.items()}
+    row.model = models.to_bytes()
+    session.flush()
+    return row
+
+
 def train_project(
     session: Session,
     project: Project,
@@ -148,38 +201,14 @@ def train_project(
     min_examples: int = MIN_EXAMPLES,
     seed: int = 0,
 ) -> SuggestionModel:
-    """Train and evaluate every code's classifier and store them as the project's model.
+    """Read, train and store in one session (tests and small projects).
 
-    A plain function over a session, so the command line and a background job run the same."""
-    _check(threshold, folds, min_examples)
+    Training takes seconds to minutes: callers that hold the writer's turn while it runs block
+    every coder, so the command line and the background job read, fit and store in three steps
+    (``training_data``, ``fit``, ``store_model``) and hold a write only for the last."""
+    options = TrainingOptions(threshold, folds, min_examples, seed)
     data = training_data(session, project)
-    models = train(
-        data.texts,
-        data.examples,
-        keywords=data.keywords,
-        folds=folds,
-        threshold=threshold,
-        min_examples=min_examples,
-        seed=seed,
-    )
-    row = session.scalar(select(SuggestionModel).where(SuggestionModel.project_id == project.id))
-    if row is None:
-        row = SuggestionModel(project_id=project.id)
-        session.add(row)
-    row.trained_at = utcnow()
-    row.trained_by_id = actor.id if actor is not None else None
-    row.passages = len(data.passage_ids)
-    row.settings = {
-        "threshold": threshold,
-        "folds": folds,
-        "min_examples": min_examples,
-        "seed": seed,
-        "trained_passages": data.passage_ids,
-    }
-    row.evaluations = {code: e.to_json() for code, e in models.evaluations.items()}
-    row.model = models.to_bytes()
-    session.flush()
-    return row
+    return store_model(session, project, actor, data, fit(data, options), options)
 
 
 def stored_model(session: Session, project: Project) -> SuggestionModel | None:
