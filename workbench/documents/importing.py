@@ -60,6 +60,15 @@ class ImportResult:
 Progress = Callable[[int], None]
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in SEGMENTATION_MODES:
+        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
+
+
+def _too_large(name: str, size: int, limit: int) -> str:
+    return f"{name}: {size / 1e6:.1f} MB is over the per-file limit of {limit / 1e6:.1f} MB."
+
+
 def parse_uploads(
     files: Iterable[tuple[str, bytes]],
     *,
@@ -68,16 +77,12 @@ def parse_uploads(
     progress: Progress | None = None,
 ) -> list[ParsedDocument]:
     """Parse every file; collect every problem and raise them together so nothing is stored."""
-    if mode not in SEGMENTATION_MODES:
-        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
+    _check_mode(mode)
     parsed: list[ParsedDocument] = []
     problems: list[str] = []
     for name, data in files:
         if len(data) > max_file_bytes:
-            problems.append(
-                f"{name}: {len(data) / 1e6:.1f} MB is over the per-file limit of "
-                f"{max_file_bytes / 1e6:.1f} MB."
-            )
+            problems.append(_too_large(name, len(data), max_file_bytes))
         else:
             try:
                 parsed.extend(parse_file(name, data, mode=mode))
@@ -159,8 +164,7 @@ def spool_uploads(
 ) -> Spool:
     """Parse every file into a spool, a batch at a time; every problem is raised together
     (ValidationError, as parse_uploads does) and nothing is kept."""
-    if mode not in SEGMENTATION_MODES:
-        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
+    _check_mode(mode)
     spool = Spool()
     problems: list[str] = []
     batch: list[SpooledDocument] = []
@@ -168,10 +172,7 @@ def spool_uploads(
     try:
         for name, data in files:
             if len(data) > max_file_bytes:
-                problems.append(
-                    f"{name}: {len(data) / 1e6:.1f} MB is over the per-file limit of "
-                    f"{max_file_bytes / 1e6:.1f} MB."
-                )
+                problems.append(_too_large(name, len(data), max_file_bytes))
             else:
                 try:
                     for doc in iter_file(name, data, mode=mode):
