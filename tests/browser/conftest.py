@@ -62,6 +62,10 @@ def live_server(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    # shutdown() only stops accepting; a request the browser sent just before its page closed
+    # may still be running in its own thread, and would write into the next test's rows.
+    # server_close() waits for those threads.
+    server.server_close()
 
 
 class PageErrors:
