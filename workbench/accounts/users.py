@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import func
@@ -18,6 +19,7 @@ from workbench.core.codebook import DEFAULT_STANCE_SCALE
 from workbench.core.errors import Conflict
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import ROLES
 from workbench.models import Membership
 from workbench.models import Project
@@ -112,6 +114,13 @@ def set_password(session: Session, user: User, password: str) -> None:
 def end_sessions(user: User) -> None:
     """End every session of the account, on every server (their cookies stop working)."""
     user.session_generation = (user.session_generation or 0) + 1
+
+
+def set_locale(user: User, locale: str | None, languages: Iterable[str]) -> None:
+    """Save the user's interface language (None: follow the browser)."""
+    if locale is not None and locale not in set(languages):
+        raise ValidationError(_("There is no interface in that language."))
+    user.locale = locale
 
 
 def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from workbench import i18n
 from workbench.cli import accounts
 from workbench.cli import codebooks
 from workbench.cli import documents
@@ -17,12 +18,16 @@ from workbench.cli import quality
 from workbench.cli import reliability
 from workbench.cli import server
 from workbench.cli import translations
+from workbench.core import i18n as messages
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Workbench: team coding of UN counter-terrorism statements. The database is chosen by
-    WORKBENCH_DATABASE_URL (default: a SQLite file in ./instance)."""
+    WORKBENCH_DATABASE_URL (default: a SQLite file in ./instance); the language of messages by
+    WORKBENCH_LANG (en, zh_Hans; default: the system's)."""
+    # Messages of the areas (errors, summaries) in the language the user's system asks for.
+    messages.activate(i18n.catalog(i18n.command_line_language()))
 
 
 for command in (

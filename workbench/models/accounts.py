@@ -37,6 +37,9 @@ class User(Base):
     # Part of the id kept in every session cookie: bumping it ends all of the account's sessions
     # (signing out, a password change or reset, deactivation) on every server at once.
     session_generation: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The interface language the user chose (a key of workbench.i18n.LANGUAGES); None follows
+    # the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[Timestamp]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")

@@ -38,6 +38,12 @@ class Code(ProjectRow, Base):
     definition: Mapped[LongText]
     inclusion: Mapped[LongText]
     exclusion: Mapped[LongText]
+    # The same four texts in Chinese; the fields above are the English (or only) version. The
+    # interface shows its own language's text and falls back to the other.
+    name_zh: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    definition_zh: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    inclusion_zh: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    exclusion_zh: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     examples_positive: Mapped[LongText]
     examples_negative: Mapped[LongText]
     keywords_en: Mapped[list[str]] = mapped_column(JSONType, default=list)

@@ -27,7 +27,7 @@ from workbench.web.unit import writes
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only same-site relative paths: an open redirect would hand phishing a trusted link.
     if (
         target
@@ -87,7 +87,7 @@ def sign_in(prepared: sign_in_service.Attempt) -> Response:
     if prepared.user is None:
         return _page("Unknown username or wrong password.", 401)
     login_user(prepared.user)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @action(bp, "/logout")

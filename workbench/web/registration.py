@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from workbench.web import errors
 from workbench.web import headers
+from workbench.web import locale
 from workbench.web import parsers
 from workbench.web import unit
 from workbench.web.access import login_manager
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.before_request(parsers.check_request)
     headers.init_app(app)
+    locale.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["static_htmx"] = "htmx-4.0.1.min.js"
     app.jinja_env.globals["zip"] = zip
@@ -58,5 +60,6 @@ def _register_blueprints(app: Flask) -> None:
         exports,
         translations,
         quality,
+        locale,
     ):
         app.register_blueprint(module.bp)
