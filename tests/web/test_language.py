@@ -24,6 +24,7 @@ def test_the_browser_language_chooses_chinese(client: Client, make_user: Any) ->
     html = page.get_data(as_text=True)
     assert '<html lang="zh-Hans">' in html
     assert "退出登录" in html and "Sign out" not in html
+    assert "Accept-Language" in page.headers["Vary"]
 
 
 def test_english_is_the_default_and_an_unknown_language_falls_back(

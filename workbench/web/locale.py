@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Flask
+from flask import Response as FlaskResponse
 from flask import g
 from flask import has_request_context
 from flask import redirect
@@ -100,12 +101,21 @@ def _deactivate(_exc: BaseException | None) -> None:
         messages.restore(token)
 
 
+def _vary(response: FlaskResponse) -> FlaskResponse:
+    # A page's language may come from Accept-Language: a shared cache must not hand the Chinese
+    # page to a reader who asked for English.
+    if request.endpoint != "static":
+        response.vary.add("Accept-Language")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the workbench's catalogs, the language filters and globals."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.LOCALE_DIR))
     babel.init_app(app, locale_selector=select_locale, default_timezone="UTC")
     app.before_request(_activate)
     app.teardown_request(_deactivate)
+    app.after_request(_vary)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _day
     app.jinja_env.filters["number"] = _number
