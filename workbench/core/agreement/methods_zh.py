@@ -61,12 +61,12 @@ def _stance(facts: MethodsFacts) -> str:
 def chinese_paragraph(facts: MethodsFacts) -> str:
     """The methods paragraph in Simplified Chinese."""
     version = f"依据第{facts.codebook_version}版编码本" if facts.codebook_version else ""
-    scope = "对该编码项" if facts.codes == 1 else f"对全部{facts.codes}个编码项"
+    scope = "对该编码项，将其" if facts.codes == 1 else f"对全部{facts.codes}个编码项，均将其"
     text = (
         f"编码员间信度以{facts.passages}个段落为样本进行评估，"
         f"由{facts.coders}名编码员{version}独立编码，"
         f"其中{facts.pairable}个段落由至少两名编码员编码。"
-        f"{scope}，均将其出现与否视为二分类定类变量；"
+        f"{scope}出现与否视为二分类定类变量；"
         "编码员未编码的段落按缺失值处理，而不视为该编码项未出现。"
     )
     text += _presence(facts)
