@@ -35,6 +35,7 @@ KEEP = {
     "DOCX",
     "TXT",
     "HTML",
+    "Markdown",
     "UTC",
     "ID",
     "URL",
@@ -42,6 +43,7 @@ KEEP = {
     "α",
     "κ",
     "AC1",
+    "AC2",
     "PABAK",
     "Krippendorff",
     "Krippendorff's",
@@ -109,7 +111,9 @@ class _TextFinder(HTMLParser):
             if name in _ATTRIBUTES and value and needs_translation(value.replace(_HOLE, " ")):
                 self.found.append((self.getpos()[0], f'{name}="{value}"'))
             if (
+                # An <input type=submit> shows its value; a <button>'s value is a form field.
                 name == "value"
+                and tag == "input"
                 and value
                 and dict(attrs).get("type") in {"submit", "button", "reset"}
                 and needs_translation(value.replace(_HOLE, " "))
@@ -197,10 +201,11 @@ def extracted_messages() -> dict[str, list[str]]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(REPO), method_map, options_map
     ):
-        ids = message if isinstance(message, tuple) else (message,)
-        for mid in ids:
-            if mid:
-                found.setdefault(mid, []).append(f"{filename}:{lineno}")
+        # A plural message is one catalog entry, found by its singular (msgid; the plural is
+        # its msgid_plural), so only the singular is a message id.
+        mid = message[0] if isinstance(message, tuple) else message
+        if mid:
+            found.setdefault(mid, []).append(f"{filename}:{lineno}")
     return found
 
 

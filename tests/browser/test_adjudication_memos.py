@@ -83,8 +83,8 @@ def test_adjudication_shows_both_coders_memos_and_takes_a_consensus_memo(
     resolved = page.locator(f"#adj-{p0.id}")
     assert resolved.locator(".consensus-memo").inner_text() == CONSENSUS_MEMO
     # The counter above the list moved in place.
-    page.locator("#counts", has_text="1 open disagreements").wait_for()
-    assert "1 resolved passages" in page.locator("#counts").inner_text()
+    page.locator("#counts", has_text="1 open disagreement").wait_for()
+    assert "1 resolved passage" in page.locator("#counts").inner_text()
 
     # Stored, shown on the passage's own page, and exported with the consensus.
     session.rollback()

@@ -122,6 +122,9 @@ def test_coded_documents_agreement_and_disagreements(session: Session, study: An
     assert {r["code"] for r in agreement} >= {"Cooperation > Capacity-building"}
     methods = rows_of(wb["Methods"])
     assert "Krippendorff" in methods[0]["text"]
+    # The same paragraph in Chinese, for a journal that publishes in Chinese.
+    chinese = next(r["text"] for r in methods if r["item"] == "methods_paragraph_zh_Hans")
+    assert chinese.startswith("编码员间信度") and "克里彭多夫 α" in chinese
     disagreements = rows_of(wb["Disagreements"])
     kinds = {(r["passage_ordinal"], r["code_path"], r["kind"]) for r in disagreements}
     assert (1, "Cooperation > Capacity-building", "stance") in kinds

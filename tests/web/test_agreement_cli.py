@@ -149,6 +149,12 @@ def test_project_report_matches_the_web(run, coded_round, team: Team) -> None:
     assert json.loads(by_round.stdout)["round_id"] == rnd.id
     methods = run("--project", team.slug, "--round", str(rnd.id), "--methods", "--bootstrap", "0")
     assert methods.stdout.startswith("Intercoder reliability was assessed on 3 passages")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WORKBENCH_LANG", "zh_Hans")  # the command line's language writes it
+        chinese = run(
+            "--project", team.slug, "--round", str(rnd.id), "--methods", "--bootstrap", "0"
+        )
+    assert chinese.stdout.startswith("编码员间信度以3个段落为样本进行评估")
     text = run("--project", team.slug, "--bootstrap", "0")
     assert text.exit_code == 0 and CB[:40] in text.stdout
     assert run("--project", "nope", "--json").exit_code == 1

@@ -27,12 +27,15 @@ from workbench.analysis.sheet_context import CODE_KEY
 from workbench.analysis.sheet_context import PASSAGE_KEYS
 from workbench.analysis.sheet_context import Context
 from workbench.analysis.sheet_context import grouped
+from workbench.core.agreement import PARAGRAPH_LANGUAGES
 from workbench.core.agreement import CodingRecord
 from workbench.core.agreement import build_report
 from workbench.core.agreement import methods_paragraph
 from workbench.core.agreement import methods_table
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.scope import Layer
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
@@ -46,29 +49,31 @@ from workbench.reliability import records as agreement_data
 from workbench.reliability import reports as agreement_reports
 
 INTEGRATION_LIMIT = 250_000
+LIMIT_SHOWN = f"{INTEGRATION_LIMIT:,}"
 
 
+# Column names are the workbook's stable keys; their descriptions are translated when written.
 AGREEMENT_COLUMNS = (
-    ("code", "Code path", 34),
-    ("units", "Passages coded by at least one coder", 8),
-    ("pairable_units", "Passages coded by at least two coders", 9),
-    ("coders", "Coders", 7),
-    ("flag", "reliable (alpha >= .800), tentative (>= .667), unreliable or undefined", 11),
-    ("stance_units", "Passages where at least two coders gave this code a stance", 9),
-    ("prevalence", "Applications / coded (passage, coder) pairs", 10),
-    ("alpha", "Krippendorff's alpha on presence (nominal)", 9),
-    ("alpha_ci95_low", "Lower bound of the 95% bootstrap interval of alpha", 9),
-    ("alpha_ci95_high", "Upper bound of the 95% bootstrap interval of alpha", 9),
-    ("percent_agreement", "Share of coder pairs agreeing on presence", 9),
-    ("cohen_kappa_mean", "Mean pairwise Cohen's kappa on presence", 9),
-    ("fleiss_kappa", "Fleiss' kappa on presence", 9),
-    ("gwet_ac1", "Gwet's AC1 on presence", 9),
-    ("stance_alpha_ordinal", "Krippendorff's alpha on the stance (ordinal)", 9),
-    ("stance_alpha_interval", "Krippendorff's alpha on the stance (interval)", 9),
-    ("codebook_version", "Codebook version the report was made under", 9),
+    ("code", N_("Code path"), 34),
+    ("units", N_("Passages coded by at least one coder"), 8),
+    ("pairable_units", N_("Passages coded by at least two coders"), 9),
+    ("coders", N_("Coders"), 7),
+    ("flag", N_("reliable (alpha >= .800), tentative (>= .667), unreliable or undefined"), 11),
+    ("stance_units", N_("Passages where at least two coders gave this code a stance"), 9),
+    ("prevalence", N_("Applications / coded (passage, coder) pairs"), 10),
+    ("alpha", N_("Krippendorff's alpha on presence (nominal)"), 9),
+    ("alpha_ci95_low", N_("Lower bound of the 95% bootstrap interval of alpha"), 9),
+    ("alpha_ci95_high", N_("Upper bound of the 95% bootstrap interval of alpha"), 9),
+    ("percent_agreement", N_("Share of coder pairs agreeing on presence"), 9),
+    ("cohen_kappa_mean", N_("Mean pairwise Cohen's kappa on presence"), 9),
+    ("fleiss_kappa", N_("Fleiss' kappa on presence"), 9),
+    ("gwet_ac1", N_("Gwet's AC1 on presence"), 9),
+    ("stance_alpha_ordinal", N_("Krippendorff's alpha on the stance (ordinal)"), 9),
+    ("stance_alpha_interval", N_("Krippendorff's alpha on the stance (interval)"), 9),
+    ("codebook_version", N_("Codebook version the report was made under"), 9),
     (
         "disagreements_resolved",
-        "Adjudicated passages in scope whose coders disagreed on this code",
+        N_("Adjudicated passages in scope whose coders disagreed on this code"),
         9,
     ),
 )
@@ -81,6 +86,8 @@ class AgreementResult:
     paragraph: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    # The paragraph in every other language it is written in (a paper may be in either).
+    translations: dict[str, str] = field(default_factory=dict)
 
 
 def agreement_context(ctx: Context) -> Context:
@@ -172,9 +179,9 @@ def _annotation_count(ctx: Context) -> int:
 def agreement(ctx: Context) -> AgreementResult:
     """The reliability paragraph and per-code table for the coders in scope."""
     if len(ctx.coders) < 2:
-        return AgreementResult(note="Agreement needs at least two coders in scope.")
+        return AgreementResult(note=_("Agreement needs at least two coders in scope."))
     if not ctx.codes:
-        return AgreementResult(note="No codable code in scope.")
+        return AgreementResult(note=_("No codable code in scope."))
     if _annotation_count(ctx) <= INTEGRATION_LIMIT:
         try:
             report = agreement_reports.project_report(
@@ -187,13 +194,18 @@ def agreement(ctx: Context) -> AgreementResult:
         except ValidationError as exc:
             return AgreementResult(note=str(exc))
         if not report.report.passages:
-            return AgreementResult(note="No passage in scope was coded.")
+            return AgreementResult(note=_("No passage in scope was coded."))
         paragraph, rows = agreement_reports.methods_from(report, None)
-        return AgreementResult(paragraph, rows)
+        others = {
+            language: agreement_reports.methods_from(report, None, language)[0]
+            for language in PARAGRAPH_LANGUAGES
+            if language != "en"
+        }
+        return AgreementResult(paragraph, rows, translations=others)
     # Large projects: stream only the passages two or more coders coded (constant memory).
     records = coding_records(ctx)
     if not records:
-        return AgreementResult(note="No passage in scope was coded by two or more coders.")
+        return AgreementResult(note=_("No passage in scope was coded by two or more coders."))
     try:
         big = build_report(
             records,
@@ -202,12 +214,21 @@ def agreement(ctx: Context) -> AgreementResult:
             bootstrap=ctx.scope.bootstrap,
         )
     except AgreementInputError as exc:
-        return AgreementResult(note=f"Agreement could not be computed: {exc}")
+        return AgreementResult(note=_("Agreement could not be computed: %(reason)s", reason=exc))
+    version = str(ctx.version)
     return AgreementResult(
-        methods_paragraph(big, codebook_version=str(ctx.version)),
+        methods_paragraph(big, codebook_version=version),
         methods_table(big),
-        note=f"Over {INTEGRATION_LIMIT:,} annotations: computed on the passages coded by two or "
-        "more coders only (the others carry no information about agreement).",
+        note=_(
+            "Over %(limit)s annotations: computed on the passages coded by two or more coders "
+            "only (the others carry no information about agreement).",
+            limit=LIMIT_SHOWN,
+        ),
+        translations={
+            language: methods_paragraph(big, codebook_version=version, language=language)
+            for language in PARAGRAPH_LANGUAGES
+            if language != "en"
+        },
     )
 
 
@@ -217,8 +238,8 @@ def agreement_table(result: Callable[[], AgreementResult]) -> Table:
     return Table(
         "agreement",
         "Agreement",
-        "Inter-coder agreement per code on the passages coded by two or more coders",
-        [Column(n, d, w) for n, d, w in AGREEMENT_COLUMNS],
+        _("Inter-coder agreement per code on the passages coded by two or more coders"),
+        [Column(n, _(d), w) for n, d, w in AGREEMENT_COLUMNS],
         lambda: ([row.get(n) for n in names] for row in result().rows),
     )
 
@@ -229,14 +250,22 @@ def methods_table_sheet(result: Callable[[], AgreementResult]) -> Table:
     def rows() -> Iterator[Row]:
         found = result()
         yield ["methods_paragraph", found.paragraph or found.note]
+        for language, text in found.translations.items():
+            yield [f"methods_paragraph_{language}", text]
         if found.paragraph and found.note:
             yield ["note", found.note]
 
     return Table(
         "methods",
         "Methods",
-        "A methods-section paragraph describing the reliability assessment",
-        [Column("item", "What the text is", 18), Column("text", "Text", 120, wrap=True)],
+        _(
+            "A methods-section paragraph describing the reliability assessment "
+            "(methods_paragraph in English, methods_paragraph_zh_Hans in Chinese)"
+        ),
+        [
+            Column("item", _("What the text is"), 18),
+            Column("text", _("Text"), 120, wrap=True),
+        ],
         rows,
         autofilter=False,
     )
@@ -269,27 +298,34 @@ def disagreements_table(ctx: Context) -> Table:
     ]
     columns = [
         *PASSAGE_KEYS,
-        Column("speaker", "Speaker", 20),
-        Column("delegation", "Delegation", 16),
+        Column("speaker", _("Speaker"), 20),
+        Column("delegation", _("Delegation"), 16),
         CODE_KEY,
-        Column("code_path", "Code path", 34),
+        Column("code_path", _("Code path"), 34),
         Column(
-            "kind", "presence: coders disagree whether the code applies; stance: on its stance", 10
+            "kind",
+            _("presence: coders disagree whether the code applies; stance: on its stance"),
+            10,
         ),
-        Column("judgements", "Each coder's judgement", 40, wrap=True),
-        Column("text", "Passage text", 70, wrap=True),
+        Column("judgements", _("Each coder's judgement"), 40, wrap=True),
+        Column("text", _("Passage text"), 70, wrap=True),
     ]
     for u, p_name, s_name in per_coder:
-        columns.append(Column(p_name, f"Presence by {u.display_name} (empty: not coded)", 8))
-        columns.append(Column(s_name, f"Stance by {u.display_name}", 8))
+        columns.append(
+            Column(p_name, _("Presence by %(coder)s (empty: not coded)", coder=u.display_name), 8)
+        )
+        columns.append(Column(s_name, _("Stance by %(coder)s", coder=u.display_name), 8))
 
     people = [(u.id, u.display_name) for u in ctx.coders]
     codes = [(c.id, c.key, c.path, c.takes_stance) for c in ctx.codes]
 
     def judgement(name: str, applied: bool, stance: int | None) -> str:
         if not applied:
-            return f"{name}: not applied"
-        return f"{name}: applied" + ("" if stance is None else f", stance {stance:+d}")
+            return _("%(coder)s: not applied", coder=name)
+        if stance is None:
+            return _("%(coder)s: applied", coder=name)
+        signed = f"{stance:+d}"
+        return _("%(coder)s: applied, stance %(stance)s", coder=name, stance=signed)
 
     def rows() -> Iterator[Row]:
         if len(people) < 2:
@@ -338,7 +374,7 @@ def disagreements_table(ctx: Context) -> Table:
     return Table(
         "disagreements",
         "Disagreements",
-        "Where the coders who coded a passage disagree on a code's presence or stance",
+        _("Where the coders who coded a passage disagree on a code's presence or stance"),
         columns,
         rows,
     )

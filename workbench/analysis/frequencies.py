@@ -27,19 +27,27 @@ from workbench.analysis.layers import document_labels
 from workbench.analysis.layers import layer_rows
 from workbench.analysis.layers import passage_conditions
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.scope import ExportScope
 from workbench.models import Document
 from workbench.models import Passage
 from workbench.models import Project
 
+# Keys are stable (query strings, exports); labels are translated where shown.
 DIMENSIONS: dict[str, str] = {
-    "document": "document",
-    "delegation": "delegation",
-    "speaker": "speaker",
-    "language": "language of the passage text",
-    "original_language": "language the speech was delivered in",
-    "month": "month of the document's date",
+    "document": N_("document"),
+    "delegation": N_("delegation"),
+    "speaker": N_("speaker"),
+    "language": N_("language of the passage text"),
+    "original_language": N_("language the speech was delivered in"),
+    "month": N_("month of the document's date"),
 }
+
+
+def dimension_labels() -> dict[str, str]:
+    """The breakdown dimensions with their labels in the current language."""
+    return {key: _(label) for key, label in DIMENSIONS.items()}
 
 
 @dataclass
@@ -94,7 +102,13 @@ def frequency_tables(
     take one grouped query each."""
     for dimension in dimensions:
         if dimension is not None and dimension not in DIMENSIONS:
-            raise ValidationError(f"Unknown dimension '{dimension}': use {', '.join(DIMENSIONS)}.")
+            raise ValidationError(
+                _(
+                    "Unknown dimension “%(dimension)s”: use %(choices)s.",
+                    dimension=dimension,
+                    choices=", ".join(DIMENSIONS),
+                )
+            )
     codes = codable_codes(session, project, scope.code_ids)
     known = {c.id for c in codes}
     tables = {d: FrequencyTable(d or "all", codes, [], {}, {}) for d in dict.fromkeys(dimensions)}
@@ -197,9 +211,9 @@ def cooccurrence(
         .execution_options(yield_per=5000)
     )
     counts: Counter[tuple[int, int]] = Counter()
-    for _, group in groupby(session.execute(stmt), key=lambda r: r[0]):
+    for _key, group in groupby(session.execute(stmt), key=lambda r: r[0]):
         by_coder: dict[int | None, set[int]] = {}
-        for _, coder_id, code_id in group:
+        for _passage, coder_id, code_id in group:
             by_coder.setdefault(coder_id, set()).add(code_id)
         pairs: set[tuple[int, int]] = set()
         for applied in by_coder.values():

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks import codes as codebooks
 from workbench.core.errors import Forbidden
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
 from workbench.models import Annotation
@@ -98,8 +99,8 @@ def visible_layers(
 ) -> list[tuple[str, str]]:
     """The layers this user may analyse, as (value, label), the default first."""
     if not sees_all(project, role):
-        return [(f"coder:{user.username}", f"My codings ({user.display_name})")]
-    layers = [("coders", "All coders"), ("consensus", "Consensus (adjudicated)")]
+        return [(f"coder:{user.username}", _("My codings (%(name)s)", name=user.display_name))]
+    layers = [("coders", _("All coders")), ("consensus", _("Consensus (adjudicated)"))]
     layers += [(f"coder:{u.username}", u.display_name) for u in coders_in_project(session, project)]
     return layers
 
@@ -113,10 +114,12 @@ def resolve_layer(
     if chosen not in allowed:
         if not sees_all(project, role):
             raise Forbidden(
-                "This project is blind: you can analyse only your own codings, "
-                "not other coders' or the consensus."
+                _(
+                    "This project is blind: you can analyse only your own codings, "
+                    "not other coders' or the consensus."
+                )
             )
-        raise NotFound(f"No layer '{chosen}' in this project.")
+        raise NotFound(_("No layer “%(layer)s” in this project.", layer=chosen))
     return Layer.parse(chosen)
 
 
@@ -130,7 +133,7 @@ def layer_coder_ids(session: Session, project: Project, scope: ExportScope) -> l
             select(User).where(func.lower(User.username) == (layer.coder or "").lower())
         )
         if user is None:
-            raise NotFound(f"No coder called '{layer.coder}'.")
+            raise NotFound(_("No coder called “%(coder)s”.", coder=layer.coder))
         return [user.id]
     ids = [u.id for u in coders_in_project(session, project)]
     return [i for i in ids if i in scope.coder_ids] if scope.coder_ids else ids

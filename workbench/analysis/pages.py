@@ -25,6 +25,7 @@ from workbench.analysis.segments import Segment
 from workbench.analysis.segments import SegmentFilters
 from workbench.core import charts
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats.scope import ExportScope
 from workbench.models import Document
 from workbench.models import Project
@@ -144,7 +145,7 @@ def analysis_page(
     scope = scope_of(session, project, user, role, query)
     dimension = query.dimension
     if dimension not in frequencies.DIMENSIONS:
-        raise ValidationError(f"Unknown dimension '{dimension}'.")
+        raise ValidationError(_("Unknown dimension “%(dimension)s”.", dimension=dimension))
     tables = frequencies.frequency_tables(session, project, scope, [None, dimension])
     codes, matrix = frequencies.cooccurrence(session, project, scope)
     return AnalysisPage(
@@ -152,7 +153,7 @@ def analysis_page(
         scope=scope,
         layers=layers.visible_layers(session, project, user, role),
         dimension=dimension,
-        dimensions=frequencies.DIMENSIONS,
+        dimensions=frequencies.dimension_labels(),
         overall=tables[None],
         by_value=tables[dimension],
         codes=codes,
@@ -205,7 +206,7 @@ def segments_download(
     scope = scope_of(session, project, user, role, query)
     filters = query.filters
     if filters.code_id is None:
-        raise ValidationError("Choose a code.")
+        raise ValidationError(_("Choose a code."))
     code = segments.code_by_id(session, project, filters.code_id)
     name = f"{project.slug}-segments-{code.name[:40]}.csv".replace(" ", "_")
     return SegmentsDownload(name, segments.stream_csv(reading, project.id, scope, filters))

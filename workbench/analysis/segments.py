@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from workbench.analysis.layers import layer_rows
 from workbench.codebooks import codes as codebooks
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.documents.search import passage_text_matches
 from workbench.formats.cells import safe_csv
 from workbench.formats.scope import ExportScope
@@ -153,7 +154,7 @@ def _with_context(
     for doc_id, ordinal, text in session.execute(
         select(Passage.document_id, Passage.ordinal, Passage.text).where(
             Passage.document_id.in_(docs),
-            Passage.ordinal.in_({o for _, o in wanted}),
+            Passage.ordinal.in_({o for _doc, o in wanted}),
         )
     ):
         if (doc_id, ordinal) in wanted:
@@ -195,7 +196,7 @@ def code_by_id(session: Session, project: Project, code_id: int) -> Code:
     """A live code of the project or NotFound."""
     code = session.get(Code, code_id)
     if code is None or code.project_id != project.id or code.deleted_at is not None:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+        raise NotFound(_("Code %(code)s is not in this project's codebook.", code=code_id))
     return code
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from workbench import i18n
 from workbench.cli.app import reading
 from workbench.core.agreement import DEFAULT_SEED
 from workbench.core.agreement import LEVELS
@@ -40,7 +41,10 @@ def _project_payload(
             session, project, scope, bootstrap=bootstrap, seed=seed, breakdowns=not methods
         )
         if methods:
-            return agreement_reports.methods_markdown(*agreement_reports.methods_from(pr, 3))
+            # In the command line's language (WORKBENCH_LANG, then the locale), like its messages.
+            language = i18n.command_line_language()
+            paragraph, rows = agreement_reports.methods_from(pr, 3, language)
+            return agreement_reports.methods_markdown(paragraph, rows, language)
         return agreement_reports.report_payload(pr, project)
 
 

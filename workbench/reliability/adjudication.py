@@ -23,6 +23,7 @@ from workbench.accounts import audit
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents.catalog import get_passage
 from workbench.models import Annotation
 from workbench.models import Code
@@ -146,7 +147,10 @@ def _check_coded(session: Session, passage: Passage) -> None:
     )
     if coded is None:
         raise ValidationError(
-            f"Nobody has coded passage {passage.id} yet: there is nothing to adjudicate."
+            _(
+                "Nobody has coded passage %(passage)s yet: there is nothing to adjudicate.",
+                passage=passage.id,
+            )
         )
 
 
@@ -155,7 +159,7 @@ def _codable(session: Session, project: Project, passage_id: int, round_id: int 
     passage = get_passage(session, project, passage_id)
     disagreements.check_in_round(session, project, round_id, passage_id)
     if not passage.codable:
-        raise ValidationError("This passage is marked not codable.")
+        raise ValidationError(_("This passage is marked not codable."))
     return passage
 
 
@@ -211,7 +215,7 @@ def adopt(
         )
     )
     if coder is None or coded is None:
-        raise ValidationError("That coder has not marked this passage coded.")
+        raise ValidationError(_("That coder has not marked this passage coded."))
     rows = session.execute(
         select(Code, Annotation.stance, Annotation.memo)
         .join(Annotation, Annotation.code_id == Code.id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.core.codebook import StanceLevel
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.models import User
@@ -153,11 +154,11 @@ def adjudicate(
         adjudication.resolve(
             session, project, actor, passage_id, codes, note=note, round_id=round_id
         )
-    return Adjudicated(project, passage_id, "Consensus saved.")
+    return Adjudicated(project, passage_id, _("Consensus saved."))
 
 
 def reopen(session: Session, project: Project, actor: User, passage_id: int) -> Adjudicated:
     """Remove a passage's consensus so it can be adjudicated again."""
     done = adjudication.reopen(session, project, actor, passage_id)
-    message = "Consensus removed." if done else "There was no consensus."
+    message = _("Consensus removed.") if done else _("There was no consensus.")
     return Adjudicated(project, passage_id, message)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks import codes as codebooks
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents.catalog import get_passage
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
@@ -138,7 +139,9 @@ def coder_columns(
         key=lambda r: r[1],
     )
     return [
-        CoderColumn(int(uid), str(u), f"Coder {_letters(i)}" if hide_names else str(name))
+        CoderColumn(
+            int(uid), str(u), _("Coder %(letter)s", letter=_letters(i)) if hide_names else str(name)
+        )
         for i, (uid, u, name) in enumerate(rows)
     ]
 
@@ -280,7 +283,7 @@ def browse_query(session: Session, project: Project, query: DisagreementQuery) -
     """Disagreeing (open), adjudicated (resolved) or both (all) passages, filterable by code."""
     round_id, code_id, status, page = query.round_id, query.code_id, query.status, query.page
     if status not in STATUSES:
-        raise ValidationError("status: choose open, resolved or all.")
+        raise ValidationError(_("status: choose open, resolved or all."))
     scope = agreement_data.scope_for(session, project, round_id=round_id)
     codes = agreement_data.report_codes(session, project)
     path = (
@@ -324,7 +327,9 @@ def check_in_round(session: Session, project: Project, rnd_id: int | None, passa
         )
     )
     if found is None:
-        raise NotFound(f"Passage {passage_id} is not in round {rnd_id}.")
+        raise NotFound(
+            _("Passage %(passage)s is not in round %(round)s.", passage=passage_id, round=rnd_id)
+        )
 
 
 def passage_card(

@@ -24,6 +24,7 @@ from workbench.core.agreement import build_report
 from workbench.core.errors import Conflict
 from workbench.core.errors import Forbidden
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Assignment
 from workbench.models import Project
 from workbench.models import ReliabilityRound
@@ -65,7 +66,7 @@ class GoldResult:
 
 def _threshold(value: float) -> float:
     if not 0 < value <= 1:
-        raise ValidationError("threshold: give a κ between 0 and 1 (for example 0.8).")
+        raise ValidationError(_("threshold: give a κ between 0 and 1 (for example 0.8)."))
     return value
 
 
@@ -79,10 +80,13 @@ def declare_gold(
     open_ids = disagreements.unresolved(session, project, rnd)
     if open_ids:
         raise Conflict(
-            f"{len(open_ids)} of the round's passages have no consensus yet: resolve them in "
-            "the disagreement browser first (passages coded by fewer than two coders need "
-            "coding, or a consensus set by hand).",
-            [f"passage {pid}" for pid in open_ids[:10]],
+            _(
+                "%(count)s of the round's passages have no consensus yet: resolve them in the "
+                "disagreement browser first (passages coded by fewer than two coders need "
+                "coding, or a consensus set by hand).",
+                count=len(open_ids),
+            ),
+            [_("passage %(passage)s", passage=pid) for pid in open_ids[:10]],
         )
     before = {"is_gold": rnd.is_gold, "pass_threshold": rnd.pass_threshold}
     rnd.is_gold = True
@@ -120,7 +124,7 @@ def assign_trainees(
 ) -> int:
     """Give new coders every passage of a gold round to code against the gold standard."""
     if not rnd.is_gold:
-        raise Conflict("Declare the round gold before assigning coders to be tested on it.")
+        raise Conflict(_("Declare the round gold before assigning coders to be tested on it."))
     coders = assignments.coders_of(session, project, coder_ids)
     added = assignments.assign_round(session, project, rnd, round_passage_ids(session, rnd), coders)
     chosen = set(agreement_data.round_coder_ids(session, rnd))
@@ -145,7 +149,7 @@ def gold_results(
 ) -> list[GoldResult]:
     """Every assigned coder (or only one) against the gold round's consensus."""
     if not rnd.is_gold:
-        raise Conflict("This round is not a gold standard.")
+        raise Conflict(_("This round is not a gold standard."))
     assigned = list(
         session.execute(
             select(User.id, User.username, User.display_name)
@@ -158,7 +162,7 @@ def gold_results(
     if only is not None:
         assigned = [row for row in assigned if row[0] == only.id]
         if not assigned:
-            raise Forbidden("Only coders assigned to this gold round have results on it.")
+            raise Forbidden(_("Only coders assigned to this gold round have results on it."))
     ids = tuple(int(row[0]) for row in assigned)
     scope = Scope(round_id=rnd.id, coder_ids=ids)
     data = agreement_data.load(session, project, scope, meta=False)

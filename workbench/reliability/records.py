@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks import codes as codebooks
 from workbench.core.agreement import CodingRecord
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Annotation
 from workbench.models import Assignment
 from workbench.models import Code
@@ -73,7 +74,9 @@ def get_round(session: Session, project: Project, round_id: int) -> ReliabilityR
     """Return a round of this project, refusing rounds of other projects."""
     rnd = session.get(ReliabilityRound, round_id)
     if rnd is None or rnd.project_id != project.id:
-        raise NotFound(f"Round {round_id} is not a reliability round of this project.")
+        raise NotFound(
+            _("Round %(round)s is not a reliability round of this project.", round=round_id)
+        )
     return rnd
 
 
@@ -103,7 +106,12 @@ def report_codes(
     known = {cid for cid, _ in ordered}
     unknown = [cid for cid in wanted if cid not in known]
     if unknown:
-        raise NotFound(f"Code {unknown[0]} is not an applicable code of this project's codebook.")
+        raise NotFound(
+            _(
+                "Code %(code)s is not an applicable code of this project's codebook.",
+                code=unknown[0],
+            )
+        )
     return [(cid, path) for cid, path in ordered if cid in set(wanted)]
 
 
@@ -130,7 +138,7 @@ def scope_for(
         )
         missing = [d for d in docs if d not in found]
         if missing:
-            raise NotFound(f"Document {missing[0]} is not in this project.")
+            raise NotFound(_("Document %(document)s is not in this project.", document=missing[0]))
     codes = tuple(cid for cid, _ in report_codes(session, project, code_ids)) if code_ids else None
     return Scope(round_id=round_id, coder_ids=coders, doc_ids=docs or None, code_ids=codes)
 
@@ -331,7 +339,7 @@ def unit_meta(session: Session, project: Project, scope: Scope) -> dict[int, dic
     ).join(Document, Document.id == Passage.document_id)
     rows = session.connection().execute(in_scope(stmt, project, scope)).all()
     titles: dict[str, set[int]] = defaultdict(set)
-    for *_, title, doc_id in rows:
+    for *_meta, title, doc_id in rows:
         titles[title].add(doc_id)
     meta: dict[int, dict[str, str | None]] = {}
     for pid, lang, orig, delegation, doc_type, title, doc_id in rows:

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from workbench.core import charts
 from workbench.core.agreement import DEFAULT_SEED
 from workbench.core.agreement import AgreementReport
+from workbench.core.agreement import paragraph_language
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.reliability import records as agreement_data
@@ -18,13 +21,18 @@ from workbench.reliability import rounds
 
 DEFAULT_BOOTSTRAP = 1000
 BREAKDOWN_LABELS = [
-    ("speech", "Speech: original or translated"),
-    ("language", "Language of the text"),
-    ("original_language", "Original language"),
-    ("delegation", "Delegation"),
-    ("doc_type", "Document type"),
-    ("document", "Document"),
+    ("speech", N_("Speech: original or translated")),
+    ("language", N_("Language of the text")),
+    ("original_language", N_("Original language")),
+    ("delegation", N_("Delegation")),
+    ("doc_type", N_("Document type")),
+    ("document", N_("Document")),
 ]
+
+
+def breakdown_labels() -> list[tuple[str, str]]:
+    """The metadata keys of the breakdowns with their labels in the current language."""
+    return [(key, _(label)) for key, label in BREAKDOWN_LABELS]
 
 
 def alpha_chart(report: AgreementReport) -> charts.AlphaChart:
@@ -123,7 +131,7 @@ def report_page(
         all_codes=agreement_data.report_codes(session, project),
         documents=rounds.round_documents(session, project),
         query=query_string,
-        breakdown_keys=BREAKDOWN_LABELS,
+        breakdown_keys=breakdown_labels(),
     )
 
 
@@ -134,6 +142,7 @@ class Breakdown:
     codes: list[str]
     groups: dict[str, dict[str, Any]]
     label: str
+    key: str
 
 
 def breakdown(session: Session, project: Project, query: ReportQuery, key: str) -> Breakdown:
@@ -141,7 +150,7 @@ def breakdown(session: Session, project: Project, query: ReportQuery, key: str) 
     codes, groups = agreement_reports.breakdown(
         session, project, _scope(session, project, query), key
     )
-    return Breakdown(codes=codes, groups=groups, label=dict(BREAKDOWN_LABELS)[key])
+    return Breakdown(codes=codes, groups=groups, label=dict(breakdown_labels())[key], key=key)
 
 
 @dataclass(frozen=True)
@@ -153,18 +162,20 @@ class MethodsPage:
     pr: agreement_reports.ProjectReport
     paragraph: str
     rows: list[dict[str, Any]]
-    columns: tuple[tuple[str, str], ...]
+    columns: list[tuple[str, str]]
     markdown: str
     query: str
     filename: str
+    language: str
 
 
 def methods_page(
-    session: Session, project: Project, query: ReportQuery, query_string: str
+    session: Session, project: Project, query: ReportQuery, query_string: str, language: str
 ) -> MethodsPage:
-    """The methods report of the project or a round."""
+    """The methods report of the project or a round, its paragraph in the language asked for."""
+    language = paragraph_language(language)
     pr = project_report(session, project, query, breakdowns=False)
-    paragraph, rows = agreement_reports.methods_from(pr, 3)
+    paragraph, rows = agreement_reports.methods_from(pr, 3, language)
     name = f"methods-{project.slug}" + (f"-round-{pr.round.id}" if pr.round else "")
     return MethodsPage(
         project=project,
@@ -172,8 +183,9 @@ def methods_page(
         pr=pr,
         paragraph=paragraph,
         rows=rows,
-        columns=agreement_reports.METHODS_COLUMNS,
-        markdown=agreement_reports.methods_markdown(paragraph, rows),
+        columns=agreement_reports.methods_columns(),
+        markdown=agreement_reports.methods_markdown(paragraph, rows, language),
         query=query_string,
-        filename=f"{name}.md",
+        filename=f"{name}.md" if language == "en" else f"{name}-{language}.md",
+        language=language,
     )

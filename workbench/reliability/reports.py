@@ -16,7 +16,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench import i18n
 from workbench.codebooks import codes as codebooks
+from workbench.core import i18n as messages
 from workbench.core.agreement import DEFAULT_SEED
 from workbench.core.agreement import AgreementInputError
 from workbench.core.agreement import AgreementReport
@@ -24,6 +26,8 @@ from workbench.core.agreement import build_report
 from workbench.core.agreement import methods_paragraph
 from workbench.core.agreement import methods_table
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.models import Annotation
 from workbench.models import Project
 from workbench.models import ReliabilityRound
@@ -40,6 +44,7 @@ from workbench.reliability.records import scoped
 
 BREAKDOWN_KEYS = ("language", "original_language", "speech", "delegation", "doc_type", "document")
 MAX_BOOTSTRAP = 10_000
+MAX_SHOWN = f"{MAX_BOOTSTRAP:,}"
 
 
 @dataclass
@@ -101,7 +106,7 @@ def breakdown(
 ) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """Presence coefficients (no interval) per value of one metadata key: codes and groups."""
     if key not in BREAKDOWN_KEYS:
-        raise ValidationError(f"by: choose one of {', '.join(BREAKDOWN_KEYS)}.")
+        raise ValidationError(_("by: choose one of %(keys)s.", keys=", ".join(BREAKDOWN_KEYS)))
     data = load(session, project, scope)
     try:
         report = build_report(
@@ -113,7 +118,7 @@ def breakdown(
             breakdown_by=[key],
         )
     except AgreementInputError as exc:
-        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
+        raise ValidationError(_("The codings cannot be analysed: %(reason)s", reason=exc)) from None
     return data.codes, dict(report.breakdowns.get(key, {}))
 
 
@@ -121,10 +126,10 @@ def check_bootstrap(bootstrap: int, seed: int) -> None:
     """Refuse bootstrap counts and seeds the report cannot use."""
     if not 0 <= bootstrap <= MAX_BOOTSTRAP:
         raise ValidationError(
-            f"bootstrap: give a number of replicates from 0 to {MAX_BOOTSTRAP:,}."
+            _("bootstrap: give a number of replicates from 0 to %(max)s.", max=MAX_SHOWN)
         )
     if not 0 <= seed < 2**63:
-        raise ValidationError("seed: give a whole number from 0 up.")
+        raise ValidationError(_("seed: give a whole number from 0 up."))
 
 
 def project_report(
@@ -164,7 +169,7 @@ def project_report(
             )
             report = replace(report, breakdowns=split.breakdowns)
     except AgreementInputError as exc:
-        raise ValidationError(f"The codings cannot be analysed: {exc}") from None
+        raise ValidationError(_("The codings cannot be analysed: %(reason)s", reason=exc)) from None
     return ProjectReport(
         report=report,
         codes=data.codes,
@@ -197,19 +202,6 @@ def assisted_count(session: Session, project: Project, scope: Scope) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def assisted_sentence(codings: int, assisted: int) -> str:
-    """The methods sentence on machine-assisted codings (empty when there were none)."""
-    if not assisted:
-        return ""
-    share = 100 * assisted / codings if codings else 0.0
-    return (
-        f" {assisted} of {codings} codings ({share:.1f}%) were made by accepting a machine "
-        "suggestion (a per-code classifier enabled only after its cross-validated F1 reached "
-        "the project's threshold; never shown in reliability rounds or gold checks); "
-        "agreement computed without them is reported separately."
-    )
-
-
 def report_payload(pr: ProjectReport, project: Project) -> dict[str, Any]:
     """The report as JSON with its provenance (the web's JSON and the CLI print this)."""
     return {
@@ -224,29 +216,45 @@ def report_payload(pr: ProjectReport, project: Project) -> dict[str, Any]:
     }
 
 
+# Column labels of the methods table: translated where shown (the page in the interface's
+# language, the Markdown in the paragraph's); the keys are the table's stable names.
 METHODS_COLUMNS = (
-    ("code", "Code"),
+    ("code", N_("Code")),
     ("alpha", "α"),
-    ("alpha_ci95_low", "95% CI low"),
-    ("alpha_ci95_high", "95% CI high"),
-    ("percent_agreement", "% agreement"),
-    ("cohen_kappa_mean", "mean κ"),
+    ("alpha_ci95_low", N_("95% CI low")),
+    ("alpha_ci95_high", N_("95% CI high")),
+    ("percent_agreement", N_("% agreement")),
+    ("cohen_kappa_mean", N_("mean κ")),
     ("gwet_ac1", "AC1"),
-    ("units", "units"),
-    ("pairable_units", "pairable"),
-    ("coders", "coders"),
-    ("stance_alpha_ordinal", "stance α (ordinal)"),
-    ("flag", "flag"),
-    ("codebook_version", "codebook version"),
-    ("disagreements_resolved", "disagreements resolved"),
+    ("units", N_("units")),
+    ("pairable_units", N_("pairable")),
+    ("coders", N_("coders")),
+    ("stance_alpha_ordinal", N_("stance α (ordinal)")),
+    ("flag", N_("flag")),
+    ("codebook_version", N_("codebook version")),
+    ("disagreements_resolved", N_("disagreements resolved")),
 )
+FLAG_LABELS = {
+    "reliable": N_("reliable"),
+    "tentative": N_("tentative"),
+    "unreliable": N_("unreliable"),
+    "undefined": N_("undefined"),
+}
 
 
-def methods_from(pr: ProjectReport, digits: int | None = 3) -> tuple[str, list[dict[str, Any]]]:
-    """The methods paragraph and table of a computed report."""
+def methods_columns() -> list[tuple[str, str]]:
+    """The methods table's keys with their labels in the current language."""
+    return [(key, _(label)) for key, label in METHODS_COLUMNS]
+
+
+def methods_from(
+    pr: ProjectReport, digits: int | None = 3, language: str = i18n.DEFAULT
+) -> tuple[str, list[dict[str, Any]]]:
+    """The methods paragraph (in the given language) and table of a computed report."""
     version = str(pr.codebook_version) if pr.codebook_version else None
-    paragraph = methods_paragraph(pr.report, version, pr.resolved)
-    paragraph += assisted_sentence(pr.codings, pr.assisted)
+    paragraph = methods_paragraph(
+        pr.report, version, pr.resolved, language, codings=pr.codings, assisted=pr.assisted
+    )
     rows = methods_table(pr.report, digits)
     for row in rows:
         row["codebook_version"] = pr.codebook_version
@@ -261,27 +269,39 @@ def methods_for(
     *,
     bootstrap: int = 1000,
     digits: int | None = None,
+    language: str = i18n.DEFAULT,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The methods-section paragraph and table of the project or of one round (for exports).
 
     Table figures keep full precision unless ``digits`` is given; the paragraph uses three."""
     scope = scope_for(session, project, round_id=round_id)
     pr = project_report(session, project, scope, bootstrap=bootstrap, breakdowns=False)
-    return methods_from(pr, digits)
+    return methods_from(pr, digits, language)
 
 
-def _cell(value: Any) -> str:
+def _cell(key: str, value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.3f}"
+    if key == "flag" and value in FLAG_LABELS:
+        return _(FLAG_LABELS[value])
     return str(value).replace("|", "\\|")
 
 
-def methods_markdown(paragraph: str, rows: list[dict[str, Any]]) -> str:
-    """The methods paragraph and table as Markdown."""
-    head = [label for _, label in METHODS_COLUMNS]
-    lines = [paragraph, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row.get(key)) for key, _ in METHODS_COLUMNS) + " |")
+def methods_markdown(
+    paragraph: str, rows: list[dict[str, Any]], language: str = i18n.DEFAULT
+) -> str:
+    """The methods paragraph and table as Markdown, labelled in the paragraph's language."""
+    # The Markdown goes into a paper with its paragraph, so its headings follow the paragraph's
+    # language, not the interface's.
+    token = messages.activate(i18n.catalog(language) if language in i18n.LANGUAGES else None)
+    try:
+        head = [label for _key, label in methods_columns()]
+        lines = [paragraph, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in rows:
+            cells = [_cell(key, row.get(key)) for key, _label in METHODS_COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
+    finally:
+        messages.restore(token)
     return "\n".join(lines) + "\n"

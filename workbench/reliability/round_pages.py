@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.models import User
@@ -66,9 +67,12 @@ def overview(session: Session, project: Project) -> Overview:
 
 def round_created(session: Session, project: Project, rnd: ReliabilityRound) -> RoundsList:
     """The rounds after a new one, with a confirmation naming its sample, coders and seed."""
-    message = (
-        f"Round “{rnd.name}” created: {rnd.sample['drawn']} passages for "
-        f"{len(rnd.sample['coder_ids'])} coders (seed {rnd.sample['seed']})."
+    message = _(
+        "Round “%(name)s” created: %(passages)s passages for %(coders)s coders (seed %(seed)s).",
+        name=rnd.name,
+        passages=rnd.sample["drawn"],
+        coders=len(rnd.sample["coder_ids"]),
+        seed=rnd.sample["seed"],
     )
     return rounds_list(session, project, message)
 
@@ -148,13 +152,15 @@ def set_gold(
     rnd = agreement_data.get_round(session, project, round_id)
     if threshold is None:
         gold.revoke_gold(session, project, actor, rnd)
-        return GoldChanged(project, round_id, "The round is no longer a gold standard.")
+        return GoldChanged(project, round_id, _("The round is no longer a gold standard."))
     accepted = gold.declare_gold(session, project, actor, rnd, threshold)
-    message = f"Gold standard with pass threshold κ ≥ {threshold:g}." + (
-        f" {accepted} passages the coders agreed on were accepted into the consensus."
-        if accepted
-        else ""
-    )
+    shown = f"{threshold:g}"
+    message = _("Gold standard with pass threshold κ ≥ %(threshold)s.", threshold=shown)
+    if accepted:
+        message += " " + _(
+            "%(count)s passages the coders agreed on were accepted into the consensus.",
+            count=accepted,
+        )
     return GoldChanged(project, round_id, message)
 
 
@@ -182,11 +188,11 @@ def gold_result(
 ) -> GoldResultPage:
     """A coder's gold result: leads see anyone's, a coder only their own."""
     if role != "lead" and user_id != viewer.id:
-        raise Forbidden("You can only see your own gold-standard results.")
+        raise Forbidden(_("You can only see your own gold-standard results."))
     rnd = agreement_data.get_round(session, project, round_id)
     user = session.get(User, user_id)
     if user is None:
-        raise Forbidden("You can only see your own gold-standard results.")
+        raise Forbidden(_("You can only see your own gold-standard results."))
     result = gold.gold_results(session, project, rnd, only=user)[0]
     return GoldResultPage(project=project, role=role, rnd=rnd, result=result)
 

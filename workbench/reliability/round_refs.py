@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from workbench.core import limits
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 
@@ -22,6 +23,10 @@ def round_id_by_ref(session: Session, project: Project, ref: str) -> int:
     ).all()
     if len(found) != 1:
         raise NotFound(
-            f"No single round '{ref}' in project '{project.slug}' (give its id or exact name)."
+            _(
+                "No single round “%(round)s” in project “%(project)s” (give its id or exact name).",
+                round=ref,
+                project=project.slug,
+            )
         )
     return found[0]

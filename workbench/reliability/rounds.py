@@ -24,6 +24,7 @@ from workbench.coding import assignments
 from workbench.core import limits
 from workbench.core.agreement import build_report
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Assignment
 from workbench.models import Document
 from workbench.models import Passage
@@ -56,7 +57,7 @@ class RoundSummary:
 def _name(raw: str) -> str:
     name = (raw or "").strip()
     if not name:
-        raise ValidationError("Give the round a name.")
+        raise ValidationError(_("Give the round a name."))
     problem = limits.too_long("The round's name", name, limits.ROUND_NAME)
     if problem:
         raise ValidationError(problem)
@@ -78,15 +79,17 @@ def create_round(
     """Draw a random sample, create the round, and give every chosen coder every passage."""
     name = _name(name)
     if not 1 <= size <= MAX_ROUND_SIZE:
-        raise ValidationError(f"size: a round has from 1 to {MAX_ROUND_SIZE:,} passages.")
+        raise ValidationError(
+            _("size: a round has from 1 to %(max)s passages.", max=format(MAX_ROUND_SIZE, ","))
+        )
     if stratify not in STRATA:
-        raise ValidationError("stratify: choose 'document' or 'language'.")
+        raise ValidationError(_("stratify: choose “document” or “language”."))
     if seed is None:
         seed = secrets.randbelow(2**31)  # drawn here and recorded, so the draw can be repeated
     if not 0 <= seed < 2**63:
-        raise ValidationError("seed: give a whole number from 0 up.")
+        raise ValidationError(_("seed: give a whole number from 0 up."))
     if len(set(coder_ids)) < 2:
-        raise ValidationError("A reliability round needs at least two coders.")
+        raise ValidationError(_("A reliability round needs at least two coders."))
     coders = assignments.coders_of(session, project, coder_ids)
     if doc_ids:
         agreement_data.scope_for(session, project, doc_ids=doc_ids)  # checks the documents

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import cast
+from urllib.parse import urlencode
 
 from flask import Blueprint
 from flask import Response
@@ -21,6 +22,7 @@ from flask import url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.jobs import export_jobs
 from workbench.models import Project
 from workbench.models import ReliabilityRound
@@ -33,6 +35,7 @@ from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.locale import current_language
 from workbench.web.parsers import ints
 from workbench.web.parsers import number
 from workbench.web.parsers import opt_int
@@ -157,8 +160,11 @@ def report_json_view(project: Project) -> Response:
     limit = int(current_app.config["AGREEMENT_INLINE_BOOTSTRAP"])
     if (query.bootstrap or 0) > limit:
         raise Conflict(
-            f"A report with more than {limit:,} bootstrap replicates is computed in the "
-            "background: use “Compute in the background” on the report page."
+            _(
+                "A report with more than %(limit)s bootstrap replicates is computed in the "
+                "background: use “Compute in the background” on the report page.",
+                limit=format(limit, ","),
+            )
         )
     payload = report_pages.report_json(db(), project, query)
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
@@ -190,7 +196,11 @@ def report_background(project: Project) -> WerkzeugResponse:
 @lead_route(bp, "/p/<slug>/agreement/methods")
 def methods(project: Project) -> Response | str:
     """Paragraph and table for a paper's methods section, as HTML or a Markdown download."""
-    page = report_pages.methods_page(db(), project, _report_query(), request.query_string.decode())
+    # The paragraph's language is asked for explicitly (?lang=) or is the interface's; links on
+    # the page add their own lang and format, so the page's query leaves both out.
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in {"lang", "format"}]
+    language = request.args.get("lang") or current_language()
+    page = report_pages.methods_page(db(), project, _report_query(), urlencode(kept), language)
     if request.args.get("format") == "md":
         return Response(
             page.markdown,

@@ -15,6 +15,7 @@ from flask import request
 from workbench.analysis import pages
 from workbench.analysis.segments import SegmentFilters
 from workbench.core import limits
+from workbench.core.i18n import _
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
@@ -47,7 +48,7 @@ def _filters() -> SegmentFilters:
         delegation=args.get("delegation", ""),
         speaker=args.get("speaker", ""),
         language=args.get("language", ""),
-        q=text(args.get("q"), "The search", max_chars=limits.SEARCH),
+        q=text(args.get("q"), _("The search"), max_chars=limits.SEARCH),
         stance=arg_int("stance"),
     )
 

@@ -38,8 +38,10 @@ from workbench.core.agreement.levels import LEVELS
 from workbench.core.agreement.levels import Level
 from workbench.core.agreement.matrix import RatingMatrix
 from workbench.core.agreement.matrix import rating_matrix
+from workbench.core.agreement.methods import PARAGRAPH_LANGUAGES
 from workbench.core.agreement.methods import methods_paragraph
 from workbench.core.agreement.methods import methods_table
+from workbench.core.agreement.methods import paragraph_language
 from workbench.core.agreement.multirater import fleiss_kappa
 from workbench.core.agreement.multirater import gwet_ac1
 from workbench.core.agreement.multirater import gwet_ac2
@@ -60,6 +62,7 @@ __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_STANCE_SCALE",
     "LEVELS",
+    "PARAGRAPH_LANGUAGES",
     "AgreementInputError",
     "AgreementReport",
     "BootstrapInterval",
@@ -87,6 +90,7 @@ __all__ = [
     "mean_kappa",
     "methods_paragraph",
     "methods_table",
+    "paragraph_language",
     "percent_agreement",
     "rating_matrix",
     "read_long",

@@ -43,6 +43,7 @@ from workbench.core.agreement.multirater import gwet_ac2
 from workbench.core.agreement.records import CodingRecord
 from workbench.core.agreement.reports import DEFAULT_STANCE_SCALE
 from workbench.core.agreement.reports import build_report
+from workbench.core.i18n import _
 
 Source = str | os.PathLike[str]
 LONG_REQUIRED = ("passage_id", "coder", "code")
@@ -56,11 +57,13 @@ def _load(source: Source) -> tuple[str, str]:
     try:
         return path.read_text(encoding="utf-8-sig"), str(path)
     except FileNotFoundError:
-        raise AgreementInputError(f"{path}: no such file") from None
+        raise AgreementInputError(_("%(file)s: no such file", file=path)) from None
     except UnicodeDecodeError:
-        raise AgreementInputError(f"{path}: not UTF-8 text") from None
+        raise AgreementInputError(_("%(file)s: not UTF-8 text", file=path)) from None
     except OSError as exc:
-        raise AgreementInputError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise AgreementInputError(
+            _("%(file)s: cannot be read (%(reason)s)", file=path, reason=exc.strerror)
+        ) from None
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -81,7 +84,7 @@ def _number(cell: str) -> float | None:
 def _header(name: str, rows: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     first = next(rows, None)
     if first is None:
-        raise AgreementInputError(f"{name}: missing header row (the file is empty)")
+        raise AgreementInputError(_("%(file)s: missing header row (the file is empty)", file=name))
     return first
 
 
@@ -101,30 +104,57 @@ def read_matrix(
             parsed = [_number(c) for c in categories]
             bad = [c for c, v in zip(categories, parsed, strict=True) if v is None]
             if bad:
-                raise AgreementInputError(f"category {bad[0]!r} is not a number ({kind} data)")
+                raise AgreementInputError(
+                    _(
+                        "category %(category)s is not a number (%(kind)s data)",
+                        category=repr(bad[0]),
+                        kind=kind,
+                    )
+                )
             declared = sorted({v for v in parsed if v is not None})
     for j, coder in enumerate(coders):
         if not coder:
-            raise AgreementInputError(f"{name}: row {line}: column {j + 1} has no coder name")
+            raise AgreementInputError(
+                _(
+                    "%(file)s: row %(row)s: column %(column)s has no coder name",
+                    file=name,
+                    row=line,
+                    column=j + 1,
+                )
+            )
     if len(set(coders)) != len(coders):
-        raise AgreementInputError(f"{name}: row {line}: coder names repeat")
+        raise AgreementInputError(
+            _("%(file)s: row %(row)s: coder names repeat", file=name, row=line)
+        )
     if all(_number(c) is not None for c in coders) or (
         categories and set(coders) <= set(categories)
     ):
         raise AgreementInputError(
-            f"{name}: row {line}: missing header row (the first row looks like data; "
-            "it must name the coders)"
+            _(
+                "%(file)s: row %(row)s: missing header row (the first row looks like data; "
+                "it must name the coders)",
+                file=name,
+                row=line,
+            )
         )
     allowed = set(declared) if declared is not None else None
     data: list[list[object]] = []
     for line, cells in rows:
         if len(cells) != len(coders):
             raise AgreementInputError(
-                f"{name}: row {line}: {len(cells)} cells, expected {len(coders)} (one per coder)"
+                _(
+                    "%(file)s: row %(row)s: %(cells)s cells, expected %(expected)s (one per coder)",
+                    file=name,
+                    row=line,
+                    cells=len(cells),
+                    expected=len(coders),
+                )
             )
         unit: list[object] = []
         for coder, cell in zip(coders, cells, strict=True):
-            where = f"{name}: row {line}, coder {coder!r}"
+            where = _(
+                "%(file)s: row %(row)s, coder %(coder)s", file=name, row=line, coder=repr(coder)
+            )
             if not cell:
                 unit.append(None)
                 continue
@@ -132,18 +162,38 @@ def read_matrix(
             if numeric:
                 value = _number(cell)
                 if value is None:
-                    raise AgreementInputError(f"{where}: {cell!r} is not a number ({kind} data)")
+                    raise AgreementInputError(
+                        _(
+                            "%(where)s: %(cell)s is not a number (%(kind)s data)",
+                            where=where,
+                            cell=repr(cell),
+                            kind=kind,
+                        )
+                    )
                 if kind == "ratio" and float(cell) < 0:
-                    raise AgreementInputError(f"{where}: {cell!r} is negative (ratio data)")
+                    raise AgreementInputError(
+                        _(
+                            "%(where)s: %(cell)s is negative (ratio data)",
+                            where=where,
+                            cell=repr(cell),
+                        )
+                    )
             if allowed is not None and value not in allowed:
                 shown = ", ".join(str(c) for c in categories or ())
-                raise AgreementInputError(f"{where}: {cell!r} is not a category ({shown})")
+                raise AgreementInputError(
+                    _(
+                        "%(where)s: %(cell)s is not a category (%(categories)s)",
+                        where=where,
+                        cell=repr(cell),
+                        categories=shown,
+                    )
+                )
             unit.append(value)
         data.append(unit)
     try:
         return rating_matrix(data, coders=coders, categories=declared)
     except ValueError as exc:
-        raise AgreementInputError(f"{name}: {exc}") from None
+        raise AgreementInputError(_("%(file)s: %(reason)s", file=name, reason=exc)) from None
 
 
 def matrix_report(
@@ -190,26 +240,58 @@ def read_long(
     missing = [c for c in LONG_REQUIRED if c not in columns]
     if missing:
         raise AgreementInputError(
-            f"{name}: row {line}: missing required column(s): {', '.join(missing)}"
+            _(
+                "%(file)s: row %(row)s: missing required column(s): %(columns)s",
+                file=name,
+                row=line,
+                columns=", ".join(missing),
+            )
         )
     at = {c: columns.index(c) for c in (*LONG_REQUIRED, "stance") if c in columns}
     scale = None if stance_scale is None else {float(v) for v in stance_scale}
     records: list[CodingRecord] = []
     for line, cells in rows:
-        where = f"{name}: row {line}"
+        where = _("%(file)s: row %(row)s", file=name, row=line)
         if len(cells) != len(columns):
-            raise AgreementInputError(f"{where}: {len(cells)} cells, expected {len(columns)}")
+            raise AgreementInputError(
+                _(
+                    "%(where)s: %(cells)s cells, expected %(expected)s",
+                    where=where,
+                    cells=len(cells),
+                    expected=len(columns),
+                )
+            )
         passage, coder, code = (cells[at[c]] for c in LONG_REQUIRED)
         stance_cell = cells[at["stance"]] if "stance" in at else ""
         if not passage or not coder:
-            raise AgreementInputError(f"{where}: passage_id and coder must not be empty")
+            raise AgreementInputError(
+                _("%(where)s: passage_id and coder must not be empty", where=where)
+            )
         stance = _number(stance_cell) if stance_cell else None
         if stance_cell and stance is None:
-            raise AgreementInputError(f"{where}: stance {stance_cell!r} is not a number")
+            raise AgreementInputError(
+                _(
+                    "%(where)s: stance %(stance)s is not a number",
+                    where=where,
+                    stance=repr(stance_cell),
+                )
+            )
         if stance is not None and not code:
-            raise AgreementInputError(f"{where}: stance {stance_cell!r} given without a code")
+            raise AgreementInputError(
+                _(
+                    "%(where)s: stance %(stance)s given without a code",
+                    where=where,
+                    stance=repr(stance_cell),
+                )
+            )
         if stance is not None and scale is not None and stance not in scale:
-            raise AgreementInputError(f"{where}: stance {stance_cell!r} is not on the scale")
+            raise AgreementInputError(
+                _(
+                    "%(where)s: stance %(stance)s is not on the scale",
+                    where=where,
+                    stance=repr(stance_cell),
+                )
+            )
         records.append(CodingRecord(passage, coder, code or None, stance))
     return records
 

@@ -26,6 +26,8 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from workbench.core.i18n import _
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 Category = Hashable
@@ -73,7 +75,9 @@ class RatingMatrix:
         out = np.empty(len(self.categories), dtype=np.float64)
         for i, cat in enumerate(self.categories):
             if isinstance(cat, bool) or not isinstance(cat, Real) or not math.isfinite(float(cat)):
-                raise ValueError(f"category {cat!r} is not a finite number")
+                raise ValueError(
+                    _("category %(category)s is not a finite number", category=repr(cat))
+                )
             out[i] = float(cat)
         return out
 
@@ -128,10 +132,17 @@ def rating_matrix(
     width = len(coders) if coders is not None else (len(rows[0]) if len(rows) else 0)
     for u, row in enumerate(rows):
         if len(row) != width:
-            raise ValueError(f"unit {u} has {len(row)} ratings, expected {width}")
+            raise ValueError(
+                _(
+                    "unit %(unit)s has %(ratings)s ratings, expected %(expected)s",
+                    unit=u,
+                    ratings=len(row),
+                    expected=width,
+                )
+            )
     names = tuple(coders) if coders is not None else tuple(f"coder{j + 1}" for j in range(width))
     if len(set(names)) != len(names):
-        raise ValueError("coder names must be unique")
+        raise ValueError(_("coder names must be unique"))
     if categories is not None:
         cats = tuple(categories)
         if len(set(cats)) != len(cats):
@@ -157,7 +168,13 @@ def rating_matrix(
                 index[u, j] = position[value]
             except KeyError:
                 raise ValueError(
-                    f"unit {u}, coder {names[j]!r}: value {value!r} is not a declared category"
+                    _(
+                        "unit %(unit)s, coder %(coder)s: "
+                        "value %(value)s is not a declared category",
+                        unit=u,
+                        coder=repr(names[j]),
+                        value=repr(value),
+                    )
                 ) from None
     return RatingMatrix(index, cats, names, ordered)
 
@@ -234,7 +251,7 @@ def _profiles(matrix: RatingMatrix, q: int) -> UnitProfiles:
         ordered = -np.sort(-rated, axis=1)  # descending, so the -1 padding comes last
         if width * math.log2(q + 1) < 62:
             powers = (q + 1) ** np.arange(width, dtype=np.int64)
-            _, first, mult = np.unique(
+            _sorted, first, mult = np.unique(
                 (ordered + 1) @ powers, return_index=True, return_counts=True
             )
             slots = ordered[first]

@@ -1,130 +1,146 @@
 """Text and table for the methods section of a paper, written from an AgreementReport.
 
-Numbers are shown to three decimals, rounding halves away from zero on the exact value of the
-float (0.5625 -> 0.563; printf-style formatting would give 0.562). The table keeps full precision
-unless ``digits`` is given, rounding the same way. Undefined values are said to be undefined in
-the text and left as None in the table, never written as 0.
+The paragraph exists in each language of ``PARAGRAPH_LANGUAGES``, chosen by the caller (by
+default the interface's, but a lead may want the other one for a journal): each is written by
+its own function from the same ``MethodsFacts``, so the figures agree by construction. The
+paragraph is not assembled from catalog messages: academic prose orders its clauses differently
+in each language (Chinese puts the code and interval before the coefficient, and has no plural),
+and the text must come out in a language other than the interface's, so each language is a
+template of its own, like a document. The table keeps full precision unless ``digits`` is given,
+rounding the same way as the text; undefined values are left as None, never 0.
 """
 
 from __future__ import annotations
 
-import statistics
-from decimal import ROUND_HALF_UP
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
-from workbench.core.agreement.report_types import RELIABLE_ALPHA
-from workbench.core.agreement.report_types import TENTATIVE_ALPHA
+from workbench.core.agreement import methods_zh
+from workbench.core.agreement.methods_facts import CodeAlpha
+from workbench.core.agreement.methods_facts import MethodsFacts
+from workbench.core.agreement.methods_facts import count
+from workbench.core.agreement.methods_facts import methods_facts
+from workbench.core.agreement.methods_facts import rounded_decimal
 from workbench.core.agreement.report_types import AgreementReport
-from workbench.core.agreement.report_types import CodeReport
 
 
-def _decimal(value: float, digits: int) -> Decimal:
-    # Decimal(float) is exact, so only true ties round up, not values that merely print as ties.
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return rounded.copy_abs() if rounded.is_zero() else rounded  # never print "-0.000"
+def _plural(number: int | str, word: str) -> str:
+    shown = count(number) if isinstance(number, int) else number
+    return f"{shown} {word}{'' if shown == '1' else 's'}"
 
 
-def _num(value: float) -> str:
-    return str(_decimal(value, 3))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _alpha_with_ci(rep: CodeReport) -> str:
-    alpha = rep.presence.alpha
-    if alpha is None:
+def _alpha_with_ci(found: CodeAlpha) -> str:
+    if found.alpha is None:
         return "undefined"
-    ci = rep.presence.alpha_ci95
-    return _num(alpha) + (f" (95% CI [{_num(ci[0])}, {_num(ci[1])}])" if ci is not None else "")
+    ci = f" (95% CI [{found.ci[0]}, {found.ci[1]}])" if found.ci is not None else ""
+    return found.alpha + ci
 
 
-def _presence_sentence(report: AgreementReport) -> str:
-    reps = list(report.per_code.values())
-    defined = [r for r in reps if r.presence.alpha is not None]
-    undefined = len(reps) - len(defined)
-    if not reps:
+def _presence_sentence(facts: MethodsFacts) -> str:
+    p = facts.presence
+    if not p.codes:
         return "No code was assessed."
-    if len(reps) == 1:
-        only = reps[0]
-        text = f"Krippendorff's α for the presence of “{only.code}” was {_alpha_with_ci(only)}."
-        return text + (" It is undefined because the code shows no variation." if undefined else "")
-    if not defined:
+    if p.only is not None:
+        text = f"Krippendorff's α for the presence of “{p.only.code}” was {_alpha_with_ci(p.only)}."
+        return text + (
+            " It is undefined because the code shows no variation." if p.undefined else ""
+        )
+    if p.low is None or p.high is None:
         return "Krippendorff's α was undefined for every code (no variation in code presence)."
-    low = min(defined, key=lambda r: r.presence.alpha or 0.0)
-    high = max(defined, key=lambda r: r.presence.alpha or 0.0)
-    median = statistics.median(r.presence.alpha for r in defined if r.presence.alpha is not None)
-    counts = {flag: sum(r.flag == flag for r in reps) for flag in ("reliable", "tentative")}
     text = (
-        f"Krippendorff's α for code presence ranged from {_alpha_with_ci(low)} for “{low.code}” "
-        f"to {_alpha_with_ci(high)} for “{high.code}” (median {_num(median)}); "
-        f"{counts['reliable']} of {len(reps)} codes reached α ≥ {RELIABLE_ALPHA:.3f} and "
-        f"{counts['tentative']} lay between {TENTATIVE_ALPHA:.3f} and {RELIABLE_ALPHA:.3f}."
+        f"Krippendorff's α for code presence ranged from {_alpha_with_ci(p.low)} "
+        f"for “{p.low.code}” to {_alpha_with_ci(p.high)} for “{p.high.code}” "
+        f"(median {p.median}); "
+        f"{p.reliable} of {p.codes} codes reached α ≥ {facts.reliable_alpha} and "
+        f"{p.tentative} lay between {facts.tentative_alpha} and {facts.reliable_alpha}."
     )
-    if undefined:
-        text += f" α was undefined for {_plural(undefined, 'code')} without variation."
+    if p.undefined:
+        text += f" α was undefined for {_plural(p.undefined, 'code')} without variation."
     return text
 
 
-def _stance_sentence(report: AgreementReport) -> str:
-    values = [r.stance.alpha_ordinal for r in report.per_code.values()]
-    defined = [v for v in values if v is not None]
-    if not defined:
+def _stance_sentence(facts: MethodsFacts) -> str:
+    s = facts.stance
+    if s is None:
         return ""
-    scale = report.stance_scale
-    span = f"{scale[0]:+g} to {scale[-1]:+g}" if scale else "the stance scale"
+    span = f"{s.scale[0]} to {s.scale[1]}" if s.scale else "the stance scale"
     spread = (
-        f"was {_num(defined[0])}"
-        if len(defined) == 1
-        else f"ranged from {_num(min(defined))} to {_num(max(defined))}"
+        f"was {s.values[0]}"
+        if len(s.values) == 1
+        else f"ranged from {s.values[0]} to {s.values[1]}"
     )
-    counted = (
-        f" ({len(defined)} of {len(values)} codes with a defined value)" if len(values) > 1 else ""
-    )
+    counted = f" ({s.defined} of {s.codes} codes with a defined value)" if s.codes > 1 else ""
     return (
         f" Agreement on stance ({span}) was assessed on passages to which at least two coders "
         f"applied the same code, with ordinal Krippendorff's α, which {spread}{counted}."
     )
 
 
-def methods_paragraph(
-    report: AgreementReport,
-    codebook_version: str | None = None,
-    disagreements_resolved: int | None = None,
-) -> str:
-    """An English methods-section paragraph describing the reliability assessment."""
-    coders = len(report.coders)
-    version = f" under codebook version {codebook_version}" if codebook_version else ""
-    codes = len(report.codes)
-    scope = "For the one code" if codes == 1 else f"For each of the {codes} codes"
+def english_paragraph(facts: MethodsFacts) -> str:
+    """The methods paragraph in English."""
+    version = f" under codebook version {facts.codebook_version}" if facts.codebook_version else ""
+    scope = "For the one code" if facts.codes == 1 else f"For each of the {facts.codes} codes"
     text = (
-        f"Intercoder reliability was assessed on {_plural(report.passages, 'passage')} coded "
-        f"independently by {_plural(coders, 'coder')}{version}; "
-        f"{report.pairable_passages:,} passages were coded by at least two coders. "
+        f"Intercoder reliability was assessed on {_plural(facts.passages, 'passage')} coded "
+        f"independently by {_plural(facts.coders, 'coder')}{version}; "
+        f"{facts.pairable} passages were coded by at least two coders. "
         f"{scope}, presence was treated as a "
         "binary nominal variable, and a passage a coder had not coded was treated as missing "
         "rather than as an absence of the code. "
     )
-    text += _presence_sentence(report)
-    if report.bootstrap > 0:
+    text += _presence_sentence(facts)
+    if facts.bootstrap is not None:
         text += (
-            f" Confidence intervals are percentile intervals from {report.bootstrap:,} bootstrap "
-            f"resamples of passages (seed {report.seed})."
+            f" Confidence intervals are percentile intervals from {facts.bootstrap} bootstrap "
+            f"resamples of passages (seed {facts.seed})."
         )
-    text += _stance_sentence(report)
-    if disagreements_resolved is not None:
-        verb = "was" if disagreements_resolved == 1 else "were"
+    text += _stance_sentence(facts)
+    resolved = facts.disagreements_resolved
+    if resolved is not None:
+        verb = "was" if resolved == 1 else "were"
         text += (
-            f" After the reliability assessment, {_plural(disagreements_resolved, 'disagreement')}"
+            f" After the reliability assessment, {_plural(resolved, 'disagreement')}"
             f" {verb} resolved by adjudication into a consensus layer."
+        )
+    if facts.assisted is not None:
+        assisted, codings, share = facts.assisted
+        text += (
+            f" {assisted} of {codings} codings ({share}%) were made by accepting a machine "
+            "suggestion (a per-code classifier enabled only after its cross-validated F1 reached "
+            "the project's threshold; never shown in reliability rounds or gold checks); "
+            "agreement computed without them is reported separately."
         )
     return text
 
 
+# The languages the paragraph is written in (keys are the interface's language codes).
+PARAGRAPH_LANGUAGES: dict[str, Callable[[MethodsFacts], str]] = {
+    "en": english_paragraph,
+    "zh_Hans": methods_zh.chinese_paragraph,
+}
+
+
+def paragraph_language(language: str | None) -> str:
+    """The paragraph language for an interface language: itself if written, else English."""
+    return language if language in PARAGRAPH_LANGUAGES else "en"
+
+
+def methods_paragraph(
+    report: AgreementReport,
+    codebook_version: str | None = None,
+    disagreements_resolved: int | None = None,
+    language: str = "en",
+    *,
+    codings: int = 0,
+    assisted: int = 0,
+) -> str:
+    """A methods-section paragraph describing the reliability assessment, in a given language."""
+    facts = methods_facts(report, codebook_version, disagreements_resolved, codings, assisted)
+    return PARAGRAPH_LANGUAGES[paragraph_language(language)](facts)
+
+
 def _rounded(value: float | None, digits: int | None) -> float | None:
-    return value if value is None or digits is None else float(_decimal(value, digits))
+    return value if value is None or digits is None else float(rounded_decimal(value, digits))
 
 
 def methods_table(report: AgreementReport, digits: int | None = None) -> list[dict[str, Any]]:

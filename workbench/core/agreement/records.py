@@ -30,6 +30,7 @@ from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.agreement.matrix import FloatArray
 from workbench.core.agreement.matrix import IntArray
 from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.i18n import _
 
 PassageId = str | int
 PRESENCE_CATEGORIES = (0, 1)
@@ -77,8 +78,12 @@ def _stances(recs: list[CodingRecord]) -> FloatArray:
                 float(r.stance if r.stance is not None else 0)
             except (TypeError, ValueError):
                 raise AgreementInputError(
-                    f"passage {r.passage_id!r}, coder {r.coder!r}: "
-                    f"stance {r.stance!r} is not a number"
+                    _(
+                        "passage %(passage)s, coder %(coder)s: stance %(stance)s is not a number",
+                        passage=repr(r.passage_id),
+                        coder=repr(r.coder),
+                        stance=repr(r.stance),
+                    )
                 ) from None
         raise
 
@@ -92,7 +97,7 @@ def coding_table(
     names = list(map(attrgetter("coder"), recs))
     labels = list(map(attrgetter("code"), recs))
     if any(not isinstance(n, str) or n == "" for n in set(names)):
-        raise AgreementInputError("every record needs a coder name")
+        raise AgreementInputError(_("every record needs a coder name"))
     passage_pos: dict[PassageId, int] = {p: i for i, p in enumerate(dict.fromkeys(pids))}
     p_idx = _positions(pids, passage_pos)
     coders = tuple(sorted(set(names)))
@@ -100,7 +105,7 @@ def coding_table(
     seen = set(labels)
     code_list = tuple(codes) if codes is not None else tuple(sorted(c for c in seen if c))
     if len(set(code_list)) != len(code_list):
-        raise AgreementInputError("codes must be unique")
+        raise AgreementInputError(_("codes must be unique"))
     code_pos: dict[object, int] = dict.fromkeys(seen, -1)  # codes outside the list: ignored
     code_pos.update({c: i for i, c in enumerate(code_list)})
     code_pos[None] = code_pos[""] = -2  # an empty code reads as "nothing applies"
@@ -110,7 +115,11 @@ def coding_table(
     if loose.any():
         r = recs[int(np.argmax(loose))]
         raise AgreementInputError(
-            f"passage {r.passage_id!r}, coder {r.coder!r}: stance given without a code"
+            _(
+                "passage %(passage)s, coder %(coder)s: stance given without a code",
+                passage=repr(r.passage_id),
+                coder=repr(r.coder),
+            )
         )
     coded = np.zeros((len(passage_pos), len(coders)), dtype=bool)
     coded[p_idx, c_idx] = True
@@ -124,8 +133,12 @@ def coding_table(
     if not same.all():
         bad = int(repeat[~same][0])
         raise AgreementInputError(
-            f"passage {list(passage_pos)[p_a[bad]]!r}, coder {coders[c_a[bad]]!r}, "
-            f"code {code_list[k_a[bad]]!r}: conflicting stances"
+            _(
+                "passage %(passage)s, coder %(coder)s, code %(code)s: conflicting stances",
+                passage=repr(list(passage_pos)[p_a[bad]]),
+                coder=repr(coders[c_a[bad]]),
+                code=repr(code_list[k_a[bad]]),
+            )
         )
     first = np.ones(key.shape[0], dtype=bool)
     first[repeat + 1] = False
@@ -168,9 +181,17 @@ def stance_matrix(table: CodingTable, k: int, scale: Sequence[float]) -> RatingM
     if not on_scale.all():
         bad = int(np.nonzero(has)[0][np.argmin(on_scale)])
         p, c = table.applied_passage[rows][bad], table.applied_coder[rows][bad]
+        shown = (f"{stance[bad]:g}", ", ".join(f"{v:g}" for v in levels))
         raise AgreementInputError(
-            f"passage {table.passages[p]!r}, coder {table.coders[c]!r}, code {table.codes[k]!r}: "
-            f"stance {stance[bad]:g} is not on the scale {', '.join(f'{v:g}' for v in levels)}"
+            _(
+                "passage %(passage)s, coder %(coder)s, code %(code)s: "
+                "stance %(stance)s is not on the scale %(scale)s",
+                passage=repr(table.passages[p]),
+                coder=repr(table.coders[c]),
+                code=repr(table.codes[k]),
+                stance=shown[0],
+                scale=shown[1],
+            )
         )
     index[table.applied_passage[rows][has], table.applied_coder[rows][has]] = pos
     return RatingMatrix(index, tuple(scale), table.coders, True)
