@@ -2,7 +2,8 @@
 
 Text the users wrote (code names, passages, titles, names, file names) is marked translate="no"
 by the templates and left out; so are key caps, code samples and the words every language keeps
-(format names, coefficients' symbols: ``tests.i18n_scan.KEEP``). Everything else a page shows,
+(format names, coefficients' symbols: ``tests.i18n_scan.KEEP``); an attribute may name data the
+page shows marked so. Everything else a page shows,
 in text or in the attributes a reader meets (title, placeholder, aria-label, alt, button values,
 the window title), must be Chinese.
 """
@@ -32,6 +33,16 @@ _ENGLISH_LEFT = """(keep) => {
     const bad = words(text);
     if (bad.length) found.push(where + ': ' + text.replace(/\\s+/g, ' ').trim().slice(0, 120));
   };
+  // Attributes cannot mark a part of their value translate="no": a label such as "应用
+  // Sovereignty" names data. A word of an attribute passes if the page shows it as data.
+  const data = new Set();
+  for (const el of document.body.querySelectorAll('[translate="no"]')) {
+    for (const w of (el.textContent.match(/[A-Za-z][A-Za-z0-9'’.-]*/g) || [])) data.add(w);
+  }
+  const attribute = (where, text) => {
+    const bad = words(text).filter((w) => !data.has(w));
+    if (bad.length) found.push(where + ': ' + text.replace(/\\s+/g, ' ').trim().slice(0, 120));
+  };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
@@ -44,7 +55,7 @@ _ENGLISH_LEFT = """(keep) => {
     if (el.closest(exempt)) continue;
     for (const name of ['title', 'placeholder', 'aria-label', 'alt']) {
       const value = el.getAttribute(name);
-      if (value) note(el.tagName.toLowerCase() + '@' + name, value);
+      if (value) attribute(el.tagName.toLowerCase() + '@' + name, value);
     }
     if (el.matches('input[type=submit], input[type=button]')) note('input@value', el.value);
   }
@@ -94,13 +105,18 @@ def test_the_check_finds_english_and_passes_data(
     page.evaluate(
         """() => document.querySelector('main').insertAdjacentHTML('beforeend',
              '<p id="planted">编码 Coded passages</p><p translate="no">Sovereignty</p>' +
-             '<button title="Open the round">打开</button><kbd>j</kbd><p>CSV · α</p>')"""
+             '<button title="Open the round">打开</button><kbd>j</kbd><p>CSV · α</p>' +
+             '<button aria-label="应用 Sovereignty">应用</button>' +
+             '<button aria-label="Remove Sovereignty">删除</button>')"""
     )
     found = english_left(page)
     assert any("Coded passages" in line for line in found)
     assert any("Open the round" in line for line in found)
-    assert not any("Sovereignty" in line for line in found)
+    assert "p: Sovereignty" not in found
     assert not any(line.endswith(": j") or "CSV" in line for line in found)
+    # In an attribute, data the page shows as data passes; the English word beside it does not.
+    assert not any("应用 Sovereignty" in line for line in found)
+    assert any("Remove Sovereignty" in line for line in found)
     page.context.close()
 
 
