@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.fields import MEANING_FIELDS
+from workbench.codebooks.fields import changes_meaning
 from workbench.codebooks.fields import normalise_colour
 from workbench.codebooks.fields import parse_fields
 from workbench.codebooks.store import find_code
@@ -73,7 +73,7 @@ def edit_code(
     ]
     if not changed:
         return code, changed
-    if any(k in MEANING_FIELDS for k in changed):
+    if any(changes_meaning(code, k, fields[k]) for k in changed):
         code.revision += 1
     for key in changed:
         setattr(code, key, fields[key])

@@ -7,8 +7,10 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks.fields import CHINESE_FIELDS
 from workbench.codebooks.fields import MEANING_FIELDS
 from workbench.codebooks.fields import apply_spec_fields
+from workbench.codebooks.fields import changes_meaning
 from workbench.codebooks.store import live_codes
 from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import check_spec
@@ -35,7 +37,11 @@ def install_spec(
         if code is None:
             code = Code(project_id=project.id, key=item.key)
             session.add(code)
-        elif any(getattr(code, f) != getattr(item, f) for f in MEANING_FIELDS):
+        elif any(
+            changes_meaning(code, f, getattr(item, f))
+            for f in (*MEANING_FIELDS, *CHINESE_FIELDS)
+            if getattr(item, f) or f in MEANING_FIELDS
+        ):
             code.revision += 1
         code.deleted_at = None
         apply_spec_fields(code, item)

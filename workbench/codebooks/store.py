@@ -97,8 +97,10 @@ def versions(session: Session, project: Project) -> list[tuple[CodebookVersion, 
     return [(v, name) for v, name in rows]
 
 
-def code_paths(codes: list[Code]) -> dict[int, str]:
-    """Return each code's path from the top of the hierarchy ("Parent > Child")."""
+def code_paths(codes: list[Code], *, chinese: bool = False) -> dict[int, str]:
+    """Return each code's path from the top of the hierarchy ("Parent > Child").
+
+    ``chinese``: name each step by its Chinese name where it has one."""
     by_id = {c.id: c for c in codes}
     paths: dict[int, str] = {}
     for code in codes:
@@ -107,7 +109,7 @@ def code_paths(codes: list[Code]) -> dict[int, str]:
         node: Code | None = code
         while node is not None and node.id not in seen:
             seen.add(node.id)
-            parts.append(node.name)
+            parts.append((node.name_zh or node.name) if chinese else node.name)
             node = by_id.get(node.parent_id) if node.parent_id else None
         paths[code.id] = " > ".join(reversed(parts))
     return paths

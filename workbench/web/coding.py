@@ -7,6 +7,7 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
+from markupsafe import Markup
 
 from workbench.coding import assignments
 from workbench.coding import commands
@@ -31,6 +32,18 @@ from workbench.web.unit import db
 from workbench.web.unit import writes
 
 bp = Blueprint("coding", __name__)
+
+
+@bp.app_template_filter("kbd")
+def kbd(key: object) -> Markup:
+    """A key to press, as markup to pass into a translated message ("press %(key)s ...")."""
+    return Markup("<kbd>%s</kbd>") % key
+
+
+@bp.app_template_filter("data")
+def data(value: object) -> Markup:
+    """Users' text (a code name, a label) inside a translated message, marked not to translate."""
+    return Markup('<span translate="no">%s</span>') % value
 
 
 def _filters() -> ViewFilters:
