@@ -16,6 +16,7 @@ from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import check_spec
 from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
+from workbench.core.i18n import _
 from workbench.models import Code
 from workbench.models import CodebookVersion
 from workbench.models import Project
@@ -60,5 +61,5 @@ def ensure_seed_codebook(session: Session, project: Project, user: User | None =
     """Install the seed study's starting codebook if the project has no codes yet."""
     if live_codes(session, project):
         return False
-    install_spec(session, project, cb.load_seed_codebook(), user=user, note="Starting codebook")
+    install_spec(session, project, cb.load_seed_codebook(), user=user, note=_("Starting codebook"))
     return True

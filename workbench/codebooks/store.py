@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks.fields import common_fields
 from workbench.core import codebook as cb
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import CodebookVersion
@@ -47,7 +48,7 @@ def find_code(session: Session, project: Project, code_id: int, *, deleted: bool
     """Return one of the project's codes (a deleted one with ``deleted``) or raise NotFound."""
     code = session.get(Code, code_id)
     if code is None or code.project_id != project.id or (code.deleted_at is not None) != deleted:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+        raise NotFound(_("Code %(id)s is not in this project's codebook.", id=code_id))
     return code
 
 

@@ -16,6 +16,7 @@ from workbench.coding.targets import Span
 from workbench.coding.view import ViewFilters
 from workbench.core import limits
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
@@ -56,7 +57,7 @@ def _filters() -> ViewFilters:
         speaker=args.get("speaker", ""),
         delegation=args.get("delegation", ""),
         language=args.get("language", ""),
-        q=text(args.get("q"), "The search", max_chars=limits.SEARCH),
+        q=text(args.get("q"), _("The search"), max_chars=limits.SEARCH),
         assigned=args.get("assigned") == "1",
     )
 
@@ -116,7 +117,7 @@ def _span() -> Span | None:
     if start is None and end is None:
         return None
     if start is None or end is None:
-        raise ValidationError("A selection needs both span_start and span_end.")
+        raise ValidationError(_("A selection needs both its start and its end."))
     return Span(start, end)
 
 
@@ -222,7 +223,7 @@ def _percent(raw: str | None) -> float:
     try:
         value = float(raw or 0)
     except ValueError:
-        raise ValidationError("overlap: give a percentage between 0 and 100.") from None
+        raise ValidationError(_("Overlap: give a percentage between 0 and 100.")) from None
     if not 0 <= value <= 100:
-        raise ValidationError("overlap: give a percentage between 0 and 100.")
+        raise ValidationError(_("Overlap: give a percentage between 0 and 100."))
     return value / 100
