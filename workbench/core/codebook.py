@@ -1,7 +1,9 @@
 """Codebook specifications: codes, stance scale, validation, traversal and version diffs (pure).
 
-Slightly over 400 lines on purpose: validation, tree order and version diffs all read the same
-CodeSpec fields, and every importer and editor checks a codebook through this one module.
+Past 400 lines on purpose: validation, tree order and version diffs all read the same CodeSpec
+fields (the Chinese texts included), and every importer and editor checks a codebook through this
+one module. Its messages are translated (workbench.core.i18n); the names of fields and kinds of
+change a version stores are labelled in workbench.core.codebook_labels.
 """
 
 from __future__ import annotations
