@@ -11,6 +11,7 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from workbench.codebooks import codes as codebooks
@@ -28,6 +29,7 @@ from workbench.interchange import pending_imports
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import me
+from workbench.web.coding import data as named
 from workbench.web.htmx import page_or_fragment
 from workbench.web.locale import current_language
 from workbench.web.parsers import arg_int
@@ -61,7 +63,10 @@ def field_list(fields: list[str]) -> str:
 
 @dataclass(frozen=True)
 class _Done:
-    """What a codebook action did, for the page shown after its commit."""
+    """What a codebook action did, for the page shown after its commit.
+
+    A message naming a code or a file is markup: the name is marked as data, not interface text
+    (the translated message around it is the catalog's, and the name is escaped)."""
 
     message: str | None = None
     status: int = 200
@@ -105,7 +110,7 @@ def add(project: Project) -> _Done:
     code = codebooks.add_code(
         db(), project, _fields(), parent_id=arg_int("parent_id"), user=me(), note=_note()
     )
-    return _Done(_("Added '%(name)s'.", name=code.name))
+    return _Done(Markup(_("Added '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>", then=_page)
@@ -113,8 +118,8 @@ def edit(project: Project, code_id: int) -> _Done:
     """Edit a code's fields; a change of meaning flags older annotations."""
     code, changed = codebooks.edit_code(db(), project, code_id, _fields(), user=me(), note=_note())
     if not changed:
-        return _Done(_("No change to '%(name)s'.", name=code.name))
-    return _Done(_("Saved '%(name)s'.", name=code.name))
+        return _Done(Markup(_("No change to '%(name)s'.", name=named(code.name))))
+    return _Done(Markup(_("Saved '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/move", then=_page)
@@ -123,7 +128,7 @@ def move(project: Project, code_id: int) -> _Done:
     code = codebooks.move_code(
         db(), project, code_id, arg_int("parent_id"), user=me(), note=_note()
     )
-    return _Done(_("Moved '%(name)s'.", name=code.name))
+    return _Done(Markup(_("Moved '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/delete", then=_page)
@@ -146,7 +151,7 @@ def delete(project: Project, code_id: int) -> _Done:
 def restore(project: Project, code_id: int) -> _Done:
     """Restore a deleted code with its annotations."""
     code = codebooks.restore_code(db(), project, code_id, user=me())
-    return _Done(_("Restored '%(name)s'.", name=code.name))
+    return _Done(Markup(_("Restored '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/merge", then=_page)
@@ -212,7 +217,8 @@ def apply_import(project: Project) -> _Done:
         return _Done(status=422, report=report, token=token)
     pending_imports.discard(_pending_dir(), token)
     return _Done(
-        _("Imported %(file)s as version %(n)s.", file=filename, n=report.version), report=report
+        Markup(_("Imported %(file)s as version %(n)s.", file=named(filename), n=report.version)),
+        report=report,
     )
 
 
