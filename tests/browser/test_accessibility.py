@@ -152,7 +152,7 @@ def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: 
     lead.goto(f"{base}/p/{slug}/codebook")
     card = lead.locator(".code-card", has=lead.locator("h3", has_text="Procedural"))
     card.locator("summary", has_text="Edit").click()
-    card.get_by_label("Definition").fill("Remarks on the order of business.")
+    card.locator("textarea[name=definition]").fill("Remarks on the order of business.")
     card.get_by_role("button", name="Save as new version").click()
     lead.locator("#codebook p.ok").wait_for()
     assert_accessible(lead, "codebook, saved")

@@ -137,7 +137,7 @@ def test_editing_a_definition_flags_older_annotations(
         "article.code-card", has=lead.get_by_role("heading", name="Sovereignty", exact=True)
     )
     card.locator("details.edit > summary").click()
-    card.get_by_label("Definition").fill(
+    card.locator("textarea[name=definition]").fill(
         "Claims about the exclusive authority of States, narrowed."
     )
     card.get_by_label("Change note").fill("Narrowed after round 1")

@@ -53,7 +53,7 @@ def test_link_correct_and_compare(
     page.locator("#pair-3").wait_for()
     assert page.locator("#pair-2").get_attribute("data-relation") == "source-only"
     assert page.locator("#pair-3").get_attribute("data-relation") == "1-n"
-    assert "move" in page.locator("#alignment-history").inner_text()
+    assert "re-paired" in page.locator("#alignment-history").inner_text()
     reread(session)
     pairs = list(session.scalars(select(AlignmentPair).order_by(AlignmentPair.position)))
     assert [p.relation for p in pairs] == ["1-1", "source-only", "1-n"]

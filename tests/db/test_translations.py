@@ -200,7 +200,7 @@ def test_codes_compared_across_versions(session, study, import_text):
     assert (by_code[code_a.id].both, by_code[code_a.id].stance_changed) == (2, 1)
     assert (by_code[code_b.id].source_only, by_code[code_b.id].target_only) == (1, 0)
     assert [d.position for d in result.comparison.differences] == [1, 2]
-    assert result.code_names == {code_a.id: "aid", code_b.id: "who"}
+    assert result.code_names == {code_a.id: ("aid", ""), code_b.id: ("who", "")}
     consensus = comparison.cross_version(session, link, None, resampling=Resampling(replicates=0))
     assert consensus.comparison.compared_pairs == 0
 

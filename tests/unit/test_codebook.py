@@ -183,6 +183,28 @@ def test_diff_reports_added_removed_renamed_moved_edited_and_scale() -> None:
     assert diff(new, new) == []
 
 
+def test_chinese_texts_are_diffed_validated_and_kept_through_dict() -> None:
+    old = spec(CodeSpec(A, "Sovereignty", None), CodeSpec(B, "Aid", None))
+    new = spec(
+        CodeSpec(A, "Sovereignty", None, name_zh="主权", definition_zh="国家主权"),
+        CodeSpec(B, "Aid", None),
+    )
+    (edited,) = diff(old, new)
+    assert (edited.kind, edited.fields) == ("edited", ("name_zh", "definition_zh"))
+    assert edited.describe() == 'Edited "Sovereignty": Chinese name, Chinese definition'
+    assert codebook_from_dict(json.loads(json.dumps(codebook_to_dict(new)))) == new
+    assert validate(new) == []
+    clash = spec(
+        CodeSpec(A, "Sovereignty", None, name_zh="主权"), CodeSpec(B, "Aid", None, name_zh="主权")
+    )
+    assert ("name_zh", "Aid") in fields_of(validate(clash))
+    for bad in (" 主权", "主权 > 领土", "主\x00权", "主" * 201):
+        problems = validate(spec(CodeSpec(A, "Sovereignty", None, name_zh=bad)))
+        assert ("name_zh", "Sovereignty") in fields_of(problems), bad
+    too_long = spec(CodeSpec(A, "Sovereignty", None, definition_zh="义" * 20_001))
+    assert ("definition_zh", "Sovereignty") in fields_of(validate(too_long))
+
+
 def test_diff_of_seed_against_edited_copy() -> None:
     seed = load_seed_codebook()
     first = seed.codes[1]

@@ -84,9 +84,9 @@ def test_the_check_reports_everything_and_changes_nothing(client, team: Team, se
     page = html.fromstring(r.get_data(as_text=True))
     status = page.xpath("string(//*[@role='status'])")
     assert "nothing is applied yet" in status
-    assert f"version {version + 1}" in status and "1 codes added, 0 changed" in status
+    assert f"version {version + 1}" in status and "1 code added, 0 changed" in status
     assert [li.text_content() for li in page.xpath("//ul[@class='changes']/li")] == [
-        'Added "Imported idea" under the top level'
+        'Added "Imported idea" at the top level'
     ]
     dropped = [li.text_content() for li in page.xpath("//ul[@class='dropped']/li")]
     assert len(dropped) == 1 and "Code sets" in dropped[0] and "Reading list" in dropped[0]

@@ -69,7 +69,7 @@ def test_delete_needs_confirmation_and_restore_brings_annotations_back(
     coder.post(f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": code.id})
     refused = lead.post(f"/p/{team.slug}/codebook/codes/{code.id}/delete", {})
     assert refused.status_code == 409
-    assert "1 annotations" in refused.get_data(as_text=True)
+    assert "1 annotation." in refused.get_data(as_text=True)
     reread(session)
     assert session.get(Code, code.id).deleted_at is None
     ok = lead.post(f"/p/{team.slug}/codebook/codes/{code.id}/delete", {"confirm": "yes"})
@@ -189,7 +189,7 @@ def test_the_lead_changes_the_stance_scale(client_factory, team: Team, session) 
     )
     url = f"/p/{team.slug}/codebook/scale"
     dropped = lead.post(url, {"scale": "-1 against\n0 neutral\n1 for"})
-    assert dropped.status_code == 409 and "2 (1 codings)" in dropped.get_data(as_text=True)
+    assert dropped.status_code == 409 and "2 (1 coding)" in dropped.get_data(as_text=True)
     assert lead.post(url, {"scale": "x nonsense"}).status_code == 422
     assert lead.post(url, {"scale": "1 up\n0 down"}).status_code == 422  # must ascend
     ok = lead.post(url, {"scale": "-2 firmly against\n0 neutral\n2 firmly for", "note": "3 levels"})

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from workbench.core.errors import Forbidden
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Membership
 from workbench.models import Project
 from workbench.models import User
@@ -59,11 +60,11 @@ def user_and_project(session: Session, user_id: int, slug: str) -> tuple[User | 
 def checked_role(lookup: Lookup, user: User) -> tuple[Project, str]:
     """The looked-up project and the user's role, refusing a missing project or a non-member."""
     if lookup.project is None:
-        raise NotFound(f"No project called '{lookup.slug}'.")
+        raise NotFound(_("No project called '%(name)s'.", name=lookup.slug))
     role = lookup.role
     if role is None:
         if not user.is_admin:
-            raise Forbidden("You are not a member of this project.")
+            raise Forbidden(_("You are not a member of this project."))
         role = "lead"
     return lookup.project, role
 
@@ -72,6 +73,6 @@ def project_and_role(session: Session, slug: str, user: User) -> tuple[Project, 
     """The project called slug and the user's role in it (instance admins act as leads)."""
     row = session.execute(_PROJECT_AND_ROLE, {"slug": slug, "user": user.id}).tuples().first()
     if row is None:
-        raise NotFound(f"No project called '{slug}'.")
+        raise NotFound(_("No project called '%(name)s'.", name=slug))
     project, role = row
     return checked_role(Lookup(slug, project, None if role is None else str(role)), user)

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from workbench.core import limits
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 
 MIN_PASSWORD = 8
 # werkzeug's default; the test suite sets a cheaper method so hundreds of sign-ins stay fast.
@@ -28,21 +29,23 @@ def common_passwords() -> frozenset[str]:
 def check_new_password(password: str, *, username: str = "") -> None:
     """Refuse a password that is short, blank, common or the username itself (HTTP 422)."""
     if "\x00" in password:
-        raise ValidationError("A password cannot contain a NUL character.")
-    problem = limits.too_long("The password", password, limits.PASSWORD)
+        raise ValidationError(_("A password cannot contain a NUL character."))
+    problem = limits.too_long(_("The password"), password, limits.PASSWORD)
     if problem:
         raise ValidationError(problem)
     if not password.strip():
-        raise ValidationError("A password cannot be only spaces.")
+        raise ValidationError(_("A password cannot be only spaces."))
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Passwords need at least {MIN_PASSWORD} characters.")
+        raise ValidationError(_("Passwords need at least %(n)s characters.", n=MIN_PASSWORD))
     folded = password.strip().lower()
     if username and folded == username.strip().lower():
-        raise ValidationError("A password cannot be the username.")
+        raise ValidationError(_("A password cannot be the username."))
     if folded in common_passwords() or len(set(folded)) == 1:
         raise ValidationError(
-            "This password is on the list of common passwords that are guessed first; "
-            "choose another (a few unrelated words make a good one)."
+            _(
+                "This password is on the list of common passwords that are guessed first; "
+                "choose another (a few unrelated words make a good one)."
+            )
         )
 
 

@@ -61,15 +61,17 @@ def create_user(
     """Create an account with a hashed password."""
     username = normalise_username(username)
     if not valid_username(username):
-        shown = limits.too_long("The username", username, limits.USERNAME) or ""
-        rule = "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
+        shown = limits.too_long(_("The username"), username, limits.USERNAME) or ""
+        rule = _(
+            "Usernames are 2-80 characters: letters (any script), digits, dot, dash, underscore."
+        )
         raise ValidationError(f"{shown} {rule}".strip())
     display = (display_name or username).strip()
-    _check_text("The display name", display, limits.DISPLAY_NAME)
+    _check_text(_("The display name"), display, limits.DISPLAY_NAME)
     passwords.check_new_password(password, username=username)
     taken = session.scalar(select(User.id).where(username_is(username)))
     if taken is not None:
-        raise Conflict(f"The username '{username}' is taken.")
+        raise Conflict(_("The username '%(name)s' is taken.", name=username))
     user = User(
         username=username,
         display_name=display,
@@ -126,9 +128,9 @@ def set_locale(user: User, locale: str | None, languages: Iterable[str]) -> None
 def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> None:
     """Change one's own password after checking the current one; the account's sessions end."""
     if not passwords.verify(user.password_hash, current):
-        raise ValidationError("The current password is wrong.")
+        raise ValidationError(_("The current password is wrong."))
     if new != repeat:
-        raise ValidationError("The two new passwords differ.")
+        raise ValidationError(_("The two new passwords differ."))
     set_password(session, user, new)
 
 
@@ -146,7 +148,7 @@ def set_active(session: Session, user_id: int, active: bool, *, by: User | None 
     ``by`` is the admin making the change, who may not lock themselves out."""
     user = get_user(session, user_id)
     if not active and by is not None and user.id == by.id:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(_("You cannot deactivate your own account."))
     user.active = active
     if not active:
         end_sessions(user)
@@ -162,13 +164,15 @@ def get_user(session: Session, user_id: int) -> User:
     """Return the account with this id or raise NotFound."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(id)s.", id=user_id))
     return user
 
 
 def _check_text(field: str, value: str, limit: int) -> None:
     if "\x00" in value:
-        raise ValidationError(f"{field} contains a NUL character (\\0), which cannot be stored.")
+        raise ValidationError(
+            _("%(field)s contains a NUL character (\\0), which cannot be stored.", field=field)
+        )
     problem = limits.too_long(field, value, limit)
     if problem:
         raise ValidationError(problem)
@@ -178,7 +182,7 @@ def user_by_name(session: Session, username: str) -> User:
     """Return the user with this username or raise NotFound."""
     user = session.scalar(select(User).where(username_is(username)))
     if user is None:
-        raise NotFound(f"No user called '{username}'.")
+        raise NotFound(_("No user called '%(name)s'.", name=username))
     return user
 
 
@@ -195,9 +199,9 @@ def create_project(
     """Create a project with the default stance scale; the creator becomes its lead."""
     name = name.strip()
     if not name:
-        raise ValidationError("A project needs a name.")
-    _check_text("The project name", name, limits.PROJECT_NAME)
-    _check_text("The description", description, limits.PROJECT_DESCRIPTION)
+        raise ValidationError(_("A project needs a name."))
+    _check_text(_("The project name"), name, limits.PROJECT_NAME)
+    _check_text(_("The description"), description, limits.PROJECT_DESCRIPTION)
     base = slugify(name)
     slug, n = base, 1
     while session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
@@ -222,14 +226,16 @@ def project_by_slug(session: Session, slug: str) -> Project:
     if project is None:
         project = session.scalar(select(Project).where(Project.name == slug))
     if project is None:
-        raise NotFound(f"No project called '{slug}'.")
+        raise NotFound(_("No project called '%(name)s'.", name=slug))
     return project
 
 
 def add_member(session: Session, project: Project, user: User, role: str) -> Membership:
     """Give a user a role in a project, or change the role they have."""
     if role not in ROLES:
-        raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
+        raise ValidationError(
+            _("Unknown role '%(role)s': use one of %(roles)s.", role=role, roles=", ".join(ROLES))
+        )
     membership = session.scalar(
         select(Membership).where(Membership.project_id == project.id, Membership.user_id == user.id)
     )

@@ -33,6 +33,12 @@ class CodeSnapshot:
     definition: str
     inclusion: str
     exclusion: str
+    # The Chinese texts and path (empty where the code has none); see codebooks.labels.
+    name_zh: str
+    definition_zh: str
+    inclusion_zh: str
+    exclusion_zh: str
+    path_zh: str
     keywords_en: tuple[str, ...]
     keywords_zh: tuple[str, ...]
     colour: str
@@ -126,11 +132,12 @@ def _build(session: Session, project_id: int, stamp: Stamp) -> CodeIndex:
     infos: dict[int, CodeSnapshot] = {}
     order: list[CodeSnapshot] = []
 
-    def add(code: Code, path: str, depth: int) -> None:
+    def add(code: Code, path: tuple[str, str], depth: int) -> None:
         info = CodeSnapshot(
             **common_fields(code),
             id=code.id,
-            path=path,
+            path=path[0],
+            path_zh=path[1],
             parent_id=code.parent_id,
             depth=depth,
             revision=code.revision,
@@ -140,16 +147,19 @@ def _build(session: Session, project_id: int, stamp: Stamp) -> CodeIndex:
         if not info.deleted:
             order.append(info)
 
-    def walk(parent: int | None, prefix: str, depth: int) -> None:
+    def walk(parent: int | None, prefix: tuple[str, str] | None, depth: int) -> None:
         for code in sorted(by_parent.get(parent, []), key=lambda c: (c.sort_order, c.name)):
             if code.deleted_at is not None:
                 continue
-            path = f"{prefix} > {code.name}" if prefix else code.name
+            # The Chinese path names each step in Chinese where it has a Chinese name.
+            names = (code.name, code.name_zh or code.name)
+            path = (f"{prefix[0]} > {names[0]}", f"{prefix[1]} > {names[1]}") if prefix else names
             add(code, path, depth)
             walk(code.id, path, depth + 1)
 
-    walk(None, "", 0)
+    walk(None, None, 0)
     for code in codes:
         if code.id not in infos:
-            add(code, code.name, 0)  # deleted codes keep a label for history and old data
+            # Deleted codes keep a label for history and old data.
+            add(code, (code.name, code.name_zh or code.name), 0)
     return CodeIndex(version=stamp[0], stamp=stamp, by_id=infos, live=tuple(order))

@@ -9,14 +9,17 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.codebooks.fields import MEANING_FIELDS
+from workbench.codebooks.fields import changes_meaning
 from workbench.codebooks.fields import normalise_colour
 from workbench.codebooks.fields import parse_fields
 from workbench.codebooks.store import find_code
 from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import new_version
+from workbench.core.codebook_labels import field_list
 from workbench.core.errors import Conflict
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import Project
@@ -37,7 +40,7 @@ def add_code(
     before = to_spec(session, project)
     fields = parse_fields(values)
     if not fields.get("name"):
-        raise ValidationError("name: a code needs a name.")
+        raise ValidationError(_("Name: a code needs a name."))
     parent = find_code(session, project, parent_id) if parent_id else None
     code = Code(
         project_id=project.id, key=str(uuid.uuid4()), parent_id=parent.id if parent else None
@@ -45,7 +48,7 @@ def add_code(
     for key, value in fields.items():
         setattr(code, key, value)
     session.add(code)
-    new_version(session, project, user, note or f"Added code '{code.name}'", before)
+    new_version(session, project, user, note or _("Added code '%(name)s'", name=code.name), before)
     return code
 
 
@@ -65,7 +68,7 @@ def edit_code(
     code = find_code(session, project, code_id)
     fields = parse_fields(values)
     if "name" in fields and not fields["name"]:
-        raise ValidationError("name: a code needs a name.")
+        raise ValidationError(_("Name: a code needs a name."))
     changed = [
         k
         for k, v in fields.items()
@@ -73,13 +76,12 @@ def edit_code(
     ]
     if not changed:
         return code, changed
-    if any(k in MEANING_FIELDS for k in changed):
+    if any(changes_meaning(code, k, fields[k]) for k in changed):
         code.revision += 1
     for key in changed:
         setattr(code, key, fields[key])
-    new_version(
-        session, project, user, note or f"Edited '{code.name}': {', '.join(changed)}", before
-    )
+    edited = _("Edited '%(name)s': %(fields)s", name=code.name, fields=field_list(changed))
+    new_version(session, project, user, note or edited, before)
     return code, changed
 
 
@@ -105,18 +107,28 @@ def delete_code(
         select(func.count(Code.id)).where(Code.parent_id == code.id, Code.deleted_at.is_(None))
     )
     if children:
-        raise Conflict(f"'{code.name}' has sub-codes: move or delete them first.")
+        raise Conflict(_("'%(name)s' has sub-codes: move or delete them first.", name=code.name))
     used = _annotation_count(session, code)
     if used and not confirmed:
         raise Conflict(
-            f"'{code.name}' has {used} annotations. Confirm to delete it; "
-            "you can restore it from the codebook history."
+            ngettext(
+                "'%(name)s' has %(num)s annotation. Confirm to delete it; "
+                "you can restore it from the codebook history.",
+                "'%(name)s' has %(num)s annotations. Confirm to delete it; "
+                "you can restore it from the codebook history.",
+                used,
+                name=code.name,
+            )
         )
     code.deleted_at = utcnow()
     # A deleted code frees its shortcut for others; the old key is kept for restore.
-    new_version(
-        session, project, user, note or f"Deleted '{code.name}' ({used} annotations kept)", before
+    deleted = ngettext(
+        "Deleted '%(name)s' (%(num)s annotation kept)",
+        "Deleted '%(name)s' (%(num)s annotations kept)",
+        used,
+        name=code.name,
     )
+    new_version(session, project, user, note or deleted, before)
     return used
 
 
@@ -141,5 +153,5 @@ def restore_code(
     )
     if clash:
         code.shortcut = None
-    new_version(session, project, user, note or f"Restored '{code.name}'", before)
+    new_version(session, project, user, note or _("Restored '%(name)s'", name=code.name), before)
     return code

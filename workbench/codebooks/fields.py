@@ -6,7 +6,10 @@ from typing import Any
 
 from workbench.core import codebook as cb
 from workbench.core import limits
+from workbench.core.codebook_labels import CHINESE_SUFFIX
+from workbench.core.codebook_labels import TRANSLATED_FIELDS
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Code
 
 # Changing any of these changes what the code means: older annotations get flagged.
@@ -17,7 +20,10 @@ MEANING_FIELDS = (
     "examples_positive",
     "examples_negative",
 )
-TEXT_FIELDS = ("name", *MEANING_FIELDS)
+# The Chinese version of the name and of the texts a coder reads. Filling one in for the first
+# time translates the code; rewriting one that was there changes what it says (a new revision).
+CHINESE_FIELDS = tuple(f"{name}{CHINESE_SUFFIX}" for name in TRANSLATED_FIELDS)
+TEXT_FIELDS = ("name", *MEANING_FIELDS, *CHINESE_FIELDS)
 EDITABLE = (
     *TEXT_FIELDS,
     "keywords_en",
@@ -61,9 +67,9 @@ def parse_fields(values: dict[str, Any]) -> dict[str, Any]:
             try:
                 value = int(value or 0)
             except (TypeError, ValueError):
-                raise ValidationError("sort_order: must be a whole number.") from None
+                raise ValidationError(_("Order: must be a whole number.")) from None
             if not -(2**31) <= value < 2**31:
-                raise ValidationError(f"sort_order: {value} is out of range.")
+                raise ValidationError(_("Order: %(value)s is out of range.", value=value))
         elif key == "shortcut":
             value = (str(value).strip() or None) if value is not None else None
         elif key == "colour":
@@ -72,17 +78,38 @@ def parse_fields(values: dict[str, Any]) -> dict[str, Any]:
             # Browsers send textarea line ends as CRLF: stored text uses LF, so an unchanged
             # field compares equal.
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-            value = value.strip() if key == "name" else value
+            value = value.strip() if key in ("name", "name_zh") else value
         out[key] = value
     return out
 
 
+def changes_meaning(code: Code, field: str, value: Any) -> bool:
+    """Whether giving a field a new value changes what the code means (older codings flagged).
+
+    A primary text always does; a Chinese text only when it rewrites one that was there, so
+    translating a codebook does not flag every coding made so far."""
+    if getattr(code, field) == value:
+        return False
+    if field in MEANING_FIELDS:
+        return True
+    return field in CHINESE_FIELDS and field != "name_zh" and bool(getattr(code, field))
+
+
 def apply_spec_fields(code: Code, spec: cb.CodeSpec) -> None:
-    """Copy a spec's fields onto a stored code."""
+    """Copy a spec's fields onto a stored code.
+
+    A spec without a Chinese text leaves the stored one: most files (REFI-QDA, older workbooks)
+    have no place for it, and importing them must not erase a translation."""
     code.name = spec.name.strip()
     code.definition = spec.definition
     code.inclusion = spec.inclusion
     code.exclusion = spec.exclusion
+    for field in CHINESE_FIELDS:
+        value = getattr(spec, field)
+        if value:
+            setattr(code, field, value.strip() if field == "name_zh" else value)
+        elif getattr(code, field) is None:
+            setattr(code, field, "")
     code.examples_positive = spec.examples_positive
     code.examples_negative = spec.examples_negative
     code.keywords_en = list(spec.keywords_en)
@@ -109,6 +136,7 @@ _SHARED = (
     "definition",
     "inclusion",
     "exclusion",
+    *CHINESE_FIELDS,
     "colour",
     "shortcut",
     "takes_stance",

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from workbench.codebooks import codes as codebooks
 from workbench.core.codebook import CodeChange
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.formats import codebook_csv
 from workbench.formats import codebook_xlsx
 from workbench.formats import qdc
@@ -33,8 +35,10 @@ def export_codebook(session: Session, project: Project, fmt: str) -> tuple[bytes
     if fmt == "qdc":
         if not spec.codes:
             raise ValidationError(
-                "The codebook has no codes yet, and a REFI-QDA .qdc file must hold at least "
-                "one (Codebook.xsd); add codes first, or export it as xlsx."
+                _(
+                    "The codebook has no codes yet, and a REFI-QDA .qdc file must hold at least "
+                    "one (Codebook.xsd); add codes first, or export it as xlsx."
+                )
             )
         return (
             qdc.codebook_to_qdc(spec),
@@ -47,7 +51,13 @@ def export_codebook(session: Session, project: Project, fmt: str) -> tuple[bytes
             "text/csv; charset=utf-8",
             f"{project.slug}-codebook-v{version}-taguette.csv",
         )
-    raise ValidationError(f"Unknown codebook format '{fmt}': use {', '.join(FORMATS)}.")
+    raise ValidationError(
+        _(
+            "Unknown codebook format '%(fmt)s': use %(formats)s.",
+            fmt=fmt,
+            formats=", ".join(FORMATS),
+        )
+    )
 
 
 def import_codebook_file(
@@ -62,15 +72,17 @@ def import_codebook_file(
         elif lower.endswith((".qdc", ".qde", ".qdpx")):
             spec, warnings = qdc.qdc_to_codebook(data, filename)
         else:
-            raise ValidationError(f"{filename}: use an .xlsx, .qdc or .qdpx file.")
+            raise ValidationError(_("%(file)s: use an .xlsx, .qdc or .qdpx file.", file=filename))
     except (codebook_xlsx.CodebookImportError, qdc.ExchangeError) as exc:
         details = [str(p) for p in getattr(exc, "problems", [])]
-        raise ValidationError(f"{filename}: the codebook was not imported. {exc}", details) from exc
+        raise ValidationError(
+            _("%(file)s: the codebook was not imported. %(why)s", file=filename, why=exc), details
+        ) from exc
     # Keep the project's stance scale unless the file brings one of its own.
     if not lower.endswith(".xlsx"):
         spec = type(spec)(codes=spec.codes, stance_scale=codebooks.stance_scale(project))
     version = codebooks.install_spec(
-        session, project, spec, user=user, note=f"Imported from {filename}"
+        session, project, spec, user=user, note=_("Imported from %(file)s", file=filename)
     )
     return version, warnings
 
@@ -101,11 +113,35 @@ class CodebookImportReport(LeavesOut):
 
     def summary(self) -> str:
         """One sentence: what the import made (or would make)."""
-        verb = "Imported" if self.applied else "Would import"
-        left = f"; {len(self.dropped)} items not brought in" if self.dropped else ""
-        return (
-            f"{verb} {self.filename} as codebook version {self.version}: "
-            f"{self.added} codes added, {self.changed} changed{left}."
+        counts = {
+            "file": self.filename,
+            "version": self.version,
+            "added": ngettext("%(num)s code added", "%(num)s codes added", self.added),
+            "changed": ngettext("%(num)s changed", "%(num)s changed", self.changed),
+            "left": ngettext(
+                "%(num)s item not brought in", "%(num)s items not brought in", len(self.dropped)
+            ),
+        }
+        if self.applied:
+            if self.dropped:
+                return _(
+                    "Imported %(file)s as codebook version %(version)s: %(added)s, "
+                    "%(changed)s; %(left)s.",
+                    **counts,
+                )
+            return _(
+                "Imported %(file)s as codebook version %(version)s: %(added)s, %(changed)s.",
+                **counts,
+            )
+        if self.dropped:
+            return _(
+                "Would import %(file)s as codebook version %(version)s: %(added)s, "
+                "%(changed)s; %(left)s.",
+                **counts,
+            )
+        return _(
+            "Would import %(file)s as codebook version %(version)s: %(added)s, %(changed)s.",
+            **counts,
         )
 
 
@@ -120,8 +156,11 @@ def codebook_import_report(
     if filename.lower().endswith((".qde", ".qdpx")):
         # A project file carries documents and codings too; this import takes only its codebook.
         dropped.append(
-            f"{filename} is a whole project: its documents, codings and memos are not imported "
-            "here, only its codebook (import the whole project on the Exports page)"
+            _(
+                "%(file)s is a whole project: its documents, codings and memos are not imported "
+                "here, only its codebook (import the whole project on the Exports page)",
+                file=filename,
+            )
         )
     return CodebookImportReport(
         filename=filename,

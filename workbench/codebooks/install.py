@@ -7,13 +7,16 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.codebooks.fields import CHINESE_FIELDS
 from workbench.codebooks.fields import MEANING_FIELDS
 from workbench.codebooks.fields import apply_spec_fields
+from workbench.codebooks.fields import changes_meaning
 from workbench.codebooks.store import live_codes
 from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import check_spec
 from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
+from workbench.core.i18n import _
 from workbench.models import Code
 from workbench.models import CodebookVersion
 from workbench.models import Project
@@ -35,7 +38,11 @@ def install_spec(
         if code is None:
             code = Code(project_id=project.id, key=item.key)
             session.add(code)
-        elif any(getattr(code, f) != getattr(item, f) for f in MEANING_FIELDS):
+        elif any(
+            changes_meaning(code, f, getattr(item, f))
+            for f in (*MEANING_FIELDS, *CHINESE_FIELDS)
+            if getattr(item, f) or f in MEANING_FIELDS
+        ):
             code.revision += 1
         code.deleted_at = None
         apply_spec_fields(code, item)
@@ -54,5 +61,5 @@ def ensure_seed_codebook(session: Session, project: Project, user: User | None =
     """Install the seed study's starting codebook if the project has no codes yet."""
     if live_codes(session, project):
         return False
-    install_spec(session, project, cb.load_seed_codebook(), user=user, note="Starting codebook")
+    install_spec(session, project, cb.load_seed_codebook(), user=user, note=_("Starting codebook"))
     return True

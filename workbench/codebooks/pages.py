@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from workbench.accounts.project_settings import sees_others
 from workbench.codebooks import store
 from workbench.codebooks.files import CodebookImportReport
+from workbench.codebooks.labels import CodePath
 from workbench.core.codebook import StanceLevel
 from workbench.models import Code
 from workbench.models import CodebookVersion
@@ -26,7 +27,7 @@ class CodebookPage:
     role: str
     codes: list[Code]  # live codes, codebook order
     tree: list[tuple[Code, int]]  # depth-first with depth
-    paths: dict[int, str]
+    paths: dict[int, CodePath]  # each code's path in both languages
     usage: dict[int, int]  # annotations per code id
     usage_mine: bool  # usage counts only the viewer's own annotations
     scale: tuple[StanceLevel, ...]
@@ -57,7 +58,7 @@ def codebook_page(
         role=role,
         codes=codes,
         tree=store.tree_order(codes),
-        paths=store.code_paths(codes),
+        paths=_paths(codes),
         usage=store.usage_counts(session, project, coder_id=mine),
         usage_mine=mine is not None,
         scale=store.stance_scale(project),
@@ -68,3 +69,8 @@ def codebook_page(
         report=report,
         token=token,
     )
+
+
+def _paths(codes: list[Code]) -> dict[int, CodePath]:
+    chinese = store.code_paths(codes, chinese=True)
+    return {i: CodePath(path, chinese[i]) for i, path in store.code_paths(codes).items()}

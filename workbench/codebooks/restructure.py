@@ -13,6 +13,8 @@ from workbench.codebooks.store import find_code
 from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import new_version
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import Project
@@ -38,11 +40,17 @@ def move_code(
     ancestor = parent
     while ancestor is not None:  # refused here, before the schema's check refuses the write
         if ancestor.id == code.id:
-            raise ValidationError(f"'{code.name}' cannot move under itself or its own sub-codes.")
+            raise ValidationError(
+                _("'%(name)s' cannot move under itself or its own sub-codes.", name=code.name)
+            )
         ancestor = session.get(Code, ancestor.parent_id) if ancestor.parent_id else None
     code.parent_id = parent.id if parent else None
-    where = f"under '{parent.name}'" if parent else "to the top level"
-    new_version(session, project, user, note or f"Moved '{code.name}' {where}", before)
+    moved = (
+        _("Moved '%(name)s' under '%(parent)s'", name=code.name, parent=parent.name)
+        if parent
+        else _("Moved '%(name)s' to the top level", name=code.name)
+    )
+    new_version(session, project, user, note or moved, before)
     return code
 
 
@@ -57,7 +65,7 @@ def merge_codes(
 ) -> int:
     """Merge source into target: annotations move to target (duplicates folded), source deleted."""
     if source_id == target_id:
-        raise ValidationError("Choose two different codes to merge.")
+        raise ValidationError(_("Choose two different codes to merge."))
     before = to_spec(session, project)
     source = find_code(session, project, source_id)
     target = find_code(session, project, target_id)
@@ -99,7 +107,14 @@ def merge_codes(
         session,
         project,
         user,
-        note or f"Merged '{source.name}' into '{target.name}' ({moved} annotations moved)",
+        note
+        or ngettext(
+            "Merged '%(source)s' into '%(target)s' (%(num)s annotation moved)",
+            "Merged '%(source)s' into '%(target)s' (%(num)s annotations moved)",
+            moved,
+            source=source.name,
+            target=target.name,
+        ),
         before,
     )
     return moved
@@ -117,7 +132,7 @@ def split_code(
     """Split a code into children: the original becomes their folder; its annotations stay on it."""
     names = [n.strip() for n in new_names if n.strip()]
     if len(names) < 2:
-        raise ValidationError("A split needs at least two new code names.")
+        raise ValidationError(_("A split needs at least two new code names."))
     before = to_spec(session, project)
     code = find_code(session, project, code_id)
     created = []
@@ -128,6 +143,7 @@ def split_code(
             parent_id=code.id,
             name=name,
             definition=code.definition,
+            definition_zh=code.definition_zh,
             takes_stance=code.takes_stance,
             colour=code.colour,
             sort_order=i,
@@ -138,7 +154,12 @@ def split_code(
         session,
         project,
         user,
-        note or f"Split '{code.name}' into {', '.join(names)} (recode its annotations)",
+        note
+        or _(
+            "Split '%(name)s' into %(names)s (recode its annotations)",
+            name=code.name,
+            names=", ".join(names),
+        ),
         before,
     )
     return created

@@ -14,6 +14,8 @@ from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
 from workbench.core.errors import Conflict
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.models import Annotation
 from workbench.models import CodebookVersion
 from workbench.models import Project
@@ -27,12 +29,15 @@ def parse_scale(text: str) -> tuple[cb.StanceLevel, ...]:
         line = line.strip()
         if not line:
             continue
-        value, _, label = line.partition(" ")
+        value, _space, label = line.partition(" ")
         try:
             levels.append(cb.StanceLevel(int(value.replace("+", "")), label.strip()))
         except ValueError:
             raise ValidationError(
-                f"Stance scale, line {number}: start with a whole number, then the label."
+                _(
+                    "Stance scale, line %(line)s: start with a whole number, then the label.",
+                    line=number,
+                )
             ) from None
     return tuple(levels)
 
@@ -56,7 +61,12 @@ def set_stance_scale(
     ).all()
     lost = {int(value): int(n) for value, n in in_use if int(value) not in kept}
     if lost:
-        used = ", ".join(f"{value} ({n} codings)" for value, n in sorted(lost.items()))
-        raise Conflict(f"The new scale drops stance values that codings use: {used}.")
+        used = _(", ").join(
+            ngettext("%(value)s (%(num)s coding)", "%(value)s (%(num)s codings)", n, value=value)
+            for value, n in sorted(lost.items())
+        )
+        raise Conflict(
+            _("The new scale drops stance values that codings use: %(used)s.", used=used)
+        )
     project.stance_scale = [asdict(level) for level in scale]
-    return new_version(session, project, user, note or "Changed the stance scale", before)
+    return new_version(session, project, user, note or _("Changed the stance scale"), before)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks.fields import common_fields
 from workbench.core import codebook as cb
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import CodebookVersion
@@ -47,7 +48,7 @@ def find_code(session: Session, project: Project, code_id: int, *, deleted: bool
     """Return one of the project's codes (a deleted one with ``deleted``) or raise NotFound."""
     code = session.get(Code, code_id)
     if code is None or code.project_id != project.id or (code.deleted_at is not None) != deleted:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+        raise NotFound(_("Code %(id)s is not in this project's codebook.", id=code_id))
     return code
 
 
@@ -97,8 +98,10 @@ def versions(session: Session, project: Project) -> list[tuple[CodebookVersion, 
     return [(v, name) for v, name in rows]
 
 
-def code_paths(codes: list[Code]) -> dict[int, str]:
-    """Return each code's path from the top of the hierarchy ("Parent > Child")."""
+def code_paths(codes: list[Code], *, chinese: bool = False) -> dict[int, str]:
+    """Return each code's path from the top of the hierarchy ("Parent > Child").
+
+    ``chinese``: name each step by its Chinese name where it has one."""
     by_id = {c.id: c for c in codes}
     paths: dict[int, str] = {}
     for code in codes:
@@ -107,7 +110,7 @@ def code_paths(codes: list[Code]) -> dict[int, str]:
         node: Code | None = code
         while node is not None and node.id not in seen:
             seen.add(node.id)
-            parts.append(node.name)
+            parts.append((node.name_zh or node.name) if chinese else node.name)
             node = by_id.get(node.parent_id) if node.parent_id else None
         paths[code.id] = " > ".join(reversed(parts))
     return paths

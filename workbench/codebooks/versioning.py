@@ -14,6 +14,7 @@ from workbench.codebooks.store import to_spec
 from workbench.core import codebook as cb
 from workbench.core import limits
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import CodebookVersion
 from workbench.models import Project
 from workbench.models import User
@@ -31,7 +32,7 @@ def check_spec(spec: cb.CodebookSpec) -> None:
     problems = cb.validate(spec)
     if problems:
         raise ValidationError(
-            "The codebook change was not saved.",
+            _("The codebook change was not saved."),
             [f"{p.code or p.field}: {p.message}" if p.code else p.message for p in problems],
         )
 
@@ -45,7 +46,7 @@ def new_version(
 ) -> CodebookVersion:
     """Record the change made in the session as the next codebook version, with its diff."""
     # Checked before the flush, so the refused change never reaches the database.
-    problem = limits.too_long("The change note", note.strip(), limits.CODEBOOK_NOTE)
+    problem = limits.too_long(_("The change note"), note.strip(), limits.CODEBOOK_NOTE)
     if problem:
         raise ValidationError(problem)
     session.flush()

@@ -30,6 +30,7 @@ from workbench.coding.targets import get_code
 from workbench.coding.targets import get_passage
 from workbench.coding.targets import load_target
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import Passage
 from workbench.models import Project
 from workbench.models import User
@@ -222,7 +223,7 @@ def remove_code(
     """Remove the coder's application of a code (idempotent); return whether one was removed."""
     get_passage(session, project, passage_id)
     if code_index(session, project.id).by_id.get(code_id) is None:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+        raise NotFound(_("Code %(id)s is not in this project's codebook.", id=code_id))
     ann = _existing(session, passage_id, coder.id, code_id)
     if ann is None:
         return False

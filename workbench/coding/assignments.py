@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from workbench.coding.progress import Progress
 from workbench.coding.progress import coded_state
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.models import Assignment
 from workbench.models import Document
 from workbench.models import Membership
@@ -40,7 +42,7 @@ class CoderProgress:
 class QueueItem:
     """A document or round in a coder's queue."""
 
-    label: str
+    label: str  # the document's title or the round's name
     doc_id: int | None
     round_id: int | None
     progress: Progress
@@ -49,7 +51,7 @@ class QueueItem:
 def coders_of(session: Session, project: Project, coder_ids: list[int]) -> list[User]:
     """Return the chosen members of the project, refusing anyone who is not a member."""
     if not coder_ids:
-        raise ValidationError("Choose at least one coder.")
+        raise ValidationError(_("Choose at least one coder."))
     users = list(
         session.scalars(
             select(User)
@@ -59,7 +61,7 @@ def coders_of(session: Session, project: Project, coder_ids: list[int]) -> list[
         )
     )
     if len(users) != len(set(coder_ids)):
-        raise ValidationError("Every coder must be a member of this project.")
+        raise ValidationError(_("Every coder must be a member of this project."))
     return users
 
 
@@ -144,12 +146,18 @@ def assign_documents(
 ) -> str:
     """Assign whole documents to coders in turn; an overlap share of each is double-coded."""
     if not doc_ids:
-        raise ValidationError("Choose at least one document.")
+        raise ValidationError(_("Choose at least one document."))
     coders = coders_of(session, project, coder_ids)
     grouped = _codable_by_document(session, project, doc_ids)
     rng = random.Random(seed)
     added = _insert_assignments(session, _spread(project, grouped, coders, overlap, rng, None))
-    return f"{added} assignments added over {len(grouped)} documents and {len(coders)} coders."
+    # The counts are said one by one: each needs its own plural form.
+    return _(
+        "%(assignments)s added over %(documents)s and %(coders)s.",
+        assignments=ngettext("%(num)s assignment", "%(num)s assignments", added),
+        documents=ngettext("%(num)s document", "%(num)s documents", len(grouped)),
+        coders=ngettext("%(num)s coder", "%(num)s coders", len(coders)),
+    )
 
 
 def sample_passages(
@@ -165,7 +173,7 @@ def sample_passages(
     grouped = _codable_by_document(session, project, doc_ids)
     population = sum(len(v) for v in grouped.values())
     if size <= 0 or population == 0:
-        raise ValidationError("The sample needs a size above zero and codable passages.")
+        raise ValidationError(_("The sample needs a size above zero and codable passages."))
     size = min(size, population)
     rng = random.Random(seed)
     if stratify == "language":
@@ -217,7 +225,11 @@ def assign_sample(
         grouped[doc_of[pid]].append(pid)
     rng = random.Random(seed)
     added = _insert_assignments(session, _spread(project, grouped, coders, overlap, rng, None))
-    return f"{added} assignments added for a sample of {len(chosen)} passages."
+    return _(
+        "%(assignments)s added for a sample of %(passages)s.",
+        assignments=ngettext("%(num)s assignment", "%(num)s assignments", added),
+        passages=ngettext("%(num)s passage", "%(num)s passages", len(chosen)),
+    )
 
 
 @dataclass(frozen=True)
@@ -347,7 +359,7 @@ def queue_for(session: Session, project: Project, user: User) -> list[QueueItem]
         items.insert(
             0,
             QueueItem(
-                f"Reliability round: {rounds.get(round_id, round_id)}",
+                str(rounds.get(round_id, round_id)),
                 None,
                 round_id,
                 Progress(n_done, total),

@@ -29,6 +29,8 @@ from workbench.coding.view import scope_delegations
 from workbench.coding.view import scope_progress
 from workbench.core.codebook import STANCE_KEYS
 from workbench.core.codebook import StanceLevel
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.documents import catalog as documents
 from workbench.models import AuditEvent
 from workbench.models import Document
@@ -123,8 +125,20 @@ class HistoryFragment:
     """A passage's change history; in blind mode a coder sees only their own changes."""
 
     events: list[tuple[AuditEvent, str | None]]
-    codes: dict[int, str]  # code id → path, for events that name a code
+    codes: dict[int, CodeSnapshot]  # by id, for events that name a code
     passage_id: int
+    actions: dict[str, str]  # what each stored action is called in the reader's language
+
+
+# The history's stored action names (identifiers) and what a reader calls them.
+_ACTIONS = {
+    "apply": N_("applied"),
+    "update": N_("changed"),
+    "remove": N_("removed"),
+    "done": N_("marked coded"),
+    "reopen": N_("reopened"),
+    "memo": N_("passage memo"),
+}
 
 
 def history_fragment(
@@ -134,8 +148,9 @@ def history_fragment(
     documents.get_passage(session, project, passage_id)
     only = None if sees_others(project, role) else viewer.id
     events = audit.passage_history(session, project.id, passage_id, coder_id=only)
-    codes = {c.id: c.path for c in code_index(session, project.id).by_id.values()}
-    return HistoryFragment(events, codes, passage_id)
+    codes = dict(code_index(session, project.id).by_id)
+    actions = {name: _(label) for name, label in _ACTIONS.items()}
+    return HistoryFragment(events, codes, passage_id, actions)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from workbench.codebooks.code_index import CodeSnapshot
 from workbench.codebooks.code_index import code_index
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Passage
 from workbench.models import Project
 
@@ -26,7 +27,7 @@ def get_passage(session: Session, project: Project, passage_id: int) -> Passage:
     """Return a passage of this project or raise NotFound."""
     passage = session.get(Passage, passage_id)
     if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
+        raise NotFound(_("Passage %(id)s is not in this project.", id=passage_id))
     return passage
 
 
@@ -34,7 +35,7 @@ def codable_passage(session: Session, project: Project, passage_id: int) -> Pass
     """Return a passage of this project that may be coded, or raise NotFound / ValidationError."""
     passage = get_passage(session, project, passage_id)
     if not passage.codable:
-        raise ValidationError("This passage is marked not codable.")
+        raise ValidationError(_("This passage is marked not codable."))
     return passage
 
 
@@ -42,9 +43,11 @@ def get_code(session: Session, project: Project, code_id: int) -> CodeSnapshot:
     """Return a live, applicable code of this project or raise NotFound / ValidationError."""
     code = code_index(session, project.id).by_id.get(code_id)
     if code is None or code.deleted:
-        raise NotFound(f"Code {code_id} is not in this project's codebook.")
+        raise NotFound(_("Code %(id)s is not in this project's codebook.", id=code_id))
     if not code.is_codable:
-        raise ValidationError(f"'{code.name}' is a folder of codes and cannot be applied.")
+        raise ValidationError(
+            _("'%(name)s' is a folder of codes and cannot be applied.", name=code.name)
+        )
     return code
 
 
@@ -55,7 +58,7 @@ def load_target(
     passage = get_passage(session, project, passage_id)
     code = get_code(session, project, code_id)
     if not passage.codable:
-        raise ValidationError("This passage is marked not codable.")
+        raise ValidationError(_("This passage is marked not codable."))
     return passage, code
 
 
@@ -64,19 +67,22 @@ def check_stance(project: Project, code: CodeSnapshot, stance: int | None) -> in
     if stance is None:
         return None
     if not code.takes_stance:
-        raise ValidationError(f"'{code.name}' takes no stance.")
+        raise ValidationError(_("'%(name)s' takes no stance.", name=code.name))
     allowed = {int(s["value"]) for s in project.stance_scale}
     if stance not in allowed:
         values = ", ".join(str(v) for v in sorted(allowed))
-        raise ValidationError(f"Stance {stance} is outside the scale ({values}).")
+        raise ValidationError(
+            _("Stance %(stance)s is outside the scale (%(values)s).", stance=stance, values=values)
+        )
     return stance
 
 
 def check_memo(memo: str, limit: int) -> str:
     """Refuse memos over the configured size."""
     if len(memo) > limit:
+        shown = {"limit": f"{limit:,}", "length": f"{len(memo):,}"}
         raise ValidationError(
-            f"Memos are limited to {limit:,} characters; this one has {len(memo):,}."
+            _("Memos are limited to %(limit)s characters; this one has %(length)s.", **shown)
         )
     return memo
 
@@ -88,6 +94,11 @@ def check_span(passage: Passage, span: Span | None) -> Span | None:
     length = len(passage.text)
     if not (0 <= span.start < span.end <= length):
         raise ValidationError(
-            f"The selection {span.start}-{span.end} lies outside the passage (0-{length})."
+            _(
+                "The selection %(start)s-%(end)s lies outside the passage (0-%(length)s).",
+                start=span.start,
+                end=span.end,
+                length=length,
+            )
         )
     return span

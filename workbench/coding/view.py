@@ -30,6 +30,7 @@ from workbench.coding.progress import Progress
 from workbench.coding.progress import coded_state
 from workbench.coding.statements import Ann
 from workbench.core.errors import Forbidden
+from workbench.core.i18n import _
 from workbench.documents.catalog import narrow_passages
 from workbench.models import Annotation
 from workbench.models import Assignment
@@ -292,7 +293,7 @@ def others_of(
 
     In blind coding a coder never gets here: the refusal is raised before anything is read."""
     if not sees_others(project, role):
-        raise Forbidden("Coding is blind in this project: other coders' codings are hidden.")
+        raise Forbidden(_("Coding is blind in this project: other coders' codings are hidden."))
     codes = code_index(session, project.id).by_id
     params = {"passage": passage.id, "viewer": viewer.id}
     out = []

@@ -1,7 +1,9 @@
 """Codebook specifications: codes, stance scale, validation, traversal and version diffs (pure).
 
-Slightly over 400 lines on purpose: validation, tree order and version diffs all read the same
-CodeSpec fields, and every importer and editor checks a codebook through this one module.
+Past 400 lines on purpose: validation, tree order and version diffs all read the same CodeSpec
+fields (the Chinese texts included), and every importer and editor checks a codebook through this
+one module. Its messages are translated (workbench.core.i18n); the names of fields and kinds of
+change a version stores are labelled in workbench.core.codebook_labels.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 from typing import Literal
 
 from workbench.core import limits
+from workbench.core.codebook_labels import field_list
+from workbench.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,11 @@ class CodeSpec:
     exclusion: str = ""
     examples_positive: str = ""
     examples_negative: str = ""
+    # The Chinese version of the four texts a coder reads (empty: show the primary one).
+    name_zh: str = ""
+    definition_zh: str = ""
+    inclusion_zh: str = ""
+    exclusion_zh: str = ""
     keywords_en: tuple[str, ...] = ()
     keywords_zh: tuple[str, ...] = ()
     colour: str = DEFAULT_COLOUR
@@ -128,22 +137,29 @@ class CodeChange:
     fields: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        """Render the change as one sentence for the change log."""
-
-        def where(parent: str | None) -> str:
-            return f'"{parent}"' if parent else "the top level"
-
+        """Render the change as one sentence for the change log, in the current language."""
+        old, new = self.old_parent, self.new_parent
         if self.kind == "added":
-            return f'Added "{self.name}" under {where(self.new_parent)}'
+            if new:
+                return _('Added "%(name)s" under "%(parent)s"', name=self.name, parent=new)
+            return _('Added "%(name)s" at the top level', name=self.name)
         if self.kind == "removed":
-            return f'Removed "{self.name}"'
+            return _('Removed "%(name)s"', name=self.name)
         if self.kind == "renamed":
-            return f'Renamed "{self.old_name}" to "{self.name}"'
+            return _('Renamed "%(old)s" to "%(name)s"', old=self.old_name, name=self.name)
         if self.kind == "moved":
-            return f'Moved "{self.name}" from {where(self.old_parent)} to {where(self.new_parent)}'
+            if old and new:
+                return _(
+                    'Moved "%(name)s" from "%(old)s" to "%(new)s"', name=self.name, old=old, new=new
+                )
+            if new:
+                return _(
+                    'Moved "%(name)s" from the top level to "%(new)s"', name=self.name, new=new
+                )
+            return _('Moved "%(name)s" from "%(old)s" to the top level', name=self.name, old=old)
         if self.kind == "stance_scale":
-            return "Changed the stance scale"
-        return f'Edited "{self.name}": {", ".join(self.fields)}'
+            return _("Changed the stance scale")
+        return _('Edited "%(name)s": %(fields)s', name=self.name, fields=field_list(self.fields))
 
 
 def new_key() -> str:
@@ -193,17 +209,28 @@ def validate(spec: CodebookSpec) -> list[CodebookProblem]:
     by_key = {c.key: c for c in spec.codes}
     shortcut_counts = Counter(c.shortcut for c in spec.codes if c.shortcut)
     sibling_names = Counter((c.parent_key, norm_name(c.name)) for c in spec.codes)
+    sibling_names_zh = Counter(
+        (c.parent_key, norm_name(c.name_zh)) for c in spec.codes if c.name_zh
+    )
     for code in spec.codes:
         if not is_guid(code.key):
-            add(code, "key", f"key {code.key!r} is not a GUID")
+            add(code, "key", _("key %(key)s is not a GUID", key=repr(code.key)))
         if key_counts[code.key] > 1:
-            add(code, "key", f"key {code.key} is used by {key_counts[code.key]} codes")
+            add(
+                code,
+                "key",
+                _("key %(key)s is used by %(n)s codes", key=code.key, n=key_counts[code.key]),
+            )
         if not code.name.strip():
-            add(code, "name", "name is empty")
+            add(code, "name", _("name is empty"))
         elif code.name != code.name.strip():
-            add(code, "name", "name starts or ends with spaces")
+            add(code, "name", _("name starts or ends with spaces"))
         elif sibling_names[(code.parent_key, norm_name(code.name))] > 1:
-            add(code, "name", f'another code under the same parent is also named "{code.name}"')
+            add(
+                code,
+                "name",
+                _('another code under the same parent is also named "%(name)s"', name=code.name),
+            )
         for field, limit in limits.CODE_FIELDS.items():
             value = getattr(code, field)
             text = "; ".join(value) if isinstance(value, tuple | list) else value or ""
@@ -214,33 +241,71 @@ def validate(spec: CodebookSpec) -> list[CodebookProblem]:
             add(
                 code,
                 "name",
-                f'name must not contain "{PATH_SEPARATOR.strip()}" between spaces, '
-                "nor begin or end with it beside a space",
+                _(
+                    'name must not contain "%(sep)s" between spaces, '
+                    "nor begin or end with it beside a space",
+                    sep=PATH_SEPARATOR.strip(),
+                ),
             )
         if _CONTROL_RE.search(code.name):
-            add(code, "name", "name contains control characters")
+            add(code, "name", _("name contains control characters"))
+        if code.name_zh:
+            problems.extend(_chinese_name_problems(code, sibling_names_zh))
         if code.parent_key is not None and code.parent_key not in by_key:
-            add(code, "parent_key", f"parent {code.parent_key} does not exist")
+            add(code, "parent_key", _("parent %(key)s does not exist", key=code.parent_key))
         elif code.parent_key is not None and _in_cycle(by_key, code.key):
-            add(code, "parent_key", "code is its own ancestor (cycle in the hierarchy)")
+            add(code, "parent_key", _("code is its own ancestor (cycle in the hierarchy)"))
         if not _COLOUR_RE.fullmatch(code.colour):
-            add(code, "colour", f"colour {code.colour!r} is not #RRGGBB")
+            add(code, "colour", _("colour %(colour)s is not #RRGGBB", colour=repr(code.colour)))
         for field in ("keywords_en", "keywords_zh"):
             for word in getattr(code, field):
                 # Exports join keywords with "; " and imports split and trim them again.
                 if word != word.strip() or not word or KEYWORD_SEPARATOR in word or "；" in word:
-                    add(code, field, f"keyword {word!r} is empty, padded or contains ';'")
+                    add(
+                        code,
+                        field,
+                        _("keyword %(word)s is empty, padded or contains ';'", word=repr(word)),
+                    )
         if code.shortcut is not None:
             if not _SHORTCUT_RE.fullmatch(code.shortcut):
-                add(code, "shortcut", "shortcut must be one digit or lower-case letter")
+                add(code, "shortcut", _("shortcut must be one digit or lower-case letter"))
             elif code.shortcut in RESERVED_KEYS:
-                add(code, "shortcut", f'"{code.shortcut}" is reserved for navigation or stance')
+                add(
+                    code,
+                    "shortcut",
+                    _('"%(key)s" is reserved for navigation or stance', key=code.shortcut),
+                )
             if shortcut_counts[code.shortcut] > 1:
-                add(code, "shortcut", f'shortcut "{code.shortcut}" is used by several codes')
+                add(
+                    code,
+                    "shortcut",
+                    _('shortcut "%(key)s" is used by several codes', key=code.shortcut),
+                )
             if not code.is_codable:
-                add(code, "shortcut", "a folder (not codable) cannot have a shortcut")
+                add(code, "shortcut", _("a folder (not codable) cannot have a shortcut"))
     problems.extend(_validate_scale(spec))
     return problems
+
+
+def _chinese_name_problems(
+    code: CodeSpec, sibling_names_zh: Counter[tuple[str | None, str]]
+) -> list[CodebookProblem]:
+    """The rules of the name, for the Chinese name: it stands in paths and pickers just the same."""
+    name = code.name_zh
+    found: list[str] = []
+    if name != name.strip():
+        found.append(_("Chinese name starts or ends with spaces"))
+    elif sibling_names_zh[(code.parent_key, norm_name(name))] > 1:
+        found.append(
+            _('another code under the same parent is also named "%(name)s" in Chinese', name=name)
+        )
+    if not path_safe(name):
+        found.append(
+            _('Chinese name must not contain "%(sep)s" between spaces', sep=PATH_SEPARATOR.strip())
+        )
+    if _CONTROL_RE.search(name):
+        found.append(_("Chinese name contains control characters"))
+    return [CodebookProblem("name_zh", _label(code), m, key=code.key) for m in found]
 
 
 def _validate_scale(spec: CodebookSpec) -> list[CodebookProblem]:
@@ -248,20 +313,24 @@ def _validate_scale(spec: CodebookSpec) -> list[CodebookProblem]:
     out: list[CodebookProblem] = []
     if not scale and any(c.takes_stance for c in spec.codes):
         out.append(
-            CodebookProblem("stance_scale", "", "codes take a stance but the scale is empty")
+            CodebookProblem("stance_scale", "", _("codes take a stance but the scale is empty"))
         )
     if len(scale) > len(STANCE_KEYS):
-        out.append(CodebookProblem("stance_scale", "", f"at most {len(STANCE_KEYS)} stance levels"))
+        out.append(
+            CodebookProblem(
+                "stance_scale", "", _("at most %(n)s stance levels", n=len(STANCE_KEYS))
+            )
+        )
     values = [level.value for level in scale]
     if len(set(values)) != len(values):
-        out.append(CodebookProblem("stance_scale", "", "stance values must be unique"))
+        out.append(CodebookProblem("stance_scale", "", _("stance values must be unique")))
     elif values != sorted(values):
-        out.append(CodebookProblem("stance_scale", "", "stance values must ascend"))
+        out.append(CodebookProblem("stance_scale", "", _("stance values must ascend")))
     labels = [norm_name(level.label) for level in scale]
     if any(not label for label in labels):
-        out.append(CodebookProblem("stance_scale", "", "every stance level needs a label"))
+        out.append(CodebookProblem("stance_scale", "", _("every stance level needs a label")))
     elif len(set(labels)) != len(labels):
-        out.append(CodebookProblem("stance_scale", "", "stance labels must be unique"))
+        out.append(CodebookProblem("stance_scale", "", _("stance labels must be unique")))
     for level in scale:
         problem = limits.too_long("a stance label", level.label, limits.STANCE_LABEL)
         if problem:
@@ -300,7 +369,7 @@ def walk(spec: CodebookSpec) -> Iterator[tuple[int, CodeSpec]]:
 
 def in_tree_order(spec: CodebookSpec) -> CodebookSpec:
     """Return the same codebook with its codes tuple in display order (canonical form)."""
-    ordered = [code for _, code in walk(spec)]
+    ordered = [code for _depth, code in walk(spec)]
     placed = {c.key for c in ordered}
     ordered += [c for c in spec.codes if c.key not in placed]
     return replace(spec, codes=tuple(ordered))
@@ -336,7 +405,7 @@ def diff(old: CodebookSpec, new: CodebookSpec) -> list[CodeChange]:
             return code.parent_key
 
     changes: list[CodeChange] = []
-    for _, code in walk(in_tree_order(new)):
+    for _depth, code in walk(in_tree_order(new)):
         before = old_by_key.get(code.key)
         new_parent = parent_path(new, code)
         if before is None:

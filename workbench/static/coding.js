@@ -50,11 +50,12 @@
     const details = part("memo");
     const area = details.querySelector("textarea");
     area.textContent = memo;
-    area.setAttribute("aria-label", `memo on ${name}`);
+    // Labels come translated from the page; {name} stands for the code's name.
+    area.setAttribute("aria-label", (area.dataset.label || "memo on {name}").replace("{name}", name));
     area.setAttribute("hx-vals", vals({}));
     details.open = memo !== "";
     const remove = part("remove");
-    remove.setAttribute("aria-label", `remove ${name}`);
+    remove.setAttribute("aria-label", (remove.dataset.label || "remove {name}").replace("{name}", name));
     remove.setAttribute("hx-vals", vals({}));
     chip.append(details, remove);
     added.push(details, remove);
@@ -241,12 +242,12 @@
     if (open) { open.remove(); return; }
     const region = part("aligned");
     region.id = `aligned-${passageId(li)}`;
-    region.textContent = "Loading the other version…";
+    region.textContent = region.dataset.loading || "";
     li.append(region);
     fetch(`${passagesUrl}${passageId(li)}/aligned`, { headers: { "HX-Request": "true" } })
       .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
       .then((html) => { region.innerHTML = html; })
-      .catch(() => { region.textContent = "The other version could not be loaded."; });
+      .catch(() => { region.textContent = region.dataset.failed || ""; });
   }
 
   function openMemo(li, selector) {

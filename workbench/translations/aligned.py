@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workbench.core.alignment import align_versions
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import AlignmentPair
 from workbench.models import Annotation
 from workbench.models import Code
@@ -34,6 +35,7 @@ class OwnCode:
     name: str
     colour: str
     stance: int | None
+    name_zh: str = ""
 
 
 @dataclass(slots=True)
@@ -98,7 +100,7 @@ def aligned_with(
     passage = session.get(Passage, passage_id)
     document = session.get(Document, passage.document_id) if passage is not None else None
     if passage is None or document is None or document.project_id != project.id:
-        raise NotFound(f"No passage {passage_id} in this project.")
+        raise NotFound(_("No passage %(id)s in this project.", id=passage_id))
     found = session.scalars(
         select(DocumentLink)
         .where(
@@ -129,7 +131,12 @@ def aligned_with(
     if ids:
         rows = session.execute(
             select(
-                Annotation.passage_id, Code.name, Code.colour, Code.takes_stance, Annotation.stance
+                Annotation.passage_id,
+                Code.name,
+                Code.colour,
+                Code.takes_stance,
+                Annotation.stance,
+                Code.name_zh,
             )
             .join(Code, Code.id == Annotation.code_id)
             .where(
@@ -139,9 +146,9 @@ def aligned_with(
             )
             .order_by(Code.sort_order, Code.name)
         )
-        for pid, name, colour, takes_stance, stance in rows:
+        for pid, name, colour, takes_stance, stance, name_zh in rows:
             codes.setdefault(pid, []).append(
-                OwnCode(name, colour, stance if takes_stance else None)
+                OwnCode(name, colour, stance if takes_stance else None, name_zh or "")
             )
     out = []
     for other_id, units in wanted:

@@ -21,6 +21,7 @@ from workbench.core.alignment import align_versions
 from workbench.core.alignment import relation_of
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import AlignmentPair
 from workbench.models import AuditEvent
 from workbench.models import DocumentLink
@@ -65,7 +66,7 @@ def require_translation(link: DocumentLink) -> None:
     """Only versions of one statement are aligned."""
     if link.kind != "translation":
         raise ValidationError(
-            "Only two versions of one statement (a translation link) are aligned."
+            _("Only two versions of one statement (a translation link) are aligned.")
         )
 
 
@@ -107,7 +108,7 @@ def join(session: Session, link: DocumentLink, position: int, actor: User | None
     """Join a pair with the next one."""
     rows = _rows(session, link)
     if not 0 <= position < len(rows) - 1:
-        raise ValidationError(f"Pair {position + 1} has no next pair to join.")
+        raise ValidationError(_("Pair %(n)s has no next pair to join.", n=position + 1))
     first, second = rows[position], rows[position + 1]
     rows[position : position + 2] = [(first[0] + second[0], first[1] + second[1], True)]
     _apply(session, link, actor, "join", rows)
@@ -124,14 +125,14 @@ def split(
     """Split a pair in two: the first units of each side stay, the rest become the next pair."""
     rows = _rows(session, link)
     if not 0 <= position < len(rows):
-        raise NotFound(f"There is no pair {position + 1}.")
-    s_units, t_units, _ = rows[position]
+        raise NotFound(_("There is no pair %(n)s.", n=position + 1))
+    s_units, t_units, _corrected = rows[position]
     if not (0 <= source_keep <= len(s_units) and 0 <= target_keep <= len(t_units)):
-        raise ValidationError("A split keeps between none and all of each side's units.")
+        raise ValidationError(_("A split keeps between none and all of each side's units."))
     first = (s_units[:source_keep], t_units[:target_keep], True)
     second = (s_units[source_keep:], t_units[target_keep:], True)
     if not (first[0] or first[1]) or not (second[0] or second[1]):
-        raise ValidationError("Both halves of a split need at least one unit.")
+        raise ValidationError(_("Both halves of a split need at least one unit."))
     rows[position : position + 1] = [first, second]
     _apply(session, link, actor, "split", rows)
 
@@ -146,17 +147,23 @@ def move(
 ) -> None:
     """Re-pair: move the last unit of one side to the next pair, or the first to the previous."""
     if side not in SIDES:
-        raise ValidationError(f"Unknown side '{side}': use source or target.")
+        raise ValidationError(_("Unknown side '%(side)s': use source or target.", side=side))
     rows = _rows(session, link)
     other = position + 1 if to_next else position - 1
     if not (0 <= position < len(rows) and 0 <= other < len(rows)):
         raise ValidationError(
-            f"Pair {position + 1} has no {'next' if to_next else 'previous'} pair."
+            _("Pair %(n)s has no next pair.", n=position + 1)
+            if to_next
+            else _("Pair %(n)s has no previous pair.", n=position + 1)
         )
     index = SIDES.index(side)
     units = list(rows[position][0] if index == 0 else rows[position][1])
     if not units:
-        raise ValidationError(f"Pair {position + 1} has no {side} unit to move.")
+        raise ValidationError(
+            _("Pair %(n)s has no source unit to move.", n=position + 1)
+            if side == "source"
+            else _("Pair %(n)s has no target unit to move.", n=position + 1)
+        )
     unit = units.pop(-1 if to_next else 0)
     neighbour = list(rows[other][0] if index == 0 else rows[other][1])
     neighbour = [unit, *neighbour] if to_next else [*neighbour, unit]

@@ -12,6 +12,7 @@ from workbench.core.agreement import Resampling
 from workbench.core.alignment.compare import Comparison
 from workbench.core.alignment.compare import SideCodes
 from workbench.core.alignment.compare import compare
+from workbench.core.codebook_labels import CodeName
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import ConsensusAnnotation
@@ -33,7 +34,7 @@ class CrossVersion:
     layer: str
     pairs: list[PairView]
     comparison: Comparison
-    code_names: dict[int, str]
+    code_names: dict[int, CodeName]
 
 
 def cross_version(
@@ -109,10 +110,12 @@ def cross_version(
 
     units = [(side(p.source_units), side(p.target_units)) for p in stored]
     used = sorted({c for s, t in units for c in [*(s or {}), *(t or {})]})
-    names: dict[int, str] = {}
+    names: dict[int, CodeName] = {}
     if used:
-        rows = session.execute(select(Code.id, Code.name).where(Code.id.in_(used))).tuples()
-        names = {cid: name for cid, name in rows}
+        rows = session.execute(
+            select(Code.id, Code.name, Code.name_zh).where(Code.id.in_(used))
+        ).tuples()
+        names = {cid: CodeName(name, name_zh or "") for cid, name, name_zh in rows}
     return CrossVersion(
         CONSENSUS if coder_id is None else str(coder_id),
         pairs,

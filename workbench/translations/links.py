@@ -13,6 +13,7 @@ from workbench.core import limits
 from workbench.core.errors import Conflict
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import LINK_KINDS
 from workbench.models import Document
 from workbench.models import DocumentLink
@@ -34,8 +35,8 @@ class LinkView:
     def label(self) -> str:
         """What the other document is to this one, in words."""
         if self.kind == "translation":
-            return "original" if self.other_is_source else "other version"
-        return "report on it" if self.other_is_source else "statement reported on"
+            return _("original") if self.other_is_source else _("other version")
+        return _("report on it") if self.other_is_source else _("statement reported on")
 
 
 def find_document(session: Session, project: Project, ref: str) -> Document:
@@ -51,10 +52,18 @@ def find_document(session: Session, project: Project, ref: str) -> Document:
         )
     )
     if not found:
-        raise NotFound(f"No document '{ref}' in this project (give its id or exact title).")
+        raise NotFound(
+            _("No document '%(ref)s' in this project (give its id or exact title).", ref=ref)
+        )
     if len(found) > 1:
         ids = ", ".join(str(d.id) for d in found)
-        raise ValidationError(f"Several documents are titled '{ref}' (ids {ids}): give the id.")
+        raise ValidationError(
+            _(
+                "Several documents are titled '%(ref)s' (ids %(ids)s): give the id.",
+                ref=ref,
+                ids=ids,
+            )
+        )
     return found[0]
 
 
@@ -68,11 +77,17 @@ def link_documents(
 ) -> DocumentLink:
     """Link two documents of the project; recorded in the history."""
     if kind not in LINK_KINDS:
-        raise ValidationError(f"Unknown link kind '{kind}': use one of {', '.join(LINK_KINDS)}.")
+        raise ValidationError(
+            _(
+                "Unknown link kind '%(kind)s': use one of %(kinds)s.",
+                kind=kind,
+                kinds=", ".join(LINK_KINDS),
+            )
+        )
     if source.project_id != project.id or target.project_id != project.id:
-        raise NotFound("Both documents must belong to this project.")
+        raise NotFound(_("Both documents must belong to this project."))
     if source.id == target.id:
-        raise ValidationError("A document cannot be linked to itself.")
+        raise ValidationError(_("A document cannot be linked to itself."))
     existing = session.scalar(
         select(DocumentLink).where(
             or_(
@@ -83,7 +98,12 @@ def link_documents(
     )
     if existing is not None:
         raise Conflict(
-            f"'{source.title}' and '{target.title}' are already linked (as {existing.kind})."
+            _(
+                "'%(source)s' and '%(target)s' are already linked (as %(kind)s).",
+                source=source.title,
+                target=target.title,
+                kind=existing.kind,
+            )
         )
     link = DocumentLink(
         project_id=project.id,
@@ -121,7 +141,7 @@ def get_link(session: Session, project: Project, link_id: int) -> DocumentLink:
     """A link of this project or NotFound."""
     link = session.get(DocumentLink, link_id)
     if link is None or link.project_id != project.id:
-        raise NotFound(f"Link {link_id} is not in this project.")
+        raise NotFound(_("Link %(id)s is not in this project.", id=link_id))
     return link
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from workbench.core.corpus.sentences import sentence_spans
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.core.quotes import QuoteIndex
 from workbench.core.quotes import Statement
 from workbench.core.quotes import speaker_names
@@ -117,8 +118,11 @@ def trace(
     statements = statements_for(session, project, report, everywhere)
     if not statements:
         raise ValidationError(
-            f"'{report.title}' is linked to no statement: link it to the statement it reports on "
-            "(kind report), or trace it against every statement of the project."
+            _(
+                "'%(title)s' is linked to no statement: link it to the statement it reports on "
+                "(kind report), or trace it against every statement of the project.",
+                title=report.title,
+            )
         )
     built = _index_of(session, project, statements)
     places = built.places
@@ -182,7 +186,7 @@ def _index_of(session: Session, project: Project, statements: list[Document]) ->
         passages = by_document.get(doc.id, [])
         sentences: list[str] = []
         where: list[Place] = []
-        for passage_id, text, _, _ in passages:
+        for passage_id, text, _speaker, _delegation in passages:
             for start, end in sentence_spans(text, 0, len(text)):
                 sentences.append(text[start:end])
                 where.append((passage_id, start, end))

@@ -17,6 +17,8 @@ from flask_login import current_user
 from workbench.accounts import membership
 from workbench.accounts import sign_in
 from workbench.core.errors import Forbidden
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.models import User
 from workbench.web import parsers
@@ -24,7 +26,9 @@ from workbench.web.unit import db
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = N_("Please sign in to continue.")
+# Flask-Login flashes the message through this, in the language of the request that needed it.
+login_manager.localize_callback = _
 
 _SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
 P = ParamSpec("P")
@@ -75,7 +79,7 @@ def me() -> User:
 def lead_only(role: str) -> None:
     """Refuse the request unless the user leads the project."""
     if role != "lead":
-        raise Forbidden("Only a project lead can do this.")
+        raise Forbidden(_("Only a project lead can do this."))
 
 
 def lead_project(slug: str) -> Project:
@@ -90,5 +94,5 @@ def admin_only() -> User:
     """Refuse the request unless the user is an instance admin; return that admin."""
     user = me()
     if not user.is_admin:
-        raise Forbidden("Only an instance admin can do this.")
+        raise Forbidden(_("Only an instance admin can do this."))
     return user

@@ -10,6 +10,7 @@ from flask_login import login_user
 from workbench.accounts import pages
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
+from workbench.core.i18n import _
 from workbench.web.access import me
 from workbench.web.parsers import flag
 from workbench.web.routes import action
@@ -21,7 +22,7 @@ bp = Blueprint("admin", __name__)
 
 def _admin_only() -> None:
     if not me().is_admin:
-        raise Forbidden("Only an instance admin can manage accounts.")
+        raise Forbidden(_("Only an instance admin can manage accounts."))
 
 
 def _users_page(outcome: tuple[str | None, str | None] = (None, None)) -> str:
@@ -46,7 +47,7 @@ def create_user() -> tuple[str, str]:
         display_name=request.form.get("display_name") or None,
         is_admin=flag(request.form.get("is_admin")),
     )
-    return f"Created {user.username}. Give them this password once:", password
+    return _("Created %(user)s. Give them this password once:", user=user.username), password
 
 
 @action(bp, "/admin/users/<int:user_id>/password", then=_users_page)
@@ -54,7 +55,7 @@ def reset_password(user_id: int) -> tuple[str, str]:
     """Give an account a new random password, shown this once; its sessions end."""
     _admin_only()
     user, password = accounts.reset_password(db(), user_id)
-    return f"New password for {user.username}, shown this once:", password
+    return _("New password for %(user)s, shown this once:", user=user.username), password
 
 
 @action(bp, "/admin/users/<int:user_id>/active", then=_users_page)
@@ -63,8 +64,9 @@ def set_active(user_id: int) -> tuple[str, None]:
     _admin_only()
     active = flag(request.form.get("active"))
     user = accounts.set_active(db(), user_id, active, by=me())
-    state = "active again" if active else "deactivated; its sessions have ended"
-    return f"{user.username} is {state}.", None
+    if active:
+        return _("%(user)s is active again.", user=user.username), None
+    return _("%(user)s is deactivated; its sessions have ended.", user=user.username), None
 
 
 @route(bp, "/account/password")
@@ -82,5 +84,5 @@ def change_password() -> str:
         db(), user, form.get("current", ""), form.get("new", ""), form.get("repeat", "")
     )
     login_user(user)  # a fresh cookie with the new session generation
-    message = "Your password is changed. Your other sessions have ended."
+    message = _("Your password is changed. Your other sessions have ended.")
     return render_template("admin/password.html", message=message)

@@ -19,6 +19,8 @@ from werkzeug.wrappers import Response
 from workbench.accounts import login_throttle
 from workbench.accounts import sign_in as sign_in_service
 from workbench.accounts import users as accounts
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.web.access import me
 from workbench.web.routes import action
 from workbench.web.unit import db
@@ -78,14 +80,19 @@ def sign_in(prepared: sign_in_service.Attempt) -> Response:
     if prepared.wait is not None:
         minutes = max(1, round(prepared.wait / 60))
         response = _page(
-            "Too many failed sign-ins for this account or from this address. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            ngettext(
+                "Too many failed sign-ins for this account or from this address. "
+                "Try again in %(num)s minute.",
+                "Too many failed sign-ins for this account or from this address. "
+                "Try again in %(num)s minutes.",
+                minutes,
+            ),
             429,
         )
         response.headers["Retry-After"] = str(prepared.wait)
         return response
     if prepared.user is None:
-        return _page("Unknown username or wrong password.", 401)
+        return _page(_("Unknown username or wrong password."), 401)
     login_user(prepared.user)
     return redirect(safe_next(request.args.get("next")))
 
@@ -95,5 +102,5 @@ def logout() -> Response:
     """Sign out: every session of this account ends, here and on any other device."""
     accounts.end_sessions(me())
     logout_user()
-    flash("You are signed out (on every device).")
+    flash(_("You are signed out (on every device)."))
     return redirect(url_for("auth.login"))

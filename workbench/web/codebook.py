@@ -11,20 +11,27 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from workbench.codebooks import codes as codebooks
+from workbench.codebooks import labels
 from workbench.codebooks.files import CodebookImportReport
 from workbench.codebooks.files import apply_codebook_import
 from workbench.codebooks.files import codebook_import_report
 from workbench.codebooks.files import export_codebook
 from workbench.codebooks.pages import codebook_page
+from workbench.core import codebook_labels
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.interchange import pending_imports
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import me
+from workbench.web.coding import data as named
 from workbench.web.htmx import page_or_fragment
+from workbench.web.locale import current_language
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import flag
 from workbench.web.parsers import upload
@@ -36,9 +43,30 @@ from workbench.web.unit import discard
 bp = Blueprint("codebook", __name__)
 
 
+@bp.app_template_filter("code_text")
+def code_text(code: object, field: str = "name") -> str:
+    """A code's name (or definition, rules, path) in the interface language, else the other's."""
+    return labels.code_text(code, field, current_language())
+
+
+@bp.app_template_filter("change_label")
+def change_label(kind: str) -> str:
+    """A kind of codebook change (as versions store it) in the interface language."""
+    return codebook_labels.change_label(kind)
+
+
+@bp.app_template_filter("field_list")
+def field_list(fields: list[str]) -> str:
+    """Code fields (as versions store them) named in the interface language."""
+    return codebook_labels.field_list(fields)
+
+
 @dataclass(frozen=True)
 class _Done:
-    """What a codebook action did, for the page shown after its commit."""
+    """What a codebook action did, for the page shown after its commit.
+
+    A message naming a code or a file is markup: the name is marked as data, not interface text
+    (the translated message around it is the catalog's, and the name is escaped)."""
 
     message: str | None = None
     status: int = 200
@@ -82,14 +110,16 @@ def add(project: Project) -> _Done:
     code = codebooks.add_code(
         db(), project, _fields(), parent_id=arg_int("parent_id"), user=me(), note=_note()
     )
-    return _Done(f"Added '{code.name}'.")
+    return _Done(Markup(_("Added '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>", then=_page)
 def edit(project: Project, code_id: int) -> _Done:
     """Edit a code's fields; a change of meaning flags older annotations."""
     code, changed = codebooks.edit_code(db(), project, code_id, _fields(), user=me(), note=_note())
-    return _Done(f"Saved '{code.name}'." if changed else f"No change to '{code.name}'.")
+    if not changed:
+        return _Done(Markup(_("No change to '%(name)s'.", name=named(code.name))))
+    return _Done(Markup(_("Saved '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/move", then=_page)
@@ -98,7 +128,7 @@ def move(project: Project, code_id: int) -> _Done:
     code = codebooks.move_code(
         db(), project, code_id, arg_int("parent_id"), user=me(), note=_note()
     )
-    return _Done(f"Moved '{code.name}'.")
+    return _Done(Markup(_("Moved '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/delete", then=_page)
@@ -108,14 +138,20 @@ def delete(project: Project, code_id: int) -> _Done:
     used = codebooks.delete_code(
         db(), project, code_id, user=me(), confirmed=confirmed, note=_note()
     )
-    return _Done(f"Deleted; {used} annotations are kept and come back if you restore it.")
+    return _Done(
+        ngettext(
+            "Deleted; %(num)s annotation is kept and comes back if you restore it.",
+            "Deleted; %(num)s annotations are kept and come back if you restore it.",
+            used,
+        )
+    )
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/restore", then=_page)
 def restore(project: Project, code_id: int) -> _Done:
     """Restore a deleted code with its annotations."""
     code = codebooks.restore_code(db(), project, code_id, user=me())
-    return _Done(f"Restored '{code.name}'.")
+    return _Done(Markup(_("Restored '%(name)s'.", name=named(code.name))))
 
 
 @lead_action(bp, "/p/<slug>/codebook/merge", then=_page)
@@ -123,9 +159,11 @@ def merge(project: Project) -> _Done:
     """Merge one code into another; annotations move."""
     source, target = arg_int("source_id"), arg_int("target_id")
     if source is None or target is None:
-        raise ValidationError("Choose the code to merge and the code to merge it into.")
+        raise ValidationError(_("Choose the code to merge and the code to merge it into."))
     moved = codebooks.merge_codes(db(), project, source, target, user=me(), note=_note())
-    return _Done(f"Merged: {moved} annotations moved.")
+    return _Done(
+        ngettext("Merged: %(num)s annotation moved.", "Merged: %(num)s annotations moved.", moved)
+    )
 
 
 @lead_action(bp, "/p/<slug>/codebook/codes/<int:code_id>/split", then=_page)
@@ -133,7 +171,7 @@ def split(project: Project, code_id: int) -> _Done:
     """Split a code into sub-codes."""
     names = request.form.get("names", "").replace("；", ";").split(";")
     created = codebooks.split_code(db(), project, code_id, names, user=me(), note=_note())
-    return _Done(f"Split into {len(created)} codes.")
+    return _Done(ngettext("Split into %(num)s code.", "Split into %(num)s codes.", len(created)))
 
 
 @lead_action(bp, "/p/<slug>/codebook/scale", then=_page)
@@ -141,7 +179,7 @@ def scale(project: Project) -> _Done:
     """Replace the stance scale (a new codebook version)."""
     levels = codebooks.parse_scale(request.form.get("scale", ""))
     version = codebooks.set_stance_scale(db(), project, levels, user=me(), note=_note())
-    return _Done(f"Saved the stance scale as version {version.number}.")
+    return _Done(_("Saved the stance scale as version %(n)s.", n=version.number))
 
 
 @route(bp, "/p/<slug>/codebook/export.<fmt>")
@@ -155,7 +193,7 @@ def export(slug: str, fmt: str) -> Response:
 @lead_action(bp, "/p/<slug>/codebook/import")
 def import_file(project: Project) -> tuple[str, int]:
     """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
-    filename, data = upload("Choose a codebook file (.xlsx, .qdc or .qdpx).")
+    filename, data = upload(_("Choose a codebook file (.xlsx, .qdc or .qdpx)."))
     report = codebook_import_report(db(), project, filename, data, user=me())
     discard()  # a check: the report says what applying would do
     token = pending_imports.stash(_pending_dir(), project.id, me().id, filename, data)
@@ -178,7 +216,10 @@ def apply_import(project: Project) -> _Done:
         discard()
         return _Done(status=422, report=report, token=token)
     pending_imports.discard(_pending_dir(), token)
-    return _Done(f"Imported {filename} as version {report.version}.", report=report)
+    return _Done(
+        Markup(_("Imported %(file)s as version %(n)s.", file=named(filename), n=report.version)),
+        report=report,
+    )
 
 
 def _pending_dir() -> str:

@@ -7,6 +7,7 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
+from markupsafe import Markup
 
 from workbench.coding import assignments
 from workbench.coding import commands
@@ -15,6 +16,7 @@ from workbench.coding.targets import Span
 from workbench.coding.view import ViewFilters
 from workbench.core import limits
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
@@ -33,6 +35,18 @@ from workbench.web.unit import writes
 bp = Blueprint("coding", __name__)
 
 
+@bp.app_template_filter("kbd")
+def kbd(key: object) -> Markup:
+    """A key to press, as markup to pass into a translated message ("press %(key)s ...")."""
+    return Markup("<kbd>%s</kbd>") % key
+
+
+@bp.app_template_filter("data")
+def data(value: object) -> Markup:
+    """Users' text (a code name, a label) inside a translated message, marked not to translate."""
+    return Markup('<span translate="no">%s</span>') % value
+
+
 def _filters() -> ViewFilters:
     args = request.args
     return ViewFilters(
@@ -43,7 +57,7 @@ def _filters() -> ViewFilters:
         speaker=args.get("speaker", ""),
         delegation=args.get("delegation", ""),
         language=args.get("language", ""),
-        q=text(args.get("q"), "The search", max_chars=limits.SEARCH),
+        q=text(args.get("q"), _("The search"), max_chars=limits.SEARCH),
         assigned=args.get("assigned") == "1",
     )
 
@@ -103,7 +117,7 @@ def _span() -> Span | None:
     if start is None and end is None:
         return None
     if start is None or end is None:
-        raise ValidationError("A selection needs both span_start and span_end.")
+        raise ValidationError(_("A selection needs both its start and its end."))
     return Span(start, end)
 
 
@@ -209,7 +223,7 @@ def _percent(raw: str | None) -> float:
     try:
         value = float(raw or 0)
     except ValueError:
-        raise ValidationError("overlap: give a percentage between 0 and 100.") from None
+        raise ValidationError(_("Overlap: give a percentage between 0 and 100.")) from None
     if not 0 <= value <= 100:
-        raise ValidationError("overlap: give a percentage between 0 and 100.")
+        raise ValidationError(_("Overlap: give a percentage between 0 and 100."))
     return value / 100

@@ -20,6 +20,7 @@ from werkzeug.routing import ValidationError as NoRoute
 
 from workbench.core import limits
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1  # ids and counts are 32-bit integers in the schema
@@ -59,11 +60,23 @@ def opt_int(
         return None
     if not _WHOLE.fullmatch(value):
         raise ValidationError(
-            f"{name}: '{_shown(value)}' is not a whole number (not a number in the digits 0-9)."
+            _(
+                "%(field)s: '%(value)s' is not a whole number (not a number in the digits 0-9).",
+                field=name,
+                value=_shown(value),
+            )
         )
     number = int(value)
     if not minimum <= number <= maximum:
-        raise ValidationError(f"{name}: {number} is outside {minimum:,}…{maximum:,}.")
+        bounds = {"low": f"{minimum:,}", "high": f"{maximum:,}"}
+        raise ValidationError(
+            _(
+                "%(field)s: %(value)s is outside %(low)s…%(high)s.",
+                field=name,
+                value=number,
+                **bounds,
+            )
+        )
     return number
 
 
@@ -71,7 +84,7 @@ def req_int(name: str, *, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int
     """Parse a required whole number from the request's query string or form."""
     value = opt_int(request.values.get(name), name, minimum=minimum, maximum=maximum)
     if value is None:
-        raise ValidationError(f"{name} is missing.")
+        raise ValidationError(_("%(field)s is missing.", field=name))
     return value
 
 
@@ -91,9 +104,9 @@ def number(raw: str | None, name: str) -> float:
     try:
         value = float(raw or "")
     except ValueError:
-        raise ValidationError(f"{name}: '{_shown(raw or '')}' is not a number.") from None
+        raise ValidationError(_not_a_number(name, raw)) from None
     if not math.isfinite(value):
-        raise ValidationError(f"{name}: '{_shown(raw or '')}' is not a number.")
+        raise ValidationError(_not_a_number(name, raw))
     return value
 
 
@@ -114,7 +127,14 @@ def choice(raw: str | None, name: str, options: Iterable[str], default: str) -> 
     allowed = list(options)
     value = (raw or "").strip() or default
     if value not in allowed:
-        raise ValidationError(f"{name}: '{_shown(value)}' is not one of {', '.join(allowed)}.")
+        raise ValidationError(
+            _(
+                "%(field)s: '%(value)s' is not one of %(allowed)s.",
+                field=name,
+                value=_shown(value),
+                allowed=", ".join(allowed),
+            )
+        )
     return value
 
 
@@ -123,8 +143,9 @@ def flag(raw: str | None) -> bool:
     return (raw or "").strip().lower() in {"on", "1", "true", "yes"}
 
 
-def filename(raw: str | None, name: str = "file name") -> str:
+def filename(raw: str | None, name: str | None = None) -> str:
     """Return an uploaded file's base name, refusing NUL characters and over-long names."""
+    name = name or _("file name")
     value = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     check_text(value, name)
     problem = limits.too_long(name, value, MAX_FILENAME_CHARS)
@@ -133,21 +154,23 @@ def filename(raw: str | None, name: str = "file name") -> str:
     return value or "upload"
 
 
-def upload(missing: str = "Choose a file to upload.", field: str = "file") -> tuple[str, bytes]:
+def upload(missing: str | None = None, field: str = "file") -> tuple[str, bytes]:
     """Return one uploaded file's name and bytes; refuse a missing or empty file."""
     chosen = request.files.get(field)
     if chosen is None or not chosen.filename:
-        raise ValidationError(missing)
+        raise ValidationError(missing or _("Choose a file to upload."))
     data = chosen.read()
     if not data:
-        raise ValidationError(f"{chosen.filename}: the file is empty.")
+        raise ValidationError(_("%(file)s: the file is empty.", file=chosen.filename))
     return chosen.filename, data
 
 
 def check_text(value: str, name: str) -> None:
     """Refuse text carrying a NUL character (databases and file systems cannot store it)."""
     if "\x00" in value:
-        raise ValidationError(f"{name} contains a NUL character (\\0), which cannot be stored.")
+        raise ValidationError(
+            _("%(field)s contains a NUL character (\\0), which cannot be stored.", field=name)
+        )
 
 
 def check_request() -> None:
@@ -157,12 +180,16 @@ def check_request() -> None:
             check_text(value, name)
     for source in (request.args, request.form):
         for name, value in source.items(multi=True):
-            check_text(name, "a field name")
+            check_text(name, _("a field name"))
             check_text(value, name)
     for name, upload in request.files.items(multi=True):
-        check_text(name, "a field name")
+        check_text(name, _("a field name"))
         if upload.filename:
-            filename(upload.filename, f"{name}: file name")
+            filename(upload.filename, _("%(field)s: file name", field=name))
+
+
+def _not_a_number(name: str, raw: str | None) -> str:
+    return _("%(field)s: '%(value)s' is not a number.", field=name, value=_shown(raw or ""))
 
 
 def _shown(value: str) -> str:

@@ -11,6 +11,8 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.models import Project
 from workbench.translations import aligned
 from workbench.translations import alignments
@@ -54,7 +56,18 @@ def link(project: Project) -> Response:
     target = links.find_document(session, project, str(req_int("target")))
     kind = choice(request.form.get("kind"), "kind", ("translation", "report"), "translation")
     made = links.link_documents(session, project, source, target, kind, me())
-    flash(f"Linked “{source.title}” and “{target.title}” ({kind}).")
+    if kind == "translation":
+        flash(
+            _(
+                "Linked “%(a)s” and “%(b)s” as versions of one statement.",
+                a=source.title,
+                b=target.title,
+            )
+        )
+    else:
+        flash(
+            _("Linked the report “%(a)s” to the statement “%(b)s”.", a=source.title, b=target.title)
+        )
     return redirect(url_for("translations.show", slug=project.slug, link_id=made.id))
 
 
@@ -69,7 +82,7 @@ def show(project: Project, link_id: int) -> str:
 def unlink(project: Project, link_id: int) -> Response:
     """Remove a link and its alignment."""
     links.unlink(db(), project, link_id, me())
-    flash("The link was removed.")
+    flash(_("The link was removed."))
     return redirect(url_for("translations.index", slug=project.slug))
 
 
@@ -105,7 +118,7 @@ def trace(project: Project, link_id: int) -> Response:
     quotes = tracing.trace(
         session, project, report, everywhere=flag(request.form.get("everywhere"))
     )
-    flash(f"{len(quotes)} quotations found.")
+    flash(ngettext("%(num)s quotation found.", "%(num)s quotations found.", len(quotes)))
     return redirect(url_for("translations.show", slug=project.slug, link_id=link_id))
 
 
