@@ -220,7 +220,7 @@ def compiled(locale: str) -> dict[object, object]:
     """The committed .mo file's messages."""
     path = LOCALES / locale / "LC_MESSAGES" / "messages.mo"
     with open(path, "rb") as f:
-        return {m.id: m.string for m in read_mo(f) if m.id}
+        return {_plain(m.id): _plain(m.string) for m in read_mo(f) if m.id}
 
 
 def compile_in_memory(po: Catalog) -> dict[object, object]:
@@ -228,4 +228,9 @@ def compile_in_memory(po: Catalog) -> dict[object, object]:
     buffer = BytesIO()
     write_mo(buffer, po)
     buffer.seek(0)
-    return {m.id: m.string for m in read_mo(buffer) if m.id}
+    return {_plain(m.id): _plain(m.string) for m in read_mo(buffer) if m.id}
+
+
+def _plain(value: object) -> object:
+    # A plural message's id and strings come back as lists, which cannot be dictionary keys.
+    return tuple(value) if isinstance(value, list | tuple) else value
