@@ -33,6 +33,8 @@ from workbench.core.agreement import methods_paragraph
 from workbench.core.agreement import methods_table
 from workbench.core.agreement.errors import AgreementInputError
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.scope import Layer
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
@@ -49,26 +51,26 @@ INTEGRATION_LIMIT = 250_000
 
 
 AGREEMENT_COLUMNS = (
-    ("code", "Code path", 34),
-    ("units", "Passages coded by at least one coder", 8),
-    ("pairable_units", "Passages coded by at least two coders", 9),
-    ("coders", "Coders", 7),
-    ("flag", "reliable (alpha >= .800), tentative (>= .667), unreliable or undefined", 11),
-    ("stance_units", "Passages where at least two coders gave this code a stance", 9),
-    ("prevalence", "Applications / coded (passage, coder) pairs", 10),
-    ("alpha", "Krippendorff's alpha on presence (nominal)", 9),
-    ("alpha_ci95_low", "Lower bound of the 95% bootstrap interval of alpha", 9),
-    ("alpha_ci95_high", "Upper bound of the 95% bootstrap interval of alpha", 9),
-    ("percent_agreement", "Share of coder pairs agreeing on presence", 9),
-    ("cohen_kappa_mean", "Mean pairwise Cohen's kappa on presence", 9),
-    ("fleiss_kappa", "Fleiss' kappa on presence", 9),
-    ("gwet_ac1", "Gwet's AC1 on presence", 9),
-    ("stance_alpha_ordinal", "Krippendorff's alpha on the stance (ordinal)", 9),
-    ("stance_alpha_interval", "Krippendorff's alpha on the stance (interval)", 9),
-    ("codebook_version", "Codebook version the report was made under", 9),
+    ("code", N_("Code path"), 34),
+    ("units", N_("Passages coded by at least one coder"), 8),
+    ("pairable_units", N_("Passages coded by at least two coders"), 9),
+    ("coders", N_("Coders"), 7),
+    ("flag", N_("reliable (alpha >= .800), tentative (>= .667), unreliable or undefined"), 11),
+    ("stance_units", N_("Passages where at least two coders gave this code a stance"), 9),
+    ("prevalence", N_("Applications / coded (passage, coder) pairs"), 10),
+    ("alpha", N_("Krippendorff's alpha on presence (nominal)"), 9),
+    ("alpha_ci95_low", N_("Lower bound of the 95% bootstrap interval of alpha"), 9),
+    ("alpha_ci95_high", N_("Upper bound of the 95% bootstrap interval of alpha"), 9),
+    ("percent_agreement", N_("Share of coder pairs agreeing on presence"), 9),
+    ("cohen_kappa_mean", N_("Mean pairwise Cohen's kappa on presence"), 9),
+    ("fleiss_kappa", N_("Fleiss' kappa on presence"), 9),
+    ("gwet_ac1", N_("Gwet's AC1 on presence"), 9),
+    ("stance_alpha_ordinal", N_("Krippendorff's alpha on the stance (ordinal)"), 9),
+    ("stance_alpha_interval", N_("Krippendorff's alpha on the stance (interval)"), 9),
+    ("codebook_version", N_("Codebook version the report was made under"), 9),
     (
         "disagreements_resolved",
-        "Adjudicated passages in scope whose coders disagreed on this code",
+        N_("Adjudicated passages in scope whose coders disagreed on this code"),
         9,
     ),
 )
@@ -236,7 +238,7 @@ def methods_table_sheet(result: Callable[[], AgreementResult]) -> Table:
         "methods",
         "Methods",
         "A methods-section paragraph describing the reliability assessment",
-        [Column("item", "What the text is", 18), Column("text", "Text", 120, wrap=True)],
+        [Column("item", N_("What the text is"), 18), Column("text", N_("Text"), 120, wrap=True)],
         rows,
         autofilter=False,
     )
@@ -269,19 +271,22 @@ def disagreements_table(ctx: Context) -> Table:
     ]
     columns = [
         *PASSAGE_KEYS,
-        Column("speaker", "Speaker", 20),
-        Column("delegation", "Delegation", 16),
+        Column("speaker", N_("Speaker"), 20),
+        Column("delegation", N_("Delegation"), 16),
         CODE_KEY,
-        Column("code_path", "Code path", 34),
+        Column("code_path", N_("Code path"), 34),
         Column(
-            "kind", "presence: coders disagree whether the code applies; stance: on its stance", 10
+            "kind",
+            N_("presence: coders disagree whether the code applies; stance: on its stance"),
+            10,
         ),
-        Column("judgements", "Each coder's judgement", 40, wrap=True),
-        Column("text", "Passage text", 70, wrap=True),
+        Column("judgements", N_("Each coder's judgement"), 40, wrap=True),
+        Column("text", N_("Passage text"), 70, wrap=True),
     ]
     for u, p_name, s_name in per_coder:
-        columns.append(Column(p_name, f"Presence by {u.display_name} (empty: not coded)", 8))
-        columns.append(Column(s_name, f"Stance by {u.display_name}", 8))
+        presence = _("Presence by %(coder)s (empty: not coded)", coder=u.display_name)
+        columns.append(Column(p_name, presence, 8))
+        columns.append(Column(s_name, _("Stance by %(coder)s", coder=u.display_name), 8))
 
     people = [(u.id, u.display_name) for u in ctx.coders]
     codes = [(c.id, c.key, c.path, c.takes_stance) for c in ctx.codes]

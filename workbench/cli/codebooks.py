@@ -39,7 +39,7 @@ def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
         data, _mime, _name = export_codebook(session, project, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    click.echo(_("Wrote %(path)s (%(size)s bytes).", path=out, size=f"{len(data):,}"))
+    click.echo(_("Wrote %(path)s (%(size)s bytes).", path=out, size=format(len(data), ",")))
 
 
 @codebook_group.command(

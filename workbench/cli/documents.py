@@ -259,7 +259,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(
             _(
                 "Open %(url)s and sign in. Ctrl+C stops the server.",
-                url=f"http://{host}:{port}/",
+                url="http://" + host + ":" + str(port) + "/",
             )
         )
         from workbench.server import serve as run_server

@@ -48,7 +48,9 @@ class _Bar:
         if not self.quiet and percent != self.shown:
             self.shown = percent
             click.echo(
-                "\r" + _("Exporting… %(percent)s%%", percent=f"{percent:3d}"), nl=False, err=True
+                "\r" + _("Exporting… %(percent)s%%", percent=format(percent, "3d")),
+                nl=False,
+                err=True,
             )
 
     def finish(self) -> None:
@@ -157,7 +159,7 @@ def export_cmd(
         _(
             "Wrote %(path)s (%(size)s bytes): %(rows)s.",
             path=out,
-            size=f"{out.stat().st_size:,}",
+            size=format(out.stat().st_size, ","),
             rows=rows,
         )
     )

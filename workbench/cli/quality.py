@@ -34,8 +34,8 @@ def _drift_text(payload: dict[str, Any]) -> str:
             against=payload["against"],
             window=payload["window"],
             step=payload["step"],
-            threshold=f"{payload['threshold']:.2f}",
-            drop=f"{payload['drop']:.2f}",
+            threshold=format(payload["threshold"], ".2f"),
+            drop=format(payload["drop"], ".2f"),
         )
     ]
     for coder in payload["coders"]:
@@ -46,7 +46,7 @@ def _drift_text(payload: dict[str, Any]) -> str:
                 "%(coder)s: %(n)s compared passages, certification κ %(kappa)s",
                 coder=coder["coder"],
                 n=coder["passages"],
-                kappa=f"{cert:.3f}",
+                kappa=format(cert, ".3f"),
             )
         else:
             compared = _(
@@ -64,7 +64,7 @@ def _drift_text(payload: dict[str, Any]) -> str:
                 f"{_num(w['kappa']):>7}"
             )
         for flag in coder["flags"]:
-            lines.append("  " + _("FLAG %(message)s", message=flag["message"]))
+            lines.append("  " + _("FLAG %(text)s", text=flag["message"]))
     return "\n".join(lines)
 
 

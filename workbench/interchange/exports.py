@@ -37,6 +37,7 @@ from workbench.codebooks import codes as codebooks
 from workbench.core import limits
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats import flat
 from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
@@ -146,18 +147,19 @@ def tables_for(
         frequency_sheets.cooccurrence_table(ctx, summary),
         *translation_sheets.translation_tables(ctx),
     ]
-    extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]
+    extra = [("csv_guard", _("Text that could start a formula begins with an apostrophe (')"))]
     if fmt == "xlsx":
         tables = [about_sheet.about_sheet(ctx, data, []), *data]
     else:
         tables = [*about_sheet.about_tables(ctx, data, extra if fmt == "csv" else []), *data]
     chart = ChartSpec(
         "frequencies",
-        f"Passages per code ({scope.layer})",
+        _("Passages per code (%(layer)s)", layer=str(scope.layer)),
         category_column=4,
         value_column=5,
         rows=len(ctx.codes),
         colours=[c.colour for c in ctx.codes],
+        y_title=_("passages"),
     )
     total = estimates["passages"] * 2 + estimates["annotations"] + estimates["coded"] + 100
     return tables, chart, total

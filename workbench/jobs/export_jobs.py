@@ -63,9 +63,11 @@ def scope_of(options: dict[str, Any]) -> ExportScope:
     )
 
 
-def _request(fmt: str, scope: ExportScope, table: str | None) -> dict[str, Any]:
+def _request(
+    fmt: str, scope: ExportScope, table: str | None, language: str = "en"
+) -> dict[str, Any]:
     """What a job row records of the export asked for (the keys two requests compare on)."""
-    return {"format": fmt, "table": table, "scope": scope_options(scope)}
+    return {"format": fmt, "table": table, "scope": scope_options(scope), "language": language}
 
 
 def create_job(
@@ -114,7 +116,7 @@ def start_or_reuse(
     """
     if wanted.fmt not in exports.FORMATS:
         raise ValidationError(f"Unknown format '{wanted.fmt}'.")
-    asked = _request(wanted.fmt, wanted.scope, wanted.table)
+    asked = _request(wanted.fmt, wanted.scope, wanted.table, wanted.language)
     return start_job(session, project, user, asked, per_user, per_project)
 
 

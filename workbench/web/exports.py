@@ -42,6 +42,7 @@ from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.locale import current_language
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import choice
 from workbench.web.parsers import flag
@@ -79,7 +80,9 @@ def download(project: Project) -> WerkzeugResponse:
     """Download an export now; a large one becomes a background job, started by POST only."""
     values = request.values
     fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
-    wanted = ExportRequest.of(fmt, exports.scope_from_form(values), values.get("table"))
+    wanted = ExportRequest.of(
+        fmt, exports.scope_from_form(values), values.get("table"), current_language()
+    )
     limit = int(current_app.config.get("EXPORT_INLINE_ROWS", INLINE_ROWS))
     if downloads.in_background(db(), project, wanted, limit):
         if request.method != "POST":
