@@ -54,8 +54,8 @@ def _drift_text(payload: dict[str, Any]) -> str:
             )
         lines.append(compared)
         lines.append(
-            f"  {_('window'):22} {_('first'):>8} {_('last'):>8} {_('units'):>6} "
-            f"{'alpha':>7} {'95% CI':>15} {'kappa':>7}"
+            "  {:22} {:>8} {:>8} {:>6} ".format(_("window"), _("first"), _("last"), _("units"))
+            + f"{'alpha':>7} {'95% CI':>15} {'kappa':>7}"
         )
         for w in coder["windows"]:
             lines.append(
@@ -153,8 +153,9 @@ def suggest_group() -> None:
 
 def _suggest_text(rows: list[dict[str, Any]]) -> str:
     lines = [
-        f"{_('code'):36} {_('pos'):>5} {_('neg'):>5} {_('prec'):>6} {_('recall'):>6} "
-        f"{'F1':>6}  {_('ready')}"
+        "{:36} {:>5} {:>5} {:>6} {:>6} {:>6}  {}".format(
+            _("code"), _("pos"), _("neg"), _("prec"), _("recall"), "F1", _("ready")
+        )
     ]
     for r in rows:
         lines.append(
@@ -284,6 +285,6 @@ def suggest_assisted(project_slug: str, as_json: bool) -> None:
             codings=result["codings"],
         )
     )
-    click.echo(f"{_('code'):40} {_('α with'):>8} {_('α without'):>10}")
+    click.echo("{:40} {:>8} {:>10}".format(_("code"), _("α with"), _("α without")))
     for code, row in result["per_code"].items():
         click.echo(f"{code[:40]:40} {_num(row['alpha_with']):>8} {_num(row['alpha_without']):>10}")

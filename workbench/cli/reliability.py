@@ -65,7 +65,7 @@ def _text(result: dict[str, Any]) -> str:
             bootstrap=result["bootstrap"],
             seed=result["seed"],
         ),
-        f"{_('code'):40} {'alpha':>7} {'95% CI':>17}  {_('flag')}",
+        "{:40} {:>7} {:>17}  {}".format(_("code"), "alpha", "95% CI", _("flag")),
     ]
     for code, rep in result["per_code"].items():
         ci = rep["presence"]["alpha_ci95"]
