@@ -197,10 +197,11 @@ def extracted_messages() -> dict[str, list[str]]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(REPO), method_map, options_map
     ):
-        ids = message if isinstance(message, tuple) else (message,)
-        for mid in ids:
-            if mid:
-                found.setdefault(mid, []).append(f"{filename}:{lineno}")
+        # A plural message is one catalog entry, found under its singular id (its translation
+        # holds every plural form).
+        mid = message[0] if isinstance(message, tuple) else message
+        if mid:
+            found.setdefault(mid, []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -215,7 +216,7 @@ def compiled(locale: str) -> dict[object, object]:
     """The committed .mo file's messages."""
     path = LOCALES / locale / "LC_MESSAGES" / "messages.mo"
     with open(path, "rb") as f:
-        return {m.id: m.string for m in read_mo(f) if m.id}
+        return {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
 
 
 def compile_in_memory(po: Catalog) -> dict[object, object]:
@@ -223,4 +224,9 @@ def compile_in_memory(po: Catalog) -> dict[object, object]:
     buffer = BytesIO()
     write_mo(buffer, po)
     buffer.seek(0)
-    return {m.id: m.string for m in read_mo(buffer) if m.id}
+    return {_key(m.id): _key(m.string) for m in read_mo(buffer) if m.id}
+
+
+def _key(value: object) -> object:
+    # A plural message's id and string come back from a .mo file as lists of its forms.
+    return tuple(value) if isinstance(value, list) else value
