@@ -199,6 +199,10 @@ def codebook_tables(ctx: Context) -> list[Table]:
                 "TRUE" if code.is_codable else "FALSE",
                 code.sort_order,
                 revisions.get(code.key, 1),
+                code.name_zh,
+                code.definition_zh,
+                code.inclusion_zh,
+                code.exclusion_zh,
             ]
 
     return [

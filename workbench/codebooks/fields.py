@@ -18,6 +18,8 @@ MEANING_FIELDS = (
     "examples_negative",
 )
 TEXT_FIELDS = ("name", *MEANING_FIELDS)
+# The Chinese name, definition and rules: a second language of the same meaning.
+ZH_FIELDS = ("name_zh", "definition_zh", "inclusion_zh", "exclusion_zh")
 EDITABLE = (
     *TEXT_FIELDS,
     "keywords_en",
@@ -27,6 +29,7 @@ EDITABLE = (
     "takes_stance",
     "is_codable",
     "sort_order",
+    *ZH_FIELDS,
 )
 
 
@@ -72,7 +75,7 @@ def parse_fields(values: dict[str, Any]) -> dict[str, Any]:
             # Browsers send textarea line ends as CRLF: stored text uses LF, so an unchanged
             # field compares equal.
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-            value = value.strip() if key == "name" else value
+            value = value.strip() if key in ("name", "name_zh") else value
         out[key] = value
     return out
 
@@ -92,6 +95,8 @@ def apply_spec_fields(code: Code, spec: cb.CodeSpec) -> None:
     code.takes_stance = spec.takes_stance
     code.is_codable = spec.is_codable
     code.sort_order = spec.sort_order
+    for name in ZH_FIELDS:
+        setattr(code, name, getattr(spec, name))
 
 
 def common_fields(code: Code) -> dict[str, Any]:

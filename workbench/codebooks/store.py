@@ -69,6 +69,10 @@ def to_spec(session: Session, project: Project) -> cb.CodebookSpec:
                 parent_key=keys.get(c.parent_id) if c.parent_id else None,
                 examples_positive=c.examples_positive,
                 examples_negative=c.examples_negative,
+                name_zh=c.name_zh or "",
+                definition_zh=c.definition_zh or "",
+                inclusion_zh=c.inclusion_zh or "",
+                exclusion_zh=c.exclusion_zh or "",
             )
             for c in codes
         ),

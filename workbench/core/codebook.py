@@ -91,6 +91,11 @@ class CodeSpec:
     takes_stance: bool = True
     is_codable: bool = True
     sort_order: int = 0
+    # The same texts in Chinese (empty: not written yet); they travel with every codebook file.
+    name_zh: str = ""
+    definition_zh: str = ""
+    inclusion_zh: str = ""
+    exclusion_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("takes_stance", 13),
     ("is_codable", 11),
     ("sort_order", 11),
+    ("name_zh", 28),
+    ("definition_zh", 60),
+    ("inclusion_zh", 48),
+    ("exclusion_zh", 48),
 )
 _ALIASES = {"color": "colour", "parent": "parent_path", "keywords": "keywords_en", "code": "name"}
 _TRUE = {"true", "yes", "y", "1", "是"}
@@ -353,6 +357,10 @@ def _read(wb: Workbook, filename: str) -> CodebookSpec:
             takes_stance=bool(flags["takes_stance"]),
             is_codable=bool(flags["is_codable"]),
             sort_order=sort_order or 0,
+            name_zh=_text(cells.get("name_zh")).strip(),
+            definition_zh=_text(cells.get("definition_zh")),
+            inclusion_zh=_text(cells.get("inclusion_zh")),
+            exclusion_zh=_text(cells.get("exclusion_zh")),
         )
         codes.append(code)
         rows_of.setdefault(code.key, []).append(row)
