@@ -86,7 +86,9 @@ def layout_for(document: Document, mode: str, *, spread: bool = False) -> Layout
     if mode == "turn":
         specs = turn_passages(document.text, specs)
     if not specs:
-        raise ValidationError(f"The '{mode}' segmentation finds no passages in this document.")
+        raise ValidationError(
+            _("The '%(mode)s' segmentation finds no passages in this document.", mode=mode)
+        )
     passages = [
         NewPassage(
             start=s.start,

@@ -31,6 +31,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from workbench.core.i18n import _
 from workbench.formats.cells import safe_row
 from workbench.formats.cells import text_cell
 from workbench.formats.xlsx_read import Sheet
@@ -245,8 +246,13 @@ def read_coding_sheet(data: bytes, filename: str) -> ParsedSheet:
     try:
         if CODING not in wb.sheetnames:
             raise ExchangeError(
-                f"{filename}: no sheet named '{CODING}' (sheets: {', '.join(wb.sheetnames)}); "
-                "is this a coding sheet exported by the workbench?"
+                _(
+                    "%(filename)s: no sheet named '%(CODING)s' (sheets: %(value)s); is "
+                    "this a coding sheet exported by the workbench?",
+                    filename=filename,
+                    CODING=CODING,
+                    value=", ".join(wb.sheetnames),
+                )
             )
         meta: dict[str, str] = {}
         columns: dict[str, tuple[str, str]] = {}
@@ -273,7 +279,7 @@ def parse_binary(value: Any) -> bool | None:
         return True
     if text in ("0", "false", "no"):
         return False
-    raise ValueError(f"'{cell_text(value)}' is not 1, 0 or empty")
+    raise ValueError(_("'%(value)s' is not 1, 0 or empty", value=cell_text(value)))
 
 
 def parse_stance(value: Any, allowed: Sequence[int]) -> int | None:
@@ -282,10 +288,14 @@ def parse_stance(value: Any, allowed: Sequence[int]) -> int | None:
     if text == "":
         return None
     if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"'{cell_text(value)}' is not a whole number")
+        raise ValueError(_("'%(value)s' is not a whole number", value=cell_text(value)))
     number = int(text)
     if number not in allowed:
         raise ValueError(
-            f"stance {number} is outside the scale ({', '.join(str(v) for v in allowed)})"
+            _(
+                "stance %(number)s is outside the scale (%(value)s)",
+                number=number,
+                value=", ".join(str(v) for v in allowed),
+            )
         )
     return number

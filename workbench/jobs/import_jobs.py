@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents import importing
 from workbench.jobs import export_jobs
 from workbench.jobs import files
@@ -41,7 +42,7 @@ def start_import(
 ) -> tuple[ExportJob, bool]:
     """Queue the import of the uploaded files (or return the same import already queued)."""
     if not uploads:
-        raise ValidationError("Choose at least one file to upload.")
+        raise ValidationError(_("Choose at least one file to upload."))
     digest = hashlib.sha256()
     for name, data in uploads:
         digest.update(name.encode("utf-8", "replace") + b"\0" + hashlib.sha256(data).digest())

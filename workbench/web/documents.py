@@ -13,6 +13,7 @@ from flask import url_for
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents import corrections
 from workbench.documents import importing
 from workbench.documents import pages
@@ -57,7 +58,7 @@ def _parse_uploads() -> importing.Spool | _Large:
     _lead(str(request.view_args["slug"]))  # type: ignore[index]
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
-        raise ValidationError("Choose at least one file to upload.")
+        raise ValidationError(_("Choose at least one file to upload."))
     files = [(f.filename or "upload", f.read()) for f in uploads]
     if sum(len(data) for _, data in files) > int(current_app.config["IMPORT_INLINE_BYTES"]):
         return _Large(files)

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.interchange import coding_import
 from workbench.interchange import downloads
 from workbench.interchange import exports
@@ -88,8 +89,10 @@ def download(project: Project) -> WerkzeugResponse:
         if request.method != "POST":
             # A GET never starts work: links and prefetchers must not launch exports.
             raise Conflict(
-                "This export is large and runs in the background: start it with the form on "
-                "the Export page."
+                _(
+                    "This export is large and runs in the background: start it with the "
+                    "form on the Export page."
+                )
             )
         return _start_job(project, wanted)
     # send_file closes the buffer once the response has been sent.

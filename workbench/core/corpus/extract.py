@@ -8,6 +8,7 @@ from workbench.core.corpus.archive import open_zip_document
 from workbench.core.corpus.encoding import decode_bytes
 from workbench.core.corpus.html_text import html_to_text
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import _
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
@@ -45,7 +46,14 @@ def extract_text(filename: str, data: bytes) -> str:
         return _pdf_text(filename, data)
     hint = _HINTS.get(ext, "supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
     shown = ext or "(no extension)"
-    raise CorpusError(f"{filename}: cannot import files of type {shown}; {hint}")
+    raise CorpusError(
+        _(
+            "%(filename)s: cannot import files of type %(shown)s; %(hint)s",
+            filename=filename,
+            shown=shown,
+            hint=hint,
+        )
+    )
 
 
 def _docx_text(filename: str, data: bytes) -> str:
@@ -54,7 +62,7 @@ def _docx_text(filename: str, data: bytes) -> str:
     from docx.table import Table
 
     if not data:
-        raise CorpusError(f"{filename}: the file is empty")
+        raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
     # A .docx is a zip: refuse a bomb before python-docx inflates its parts.
     open_zip_document(
         filename,
@@ -74,10 +82,16 @@ def _docx_text(filename: str, data: bytes) -> str:
             else:
                 paragraphs.append(block.text)
     except Exception as exc:  # zipfile, lxml and python-docx each raise their own types
-        raise CorpusError(f"{filename}: not a readable Word (.docx) document ({exc})") from exc
+        raise CorpusError(
+            _(
+                "%(filename)s: not a readable Word (.docx) document (%(exc)s)",
+                filename=filename,
+                exc=exc,
+            )
+        ) from exc
     text = "\n\n".join(p.strip() for p in paragraphs if p.strip())
     if not text:
-        raise CorpusError(f"{filename}: the Word document contains no text")
+        raise CorpusError(_("%(filename)s: the Word document contains no text", filename=filename))
     return text
 
 
