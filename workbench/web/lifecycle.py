@@ -128,5 +128,5 @@ def undo(project: Project, event_id: int) -> Response:
     doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
     flash(_("Undone: the document has its passages and codings back as they were."))
     if left_out:
-        flash("Not restored: " + "; ".join(left_out) + ".")
+        flash(_("Not restored: %(items)s.", items="; ".join(left_out)))
     return redirect(url_for("documents.read", slug=project.slug, doc_id=doc_id))
