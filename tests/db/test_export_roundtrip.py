@@ -233,6 +233,7 @@ def _states(session: Session, project: Any) -> set[tuple[Any, ...]]:
 
 
 def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, study: Any) -> None:
+    _in_chinese(session, study)
     data = _export(session, study.project, "qdpx")
     copy = _fresh(session, study, "REFI copy")
     report = project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
@@ -240,6 +241,9 @@ def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, 
     assert report.codings == 7 and report.documents_added == 2 and not report.split_selections
     assert _documents(session, copy) == _documents(session, study.project)
     assert codebooks.to_spec(session, copy) == codebooks.to_spec(session, study.project)
+    # The Chinese texts travel in the archive's workbench/extra.json, not in project.qde.
+    assert ZH in _chinese_of(session, copy).values()
+    assert ZH["definition_zh"] not in zipfile.ZipFile(io.BytesIO(data)).read("project.qde").decode()
     assert _codings(session, copy) == _codings(session, study.project)
     assert _states(session, copy) == _states(session, study.project)
     # Importing the same file again changes nothing.
