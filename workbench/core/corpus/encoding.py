@@ -8,18 +8,19 @@ import re
 from charset_normalizer import from_bytes
 
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import N_
 from workbench.core.i18n import _
 
 # Signatures of formats people rename to .txt by mistake; naming the format helps them fix it.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx file)"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc/.xls)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF", N_("a PDF file")),
+    (b"PK\x03\x04", N_("a ZIP archive (or a .docx/.xlsx file)")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Microsoft Office file (.doc/.xls)")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"{\\rtf", N_("an RTF document")),
 )
 
 # Checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE BOM.
@@ -41,8 +42,9 @@ def decode_bytes(data: bytes, filename: str) -> str:
     """Decode a text file (UTF-8/16/32 with or without BOM, GB18030, Big5, ...) to LF text."""
     if not data.strip():
         raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
-    for magic, what in _MAGIC:
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
+            what = _(kind)
             raise CorpusError(
                 _(
                     "%(filename)s: this is %(what)s, not a plain-text file",

@@ -8,6 +8,7 @@ from workbench.core.corpus.archive import open_zip_document
 from workbench.core.corpus.encoding import decode_bytes
 from workbench.core.corpus.html_text import html_to_text
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import N_
 from workbench.core.i18n import _
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -19,12 +20,15 @@ DOCX_MAX_PART_BYTES = 100 * 1024 * 1024
 DOCX_MAX_TOTAL_BYTES = 300 * 1024 * 1024
 
 _HINTS = {
-    ".doc": "save it as .docx first",
-    ".rtf": "save it as .docx or .txt first",
-    ".odt": "save it as .docx first",
-    ".xlsx": "save the sheet as .csv first",
-    ".xls": "save the sheet as .csv first",
+    ".doc": N_("save it as .docx first"),
+    ".rtf": N_("save it as .docx or .txt first"),
+    ".odt": N_("save it as .docx first"),
+    ".xlsx": N_("save the sheet as .csv first"),
+    ".xls": N_("save the sheet as .csv first"),
 }
+
+
+_SUPPORTED = N_("supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
 
 
 def extension(filename: str) -> str:
@@ -44,8 +48,8 @@ def extract_text(filename: str, data: bytes) -> str:
         return _docx_text(filename, data)
     if ext == ".pdf":
         return _pdf_text(filename, data)
-    hint = _HINTS.get(ext, "supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
-    shown = ext or "(no extension)"
+    hint = _(_HINTS[ext]) if ext in _HINTS else _(_SUPPORTED)
+    shown = ext or _("(no extension)")
     raise CorpusError(
         _(
             "%(filename)s: cannot import files of type %(shown)s; %(hint)s",
