@@ -200,7 +200,7 @@ def _open(data: bytes, filename: str) -> Workbook:
     except zipfile.BadZipFile as exc:
         raise fail("not an .xlsx workbook (the file is damaged or of another type)") from exc
     try:  # the same bomb checks (ratio, sizes while inflating) as every uploaded workbook
-        check_archive(data, filename, kind="Excel workbook (.xlsx)")
+        check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
     except ExchangeError as exc:
         raise fail(str(exc).removeprefix(f"{filename}: ")) from exc
     try:

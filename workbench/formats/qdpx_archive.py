@@ -33,7 +33,7 @@ def archive_parts(
     """The .qde bytes, the source files by lower-case name, and the archive (None for a .qde)."""
     if not data.startswith(b"PK"):
         return data, {}, None  # a bare .qde
-    archive = check_archive(data, filename, kind=".qdpx archive")
+    archive = check_archive(data, filename, kind=_(".qdpx archive"))
     members = archive.infolist()
     top = [
         i

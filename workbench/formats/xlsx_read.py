@@ -144,7 +144,7 @@ def _inflates_as_declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filen
 
 def open_workbook(data: bytes, filename: str) -> Workbook:
     """Open an uploaded .xlsx read-only (values, not formulas) after the archive checks."""
-    check_archive(data, filename, kind="Excel workbook (.xlsx)")
+    check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged parts; all mean the same

@@ -29,6 +29,7 @@ from workbench.core.corpus.types import ParsedDocument
 from workbench.core.corpus.types import SegmentHints
 from workbench.core.corpus.types import TableRow
 from workbench.core.corpus.types import TextLayout
+from workbench.core.i18n import N_
 from workbench.core.i18n import _
 
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
@@ -173,7 +174,7 @@ def _parse_table(filename: str, data: bytes, mode: str) -> Iterator[ParsedDocume
         if row.title:
             document = replace(document, meta=replace(document.meta, title=row.title))
         yield document
-    _raise_collected(filename, errors, "row(s)")
+    _raise_collected(filename, errors, N_("row(s)"))
 
 
 def _row_name(filename: str, row: TableRow) -> str:
@@ -259,7 +260,7 @@ def _parse_archive(
                 yield document
         except CorpusError as exc:
             errors.append(str(exc))
-    _raise_collected(filename, errors, "file(s)")
+    _raise_collected(filename, errors, N_("file(s)"))
     if not found:
         raise CorpusError(_("%(filename)s: the archive contains no documents", filename=filename))
 
@@ -269,13 +270,13 @@ def _raise_collected(filename: str, errors: list[str], what: str) -> None:
         return
     shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
     more = len(errors) - _MAX_ERRORS_SHOWN
-    tail = f"\n... and {more} more" if more > 0 else ""
+    tail = "\n" + _("... and %(n)s more", n=more) if more > 0 else ""
     raise CorpusError(
         _(
             "%(filename)s: %(n_errors)s %(what)s could not be imported:\n%(shown)s%(tail)s",
             filename=filename,
             n_errors=len(errors),
-            what=what,
+            what=_(what),
             shown=shown,
             tail=tail,
         )

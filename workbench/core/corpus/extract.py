@@ -71,7 +71,7 @@ def _docx_text(filename: str, data: bytes) -> str:
     open_zip_document(
         filename,
         data,
-        kind="Word (.docx) document",
+        kind=_("Word (.docx) document"),
         max_member_bytes=DOCX_MAX_PART_BYTES,
         max_total_bytes=DOCX_MAX_TOTAL_BYTES,
     ).close()

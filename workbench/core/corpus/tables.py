@@ -90,7 +90,7 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
     if errors:
         shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
         more = len(errors) - _MAX_ERRORS_SHOWN
-        tail = f"\n... and {more} more" if more > 0 else ""
+        tail = "\n" + _("... and %(n)s more", n=more) if more > 0 else ""
         raise CorpusError(
             _(
                 "%(filename)s: %(n_errors)s row(s) could not be imported:\n%(shown)s%(tail)s",
