@@ -39,6 +39,7 @@ def start_import(
     max_file_bytes: int,
     per_user: int,
     per_project: int,
+    language: str = "en",
 ) -> tuple[ExportJob, bool]:
     """Queue the import of the uploaded files (or return the same import already queued)."""
     if not uploads:
@@ -53,6 +54,8 @@ def start_import(
         "max_file_bytes": max_file_bytes,
         "names": [name for name, _ in uploads],
         "digest": digest.hexdigest(),
+        # Its report is written in the language of whoever asked (the job has no request).
+        "language": language,
     }
     job, created = export_jobs.start_job(session, project, user, asked, per_user, per_project)
     if created:

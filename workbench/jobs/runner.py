@@ -107,8 +107,9 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
     with database.reading() as session:
         job = session.get(ExportJob, job_id)
         kind = (job.options or {}).get("format") if job is not None else None
+        language = (job.options or {}).get("language") if job is not None else None
     if kind == import_jobs.IMPORT:
-        with _Reporter(database, job_id):
+        with _Reporter(database, job_id), _language(language):
             import_jobs.run_import(database, job_id)
         return
     with database.reading() as session:

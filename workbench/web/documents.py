@@ -110,6 +110,7 @@ def upload(slug: str, prepared: importing.Spool | _Large) -> _Stored:
             max_file_bytes=int(config["MAX_FILE_BYTES"]),
             per_user=int(config["EXPORT_JOBS_PER_USER"]),
             per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+            language=current_language(),
         )
         return _Stored(project, [], job=job, created=created)
     with prepared:
