@@ -27,6 +27,7 @@ from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.locale import current_language
 from workbench.web.routes import action
 from workbench.web.routes import route
 from workbench.web.unit import db
