@@ -50,6 +50,29 @@ def _sheet(data: bytes, name: str) -> list[dict[str, Any]]:
     ]
 
 
+ZH = {
+    "name_zh": "能力建设",
+    "definition_zh": "援助他国提升反恐能力。",
+    "inclusion_zh": "培训、装备、资金援助。",
+    "exclusion_zh": "泛泛的合作表态。",
+}
+
+
+def _in_chinese(session: Session, study: Any) -> None:
+    """Give one code of the study its Chinese name, definition and rules."""
+    code = study.codes["Capacity-building"]
+    for name, value in ZH.items():
+        setattr(code, name, value)
+    session.commit()
+
+
+def _chinese_of(session: Session, project: Any) -> dict[str, dict[str, str]]:
+    return {
+        c.key: {name: getattr(c, name) for name in ZH}
+        for c in codebooks.live_codes(session, project)
+    }
+
+
 def _fresh(session: Session, study: Any, name: str) -> Any:
     project = accounts.create_project(session, name, lead=study.lead)
     for coder in (study.coder1, study.coder2):
@@ -61,7 +84,11 @@ def _fresh(session: Session, study: Any, name: str) -> Any:
 def test_workbook_round_trip_gives_the_same_passages_annotations_and_states(
     session: Session, study: Any
 ) -> None:
+    _in_chinese(session, study)
     first = _export(session, study.project)
+    assert [r for r in _sheet(first, "Codebook") if r["name_zh"] == ZH["name_zh"]] == [
+        {**next(r for r in _sheet(first, "Codebook") if r["name"] == "Capacity-building"), **ZH}
+    ]
     copy = _fresh(session, study, "Copy")
     report = project_exchange.import_project_file(session, copy, study.lead, "export.xlsx", first)
     session.commit()
@@ -70,6 +97,7 @@ def test_workbook_round_trip_gives_the_same_passages_annotations_and_states(
     for sheet in ("Passages", "Annotations", "Coded", "Codebook", "Stance scale"):
         before, after = _sheet(first, sheet), _sheet(second, sheet)
         assert after == before, sheet
+    assert _chinese_of(session, copy) == _chinese_of(session, study.project)
     assert len(_sheet(first, "Annotations")) == 8  # seven codings and one consensus
     # The passage offsets survive, so spans point at the same text.
     assert [r["span_text"] for r in _sheet(second, "Annotations") if r["span_text"]] == [
@@ -205,6 +233,7 @@ def _states(session: Session, project: Any) -> set[tuple[Any, ...]]:
 
 
 def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, study: Any) -> None:
+    _in_chinese(session, study)
     data = _export(session, study.project, "qdpx")
     copy = _fresh(session, study, "REFI copy")
     report = project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
@@ -212,6 +241,9 @@ def test_qdpx_reimport_reproduces_documents_codes_and_codings(session: Session, 
     assert report.codings == 7 and report.documents_added == 2 and not report.split_selections
     assert _documents(session, copy) == _documents(session, study.project)
     assert codebooks.to_spec(session, copy) == codebooks.to_spec(session, study.project)
+    # The Chinese texts travel in the archive's workbench/extra.json, not in project.qde.
+    assert ZH in _chinese_of(session, copy).values()
+    assert ZH["definition_zh"] not in zipfile.ZipFile(io.BytesIO(data)).read("project.qde").decode()
     assert _codings(session, copy) == _codings(session, study.project)
     assert _states(session, copy) == _states(session, study.project)
     # Importing the same file again changes nothing.
@@ -244,6 +276,7 @@ def test_a_codebook_workbook_imports_as_a_codebook_like_a_qdc(session: Session, 
     # codebook, as the Codebook page reads it, not an export missing its Passages sheet.
     from workbench.codebooks import files as codebook_files
 
+    _in_chinese(session, study)
     copy = _fresh(session, study, "Codebook workbook")
     book, _, _ = codebook_files.export_codebook(session, study.project, "xlsx")
     report = project_exchange.import_project_file(session, copy, study.lead, "book.xlsx", book)
@@ -253,3 +286,6 @@ def test_a_codebook_workbook_imports_as_a_codebook_like_a_qdc(session: Session, 
     assert {c.key for c in codebooks.live_codes(session, copy)} == {
         c.key for c in codebooks.live_codes(session, study.project)
     }
+    # The Chinese texts come along, cell for cell.
+    assert _chinese_of(session, copy) == _chinese_of(session, study.project)
+    assert ZH in _chinese_of(session, copy).values()

@@ -54,7 +54,7 @@ def test_every_nvivo_selection_lands_on_its_text_and_survives_re_export(
     assert report.complete, report.dropped
     assert report.codings == len(wanted) >= 300
     assert "UTF-16 code units, CRLF counted as two, BOM not counted" in report.readings[0]
-    assert "UTF-16 code units" in " ".join(report.lines())
+    assert "UTF-16 code units" in " ".join(line for line, _problem in report.lines())
     doc = session.scalar(select(Document).where(Document.project_id == project.id))
     assert doc is not None and doc.text == lf and doc.segmentation == "lines"
     assert _coded_texts(session, project) == intended

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from hypothesis import HealthCheck
 from hypothesis import given
@@ -38,7 +39,7 @@ SHORTCUTS = [k for k in "0123456789abcdefghijklmnopqrstuvwxyz" if k not in RESER
 
 
 @st.composite
-def codebooks(draw: st.DrawFn) -> CodebookSpec:
+def codebooks(draw: st.DrawFn, chinese: bool = True) -> CodebookSpec:
     count = draw(st.integers(1, 6))
     shortcuts = draw(st.permutations(SHORTCUTS))
     codes: list[CodeSpec] = []
@@ -66,6 +67,10 @@ def codebooks(draw: st.DrawFn) -> CodebookSpec:
                 takes_stance=draw(st.booleans()),
                 is_codable=is_codable,
                 sort_order=draw(st.integers(-1000, 1000)),
+                name_zh=draw(NAME | st.just("")) if chinese else "",
+                definition_zh=draw(TEXT) if chinese else "",
+                inclusion_zh=draw(TEXT) if chinese else "",
+                exclusion_zh=draw(TEXT) if chinese else "",
             )
         )
     spec = in_tree_order(CodebookSpec(tuple(codes)))
@@ -77,11 +82,20 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
-@given(codebooks())
+@given(codebooks(chinese=False))
 def test_qdc_round_trip_is_lossless(spec: CodebookSpec) -> None:
     back, warnings = qdc_to_codebook(codebook_to_qdc(spec), "p.qdc")
     assert back == spec
     assert warnings == []
+
+
+@SETTINGS
+@given(codebooks())
+def test_qdc_leaves_the_chinese_texts_out(spec: CodebookSpec) -> None:
+    # REFI-QDA has one description per code and no place for a second language (README).
+    back, _warnings = qdc_to_codebook(codebook_to_qdc(spec), "p.qdc")
+    blank = {"name_zh": "", "definition_zh": "", "inclusion_zh": "", "exclusion_zh": ""}
+    assert back == CodebookSpec(tuple(replace(c, **blank) for c in spec.codes), spec.stance_scale)
 
 
 @SETTINGS

@@ -74,6 +74,10 @@ def test_awkward_values_round_trip() -> None:
                 colour="#abcdef",
                 shortcut="0",
                 sort_order=-1,
+                name_zh="=双重标准",
+                definition_zh="- 第一点\n- 第二点",
+                inclusion_zh="@提及",
+                exclusion_zh="+1 其他",
             ),
             CodeSpec(k[1], "Child", k[0], takes_stance=False, sort_order=5),
             CodeSpec(k[2], "Folder", None, is_codable=False, sort_order=3),
@@ -91,7 +95,7 @@ def test_layout_of_the_exported_workbook() -> None:
     ws = wb["Codebook"]
     assert [c.value for c in ws[1]] == [name for name, _ in COLUMNS]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:P{len(seed.codes) + 1}"
+    assert ws.auto_filter.ref == f"A1:T{len(seed.codes) + 1}"
     assert ws.max_row == len(seed.codes) + 1
     assert ws.column_dimensions["E"].width == 60
     row = {c.value: v.value for c, v in zip(ws[1], ws[3], strict=True)}

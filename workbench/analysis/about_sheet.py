@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from workbench import __version__
 from workbench.analysis.sheet_context import Context
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.tables import Bold
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
@@ -28,7 +30,7 @@ def about_fields(
 
     def titles(ids: tuple[int, ...]) -> str:
         if not ids:
-            return "all"
+            return _("all")
         found = session.scalars(
             select(Document.title).where(Document.id.in_(ids)).order_by(Document.id)
         )
@@ -36,12 +38,12 @@ def about_fields(
 
     def users(ids: tuple[int, ...]) -> str:
         if not ids:
-            return "all"
+            return _("all")
         return "; ".join(
             session.scalars(select(User.username).where(User.id.in_(ids)).order_by(User.username))
         )
 
-    codes = "all" if not scope.code_ids else "; ".join(c.path for c in ctx.codes)
+    codes = _("all") if not scope.code_ids else "; ".join(c.path for c in ctx.codes)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     rows: list[list[Any]] = [
         ["project", ctx.project.name],
@@ -53,15 +55,15 @@ def about_fields(
         ["scope_documents", titles(scope.document_ids)],
         ["scope_coders", users(scope.coder_ids)],
         ["scope_codes", codes],
-        ["scope_date_from", scope.date_from or "any"],
-        ["scope_date_to", scope.date_to or "any"],
-        ["blind_project", "yes" if ctx.project.blind else "no"],
+        ["scope_date_from", scope.date_from or _("any")],
+        ["scope_date_to", scope.date_to or _("any")],
+        ["blind_project", _("yes") if ctx.project.blind else _("no")],
         [
             "presence_coding",
-            "1 = code applied; 0 = passage coded without it; empty = not coded (missing)",
+            _("1 = code applied; 0 = passage coded without it; empty = not coded (missing)"),
         ],
         ["stance_scale", "; ".join(f"{s.value} = {s.label}" for s in ctx.scale)],
-        ["offsets", "Offsets and spans count Unicode code points (a Chinese character is 1)"],
+        ["offsets", _("Offsets and spans count Unicode code points (a Chinese character is 1)")],
         ["bootstrap_replicates", scope.bootstrap],
     ]
     rows += [[k, v] for k, v in extra]
@@ -69,7 +71,10 @@ def about_fields(
     truncated = sum(v for k, v in counts.items() if k.endswith(".truncated"))
     if truncated:
         rows.append(
-            ["truncated_cells", f"{truncated} texts longer than 32,767 characters were cut"]
+            [
+                "truncated_cells",
+                _("%(n)s texts longer than 32,767 characters were cut", n=truncated),
+            ]
         )
     return rows
 
@@ -80,17 +85,19 @@ def about_sheet(ctx: Context, tables: list[Table], extra: list[tuple[str, str]])
     def rows() -> Iterator[Row]:
         yield from about_fields(ctx, about.counts, extra)
         yield []
-        yield [Bold("sheet"), Bold("column"), Bold("description")]
-        yield from ([s, c, d] for s, c, d in dictionary([about, *tables]))
+        yield [Bold(_("sheet")), Bold(_("column")), Bold(_("description"))]
+        # Descriptions are marked where the columns are defined (N_, or data/columns.json);
+        # they are translated here, into the language of whoever asked for the export.
+        yield from ([s, c, _(d)] for s, c, d in dictionary([about, *tables]))
 
     about = Table(
         "about",
         "About",
         "What this export holds, and a dictionary of every column of every sheet",
         [
-            Column("field", "Field (then, below, the sheet of a column)", 22),
-            Column("value", "Value (then the column name)", 60, wrap=True),
-            Column("description", "(Below) what the column means", 80, wrap=True),
+            Column("field", N_("Field (then, below, the sheet of a column)"), 22),
+            Column("value", N_("Value (then the column name)"), 60, wrap=True),
+            Column("description", N_("(Below) what the column means"), 80, wrap=True),
         ],
         rows,
         autofilter=False,
@@ -105,7 +112,7 @@ def about_tables(ctx: Context, tables: list[Table], extra: list[tuple[str, str]]
         "about",
         "About",
         "What this export holds",
-        [Column("field", "Field", 22), Column("value", "Value", 60)],
+        [Column("field", N_("Field"), 22), Column("value", N_("Value"), 60)],
         lambda: about_fields(ctx, about.counts, extra),
         deferred=True,
     )
@@ -114,12 +121,12 @@ def about_tables(ctx: Context, tables: list[Table], extra: list[tuple[str, str]]
         "Columns",
         "A dictionary of every column of every table",
         [
-            Column("table", "Table (file) the column belongs to", 16),
-            Column("column", "Column name", 24),
-            Column("description", "What the column means", 80),
+            Column("table", N_("Table (file) the column belongs to"), 16),
+            Column("column", N_("Column name"), 24),
+            Column("description", N_("What the column means"), 80),
         ],
         lambda: (
-            [t.key, c.name, c.description] for t in [about, columns, *tables] for c in t.columns
+            [t.key, c.name, _(c.description)] for t in [about, columns, *tables] for c in t.columns
         ),
     )
     return [about, columns]

@@ -21,6 +21,7 @@ from workbench.analysis.sheet_context import PASSAGE_KEYS
 from workbench.analysis.sheet_context import Context
 from workbench.analysis.sheet_context import in_scope
 from workbench.analysis.sheet_context import stream
+from workbench.core.i18n import N_
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -161,20 +162,20 @@ def coded_table(ctx: Context, estimate: int) -> Table:
     """One row per coder and passage with an explicit state (and per adjudicated passage)."""
     columns = [
         *PASSAGE_KEYS,
-        Column("layer", "coder, or consensus", 10),
+        Column("layer", N_("coder, or consensus"), 10),
         CODER,
         Column(
             "coded",
-            "1 = marked coded (with no annotation: 'nothing applies'), 0 = reopened",
+            N_("1 = marked coded (with no annotation: 'nothing applies'), 0 = reopened"),
             8,
         ),
         Column(
             "passage_memo",
-            "The coder's memo on the passage (for the consensus: the lead's consensus memo)",
+            N_("The coder's memo on the passage (for the consensus: the lead's consensus memo)"),
             40,
             wrap=True,
         ),
-        Column("updated_at", "When the state last changed (UTC)", 20),
+        Column("updated_at", N_("When the state last changed (UTC)"), 20),
     ]
 
     def rows() -> Iterator[Row]:

@@ -14,6 +14,8 @@ from workbench.analysis import layers as analysis
 from workbench.analysis.sheet_context import Context
 from workbench.codebooks import codes as codebooks
 from workbench.core import codebook as cb
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -49,26 +51,30 @@ def documents_table(ctx: Context) -> Table:
         )
     )
     columns = [
-        Column("document_id", "Document id", 10),
-        Column("title", "Title", 34),
-        Column("filename", "File the document was imported from", 24),
-        Column("language", "Language (ISO 639-1)", 9),
-        Column("doc_type", "un_record, mission_statement or news_report", 14),
-        Column("date", "Date (ISO, may be partial)", 11),
-        Column("meeting_symbol", "UN meeting symbol", 14),
-        Column("source", "Source (URL or citation)", 24),
-        Column("segmentation", "paragraph or sentence passages", 11),
-        Column("extra", "Other metadata from the import table (JSON)", 24),
-        Column("content_sha256", "SHA-256 of the normalised text (identifies the content)", 20),
-        Column("passages", "Number of passages", 9),
-        Column("codable_passages", "Passages that are coding units", 9),
-        Column("coded_passages", "Codable passages coded by at least one coder in scope", 9),
-        Column("annotations", "Annotations by the coders in scope", 9),
-        Column("adjudicated_passages", "Passages with a consensus (adjudicated)", 9),
+        Column("document_id", N_("Document id"), 10),
+        Column("title", N_("Title"), 34),
+        Column("filename", N_("File the document was imported from"), 24),
+        Column("language", N_("Language (ISO 639-1)"), 9),
+        Column("doc_type", N_("un_record, mission_statement or news_report"), 14),
+        Column("date", N_("Date (ISO, may be partial)"), 11),
+        Column("meeting_symbol", N_("UN meeting symbol"), 14),
+        Column("source", N_("Source (URL or citation)"), 24),
+        Column("segmentation", N_("paragraph or sentence passages"), 11),
+        Column("extra", N_("Other metadata from the import table (JSON)"), 24),
+        Column("content_sha256", N_("SHA-256 of the normalised text (identifies the content)"), 20),
+        Column("passages", N_("Number of passages"), 9),
+        Column("codable_passages", N_("Passages that are coding units"), 9),
+        Column("coded_passages", N_("Codable passages coded by at least one coder in scope"), 9),
+        Column("annotations", N_("Annotations by the coders in scope"), 9),
+        Column("adjudicated_passages", N_("Passages with a consensus (adjudicated)"), 9),
     ]
     per_coder = [(u, prefix.take(u.username, "coder", suffix="_coded")) for u in ctx.coders]
     columns += [
-        Column(name, f"Passages coded by {u.display_name} ({u.username})", 9)
+        Column(
+            name,
+            _("Passages coded by %(name)s (%(user)s)", name=u.display_name, user=u.username),
+            9,
+        )
         for u, name in per_coder
     ]
 
@@ -193,6 +199,10 @@ def codebook_tables(ctx: Context) -> list[Table]:
                 "TRUE" if code.is_codable else "FALSE",
                 code.sort_order,
                 revisions.get(code.key, 1),
+                code.name_zh,
+                code.definition_zh,
+                code.inclusion_zh,
+                code.exclusion_zh,
             ]
 
     return [
@@ -207,7 +217,7 @@ def codebook_tables(ctx: Context) -> list[Table]:
             "stance_scale",
             "Stance scale",
             "The stance scale coders use",
-            [Column("value", "Stance value", 8), Column("label", "What it means", 28)],
+            [Column("value", N_("Stance value"), 8), Column("label", N_("What it means"), 28)],
             lambda: [[s.value, s.label] for s in ctx.scale],
         ),
     ]

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from workbench.analysis.sheet_context import CODE_KEY
 from workbench.analysis.sheet_context import Context
 from workbench.analysis.summary import LayerSummary
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -53,12 +55,12 @@ def cooccurrence_table(ctx: Context, summary: LayerSummary) -> Table:
     """Code by code: passages carrying both (the diagonal: passages carrying the code)."""
     columns = [
         CODE_KEY,
-        Column("code_path", "Code path", 34),
+        Column("code_path", N_("Code path"), 34),
     ]
     columns += [
         Column(
             ctx.code_names[c.id],
-            f"Passages carrying both this row's code and {c.path}",
+            _("Passages carrying both this row's code and %(code)s", code=c.path),
             9,
             colour=c.colour,
         )

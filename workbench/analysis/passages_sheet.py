@@ -14,6 +14,7 @@ from workbench.analysis.sheet_context import PASSAGE_META
 from workbench.analysis.sheet_context import Context
 from workbench.analysis.sheet_context import grouped
 from workbench.analysis.summary import LayerSummary
+from workbench.core.i18n import _
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -24,14 +25,15 @@ def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = N
     """One row per passage: metadata, text, then presence/stance per code for each block."""
     columns = list(PASSAGE_META)
     registry = NameRegistry(tuple(c.name for c in columns))
+    scale = ", ".join(f"{s.value} {s.label}" for s in ctx.scale)
     for block in ctx.blocks:
-        who = "the consensus" if block.coder_id == CONSENSUS else block.label
+        who = _("the consensus") if block.coder_id == CONSENSUS else block.label
         lead = f"{block.prefix}_" if block.prefix else ""
         done_name = "adjudicated" if block.coder_id == CONSENSUS else "coded"
         columns.append(
             Column(
                 registry.take(lead + done_name),
-                f"1 = passage coded by {who} (0 = not coded: codes below are missing)",
+                _("1 = passage coded by %(who)s (0 = not coded: codes below are missing)", who=who),
                 9,
             )
         )
@@ -40,7 +42,11 @@ def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = N
             columns.append(
                 Column(
                     registry.take(base, suffix="_p"),
-                    f"{code.path}: presence by {who} (1 applied, 0 not applied, empty not coded)",
+                    _(
+                        "%(code)s: presence by %(who)s (1 applied, 0 not applied, empty not coded)",
+                        code=code.path,
+                        who=who,
+                    ),
                     8,
                     colour=code.colour,
                 )
@@ -49,8 +55,12 @@ def passages_table(ctx: Context, estimate: int, summary: LayerSummary | None = N
                 columns.append(
                     Column(
                         registry.take(base, suffix="_s"),
-                        f"{code.path}: stance by {who} "
-                        f"({', '.join(f'{s.value} {s.label}' for s in ctx.scale)})",
+                        _(
+                            "%(code)s: stance by %(who)s (%(scale)s)",
+                            code=code.path,
+                            who=who,
+                            scale=scale,
+                        ),
                         8,
                         colour=code.colour,
                     )

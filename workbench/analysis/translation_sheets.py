@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from workbench.analysis.sheet_context import Context
+from workbench.core.i18n import N_
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -27,29 +28,29 @@ from workbench.translations import alignments
 from workbench.translations import tracing
 
 ALIGNMENT_COLUMNS = [
-    Column("link_id", "Link between the two versions", 8),
-    Column("source_document", "Source version (title)", 28),
-    Column("target_document", "Target version (title)", 28),
-    Column("pair", "Pair number, in reading order", 7),
-    Column("relation", "1-1, 1-n, n-1, n-n, source-only or target-only", 11),
-    Column("corrected", "Corrected by the lead (join, split or re-pair)", 9),
-    Column("source_passages", "Passage numbers (¶) of the source side", 12),
-    Column("target_passages", "Passage numbers (¶) of the target side", 12),
-    Column("source_text", "Text of the source side", 50, wrap=True),
-    Column("target_text", "Text of the target side", 50, wrap=True),
-    Column("source_codes", "Codes on the source passages: code (coder: stance)", 30, wrap=True),
-    Column("target_codes", "Codes on the target passages: code (coder: stance)", 30, wrap=True),
+    Column("link_id", N_("Link between the two versions"), 8),
+    Column("source_document", N_("Source version (title)"), 28),
+    Column("target_document", N_("Target version (title)"), 28),
+    Column("pair", N_("Pair number, in reading order"), 7),
+    Column("relation", N_("1-1, 1-n, n-1, n-n, source-only or target-only"), 11),
+    Column("corrected", N_("Corrected by the lead (join, split or re-pair)"), 9),
+    Column("source_passages", N_("Passage numbers (¶) of the source side"), 12),
+    Column("target_passages", N_("Passage numbers (¶) of the target side"), 12),
+    Column("source_text", N_("Text of the source side"), 50, wrap=True),
+    Column("target_text", N_("Text of the target side"), 50, wrap=True),
+    Column("source_codes", N_("Codes on the source passages: code (coder: stance)"), 30, wrap=True),
+    Column("target_codes", N_("Codes on the target passages: code (coder: stance)"), 30, wrap=True),
 ]
 QUOTATION_COLUMNS = [
-    Column("report_id", "Report (document id)", 9),
-    Column("report", "Report (title)", 28),
-    Column("report_text", "The report's words", 50, wrap=True),
-    Column("quoted", "Inside quotation marks (1) or reported speech (0)", 8),
-    Column("statement_id", "Statement (document id)", 9),
-    Column("statement", "Statement (title)", 28),
-    Column("statement_text", "The statement's sentence(s)", 50, wrap=True),
-    Column("kind", "exact, near or paraphrase", 10),
-    Column("score", "Similarity, 0-100", 8),
+    Column("report_id", N_("Report (document id)"), 9),
+    Column("report", N_("Report (title)"), 28),
+    Column("report_text", N_("The report's words"), 50, wrap=True),
+    Column("quoted", N_("Inside quotation marks (1) or reported speech (0)"), 8),
+    Column("statement_id", N_("Statement (document id)"), 9),
+    Column("statement", N_("Statement (title)"), 28),
+    Column("statement_text", N_("The statement's sentence(s)"), 50, wrap=True),
+    Column("kind", N_("exact, near or paraphrase"), 10),
+    Column("score", N_("Similarity, 0-100"), 8),
 ]
 
 

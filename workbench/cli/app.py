@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from workbench.app import create_app
 from workbench.cli.errors import domain_errors
+from workbench.core.i18n import _
 from workbench.unit_of_work import Database
 
 
@@ -67,21 +68,42 @@ def _ensure_schema(made: Flask, *, migrate: bool) -> None:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise click.ClickException(f"Cannot open the database {where}: {reason}") from None
+        raise click.ClickException(
+            _("Cannot open the database %(where)s: %(reason)s", where=where, reason=reason)
+        ) from None
     head = head_revision(engine)
     if current == head:
         return
     if not migrate:
         raise click.ClickException(
-            f"The database {where} is at schema revision {current!r}, not the newest ({head!r}). "
-            "Run `workbench db upgrade` once (automatic upgrades are off here)."
+            _(
+                "The database %(where)s is at schema revision %(current)s, not the newest "
+                "(%(head)s). Run `workbench db upgrade` once (automatic upgrades are off here).",
+                where=where,
+                current=repr(current),
+                head=repr(head),
+            )
         )
     try:
         upgrade(engine)
     except CommandError as exc:
         raise click.ClickException(
-            f"The database {where} is at schema revision {current!r}, which this version of "
-            f"the workbench does not know ({exc}); install the version that created it."
+            _(
+                "The database %(where)s is at schema revision %(current)s, which this version of "
+                "the workbench does not know (%(reason)s); install the version that created it.",
+                where=where,
+                current=repr(current),
+                reason=exc,
+            )
         ) from None
-    what = "Created" if current is None else f"Upgraded (from revision {current})"
-    click.echo(f"{what} the database schema of {where}.", err=True)
+    if current is None:
+        click.echo(_("Created the database schema of %(where)s.", where=where), err=True)
+    else:
+        click.echo(
+            _(
+                "Upgraded (from revision %(current)s) the database schema of %(where)s.",
+                current=current,
+                where=where,
+            ),
+            err=True,
+        )

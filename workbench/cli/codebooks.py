@@ -8,21 +8,25 @@ import click
 
 from workbench.cli.app import reading
 from workbench.cli.app import writing
+from workbench.core.i18n import _
 
 
-@click.group("codebook")
+@click.group("codebook", help=_("Export, import or seed a project's codebook."))
 def codebook_group() -> None:
     """Export, import or seed a project's codebook."""
 
 
-@codebook_group.command("export")
+@codebook_group.command(
+    "export",
+    help=_("Write the codebook as Excel (one row per code), REFI-QDA .qdc or a Taguette CSV."),
+)
 @click.option("--project", "project_slug", required=True)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["xlsx", "qdc", "taguette-csv"]),
     required=True,
-    help="xlsx (every field), qdc (REFI-QDA), taguette-csv (tag,description for Taguette).",
+    help=_("xlsx (every field), qdc (REFI-QDA), taguette-csv (tag,description for Taguette)."),
 )
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
@@ -35,16 +39,24 @@ def export_cmd(project_slug: str, fmt: str, out: Path) -> None:
         data, _mime, _name = export_codebook(session, project, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    click.echo(f"Wrote {out} ({len(data):,} bytes).")
+    click.echo(_("Wrote %(path)s (%(size)s bytes).", path=out, size=format(len(data), ",")))
 
 
-@codebook_group.command("import")
+@codebook_group.command(
+    "import",
+    help=_(
+        "Merge a codebook file (.xlsx, .qdc, .qdpx) into the project as a new version.\n\n"
+        "Every departure from the standard and everything changed on the way is printed as a "
+        "warning; if something in the file cannot come across, nothing is imported and the exit "
+        "status is 1, unless --allow-partial is given."
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", "project_slug", required=True)
 @click.option(
     "--allow-partial",
     is_flag=True,
-    help="Import even if parts of the file (code sets, memo links, ...) cannot come across.",
+    help=_("Import even if parts of the file (code sets, memo links, ...) cannot come across."),
 )
 def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
     """Merge a codebook file (.xlsx, .qdc, .qdpx) into the project as a new version.
@@ -63,18 +75,26 @@ def import_cmd(path: Path, project_slug: str, allow_partial: bool) -> None:
         )
         number = version.number
         for warning in warnings:
-            lead = "not imported" if isinstance(warning, Dropped) else "warning"
-            click.echo(f"{lead}: {warning}", err=True)
+            if isinstance(warning, Dropped):
+                click.echo(_("not imported: %(what)s", what=warning), err=True)
+            else:
+                click.echo(_("warning: %(what)s", what=warning), err=True)
         dropped = [w for w in warnings if isinstance(w, Dropped)]
         if dropped and not allow_partial:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
-                f"Nothing was imported: {len(dropped)} part(s) of {path.name} cannot come "
-                "across (listed above); give --allow-partial to import the rest."
+                _(
+                    "Nothing was imported: %(n)s part(s) of %(file)s cannot come across (listed "
+                    "above); give --allow-partial to import the rest.",
+                    n=len(dropped),
+                    file=path.name,
+                )
             )
-    click.echo(f"Imported {path.name} as codebook version {number}.")
+    click.echo(_("Imported %(file)s as codebook version %(n)s.", file=path.name, n=number))
 
 
-@codebook_group.command("seed")
+@codebook_group.command(
+    "seed", help=_("Install the seed study's starting codebook (if the project has no codes yet).")
+)
 @click.option("--project", "project_slug", required=True)
 def seed_cmd(project_slug: str) -> None:
     """Install the seed study's starting codebook (if the project has no codes yet)."""
@@ -85,5 +105,5 @@ def seed_cmd(project_slug: str) -> None:
         project = accounts.project_by_slug(session, project_slug)
         installed = codebooks.ensure_seed_codebook(session, project)
     click.echo(
-        "Installed the starting codebook." if installed else "The project has codes already."
+        _("Installed the starting codebook.") if installed else _("The project has codes already.")
     )

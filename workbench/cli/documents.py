@@ -17,6 +17,8 @@ from workbench.cli.app import app
 from workbench.cli.app import reading
 from workbench.cli.app import writing
 from workbench.cli.errors import domain_errors
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 
 if TYPE_CHECKING:
     from workbench.core.corpus import ParsedDocument
@@ -29,6 +31,13 @@ DEMO_PEOPLE = (
     ("coder2", "Coder Two", "coder"),
 )
 SEGMENTATION = click.Choice(["paragraph", "sentence", "lines"])
+# A segmentation mode named in a sentence ("cut into paragraph passages").
+MODE_NAMES = {
+    "paragraph": N_("paragraph"),
+    "sentence": N_("sentence"),
+    "lines": N_("lines"),
+    "turn": N_("turn"),
+}
 
 
 def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, dict[str, Any]]]:
@@ -59,15 +68,22 @@ def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, 
         elif path.is_file():
             files.append((path, path.name))
         else:
-            raise click.ClickException(f"{raw}: no such file or folder.")
+            raise click.ClickException(_("%(path)s: no such file or folder.", path=raw))
     return files, described
 
 
-@click.command("import")
+@click.command(
+    "import",
+    help=_(
+        "Import files, folders, .zip archives and CSV/JSONL tables into a project.\n\nA "
+        "folder holding a manifest.json (like seeds/) takes titles and metadata from "
+        "it."
+    ),
+)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.option("--project", "project_slug", required=True, help=_("Project slug or name."))
 @click.option("--segmentation", type=SEGMENTATION, default="paragraph")
-@click.option("--max-file-mb", type=float, help="Per-file size limit (default: MAX_FILE_BYTES).")
+@click.option("--max-file-mb", type=float, help=_("Per-file size limit (default: MAX_FILE_BYTES)."))
 def import_cmd(
     paths: tuple[str, ...], project_slug: str, segmentation: str, max_file_mb: float | None
 ) -> None:
@@ -88,7 +104,7 @@ def import_cmd(
         entry = described.get(doc.filename)
         return seeding.apply_manifest(doc, entry) if entry is not None else doc
 
-    with click.progressbar(files, label="Parsing", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(files, label=_("Parsing"), file=sys.stderr, show_pos=True) as bar:
 
         def read_all() -> Iterator[tuple[str, bytes]]:
             for path, name in bar:
@@ -99,7 +115,7 @@ def import_cmd(
                 read_all(), mode=segmentation, max_file_bytes=limit, adjust=adjust
             )
     with spool:
-        click.echo(f"Storing {spool.documents} documents…", err=True)
+        click.echo(_("Storing %(n)s documents…", n=spool.documents), err=True)
         with writing() as session:
             project = accounts.project_by_slug(session, project_slug)
             result = importing.store_spool(session, project, spool)
@@ -109,8 +125,13 @@ def import_cmd(
         with writing() as session:
             importing.refresh_statistics(session)
     click.echo(
-        f"Imported {result.documents} documents with {result.passages} passages"
-        f"; {len(result.duplicates)} already present."
+        _(
+            "Imported %(documents)s documents with %(passages)s passages; %(known)s already "
+            "present.",
+            documents=result.documents,
+            passages=result.passages,
+            known=len(result.duplicates),
+        )
     )
     for offer in otherwise:
         click.echo(_resegment_hint(slug, offer))
@@ -126,17 +147,26 @@ def _resegment_hint(slug: str, offer: Resegmentable) -> str:
         where = url_for(
             "lifecycle.resegment_preview", slug=slug, doc_id=offer.document_id, mode=offer.mode
         )
-    return (
-        f'{offer.filename}: already in the project as "{offer.title}" (document '
-        f"{offer.document_id}), cut into {offer.segmentation} passages; it was not imported again. "
-        f"To cut it by {offer.mode} instead, keeping its codings where their text allows, "
-        f"re-segment it from the reader's document menu (Re-segment…, {where})."
+    return _(
+        '%(file)s: already in the project as "%(title)s" (document %(id)s), cut into '
+        "%(segmentation)s passages; it was not imported again. To cut it by %(mode)s instead, "
+        "keeping its codings where their text allows, re-segment it from the reader's document "
+        "menu (Re-segment…, %(where)s).",
+        file=offer.filename,
+        title=offer.title,
+        id=offer.document_id,
+        segmentation=_(MODE_NAMES.get(offer.segmentation, offer.segmentation)),
+        mode=_(MODE_NAMES.get(offer.mode, offer.mode)),
+        where=where,
     )
 
 
-@click.command("passages")
+@click.command(
+    "passages",
+    help=_("List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."),
+)
 @click.option("--project", "project_slug", required=True)
-@click.option("--document", "document_ref", help="Document id or exact title.")
+@click.option("--document", "document_ref", help=_("Document id or exact title."))
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv")
 def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
     """List passages with their metadata, for pandas or R (CSV or JSONL on stdout)."""
@@ -159,7 +189,9 @@ def passages_cmd(project_slug: str, document_ref: str | None, fmt: str) -> None:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
         if document_ref and count == 0:
-            raise click.ClickException(f"No passages for document '{document_ref}'.")
+            raise click.ClickException(
+                _("No passages for document '%(document)s'.", document=document_ref)
+            )
 
 
 def _demo_setup() -> list[tuple[str, str, str]]:
@@ -197,25 +229,39 @@ def _demo_setup() -> list[tuple[str, str, str]]:
         assert project is not None
         result = seeding.import_seeds(session, project)
         codebooks.ensure_seed_codebook(session, project)
-        click.echo(f"Project '{project.name}' ({project.slug}): {result.documents} new documents.")
+        click.echo(
+            _(
+                "Project '%(name)s' (%(slug)s): %(n)s new documents.",
+                name=project.name,
+                slug=project.slug,
+                n=result.documents,
+            )
+        )
     return credentials
 
 
-@click.command()
+@click.command(
+    help=_("Create the database, import the seeds, create a lead and two coders, and serve.")
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-@click.option("--no-serve", is_flag=True, help="Set up only; do not start the server.")
+@click.option("--no-serve", is_flag=True, help=_("Set up only; do not start the server."))
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Create the database, import the seeds, create a lead and two coders, and serve."""
     app()  # the schema first, at the newest version
     credentials = _demo_setup()
     buf = io.StringIO()
-    buf.write("\nAccounts (passwords are shown this once):\n")
+    buf.write("\n" + _("Accounts (passwords are shown this once):") + "\n")
     for username, password, role in credentials:
         buf.write(f"  {role:6} {username:8} {password}\n")
     click.echo(buf.getvalue())
     if not no_serve:
-        click.echo(f"Open http://{host}:{port}/ and sign in. Ctrl+C stops the server.")
+        click.echo(
+            _(
+                "Open %(url)s and sign in. Ctrl+C stops the server.",
+                url="http://" + host + ":" + str(port) + "/",
+            )
+        )
         from workbench.server import serve as run_server
 
         made = app()

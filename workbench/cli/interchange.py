@@ -14,6 +14,7 @@ from workbench.cli.app import app
 from workbench.cli.app import reading
 from workbench.cli.app import writing
 from workbench.cli.documents import SEGMENTATION
+from workbench.core.i18n import _
 
 if TYPE_CHECKING:
     from workbench.interchange.coding_import import ImportReport
@@ -46,45 +47,53 @@ class _Bar:
         percent = min(100, self.done * 100 // max(self.total, 1))
         if not self.quiet and percent != self.shown:
             self.shown = percent
-            click.echo(f"\rExporting… {percent:3d}%", nl=False, err=True)
+            click.echo(
+                "\r" + _("Exporting… %(percent)s%%", percent=format(percent, "3d")),
+                nl=False,
+                err=True,
+            )
 
     def finish(self) -> None:
         if not self.quiet and self.shown >= 0:
             click.echo("", err=True)
 
 
-@click.command("export")
-@click.option("--project", "project_slug", required=True, help="Project slug or name.")
+@click.command(
+    "export", help=_("Export the project as an Excel workbook, CSV, JSON Lines or REFI-QDA .qdpx.")
+)
+@click.option("--project", "project_slug", required=True, help=_("Project slug or name."))
 @click.option(
     "--out",
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write, e.g. exports/study.xlsx (a .zip of CSV files for --format csv).",
+    help=_("File to write, e.g. exports/study.xlsx (a .zip of CSV files for --format csv)."),
 )
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["xlsx", "csv", "json", "qdpx"]),
     default=None,
-    help="Default: from the file extension, else xlsx.",
+    help=_("Default: from the file extension, else xlsx."),
 )
 @click.option(
     "--layer",
     default="coders",
     show_default=True,
-    help="coders (a column block per coder), consensus, or coder:USERNAME.",
+    help=_("coders (a column block per coder), consensus, or coder:USERNAME."),
 )
-@click.option("--table", help="CSV only: write this one table (e.g. passages) instead of a zip.")
-@click.option("--document", "documents", multiple=True, help="Document id or exact title.")
-@click.option("--coder", "coders", multiple=True, help="Coder username.")
-@click.option("--code", "codes", multiple=True, help="Code path ('Parent > Child') or name.")
-@click.option("--from", "date_from", default="", help="Documents dated on or after (YYYY-MM-DD).")
-@click.option("--to", "date_to", default="", help="Documents dated on or before.")
+@click.option("--table", help=_("CSV only: write this one table (e.g. passages) instead of a zip."))
+@click.option("--document", "documents", multiple=True, help=_("Document id or exact title."))
+@click.option("--coder", "coders", multiple=True, help=_("Coder username."))
+@click.option("--code", "codes", multiple=True, help=_("Code path ('Parent > Child') or name."))
 @click.option(
-    "--bootstrap", default=1000, show_default=True, help="Bootstrap replicates (0: none)."
+    "--from", "date_from", default="", help=_("Documents dated on or after (YYYY-MM-DD).")
 )
-@click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("--to", "date_to", default="", help=_("Documents dated on or before."))
+@click.option(
+    "--bootstrap", default=1000, show_default=True, help=_("Bootstrap replicates (0: none).")
+)
+@click.option("--quiet", is_flag=True, help=_("No progress line."))
 def export_cmd(
     project_slug: str,
     out: Path,
@@ -111,7 +120,7 @@ def export_cmd(
         ".qdpx": "qdpx",
     }.get(out.suffix.lower(), "xlsx")
     if table and chosen != "csv":
-        raise click.UsageError("--table works with --format csv only.")
+        raise click.UsageError(_("--table works with --format csv only."))
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     bar = _Bar(quiet)
@@ -146,12 +155,22 @@ def export_cmd(
             bar.finish()
     partial.replace(out)
     rows = ", ".join(f"{k} {v:,}" for k, v in result.counts.items() if "." not in k)
-    click.echo(f"Wrote {out} ({out.stat().st_size:,} bytes): {rows}.")
+    click.echo(
+        _(
+            "Wrote %(path)s (%(size)s bytes): %(rows)s.",
+            path=out,
+            size=format(out.stat().st_size, ","),
+            rows=rows,
+        )
+    )
 
 
-@click.command("coding-sheet")
+@click.command(
+    "coding-sheet",
+    help=_("Write a coder's offline coding sheet (their assigned passages, with dropdowns)."),
+)
 @click.option("--project", "project_slug", required=True)
-@click.option("--coder", required=True, help="Username of the coder.")
+@click.option("--coder", required=True, help=_("Username of the coder."))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
     """Write a coder's offline coding sheet (their assigned passages, with dropdowns)."""
@@ -164,7 +183,9 @@ def coding_sheet_cmd(project_slug: str, coder: str, out: Path) -> None:
         user = accounts.user_by_name(session, coder)
         with open(out, "wb") as fh:
             rows = coding_import.write_sheet_for(session, project, user, fh)
-    click.echo(f"Wrote {out}: {rows} passages assigned to {coder}.")
+    click.echo(
+        _("Wrote %(path)s: %(n)s passages assigned to %(coder)s.", path=out, n=rows, coder=coder)
+    )
 
 
 def _acting(session: Session, project: Project, username: str | None) -> User:
@@ -176,37 +197,46 @@ def _acting(session: Session, project: Project, username: str | None) -> User:
         return accounts.user_by_name(session, username)
     lead = first_lead(session, project)
     if lead is None:
-        raise click.ClickException("The project has no lead; give --user.")
+        raise click.ClickException(_("The project has no lead; give --user."))
     return lead
 
 
 def _print_report(report: ImportReport | ExchangeReport) -> None:
     """Warnings and refused rows on stderr, the summary on stdout."""
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: %(what)s", what=warning), err=True)
     problems = getattr(report, "problems", [])
     for problem in problems[:200]:
-        click.echo(f"  - not imported: {problem}", err=True)
+        click.echo("  - " + _("not imported: %(what)s", what=problem), err=True)
     if len(problems) > 200:
-        click.echo(f"  ... and {len(problems) - 200} more", err=True)
+        click.echo("  " + _("... and %(n)s more", n=len(problems) - 200), err=True)
     click.echo(report.summary())
 
 
-@click.command("import-codings")
+@click.command(
+    "import-codings",
+    help=_(
+        "Import a coding sheet, a workbench export (.xlsx, CSV .zip or .jsonl) or a "
+        "table of codings.\n\nEvery row is checked first, and every row that cannot come "
+        "across is listed with its sheet, row and column. Then nothing is applied and "
+        "the exit status is 1, unless --allow-partial is given: the rest is applied "
+        "and the exit status is 0."
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", "project_slug", required=True)
-@click.option("--user", "username", help="Who imports (default: the project's lead).")
+@click.option("--user", "username", help=_("Who imports (default: the project's lead)."))
 @click.option(
     "--allow-partial",
     "--apply-valid",
     "allow_partial",
     is_flag=True,
-    help="Apply what is valid even if some rows cannot come across (they are listed).",
+    help=_("Apply what is valid even if some rows cannot come across (they are listed)."),
 )
 @click.option(
     "--create-coders",
     is_flag=True,
-    help="Create coders who are not members of the project (inactive accounts).",
+    help=_("Create coders who are not members of the project (inactive accounts)."),
 )
 def import_codings_cmd(
     path: Path, project_slug: str, username: str | None, allow_partial: bool, create_coders: bool
@@ -238,24 +268,36 @@ def import_codings_cmd(
         _print_report(report)
         if not report.applied:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
-                "Nothing was applied: fix the rows listed above, or give --allow-partial "
-                "to apply the rest."
+                _(
+                    "Nothing was applied: fix the rows listed above, or give --allow-partial "
+                    "to apply the rest."
+                )
             )
 
 
-@click.command("import-project")
+@click.command(
+    "import-project",
+    help=_(
+        "Import a .qdpx/.qde project, a .qdc codebook or an exported "
+        "workbook.\n\nEverything is brought in, or each item left out is listed with its "
+        "reason; then nothing is applied and the exit status is 1, unless "
+        "--allow-partial is given."
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", "project_slug", required=True)
-@click.option("--user", "username", help="Who imports (default: the project's lead).")
-@click.option("--create-coders", is_flag=True, help="Create unknown coders as inactive accounts.")
+@click.option("--user", "username", help=_("Who imports (default: the project's lead)."))
 @click.option(
-    "--allow-partial", is_flag=True, help="Apply even if some items cannot be brought in."
+    "--create-coders", is_flag=True, help=_("Create unknown coders as inactive accounts.")
+)
+@click.option(
+    "--allow-partial", is_flag=True, help=_("Apply even if some items cannot be brought in.")
 )
 @click.option(
     "--segmentation",
     type=SEGMENTATION,
     default="paragraph",
-    help="Passages of foreign texts (paragraph: lines when a text has no blank lines).",
+    help=_("Passages of foreign texts (paragraph: lines when a text has no blank lines)."),
 )
 def import_project_cmd(
     path: Path,
@@ -286,10 +328,13 @@ def import_project_cmd(
             mode=segmentation,
         )
         report.applied = report.complete or allow_partial
-        for line in report.lines():
-            click.echo(line, err=line.startswith(("warning:", "NOT imported:")))
+        for line, problem in report.lines():
+            click.echo(line, err=problem)
         if not report.applied:  # raising leaves the unit of work: nothing is kept
             raise click.ClickException(
-                f"Nothing was applied: {len(report.dropped)} item(s) cannot be brought in "
-                "(listed above). Run again with --allow-partial to import the rest."
+                _(
+                    "Nothing was applied: %(n)s item(s) cannot be brought in (listed above). "
+                    "Run again with --allow-partial to import the rest.",
+                    n=len(report.dropped),
+                )
             )

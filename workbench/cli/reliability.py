@@ -19,6 +19,7 @@ from workbench.core.agreement import LEVELS
 from workbench.core.agreement import AgreementInputError
 from workbench.core.agreement import long_report
 from workbench.core.agreement import matrix_report
+from workbench.core.i18n import _
 
 
 def _num(value: Any) -> str:
@@ -59,9 +60,16 @@ def _text(result: dict[str, Any]) -> str:
             lines.append(f"{key}: {_num(value) if not isinstance(value, str) else value}")
         return "\n".join(lines)
     lines = [
-        f"{result['passages']} passages ({result['pairable_passages']} pairable), "
-        f"{len(result['coders'])} coders; bootstrap {result['bootstrap']}, seed {result['seed']}",
-        f"{'code':40} {'alpha':>7} {'95% CI':>17}  flag",
+        _(
+            "%(passages)s passages (%(pairable)s pairable), %(coders)s coders; bootstrap "
+            "%(bootstrap)s, seed %(seed)s",
+            passages=result["passages"],
+            pairable=result["pairable_passages"],
+            coders=len(result["coders"]),
+            bootstrap=result["bootstrap"],
+            seed=result["seed"],
+        ),
+        "{:40} {:>7} {:>17}  {}".format(_("code"), "alpha", "95% CI", _("flag")),
     ]
     for code, rep in result["per_code"].items():
         ci = rep["presence"]["alpha_ci95"]
@@ -72,15 +80,22 @@ def _text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@click.command("agreement")
-@click.option("--project", "project_slug", help="Report on this project's codings (slug or name).")
-@click.option("--round", "round_ref", help="With --project: only this round (id or exact name).")
-@click.option("--matrix", "matrix_path", help="A units × coders CSV (header row = coder names).")
+@click.command(
+    "agreement",
+    help=_("Inter-coder agreement of a project (or round), a reliability matrix, or long codings."),
+)
+@click.option(
+    "--project", "project_slug", help=_("Report on this project's codings (slug or name).")
+)
+@click.option("--round", "round_ref", help=_("With --project: only this round (id or exact name)."))
+@click.option("--matrix", "matrix_path", help=_("A units × coders CSV (header row = coder names)."))
 @click.option("--level", type=click.Choice(LEVELS), default="nominal", show_default=True)
-@click.option("--categories", help="With --matrix: allowed categories, comma-separated, in order.")
-@click.option("--long", "long_path", help="A long CSV with passage_id,coder,code[,stance].")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (undefined values are null).")
-@click.option("--methods", is_flag=True, help="With --project: the methods paragraph and table.")
+@click.option(
+    "--categories", help=_("With --matrix: allowed categories, comma-separated, in order.")
+)
+@click.option("--long", "long_path", help=_("A long CSV with passage_id,coder,code[,stance]."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print JSON (undefined values are null)."))
+@click.option("--methods", is_flag=True, help=_("With --project: the methods paragraph and table."))
 @click.option("--bootstrap", type=click.IntRange(0, 10_000), default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True)
 def agreement(
@@ -106,13 +121,13 @@ def agreement(
         if v
     ]
     if len(given) != 1:
-        raise click.UsageError("Give exactly one of --project, --matrix or --long.")
+        raise click.UsageError(_("Give exactly one of --project, --matrix or --long."))
     if round_ref and not project_slug:
-        raise click.UsageError("--round needs --project.")
+        raise click.UsageError(_("--round needs --project."))
     if methods and not project_slug:
-        raise click.UsageError("--methods needs --project.")
+        raise click.UsageError(_("--methods needs --project."))
     if categories is not None and not matrix_path:
-        raise click.UsageError("--categories goes with --matrix.")
+        raise click.UsageError(_("--categories goes with --matrix."))
     result: dict[str, Any] | str
     try:
         if matrix_path:

@@ -11,48 +11,57 @@ import time
 import click
 
 from workbench.cli.app import app
+from workbench.core.i18n import _
 
 
-@click.group()
+@click.group(help=_("Database schema commands."))
 def db() -> None:
     """Database schema commands."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=_("Create or migrate the database schema to the newest version."))
 def db_upgrade() -> None:
     """Create or migrate the database schema to the newest version."""
     app(migrate=True)  # the command's app is made with the schema brought to the newest version
-    click.echo("Database is up to date.")
+    click.echo(_("Database is up to date."))
 
 
-@click.command()
+@click.command(
+    help=_("Serve the workbench for a team with gunicorn (the schema is upgraded first).")
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option(
     "--workers",
     default=os.cpu_count() or 2,
-    show_default="one per core",
-    help="Worker processes.",
+    show_default=_("one per core"),
+    help=_("Worker processes."),
 )
 @click.option(
     "--threads",
     default=1,
     show_default=True,
-    help="Threads per worker; above 1 uses threaded workers, which keep slow requests (large "
-    "uploads, reports) from holding a whole worker but cost some throughput on small ones.",
+    help=_(
+        "Threads per worker; above 1 uses threaded workers, which keep slow requests (large "
+        "uploads, reports) from holding a whole worker but cost some throughput on small ones."
+    ),
 )
 @click.option(
     "--migrate/--no-migrate",
     default=None,
-    help="Upgrade the schema first (default: yes, unless WORKBENCH_AUTO_MIGRATE=0). With "
-    "several servers, run `workbench db upgrade` once and start each with --no-migrate.",
+    help=_(
+        "Upgrade the schema first (default: yes, unless WORKBENCH_AUTO_MIGRATE=0). With "
+        "several servers, run `workbench db upgrade` once and start each with --no-migrate."
+    ),
 )
 @click.option(
     "--job-threads",
     default=None,
     type=int,
-    help="Threads of the job worker this server starts for itself (default: 2 without "
-    "WORKBENCH_QUEUE_URL, 0 with it: then `workbench worker` runs the jobs).",
+    help=_(
+        "Threads of the job worker this server starts for itself (default: 2 without "
+        "WORKBENCH_QUEUE_URL, 0 with it: then `workbench worker` runs the jobs)."
+    ),
 )
 def serve(
     host: str, port: int, workers: int, threads: int, migrate: bool | None, job_threads: int | None
@@ -66,9 +75,13 @@ def serve(
     run_server(host=host, port=port, workers=workers, threads=threads, job_threads=job_threads)
 
 
-@click.command()
-@click.option("--threads", default=2, show_default=True, help="Jobs run at once.")
-@click.option("--migrate/--no-migrate", default=None, help="As for `workbench serve`.")
+@click.command(
+    help=_(
+        "Run background jobs (exports) from the queue named by WORKBENCH_QUEUE_URL until stopped."
+    )
+)
+@click.option("--threads", default=2, show_default=True, help=_("Jobs run at once."))
+@click.option("--migrate/--no-migrate", default=None, help=_("As for `workbench serve`."))
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 def worker(threads: int, migrate: bool | None, parent_pid: int | None) -> None:
     """Run background jobs (exports) from the queue named by WORKBENCH_QUEUE_URL until stopped."""
@@ -83,8 +96,17 @@ def worker(threads: int, migrate: bool | None, parent_pid: int | None) -> None:
         raise click.ClickException(str(exc)) from None
     where = queue.settings.where
     if queue.settings.kind in ("memory", "immediate"):
-        raise click.ClickException(f"A worker cannot serve the {where!r} queue of one process.")
-    click.echo(f"Running jobs from {queue.settings.kind} queue {where} ({threads} threads).")
+        raise click.ClickException(
+            _("A worker cannot serve the %(queue)s queue of one process.", queue=repr(where))
+        )
+    click.echo(
+        _(
+            "Running jobs from %(kind)s queue %(where)s (%(n)s threads).",
+            kind=queue.settings.kind,
+            where=where,
+            n=threads,
+        )
+    )
     if parent_pid is not None:
         threading.Thread(target=_end_with_parent, args=(parent_pid,), daemon=True).start()
     queue.consumer(threads).run()

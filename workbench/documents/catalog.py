@@ -22,6 +22,7 @@ from sqlalchemy.orm import defer
 from workbench.core import limits
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents.search import passage_text_matches
 from workbench.documents.search import text_matches
 from workbench.models import DOC_TYPES
@@ -109,7 +110,9 @@ def list_documents(
     """Return one page of the project's documents that match the filters."""
     for value, name in ((f.date_from, "from"), (f.date_to, "to")):
         if value and not DATE_RE.match(value):
-            raise ValidationError(f"The '{name}' date must look like 2020, 2020-07 or 2020-07-10.")
+            raise ValidationError(
+                _("The '%(name)s' date must look like 2020, 2020-07 or 2020-07-10.", name=name)
+            )
     stmt = _filtered(project, f)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
@@ -152,7 +155,9 @@ def get_document(session: Session, project: Project, document_id: int) -> Docume
     """Return a document of this project or raise NotFound."""
     doc = session.get(Document, document_id)
     if doc is None or doc.project_id != project.id:
-        raise NotFound(f"Document {document_id} is not in this project.")
+        raise NotFound(
+            _("Document %(document_id)s is not in this project.", document_id=document_id)
+        )
     return doc
 
 
@@ -169,7 +174,7 @@ def get_passage(session: Session, project: Project, passage_id: int) -> Passage:
     """Return a passage of this project or raise NotFound."""
     passage = session.get(Passage, passage_id)
     if passage is None or passage.project_id != project.id:
-        raise NotFound(f"Passage {passage_id} is not in this project.")
+        raise NotFound(_("Passage %(passage_id)s is not in this project.", passage_id=passage_id))
     return passage
 
 
@@ -181,11 +186,13 @@ def update_metadata(document: Document, values: dict[str, str]) -> dict[str, tup
             continue
         value: str | None = values[key].strip() or None
         if key == "title" and not value:
-            raise ValidationError("title: a document needs a title.")
+            raise ValidationError(_("title: a document needs a title."))
         if key == "date" and value and not DATE_RE.match(value):
-            raise ValidationError("date: use 2020, 2020-07 or 2020-07-10.")
+            raise ValidationError(_("date: use 2020, 2020-07 or 2020-07-10."))
         if key == "doc_type" and value and value not in DOC_TYPES:
-            raise ValidationError(f"doc_type: choose one of {', '.join(DOC_TYPES)}.")
+            raise ValidationError(
+                _("doc_type: choose one of %(value)s.", value=", ".join(DOC_TYPES))
+            )
         limit = limits.METADATA_FIELDS.get(key, limits.METADATA_VALUE)
         problem = limits.too_long(key, value or "", limit)
         if problem:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from workbench.core.i18n import _
 from workbench.documents import deletion
 from workbench.documents import passage_edits
 from workbench.documents import passage_layout
@@ -41,8 +42,8 @@ def resegment_change(
     """Cut the document into passages in another segmentation."""
     doc = get_document(session, project, doc_id)
     layout = resegment.layout_for(doc, mode, spread=spread)
-    label = resegment.MODE_LABELS[layout.details["mode"]].split(" (")[0]
-    done = f"The document is now cut into {label}."
+    label = _(resegment.MODE_SHORT[layout.details["mode"]])
+    done = _("The document is now cut into %(mode)s.", mode=label)
     return LayoutChange(doc, layout, done, mode=mode, spread=spread)
 
 
@@ -55,7 +56,8 @@ def split_change(session: Session, project: Project, passage_id: int, at: int) -
     """Cut a passage in two before character ``at``."""
     passage, doc = _passage(session, project, passage_id)
     layout = passage_edits.split_layout(session, doc, passage, at)
-    return LayoutChange(doc, layout, f"Passage {passage.ordinal + 1} was split in two.", passage)
+    done = _("Passage %(n)s was split in two.", n=passage.ordinal + 1)
+    return LayoutChange(doc, layout, done, passage)
 
 
 def merge_change(session: Session, project: Project, passage_id: int) -> LayoutChange:
@@ -63,7 +65,8 @@ def merge_change(session: Session, project: Project, passage_id: int) -> LayoutC
     passage, doc = _passage(session, project, passage_id)
     layout = passage_edits.merge_layout(session, doc, passage)
     n = passage.ordinal + 1
-    return LayoutChange(doc, layout, f"Passages {n} and {n + 1} were merged.", passage)
+    done = _("Passages %(n)s and %(next)s were merged.", n=n, next=n + 1)
+    return LayoutChange(doc, layout, done, passage)
 
 
 def apply_change(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from workbench import models as m
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.documents import snapshot as document_snapshot
 
 
@@ -139,7 +140,7 @@ def undo_delete(
     """
     snap = (event.before or {}).get("snapshot")
     if not snap or not snap.get("document"):
-        raise Conflict("This history entry holds no copy of the document to restore.")
+        raise Conflict(_("This history entry holds no copy of the document to restore."))
     row = snap["document"][0]
     clash = session.scalar(
         select(m.Document.title).where(
@@ -148,8 +149,12 @@ def undo_delete(
     )
     if clash is not None:
         raise Conflict(
-            f"The same text is in the project again as “{clash}” (imported after the "
-            "deletion). Delete that document first if you want the old one back with its codings."
+            _(
+                "The same text is in the project again as “%(clash)s” (imported after "
+                "the deletion). Delete that document first if you want the old one "
+                "back with its codings.",
+                clash=clash,
+            )
         )
     restored = document_snapshot.restore(session, snap)
     document_id = restored.id_of("document", int(row["id"]))

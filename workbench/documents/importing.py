@@ -30,6 +30,7 @@ from workbench.core.corpus.document import iter_file
 from workbench.core.corpus.metadata import title_from_filename
 from workbench.core.corpus.records import looks_like_records
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Document
 from workbench.models import Passage
 from workbench.models import Project
@@ -62,7 +63,9 @@ Progress = Callable[[int], None]
 
 def _check_mode(mode: str) -> None:
     if mode not in SEGMENTATION_MODES:
-        raise ValidationError(f"Unknown segmentation '{mode}': use paragraph, sentence or lines.")
+        raise ValidationError(
+            _("Unknown segmentation '%(mode)s': use paragraph, sentence or lines.", mode=mode)
+        )
 
 
 def _too_large(name: str, size: int, limit: int) -> str:
@@ -95,9 +98,9 @@ def parse_uploads(
         more = len(problems) - len(shown)
         if more:
             shown.append(f"... and {more} more problems.")
-        raise ValidationError("Nothing was imported: fix these files and try again.", shown)
+        raise ValidationError(_("Nothing was imported: fix these files and try again."), shown)
     if not parsed:
-        raise ValidationError("Nothing was imported: no documents were found in the upload.")
+        raise ValidationError(_("Nothing was imported: no documents were found in the upload."))
     return parsed
 
 
@@ -140,7 +143,7 @@ class Spool:
     def read(self) -> Iterator[list[SpooledDocument]]:
         """The batches in the order they were added."""
         self._file.seek(0)
-        for _ in range(self.batches):
+        for _batch in range(self.batches):
             yield pickle.load(self._file)  # our own file, written just now by add()
 
     def close(self) -> None:
@@ -193,7 +196,7 @@ def spool_uploads(
         spool.add(batch)
         _raise_problems(problems)
         if not spool.documents:
-            raise ValidationError("Nothing was imported: no documents were found in the upload.")
+            raise ValidationError(_("Nothing was imported: no documents were found in the upload."))
     except BaseException:
         spool.close()
         raise
@@ -206,7 +209,7 @@ def _raise_problems(problems: list[str]) -> None:
         more = len(problems) - len(shown)
         if more:
             shown.append(f"... and {more} more problems.")
-        raise ValidationError("Nothing was imported: fix these files and try again.", shown)
+        raise ValidationError(_("Nothing was imported: fix these files and try again."), shown)
 
 
 def _spooled(doc: ParsedDocument, mode: str) -> SpooledDocument:

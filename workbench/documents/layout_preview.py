@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.corpus.remap import Outcome
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.documents import snapshot as snapshots
 from workbench.documents.passage_layout import Layout
 from workbench.documents.passage_layout import fingerprint_of
@@ -20,11 +22,11 @@ from workbench.models import ReliabilityRound
 from workbench.models import User
 
 KIND_LABELS = {
-    "annotation": "coding",
-    "passage_state": "coder's passage state",
-    "consensus_annotation": "consensus code",
-    "consensus_state": "consensus decision",
-    "assignment": "assignment",
+    "annotation": N_("coding"),
+    "passage_state": N_("coder's passage state"),
+    "consensus_annotation": N_("consensus code"),
+    "consensus_state": N_("consensus decision"),
+    "assignment": N_("assignment"),
 }
 EXCERPT = 160
 # Outcomes the lead should look at: copied to both halves, combined, turned into a selection.
@@ -91,7 +93,7 @@ def preview(session: Session, document: Document, layout: Layout) -> Preview:
         elif outcome.status in _REVIEW and outcome.item.kind != "assignment":
             result.review.append(lines.line(outcome))
     result.rounds = _rounds_touched(session, snap, outcomes)
-    order = list(KIND_LABELS.values())
+    order = [_(label) for label in KIND_LABELS.values()]
     for lines_ in (result.stuck, result.review):
         lines_.sort(key=lambda line: (line.old_ordinal, order.index(line.kind), line.who))
     result.made_codable = [i + 1 for i in made_codable(layout, outcomes, old)]
@@ -145,9 +147,9 @@ class _Lines:
         row = self.rows[(item.kind, item.id)]
         excerpt = _short(self.text[item.start : item.end])
         coder = row.get("coder_id")
-        who = "consensus" if coder is None else self.users.get(int(coder), "?")
+        who = _("consensus") if coder is None else self.users.get(int(coder), "?")
         return Line(
-            kind=KIND_LABELS[item.kind],
+            kind=_(KIND_LABELS[item.kind]),
             who=str(who),
             code=str(self.codes.get(int(row["code_id"]), "")) if "code_id" in row else "",
             stance=row.get("stance"),
@@ -166,9 +168,9 @@ def _short(text: str) -> str:
 
 def _reason(outcome: Outcome) -> str:
     if outcome.status == "combined" and outcome.into is not None:
-        return "combined with the same code of the same coder next to it"
+        return _("combined with the same code of the same coder next to it")
     if outcome.status == "combined":
-        return "now covers the text of the neighbouring ones it was combined with"
+        return _("now covers the text of the neighbouring ones it was combined with")
     if outcome.status == "span":
-        return "its passage became part of a bigger one: it is now a selection in it"
+        return _("its passage became part of a bigger one: it is now a selection in it")
     return ""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import defer
 
 from workbench.core.errors import Conflict
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.documents import deletion as document_delete
 from workbench.documents import passage_layout
 from workbench.models import AuditEvent
@@ -63,7 +64,7 @@ def entries(session: Session, project: Project) -> list[Entry]:
 def _event(session: Session, project: Project, event_id: int) -> AuditEvent:
     event = session.get(AuditEvent, event_id)
     if event is None or event.project_id != project.id or event.entity != "document":
-        raise NotFound(f"History entry {event_id} is not in this project.")
+        raise NotFound(_("History entry %(event_id)s is not in this project.", event_id=event_id))
     return event
 
 
@@ -81,7 +82,7 @@ def undo(session: Session, project: Project, actor: User, event_id: int) -> tupl
     """
     event = _event(session, project, event_id)
     if event.action not in UNDOABLE:
-        raise Conflict("Only deletions, re-segmentations, splits and merges can be undone.")
+        raise Conflict(_("Only deletions, re-segmentations, splits and merges can be undone."))
     done = session.scalars(
         select(AuditEvent.after).where(
             AuditEvent.project_id == project.id,
@@ -91,7 +92,7 @@ def undo(session: Session, project: Project, actor: User, event_id: int) -> tupl
         )
     ).all()
     if any(isinstance(a, dict) and a.get("undoes") == event.id for a in done):
-        raise Conflict("This change has already been undone.")
+        raise Conflict(_("This change has already been undone."))
     if event.action == "delete":
         document_id, left_out = document_delete.undo_delete(session, project, actor, event)
     else:

@@ -7,6 +7,7 @@ from dataclasses import field
 
 from sqlalchemy.orm import Session
 
+from workbench.core.i18n import _
 from workbench.documents import catalog
 from workbench.documents import changes
 from workbench.documents import deletion
@@ -64,7 +65,12 @@ class ChangePage:
     stale: str | None = None  # the document changed since the preview the lead confirmed
     role: str = "lead"
     modes: list[str] = field(default_factory=resegment.available_modes)
-    labels: dict[str, str] = field(default_factory=lambda: dict(resegment.MODE_LABELS))
+    labels: dict[str, str] = field(
+        default_factory=lambda: {m: _(label) for m, label in resegment.MODE_LABELS.items()}
+    )
+    short: dict[str, str] = field(
+        default_factory=lambda: {m: _(label) for m, label in resegment.MODE_SHORT.items()}
+    )
 
 
 def change_page(

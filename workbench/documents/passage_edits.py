@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents.passage_layout import Layout
 from workbench.documents.passage_layout import NewPassage
 from workbench.models import Document
@@ -42,13 +43,13 @@ def split_layout(session: Session, document: Document, passage: Passage, at: int
     text = passage.text
     if not 0 < at < len(text):
         raise ValidationError(
-            f"at: choose a position inside the passage, from 1 to {len(text) - 1}."
+            _("at: choose a position inside the passage, from 1 to %(value)s.", value=len(text) - 1)
         )
     left = text[:at].rstrip()
     right = text[at:]
     skip = len(right) - len(right.lstrip())
     if not left.strip() or not right.strip():
-        raise ValidationError("at: one side of the split would hold no text.")
+        raise ValidationError(_("at: one side of the split would hold no text."))
     first = _as_new(passage, end=passage.start_offset + len(left))
     second = _as_new(passage, start=passage.start_offset + at + skip)
     passages: list[NewPassage] = []
@@ -67,7 +68,7 @@ def merge_layout(session: Session, document: Document, passage: Passage) -> Layo
     current = _current(session, document)
     following = [p for p in current if p.ordinal > passage.ordinal]
     if not following:
-        raise ValidationError("This is the last passage: there is no next one to merge with.")
+        raise ValidationError(_("This is the last passage: there is no next one to merge with."))
     nxt = following[0]
     merged = NewPassage(
         start=passage.start_offset,

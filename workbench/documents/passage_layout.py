@@ -25,6 +25,7 @@ from workbench.core.corpus.remap import Extent
 from workbench.core.corpus.remap import Outcome
 from workbench.core.corpus.remap import plan
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.documents import snapshot as snapshots
 from workbench.models import AuditEvent
 from workbench.models import Document
@@ -125,8 +126,10 @@ def apply(
     snap = snapshots.capture(session, document.id)
     if fingerprint_of(snap, layout) != fingerprint:
         raise Conflict(
-            "The document or its codings changed since the preview was made. "
-            "Look at the new preview before confirming."
+            _(
+                "The document or its codings changed since the preview was made. Look "
+                "at the new preview before confirming."
+            )
         )
     outcomes = outcomes_of(document, snap, layout)
     ids = _place_passages(session, project, document, snap, layout, outcomes)
@@ -253,13 +256,16 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
     snap = (event.before or {}).get("snapshot")
     document = session.get(Document, event.entity_id or 0)
     if not snap or document is None or document.project_id != project.id:
-        raise Conflict("The document of this change is no longer in the project.")
+        raise Conflict(_("The document of this change is no longer in the project."))
     snapshots.lock(session, document.id)
     now = snapshots.capture(session, document.id, with_document=False)
     if snapshots.digest(now) != (event.after or {}).get("digest"):
         raise Conflict(
-            "The document changed after this (codings, states or another change of its "
-            "passages); undoing it would lose that work. Undo the later changes first."
+            _(
+                "The document changed after this (codings, states or another change of "
+                "its passages); undoing it would lose that work. Undo the later "
+                "changes first."
+            )
         )
     snapshots.remove_passages(session, document.id)
     restored = snapshots.restore(session, {k: v for k, v in snap.items() if k != "document"})

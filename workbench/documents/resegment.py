@@ -23,6 +23,8 @@ from workbench.core.corpus.document import row_hints
 from workbench.core.corpus.turns import turn_passages
 from workbench.core.corpus.types import TextLayout
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.documents.passage_layout import Layout
 from workbench.documents.passage_layout import NewPassage
 from workbench.models import Document
@@ -30,10 +32,17 @@ from workbench.models import Project
 
 # Every mode the workbench knows how to name; those the segmenter offers are available.
 MODE_LABELS = {
-    "paragraph": "paragraphs",
-    "sentence": "sentences",
-    "lines": "lines (one passage a line: comments, survey answers, utterances)",
-    "turn": "speaker turns (one passage a speech, cut where its language changes)",
+    "paragraph": N_("paragraphs"),
+    "sentence": N_("sentences"),
+    "lines": N_("lines (one passage a line: comments, survey answers, utterances)"),
+    "turn": N_("speaker turns (one passage a speech, cut where its language changes)"),
+}
+# The same modes named shortly, for a button or a sentence ("Re-segment into sentences").
+MODE_SHORT = {
+    "paragraph": N_("paragraphs"),
+    "sentence": N_("sentences"),
+    "lines": N_("lines"),
+    "turn": N_("speaker turns"),
 }
 # Built here from the paragraph segmentation rather than offered by the segmenter.
 DERIVED = {"turn": "paragraph"}
@@ -53,10 +62,16 @@ def layout_for(document: Document, mode: str, *, spread: bool = False) -> Layout
     """
     if mode not in MODE_LABELS:
         raise ValidationError(
-            f"mode: '{mode[:40]}' is not a segmentation; choose {', '.join(MODE_LABELS)}."
+            _(
+                "mode: '%(mode)s' is not a segmentation; choose %(modes)s.",
+                mode=mode[:40],
+                modes=", ".join(MODE_LABELS),
+            )
         )
     if mode not in available_modes():
-        raise ValidationError(f"mode: the '{mode}' segmentation is not available in this version.")
+        raise ValidationError(
+            _("mode: the '%(mode)s' segmentation is not available in this version.", mode=mode)
+        )
     hints = row_hints(document.extra) if isinstance(document.extra, dict) else None
     try:
         base = DERIVED.get(mode, mode)
@@ -71,7 +86,9 @@ def layout_for(document: Document, mode: str, *, spread: bool = False) -> Layout
     if mode == "turn":
         specs = turn_passages(document.text, specs)
     if not specs:
-        raise ValidationError(f"The '{mode}' segmentation finds no passages in this document.")
+        raise ValidationError(
+            _("The '%(mode)s' segmentation finds no passages in this document.", mode=mode)
+        )
     passages = [
         NewPassage(
             start=s.start,

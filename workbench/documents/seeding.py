@@ -14,6 +14,7 @@ from workbench.config import shipped_folder
 from workbench.core.corpus import ParsedDocument
 from workbench.core.corpus import parse_file
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents.importing import ImportResult
 from workbench.documents.importing import store_documents
 from workbench.models import Project
@@ -35,9 +36,11 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["documents"]
         if not isinstance(entries, list):
-            raise ValueError('"documents" is not a list')
+            raise ValueError(_('"documents" is not a list'))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValidationError(f"{path}: cannot read the manifest ({exc}).") from exc
+        raise ValidationError(
+            _("%(path)s: cannot read the manifest (%(exc)s).", path=path, exc=exc)
+        ) from exc
     bad = [
         f'entry {number}: no "file" given'
         for number, entry in enumerate(entries, start=1)
@@ -51,7 +54,9 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
         and not (folder / entry["file"]).is_file()
     ]
     if bad or missing:
-        raise ValidationError(f"{path}: the manifest does not match the folder.", bad + missing)
+        raise ValidationError(
+            _("%(path)s: the manifest does not match the folder.", path=path), bad + missing
+        )
     return list(entries)
 
 

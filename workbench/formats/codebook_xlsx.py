@@ -31,6 +31,7 @@ from workbench.core.codebook import in_tree_order
 from workbench.core.codebook import norm_name
 from workbench.core.codebook import path
 from workbench.core.codebook import validate
+from workbench.core.i18n import _
 from workbench.formats.cells import write_text_cell
 from workbench.formats.xlsx_read import check_archive
 from workbench.formats.xmlsafe import ExchangeError
@@ -54,6 +55,10 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("takes_stance", 13),
     ("is_codable", 11),
     ("sort_order", 11),
+    ("name_zh", 28),
+    ("definition_zh", 60),
+    ("inclusion_zh", 48),
+    ("exclusion_zh", 48),
 )
 _ALIASES = {"color": "colour", "parent": "parent_path", "keywords": "keywords_en", "code": "name"}
 _TRUE = {"true", "yes", "y", "1", "是"}
@@ -195,7 +200,7 @@ def _open(data: bytes, filename: str) -> Workbook:
     except zipfile.BadZipFile as exc:
         raise fail("not an .xlsx workbook (the file is damaged or of another type)") from exc
     try:  # the same bomb checks (ratio, sizes while inflating) as every uploaded workbook
-        check_archive(data, filename, kind="Excel workbook (.xlsx)")
+        check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
     except ExchangeError as exc:
         raise fail(str(exc).removeprefix(f"{filename}: ")) from exc
     try:
@@ -254,9 +259,9 @@ def _read_scale(wb: Workbook, problems: list[ImportProblem]) -> tuple[StanceLeve
             continue
         value, label = _int(cells[0]), _text(cells[1]).strip()
         if value is None:
-            problems.append(ImportProblem(SCALE_SHEET, row, "value", "not a whole number"))
+            problems.append(ImportProblem(SCALE_SHEET, row, "value", _("not a whole number")))
         if not label:
-            problems.append(ImportProblem(SCALE_SHEET, row, "label", "label is empty"))
+            problems.append(ImportProblem(SCALE_SHEET, row, "label", _("label is empty")))
         if value is not None and label:
             levels.append(StanceLevel(value, label))
     return tuple(levels)
@@ -279,7 +284,7 @@ def _read(wb: Workbook, filename: str) -> CodebookSpec:
     rows = list(ws.iter_rows(values_only=True))
     cols = _header_map(rows[0]) if rows else {}
     if "name" not in cols:
-        problems.append(ImportProblem(ws.title, 1, "name", "required column 'name' is missing"))
+        problems.append(ImportProblem(ws.title, 1, "name", _("required column 'name' is missing")))
         raise CodebookImportError(filename, problems)
     entries: list[tuple[int, dict[str, Any]]] = []
     for row, values in enumerate(rows[1:], start=2):
@@ -287,7 +292,11 @@ def _read(wb: Workbook, filename: str) -> CodebookSpec:
             continue
         entries.append((row, {n: values[i] if i < len(values) else None for n, i in cols.items()}))
     if len(entries) > MAX_CODES:
-        problems.append(ImportProblem(ws.title, None, None, f"more than {MAX_CODES} codes"))
+        problems.append(
+            ImportProblem(
+                ws.title, None, None, _("more than %(MAX_CODES)s codes", MAX_CODES=MAX_CODES)
+            )
+        )
         raise CodebookImportError(filename, problems)
 
     def bad(row: int, column: str, message: str) -> None:
@@ -326,16 +335,24 @@ def _read(wb: Workbook, filename: str) -> CodebookSpec:
             matches = [r for n, r in names if parent and n == norm_name(parent[-1])]
             parent_row = matches[0] if len(matches) == 1 else None
             if parent_row is None:
-                bad(row, "parent_path", f"unknown parent path '{PATH_SEPARATOR.join(parent)}'")
+                bad(
+                    row,
+                    "parent_path",
+                    _("unknown parent path '%(value)s'", value=PATH_SEPARATOR.join(parent)),
+                )
         flags = {}
         for field in ("takes_stance", "is_codable"):
             raw = cells.get(field)
             flags[field] = True if _text(raw).strip() == "" else _bool(raw)
             if flags[field] is None:
-                bad(row, field, f"'{_text(raw)}' is not TRUE or FALSE")
+                bad(row, field, _("'%(value)s' is not TRUE or FALSE", value=_text(raw)))
         sort_order = _int(cells.get("sort_order")) if _text(cells.get("sort_order")) else position
         if sort_order is None:
-            bad(row, "sort_order", f"'{_text(cells.get('sort_order'))}' is not a whole number")
+            bad(
+                row,
+                "sort_order",
+                _("'%(value)s' is not a whole number", value=_text(cells.get("sort_order"))),
+            )
         shortcut = _text(cells.get("shortcut")).strip().lower() or None
         code = CodeSpec(
             key=keys[row],
@@ -353,6 +370,10 @@ def _read(wb: Workbook, filename: str) -> CodebookSpec:
             takes_stance=bool(flags["takes_stance"]),
             is_codable=bool(flags["is_codable"]),
             sort_order=sort_order or 0,
+            name_zh=_text(cells.get("name_zh")).strip(),
+            definition_zh=_text(cells.get("definition_zh")),
+            inclusion_zh=_text(cells.get("inclusion_zh")),
+            exclusion_zh=_text(cells.get("exclusion_zh")),
         )
         codes.append(code)
         rows_of.setdefault(code.key, []).append(row)

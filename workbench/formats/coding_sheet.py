@@ -31,6 +31,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from workbench.core.i18n import _
 from workbench.formats.cells import safe_row
 from workbench.formats.cells import text_cell
 from workbench.formats.xlsx_read import Sheet
@@ -174,13 +175,12 @@ def _validations(
     last: int,
 ) -> None:
     binary = DataValidation(type="list", formula1='"0,1"', allow_blank=True)
-    binary.error = "Enter 1 (applies), 0 (does not apply) or leave empty."
+    binary.error = _("Enter 1 (applies), 0 (does not apply) or leave empty.")
     binary.showErrorMessage = True
     values = ",".join(str(v) for v, _ in scale)
     stance = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True)
-    stance.error = "Choose a value of the stance scale: " + "; ".join(
-        f"{v} {label}" for v, label in scale
-    )
+    shown = "; ".join(f"{v} {label}" for v, label in scale)
+    stance.error = _("Choose a value of the stance scale: %(scale)s", scale=shown)
     stance.showErrorMessage = True
     kind_of = {h: k for h, k, _ in kinds}
     for index, name in enumerate(headers, start=1):
@@ -196,19 +196,35 @@ def _validations(
 def _instructions(wb: Workbook, meta: SheetMeta, count: int) -> None:
     ws = wb.create_sheet(INSTRUCTIONS)
     ws.column_dimensions["A"].width = 110
+    # Written for the coder in the language of whoever downloads the sheet; the sheet and
+    # column names stay as they are, since the import reads them.
+    scale = "; ".join(f"{v} = {label}" for v, label in meta.scale)
     lines = [
-        f"Coding sheet of {meta.coder_name} ({meta.coder}) for project {meta.project}, "
-        f"codebook version {meta.codebook_version}: {count} assigned passages.",
-        "Work in the sheet 'Coding'. Each row is one passage; its text is in column G.",
-        "For each code: 1 = the code applies, 0 = it does not apply, empty = leave as it is.",
-        "Stance columns: choose a value from the list: "
-        + "; ".join(f"{v} = {label}" for v, label in meta.scale),
-        "done: 1 when you have coded the passage (a passage with no code and done = 1 means "
-        "'nothing applies'); 0 reopens it.",
-        "memo: your note on the passage.",
-        "Do not change the passage text, the hidden columns or this workbook's structure: "
-        "passages whose text changed since this export are refused on import.",
-        "Upload the file on the project's Export page (a lead) or the Analysis page (you).",
+        _(
+            "Coding sheet of %(name)s (%(coder)s) for project %(project)s, codebook version "
+            "%(version)s: %(count)s assigned passages.",
+            name=meta.coder_name,
+            coder=meta.coder,
+            project=meta.project,
+            version=meta.codebook_version,
+            count=count,
+        ),
+        _(
+            "Work in the sheet '%(sheet)s'. Each row is one passage; its text is in column G.",
+            sheet=CODING,
+        ),
+        _("For each code: 1 = the code applies, 0 = it does not apply, empty = leave as it is."),
+        _("Stance columns: choose a value from the list: %(scale)s", scale=scale),
+        _(
+            "done: 1 when you have coded the passage (a passage with no code and done = 1 means "
+            "'nothing applies'); 0 reopens it."
+        ),
+        _("memo: your note on the passage."),
+        _(
+            "Do not change the passage text, the hidden columns or this workbook's structure: "
+            "passages whose text changed since this export are refused on import."
+        ),
+        _("Upload the file on the project's Export page (a lead) or the Analysis page (you)."),
     ]
     for line in lines:
         ws.append(safe_row(ws, [line]))
@@ -245,8 +261,13 @@ def read_coding_sheet(data: bytes, filename: str) -> ParsedSheet:
     try:
         if CODING not in wb.sheetnames:
             raise ExchangeError(
-                f"{filename}: no sheet named '{CODING}' (sheets: {', '.join(wb.sheetnames)}); "
-                "is this a coding sheet exported by the workbench?"
+                _(
+                    "%(filename)s: no sheet named '%(CODING)s' (sheets: %(value)s); is "
+                    "this a coding sheet exported by the workbench?",
+                    filename=filename,
+                    CODING=CODING,
+                    value=", ".join(wb.sheetnames),
+                )
             )
         meta: dict[str, str] = {}
         columns: dict[str, tuple[str, str]] = {}
@@ -273,7 +294,7 @@ def parse_binary(value: Any) -> bool | None:
         return True
     if text in ("0", "false", "no"):
         return False
-    raise ValueError(f"'{cell_text(value)}' is not 1, 0 or empty")
+    raise ValueError(_("'%(value)s' is not 1, 0 or empty", value=cell_text(value)))
 
 
 def parse_stance(value: Any, allowed: Sequence[int]) -> int | None:
@@ -282,10 +303,14 @@ def parse_stance(value: Any, allowed: Sequence[int]) -> int | None:
     if text == "":
         return None
     if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"'{cell_text(value)}' is not a whole number")
+        raise ValueError(_("'%(value)s' is not a whole number", value=cell_text(value)))
     number = int(text)
     if number not in allowed:
         raise ValueError(
-            f"stance {number} is outside the scale ({', '.join(str(v) for v in allowed)})"
+            _(
+                "stance %(number)s is outside the scale (%(value)s)",
+                number=number,
+                value=", ".join(str(v) for v in allowed),
+            )
         )
     return number

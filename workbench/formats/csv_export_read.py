@@ -11,6 +11,7 @@ import zipfile
 
 from openpyxl import Workbook
 
+from workbench.core.i18n import _
 from workbench.formats.cells import write_text_cell
 from workbench.formats.codebook_xlsx import CODEBOOK_SHEET
 from workbench.formats.codebook_xlsx import SCALE_SHEET
@@ -48,7 +49,7 @@ def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
 
     Every cell is a text cell (the CSV formula guards undone), so the workbook readers see
     exactly what the xlsx export would hold and one reader serves both formats."""
-    archive = check_archive(data, filename, kind="CSV export (.zip)")
+    archive = check_archive(data, filename, kind=_("CSV export (.zip)"))
     wb = Workbook()
     wb.remove(wb.active)
     with archive:

@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from workbench.core.i18n import _
 from workbench.formats.cells import write_text_cell
 from workbench.formats.csv_export_read import CSV_TABLES
 from workbench.formats.flat import JSONL_FORMAT
@@ -59,7 +60,9 @@ def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
 def read_jsonl_export(data: bytes, filename: str) -> dict[str, JsonlTable]:
     """Every table of a JSON Lines export by key; a line that cannot be read is named."""
     if not is_jsonl_export(data):
-        raise ExchangeError(f"{filename}: not a workbench JSON Lines export (first line)")
+        raise ExchangeError(
+            _("%(filename)s: not a workbench JSON Lines export (first line)", filename=filename)
+        )
     tables: dict[str, JsonlTable] = {}
     current: JsonlTable | None = None
     for number, raw in _lines(data):
@@ -68,19 +71,35 @@ def read_jsonl_export(data: bytes, filename: str) -> dict[str, JsonlTable]:
         try:
             value = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise ExchangeError(f"{filename}: line {number}: not valid JSON ({exc})") from None
+            raise ExchangeError(
+                _(
+                    "%(filename)s: line %(number)s: not valid JSON (%(exc)s)",
+                    filename=filename,
+                    number=number,
+                    exc=exc,
+                )
+            ) from None
         if isinstance(value, dict) and isinstance(value.get("table"), str):
             columns = value.get("columns")
             if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
                 raise ExchangeError(
-                    f"{filename}: line {number}: the table's columns are unreadable"
+                    _(
+                        "%(filename)s: line %(number)s: the table's columns are unreadable",
+                        filename=filename,
+                        number=number,
+                    )
                 )
             current = tables.setdefault(value["table"], JsonlTable(value["table"], columns))
         elif isinstance(value, list) and current is not None:
             current.rows.append(value)
         else:
             raise ExchangeError(
-                f"{filename}: line {number}: expected a table line or a row of the table above"
+                _(
+                    "%(filename)s: line %(number)s: expected a table line or a row of the "
+                    "table above",
+                    filename=filename,
+                    number=number,
+                )
             )
     return tables
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.core.i18n import _
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xlsx_read import Sheet
 from workbench.formats.xlsx_read import cell_text
@@ -113,12 +114,22 @@ def read_legacy(data: bytes, filename: str) -> tuple[Sheet, list[LegacyRow]]:
     if missing:
         shown = ", ".join(h for h in sheet.header if h) or "none"
         problems = [
-            ImportProblem(sheet.name, 1, m, f"required column '{m}' is missing (found: {shown})")
+            ImportProblem(
+                sheet.name,
+                1,
+                m,
+                _("required column '%(m)s' is missing (found: %(shown)s)", m=m, shown=shown),
+            )
             for m in missing
         ]
         raise TableFormatError(
-            f"{filename}: sheet '{sheet.name}' lacks the column(s) {', '.join(missing)}; "
-            f"found {shown}",
+            _(
+                "%(filename)s: sheet '%(name)s' lacks the column(s) %(value)s; found %(shown)s",
+                filename=filename,
+                name=sheet.name,
+                value=", ".join(missing),
+                shown=shown,
+            ),
             problems,
         )
     rows = []

@@ -24,6 +24,7 @@ from workbench.core.codebook import CodeSpec
 from workbench.core.codebook import StanceLevel
 from workbench.core.codebook import validate
 from workbench.core.codebook import walk
+from workbench.core.i18n import _
 from workbench.formats.qdc_codes import RGB_RE
 from workbench.formats.qdc_codes import Dropped
 from workbench.formats.qdc_codes import describe_code
@@ -80,12 +81,12 @@ def codebook_to_qdc(spec: CodebookSpec, origin: str = "workbench 0.1") -> bytes:
     if broken:
         raise ValueError("cannot export: " + "; ".join(f"{p.code}: {p.message}" for p in broken))
     if not spec.codes:
-        raise ValueError("cannot export an empty codebook: .qdc needs at least one code")
+        raise ValueError(_("cannot export an empty codebook: .qdc needs at least one code"))
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
     root.set("origin", clean_xml_text(origin))
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     elements: dict[str, etree._Element] = {}
-    for _, code in walk(spec):
+    for _depth, code in walk(spec):
         parent = elements.get(code.parent_key or "", codes)
         el = etree.SubElement(parent, f"{{{CODEBOOK_NS}}}Code")
         el.set("guid", code.key)
@@ -133,16 +134,24 @@ def project_codebook_to_spec(
     if isinstance(root, bytes):
         root = parse_untrusted_xml(root, filename)
     if local_name(root) != "Project":
-        raise ExchangeError(f"{filename}: root element <{local_name(root)}> is not <Project>")
+        raise ExchangeError(
+            _(
+                "%(filename)s: root element <%(value)s> is not <Project>",
+                filename=filename,
+                value=local_name(root),
+            )
+        )
     warnings: list[str] = []
     books = kids(root, "CodeBook")
     codes_el = kids(books[0], "Codes") if books else []
     if not codes_el:
-        warnings.append(f"{filename}: the project has no codebook")
+        warnings.append(_("%(filename)s: the project has no codebook", filename=filename))
         return CodebookSpec(()), warnings
     notes = sum(1 for el in codes_el[0].iter("{*}NoteRef"))
     if notes:
-        warnings.append(Dropped(f"{notes} memo links (NoteRef) on codes were not imported"))
+        warnings.append(
+            Dropped(_("%(notes)s memo links (NoteRef) on codes were not imported", notes=notes))
+        )
     return read_codes(codes_el[0], warnings), warnings
 
 
@@ -154,9 +163,20 @@ def _qde_from_zip(data: bytes, filename: str) -> bytes:
             i for i in members if i.filename.lower().endswith(".qde")
         ]
         if len(qde) != 1:
-            raise ExchangeError(f"{filename}: expected one .qde file at the top of the archive")
+            raise ExchangeError(
+                _(
+                    "%(filename)s: expected one .qde file at the top of the archive",
+                    filename=filename,
+                )
+            )
         if qde[0].file_size > MAX_XML_BYTES:
-            raise ExchangeError(f"{filename}: {qde[0].filename} is too large")
+            raise ExchangeError(
+                _(
+                    "%(filename)s: %(filename2)s is too large",
+                    filename=filename,
+                    filename2=qde[0].filename,
+                )
+            )
         return archive.read(qde[0])
     except (
         zipfile.BadZipFile,
@@ -166,7 +186,13 @@ def _qde_from_zip(data: bytes, filename: str) -> bytes:
         NotImplementedError,
         zlib.error,
     ) as exc:
-        raise ExchangeError(f"{filename}: damaged or encrypted .qdpx archive ({exc})") from exc
+        raise ExchangeError(
+            _(
+                "%(filename)s: damaged or encrypted .qdpx archive (%(exc)s)",
+                filename=filename,
+                exc=exc,
+            )
+        ) from exc
 
 
 def _deviations(root: etree._Element, data: bytes, filename: str) -> list[str]:
@@ -190,7 +216,13 @@ def _deviations(root: etree._Element, data: bytes, filename: str) -> list[str]:
 def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]]:
     """Import a .qdc (or a .qde/.qdpx project's codebook); return (spec, warnings for the user)."""
     if len(data) > MAX_XML_BYTES:
-        raise ExchangeError(f"{filename}: the file is larger than {MAX_XML_BYTES} bytes")
+        raise ExchangeError(
+            _(
+                "%(filename)s: the file is larger than %(MAX_XML_BYTES)s bytes",
+                filename=filename,
+                MAX_XML_BYTES=MAX_XML_BYTES,
+            )
+        )
     if data.startswith(b"PK\x03\x04"):
         data = _qde_from_zip(data, filename)
     root = parse_untrusted_xml(data, filename)
@@ -199,22 +231,41 @@ def qdc_to_codebook(data: bytes, filename: str) -> tuple[CodebookSpec, list[str]
         return project_codebook_to_spec(root, filename)
     if kind != "CodeBook" or (ns and not ns.startswith("urn:QDA-XML:codebook:")):
         raise ExchangeError(
-            f"{filename}: line {root.sourceline}: root element <{kind}> ({ns or 'no namespace'}) "
-            "is not a REFI-QDA codebook; expected <CodeBook> in urn:QDA-XML:codebook:1.0"
+            _(
+                "%(filename)s: line %(sourceline)s: root element <%(kind)s> "
+                "(%(value)s) is not a REFI-QDA codebook; expected <CodeBook> in "
+                "urn:QDA-XML:codebook:1.0",
+                filename=filename,
+                sourceline=root.sourceline,
+                kind=kind,
+                value=ns or "no namespace",
+            )
         )
     warnings: list[str] = []
     if ns == LEGACY_CODEBOOK_NS:
         warnings.append(
-            f"{filename}: namespace {ns} (an older draft of the standard) read as {CODEBOOK_NS}"
+            _(
+                "%(filename)s: namespace %(ns)s (an older draft of the standard) read "
+                "as %(CODEBOOK_NS)s",
+                filename=filename,
+                ns=ns,
+                CODEBOOK_NS=CODEBOOK_NS,
+            )
         )
     elif ns != CODEBOOK_NS:
-        warnings.append(f"Unknown codebook namespace {ns or '(none)'}; read as version 1.0")
+        warnings.append(
+            _("Unknown codebook namespace %(value)s; read as version 1.0", value=ns or "(none)")
+        )
     warnings.extend(_deviations(root, data, filename))
     codes_el = kids(root, "Codes")
     if not codes_el or not kids(codes_el[0], "Code"):
-        warnings.append(f"{filename}: the codebook holds no codes")
+        warnings.append(_("%(filename)s: the codebook holds no codes", filename=filename))
         return CodebookSpec(()), warnings
     sets = [s.get("name") or "?" for sets in kids(root, "Sets") for s in kids(sets, "Set")]
     if sets:
-        warnings.append(Dropped(f"Code sets are not supported and were dropped: {listing(sets)}"))
+        warnings.append(
+            Dropped(
+                _("Code sets are not supported and were dropped: %(value)s", value=listing(sets))
+            )
+        )
     return read_codes(codes_el[0], warnings), warnings

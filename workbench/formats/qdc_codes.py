@@ -29,6 +29,7 @@ from workbench.core.codebook import in_tree_order
 from workbench.core.codebook import is_guid
 from workbench.core.codebook import norm_name
 from workbench.core.codebook import validate
+from workbench.core.i18n import _
 from workbench.formats.xmlsafe import clean_xml_text
 from workbench.formats.xmlsafe import local_name
 
@@ -143,9 +144,13 @@ def _read_codes(container: etree._Element, warnings: list[str]) -> list[_Raw]:
     for el in kids(container, "Code"):
         visit(el, None)
     if bad_flags:
-        warnings.append(f"isCodable was not true/false for {listing(bad_flags)}; kept codable")
+        warnings.append(
+            _("isCodable was not true/false for %(value)s; kept codable", value=listing(bad_flags))
+        )
     if bad_colours:
-        warnings.append(f"Unreadable colours replaced by grey: {listing(bad_colours)}")
+        warnings.append(
+            _("Unreadable colours replaced by grey: %(value)s", value=listing(bad_colours))
+        )
     return raws
 
 
@@ -180,8 +185,12 @@ def _unflatten(raws: list[_Raw], warnings: list[str]) -> None:
     if todo:
         extra = f"; created folder codes: {', '.join(created)}" if created else ""
         warnings.append(
-            f"Rebuilt the hierarchy of {len(todo)} codes from flattened names "
-            f"('::' as written by ATLAS.ti, '\\' as written by Taguette){extra}"
+            _(
+                "Rebuilt the hierarchy of %(n_todo)s codes from flattened names ('::' "
+                "as written by ATLAS.ti, '\\' as written by Taguette)%(extra)s",
+                n_todo=len(todo),
+                extra=extra,
+            )
         )
 
 
@@ -194,12 +203,14 @@ def _scale(raws: list[_Raw], warnings: list[str]) -> tuple[StanceLevel, ...]:
                     tuple(StanceLevel(int(v), str(s)) for v, s in raw.block["stance_scale"])
                 )
         except (TypeError, ValueError):
-            warnings.append(Dropped(f"line {raw.line}: unreadable stance scale ignored"))
+            warnings.append(
+                Dropped(_("line %(line)s: unreadable stance scale ignored", line=raw.line))
+            )
     if not scales:
-        warnings.append("The file has no stance scale; the default scale (-2 to +2) was applied")
+        warnings.append(_("The file has no stance scale; the default scale (-2 to +2) was applied"))
         return DEFAULT_STANCE_SCALE
     if len(set(scales)) > 1:
-        warnings.append("Codes disagree about the stance scale; the first one was used")
+        warnings.append(_("Codes disagree about the stance scale; the first one was used"))
     return scales[0]
 
 
@@ -232,16 +243,35 @@ def _settle_names(raws: list[_Raw], warnings: list[str]) -> dict[int, str]:
     for index, raw in enumerate(raws):
         name = raw.name or f"Unnamed code {index + 1}"
         if not raw.name:
-            warnings.append(f"line {raw.line}: a code without a name was called {name!r}")
+            warnings.append(
+                _(
+                    "line %(line)s: a code without a name was called %(name)s",
+                    line=raw.line,
+                    name=repr(name),
+                )
+            )
         if len(name) > MAX_NAME_LENGTH:
-            warnings.append(f"line {raw.line}: name shortened to {MAX_NAME_LENGTH} characters")
+            warnings.append(
+                _(
+                    "line %(line)s: name shortened to %(MAX_NAME_LENGTH)s characters",
+                    line=raw.line,
+                    MAX_NAME_LENGTH=MAX_NAME_LENGTH,
+                )
+            )
             name = name[:MAX_NAME_LENGTH]
         taken = {norm_name(n) for i, n in names.items() if raws[i].parent == raw.parent}
         base, n = name, 2
         while norm_name(name) in taken:
             name, n = f"{base} ({n})", n + 1
         if name != base:
-            warnings.append(f"line {raw.line}: duplicate sibling {base!r} renamed {name!r}")
+            warnings.append(
+                _(
+                    "line %(line)s: duplicate sibling %(base)s renamed %(name)s",
+                    line=raw.line,
+                    base=repr(base),
+                    name=repr(name),
+                )
+            )
         names[index] = name
     return names
 
@@ -265,8 +295,12 @@ def _assign_keys(raws: list[_Raw], names: dict[int, str], warnings: list[str]) -
                 key = derived_key(key)
             if not raw.synthetic:
                 warnings.append(
-                    f"line {raw.line}: {names[index]!r} had a missing, malformed or repeated "
-                    "GUID and got a new one"
+                    _(
+                        "line %(line)s: %(value)s had a missing, malformed or repeated GUID "
+                        "and got a new one",
+                        line=raw.line,
+                        value=repr(names[index]),
+                    )
                 )
         keys[index] = key
         used.add(key)
@@ -278,7 +312,13 @@ def _build(raws: list[_Raw], warnings: list[str]) -> CodebookSpec:
         readable, block = _parse_block(raw.description)
         if block is not None and not _sane_block(block):
             warnings.append(
-                Dropped(f"line {raw.line}: damaged workbench data for {raw.name!r} ignored")
+                Dropped(
+                    _(
+                        "line %(line)s: damaged workbench data for %(name)s ignored",
+                        line=raw.line,
+                        name=repr(raw.name),
+                    )
+                )
             )
             block = None
         raw.block, raw.description = block, readable
@@ -288,7 +328,7 @@ def _build(raws: list[_Raw], warnings: list[str]) -> CodebookSpec:
     keys = _assign_keys(raws, names, warnings)
     uncoloured = [names[i] for i, r in enumerate(raws) if not (r.colour or r.block or r.synthetic)]
     if uncoloured:
-        warnings.append(f"No colour given, shown in grey: {listing(uncoloured)}")
+        warnings.append(_("No colour given, shown in grey: %(value)s", value=listing(uncoloured)))
     codes = []
     for index, raw in enumerate(raws):
         block = raw.block or {}
@@ -316,8 +356,11 @@ def _build(raws: list[_Raw], warnings: list[str]) -> CodebookSpec:
         if raw.block and _flat(describe_code(codes[-1], scale)) != _flat(raw.description):
             warnings.append(
                 Dropped(
-                    f"The description of {names[index]!r} was edited in another tool; "
-                    "that text was not imported, the workbench's fields were kept"
+                    _(
+                        "The description of %(value)s was edited in another tool; that text "
+                        "was not imported, the workbench's fields were kept",
+                        value=repr(names[index]),
+                    )
                 )
             )
     return _finish(CodebookSpec(tuple(codes), scale), warnings)
@@ -343,7 +386,13 @@ def _finish(spec: CodebookSpec, warnings: list[str]) -> CodebookSpec:
         problems = [p for p in validate(replace(spec, codes=(code,))) if p.field == "shortcut"]
         if code.shortcut and (code.shortcut in seen or problems):
             warnings.append(
-                Dropped(f"Shortcut {code.shortcut!r} of {code.name!r} dropped (clash or invalid)")
+                Dropped(
+                    _(
+                        "Shortcut %(shortcut)s of %(name)s dropped (clash or invalid)",
+                        shortcut=repr(code.shortcut),
+                        name=repr(code.name),
+                    )
+                )
             )
             codes[i] = replace(code, shortcut=None)
         elif code.shortcut:

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from workbench.core.i18n import _
 from workbench.formats.qdc import MAX_XML_BYTES
 from workbench.formats.qdpx import EXTRA_MEMBER
 from workbench.formats.xlsx_read import check_archive
@@ -32,7 +33,7 @@ def archive_parts(
     """The .qde bytes, the source files by lower-case name, and the archive (None for a .qde)."""
     if not data.startswith(b"PK"):
         return data, {}, None  # a bare .qde
-    archive = check_archive(data, filename, kind=".qdpx archive")
+    archive = check_archive(data, filename, kind=_(".qdpx archive"))
     members = archive.infolist()
     top = [
         i
@@ -44,11 +45,20 @@ def archive_parts(
     if len(chosen) != 1:
         found = ", ".join(i.filename for i in top) or "none"
         raise ExchangeError(
-            f"{filename}: expected one .qde file at the top of the archive (found: {found})"
+            _(
+                "%(filename)s: expected one .qde file at the top of the archive (found: %(found)s)",
+                filename=filename,
+                found=found,
+            )
         )
     if chosen[0].file_size > MAX_XML_BYTES:
         raise ExchangeError(
-            f"{filename}: {chosen[0].filename} is larger than {MAX_XML_BYTES:,} bytes"
+            _(
+                "%(filename)s: %(filename2)s is larger than %(MAX_XML_BYTES)s bytes",
+                filename=filename,
+                filename2=chosen[0].filename,
+                MAX_XML_BYTES=format(MAX_XML_BYTES, ","),
+            )
         )
     files = {}
     for info in members:
@@ -68,7 +78,11 @@ def decode_source(raw: bytes, label: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ExchangeError(
-            f"{label}: its text file is not valid UTF-8 or UTF-16 (byte {exc.start})"
+            _(
+                "%(label)s: its text file is not valid UTF-8 or UTF-16 (byte %(start)s)",
+                label=label,
+                start=exc.start,
+            )
         ) from exc
 
 
@@ -79,9 +93,22 @@ def read_extra(archive: zipfile.ZipFile | None, filename: str) -> dict[str, Any]
     try:
         data = json.loads(archive.read(EXTRA_MEMBER).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ExchangeError(f"{filename}: {EXTRA_MEMBER} is not valid JSON ({exc})") from None
+        raise ExchangeError(
+            _(
+                "%(filename)s: %(EXTRA_MEMBER)s is not valid JSON (%(exc)s)",
+                filename=filename,
+                EXTRA_MEMBER=EXTRA_MEMBER,
+                exc=exc,
+            )
+        ) from None
     if not isinstance(data, dict) or data.get("format") != "workbench-extra":
-        raise ExchangeError(f"{filename}: {EXTRA_MEMBER} is not a workbench extra file")
+        raise ExchangeError(
+            _(
+                "%(filename)s: %(EXTRA_MEMBER)s is not a workbench extra file",
+                filename=filename,
+                EXTRA_MEMBER=EXTRA_MEMBER,
+            )
+        )
     return data
 
 
@@ -90,9 +117,11 @@ def container_warnings(archive: zipfile.ZipFile, warnings: list[str]) -> None:
     names = archive.namelist()
     if "project.qde" not in names:
         qde = [n for n in names if n.lower().endswith(".qde") and "/" not in n]
-        warnings.append(f"The project file is named {', '.join(qde)}, not project.qde")
+        warnings.append(
+            _("The project file is named %(value)s, not project.qde", value=", ".join(qde))
+        )
     if any(n.startswith("Sources/") for n in names):
-        warnings.append("Source texts are in Sources/ (capital S), not sources/")
+        warnings.append(_("Source texts are in Sources/ (capital S), not sources/"))
 
 
 def source_text(
@@ -109,13 +138,21 @@ def source_text(
     elif where:
         member = files.get(re.split(r"[/\\]", where.split("://", 1)[-1])[-1].lower())
         if member is None or archive is None:
-            raise ExchangeError(f"{label}: its text {where} is missing from the archive")
+            raise ExchangeError(
+                _(
+                    "%(label)s: its text %(where)s is missing from the archive",
+                    label=label,
+                    where=where,
+                )
+            )
         body = archive.read(member)
         raw = decode_source(body, label)
         if body.startswith(codecs.BOM_UTF8):
             return raw, True
     else:
-        raise ExchangeError(f"{label}: it has neither plainTextPath nor PlainTextContent")
+        raise ExchangeError(
+            _("%(label)s: it has neither plainTextPath nor PlainTextContent", label=label)
+        )
     if raw.startswith("\ufeff"):
         return raw[1:], True
     return raw, False

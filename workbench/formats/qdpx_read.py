@@ -37,6 +37,7 @@ from workbench.core.codebook import CodeSpec
 from workbench.core.codebook import StanceLevel
 from workbench.core.codebook import norm_name
 from workbench.core.codebook import path
+from workbench.core.i18n import _
 from workbench.formats import qdpx_offsets
 from workbench.formats.qdc import project_codebook_to_spec
 from workbench.formats.qdpx import DATA_TAG
@@ -133,8 +134,13 @@ def read_project(data: bytes, filename: str) -> RProject:
     root = parse_untrusted_xml(qde, filename)
     if local_name(root) != "Project":
         raise ExchangeError(
-            f"{filename}: line {root.sourceline}: the root element is <{local_name(root)}>, "
-            "not a REFI-QDA <Project>"
+            _(
+                "%(filename)s: line %(sourceline)s: the root element is <%(value)s>, "
+                "not a REFI-QDA <Project>",
+                filename=filename,
+                sourceline=root.sourceline,
+                value=local_name(root),
+            )
         )
     warnings: list[str] = []
     dropped: list[str] = []
@@ -142,14 +148,21 @@ def read_project(data: bytes, filename: str) -> RProject:
         container_warnings(archive, warnings)
     ns = namespace(root)
     if ns != "urn:QDA-XML:project:1.0":
-        warnings.append(f"Namespace {ns or '(none)'} read as urn:QDA-XML:project:1.0")
+        warnings.append(
+            _("Namespace %(value)s read as urn:QDA-XML:project:1.0", value=ns or "(none)")
+        )
     else:
         errors = schema_errors(load_schema("Project.xsd"), root)
         if errors:
             more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
             warnings.append("The file does not follow Project.xsd: " + "; ".join(errors[:3]) + more)
     if root.get("basePath"):
-        warnings.append(f"basePath {root.get('basePath')!r} ignored: texts are read from the file")
+        warnings.append(
+            _(
+                "basePath %(value)s ignored: texts are read from the file",
+                value=repr(root.get("basePath")),
+            )
+        )
     spec, code_warnings = project_codebook_to_spec(root, filename)
     for warning in code_warnings:
         (dropped if "not imported" in warning else warnings).append(warning)
@@ -169,8 +182,13 @@ def read_project(data: bytes, filename: str) -> RProject:
         for kind in _OTHER_SOURCES:
             for el in _kids(sources_el, kind):
                 dropped.append(
-                    f"{kind} '{el.get('name') or el.get('guid')}' (line {el.sourceline}) not "
-                    "imported: the workbench codes text only"
+                    _(
+                        "%(kind)s '%(value)s' (line %(sourceline)s) not imported: the "
+                        "workbench codes text only",
+                        kind=kind,
+                        value=el.get("name") or el.get("guid"),
+                        sourceline=el.sourceline,
+                    )
                 )
         for el in _kids(sources_el, "TextSource"):
             sources.append(
@@ -178,15 +196,26 @@ def read_project(data: bytes, filename: str) -> RProject:
                     el, files, archive, filename, code_keys, notes, used_notes, dropped, warnings
                 )
             )
-    for guid_, (title, _) in notes.items():
+    for guid_, (title, _body) in notes.items():
         if guid_ not in used_notes:
-            dropped.append(f"Note '{title}' not imported: only notes on selections become memos")
+            dropped.append(
+                _(
+                    "Note '%(title)s' not imported: only notes on selections become memos",
+                    title=title,
+                )
+            )
     for kind in ("Cases", "Sets", "Links", "Graphs", "Variables"):
         for el in _kids(root, kind):
             count = sum(1 for c in el if isinstance(c.tag, str))
-            dropped.append(f"<{kind}> ({count} item(s)) not imported: the workbench has no {kind}")
+            dropped.append(
+                _(
+                    "<%(kind)s> (%(count)s item(s)) not imported: the workbench has no %(kind)s",
+                    kind=kind,
+                    count=count,
+                )
+            )
     if _kids(root, "Description"):
-        dropped.append("The project's Description not imported")
+        dropped.append(_("The project's Description not imported"))
     extra = read_extra(archive, filename)
     ours = codebook_from_extra(extra.get("codebook"))
     if ours is not None:
@@ -291,15 +320,24 @@ def _source(
     readable, data = read_data_line("\n".join(descriptions))
     for whole in _kids(el, "Coding"):
         dropped.append(
-            f"{name}: coding of the whole source (line {whole.sourceline}) not imported: "
-            "the workbench codes passages"
+            _(
+                "%(name)s: coding of the whole source (line %(sourceline)s) not "
+                "imported: the workbench codes passages",
+                name=name,
+                sourceline=whole.sourceline,
+            )
         )
     for ref in _kids(el, "NoteRef"):
         used_notes.add((ref.get("targetGUID") or "").strip("{}").lower())
-        dropped.append(f"{name}: a note on the whole source not imported (documents have no memo)")
+        dropped.append(
+            _(
+                "%(name)s: a note on the whole source not imported (documents have no memo)",
+                name=name,
+            )
+        )
     for kind in ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection"):
-        for _ in _kids(el, kind):
-            dropped.append(f"{name}: a {kind} not imported")
+        for _kid in _kids(el, kind):
+            dropped.append(_("%(name)s: a %(kind)s not imported", name=name, kind=kind))
     stored, to_stored = stored_text(raw)
     source = RSource(
         source_guid,
@@ -324,29 +362,51 @@ def _source(
             )
         except ValueError:
             raise ExchangeError(
-                f"{label}: line {sel.sourceline}: PlainTextSelection has no usable positions"
+                _(
+                    "%(label)s: line %(sourceline)s: PlainTextSelection has no usable positions",
+                    label=label,
+                    sourceline=sel.sourceline,
+                )
             ) from None
     detection = qdpx_offsets.detect(raw, had_bom, offsets)
     source.scheme, source.evidence = detection.label, detection.evidence
     if found and not qdpx_offsets.is_standard(detection.reading, "\r\n" in raw):
         warnings.append(
-            f"{name}: offsets counted as {detection.label}, not as the standard's code points "
-            "of the file; converted"
+            _(
+                "%(name)s: offsets counted as %(label)s, not as the standard's code "
+                "points of the file; converted",
+                name=name,
+                label=detection.label,
+            )
         )
     for sel, (start, end, sel_name), where in zip(found, offsets, detection.positions, strict=True):
         tag = f"{name}: selection {start}-{end} (line {sel.sourceline})"
         if where is None:
-            dropped.append(f"{tag} not imported: it lies outside the text under {detection.label}")
+            dropped.append(
+                _(
+                    "%(tag)s not imported: it lies outside the text under %(label)s",
+                    tag=tag,
+                    label=detection.label,
+                )
+            )
             continue
         codings = []
         if not _kids(sel, "Coding"):
-            dropped.append(f"{tag} not imported: it has no coding (the workbench keeps codings)")
+            dropped.append(
+                _("%(tag)s not imported: it has no coding (the workbench keeps codings)", tag=tag)
+            )
         for coding in _kids(sel, "Coding"):
             refs = _kids(coding, "CodeRef")
             target = (refs[0].get("targetGUID") or "").strip("{}").lower() if refs else ""
             key = code_keys.get(target)
             if key is None:
-                dropped.append(f"{tag}: a coding of unknown code {target or '(none)'} not imported")
+                dropped.append(
+                    _(
+                        "%(tag)s: a coding of unknown code %(value)s not imported",
+                        tag=tag,
+                        value=target or "(none)",
+                    )
+                )
                 continue
             user = (coding.get("creatingUser") or sel.get("creatingUser") or "").strip("{}").lower()
             codings.append(

@@ -35,7 +35,7 @@ class Layer:
         raw = (text or "coders").strip()
         if raw in ("coders", "consensus"):
             return cls(raw)  # type: ignore[arg-type]
-        kind, _, name = raw.partition(":")
+        kind, _sep, name = raw.partition(":")
         if kind == "coder" and name.strip():
             return cls("coder", name.strip())
         raise ScopeError(f"layer '{raw}': use coders, consensus or coder:USERNAME")

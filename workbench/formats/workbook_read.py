@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from workbench.core.i18n import _
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xlsx_read import Sheet
 from workbench.formats.xlsx_read import cell_text
@@ -155,7 +156,14 @@ def _columns(
             shown = ", ".join(h for h in sheet.header if h)
             problems.append(
                 ImportProblem(
-                    sheet.name, 1, name, f"required column '{name}' is missing (found: {shown})"
+                    sheet.name,
+                    1,
+                    name,
+                    _(
+                        "required column '%(name)s' is missing (found: %(shown)s)",
+                        name=name,
+                        shown=shown,
+                    ),
                 )
             )
     return found
@@ -177,7 +185,11 @@ def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
                     None,
                     None,
                     None,
-                    f"{filename}: no '{PASSAGES}' sheet; is this a workbench export?",
+                    _(
+                        "%(filename)s: no '%(PASSAGES)s' sheet; is this a workbench export?",
+                        filename=filename,
+                        PASSAGES=PASSAGES,
+                    ),
                 )
             )
             return WorkbookContent([], [], [], problems)
@@ -196,7 +208,7 @@ def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
 
 def _about_version(sheet: Sheet) -> int | None:
     """The codebook version the About block names (its rows are field, value)."""
-    for _, values in sheet.rows:
+    for _row, values in sheet.rows:
         if values and cell_text(values[0]).strip() == "codebook_version" and len(values) > 1:
             return _int(cell_text(values[1]))
     return None
@@ -220,7 +232,9 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
                 if i is None
             )
             problems.append(
-                ImportProblem(sheet.name, number, bad, f"'{get(bad)}' is not a whole number")
+                ImportProblem(
+                    sheet.name, number, bad, _("'%(value)s' is not a whole number", value=get(bad))
+                )
             )
             continue
         pid, doc_id, ordinal, start, end = (int(i) for i in ids if i is not None)
@@ -231,8 +245,14 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
                     sheet.name,
                     number,
                     "text",
-                    f"the text has {len(text)} characters but its offsets {start}-{end} span "
-                    f"{end - start}: it was edited or cut",
+                    _(
+                        "the text has %(n_text)s characters but its offsets %(start)s-%(end)s "
+                        "span %(value)s: it was edited or cut",
+                        n_text=len(text),
+                        start=start,
+                        end=end,
+                        value=end - start,
+                    ),
                 )
             )
             continue
@@ -274,7 +294,10 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
             if p.start < last:
                 problems.append(
                     ImportProblem(
-                        sheet.name, p.row, "start_offset", "the passage overlaps the one before it"
+                        sheet.name,
+                        p.row,
+                        "start_offset",
+                        _("the passage overlaps the one before it"),
                     )
                 )
             last = p.end
@@ -283,7 +306,7 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
 
 def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
     # The sheet is optional, and so is each column: a sheet without ids adds nothing.
-    for _, get in _rows(sheet, ("document_id",), []):
+    for _row, get in _rows(sheet, ("document_id",), []):
         doc = documents.get(_int(get("document_id")) or -1)
         if doc is None:
             continue
@@ -304,7 +327,10 @@ def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
         if pid is None:
             problems.append(
                 ImportProblem(
-                    sheet.name, number, "passage_id", f"'{get('passage_id')}' is not a passage id"
+                    sheet.name,
+                    number,
+                    "passage_id",
+                    _("'%(value)s' is not a passage id", value=get("passage_id")),
                 )
             )
             continue
@@ -341,7 +367,12 @@ def _states(sheet: Sheet, problems: list[ImportProblem]) -> list[WState]:
         if pid is None or coded not in ("0", "1"):
             column = "passage_id" if pid is None else "coded"
             problems.append(
-                ImportProblem(sheet.name, number, column, f"'{get(column)}' is not valid here")
+                ImportProblem(
+                    sheet.name,
+                    number,
+                    column,
+                    _("'%(value)s' is not valid here", value=get(column)),
+                )
             )
             continue
         out.append(

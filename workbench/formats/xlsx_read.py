@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from workbench.core.i18n import _
 from workbench.formats.cells import unguard_csv
 from workbench.formats.xmlsafe import ExchangeError
 
@@ -38,27 +39,53 @@ def check_archive(data: bytes, filename: str, *, kind: str = "archive") -> zipfi
     """Open a zip upload after checking it cannot inflate into a bomb; return the archive."""
     if data.startswith(OLE_MAGIC):
         raise ExchangeError(
-            f"{filename}: the file is password-protected (encrypted) or an old .xls/.doc "
-            "file; remove the password or save it as .xlsx, then upload it again"
+            _(
+                "%(filename)s: the file is password-protected (encrypted) or an old "
+                ".xls/.doc file; remove the password or save it as .xlsx, then upload "
+                "it again",
+                filename=filename,
+            )
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ExchangeError(
-            f"{filename}: not a valid {kind} (damaged, or another kind of file)"
+            _(
+                "%(filename)s: not a valid %(kind)s (damaged, or another kind of file)",
+                filename=filename,
+                kind=kind,
+            )
         ) from exc
     if len(members) > MAX_MEMBERS:
-        raise ExchangeError(f"{filename}: the {kind} holds {len(members):,} files; too many")
+        raise ExchangeError(
+            _(
+                "%(filename)s: the %(kind)s holds %(n_members)s files; too many",
+                filename=filename,
+                kind=kind,
+                n_members=format(len(members), ","),
+            )
+        )
     total = 0
     for info in members:
         if info.flag_bits & 0x1:
-            raise ExchangeError(f"{filename}: {info.filename} is encrypted; remove the password")
+            raise ExchangeError(
+                _(
+                    "%(filename)s: %(filename2)s is encrypted; remove the password",
+                    filename=filename,
+                    filename2=info.filename,
+                )
+            )
         total += info.file_size
         if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
             raise ExchangeError(
-                f"{filename}: {info.filename} would unpack to {info.file_size / 1e6:,.0f} MB; "
-                "the file is too large (or a zip bomb)"
+                _(
+                    "%(filename)s: %(filename2)s would unpack to %(value)s MB; the file is "
+                    "too large (or a zip bomb)",
+                    filename=filename,
+                    filename2=info.filename,
+                    value=format(info.file_size / 1e6, ",.0f"),
+                )
             )
         if (
             info.compress_size
@@ -66,8 +93,13 @@ def check_archive(data: bytes, filename: str, *, kind: str = "archive") -> zipfi
             and info.file_size > 1_000_000
         ):
             raise ExchangeError(
-                f"{filename}: {info.filename} is compressed "
-                f"{info.file_size // info.compress_size:,} to 1, as only zip bombs are; refused"
+                _(
+                    "%(filename)s: %(filename2)s is compressed %(value)s to 1, as only zip "
+                    "bombs are; refused",
+                    filename=filename,
+                    filename2=info.filename,
+                    value=format(info.file_size // info.compress_size, ","),
+                )
             )
     for info in members:
         _inflates_as_declared(archive, info, filename)
@@ -83,7 +115,12 @@ def _inflates_as_declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filen
                 seen += len(chunk)
                 if seen > info.file_size:
                     raise ExchangeError(
-                        f"{filename}: {info.filename} inflates beyond its declared size; refused"
+                        _(
+                            "%(filename)s: %(filename2)s inflates beyond its declared size; "
+                            "refused",
+                            filename=filename,
+                            filename2=info.filename,
+                        )
                     )
     except ExchangeError:
         raise
@@ -95,17 +132,29 @@ def _inflates_as_declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filen
         NotImplementedError,
         RuntimeError,
     ) as exc:
-        raise ExchangeError(f"{filename}: {info.filename} is damaged ({exc})") from exc
+        raise ExchangeError(
+            _(
+                "%(filename)s: %(filename2)s is damaged (%(exc)s)",
+                filename=filename,
+                filename2=info.filename,
+                exc=exc,
+            )
+        ) from exc
 
 
 def open_workbook(data: bytes, filename: str) -> Workbook:
     """Open an uploaded .xlsx read-only (values, not formulas) after the archive checks."""
-    check_archive(data, filename, kind="Excel workbook (.xlsx)")
+    check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged parts; all mean the same
         raise ExchangeError(
-            f"{filename}: the workbook cannot be read ({type(exc).__name__}: {exc})"
+            _(
+                "%(filename)s: the workbook cannot be read (%(name__)s: %(exc)s)",
+                filename=filename,
+                name__=type(exc).__name__,
+                exc=exc,
+            )
         ) from exc
 
 
@@ -154,7 +203,7 @@ def _decode(data: bytes, filename: str) -> str:
     try:
         return decode_bytes(data, filename)  # UTF-16/32 with a BOM, GB18030, Big5, ...
     except CorpusError as exc:
-        raise ExchangeError(f"{exc}; save the table as UTF-8 CSV or .xlsx") from exc
+        raise ExchangeError(_("%(exc)s; save the table as UTF-8 CSV or .xlsx", exc=exc)) from exc
 
 
 DELIMITERS = (",", ";", "\t")
@@ -196,6 +245,11 @@ def read_csv(data: bytes, filename: str) -> Sheet:
                 rows.append((number, list(cleaned)))
     except csv.Error as exc:
         raise ExchangeError(
-            f"{filename}: line {reader.line_num}: not readable as CSV ({exc})"
+            _(
+                "%(filename)s: line %(line_num)s: not readable as CSV (%(exc)s)",
+                filename=filename,
+                line_num=reader.line_num,
+                exc=exc,
+            )
         ) from exc
     return Sheet(filename, header, rows)

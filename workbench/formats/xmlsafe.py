@@ -10,6 +10,8 @@ from importlib import resources
 
 from lxml import etree
 
+from workbench.core.i18n import _
+
 # Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF).
 XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 REPLACEMENT = "\ufffd"
@@ -45,10 +47,14 @@ def parse_untrusted_xml(data: bytes, filename: str) -> etree._Element:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if not data.strip():
-        raise ExchangeError(f"{filename}: the file is empty")
+        raise ExchangeError(_("%(filename)s: the file is empty", filename=filename))
     doctype_error = ExchangeError(
-        f"{filename}: DOCTYPE and entity declarations are not allowed in exchange files "
-        "(they can be used to read local files); export the file again without them"
+        _(
+            "%(filename)s: DOCTYPE and entity declarations are not allowed in "
+            "exchange files (they can be used to read local files); export the "
+            "file again without them",
+            filename=filename,
+        )
     )
     try:
         root = etree.fromstring(data, _parser())
@@ -57,11 +63,20 @@ def parse_untrusted_xml(data: bytes, filename: str) -> etree._Element:
         if _mentions_doctype(data):
             raise doctype_error from exc
         line = f" at line {exc.lineno}" if exc.lineno else ""
-        raise ExchangeError(f"{filename}: not well-formed XML{line}: {exc.msg}") from exc
+        raise ExchangeError(
+            _(
+                "%(filename)s: not well-formed XML%(line)s: %(msg)s",
+                filename=filename,
+                line=line,
+                msg=exc.msg,
+            )
+        ) from exc
     except ValueError as exc:  # e.g. an encoding declaration lxml cannot honour
-        raise ExchangeError(f"{filename}: cannot be read as XML: {exc}") from exc
+        raise ExchangeError(
+            _("%(filename)s: cannot be read as XML: %(exc)s", filename=filename, exc=exc)
+        ) from exc
     if root is None:
-        raise ExchangeError(f"{filename}: not an XML document")
+        raise ExchangeError(_("%(filename)s: not an XML document", filename=filename))
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise doctype_error

@@ -31,6 +31,7 @@ from workbench.core import limits
 from workbench.core.errors import Forbidden
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.detect import Kind
@@ -149,7 +150,7 @@ def _member(session: Session, project: Project, user: User) -> None:
         )
     )
     if found is None:
-        raise NotFound(f"{user.username} is not a member of this project.")
+        raise NotFound(_("%(username)s is not a member of this project.", username=user.username))
 
 
 # --------------------------------------------------------------------------- coming back in
@@ -170,19 +171,30 @@ def _sheet_coder(
     named = parsed.meta.get("coder", "")
     if parsed.meta.get("project") and parsed.meta["project"] != project.slug:
         raise ValidationError(
-            f"{parsed.filename}: this coding sheet belongs to project "
-            f"'{parsed.meta['project']}', not '{project.slug}'."
+            _(
+                "%(filename)s: this coding sheet belongs to project '%(value)s', not '%(slug)s'.",
+                filename=parsed.filename,
+                value=parsed.meta["project"],
+                slug=project.slug,
+            )
         )
     if role != "lead":
         if named and named.lower() != actor.username.lower():
             raise Forbidden(
-                f"{parsed.filename} is the coding sheet of {named}; you can import only your own."
+                _(
+                    "%(filename)s is the coding sheet of %(named)s; you can import only your own.",
+                    filename=parsed.filename,
+                    named=named,
+                )
             )
         return actor
     if not named:
         raise ValidationError(
-            f"{parsed.filename}: the sheet does not say whose it is (its hidden '_meta' sheet "
-            "is missing); ask the coder to upload it themself."
+            _(
+                "%(filename)s: the sheet does not say whose it is (its hidden '_meta' "
+                "sheet is missing); ask the coder to upload it themself.",
+                filename=parsed.filename,
+            )
         )
     coder = session.scalar(
         select(User)
@@ -219,7 +231,11 @@ def import_coding_sheet(
     report = ImportReport(kind, filename, rows=len(parsed.sheet.rows))
     if parsed.meta.get("format") not in (None, "", cs.FORMAT):
         report.warnings.append(
-            f"Unknown sheet format {parsed.meta['format']!r}; read as {cs.FORMAT}"
+            _(
+                "Unknown sheet format %(value)s; read as %(FORMAT)s",
+                value=repr(parsed.meta["format"]),
+                FORMAT=cs.FORMAT,
+            )
         )
     rows = _validate_sheet(session, project, coder, parsed, report, memo_limit)
     if report.problems and not apply_valid:
@@ -256,12 +272,17 @@ def _header_columns(
             kind = "stance" if stance else "presence"
         if code is None:
             report.problems.append(
-                ImportProblem(sheet.name, 1, header, "unknown column: no such code in the codebook")
+                ImportProblem(
+                    sheet.name, 1, header, _("unknown column: no such code in the codebook")
+                )
             )
         elif not code.is_codable:
             report.problems.append(
                 ImportProblem(
-                    sheet.name, 1, header, f"'{code.name}' is a folder and cannot be applied"
+                    sheet.name,
+                    1,
+                    header,
+                    _("'%(name)s' is a folder and cannot be applied", name=code.name),
                 )
             )
         else:
@@ -269,7 +290,12 @@ def _header_columns(
     for required in ("passage_id", "text_sha256"):
         if required not in fixed:
             report.problems.append(
-                ImportProblem(sheet.name, 1, required, f"required column '{required}' is missing")
+                ImportProblem(
+                    sheet.name,
+                    1,
+                    required,
+                    _("required column '%(required)s' is missing", required=required),
+                )
             )
     return fixed, codes
 
@@ -295,7 +321,7 @@ def _validate_sheet(
         )
     )
     wanted = []
-    for _, values in sheet.rows:
+    for _row, values in sheet.rows:
         raw = cell_text(values[fixed["passage_id"]]) if fixed["passage_id"] < len(values) else ""
         found_id = limits.counting_number(raw)
         if found_id is not None:
@@ -351,7 +377,7 @@ def _validate_sheet(
                 else:
                     stance = cs.parse_stance(cell(index), allowed)
                     if stance is not None and not code.takes_stance:
-                        raise ValueError(f"'{code.name}' takes no stance")
+                        raise ValueError(_("'%(name)s' takes no stance", name=code.name))
             except ValueError as exc:
                 bad(headers[index], str(exc))
             codes[code.id] = (present, stance)

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.interchange.import_report import ImportReport
 from workbench.models import ConsensusAnnotation
@@ -64,10 +65,19 @@ def apply_consensus(
                 )
         except ValidationError as exc:
             report.problems.append(
-                ImportProblem(sheet, None, "layer", f"consensus of passage {passage_id}: {exc}")
+                ImportProblem(
+                    sheet,
+                    None,
+                    "layer",
+                    _(
+                        "consensus of passage %(passage_id)s: %(exc)s",
+                        passage_id=passage_id,
+                        exc=exc,
+                    ),
+                )
             )
             continue
-        for code_id, (_, memo) in codes.items():
+        for code_id, (_code, memo) in codes.items():
             if memo:
                 session.execute(
                     update(ConsensusAnnotation)

@@ -25,11 +25,16 @@ class ExportRequest:
     fmt: str
     scope: ExportScope
     table: str | None = None
+    # The interface language of whoever asks: the About sheet and the column dictionary are
+    # written in it (a background job runs without a request to ask).
+    language: str = "en"
 
     @classmethod
-    def of(cls, fmt: str, scope: ExportScope, table: str | None) -> ExportRequest:
+    def of(
+        cls, fmt: str, scope: ExportScope, table: str | None, language: str = "en"
+    ) -> ExportRequest:
         """The request as the form gives it: a table choice counts for CSV only."""
-        return cls(fmt, scope, (table or None) if fmt == "csv" else None)
+        return cls(fmt, scope, (table or None) if fmt == "csv" else None, language)
 
 
 def in_background(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from workbench.codebooks.files import LeavesOut
+from workbench.core.i18n import _
 
 
 @dataclass
@@ -33,29 +34,48 @@ class ExchangeReport(LeavesOut):
 
     def summary(self) -> str:
         """One sentence for the page or the terminal."""
-        left = (
-            f"; {len(self.dropped)} item(s) NOT imported (listed below)"
-            if self.dropped
-            else "; nothing left out"
-        )
-        return (
-            f"{self.filename}: {self.documents_added} documents added "
-            f"({self.documents_known} already present), {self.codings} codings "
-            + ("applied" if self.applied else "to apply")
-            + (f", codebook version {self.codebook_version}" if self.codebook_version else "")
-            + left
-            + "."
-        )
+        values = {
+            "file": self.filename,
+            "added": self.documents_added,
+            "known": self.documents_known,
+            "codings": self.codings,
+            "version": self.codebook_version,
+            "dropped": len(self.dropped),
+        }
+        # Each combination is a whole sentence, so that a language can order it as it needs.
+        if self.applied:
+            done = _(
+                "%(file)s: %(added)s documents added (%(known)s already present), %(codings)s "
+                "codings applied",
+                **values,
+            )
+        else:
+            done = _(
+                "%(file)s: %(added)s documents added (%(known)s already present), %(codings)s "
+                "codings to apply",
+                **values,
+            )
+        if self.codebook_version:
+            done = _("%(done)s, codebook version %(version)s", done=done, version=values["version"])
+        if self.dropped:
+            return _(
+                "%(done)s; %(dropped)s item(s) NOT imported (listed below).",
+                done=done,
+                dropped=values["dropped"],
+            )
+        return _("%(done)s; nothing left out.", done=done)
 
-    def lines(self) -> list[str]:
-        """The whole report as lines of text, for the terminal."""
-        out = [self.summary()]
-        out += [f"offsets: {r}" for r in self.readings]
-        out += [f"changed: {c}" for c in self.changes]
+    def lines(self) -> list[tuple[str, bool]]:
+        """The whole report as lines of text for the terminal, each with whether it is a problem."""
+        out = [(self.summary(), False)]
+        out += [(_("offsets: %(what)s", what=r), False) for r in self.readings]
+        out += [(_("changed: %(what)s", what=c), False) for c in self.changes]
         if self.split_selections:
-            out.append(f"split: {self.split_selections} selections cut at passage boundaries")
+            split = _("split: %(n)s selections cut at passage boundaries", n=self.split_selections)
+            out.append((split, False))
         if self.created_coders:
-            out.append("created inactive coders: " + ", ".join(self.created_coders))
-        out += [f"warning: {w}" for w in self.warnings]
-        out += [f"NOT imported: {d}" for d in self.dropped]
+            names = ", ".join(self.created_coders)
+            out.append((_("created inactive coders: %(names)s", names=names), False))
+        out += [(_("warning: %(what)s", what=w), True) for w in self.warnings]
+        out += [(_("NOT imported: %(what)s", what=d), True) for d in self.dropped]
         return out

@@ -37,6 +37,7 @@ from workbench.codebooks import codes as codebooks
 from workbench.core import limits
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats import flat
 from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
@@ -105,16 +106,25 @@ def check_scope(session: Session, project: Project, scope: ExportScope) -> None:
         )
         missing = sorted(set(scope.document_ids) - found)
         if missing:
-            raise NotFound(f"Documents not in this project: {', '.join(map(str, missing))}.")
+            raise NotFound(
+                _("Documents not in this project: %(value)s.", value=", ".join(map(str, missing)))
+            )
     known_coders = {u.id for u in analysis.coders_in_project(session, project)}
     missing = sorted(set(scope.coder_ids) - known_coders)
     if missing:
-        raise NotFound(f"Coders not in this project: {', '.join(map(str, missing))}.")
+        raise NotFound(
+            _("Coders not in this project: %(value)s.", value=", ".join(map(str, missing)))
+        )
     if scope.code_ids:
         codable = {c.id for c in analysis.codable_codes(session, project)}
         missing = sorted(set(scope.code_ids) - codable)
         if missing:
-            raise NotFound(f"Codes not codable in this project: {', '.join(map(str, missing))}.")
+            raise NotFound(
+                _(
+                    "Codes not codable in this project: %(value)s.",
+                    value=", ".join(map(str, missing)),
+                )
+            )
     if scope.layer.kind == "coder":
         analysis.layer_coder_ids(session, project, scope)
 
@@ -146,18 +156,19 @@ def tables_for(
         frequency_sheets.cooccurrence_table(ctx, summary),
         *translation_sheets.translation_tables(ctx),
     ]
-    extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]
+    extra = [("csv_guard", _("Text that could start a formula begins with an apostrophe (')"))]
     if fmt == "xlsx":
         tables = [about_sheet.about_sheet(ctx, data, []), *data]
     else:
         tables = [*about_sheet.about_tables(ctx, data, extra if fmt == "csv" else []), *data]
     chart = ChartSpec(
         "frequencies",
-        f"Passages per code ({scope.layer})",
+        _("Passages per code (%(layer)s)", layer=str(scope.layer)),
         category_column=4,
         value_column=5,
         rows=len(ctx.codes),
         colours=[c.colour for c in ctx.codes],
+        y_title=_("passages"),
     )
     total = estimates["passages"] * 2 + estimates["annotations"] + estimates["coded"] + 100
     return tables, chart, total
@@ -183,7 +194,9 @@ def write_export(
 ) -> ExportResult:
     """Write the export in the chosen format to out (a path or a binary stream)."""
     if fmt not in FORMATS:
-        raise ValidationError(f"Unknown format '{fmt}': use {', '.join(FORMATS)}.")
+        raise ValidationError(
+            _("Unknown format '%(fmt)s': use %(value)s.", fmt=fmt, value=", ".join(FORMATS))
+        )
     if fmt == "qdpx":
         from workbench.interchange import project_exchange
 
@@ -202,7 +215,9 @@ def write_export(
         chosen = [t for t in tables if t.key == table]
         if not chosen:
             names = ", ".join(t.key for t in tables)
-            raise ValidationError(f"Unknown table '{table}': use one of {names}.")
+            raise ValidationError(
+                _("Unknown table '%(table)s': use one of %(names)s.", table=table, names=names)
+            )
         # A single table still fills in what the About table reports on itself.
         rows = flat.write_csv(chosen[0], out, progress=progress)
         return ExportResult({table: rows}, file_name(project, fmt, table), MIME["csv"])
@@ -228,7 +243,7 @@ def _ids(values: Sequence[str], lookup: Callable[[str], int | None], what: str) 
         else:
             out.append(found)
     if unknown:
-        raise NotFound(f"Unknown {what}: {', '.join(unknown)}.")
+        raise NotFound(_("Unknown %(what)s: %(value)s.", what=what, value=", ".join(unknown)))
     return tuple(out)
 
 
@@ -299,13 +314,15 @@ def scope_from_form(values: Any) -> ExportScope:
             if str(v).strip():
                 number = limits.counting_number(str(v))
                 if number is None:
-                    raise ValidationError(f"{name}: '{str(v)[:40]}' is not an id.")
+                    raise ValidationError(
+                        _("%(name)s: '%(value)s' is not an id.", name=name, value=str(v)[:40])
+                    )
                 out.append(number)
         return tuple(out)
 
     bootstrap = limits.counting_number(str(values.get("bootstrap") or "1000"))
     if bootstrap is None:
-        raise ValidationError("bootstrap: give a whole number of replicates (0 for none).")
+        raise ValidationError(_("bootstrap: give a whole number of replicates (0 for none)."))
     try:
         return ExportScope(
             document_ids=ints("documents"),

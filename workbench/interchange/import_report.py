@@ -7,6 +7,7 @@ from dataclasses import field
 from typing import TypedDict
 
 from workbench.core import limits
+from workbench.core.i18n import _
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xmlsafe import ExchangeError
 
@@ -73,31 +74,52 @@ class ImportReport:
     def summary(self) -> str:
         """One sentence for the page or the terminal."""
         if not self.applied:
-            return (
-                f"{self.filename}: nothing was applied; {len(self.problems)} problem(s) in "
-                f"{self.problem_rows} of {self.rows} rows."
+            return _(
+                "%(file)s: nothing was applied; %(problems)s problem(s) in %(bad)s of %(rows)s "
+                "rows.",
+                file=self.filename,
+                problems=len(self.problems),
+                bad=self.problem_rows,
+                rows=self.rows,
             )
-        skipped = (
-            f"; NOT applied: {len(self.problems)} item(s) listed above ({self.problem_rows} rows)"
-            if self.problems
-            else ""
-        )
-        extra = ""
+        # Each part is a phrase of its own, so that a language can word it as it needs.
+        parts = []
         if self.documents_added or self.documents_known:
-            extra += (
-                f"{self.documents_added} documents added ({self.documents_known} already present), "
+            parts.append(
+                _(
+                    "%(added)s documents added (%(known)s already present)",
+                    added=self.documents_added,
+                    known=self.documents_known,
+                )
             )
         if self.codebook_version is not None:
-            extra += f"codebook version {self.codebook_version}, "
+            parts.append(_("codebook version %(n)s", n=self.codebook_version))
         if self.consensus_passages:
-            extra += f"{self.consensus_passages} adjudicated passages, "
+            parts.append(_("%(n)s adjudicated passages", n=self.consensus_passages))
         if self.created_coders:
-            extra += f"coders created: {', '.join(self.created_coders)}, "
-        return (
-            f"{self.filename}: applied {self.applied_rows} rows: {extra}"
-            f"{self.codings_set} codings set, {self.codings_removed} removed, "
-            f"{self.passages_done} passages marked coded{skipped}."
+            parts.append(_("coders created: %(names)s", names=", ".join(self.created_coders)))
+        parts.append(
+            _(
+                "%(set)s codings set, %(removed)s removed, %(done)s passages marked coded",
+                set=self.codings_set,
+                removed=self.codings_removed,
+                done=self.passages_done,
+            )
         )
+        done = _(
+            "%(file)s: applied %(n)s rows: %(parts)s",
+            file=self.filename,
+            n=self.applied_rows,
+            parts=_(", ").join(parts),
+        )
+        if self.problems:
+            return _(
+                "%(done)s; NOT applied: %(problems)s item(s) listed above (%(bad)s rows).",
+                done=done,
+                problems=len(self.problems),
+                bad=self.problem_rows,
+            )
+        return _("%(done)s.", done=done)
 
 
 def failed_file(kind: str, filename: str, exc: ExchangeError) -> ImportReport:

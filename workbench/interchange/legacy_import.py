@@ -25,6 +25,7 @@ from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.core import limits
+from workbench.core.i18n import _
 from workbench.formats import coding_sheet as cs
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.legacy import LegacyRow
@@ -208,8 +209,11 @@ def import_legacy(session: Session, project: Project, actor: User, upload: Uploa
                         sheet.name,
                         row.row,
                         "code",
-                        f"row {earlier[0]} gives this coder's same code on this passage "
-                        "differently",
+                        _(
+                            "row %(value)s gives this coder's same code on this passage "
+                            "differently",
+                            value=earlier[0],
+                        ),
                     )
                 )
                 item = None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workbench.core.errors import Forbidden
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.interchange import coding_import
 from workbench.interchange import exports
 from workbench.interchange import pending_imports
@@ -41,16 +42,19 @@ def coding_sheet_file(
         coder = user
     else:
         if role != "lead":
-            raise Forbidden("Only a project lead can do this.")
+            raise Forbidden(_("Only a project lead can do this."))
         found = session.get(User, coder_id)
         if found is None:
-            raise ValidationError(f"No user {coder_id}.")
+            raise ValidationError(_("No user %(coder_id)s.", coder_id=coder_id))
         coder = found
     buffer = io.BytesIO()
     rows = coding_import.write_sheet_for(session, project, coder, buffer)
     if rows == 0:
         raise ValidationError(
-            f"No passages are assigned to {coder.display_name}; assign some on the Team page first."
+            _(
+                "No passages are assigned to %(display_name)s; assign some on the Team page first.",
+                display_name=coder.display_name,
+            )
         )
     return FileDownload(
         buffer.getvalue(), f"{project.slug}-coding-{coder.username}.xlsx", exports.MIME["xlsx"]

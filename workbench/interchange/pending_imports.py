@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 
 _MAX_AGE = 24 * 3600
 
@@ -32,16 +33,18 @@ def load(folder: str, project_id: int, user_id: int, token: str) -> tuple[str, b
     """The (filename, bytes) stashed under token by this user for this project."""
     root = Path(folder)
     if not token.replace("-", "").replace("_", "").isalnum():
-        raise ValidationError("This import is no longer available: upload the file again.")
+        raise ValidationError(_("This import is no longer available: upload the file again."))
     try:
         meta = json.loads((root / f"{token}.json").read_text(encoding="utf-8"))
         data = (root / f"{token}.bin").read_bytes()
     except (OSError, ValueError):
         raise ValidationError(
-            "This import is no longer available: upload the file again."
+            _("This import is no longer available: upload the file again.")
         ) from None
     if meta.get("project") != project_id or meta.get("user") != user_id:
-        raise ValidationError("This import was previewed by someone else: upload the file again.")
+        raise ValidationError(
+            _("This import was previewed by someone else: upload the file again.")
+        )
     return str(meta.get("filename") or "upload"), data
 
 

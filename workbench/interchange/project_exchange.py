@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks import files as codebook_files
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats.detect import Kind
 from workbench.formats.detect import detect
 from workbench.formats.detect import suffix
@@ -61,12 +62,15 @@ def import_project_file(
         return _as_exchange(filename, report)
     if kind not in (Kind.QDPX, Kind.QDE):
         raise ValidationError(
-            f"{filename}: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export."
+            _(
+                "%(filename)s: import a .qdpx or .qde project, a .qdc codebook or an .xlsx export.",
+                filename=filename,
+            )
         )
     try:
         found = read_project(data, filename)
     except ExchangeError as exc:
-        raise ValidationError(f"Nothing was imported. {exc}") from None
+        raise ValidationError(_("Nothing was imported. %(exc)s", exc=exc)) from None
     return qdpx_import.import_refi(session, project, user, filename, found, create_coders, mode)
 
 

@@ -29,6 +29,7 @@ from workbench.coding import actions as coding
 from workbench.core.codebook import CodebookSpec
 from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents import importing
 from workbench.formats.qdpx_read import RProject
 from workbench.formats.qdpx_read import RSelection
@@ -175,8 +176,11 @@ def _coders(
         out[guid_] = match
     if missing:
         raise ValidationError(
-            "Nothing was imported: the file has codings by users who are not members of this "
-            "project. Add them to the project, or choose 'create missing coders'.",
+            _(
+                "Nothing was imported: the file has codings by users who are not "
+                "members of this project. Add them to the project, or choose 'create "
+                "missing coders'."
+            ),
             missing,
         )
     return out
@@ -228,21 +232,28 @@ def _plan(
         if not sel.codings:
             continue
         if sel.start >= sel.end:
-            report.dropped.append(f"{label} not imported: it selects no text")
+            report.dropped.append(_("%(label)s not imported: it selects no text", label=label))
             continue
         pieces = _pieces(sel, passages)
         covered = sum((s.end - s.start) if s else len(p.text) for p, s in pieces)
         if covered != sel.end - sel.start:
             report.dropped.append(
-                f"{label} not imported: part of its text lies outside the codable passages of "
-                "the copy of this document already in the project"
+                _(
+                    "%(label)s not imported: part of its text lies outside the codable "
+                    "passages of the copy of this document already in the project",
+                    label=label,
+                )
             )
             continue
         if len(pieces) > 1:
             report.split_selections += 1
             report.changes.append(
-                f"{label}: split into {len(pieces)} codings at the passage boundaries of the "
-                "copy already in the project"
+                _(
+                    "%(label)s: split into %(n_pieces)s codings at the passage boundaries "
+                    "of the copy already in the project",
+                    label=label,
+                    n_pieces=len(pieces),
+                )
             )
         ours = notes.get(sel.guid) or {}
         readable, block = read_data_line(sel.description)
@@ -253,7 +264,11 @@ def _plan(
             code, coder = keys.get(c.key), coders.get(c.user)
             if code is None or coder is None or not code.is_codable:
                 report.dropped.append(
-                    f"{label}: coding with code {c.key} not imported: not codable"
+                    _(
+                        "%(label)s: coding with code %(key)s not imported: not codable",
+                        label=label,
+                        key=c.key,
+                    )
                 )
                 continue
             for passage, span in pieces:
@@ -266,10 +281,16 @@ def _plan(
                         "the copy of this document already in the project has them in one passage",
                     )
                     report.dropped.append(
-                        f"{label} not exact: joined with another selection of "
-                        f"{coder.display_name} with '{code.name}' in passage "
-                        f"{passage.ordinal + 1} (one coding per passage, coder and code) "
-                        f"because {reason}"
+                        _(
+                            "%(label)s not exact: joined with another selection of "
+                            "%(display_name)s with '%(name)s' in passage %(value)s (one coding per "
+                            "passage, coder and code) because %(reason)s",
+                            label=label,
+                            display_name=coder.display_name,
+                            name=code.name,
+                            value=passage.ordinal + 1,
+                            reason=reason,
+                        )
                     )
                     slots[slot].span = _hull(slots[slot].span, span, passage)
                     continue
@@ -313,7 +334,11 @@ def _apply(
             kwargs["stance"] = slot.stance
         elif slot.stance is not None:
             report.dropped.append(
-                f"{slot.label}: stance {slot.stance} not imported: not on this project's scale"
+                _(
+                    "%(label)s: stance %(stance)s not imported: not on this project's scale",
+                    label=slot.label,
+                    stance=slot.stance,
+                )
             )
         if slot.memo:
             kwargs["memo"] = slot.memo

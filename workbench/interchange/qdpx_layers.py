@@ -20,6 +20,7 @@ from workbench.accounts import users as accounts
 from workbench.codebooks.code_index import forget_version
 from workbench.coding import actions as coding
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.formats.times import parse_utc
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.models import Code
@@ -85,7 +86,7 @@ def restore_history(
     )
     if numbers != [1]:
         report.warnings.append(
-            "The codebook history in the file was not copied: this project has its own"
+            _("The codebook history in the file was not copied: this project has its own")
         )
         return False
     session.execute(delete(CodebookVersion).where(CodebookVersion.project_id == project.id))
@@ -141,8 +142,13 @@ def restore_layers(
             continue
         if done and not passage.codable:
             report.dropped.append(
-                f"{source_name}: passage {ordinal + 1} marked coded by {username} not imported: "
-                "the passage is not codable"
+                _(
+                    "%(source_name)s: passage %(value)s marked coded by %(username)s not "
+                    "imported: the passage is not codable",
+                    source_name=source_name,
+                    value=ordinal + 1,
+                    username=username,
+                )
             )
             continue
         if done:
@@ -197,7 +203,11 @@ def _restore_consensus(
         passage = by_ordinal.get(ordinal)
         if passage is None:
             report.dropped.append(
-                f"{source_name}: an adjudication of passage {ordinal} not imported"
+                _(
+                    "%(source_name)s: an adjudication of passage %(ordinal)s not imported",
+                    source_name=source_name,
+                    ordinal=ordinal,
+                )
             )
             continue
         state = session.scalar(

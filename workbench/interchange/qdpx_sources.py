@@ -20,6 +20,7 @@ from workbench.core.corpus.records import looks_like_records
 from workbench.core.corpus.refit import Refit
 from workbench.core.corpus.refit import fit_passages
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats.qdpx_read import RCoding
 from workbench.formats.qdpx_read import RSource
 from workbench.interchange.exchange_report import ExchangeReport
@@ -58,14 +59,19 @@ def parsed_source(
     if passages is None:
         if data.get("passages") is not None:
             report.warnings.append(
-                f"{source.name}: stored passage boundaries were unusable; re-segmented"
+                _(
+                    "%(name)s: stored passage boundaries were unusable; re-segmented",
+                    name=source.name,
+                )
             )
         # A record-a-line text, or one without blank lines, has one paragraph (or record) a line.
         by_line = "\n\n" not in text.strip() or looks_like_records(text)
         used = "lines" if mode == "paragraph" and by_line else mode
         passages = segment(text, mode="lines" if used == "lines" else mode)  # type: ignore[arg-type]
     if not passages:
-        raise ValidationError(f"Nothing was imported: the source '{source.name}' has no text.")
+        raise ValidationError(
+            _("Nothing was imported: the source '%(name)s' has no text.", name=source.name)
+        )
     refit = fit_passages(text, passages, wanted)
     meta = DocumentMeta(
         title=str(data.get("title") or source.name)[:500],

@@ -29,6 +29,7 @@ from workbench.core import limits
 from workbench.core.corpus import DocumentMeta
 from workbench.core.corpus import ParsedDocument
 from workbench.core.corpus import PassageSpec
+from workbench.core.i18n import _
 from workbench.documents import importing
 from workbench.formats import codebook_xlsx
 from workbench.formats.codebook_xlsx import ImportProblem
@@ -135,7 +136,7 @@ def _keep_revisions(session: Session, project: Project, book: bytes) -> None:
     if "key" not in sheet.header or "revision" not in sheet.header:
         return
     key_at, rev_at = sheet.header.index("key"), sheet.header.index("revision")
-    for _, values in sheet.rows:
+    for _row, values in sheet.rows:
         key = cell_text(values[key_at]).strip().strip("{}").lower() if key_at < len(values) else ""
         rev = cell_text(values[rev_at]).strip() if rev_at < len(values) else ""
         revision = limits.counting_number(rev)
@@ -188,8 +189,12 @@ def _store_documents(
                         PASSAGES,
                         wp.row,
                         "text",
-                        f"passage {wp.ordinal} of '{doc.title}' is not a passage of the "
-                        "project's copy of this document (segmented differently?)",
+                        _(
+                            "passage %(ordinal)s of '%(title)s' is not a passage of the project's "
+                            "copy of this document (segmented differently?)",
+                            ordinal=wp.ordinal,
+                            title=doc.title,
+                        ),
                     )
                 )
     return by_old

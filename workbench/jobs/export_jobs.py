@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from workbench.core.errors import DomainError
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.formats.scope import ExportScope
 from workbench.formats.scope import Layer
 from workbench.interchange import exports
@@ -63,9 +64,11 @@ def scope_of(options: dict[str, Any]) -> ExportScope:
     )
 
 
-def _request(fmt: str, scope: ExportScope, table: str | None) -> dict[str, Any]:
+def _request(
+    fmt: str, scope: ExportScope, table: str | None, language: str = "en"
+) -> dict[str, Any]:
     """What a job row records of the export asked for (the keys two requests compare on)."""
-    return {"format": fmt, "table": table, "scope": scope_options(scope)}
+    return {"format": fmt, "table": table, "scope": scope_options(scope), "language": language}
 
 
 def create_job(
@@ -79,7 +82,7 @@ def create_job(
 ) -> ExportJob:
     """Record a queued export job."""
     if fmt not in exports.FORMATS:
-        raise ValidationError(f"Unknown format '{fmt}'.")
+        raise ValidationError(_("Unknown format '%(fmt)s'.", fmt=fmt))
     job = ExportJob(
         project_id=project.id,
         requested_by_id=user.id,
@@ -113,8 +116,8 @@ def start_or_reuse(
     the same moment; on SQLite the writer turn already serialises this.
     """
     if wanted.fmt not in exports.FORMATS:
-        raise ValidationError(f"Unknown format '{wanted.fmt}'.")
-    asked = _request(wanted.fmt, wanted.scope, wanted.table)
+        raise ValidationError(_("Unknown format '%(fmt)s'.", fmt=wanted.fmt))
+    asked = _request(wanted.fmt, wanted.scope, wanted.table, wanted.language)
     return start_job(session, project, user, asked, per_user, per_project)
 
 
@@ -156,13 +159,22 @@ def start_job(
             return job, False
     if len(mine) >= per_user:
         raise TooManyJobs(
-            f"You have {len(mine)} exports running; at most {per_user} may run at once per "
-            "person. Wait for one to finish (see Background exports on the Export page)."
+            _(
+                "You have %(n_mine)s exports running; at most %(per_user)s may run at "
+                "once per person. Wait for one to finish (see Background exports on "
+                "the Export page).",
+                n_mine=len(mine),
+                per_user=per_user,
+            )
         )
     if len(running) >= per_project:
         raise TooManyJobs(
-            f"This project has {len(running)} exports running; at most {per_project} may run at "
-            "once. Wait for one to finish."
+            _(
+                "This project has %(n_running)s exports running; at most "
+                "%(per_project)s may run at once. Wait for one to finish.",
+                n_running=len(running),
+                per_project=per_project,
+            )
         )
     job = ExportJob(project_id=project.id, requested_by_id=user.id, status="queued", options=same)
     session.add(job)
@@ -174,7 +186,7 @@ def get_job(session: Session, project: Project, job_id: int) -> ExportJob:
     """The project's job (NotFound for another project's)."""
     job = session.get(ExportJob, job_id)
     if job is None or job.project_id != project.id:
-        raise NotFound(f"No export job {job_id} in this project.")
+        raise NotFound(_("No export job %(job_id)s in this project.", job_id=job_id))
     return job
 
 

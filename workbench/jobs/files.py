@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import NotFound
+from workbench.core.i18n import _
 from workbench.models import ExportFileChunk
 from workbench.models import ExportJob
 from workbench.unit_of_work import Database
@@ -38,7 +39,13 @@ class FileStore:
 
     def __post_init__(self) -> None:
         if self.kind not in STORES:
-            raise ValueError(f"JOB_FILES must be one of {', '.join(STORES)}, not {self.kind!r}.")
+            raise ValueError(
+                _(
+                    "JOB_FILES must be one of %(value)s, not %(kind)s.",
+                    value=", ".join(STORES),
+                    kind=repr(self.kind),
+                )
+            )
 
 
 def keep(session: Session, store: FileStore, job: ExportJob, source: Path, relative: str) -> None:
@@ -74,7 +81,7 @@ class StoredFile:
 
 def locate(session: Session, store: FileStore, job: ExportJob) -> StoredFile:
     """The finished job's file, or NotFound while it has none."""
-    missing = NotFound("This export has no file (not finished, failed, or deleted).")
+    missing = NotFound(_("This export has no file (not finished, failed, or deleted)."))
     if job.status != "done" or not job.path:
         raise missing
     if job.path == IN_DATABASE:

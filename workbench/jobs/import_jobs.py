@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents import importing
 from workbench.jobs import export_jobs
 from workbench.jobs import files
@@ -38,10 +39,11 @@ def start_import(
     max_file_bytes: int,
     per_user: int,
     per_project: int,
+    language: str = "en",
 ) -> tuple[ExportJob, bool]:
     """Queue the import of the uploaded files (or return the same import already queued)."""
     if not uploads:
-        raise ValidationError("Choose at least one file to upload.")
+        raise ValidationError(_("Choose at least one file to upload."))
     digest = hashlib.sha256()
     for name, data in uploads:
         digest.update(name.encode("utf-8", "replace") + b"\0" + hashlib.sha256(data).digest())
@@ -52,6 +54,8 @@ def start_import(
         "max_file_bytes": max_file_bytes,
         "names": [name for name, _ in uploads],
         "digest": digest.hexdigest(),
+        # Its report is written in the language of whoever asked (the job has no request).
+        "language": language,
     }
     job, created = export_jobs.start_job(session, project, user, asked, per_user, per_project)
     if created:

@@ -29,6 +29,7 @@ from huey import RedisHuey
 from huey import SqliteHuey
 from huey.consumer import Consumer
 
+from workbench.core.i18n import _
 from workbench.jobs import runner
 from workbench.jobs.files import FileStore
 
@@ -55,8 +56,11 @@ class QueueSettings:
         if self.url in ("memory", "immediate"):
             return self.url
         raise ValueError(
-            f"WORKBENCH_QUEUE_URL must be empty, redis://host:port/db, 'memory' or "
-            f"'immediate', not {self.url!r}."
+            _(
+                "WORKBENCH_QUEUE_URL must be empty, redis://host:port/db, 'memory' or "
+                "'immediate', not %(url)s.",
+                url=repr(self.url),
+            )
         )
 
     @property

@@ -19,9 +19,13 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from workbench import i18n
+from workbench.core import i18n as messages
 from workbench.core.errors import DomainError
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
@@ -103,8 +107,9 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
     with database.reading() as session:
         job = session.get(ExportJob, job_id)
         kind = (job.options or {}).get("format") if job is not None else None
+        language = (job.options or {}).get("language") if job is not None else None
     if kind == import_jobs.IMPORT:
-        with _Reporter(database, job_id):
+        with _Reporter(database, job_id), _language(language):
             import_jobs.run_import(database, job_id)
         return
     with database.reading() as session:
@@ -134,7 +139,8 @@ def _export(
     database: Database, project_id: int, options: dict[str, Any], out: Path, reporter: _Reporter
 ) -> None:
     """Write the export the job asks for, read from one snapshot."""
-    with database.reading() as session:
+    # The job runs without a request: the language is the one its requester used.
+    with _language(options.get("language")), database.reading() as session:
         exports.snapshot(session)
         project = session.get(Project, project_id)
         assert project is not None
@@ -174,3 +180,14 @@ def _failed(database: Database, job_id: int, error: str) -> None:
         job = session.get(ExportJob, job_id)
         if job is not None:
             files.drop_inputs(session, job)  # an import's kept upload is of no further use
+
+
+@contextmanager
+def _language(language: str | None) -> Iterator[None]:
+    """Translate in this language inside the block, then give the thread its catalog back."""
+    chosen = language if language in i18n.LANGUAGES else i18n.DEFAULT
+    token = messages.activate(i18n.catalog(chosen))
+    try:
+        yield
+    finally:
+        messages.restore(token)

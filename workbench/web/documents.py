@@ -13,6 +13,7 @@ from flask import url_for
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.documents import corrections
 from workbench.documents import importing
 from workbench.documents import pages
@@ -26,6 +27,7 @@ from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.locale import current_language
 from workbench.web.routes import action
 from workbench.web.routes import route
 from workbench.web.unit import db
@@ -57,7 +59,7 @@ def _parse_uploads() -> importing.Spool | _Large:
     _lead(str(request.view_args["slug"]))  # type: ignore[index]
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
-        raise ValidationError("Choose at least one file to upload.")
+        raise ValidationError(_("Choose at least one file to upload."))
     files = [(f.filename or "upload", f.read()) for f in uploads]
     if sum(len(data) for _, data in files) > int(current_app.config["IMPORT_INLINE_BYTES"]):
         return _Large(files)
@@ -109,6 +111,7 @@ def upload(slug: str, prepared: importing.Spool | _Large) -> _Stored:
             max_file_bytes=int(config["MAX_FILE_BYTES"]),
             per_user=int(config["EXPORT_JOBS_PER_USER"]),
             per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+            language=current_language(),
         )
         return _Stored(project, [], job=job, created=created)
     with prepared:

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.core.corpus.types import SEGMENT_MODES
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.interchange import coding_import
 from workbench.interchange import downloads
 from workbench.interchange import exports
@@ -42,6 +43,7 @@ from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import me
 from workbench.web.htmx import is_htmx
+from workbench.web.locale import current_language
 from workbench.web.parsers import arg_int
 from workbench.web.parsers import choice
 from workbench.web.parsers import flag
@@ -79,14 +81,18 @@ def download(project: Project) -> WerkzeugResponse:
     """Download an export now; a large one becomes a background job, started by POST only."""
     values = request.values
     fmt = choice(values.get("format"), "format", exports.FORMATS, "xlsx")
-    wanted = ExportRequest.of(fmt, exports.scope_from_form(values), values.get("table"))
+    wanted = ExportRequest.of(
+        fmt, exports.scope_from_form(values), values.get("table"), current_language()
+    )
     limit = int(current_app.config.get("EXPORT_INLINE_ROWS", INLINE_ROWS))
     if downloads.in_background(db(), project, wanted, limit):
         if request.method != "POST":
             # A GET never starts work: links and prefetchers must not launch exports.
             raise Conflict(
-                "This export is large and runs in the background: start it with the form on "
-                "the Export page."
+                _(
+                    "This export is large and runs in the background: start it with the "
+                    "form on the Export page."
+                )
             )
         return _start_job(project, wanted)
     # send_file closes the buffer once the response has been sent.

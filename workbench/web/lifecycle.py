@@ -16,6 +16,7 @@ from flask import url_for
 from werkzeug.wrappers import Response
 
 from workbench.core.errors import Conflict
+from workbench.core.i18n import _
 from workbench.documents import changes
 from workbench.documents import lifecycle_history
 from workbench.documents import pages
@@ -49,7 +50,12 @@ def confirm_delete(project: Project, doc_id: int) -> str:
 def delete(project: Project, doc_id: int) -> Response:
     """Delete the document and everything coded on it; the history keeps a copy for undo."""
     title = changes.delete(db(), project, me(), doc_id)
-    flash(f"“{title}” was deleted with its codings. Undo it here if that was a mistake.")
+    flash(
+        _(
+            "“%(title)s” was deleted with its codings. Undo it here if that was a mistake.",
+            title=title,
+        )
+    )
     return redirect(url_for("lifecycle.history", slug=project.slug))
 
 
@@ -120,7 +126,7 @@ def history(project: Project) -> str:
 def undo(project: Project, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
     doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
-    flash("Undone: the document has its passages and codings back as they were.")
+    flash(_("Undone: the document has its passages and codings back as they were."))
     if left_out:
-        flash("Not restored: " + "; ".join(left_out) + ".")
+        flash(_("Not restored: %(items)s.", items="; ".join(left_out)))
     return redirect(url_for("documents.read", slug=project.slug, doc_id=doc_id))

@@ -15,6 +15,7 @@ from workbench.accounts import users as accounts
 from workbench.coding.project_page import project_page
 from workbench.core import limits
 from workbench.core.errors import Forbidden
+from workbench.core.i18n import _
 from workbench.documents.catalog import DocumentFilters
 from workbench.models import Project
 from workbench.web.access import current_project
@@ -41,7 +42,7 @@ def index() -> str:
 def create() -> Response:
     """Create a project (instance admins only); the creator leads it."""
     if not me().is_admin:
-        raise Forbidden("Only an instance admin can create projects.")
+        raise Forbidden(_("Only an instance admin can create projects."))
     project = accounts.create_project(
         db(),
         request.form.get("name", ""),

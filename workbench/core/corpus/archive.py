@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterator
 
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import _
 
 _CHUNK = 1 << 16
 # Text and office XML compress 5-30 times; only bombs reach hundreds to one. A small member may
@@ -41,7 +42,9 @@ def iter_archive(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _DAMAGED as exc:
-        raise CorpusError(f"{filename}: not a readable zip archive ({exc})") from exc
+        raise CorpusError(
+            _("%(filename)s: not a readable zip archive (%(exc)s)", filename=filename, exc=exc)
+        ) from exc
     total = 0
     with archive:
         members = archive.infolist()
@@ -60,8 +63,13 @@ def iter_archive(
             total += len(content)
             if total > max_total_bytes:
                 raise CorpusError(
-                    f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
-                    f"(at entry {info.filename})"
+                    _(
+                        "%(filename)s: unpacks to more than the %(max_total_bytes)s-byte limit "
+                        "(at entry %(filename2)s)",
+                        filename=filename,
+                        max_total_bytes=format(max_total_bytes, ","),
+                        filename2=info.filename,
+                    )
                 )
             yield info.filename.replace("\\", "/"), content
 
@@ -76,26 +84,52 @@ def check_declared_sizes(
 ) -> None:
     """Refuse a zip whose declared sizes or compression ratio mark a bomb, inflating nothing."""
     if len(members) > MAX_MEMBERS:
-        raise CorpusError(f"{filename}: the {kind} holds {len(members):,} files; too many")
+        raise CorpusError(
+            _(
+                "%(filename)s: the %(kind)s holds %(n_members)s files; too many",
+                filename=filename,
+                kind=kind,
+                n_members=format(len(members), ","),
+            )
+        )
     declared = 0
     for info in members:
         if info.file_size > max_member_bytes:
             raise CorpusError(
-                f"{filename}: entry {info.filename} is {info.file_size:,} bytes unpacked, "
-                f"over the {max_member_bytes:,}-byte limit per file"
+                _(
+                    "%(filename)s: entry %(filename2)s is %(file_size)s bytes unpacked, "
+                    "over the %(max_member_bytes)s-byte limit per file",
+                    filename=filename,
+                    filename2=info.filename,
+                    file_size=format(info.file_size, ","),
+                    max_member_bytes=format(max_member_bytes, ","),
+                )
             )
         declared += info.file_size
         if declared > max_total_bytes:
             raise CorpusError(
-                f"{filename}: unpacks to more than the {max_total_bytes:,}-byte limit "
-                f"(at entry {info.filename})"
+                _(
+                    "%(filename)s: unpacks to more than the %(max_total_bytes)s-byte limit "
+                    "(at entry %(filename2)s)",
+                    filename=filename,
+                    max_total_bytes=format(max_total_bytes, ","),
+                    filename2=info.filename,
+                )
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size >= MIN_RATIO_BYTES and ratio > MAX_RATIO:
             raise CorpusError(
-                f"{filename}: entry {info.filename} is compressed {ratio:,.0f} to 1 "
-                f"({info.compress_size:,} bytes unpacking to {info.file_size:,}), as only zip "
-                f"bombs are; the {kind} was refused"
+                _(
+                    "%(filename)s: entry %(filename2)s is compressed %(ratio)s to 1 "
+                    "(%(compress_size)s bytes unpacking to %(file_size)s), as only zip "
+                    "bombs are; the %(kind)s was refused",
+                    filename=filename,
+                    filename2=info.filename,
+                    ratio=format(ratio, ",.0f"),
+                    compress_size=format(info.compress_size, ","),
+                    file_size=format(info.file_size, ","),
+                    kind=kind,
+                )
             )
 
 
@@ -111,7 +145,14 @@ def open_zip_document(
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except _DAMAGED as exc:
-        raise CorpusError(f"{filename}: not a readable {kind} ({exc})") from exc
+        raise CorpusError(
+            _(
+                "%(filename)s: not a readable %(kind)s (%(exc)s)",
+                filename=filename,
+                kind=kind,
+                exc=exc,
+            )
+        ) from exc
     check_declared_sizes(
         filename,
         members,
@@ -132,8 +173,12 @@ def _check_name(filename: str, name: str) -> None:
         or "\x00" in path
     ):
         raise CorpusError(
-            f"{filename}: entry {name} points outside the archive (absolute path or '..'); "
-            "the archive was rejected"
+            _(
+                "%(filename)s: entry %(name)s points outside the archive (absolute "
+                "path or '..'); the archive was rejected",
+                filename=filename,
+                name=name,
+            )
         )
 
 
@@ -151,7 +196,13 @@ def _read_member(
 ) -> bytes:
     # Sizes in the header can lie; count what actually comes out and stop at the limit.
     if info.flag_bits & 0x1:
-        raise CorpusError(f"{filename}: entry {info.filename} is password-protected")
+        raise CorpusError(
+            _(
+                "%(filename)s: entry %(filename2)s is password-protected",
+                filename=filename,
+                filename2=info.filename,
+            )
+        )
     chunks: list[bytes] = []
     size = 0
     try:
@@ -160,12 +211,24 @@ def _read_member(
                 size += len(chunk)
                 if size > limit:
                     raise CorpusError(
-                        f"{filename}: entry {info.filename} unpacks to more than the "
-                        f"{limit:,}-byte limit per file"
+                        _(
+                            "%(filename)s: entry %(filename2)s unpacks to more than the "
+                            "%(limit)s-byte limit per file",
+                            filename=filename,
+                            filename2=info.filename,
+                            limit=format(limit, ","),
+                        )
                     )
                 chunks.append(chunk)
     except CorpusError:
         raise
     except _DAMAGED as exc:
-        raise CorpusError(f"{filename}: entry {info.filename} is damaged ({exc})") from exc
+        raise CorpusError(
+            _(
+                "%(filename)s: entry %(filename2)s is damaged (%(exc)s)",
+                filename=filename,
+                filename2=info.filename,
+                exc=exc,
+            )
+        ) from exc
     return b"".join(chunks)

@@ -29,6 +29,8 @@ from workbench.core.corpus.types import ParsedDocument
 from workbench.core.corpus.types import SegmentHints
 from workbench.core.corpus.types import TableRow
 from workbench.core.corpus.types import TextLayout
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_TOTAL_BYTES = 500 * 1024 * 1024
@@ -71,7 +73,13 @@ def parse_document(
 ) -> ParsedDocument:
     """Normalise, describe and segment one document's text."""
     if mode not in SEGMENT_MODES:
-        raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
+        raise CorpusError(
+            _(
+                "%(filename)s: unknown segmentation mode %(mode)s",
+                filename=filename,
+                mode=repr(mode),
+            )
+        )
     lined = record_text(text)
     if mode == "lines" or (
         mode == "paragraph" and not _hinted(hints) and looks_like_records(lined)
@@ -81,7 +89,7 @@ def parse_document(
     else:
         normalised, layout = normalise_document(filename, text)
     if not normalised.strip():
-        raise CorpusError(f"{filename}: no passages")
+        raise CorpusError(_("%(filename)s: no passages", filename=filename))
     meta = extract_metadata(normalised, filename, layout.headings)
     if metadata:
         meta = _apply_metadata(meta, metadata)
@@ -89,7 +97,7 @@ def parse_document(
         normalised, mode=SEGMENT_MODES[SEGMENT_MODES.index(mode)], hints=hints, layout=layout
     )
     if not passages:
-        raise CorpusError(f"{filename}: no passages")
+        raise CorpusError(_("%(filename)s: no passages", filename=filename))
     return ParsedDocument(
         filename=filename,
         raw_text=text,
@@ -136,7 +144,13 @@ def iter_file(
     """The documents of one uploaded file as they are parsed, so a large table never has to be
     held whole; the file's problems are raised together after its last good document."""
     if mode not in SEGMENT_MODES:
-        raise CorpusError(f"{filename}: unknown segmentation mode {mode!r}")
+        raise CorpusError(
+            _(
+                "%(filename)s: unknown segmentation mode %(mode)s",
+                filename=filename,
+                mode=repr(mode),
+            )
+        )
     ext = extension(filename)
     if ext == ".zip":
         yield from _parse_archive(filename, data, mode, max_member_bytes, max_total_bytes, depth=1)
@@ -160,7 +174,7 @@ def _parse_table(filename: str, data: bytes, mode: str) -> Iterator[ParsedDocume
         if row.title:
             document = replace(document, meta=replace(document.meta, title=row.title))
         yield document
-    _raise_collected(filename, errors, "row(s)")
+    _raise_collected(filename, errors, N_("row(s)"))
 
 
 def _row_name(filename: str, row: TableRow) -> str:
@@ -233,7 +247,7 @@ def _parse_archive(
         try:
             if extension(member) == ".zip":
                 if depth >= _MAX_NESTING:
-                    raise CorpusError(f"{name}: archives are nested too deeply")
+                    raise CorpusError(_("%(name)s: archives are nested too deeply", name=name))
                 # A nested archive may only use what is left of the outer budget.
                 remaining = max(max_total - unpacked, 0)
                 inner = _parse_archive(name, content, mode, max_member, remaining, depth=depth + 1)
@@ -246,9 +260,9 @@ def _parse_archive(
                 yield document
         except CorpusError as exc:
             errors.append(str(exc))
-    _raise_collected(filename, errors, "file(s)")
+    _raise_collected(filename, errors, N_("file(s)"))
     if not found:
-        raise CorpusError(f"{filename}: the archive contains no documents")
+        raise CorpusError(_("%(filename)s: the archive contains no documents", filename=filename))
 
 
 def _raise_collected(filename: str, errors: list[str], what: str) -> None:
@@ -256,5 +270,14 @@ def _raise_collected(filename: str, errors: list[str], what: str) -> None:
         return
     shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
     more = len(errors) - _MAX_ERRORS_SHOWN
-    tail = f"\n... and {more} more" if more > 0 else ""
-    raise CorpusError(f"{filename}: {len(errors)} {what} could not be imported:\n{shown}{tail}")
+    tail = "\n" + _("... and %(n)s more", n=more) if more > 0 else ""
+    raise CorpusError(
+        _(
+            "%(filename)s: %(n_errors)s %(what)s could not be imported:\n%(shown)s%(tail)s",
+            filename=filename,
+            n_errors=len(errors),
+            what=_(what),
+            shown=shown,
+            tail=tail,
+        )
+    )

@@ -8,17 +8,19 @@ import re
 from charset_normalizer import from_bytes
 
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 
 # Signatures of formats people rename to .txt by mistake; naming the format helps them fix it.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx file)"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc/.xls)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF", N_("a PDF file")),
+    (b"PK\x03\x04", N_("a ZIP archive (or a .docx/.xlsx file)")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Microsoft Office file (.doc/.xls)")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"{\\rtf", N_("an RTF document")),
 )
 
 # Checked longest first: the UTF-32 LE BOM starts with the UTF-16 LE BOM.
@@ -39,18 +41,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 def decode_bytes(data: bytes, filename: str) -> str:
     """Decode a text file (UTF-8/16/32 with or without BOM, GB18030, Big5, ...) to LF text."""
     if not data.strip():
-        raise CorpusError(f"{filename}: the file is empty")
-    for magic, what in _MAGIC:
+        raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise CorpusError(f"{filename}: this is {what}, not a plain-text file")
+            what = _(kind)
+            raise CorpusError(
+                _(
+                    "%(filename)s: this is %(what)s, not a plain-text file",
+                    filename=filename,
+                    what=what,
+                )
+            )
     text = _decode(data, filename)
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_binary(text):
-        raise CorpusError(f"{filename}: looks like a binary file, not text")
+        raise CorpusError(_("%(filename)s: looks like a binary file, not text", filename=filename))
     if not text.strip():
-        raise CorpusError(f"{filename}: the file is empty")
+        raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
     return text
 
 
@@ -61,7 +70,12 @@ def _decode(data: bytes, filename: str) -> str:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise CorpusError(
-                    f"{filename}: starts with a {codec} byte-order mark but is not valid {codec}"
+                    _(
+                        "%(filename)s: starts with a %(codec)s byte-order mark but is not "
+                        "valid %(codec)s",
+                        filename=filename,
+                        codec=codec,
+                    )
                 ) from exc
     if b"\x00" in data:
         return _decode_utf16_without_bom(data, filename)
@@ -79,7 +93,9 @@ def _decode(data: bytes, filename: str) -> str:
         return chinese
     best = from_bytes(data).best()
     if best is None:
-        raise CorpusError(f"{filename}: cannot tell which text encoding this file uses")
+        raise CorpusError(
+            _("%(filename)s: cannot tell which text encoding this file uses", filename=filename)
+        )
     return str(best)
 
 
@@ -90,7 +106,7 @@ def _decode_utf16_without_bom(data: bytes, filename: str) -> str:
     # judged by what it reads as. Anything else with NULs in it is not a text file.
     text = _best_utf16_reading(data)
     if text is None:
-        raise CorpusError(f"{filename}: looks like a binary file, not text")
+        raise CorpusError(_("%(filename)s: looks like a binary file, not text", filename=filename))
     return text
 
 

@@ -8,6 +8,8 @@ from workbench.core.corpus.archive import open_zip_document
 from workbench.core.corpus.encoding import decode_bytes
 from workbench.core.corpus.html_text import html_to_text
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".text"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
@@ -18,12 +20,15 @@ DOCX_MAX_PART_BYTES = 100 * 1024 * 1024
 DOCX_MAX_TOTAL_BYTES = 300 * 1024 * 1024
 
 _HINTS = {
-    ".doc": "save it as .docx first",
-    ".rtf": "save it as .docx or .txt first",
-    ".odt": "save it as .docx first",
-    ".xlsx": "save the sheet as .csv first",
-    ".xls": "save the sheet as .csv first",
+    ".doc": N_("save it as .docx first"),
+    ".rtf": N_("save it as .docx or .txt first"),
+    ".odt": N_("save it as .docx first"),
+    ".xlsx": N_("save the sheet as .csv first"),
+    ".xls": N_("save the sheet as .csv first"),
 }
+
+
+_SUPPORTED = N_("supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
 
 
 def extension(filename: str) -> str:
@@ -43,9 +48,16 @@ def extract_text(filename: str, data: bytes) -> str:
         return _docx_text(filename, data)
     if ext == ".pdf":
         return _pdf_text(filename, data)
-    hint = _HINTS.get(ext, "supported types are .txt, .md, .html, .docx, .pdf, .csv, .jsonl, .zip")
-    shown = ext or "(no extension)"
-    raise CorpusError(f"{filename}: cannot import files of type {shown}; {hint}")
+    hint = _(_HINTS[ext]) if ext in _HINTS else _(_SUPPORTED)
+    shown = ext or _("(no extension)")
+    raise CorpusError(
+        _(
+            "%(filename)s: cannot import files of type %(shown)s; %(hint)s",
+            filename=filename,
+            shown=shown,
+            hint=hint,
+        )
+    )
 
 
 def _docx_text(filename: str, data: bytes) -> str:
@@ -54,12 +66,12 @@ def _docx_text(filename: str, data: bytes) -> str:
     from docx.table import Table
 
     if not data:
-        raise CorpusError(f"{filename}: the file is empty")
+        raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
     # A .docx is a zip: refuse a bomb before python-docx inflates its parts.
     open_zip_document(
         filename,
         data,
-        kind="Word (.docx) document",
+        kind=_("Word (.docx) document"),
         max_member_bytes=DOCX_MAX_PART_BYTES,
         max_total_bytes=DOCX_MAX_TOTAL_BYTES,
     ).close()
@@ -74,10 +86,16 @@ def _docx_text(filename: str, data: bytes) -> str:
             else:
                 paragraphs.append(block.text)
     except Exception as exc:  # zipfile, lxml and python-docx each raise their own types
-        raise CorpusError(f"{filename}: not a readable Word (.docx) document ({exc})") from exc
+        raise CorpusError(
+            _(
+                "%(filename)s: not a readable Word (.docx) document (%(exc)s)",
+                filename=filename,
+                exc=exc,
+            )
+        ) from exc
     text = "\n\n".join(p.strip() for p in paragraphs if p.strip())
     if not text:
-        raise CorpusError(f"{filename}: the Word document contains no text")
+        raise CorpusError(_("%(filename)s: the Word document contains no text", filename=filename))
     return text
 
 

@@ -12,6 +12,7 @@ from lxml import etree
 from lxml import html
 
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import _
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object"})
 _BLOCK = frozenset(
@@ -30,13 +31,15 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 def html_to_text(markup: str, filename: str) -> str:
     """Extract readable text from an HTML document, one block element per paragraph."""
     if not markup.strip():
-        raise CorpusError(f"{filename}: the file is empty")
+        raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
     # lxml refuses a str that still carries an encoding declaration; the text is decoded already.
     markup = _XML_DECLARATION.sub("", markup.replace("\x00", ""), count=1)
     try:
         root = html.document_fromstring(markup)
     except (etree.LxmlError, ValueError) as exc:
-        raise CorpusError(f"{filename}: cannot be read as HTML ({exc})") from exc
+        raise CorpusError(
+            _("%(filename)s: cannot be read as HTML (%(exc)s)", filename=filename, exc=exc)
+        ) from exc
     pieces: list[str] = []
     pre_depth = 0
     # An explicit stack instead of recursion: deeply nested pages must not hit the recursion

@@ -25,6 +25,7 @@ from typing import Any
 from workbench.core.corpus.shape import ends_sentence
 from workbench.core.corpus.shape import is_cjk
 from workbench.core.corpus.types import CorpusError
+from workbench.core.i18n import _
 
 _GAP_FACTOR = 1.4  # a pitch this much above the usual one is a blank line between paragraphs
 _SIZE_CHANGE = 0.15  # relative change of type size that separates a title from body text
@@ -52,17 +53,28 @@ def pdf_text(filename: str, data: bytes) -> str:
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
-        raise CorpusError(f"{filename}: not a PDF file")
+        raise CorpusError(_("%(filename)s: not a PDF file", filename=filename))
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [_page_columns(page) for page in pdf.pages]
     except PDFPasswordIncorrect as exc:
-        raise CorpusError(f"{filename}: the PDF is password-protected") from exc
+        raise CorpusError(
+            _("%(filename)s: the PDF is password-protected", filename=filename)
+        ) from exc
     except Exception as exc:  # pdfminer raises assorted types for malformed objects
-        raise CorpusError(f"{filename}: the PDF is damaged and cannot be read ({exc})") from exc
+        raise CorpusError(
+            _(
+                "%(filename)s: the PDF is damaged and cannot be read (%(exc)s)",
+                filename=filename,
+                exc=exc,
+            )
+        ) from exc
     if not any(pages):
         raise CorpusError(
-            f"{filename}: the PDF has no text layer (a scan?); run OCR on it and import again"
+            _(
+                "%(filename)s: the PDF has no text layer (a scan?); run OCR on it and import again",
+                filename=filename,
+            )
         )
     # The line pitch, in ems of the type, is measured over the whole document: one page may
     # hold too few lines, and a title set large has a pitch of its own.

@@ -20,6 +20,7 @@ from dataclasses import replace
 from workbench.core.corpus.refit_cut import Join
 from workbench.core.corpus.refit_cut import cut_passages
 from workbench.core.corpus.types import PassageSpec
+from workbench.core.i18n import _
 
 # A selection: (start, end) or (start, end, key); selections of one key never share a passage
 # when a cut can keep them apart (the key is the coder and code of an imported coding).
@@ -148,7 +149,19 @@ def _describe(inside: list[PassageSpec], merged: PassageSpec) -> list[str]:
     old = inside[0]
     notes = []
     if (old.start, old.end) != (merged.start, merged.end):
-        notes.append(f"passage {old.ordinal + 1} widened to {where}: a selection runs past it")
+        notes.append(
+            _(
+                "passage %(value)s widened to %(where)s: a selection runs past it",
+                value=old.ordinal + 1,
+                where=where,
+            )
+        )
     if not old.codable:
-        notes.append(f"passage {old.ordinal + 1} made codable at {where}: a selection lies in it")
+        notes.append(
+            _(
+                "passage %(value)s made codable at %(where)s: a selection lies in it",
+                value=old.ordinal + 1,
+                where=where,
+            )
+        )
     return notes

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import replace
 
 from workbench.core.corpus.types import PassageSpec
+from workbench.core.i18n import _
 
 Keyed = tuple[int, int, Hashable | None]
 
@@ -68,10 +69,16 @@ def cut_passages(
                 continue
             left, right = _halves(text, piece, at, inside)
             changes.append(
-                f"passage at characters {piece.start}-{piece.end} cut at character {at} "
-                f"('{_near(text[max(piece.start, at - 25) : at])}' | "
-                f"'{_near(text[at : min(piece.end, at + 25)])}'): two selections of one coder "
-                "with one code lie in it"
+                _(
+                    "passage at characters %(start)s-%(end)s cut at character %(at)s "
+                    "('%(value)s' | '%(value2)s'): two selections of one coder with one "
+                    "code lie in it",
+                    start=piece.start,
+                    end=piece.end,
+                    at=at,
+                    value=_near(text[max(piece.start, at - 25) : at]),
+                    value2=_near(text[at : min(piece.end, at + 25)]),
+                )
             )
             work += [right, left]  # left is taken next, so the output stays in text order
     return out, changes, joins

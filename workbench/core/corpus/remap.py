@@ -21,6 +21,8 @@ import bisect
 from dataclasses import dataclass
 from dataclasses import field
 
+from workbench.core.i18n import _
+
 SPANNABLE = frozenset({"annotation"})
 SPREADING = frozenset({"assignment"})
 DECISION = frozenset({"consensus_state", "consensus_annotation"})
@@ -114,7 +116,7 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
     if item.kind in SPREADING:
         hits = [i for i in index.overlapping(item.start, item.end) if _has_text(text, index, i)]
         if not hits:
-            return Outcome(item, "stuck", reason="no new passage holds its text")
+            return Outcome(item, "stuck", reason=_("no new passage holds its text"))
         if len(hits) > 1:
             return Outcome(item, "copied", [Placement(i, None) for i in hits])
         target = index.passages[hits[0]]
@@ -132,7 +134,7 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
             return Outcome(item, "span" if item.whole else "moved", [Placement(i, span)])
         return Outcome(item, "partial", [Placement(i, None)])
     if not copy_crossing:
-        return Outcome(item, "stuck", reason="its text now crosses a passage boundary")
+        return Outcome(item, "stuck", reason=_("its text now crosses a passage boundary"))
     placements = []
     for i in index.overlapping(item.start, item.end):
         target = index.passages[i]
@@ -143,8 +145,8 @@ def _place(text: str, index: _Index, item: Carried, copy_crossing: bool) -> Outc
         piece = None if whole else (start - target.start, end - target.start)
         placements.append(Placement(i, piece))
     if not placements:
-        return Outcome(item, "stuck", reason="no new passage holds its text")
-    return Outcome(item, "copied", placements, reason="placed on each part: review it")
+        return Outcome(item, "stuck", reason=_("no new passage holds its text"))
+    return Outcome(item, "copied", placements, reason=_("placed on each part: review it"))
 
 
 def _has_text(text: str, index: _Index, i: int) -> bool:
@@ -176,7 +178,7 @@ def _groups(outcomes: list[Outcome], status: str | None) -> dict[tuple[object, .
 def _settle_partials(text: str, passages: list[Extent], outcomes: list[Outcome]) -> None:
     # States and consensus decisions that lie inside a bigger passage: they move only when
     # the pieces of one coder (or of one decision) cover it all and agree with each other.
-    for (i, *_), group in _groups(outcomes, "partial").items():
+    for (i, *_rest), group in _groups(outcomes, "partial").items():
         assert isinstance(i, int)
         values = {o.item.value for o in group}
         if len(values) == 1 and _covers(text, passages[i], [o.item for o in group]):
@@ -185,14 +187,14 @@ def _settle_partials(text: str, passages: list[Extent], outcomes: list[Outcome])
         for outcome in group:
             outcome.status, outcome.placements = "stuck", []
             outcome.reason = (
-                "it covered only part of the new passage"
+                _("it covered only part of the new passage")
                 if len(values) == 1
-                else "the parts of the new passage disagree"
+                else _("the parts of the new passage disagree")
             )
 
 
 def _settle_duplicates(text: str, passages: list[Extent], outcomes: list[Outcome]) -> None:
-    for (i, kind, *_), group in _groups(outcomes, None).items():
+    for (i, kind, *_rest), group in _groups(outcomes, None).items():
         if len(group) < 2:
             continue
         assert isinstance(i, int)
@@ -213,9 +215,9 @@ def _settle_duplicates(text: str, passages: list[Extent], outcomes: list[Outcome
         for outcome in group[1:]:
             outcome.status, outcome.placements = "stuck", []
             outcome.reason = (
-                "the same coder already has this code on the new passage"
+                _("the same coder already has this code on the new passage")
                 if kind in SPANNABLE
-                else "the new passage already has one"
+                else _("the new passage already has one")
             )
 
 
@@ -257,7 +259,7 @@ def _settle_decisions(outcomes: list[Outcome]) -> None:
         for o in decisions:
             if o.status != "stuck" and extents(o) & lost:
                 o.status, o.placements, o.into = "stuck", [], None
-                o.reason = "part of a consensus decision that cannot move"
+                o.reason = _("part of a consensus decision that cannot move")
                 changed = True
 
 

@@ -41,6 +41,7 @@ from workbench.core.corpus.types import PassageSpec
 from workbench.core.corpus.types import SegmentHints
 from workbench.core.corpus.types import SegmentMode
 from workbench.core.corpus.types import TextLayout
+from workbench.core.i18n import _
 
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
 _HEADER_CHARS = 6000
@@ -94,7 +95,12 @@ def segment(
     bold speaker names); without it a text is judged by what it shows.
     """
     if mode not in ("paragraph", "sentence", "lines"):
-        raise CorpusError(f"unknown segmentation mode {mode!r} (use paragraph, sentence or lines)")
+        raise CorpusError(
+            _(
+                "unknown segmentation mode %(mode)s (use paragraph, sentence or lines)",
+                mode=repr(mode),
+            )
+        )
     if mode == "lines":
         doc_language = detect_language(text)
         return record_passages(text, lambda line: _passage_language(line, doc_language))

@@ -23,6 +23,7 @@ from workbench.core.corpus.extract import extension
 from workbench.core.corpus.types import CorpusError
 from workbench.core.corpus.types import MetadataValue
 from workbench.core.corpus.types import TableRow
+from workbench.core.i18n import _
 
 TEXT_COLUMNS = ("text", "content", "body")
 TITLE_COLUMNS = ("title", "headline")
@@ -53,7 +54,9 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
     after the last good row, so a caller that stores rows as they come must undo them."""
     ext = extension(filename)
     if ext not in TABLE_EXTENSIONS:
-        raise CorpusError(f"{filename}: not a table (expected .csv or .jsonl)")
+        raise CorpusError(
+            _("%(filename)s: not a table (expected .csv or .jsonl)", filename=filename)
+        )
     errors: list[str] = []
     records: Iterable[_Record]
     lines = _utf8_lines(data) if ext not in (".csv", ".tsv") else None
@@ -87,10 +90,18 @@ def iter_table(filename: str, data: bytes) -> Iterator[TableRow]:
     if errors:
         shown = "\n".join(errors[:_MAX_ERRORS_SHOWN])
         more = len(errors) - _MAX_ERRORS_SHOWN
-        tail = f"\n... and {more} more" if more > 0 else ""
-        raise CorpusError(f"{filename}: {len(errors)} row(s) could not be imported:\n{shown}{tail}")
+        tail = "\n" + _("... and %(n)s more", n=more) if more > 0 else ""
+        raise CorpusError(
+            _(
+                "%(filename)s: %(n_errors)s row(s) could not be imported:\n%(shown)s%(tail)s",
+                filename=filename,
+                n_errors=len(errors),
+                shown=shown,
+                tail=tail,
+            )
+        )
     if not found:
-        raise CorpusError(f"{filename}: the table has no rows")
+        raise CorpusError(_("%(filename)s: the table has no rows", filename=filename))
 
 
 _NUMBERED = Iterator[tuple[int, str]]
@@ -139,11 +150,19 @@ def _csv_records(filename: str, text: str, errors: list[str]) -> tuple[list[str]
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise CorpusError(f"{filename}: the CSV header cannot be read ({exc})") from exc
+        raise CorpusError(
+            _("%(filename)s: the CSV header cannot be read (%(exc)s)", filename=filename, exc=exc)
+        ) from exc
     columns = [name.strip().lstrip("\ufeff") or f"column{i + 1}" for i, name in enumerate(header)]
     duplicates = sorted({name for name in columns if columns.count(name) > 1})
     if duplicates:
-        raise CorpusError(f"{filename}: the header repeats column(s) {', '.join(duplicates)}")
+        raise CorpusError(
+            _(
+                "%(filename)s: the header repeats column(s) %(value)s",
+                filename=filename,
+                value=", ".join(duplicates),
+            )
+        )
     records: list[_Record] = []
     row_number = 1
     try:
@@ -229,8 +248,12 @@ def _text_column(filename: str, columns: list[str], errors: list[str]) -> str:
         raise CorpusError(f"{filename}: no readable rows:\n" + "\n".join(errors[:5]))
     listed = ", ".join(columns[:30]) or "(none)"
     raise CorpusError(
-        f"{filename}: no text column; expected one named {', '.join(TEXT_COLUMNS)}. "
-        f"Columns found: {listed}"
+        _(
+            "%(filename)s: no text column; expected one named %(value)s. Columns found: %(listed)s",
+            filename=filename,
+            value=", ".join(TEXT_COLUMNS),
+            listed=listed,
+        )
     )
 
 
