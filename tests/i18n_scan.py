@@ -64,7 +64,15 @@ KEEP = {
     "Esc",
     "Tab",
     "Alt",
+    # Tools whose files the workbench reads, named as their makers spell them.
+    "NVivo",
+    "ATLAS.ti",
+    "MAXQDA",
+    "QualCoder",
+    "Taguette",
 }
+# A codebook version ("v2") reads the same in every language.
+KEEP_PATTERN = re.compile(r"v[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*")
 _ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description"}
 # Elements whose text is never interface prose: keys, code, scripts and styles.
@@ -97,7 +105,10 @@ class Unmarked:
 
 def needs_translation(text: str) -> bool:
     """Whether a piece of interface text holds a word a reader of another language must read."""
-    return any(word.strip(".-'’") not in KEEP and word not in KEEP for word in _WORD.findall(text))
+    return any(
+        word.strip(".-'’") not in KEEP and word not in KEEP and not KEEP_PATTERN.fullmatch(word)
+        for word in _WORD.findall(text)
+    )
 
 
 class _TextFinder(HTMLParser):

@@ -28,7 +28,8 @@ _ENGLISH_LEFT = """(keep) => {
   const found = [];
   const exempt = '[translate="no"], script, style, kbd, code, pre, samp, noscript, template';
   const words = (text) => (text.match(/[A-Za-z][A-Za-z0-9'’.-]*/g) || [])
-      .filter((w) => !allowed.has(w) && !allowed.has(w.replace(/[.'’-]+$/, '')));
+      .filter((w) => !allowed.has(w) && !allowed.has(w.replace(/[.'’-]+$/, '')))
+      .filter((w) => !/^v[0-9]+$/.test(w));
   const note = (where, text) => {
     const bad = words(text);
     if (bad.length) found.push(where + ': ' + text.replace(/\\s+/g, ' ').trim().slice(0, 120));
@@ -59,7 +60,7 @@ _ENGLISH_LEFT = """(keep) => {
     }
     if (el.matches('input[type=submit], input[type=button]')) note('input@value', el.value);
   }
-  note('document.title', document.title);
+  attribute('document.title', document.title);
   return found;
 }"""
 

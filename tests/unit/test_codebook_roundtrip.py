@@ -49,6 +49,10 @@ def codebooks(draw: st.DrawFn, chinese: bool = True) -> CodebookSpec:
         siblings = {norm_name(c.name) for c in codes if c.parent_key == parent}
         if norm_name(name) in siblings:
             name = f"{name} {i}"
+        name_zh = draw(NAME | st.just("")) if chinese else ""
+        siblings_zh = {norm_name(c.name_zh) for c in codes if c.parent_key == parent and c.name_zh}
+        if name_zh and norm_name(name_zh) in siblings_zh:
+            name_zh = f"{name_zh} {i}"
         is_codable = draw(st.booleans())
         codes.append(
             CodeSpec(
@@ -67,7 +71,7 @@ def codebooks(draw: st.DrawFn, chinese: bool = True) -> CodebookSpec:
                 takes_stance=draw(st.booleans()),
                 is_codable=is_codable,
                 sort_order=draw(st.integers(-1000, 1000)),
-                name_zh=draw(NAME | st.just("")) if chinese else "",
+                name_zh=name_zh,
                 definition_zh=draw(TEXT) if chinese else "",
                 inclusion_zh=draw(TEXT) if chinese else "",
                 exclusion_zh=draw(TEXT) if chinese else "",

@@ -19,6 +19,9 @@ ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 EN = {"Accept-Language": "en"}
 # Prose written for readers, not data: the About block and dictionary, the methods paragraph.
 PROSE = {"About", "Methods"}
+# Columns of generated sentences about the data ("Coder One: applied, stance +1; ..."), written
+# in the reader's language like the About sheet; every other cell is data.
+PROSE_COLUMNS = {"Disagreements": {"judgements"}}
 
 
 @pytest.fixture()
@@ -64,6 +67,16 @@ def _check_languages(english: Any, chinese: Any) -> None:
             continue
         en_cells = [[c.value for c in row] for row in english[name].iter_rows()]
         zh_cells = [[c.value for c in row] for row in chinese[name].iter_rows()]
+        prose = [
+            i
+            for i, v in enumerate(en_cells[0] if en_cells else [])
+            if v in PROSE_COLUMNS.get(name, ())
+        ]
+        assert len(prose) == len(PROSE_COLUMNS.get(name, ())), name
+        for i in prose:
+            assert all(_has_chinese(r[i]) for r in zh_cells[1:] if r[i]), name
+            for row in (*en_cells, *zh_cells):
+                row[i] = None
         assert en_cells == zh_cells, name
 
 
