@@ -16,6 +16,7 @@ from workbench.coding.view import ViewFilters
 from workbench.core import limits
 from workbench.core.errors import ValidationError
 from workbench.models import Project
+from workbench.quality import shown
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import login_required
@@ -138,9 +139,13 @@ def _act(slug: str) -> commands.Acted:
     project, role = current_project(slug)
     command = _command(str(request.endpoint).rpartition(".")[2])
     memo_limit = current_app.config["MAX_MEMO_CHARS"]
-    return commands.perform(
-        db(), project, role, me(), command, _scope_filters(), memo_limit=memo_limit
-    )
+    # The view says when the code's own suggestion chip was on screen as it was applied.
+    perform = shown.perform_with_chip_shown if _chip_shown() else commands.perform
+    return perform(db(), project, role, me(), command, _scope_filters(), memo_limit=memo_limit)
+
+
+def _chip_shown() -> bool:
+    return request.form.get("suggestion_shown") == "1"
 
 
 # One view for the six actions; the endpoint's name says which action it is.
