@@ -210,6 +210,9 @@ NOT_PAGES = {
     # The other version's aligned passage, opened under the current passage with "v" (audited
     # there, in test_pages_after_htmx_swaps_pass_axe).
     "translations.aligned_passages",
+    # The state of a suggestion training job, polled into the quality page while it runs
+    # (the page's own copy of it is audited with the page).
+    "quality.training_job",
 }
 
 

@@ -23,6 +23,7 @@ from workbench.quality import refresher
 from workbench.quality import suggestions
 from workbench.quality.drift import DriftSettings
 from workbench.quality.pages import quality_page
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.coding import _scope_filters
@@ -50,7 +51,8 @@ def _settings() -> DriftSettings:
 
 def _page(project: Project, message: str = "") -> str:
     page = quality_page(db(), project, _settings(), message)
-    return render_template("quality/index.html", **vars(page), role="lead")
+    state = training.training_state(db(), project)
+    return render_template("quality/index.html", **vars(page), training=state, role="lead")
 
 
 @lead_route(bp, "/p/<slug>/quality")
@@ -91,26 +93,40 @@ def enable(project: Project) -> tuple[Project, str]:
     return project, "Suggestions enabled." if on else "Suggestions disabled."
 
 
-def _started(done: tuple[Project, int]) -> str:
-    project, actor_id = done
-    config = current_app.config
-    training.launch_training(
-        project.id,
-        actor_id,
-        database_url=config["DATABASE_URL"],
-        runner=config.get("EXPORT_RUNNER", "subprocess"),
-    )
+def _training(state: training.TrainingState, project: Project) -> str:
     return render_template(
-        "quality/_message.html",
-        message="Training started in the background: reload this page in a minute for the "
-        "evaluation.",
+        "quality/_training.html",
+        project=project,
+        training=state,
+        trained=suggestions.stored_model(db(), project) is not None,
     )
+
+
+def _started(done: tuple[Project, int, bool]) -> str:
+    project, job_id, created = done
+    if created:  # only once the job row is committed: the worker reads it
+        jobs.queue().export(job_id)
+    return _training(training.training_state(db(), project, job_id), project)
 
 
 @lead_action(bp, "/p/<slug>/quality/suggestions/train", then=_started)
-def train(project: Project) -> tuple[Project, int]:
-    """Start training the suggestion models in the background."""
-    return project, me().id
+def train(project: Project) -> tuple[Project, int, bool]:
+    """Queue the training of the suggestion models as a background job."""
+    config = current_app.config
+    job, created = training.start_training(
+        db(),
+        project,
+        me(),
+        per_user=int(config["EXPORT_JOBS_PER_USER"]),
+        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+    )
+    return project, job.id, created
+
+
+@lead_route(bp, "/p/<slug>/quality/training/<int:job_id>")
+def training_job(project: Project, job_id: int) -> str:
+    """A training job's state, polled by the quality page while it runs."""
+    return _training(training.training_state(db(), project, job_id), project)
 
 
 def _accepted(acted: Acted) -> str:
