@@ -27,6 +27,7 @@ from workbench.analysis import about_sheet
 from workbench.analysis import agreement_sheets
 from workbench.analysis import annotation_sheets
 from workbench.analysis import catalog_sheets
+from workbench.analysis import drift_sheet
 from workbench.analysis import frequency_sheets
 from workbench.analysis import layers as analysis
 from workbench.analysis import passages_sheet
@@ -142,6 +143,7 @@ def tables_for(
         agreement_sheets.agreement_table(agreement),
         agreement_sheets.methods_table_sheet(agreement),
         agreement_sheets.disagreements_table(agreement_ctx),
+        *drift_sheet.drift_tables(ctx),
         frequency_sheets.frequencies_table(ctx, summary),
         frequency_sheets.cooccurrence_table(ctx, summary),
         *translation_sheets.translation_tables(ctx),

@@ -23,6 +23,7 @@ from workbench.quality import refresher
 from workbench.quality import suggestions
 from workbench.quality.drift import DriftSettings
 from workbench.quality.pages import quality_page
+from workbench.quality.report_drift import report_drift as report_drift_table
 from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
@@ -59,6 +60,13 @@ def _page(project: Project, message: str = "") -> str:
 def index(project: Project) -> str:
     """Each coder's agreement over their coding order, flags, and coding suggestions."""
     return _page(project)
+
+
+@lead_route(bp, "/p/<slug>/agreement/report/drift")
+def report_drift(project: Project) -> str:
+    """The agreement report's drift table (a fragment the report loads when opened)."""
+    drift = report_drift_table(db(), project, _settings())
+    return render_template("quality/_report_drift.html", project=project, drift=drift)
 
 
 def _message(done: tuple[Project, str]) -> str:
