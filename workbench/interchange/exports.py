@@ -29,6 +29,7 @@ from workbench.analysis import annotation_sheets
 from workbench.analysis import catalog_sheets
 from workbench.analysis import drift_sheet
 from workbench.analysis import frequency_sheets
+from workbench.analysis import keyword_sheet
 from workbench.analysis import layers as analysis
 from workbench.analysis import passages_sheet
 from workbench.analysis import sheet_context
@@ -146,6 +147,7 @@ def tables_for(
         *drift_sheet.drift_tables(ctx),
         frequency_sheets.frequencies_table(ctx, summary),
         frequency_sheets.cooccurrence_table(ctx, summary),
+        *keyword_sheet.keyword_tables(ctx),
         *translation_sheets.translation_tables(ctx),
     ]
     extra = [("csv_guard", "Text that could start a formula begins with an apostrophe (')")]

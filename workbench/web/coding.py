@@ -16,6 +16,7 @@ from workbench.coding.view import ViewFilters
 from workbench.core import limits
 from workbench.core.errors import ValidationError
 from workbench.models import Project
+from workbench.quality import queue_order
 from workbench.quality import shown
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
@@ -89,6 +90,9 @@ def code_document(slug: str, doc_id: int) -> str:
 def _render_view(slug: str, f: ViewFilters) -> str:
     project, role = current_project(slug)
     number = max(1, opt_int(request.args.get("page"), "page") or 1)
+    if request.args.get("order") == queue_order.UNCERTAINTY:
+        # The coder's choice; ignored (document order) where suggestions are not offered.
+        f.passage_order = queue_order.uncertainty_order(db(), project, me(), f)
     page = pages.coding_page(db(), project, role, me(), f, page=number)
     template = "coding/_rows.html" if is_htmx() else "coding/view.html"
     return render_template(template, **vars(page), urls=_urls(project))

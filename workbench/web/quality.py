@@ -181,6 +181,20 @@ def row_suggestions(
     return [s for s in found if s.code_id not in taken]
 
 
+def uncertainty_order_offered() -> bool:
+    """Whether this coding view may be put in order of uncertainty (suggestions on, no round)."""
+    slug = (request.view_args or {}).get("slug")
+    if not slug or request.args.get("round"):
+        return False
+    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
+    if "prepared" not in state:
+        project, _ = current_project(slug)
+        state["prepared"] = suggestions.prepare(db(), project, me())
+        state["by_document"] = {}
+    return state["prepared"] is not None
+
+
 # A template global rather than a context processor: the passage row is a macro imported without
 # the page's context, and globals reach it there too.
 bp.add_app_template_global(row_suggestions, "row_suggestions")
+bp.add_app_template_global(uncertainty_order_offered, "uncertainty_order_offered")
