@@ -44,6 +44,8 @@ def test_keyword_highlighting_toggles_per_code_and_persists(
     assert lit.all_text_contents() == ["public-private partnership", "公私伙伴关系"]
 
     page.reload()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => document.activeElement.matches('li.passage.current')")
     assert lit.count() == 2  # kept in this browser for this coder
     # A coding action swaps the passage in again: it stays highlighted.
     with page.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok):

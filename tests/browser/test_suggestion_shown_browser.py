@@ -39,6 +39,8 @@ def test_own_key_beside_a_visible_chip_is_shown_not_accepted(
     coder.goto(f"{live_server}/p/{project.slug}/d/{fresh.id}/code")
     current = coder.locator("li.passage.current")
     current.locator("button.suggestion", has_text="Partnership").wait_for()
+    coder.wait_for_load_state("networkidle")
+    coder.wait_for_function("() => document.activeElement.matches('li.passage.current')")
     with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok):
         coder.keyboard.press("x")
     coder.locator("li.passage.current .chips .chip", has_text="Partnership").wait_for()
