@@ -48,7 +48,7 @@ def test_keyword_highlighting_toggles_per_code_and_persists(
     page.wait_for_function("() => document.activeElement.matches('li.passage.current')")
     assert lit.count() == 2  # kept in this browser for this coder
     # A coding action swaps the passage in again: it stays highlighted.
-    with page.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok):
+    with page.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok, timeout=30_000):
         page.keyboard.press("x")
     page.locator("li.passage.current .chips .chip").wait_for()
     assert lit.count() == 2

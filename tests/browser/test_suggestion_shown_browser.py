@@ -41,13 +41,13 @@ def test_own_key_beside_a_visible_chip_is_shown_not_accepted(
     current.locator("button.suggestion", has_text="Partnership").wait_for()
     coder.wait_for_load_state("networkidle")
     coder.wait_for_function("() => document.activeElement.matches('li.passage.current')")
-    with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok):
+    with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok, timeout=30_000):
         coder.keyboard.press("x")
     coder.locator("li.passage.current .chips .chip", has_text="Partnership").wait_for()
     # The second passage shows no chip: its own key records nothing shown.
     coder.keyboard.press("j")
     assert coder.locator("li.passage.current button.suggestion").count() == 0
-    with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok):
+    with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok, timeout=30_000):
         coder.keyboard.press("x")
 
     reread(session)

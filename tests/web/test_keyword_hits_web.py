@@ -90,7 +90,7 @@ def test_coding_view_marks_keywords_per_code_without_changing_the_text(
     assert [s.text_content() for s in row.xpath("//span[@class='kw']")] == ["公私伙伴关系"]
 
 
-def _expected(session, project, hits_by_pid, coded_pids):
+def _expected(hits_by_pid: dict[int, bool], coded_pids: set[int]) -> dict[str, int]:
     hit = {pid for pid, h in hits_by_pid.items() if h}
     return {
         "hits": len(hit),
@@ -122,7 +122,7 @@ def test_analysis_and_export_cross_keyword_hits_with_the_layer(
         rows = tree.xpath("//table[@id='keyword-table']/tbody/tr")
         assert [r.get("data-code") for r in rows] == ["Partnership"]
         got = {td.get("data-col"): int(td.text) for td in rows[0].xpath("td[@data-col]")}
-        want = _expected(session, project, hits, coded)
+        want = _expected(hits, coded)
         want["neither"] = len(passages) - want["hits"] - want["coded_no_hit"]
         assert got == want, layer
 
@@ -133,7 +133,7 @@ def test_analysis_and_export_cross_keyword_hits_with_the_layer(
     header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert len(rows) == 1
     row = dict(zip(header, rows[0], strict=True))
-    want = _expected(session, project, hits, consensus_layer)
+    want = _expected(hits, consensus_layer)
     assert {k: row[k] for k in want} == want
     assert row["code_path"] == "Partnership" and row["passages"] == len(passages)
     assert row["keywords"] == "public-private partnership | 公私伙伴关系"
