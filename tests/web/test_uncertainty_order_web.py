@@ -73,12 +73,20 @@ def test_uncertainty_order_puts_the_least_certain_first(
     )
     assert not round_page.xpath("//select[@name='order']")
 
-    # Passages without suggestions (here: the blind project's training passages) come last,
-    # in document order.
+    # The blind project's training passages have no suggestion; they are not put together
+    # (that would tell which passages others coded alike) but each placed at random, the same
+    # place every time.
     everything = queue_order.uncertainty_order(session, project, ann, ViewFilters())
     assert everything is not None
     trained = [p.id for p in passages_of(session, project) if p.document_id != fresh.id]
-    assert everything == expected + trained
+    assert sorted(everything) == sorted(trained + document_order)
+    assert [pid for pid in everything if pid in set(document_order)] == expected
+    where = {pid: i for i, pid in enumerate(everything)}
+    fresh_at = [where[pid] for pid in document_order]
+    trained_at = [where[pid] for pid in trained]
+    assert min(trained_at) < max(fresh_at) and max(trained_at) > min(fresh_at)
+    assert [pid for pid in everything if pid in set(trained)] != trained  # not document order
+    assert queue_order.uncertainty_order(session, project, ann, ViewFilters()) == everything
 
     # The queue offers the same order for the coder's next passages.
     assignments.assign_documents(session, project, [fresh.id], [ann.id], overlap=0)
