@@ -14,6 +14,7 @@ from workbench.formats.scope import ExportScope
 from workbench.interchange import exports
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
+from workbench.models import Passage
 
 
 def test_report_page_offers_the_drift_table_and_it_flags_the_drifter(
@@ -78,7 +79,12 @@ def test_workbook_drift_sheet_has_every_window_and_flags(
     }
     assert flags == {"drifter": [0, 0, 0, 1, 1], "steady": [0] * 5}
     flagged = [r for r in rows if r[col["flagged"]] == 1]
-    assert flagged[0][col["first_passage_id"]] == ids[60]
+    first = session.get(Passage, ids[60])
+    assert (flagged[0][col["first_document"]], flagged[0][col["first_passage_ordinal"]]) == (
+        first.document.title,
+        first.ordinal + 1,
+    )
+    assert flagged[0][col["first_passage_ordinal"]] == 61
     assert all(r[col["flag_reason"]] for r in flagged)
     assert {r[col["alpha"]] for r in rows if r[col["coder"]] == "steady"} == {1}
     assert all(r[col["against"]] == "consensus" for r in rows)

@@ -8,6 +8,7 @@ intervals. The sheet is written only when the project has a consensus to compare
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Mapping
 
 from sqlalchemy import func
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
 from workbench.models import ConsensusState
+from workbench.models import Document
+from workbench.models import Passage
 from workbench.quality.drift import DriftReport
 from workbench.quality.drift import DriftSettings
 from workbench.quality.drift import project_drift
@@ -26,8 +29,10 @@ DRIFT_COLUMNS = [
     Column("coder_name", "The coder's display name", 18),
     Column("against", "What the coder is compared with", 12),
     Column("window", "The window of the coder's coding order (passages a to b)", 16),
-    Column("first_passage_id", "First passage of the window (passage_id)", 10),
-    Column("last_passage_id", "Last passage of the window (passage_id)", 10),
+    Column("first_document", "Document of the window's first passage", 30),
+    Column("first_passage_ordinal", "The first passage's number in its document (from 1)", 10),
+    Column("last_document", "Document of the window's last passage", 30),
+    Column("last_passage_ordinal", "The last passage's number in its document (from 1)", 10),
     Column("first_coded_at", "When the coder coded the window's first passage (UTC)", 20),
     Column("last_coded_at", "When the coder coded the window's last passage (UTC)", 20),
     Column("passages", "Passages in the window", 9),
@@ -42,8 +47,8 @@ DRIFT_COLUMNS = [
 ]
 
 
-def drift_rows(report: DriftReport) -> Iterator[Row]:
-    """One row per coder and window of the drift report."""
+def drift_rows(report: DriftReport, where: Mapping[int, tuple[str, int]]) -> Iterator[Row]:
+    """One row per coder and window of the drift report (passages as document and number)."""
     for coder in report.coders:
         reasons = {f.window: f.message for f in coder.flags}
         for w in coder.windows:
@@ -53,8 +58,8 @@ def drift_rows(report: DriftReport) -> Iterator[Row]:
                 report.names.get(coder.coder, coder.coder),
                 report.against,
                 w.label,
-                w.first_passage,
-                w.last_passage,
+                *where.get(w.first_passage, ("", None)),
+                *where.get(w.last_passage, ("", None)),
                 str(w.first_at),
                 str(w.last_at),
                 w.passages,
@@ -67,6 +72,16 @@ def drift_rows(report: DriftReport) -> Iterator[Row]:
                 int(w.index in reasons),
                 reasons.get(w.index, ""),
             ]
+
+
+def _places(ctx: Context) -> dict[int, tuple[str, int]]:
+    """passage id -> (document title, number in the document from 1), as every sheet says."""
+    rows = ctx.session.execute(
+        select(Passage.id, Document.title, Passage.ordinal)
+        .join(Document, Document.id == Passage.document_id)
+        .where(Passage.project_id == ctx.project.id)
+    )
+    return {int(pid): (str(title), int(ordinal) + 1) for pid, title, ordinal in rows}
 
 
 def drift_tables(ctx: Context) -> list[Table]:
@@ -87,6 +102,6 @@ def drift_tables(ctx: Context) -> list[Table]:
             "Each coder's agreement with the consensus over the order they coded in, in "
             f"windows of {settings.window} passages, with drift flags",
             DRIFT_COLUMNS,
-            lambda: drift_rows(project_drift(session, project, settings)),
+            lambda: drift_rows(project_drift(session, project, settings), _places(ctx)),
         )
     ]
