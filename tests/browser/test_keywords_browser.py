@@ -46,6 +46,7 @@ def test_keyword_highlighting_toggles_per_code_and_persists(
     page.reload()
     page.wait_for_load_state("networkidle")
     page.wait_for_function("() => document.activeElement.matches('li.passage.current')")
+    page.locator(".apply-code[data-key='x'][data-htmx-powered]").wait_for()  # htmx is ready
     assert lit.count() == 2  # kept in this browser for this coder
     # A coding action swaps the passage in again: it stays highlighted.
     with page.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok, timeout=30_000):

@@ -41,6 +41,7 @@ def test_own_key_beside_a_visible_chip_is_shown_not_accepted(
     current.locator("button.suggestion", has_text="Partnership").wait_for()
     coder.wait_for_load_state("networkidle")
     coder.wait_for_function("() => document.activeElement.matches('li.passage.current')")
+    coder.locator(".apply-code[data-key='x'][data-htmx-powered]").wait_for()  # htmx is ready
     with coder.expect_response(lambda r: r.url.endswith("/code/toggle") and r.ok, timeout=30_000):
         coder.keyboard.press("x")
     coder.locator("li.passage.current .chips .chip", has_text="Partnership").wait_for()
