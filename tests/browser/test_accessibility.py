@@ -162,6 +162,11 @@ def test_pages_after_htmx_swaps_pass_axe(new_page: Any, live_server: str, walk: 
     others.locator("summary").click()
     others.locator("li.chip.other").first.wait_for()
     assert_accessible(lead, "coding view, other coders' codings")
+    # The agreement report's drift table, opened under the report.
+    lead.goto(f"{base}/p/{slug}/agreement/report?bootstrap=0")
+    lead.locator("#report-drift summary").click()
+    lead.locator("#report-drift-body").wait_for()
+    assert_accessible(lead, "agreement report, drift table")
 
     # A coder applies a code by keyboard, sets a stance, opens history and the shortcut list.
     coder = new_page()
@@ -210,6 +215,12 @@ NOT_PAGES = {
     # The other version's aligned passage, opened under the current passage with "v" (audited
     # there, in test_pages_after_htmx_swaps_pass_axe).
     "translations.aligned_passages",
+    # The state of a suggestion training job, polled into the quality page while it runs
+    # (the page's own copy of it is audited with the page).
+    "quality.training_job",
+    # The agreement report's drift table, loaded when opened (audited there, in
+    # test_pages_after_htmx_swaps_pass_axe).
+    "quality.report_drift",
 }
 
 

@@ -137,3 +137,23 @@ def keyword_project(session, make_user, make_project, import_text):
     code_passages(session, project, ann, truth[40:])
     code_passages(session, project, bob, truth[40:])
     return project, lead, ann, partnership, randomly
+
+
+def drifting_project(session, make_user, make_project, import_text):
+    """Coders steady and drifter on 100 passages with a consensus; drifter codes at random
+    from passage 61 on. Returns the project and the passage ids in order."""
+    lead = make_user("lead")
+    steady, drifter = make_user("steady"), make_user("drifter")
+    project = make_project(lead=lead, coders=(steady, drifter))
+    text = "\n\n".join(f"Paragraph number {i} of the record." for i in range(100))
+    import_text(project, [("record.txt", text.encode())])
+    codes = [c.id for c in make_codes(session, project, ["A", "B", "C", "D"])]
+    rng = np.random.default_rng(5)
+    ids = [p.id for p in passages_of(session, project)]
+    assert len(ids) == 100
+    truth = [(pid, {c for c in codes if rng.random() < 0.35}) for pid in ids]
+    set_consensus(session, project, lead, truth)
+    code_passages(session, project, steady, truth)
+    noisy = truth[:60] + [(pid, {c for c in codes if rng.random() < 0.5}) for pid, _ in truth[60:]]
+    code_passages(session, project, drifter, noisy)
+    return project, ids

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from tests.db.quality_fixtures import code_passages
-from tests.db.quality_fixtures import make_codes
-from tests.db.quality_fixtures import passages_of
-from tests.db.quality_fixtures import set_consensus
+from tests.db.quality_fixtures import drifting_project
 from workbench.cli import main
 from workbench.core.errors import ValidationError
 from workbench.quality.drift import DriftSettings
@@ -20,21 +16,7 @@ from workbench.quality.drift import project_drift
 
 @pytest.fixture()
 def drifting(session, make_user, make_project, import_text):
-    lead = make_user("lead")
-    steady, drifter = make_user("steady"), make_user("drifter")
-    project = make_project(lead=lead, coders=(steady, drifter))
-    text = "\n\n".join(f"Paragraph number {i} of the record." for i in range(100))
-    import_text(project, [("record.txt", text.encode())])
-    codes = [c.id for c in make_codes(session, project, ["A", "B", "C", "D"])]
-    rng = np.random.default_rng(5)
-    ids = [p.id for p in passages_of(session, project)]
-    assert len(ids) == 100
-    truth = [(pid, {c for c in codes if rng.random() < 0.35}) for pid in ids]
-    set_consensus(session, project, lead, truth)
-    code_passages(session, project, steady, truth)
-    noisy = truth[:60] + [(pid, {c for c in codes if rng.random() < 0.5}) for pid, _ in truth[60:]]
-    code_passages(session, project, drifter, noisy)
-    return project, ids
+    return drifting_project(session, make_user, make_project, import_text)
 
 
 def test_drifter_is_flagged_from_the_window_after_passage_60(session, drifting) -> None:

@@ -29,7 +29,7 @@ from workbench.interchange import exports
 
 SHEETS = [
     "About", "Codebook", "Stance scale", "Passages", "Annotations", "Coded", "Documents",
-    "Agreement", "Methods", "Disagreements", "Frequencies", "Cooccurrence",
+    "Agreement", "Methods", "Disagreements", "Drift", "Frequencies", "Cooccurrence", "Keywords",
 ]  # fmt: skip
 
 

@@ -93,16 +93,31 @@ def test_cli_evaluate_prints_scores_and_readiness(app, db_url, monkeypatch, code
     assert bad.exit_code == 1 and "Nope" in bad.output
 
 
-def test_the_background_training_stores_what_training_in_one_session_would(
-    session, coded, db_url
+def test_the_training_job_on_the_queue_stores_what_training_in_one_session_would(
+    session, coded, db_url, tmp_path
 ) -> None:
+    from workbench.jobs import runner
     from workbench.jobs import training
+    from workbench.jobs.files import FileStore
+    from workbench.models import ExportJob
     from workbench.models import SuggestionModel
 
     project, lead, _, _, _ = coded
+    job, created = training.start_training(session, project, lead, per_user=2, per_project=4)
+    again, created_again = training.start_training(
+        session, project, lead, per_user=2, per_project=4
+    )
+    assert created and not created_again and again.id == job.id  # one training at a time
     session.commit()
-    training.run_training(project.id, lead.id, db_url)  # read, fit, then a short write
+    assert training.training_state(session, project).running
+    # What a queue worker does with the job's id: read, fit, then one short write.
+    runner.run_job(job.id, db_url, FileStore("database", str(tmp_path)))
     session.rollback()
+    done = session.get(ExportJob, job.id)
+    assert done is not None and done.status == "done", done.error if done else None
+    assert done.options["result"] == {"codes": 2, "ready": ["Partnership"]}
+    state = training.training_state(session, project)
+    assert state.job is not None and state.job.id == job.id and not state.running
     stored = session.query(SuggestionModel).filter_by(project_id=project.id).one()
     background = (stored.passages, stored.evaluations, stored.trained_by_id)
     suggestions.train_project(session, project, lead)
@@ -110,6 +125,21 @@ def test_the_background_training_stores_what_training_in_one_session_would(
     session.refresh(stored)
     assert background == (stored.passages, stored.evaluations, lead.id)
     assert stored.passages == 160
+
+
+def test_a_training_job_ended_meanwhile_stores_nothing(session, coded, db_url, tmp_path) -> None:
+    from workbench.jobs import export_jobs
+    from workbench.jobs import runner
+    from workbench.jobs import training
+    from workbench.jobs.files import FileStore
+
+    project, lead, _, _, _ = coded
+    job, _ = training.start_training(session, project, lead, per_user=2, per_project=4)
+    export_jobs.finish(session, job.id, "failed", error="stopped by hand")
+    session.commit()
+    runner.run_job(job.id, db_url, FileStore("database", str(tmp_path)))
+    session.rollback()
+    assert suggestions.stored_model(session, project) is None
 
 
 def test_the_train_command_stores_the_model(session, coded, db_url, monkeypatch) -> None:

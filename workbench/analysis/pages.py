@@ -20,6 +20,8 @@ from workbench.analysis import frequencies
 from workbench.analysis import layers
 from workbench.analysis import segments
 from workbench.analysis.frequencies import FrequencyTable
+from workbench.analysis.keywords import KeywordCount
+from workbench.analysis.keywords import keyword_counts
 from workbench.analysis.layers import CodableCode
 from workbench.analysis.segments import Segment
 from workbench.analysis.segments import SegmentFilters
@@ -136,6 +138,7 @@ class AnalysisPage(SegmentList):
     bars: charts.BarChart
     stacks: list[tuple[str, list[charts.Stack]]]
     grid: charts.Grid
+    keywords: list[KeywordCount]
 
 
 def analysis_page(
@@ -165,6 +168,7 @@ def analysis_page(
         bars=_bars(tables[None]),
         stacks=_stacks(tables[dimension]),
         grid=charts.cooccurrence_grid([(c.id, c.name, c.path) for c in codes], matrix),
+        keywords=keyword_counts(session, project, scope),
     )
 
 

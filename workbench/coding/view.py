@@ -7,6 +7,8 @@ coder's annotations, whatever the URL asks for.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from itertools import pairwise
@@ -31,6 +33,8 @@ from workbench.coding.progress import coded_state
 from workbench.coding.statements import Ann
 from workbench.core.errors import Forbidden
 from workbench.core.i18n import _
+from workbench.core.suggest.dictionary import Hit
+from workbench.core.suggest.dictionary import keyword_hits
 from workbench.documents.catalog import narrow_passages
 from workbench.models import Annotation
 from workbench.models import Assignment
@@ -57,6 +61,9 @@ class ViewFilters:
     q: str = ""
     assigned: bool = False
     passage_ids: list[int] | None = None
+    # The scope's passages in the order to show them (the uncertainty order of the quality
+    # area); None: document order.
+    passage_order: list[int] | None = None
 
     def scope_text(self) -> str:
         """Encode the scope (document, round, assigned) for the coding actions to send back."""
@@ -109,7 +116,8 @@ class PassageRow:
     mine: list[Chip] = field(default_factory=list)
     coded: bool = False
     memo: str = ""
-    segments: list[tuple[str, list[str]]] = field(default_factory=list)
+    # (text, colours of the viewer's spans, ids of codes whose keywords it is part of)
+    segments: list[tuple[str, list[str], list[int]]] = field(default_factory=list)
     others: int = 0  # other coders' codings on the passage (0 when the viewer may not see them)
     other_coders: int = 0
 
@@ -190,18 +198,35 @@ def scope_delegations(
     return sorted(d for d in session.scalars(stmt) if d)
 
 
-def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[str]]]:
-    """Cut a passage's text at span edges; each piece lists the colours of spans covering it."""
-    if not spans:
-        return [(text, [])]
-    cuts = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+def segments(
+    text: str, spans: list[tuple[int, int, str]], hits: Sequence[Hit] = ()
+) -> list[tuple[str, list[str], list[int]]]:
+    """Cut a passage's text at span and keyword-hit edges; each piece lists the colours of the
+    spans covering it and the codes whose keywords it is part of."""
+    if not spans and not hits:
+        return [(text, [], [])]
+    cuts = sorted(
+        {0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]}
+        | {h.start for h in hits}
+        | {h.end for h in hits}
+    )
     out = []
     for a, b in pairwise(cuts):
         if a >= b:
             continue
         covering = [colour for s, e, colour in spans if s <= a and b <= e]
-        out.append((text[a:b], covering))
+        keyword_codes = sorted({int(h.code) for h in hits if h.start <= a and b <= h.end})
+        out.append((text[a:b], covering, keyword_codes))
     return out
+
+
+def keyword_map(codes: Mapping[int, CodeSnapshot]) -> dict[str, tuple[str, ...]]:
+    """code id (as text) -> English and Chinese keywords, for the live codable codes with any."""
+    return {
+        str(c.id): (*c.keywords_en, *c.keywords_zh)
+        for c in codes.values()
+        if c.is_codable and not c.deleted and (c.keywords_en or c.keywords_zh)
+    }
 
 
 # The read side of the coding view, prebuilt like the hot path's statements: the viewer's own
@@ -276,8 +301,11 @@ def _fill(
     for passage_id, coded, memo in states:
         by_id[passage_id].coded = coded
         by_id[passage_id].memo = memo
+    keywords = keyword_map(codes)
     for row in rows:
-        row.segments = segments(row.passage.text, spans.get(row.passage.id, []))
+        text = row.passage.text
+        hits = keyword_hits(text, keywords) if keywords and row.passage.codable else []
+        row.segments = segments(text, spans.get(row.passage.id, []), hits)
         row.others, row.other_coders = counts.get(row.passage.id, (0, 0))
 
 
@@ -317,6 +345,8 @@ def load_rows(
 ) -> tuple[list[PassageRow], int]:
     """Return one page of the view's passages with their codings, and the total count."""
     stmt = _scope(project, viewer.id, f)
+    if f.passage_order is not None:
+        return _ordered_rows(session, project, viewer, role, stmt, f.passage_order, page)
     found = session.execute(
         stmt.order_by(Passage.document_id, Passage.ordinal).limit(PAGE).offset((page - 1) * PAGE)
     ).all()
@@ -328,6 +358,38 @@ def load_rows(
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     _fill(session, project, viewer, role, rows)
     return rows, total
+
+
+def _ordered_rows(
+    session: Session,
+    project: Project,
+    viewer: User,
+    role: str,
+    stmt: Select[Any],
+    order: list[int],
+    page: int,
+) -> tuple[list[PassageRow], int]:
+    """One page of the scope's passages in the given order (ids outside the scope are left out)."""
+    chosen = order[(page - 1) * PAGE : page * PAGE]
+    rank = {pid: i for i, pid in enumerate(chosen)}
+    found = sorted(
+        session.execute(stmt.where(Passage.id.in_(chosen))).all(), key=lambda r: rank[r[0]]
+    )
+    rows = [PassageRow(passage=PassageView._make(r[:-1]), document_title=r[-1]) for r in found]
+    _fill(session, project, viewer, role, rows)
+    return rows, len(order)
+
+
+def scope_texts(
+    session: Session, project: Project, viewer: User, f: ViewFilters
+) -> list[tuple[int, str, bool]]:
+    """(id, text, codable) of every passage in the view's scope, in document order."""
+    stmt = (
+        _scope(project, viewer.id, f)
+        .with_only_columns(Passage.id, Passage.text, Passage.codable)
+        .order_by(Passage.document_id, Passage.ordinal)
+    )
+    return [(int(pid), str(text), bool(codable)) for pid, text, codable in session.execute(stmt)]
 
 
 def one_row(

@@ -27,7 +27,9 @@ from workbench.analysis import about_sheet
 from workbench.analysis import agreement_sheets
 from workbench.analysis import annotation_sheets
 from workbench.analysis import catalog_sheets
+from workbench.analysis import drift_sheet
 from workbench.analysis import frequency_sheets
+from workbench.analysis import keyword_sheet
 from workbench.analysis import layers as analysis
 from workbench.analysis import passages_sheet
 from workbench.analysis import sheet_context
@@ -152,8 +154,10 @@ def tables_for(
         agreement_sheets.agreement_table(agreement),
         agreement_sheets.methods_table_sheet(agreement),
         agreement_sheets.disagreements_table(agreement_ctx),
+        *drift_sheet.drift_tables(ctx),
         frequency_sheets.frequencies_table(ctx, summary),
         frequency_sheets.cooccurrence_table(ctx, summary),
+        *keyword_sheet.keyword_tables(ctx),
         *translation_sheets.translation_tables(ctx),
     ]
     extra = [("csv_guard", _("Text that could start a formula begins with an apostrophe (')"))]

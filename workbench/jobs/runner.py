@@ -1,8 +1,9 @@
 """Background jobs, the running: what a queue worker does with one job.
 
 A job row's "format" says what it is: an export (xlsx, csv, json, qdpx), an agreement report
-(``export_jobs.AGREEMENT``, written as its JSON) or a document import (``import_jobs``, which
-writes no file but the documents themselves). The rest of this note is about exports.
+(``export_jobs.AGREEMENT``, written as its JSON), a document import (``import_jobs``, which
+writes no file but the documents themselves) or a suggestion training (``training``, which
+stores the project's models). The rest of this note is about exports.
 
 A worker of the job queue (``jobs.queue``) calls ``run_job`` with the job's id. The export is
 read from one snapshot and written to a temporary file on the worker's own disk; progress goes
@@ -31,6 +32,7 @@ from workbench.interchange import exports
 from workbench.jobs import export_jobs
 from workbench.jobs import files
 from workbench.jobs import import_jobs
+from workbench.jobs import training
 from workbench.jobs.files import FileStore
 from workbench.models import ExportJob
 from workbench.models import Project
@@ -111,6 +113,10 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
     if kind == import_jobs.IMPORT:
         with _Reporter(database, job_id), _language(language):
             import_jobs.run_import(database, job_id)
+        return
+    if kind == training.TRAINING:
+        with _Reporter(database, job_id):
+            training.run_training_job(database, job_id)
         return
     with database.reading() as session:
         job = session.get(ExportJob, job_id)

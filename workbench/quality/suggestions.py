@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from sqlalchemy import delete
@@ -305,6 +306,8 @@ class Prepared:
     models: TrainedModels
     ready: list[tuple[int, str]]  # (code id, path) enabled and ready
     withheld: set[int]  # passages without suggestions for this coder
+    # Of those, the passages withheld because their codings trained the model (blind projects).
+    trained: set[int] = field(default_factory=set)
 
     def for_passages(self, items: list[tuple[int, str]]) -> dict[int, list[Suggestion]]:
         """Suggestions by passage for (passage id, text) pairs."""
@@ -348,9 +351,8 @@ def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
             )
         )
     )
-    if project.blind:
-        withheld |= set(row.settings.get("trained_passages", []))
-    return Prepared(loaded_models(row), ready, withheld)
+    trained = set(row.settings.get("trained_passages", [])) if project.blind else set()
+    return Prepared(loaded_models(row), ready, withheld | trained, trained)
 
 
 def document_texts(session: Session, document_id: int) -> list[tuple[int, str]]:

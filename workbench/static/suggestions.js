@@ -16,3 +16,21 @@
     chip.click();
   }, true);
 })();
+// A code applied with its own key or button while its suggestion chip is on screen: the request
+// says so, and the server records the coding as made with a suggestion shown, not accepted.
+(function () {
+  "use strict";
+  const list = document.getElementById("coding-list");
+  if (!list) return;
+  document.addEventListener("htmx:config:request", (evt) => {
+    const ctx = evt.detail.ctx;
+    const src = ctx.sourceElement;
+    if (!src || !src.classList || !src.classList.contains("apply-code")) return;
+    const li = list.querySelector("li.passage.current");
+    const code = src.dataset.code;
+    if (!li || !code) return;
+    if (li.querySelector(`.suggestions button.suggestion[data-code="${CSS.escape(code)}"]`)) {
+      ctx.request.body.set("suggestion_shown", "1");
+    }
+  });
+})();

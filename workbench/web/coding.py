@@ -18,6 +18,8 @@ from workbench.core import limits
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
 from workbench.models import Project
+from workbench.quality import queue_order
+from workbench.quality import shown
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import login_required
@@ -102,6 +104,9 @@ def code_document(slug: str, doc_id: int) -> str:
 def _render_view(slug: str, f: ViewFilters) -> str:
     project, role = current_project(slug)
     number = max(1, opt_int(request.args.get("page"), "page") or 1)
+    if request.args.get("order") == queue_order.UNCERTAINTY:
+        # The coder's choice; ignored (document order) where suggestions are not offered.
+        f.passage_order = queue_order.uncertainty_order(db(), project, me(), f)
     page = pages.coding_page(db(), project, role, me(), f, page=number)
     template = "coding/_rows.html" if is_htmx() else "coding/view.html"
     return render_template(template, **vars(page), urls=_urls(project))
@@ -152,9 +157,13 @@ def _act(slug: str) -> commands.Acted:
     project, role = current_project(slug)
     command = _command(str(request.endpoint).rpartition(".")[2])
     memo_limit = current_app.config["MAX_MEMO_CHARS"]
-    return commands.perform(
-        db(), project, role, me(), command, _scope_filters(), memo_limit=memo_limit
-    )
+    # The view says when the code's own suggestion chip was on screen as it was applied.
+    perform = shown.perform_with_chip_shown if _chip_shown() else commands.perform
+    return perform(db(), project, role, me(), command, _scope_filters(), memo_limit=memo_limit)
+
+
+def _chip_shown() -> bool:
+    return request.form.get("suggestion_shown") == "1"
 
 
 # One view for the six actions; the endpoint's name says which action it is.

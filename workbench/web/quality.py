@@ -23,6 +23,8 @@ from workbench.quality import refresher
 from workbench.quality import suggestions
 from workbench.quality.drift import DriftSettings
 from workbench.quality.pages import quality_page
+from workbench.quality.report_drift import report_drift as report_drift_table
+from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.coding import _scope_filters
@@ -50,13 +52,21 @@ def _settings() -> DriftSettings:
 
 def _page(project: Project, message: str = "") -> str:
     page = quality_page(db(), project, _settings(), message)
-    return render_template("quality/index.html", **vars(page), role="lead")
+    state = training.training_state(db(), project)
+    return render_template("quality/index.html", **vars(page), training=state, role="lead")
 
 
 @lead_route(bp, "/p/<slug>/quality")
 def index(project: Project) -> str:
     """Each coder's agreement over their coding order, flags, and coding suggestions."""
     return _page(project)
+
+
+@lead_route(bp, "/p/<slug>/agreement/report/drift")
+def report_drift(project: Project) -> str:
+    """The agreement report's drift table (a fragment the report loads when opened)."""
+    drift = report_drift_table(db(), project, _settings())
+    return render_template("quality/_report_drift.html", project=project, drift=drift)
 
 
 def _message(done: tuple[Project, str]) -> str:
@@ -91,26 +101,40 @@ def enable(project: Project) -> tuple[Project, str]:
     return project, "Suggestions enabled." if on else "Suggestions disabled."
 
 
-def _started(done: tuple[Project, int]) -> str:
-    project, actor_id = done
-    config = current_app.config
-    training.launch_training(
-        project.id,
-        actor_id,
-        database_url=config["DATABASE_URL"],
-        runner=config.get("EXPORT_RUNNER", "subprocess"),
-    )
+def _training(state: training.TrainingState, project: Project) -> str:
     return render_template(
-        "quality/_message.html",
-        message="Training started in the background: reload this page in a minute for the "
-        "evaluation.",
+        "quality/_training.html",
+        project=project,
+        training=state,
+        trained=suggestions.stored_model(db(), project) is not None,
     )
+
+
+def _started(done: tuple[Project, int, bool]) -> str:
+    project, job_id, created = done
+    if created:  # only once the job row is committed: the worker reads it
+        jobs.queue().export(job_id)
+    return _training(training.training_state(db(), project, job_id), project)
 
 
 @lead_action(bp, "/p/<slug>/quality/suggestions/train", then=_started)
-def train(project: Project) -> tuple[Project, int]:
-    """Start training the suggestion models in the background."""
-    return project, me().id
+def train(project: Project) -> tuple[Project, int, bool]:
+    """Queue the training of the suggestion models as a background job."""
+    config = current_app.config
+    job, created = training.start_training(
+        db(),
+        project,
+        me(),
+        per_user=int(config["EXPORT_JOBS_PER_USER"]),
+        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
+    )
+    return project, job.id, created
+
+
+@lead_route(bp, "/p/<slug>/quality/training/<int:job_id>")
+def training_job(project: Project, job_id: int) -> str:
+    """A training job's state, polled by the quality page while it runs."""
+    return _training(training.training_state(db(), project, job_id), project)
 
 
 def _accepted(acted: Acted) -> str:
@@ -157,6 +181,20 @@ def row_suggestions(
     return [s for s in found if s.code_id not in taken]
 
 
+def uncertainty_order_offered() -> bool:
+    """Whether this coding view may be put in order of uncertainty (suggestions on, no round)."""
+    slug = (request.view_args or {}).get("slug")
+    if not slug or request.args.get("round"):
+        return False
+    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
+    if "prepared" not in state:
+        project, _ = current_project(slug)
+        state["prepared"] = suggestions.prepare(db(), project, me())
+        state["by_document"] = {}
+    return state["prepared"] is not None
+
+
 # A template global rather than a context processor: the passage row is a macro imported without
 # the page's context, and globals reach it there too.
 bp.add_app_template_global(row_suggestions, "row_suggestions")
+bp.add_app_template_global(uncertainty_order_offered, "uncertainty_order_offered")
