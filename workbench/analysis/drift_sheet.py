@@ -14,6 +14,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from workbench.analysis.sheet_context import Context
+from workbench.core.i18n import N_
+from workbench.core.i18n import _
 from workbench.formats.tables import Column
 from workbench.formats.tables import Row
 from workbench.formats.tables import Table
@@ -25,25 +27,27 @@ from workbench.quality.drift import DriftSettings
 from workbench.quality.drift import project_drift
 
 DRIFT_COLUMNS = [
-    Column("coder", "The coder's user name", 14),
-    Column("coder_name", "The coder's display name", 18),
-    Column("against", "What the coder is compared with", 12),
-    Column("window", "The window of the coder's coding order (passages a to b)", 16),
-    Column("first_document", "Document of the window's first passage", 30),
-    Column("first_passage_ordinal", "The first passage's number in its document (from 1)", 10),
-    Column("last_document", "Document of the window's last passage", 30),
-    Column("last_passage_ordinal", "The last passage's number in its document (from 1)", 10),
-    Column("first_coded_at", "When the coder coded the window's first passage (UTC)", 20),
-    Column("last_coded_at", "When the coder coded the window's last passage (UTC)", 20),
-    Column("passages", "Passages in the window", 9),
-    Column("units", "Units compared (passage × comparison × code)", 9),
-    Column("alpha", "Krippendorff's α of code presence in the window", 9),
-    Column("alpha_ci_low", "95% bootstrap interval of α: lower end (empty: too few passages)", 9),
-    Column("alpha_ci_high", "95% bootstrap interval of α: upper end", 9),
-    Column("kappa", "Cohen's κ of the window's pooled presence table", 9),
-    Column("certification_kappa", "The coder's κ on their newest completed gold round", 9),
-    Column("flagged", "1 when the window is flagged for drift", 8),
-    Column("flag_reason", "Why the window is flagged", 50, wrap=True),
+    Column("coder", N_("The coder's user name"), 14),
+    Column("coder_name", N_("The coder's display name"), 18),
+    Column("against", N_("What the coder is compared with"), 12),
+    Column("window", N_("The window of the coder's coding order (passages a to b)"), 16),
+    Column("first_document", N_("Document of the window's first passage"), 30),
+    Column("first_passage_ordinal", N_("The first passage's number in its document (from 1)"), 10),
+    Column("last_document", N_("Document of the window's last passage"), 30),
+    Column("last_passage_ordinal", N_("The last passage's number in its document (from 1)"), 10),
+    Column("first_coded_at", N_("When the coder coded the window's first passage (UTC)"), 20),
+    Column("last_coded_at", N_("When the coder coded the window's last passage (UTC)"), 20),
+    Column("passages", N_("Passages in the window"), 9),
+    Column("units", N_("Units compared (passage × comparison × code)"), 9),
+    Column("alpha", N_("Krippendorff's α of code presence in the window"), 9),
+    Column(
+        "alpha_ci_low", N_("95% bootstrap interval of α: lower end (empty: too few passages)"), 9
+    ),
+    Column("alpha_ci_high", N_("95% bootstrap interval of α: upper end"), 9),
+    Column("kappa", N_("Cohen's κ of the window's pooled presence table"), 9),
+    Column("certification_kappa", N_("The coder's κ on their newest completed gold round"), 9),
+    Column("flagged", N_("1 when the window is flagged for drift"), 8),
+    Column("flag_reason", N_("Why the window is flagged"), 50, wrap=True),
 ]
 
 
@@ -99,8 +103,11 @@ def drift_tables(ctx: Context) -> list[Table]:
         Table(
             "drift",
             "Drift",
-            "Each coder's agreement with the consensus over the order they coded in, in "
-            f"windows of {settings.window} passages, with drift flags",
+            _(
+                "Each coder's agreement with the consensus over the order they coded in, in "
+                "windows of %(window)s passages, with drift flags",
+                window=settings.window,
+            ),
             DRIFT_COLUMNS,
             lambda: drift_rows(project_drift(session, project, settings), _places(ctx)),
         )

@@ -34,6 +34,7 @@ from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.agreement.kappa import kappa_from_table
 from workbench.core.agreement.matrix import IntArray
 from workbench.core.agreement.matrix import RatingMatrix
+from workbench.core.i18n import _
 
 AGAINST = ("consensus", "gold", "coders")
 MIN_INTERVAL_PASSAGES = 10
@@ -197,7 +198,8 @@ def _groups(
     start = 0
     while start < len(ordered):
         chunk = list(ordered[start : start + window])
-        out.append((f"passages {start + 1}–{start + len(chunk)}", chunk))
+        label = _("passages %(first)s–%(last)s", first=start + 1, last=start + len(chunk))
+        out.append((label, chunk))
         if start + window >= len(ordered):
             break
         start += step
@@ -222,7 +224,12 @@ def flags_for(
                 DriftFlag(
                     w.index,
                     "below threshold",
-                    f"{w.label}: α {w.alpha:.3f} is below the threshold {threshold:.2f}",
+                    _(
+                        "%(window)s: α %(alpha)s is below the threshold %(threshold)s",
+                        window=w.label,
+                        alpha=f"{w.alpha:.3f}",
+                        threshold=f"{threshold:.2f}",
+                    ),
                 )
             )
         if certification is not None and w.kappa is not None and certification - w.kappa > drop:
@@ -230,8 +237,15 @@ def flags_for(
                 DriftFlag(
                     w.index,
                     "drop from certification",
-                    f"{w.label}: κ {w.kappa:.3f} is {certification - w.kappa:.3f} below the "
-                    f"certification κ {certification:.3f} (allowed drop {drop:.2f})",
+                    _(
+                        "%(window)s: κ %(kappa)s is %(difference)s below the certification κ "
+                        "%(certification)s (allowed drop %(drop)s)",
+                        window=w.label,
+                        kappa=f"{w.kappa:.3f}",
+                        difference=f"{certification - w.kappa:.3f}",
+                        certification=f"{certification:.3f}",
+                        drop=f"{drop:.2f}",
+                    ),
                 )
             )
     return out

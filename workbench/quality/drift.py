@@ -30,6 +30,7 @@ from workbench.core.drift import CodedPassage
 from workbench.core.drift import CoderDrift
 from workbench.core.drift import coder_drift
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Annotation
 from workbench.models import Document
 from workbench.models import Passage
@@ -78,11 +79,11 @@ class DriftReport(JsonRecord):
 def check_settings(settings: DriftSettings) -> DriftSettings:
     """Refuse settings the computation cannot honour, with a message naming the field."""
     if settings.against not in AGAINST:
-        raise ValidationError(f"against: choose one of {', '.join(AGAINST)}.")
+        raise ValidationError(_("against: choose one of %(choices)s.", choices=", ".join(AGAINST)))
     if not 2 <= settings.window <= 10_000:
-        raise ValidationError("window: give a number of passages between 2 and 10000.")
+        raise ValidationError(_("window: give a number of passages between 2 and 10000."))
     if settings.step is not None and not 1 <= settings.step <= settings.window:
-        raise ValidationError("step: give a number of passages between 1 and the window.")
+        raise ValidationError(_("step: give a number of passages between 1 and the window."))
     if not 0 <= settings.threshold <= 1:
         raise ValidationError("threshold: give an α between 0 and 1.")
     if not 0 <= settings.drop <= 2:
@@ -180,7 +181,7 @@ def project_drift(session: Session, project: Project, settings: DriftSettings) -
     mine: dict[str, dict[int, set[str]]] = defaultdict(dict)
     for p, c in rows.pairs:
         mine[names[c]][int(p)] = set()
-    for p, c, path, _ in rows.applied:
+    for p, c, path, _stance in rows.applied:
         mine[names[c]][int(p)].add(path)
     frozen = {u: {p: frozenset(s) for p, s in sets.items()} for u, sets in mine.items()}
     comparisons = _comparisons(session, project, settings.against, frozen)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workbench.coding import assignments
 from workbench.core.errors import Conflict
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.models import Assignment
 from workbench.models import PassageState
 from workbench.models import Project
@@ -28,11 +29,11 @@ def assign_refresher(
 ) -> int:
     """Give the coder up to ``size`` gold passages they have neither coded nor been given."""
     if not 1 <= size <= 500:
-        raise ValidationError("size: give a number of passages between 1 and 500.")
+        raise ValidationError(_("size: give a number of passages between 1 and 500."))
     (coder,) = assignments.coders_of(session, project, [coder_id])
     gold = gold_passage_ids(session, project)
     if not gold:
-        raise Conflict("There is no gold round yet: declare a round's consensus gold first.")
+        raise Conflict(_("There is no gold round yet: declare a round's consensus gold first."))
     done = set(
         session.scalars(
             select(PassageState.passage_id).where(
@@ -43,8 +44,11 @@ def assign_refresher(
     candidates = sorted(p for p in gold if p not in done)
     if not candidates:
         raise Conflict(
-            f"{coder.display_name} has already coded or been given every gold passage; "
-            "declare another round gold for a new refresher set."
+            _(
+                "%(coder)s has already coded or been given every gold passage; declare another "
+                "round gold for a new refresher set.",
+                coder=coder.display_name,
+            )
         )
     # Seeded by project, coder and how much they have done: the same request draws the same set.
     rng = random.Random(f"refresher:{project.id}:{coder.id}:{len(done)}")

@@ -34,6 +34,7 @@ from workbench.coding.view import ViewFilters
 from workbench.core.errors import Conflict
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.core.suggest.model import DEFAULT_F1
 from workbench.core.suggest.model import DEFAULT_FOLDS
 from workbench.core.suggest.model import MIN_EXAMPLES
@@ -41,6 +42,7 @@ from workbench.core.suggest.model import CodeEvaluation
 from workbench.core.suggest.model import CodeExamples
 from workbench.core.suggest.model import Scores
 from workbench.core.suggest.model import TrainedModels
+from workbench.core.suggest.model import reason_for
 from workbench.core.suggest.model import train
 from workbench.models import Annotation
 from workbench.models import Assignment
@@ -85,7 +87,7 @@ def _code_rows(session: Session, project: Project) -> list[tuple[int, str, list[
 def training_data(session: Session, project: Project) -> TrainingData:
     """The labelled passages of every code: consensus first, else agreeing coders."""
     code_rows = _code_rows(session, project)
-    paths = [path for _, path, _ in code_rows]
+    paths = [path for _id, path, _keys in code_rows]
     consensus: dict[int, set[str]] = defaultdict(set)
     for r in agreement_data.consensus_records(session, project, Scope()):
         consensus[int(r.passage_id)]
@@ -223,6 +225,20 @@ def _evaluation(data: dict[str, Any]) -> CodeEvaluation:
     return CodeEvaluation(**fields, dictionary=Scores(**dictionary) if dictionary else None)
 
 
+def _worded(stored: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    # The reason is worded again in the reader's language from the stored figures.
+    e = _evaluation(stored)
+    reason = reason_for(
+        e.positives,
+        e.negatives,
+        e.f1,
+        e.ready,
+        float(settings.get("threshold", DEFAULT_F1)),
+        int(settings.get("min_examples", MIN_EXAMPLES)),
+    )
+    return {**e.to_json(), "reason": reason}
+
+
 def enabled_code_ids(session: Session, project: Project) -> set[int]:
     """The codes the lead enabled suggestions for."""
     return set(
@@ -239,23 +255,30 @@ def evaluations(
     row = stored_model(session, project)
     if row is None:
         raise Conflict(
-            "No suggestion model has been trained for this project yet: train one first "
-            "(`workbench suggest train --project P`, or Train on the suggestions page)."
+            _(
+                "No suggestion model has been trained for this project yet: train one first "
+                "(`workbench suggest train --project P`, or Train on the suggestions page)."
+            )
         )
     enabled = enabled_code_ids(session, project)
     out = []
-    for cid, path, _ in _code_rows(session, project):
+    for cid, path, _keys in _code_rows(session, project):
         if code is not None and code not in (path, path.rsplit(" > ", 1)[-1]):
             continue
         stored = row.evaluations.get(path)
         evaluation = (
-            _evaluation(stored).to_json()
+            _worded(stored, row.settings)
             if stored
-            else {"code": path, "ready": False, "reason": "added to the codebook after training"}
+            else {"code": path, "ready": False, "reason": _("added to the codebook after training")}
         )
         out.append({**evaluation, "code_id": cid, "enabled": cid in enabled})
     if code is not None and not out:
-        raise NotFound(f"Code {code!r} is not an applicable code of this project's codebook.")
+        raise NotFound(
+            _(
+                "Code %(code)s is not an applicable code of this project's codebook.",
+                code=repr(code),
+            )
+        )
     return out
 
 
@@ -272,9 +295,17 @@ def set_enabled(
         return
     entry = next((e for e in evaluations(session, project) if e["code_id"] == code_id), None)
     if entry is None:
-        raise NotFound(f"Code {code_id} is not an applicable code of this project's codebook.")
+        raise NotFound(
+            _("Code %(code)s is not an applicable code of this project's codebook.", code=code_id)
+        )
     if not entry["ready"]:
-        raise Conflict(f"Suggestions for {entry['code']} are not ready: {entry['reason']}.")
+        raise Conflict(
+            _(
+                "Suggestions for %(code)s are not ready: %(reason)s.",
+                code=entry["code"],
+                reason=entry["reason"],
+            )
+        )
     if code_id not in enabled_code_ids(session, project):
         session.add(SuggestionCode(project_id=project.id, code_id=code_id, enabled_by_id=actor.id))
         session.flush()
@@ -315,9 +346,9 @@ class Prepared:
         if not shown:
             return {}
         ids = {path: cid for cid, path in self.ready}
-        found_all = self.models.suggest([t for _, t in shown], [p for _, p in self.ready])
+        found_all = self.models.suggest([t for _i, t in shown], [p for _c, p in self.ready])
         out: dict[int, list[Suggestion]] = {}
-        for (pid, _), found in zip(shown, found_all, strict=True):
+        for (pid, _text), found in zip(shown, found_all, strict=True):
             if found:
                 out[pid] = [
                     Suggestion(ids[path], path, p)
@@ -336,7 +367,7 @@ def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
         return None
     ready = [
         (cid, path)
-        for cid, path, _ in _code_rows(session, project)
+        for cid, path, _keys in _code_rows(session, project)
         if cid in enabled and (row.evaluations.get(path) or {}).get("ready")
     ]
     if not ready:
@@ -389,8 +420,10 @@ def accept(
     offered = suggestions_for(session, project, coder, [(passage.id, passage.text)])
     if command.code_id not in {s.code_id for s in offered.get(passage.id, [])}:
         raise Conflict(
-            "That suggestion is not offered on this passage (any more): apply the code with "
-            "its own key if it applies."
+            _(
+                "That suggestion is not offered on this passage (any more): apply the code with "
+                "its own key if it applies."
+            )
         )
     apply = Command("apply", passage.id, command.code_id, {})
     acted = commands.perform(session, project, role, coder, apply, scope, memo_limit=memo_limit)

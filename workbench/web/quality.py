@@ -16,6 +16,7 @@ from workbench.coding.commands import Acted
 from workbench.coding.commands import Command
 from workbench.coding.view import PassageView
 from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
 from workbench.jobs import training
 from workbench.models import Passage
 from workbench.models import Project
@@ -79,7 +80,7 @@ def assign_refresher(project: Project) -> tuple[Project, str]:
     coder_id = req_int("coder_id")
     size = opt_int(request.form.get("size"), "size") or refresher.DEFAULT_REFRESHER
     added = refresher.assign_refresher(db(), project, me(), coder_id, size)
-    return project, f"Assigned {added} gold passages as a refresher set."
+    return project, _("Assigned %(n)s gold passages as a refresher set.", n=added)
 
 
 def _panel(done: tuple[Project, str]) -> str:
@@ -98,7 +99,7 @@ def enable(project: Project) -> tuple[Project, str]:
     code_id = req_int("code_id")
     on = request.form.get("enabled", "1") == "1"
     suggestions.set_enabled(db(), project, me(), code_id, on)
-    return project, "Suggestions enabled." if on else "Suggestions disabled."
+    return project, _("Suggestions enabled.") if on else _("Suggestions disabled.")
 
 
 def _training(state: training.TrainingState, project: Project) -> str:
@@ -165,7 +166,7 @@ def row_suggestions(
         return []
     state: dict[str, Any] = g.setdefault("wb_suggestions", {})
     if "prepared" not in state:
-        project, _ = current_project(slug)
+        project, _role = current_project(slug)
         state["prepared"] = suggestions.prepare(db(), project, me())
         state["by_document"] = {}
     prepared = state["prepared"]
@@ -188,7 +189,7 @@ def uncertainty_order_offered() -> bool:
         return False
     state: dict[str, Any] = g.setdefault("wb_suggestions", {})
     if "prepared" not in state:
-        project, _ = current_project(slug)
+        project, _role = current_project(slug)
         state["prepared"] = suggestions.prepare(db(), project, me())
         state["by_document"] = {}
     return state["prepared"] is not None
@@ -196,5 +197,15 @@ def uncertainty_order_offered() -> bool:
 
 # A template global rather than a context processor: the passage row is a macro imported without
 # the page's context, and globals reach it there too.
+def against_labels() -> dict[str, str]:
+    """What drift can be measured against, each in the reader's language."""
+    return {
+        "consensus": _("the consensus"),
+        "gold": _("the gold passages"),
+        "coders": _("the other coders (overlap)"),
+    }
+
+
 bp.add_app_template_global(row_suggestions, "row_suggestions")
+bp.add_app_template_global(against_labels, "against_labels")
 bp.add_app_template_global(uncertainty_order_offered, "uncertainty_order_offered")

@@ -33,6 +33,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 
 from workbench.core.agreement.json_record import JsonRecord
+from workbench.core.i18n import _
 from workbench.core.suggest.dictionary import hit_codes
 
 NGRAMS = (1, 3)
@@ -237,12 +238,9 @@ def _evaluate(
     positives, negatives = int(y.sum()), int((~y).sum())
     dictionary = scores(y, keyword_hits) if keyword_hits is not None else None
     if positives < min_examples or negatives < min_examples:
-        few = "positive" if positives < min_examples else "negative"
-        count = positives if few == "positive" else negatives
+        reason = reason_for(positives, negatives, None, False, threshold, min_examples)
         return CodeEvaluation(
-            code, positives, negatives, 0, None, None, None, False,
-            f"too few {few} training passages ({count}; at least {min_examples} are needed)",
-            dictionary,
+            code, positives, negatives, 0, None, None, None, False, reason, dictionary
         )  # fmt: skip
     k = min(folds, positives, negatives)
     predicted = np.zeros(len(y), dtype=bool)
@@ -252,12 +250,7 @@ def _evaluate(
         predicted[test] = model.decision_function(features[test]) > 0
     s = scores(y, predicted)
     ready = s.f1 is not None and s.f1 >= threshold
-    reason = (
-        f"cross-validated F1 {s.f1:.2f} reaches the threshold {threshold:.2f}"
-        if ready
-        else f"cross-validated F1 {0 if s.f1 is None else s.f1:.2f} is below the threshold "
-        f"{threshold:.2f}"
-    )
+    reason = reason_for(positives, negatives, s.f1, ready, threshold, min_examples)
     return CodeEvaluation(
         code, positives, negatives, k, s.precision, s.recall, s.f1, ready, reason, dictionary
     )
@@ -385,3 +378,30 @@ def uncertainty(probabilities: FloatArray) -> FloatArray:
 def as_json(evaluations: Mapping[str, CodeEvaluation]) -> dict[str, Any]:
     """Evaluations as JSON-ready dicts, by code."""
     return {code: e.to_json() for code, e in evaluations.items()}
+
+
+def reason_for(
+    positives: int,
+    negatives: int,
+    f1: float | None,
+    ready: bool,
+    threshold: float,
+    min_examples: int,
+) -> str:
+    """Why a code is ready or not, in the current language (worded again on every display)."""
+    if positives < min_examples:
+        return _(
+            "too few positive training passages (%(count)s; at least %(needed)s are needed)",
+            count=positives,
+            needed=min_examples,
+        )
+    if negatives < min_examples:
+        return _(
+            "too few negative training passages (%(count)s; at least %(needed)s are needed)",
+            count=negatives,
+            needed=min_examples,
+        )
+    values = {"f1": f"{0 if f1 is None else f1:.2f}", "threshold": f"{threshold:.2f}"}
+    if ready:
+        return _("cross-validated F1 %(f1)s reaches the threshold %(threshold)s", **values)
+    return _("cross-validated F1 %(f1)s is below the threshold %(threshold)s", **values)
