@@ -38,7 +38,8 @@ _ENGLISH_LEFT = """(keep) => {
   // Sovereignty" names data. A word of an attribute passes if the page shows it as data.
   const data = new Set();
   for (const el of document.body.querySelectorAll('[translate="no"]')) {
-    for (const w of (el.textContent.match(/[A-Za-z][A-Za-z0-9'’.-]*/g) || [])) data.add(w);
+    const shown = el.textContent + ' ' + (el.getAttribute('title') || '');
+    for (const w of (shown.match(/[A-Za-z][A-Za-z0-9'’.-]*/g) || [])) data.add(w);
   }
   const attribute = (where, text) => {
     const bad = words(text).filter((w) => !data.has(w));
@@ -48,7 +49,12 @@ _ENGLISH_LEFT = """(keep) => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent || parent.closest(exempt)) continue;
-    note(parent.tagName.toLowerCase(), node.nodeValue);
+    // An SVG <title> is a chart's tooltip: it may name data the way an attribute does.
+    if (parent.namespaceURI === 'http://www.w3.org/2000/svg' && parent.localName === 'title') {
+      attribute('svg title', node.nodeValue);
+    } else {
+      note(parent.tagName.toLowerCase(), node.nodeValue);
+    }
   }
   const labelled = '[title], [placeholder], [aria-label], [alt], input[type=submit], '
       + 'input[type=button]';

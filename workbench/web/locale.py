@@ -11,6 +11,8 @@ from datetime import date
 from datetime import datetime
 from typing import Any
 
+from babel import Locale
+from babel import UnknownLocaleError
 from flask import Blueprint
 from flask import Flask
 from flask import Response as FlaskResponse
@@ -91,6 +93,18 @@ def _number(value: Any) -> str:
     return str(format_decimal(value))
 
 
+def _language_name(tag: str | None) -> str:
+    """A language tag (en, zh, zh-Hant, ...) named in the interface language; the tag if unknown."""
+    if not tag:
+        return "—"
+    try:
+        names = Locale.parse(current_language()).languages
+        base = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return tag
+    return str(names.get(str(base), names.get(base.language, tag)))
+
+
 def _activate() -> None:
     g.wb_catalog_token = messages.activate(_REQUEST_CATALOG)
 
@@ -119,6 +133,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["day"] = _day
     app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["language_name"] = _language_name
     app.jinja_env.globals["languages"] = i18n.LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["html_lang"] = lambda: i18n.HTML_LANG.get(current_language(), "en")
