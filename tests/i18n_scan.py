@@ -80,7 +80,12 @@ KEEP = {
     "YYYY",
     "YYYY-MM",
     "YYYY-MM-DD",
-    # Tools whose files the workbench reads, named as their makers spell them.
+    # Tools whose files the workbench reads or writes for, named as their makers spell them;
+    # "JSON Lines" is a format's name.
+    "Lines",
+    "R",
+    "Stata",
+    "pandas",
     "NVivo",
     "ATLAS.ti",
     "MAXQDA",

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.browser
 _ENGLISH_LEFT = """(keep) => {
   const allowed = new Set(keep);
   const found = [];
-  const exempt = '[translate="no"], script, style, kbd, code, pre, samp, noscript, template';
+  // A textarea's text is what its user typed (a memo), never interface text.
+  const exempt = '[translate="no"], script, style, kbd, code, pre, samp, noscript, template, '
+      + 'textarea';
   const words = (text) => (text.match(/[A-Za-z][A-Za-z0-9'’.-]*/g) || [])
       .filter((w) => !allowed.has(w) && !allowed.has(w.replace(/[.'’-]+$/, '')))
       .filter((w) => !/^v[0-9]+$/.test(w));
@@ -158,4 +160,36 @@ def test_coding_in_chinese_keeps_the_interface_chinese(
     page.wait_for_load_state("networkidle")
     left = english_left(page)
     assert not left, "English in the coding view:\n" + "\n".join(left)
+    page.context.close()
+
+
+def test_every_page_of_a_lead_is_chinese(browser: Any, live_server: str, walk: WalkStudy) -> None:
+    """Beyond the main pages: every page type a lead reaches, with its folds open."""
+    page = chinese_page(browser, live_server, "lead")
+    left: list[str] = []
+    for name, path in walk.lead_pages().items():
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+        )
+        page.wait_for_load_state("networkidle")
+        left += [f"{name} | {line}" for line in english_left(page)]
+    assert not left, f"{len(left)} pieces of English interface text:\n" + "\n".join(left)
+    page.context.close()
+
+
+def test_every_page_of_a_coder_is_chinese(browser: Any, live_server: str, walk: WalkStudy) -> None:
+    """The pages a coder sees differently (their queue, blind views, their gold results)."""
+    page = chinese_page(browser, live_server, "coder1")
+    left: list[str] = []
+    for name, path in walk.coder_pages().items():
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+        )
+        page.wait_for_load_state("networkidle")
+        left += [f"{name} | {line}" for line in english_left(page)]
+    assert not left, f"{len(left)} pieces of English interface text:\n" + "\n".join(left)
     page.context.close()

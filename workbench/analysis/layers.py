@@ -99,7 +99,8 @@ def visible_layers(
 ) -> list[tuple[str, str]]:
     """The layers this user may analyse, as (value, label), the default first."""
     if not sees_all(project, role):
-        return [(f"coder:{user.username}", _("My codings (%(name)s)", name=user.display_name))]
+        # The coder's own layer needs no name: it is always the reader's.
+        return [(f"coder:{user.username}", _("My codings"))]
     layers = [("coders", _("All coders")), ("consensus", _("Consensus (adjudicated)"))]
     layers += [(f"coder:{u.username}", u.display_name) for u in coders_in_project(session, project)]
     return layers
