@@ -21,7 +21,7 @@ EN = {"Accept-Language": "en"}
 PROSE = {"About", "Methods"}
 # Columns of generated sentences about the data ("Coder One: applied, stance +1; ..."), written
 # in the reader's language like the About sheet; every other cell is data.
-PROSE_COLUMNS = {"Disagreements": {"judgements"}}
+PROSE_COLUMNS = {"Disagreements": {"judgements"}, "Drift": {"window", "flag_reason"}}
 
 
 @pytest.fixture()
