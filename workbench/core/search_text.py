@@ -85,6 +85,13 @@ def fold(text: str) -> str:
     return text.translate(_fold_table())
 
 
+# The only characters outside ASCII that fold to an ASCII letter: "İ" to "i" and the Kelvin
+# sign to "k" (a test checks every code point). So for a query of ASCII characters, a text
+# without these two matches exactly where an ASCII-only case-insensitive comparison (SQLite's
+# LIKE) finds the query.
+FOLDS_INTO_ASCII = ("\u0130", "\u212a")
+
+
 def is_cjk(char: str) -> bool:
     """Whether a character belongs to the scripts the character index holds."""
     return CJK_RE.fullmatch(char) is not None
