@@ -8,6 +8,7 @@ case-insensitive substring); the indexes and their triggers are migration 0008.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -103,6 +104,39 @@ def _postgresql(element: TextMatch) -> ColumnElement[bool]:
         return Passage.id.in_(ids)
     folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
     return folded.like(pattern, escape="\\")
+
+
+class IdIn(ColumnElement[bool]):
+    """True where an integer column holds one of a list of ids, sent as one parameter."""
+
+    type = sa.Boolean()
+    _is_implicitly_boolean = True
+    # The ids are bound when compiled: never cached.
+    inherit_cache = False
+
+    def __init__(self, column: Any, ids: list[int]) -> None:
+        self.column = column
+        self.ids = [int(i) for i in ids]
+
+
+def id_in(column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """A condition: the column's value is one of these ids (any number of them)."""
+    return IdIn(column, ids)
+
+
+@compiles(IdIn, "sqlite")
+def _compile_id_in_sqlite(element: IdIn, compiler: SQLCompiler, **kw: Any) -> str:
+    # One JSON parameter rather than a parameter per id (SQLite allows 32,766 of those).
+    values: sa.Select[Any] = sa.select(sa.column("value")).select_from(
+        sa.func.json_each(sa.literal(json.dumps(element.ids)))
+    )
+    return compiler.process(element.column.in_(values), **kw)
+
+
+@compiles(IdIn, "postgresql")
+def _compile_id_in_postgresql(element: IdIn, compiler: SQLCompiler, **kw: Any) -> str:
+    wanted = sa.literal(element.ids, ARRAY(sa.Integer))
+    return compiler.process(element.column == sa.func.any(wanted), **kw)
 
 
 @compiles(TextMatch, "sqlite")
