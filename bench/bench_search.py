@@ -7,15 +7,16 @@ Imports every document of ../shared/corpus into a fresh database (or reuses one 
 (LIKE '%q%') and the index query (documents/search.py): the matching passage ids, and the
 document list page with that search. Target (the search issue): index median <= 20 ms.
 
-With --against, the databases are built once (by this checkout), then this checkout and the
-other one (its own .venv and bench script, which must accept --reuse) time the same databases
-alternately, round by round, and each prints its table with the CPU milliseconds beside the
+With --against, the databases are built once (by this checkout), then this script times this
+checkout's code and the other's (run with its own .venv) on the same databases alternately,
+round by round, and each prints its table with the CPU milliseconds beside the
 wall time (on a shared machine the CPU time is the steadier figure).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# With --against, this script times the other checkout's code (so both print the same table).
+CODE = Path(os.environ.get("WORKBENCH_BENCH_CODE", str(REPO)))
+sys.path.insert(0, str(CODE))
 
 from sqlalchemy import func  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -155,7 +158,7 @@ def compare(args: argparse.Namespace, targets: list[tuple[str, str]]) -> int:
         for label, repo in checkouts if n % 2 == 0 else checkouts[::-1]:
             command = [
                 str(repo / ".venv" / "bin" / "python"),
-                str(repo / "bench" / "bench_search.py"),
+                __file__,
                 "--reuse",
                 "--sqlite",
                 args.sqlite,
@@ -165,7 +168,8 @@ def compare(args: argparse.Namespace, targets: list[tuple[str, str]]) -> int:
             if args.pg:
                 command += ["--pg", args.pg]
             print(f"round {n + 1}, {label} ({repo.name})", flush=True)
-            subprocess.run(command, check=True)
+            env = {**os.environ, "WORKBENCH_BENCH_CODE": str(repo)}
+            subprocess.run(command, check=True, env=env)
     return 0
 
 

@@ -23,6 +23,7 @@ from workbench.core.search_text import PG_NOT_CJK_CLASS
 from workbench.core.search_text import SearchPlan
 from workbench.core.search_text import fts5_all_of
 from workbench.core.search_text import fts5_string
+from workbench.core.search_text import is_cjk
 from workbench.core.search_text import like_pattern
 from workbench.core.search_text import plan
 from workbench.models import Passage
@@ -79,6 +80,9 @@ def _sqlite(element: TextMatch) -> ColumnElement[bool]:
         ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
         # The index says the characters are there; the text says whether they stand together.
         return sa.and_(Passage.id.in_(ids), sa.func.instr(Passage.text, p.folded) > 0)
+    if p.folded and all(is_cjk(c) for c in p.folded):
+        # CJK characters have no case and nothing folds into them: the raw text decides.
+        return sa.func.instr(element.column, p.folded) > 0
     exact = sa.func.instr(sa.func.wb_fold(element.column), p.folded) > 0
     if not p.folded.isascii():
         return exact
@@ -102,6 +106,8 @@ def _postgresql(element: TextMatch) -> ColumnElement[bool]:
         # decides. Shorter queries scan the same table.
         ids = sa.select(_search.c.passage_id).where(_search.c.folded.like(pattern, escape="\\"))
         return Passage.id.in_(ids)
+    if p.folded and all(is_cjk(c) for c in p.folded):
+        return sa.func.strpos(element.column, p.folded) > 0
     folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
     return folded.like(pattern, escape="\\")
 
