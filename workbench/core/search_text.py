@@ -56,6 +56,7 @@ def _pg_escape(cp: int) -> str:
 CJK_RE = re.compile(f"[{_class(_py_escape)}]")
 # The same class for PostgreSQL's regular expressions (ARE syntax), built from the same ranges.
 PG_NOT_CJK_CLASS = f"[^{_class(_pg_escape)}]"
+PG_CJK_CLASS = f"[{_class(_pg_escape)}]"
 
 MIN_TRIGRAM = 3
 

@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from workbench.core.search_text import FOLDS_INTO_ASCII
+from workbench.core.search_text import PG_CJK_CLASS
 from workbench.core.search_text import PG_NOT_CJK_CLASS
 from workbench.core.search_text import SearchPlan
 from workbench.core.search_text import fts5_all_of
@@ -37,9 +38,12 @@ _search = sa.table("passage_search", sa.column("passage_id"), sa.column("folded"
 _chars = sa.table("passage_chars", sa.column("rowid"))
 # detail=none allows no column filter: the query names the table.
 _CHARS_TABLE: ColumnClause[Any] = sa.literal_column("passage_chars")
-# Written exactly as the index expression of ix_passage_text_cjk, so the planner uses it.
+# Written exactly as the index expression of ix_passage_text_cjk (migration 0013), so the
+# planner uses it.
 _PG_CJK_ARRAY = sa.literal_column(
-    f"regexp_split_to_array(regexp_replace(passage.text, '{PG_NOT_CJK_CLASS}', '', 'g'), '')",
+    f"CASE WHEN passage.text ~ '{PG_CJK_CLASS}' THEN "
+    f"regexp_split_to_array(regexp_replace(passage.text, '{PG_NOT_CJK_CLASS}', '', 'g'), '') "
+    "ELSE '{}'::text[] END",
     ARRAY(sa.Text),
 )
 
