@@ -1,24 +1,34 @@
 """Benchmark: text search over the whole corpus (~126,000 passages), LIKE scan against the index.
 
 Usage: .venv/bin/python bench/bench_search.py [--pg postgresql://postgres@127.0.0.1:5432/DB]
-       [--sqlite PATH] [--repeat 15] [--reuse]
+       [--sqlite PATH] [--repeat 15] [--reuse] [--against OTHER_CHECKOUT --rounds 2]
 Imports every document of ../shared/corpus into a fresh database (or reuses one built before with
 --reuse), then times, interleaved query by query, the substring scan the workbench used before
 (LIKE '%q%') and the index query (documents/search.py): the matching passage ids, and the
 document list page with that search. Target (the search issue): index median <= 20 ms.
+
+With --against, the databases are built once (by this checkout), then this script times this
+checkout's code and the other's (run with its own .venv) on the same databases alternately,
+round by round, and each prints its table with the CPU milliseconds beside the wall time (on a
+shared machine the CPU time is the steadier figure). On PostgreSQL an older checkout's CJK
+queries may not match this one's index (migration 0013).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# With --against, this script times the other checkout's code (so both print the same table).
+CODE = Path(os.environ.get("WORKBENCH_BENCH_CODE", str(REPO)))
+sys.path.insert(0, str(CODE))
 
 from sqlalchemy import func  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -66,11 +76,11 @@ def build(url: str, reuse: bool) -> None:
     engine.dispose()
 
 
-def timed(fn: Callable[[], int]) -> tuple[float, int]:
-    """Milliseconds one call takes, and what it returned."""
-    start = time.perf_counter()
+def timed(fn: Callable[[], int]) -> tuple[float, float, int]:
+    """Wall and CPU milliseconds one call takes, and what it returned."""
+    start, cpu = time.perf_counter(), time.process_time()
     found = fn()
-    return (time.perf_counter() - start) * 1000, found
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000, found
 
 
 def run(url: str, repeat: int) -> None:
@@ -103,7 +113,10 @@ def run(url: str, repeat: int) -> None:
                 catalog.list_documents(session, project, catalog.DocumentFilters(q=q)).total
             )
 
-        print(f"  {'query':<14} {'what':<22} {'found':>7} {'median ms':>10} {'p90 ms':>8}")
+        print(
+            f"  {'query':<14} {'what':<22} {'found':>7} {'median ms':>10} {'p90 ms':>8}"
+            f" {'CPU ms':>8}"
+        )
         for q in QUERIES:
             ways = {
                 "passages, LIKE": ids_like(q),
@@ -111,22 +124,54 @@ def run(url: str, repeat: int) -> None:
                 "document list, index": doc_list(q),
             }
             times: dict[str, list[float]] = {k: [] for k in ways}
+            cpus: dict[str, list[float]] = {k: [] for k in ways}
             found: dict[str, int] = {}
             for way in ways.values():
                 way()  # warm
             for _ in range(repeat):
                 for name, way in ways.items():
-                    ms, n = timed(way)
+                    ms, cpu, n = timed(way)
                     times[name].append(ms)
+                    cpus[name].append(cpu)
                     found[name] = n
             for name, ts in times.items():
                 ts.sort()
                 p90 = ts[min(len(ts) - 1, int(0.9 * len(ts)))]
                 print(
                     f"  {q:<14} {name:<22} {found[name]:>7} "
-                    f"{statistics.median(ts):>10.1f} {p90:>8.1f}"
+                    f"{statistics.median(ts):>10.1f} {p90:>8.1f} "
+                    f"{statistics.median(cpus[name]):>8.1f}",
+                    flush=True,
                 )
     engine.dispose()
+
+
+def compare(args: argparse.Namespace, targets: list[tuple[str, str]]) -> int:
+    """Build once, then time this checkout and another on the same databases, alternately."""
+    for label, url in targets:
+        print(label, flush=True)
+        if not args.reuse and label == "SQLite":
+            Path(args.sqlite).unlink(missing_ok=True)
+        build(url, args.reuse)
+    other = args.against.resolve()
+    checkouts = [("this", REPO), ("other", other)]
+    for n in range(args.rounds):
+        for label, repo in checkouts if n % 2 == 0 else checkouts[::-1]:
+            command = [
+                str(repo / ".venv" / "bin" / "python"),
+                __file__,
+                "--reuse",
+                "--sqlite",
+                args.sqlite,
+                "--repeat",
+                str(args.repeat),
+            ]
+            if args.pg:
+                command += ["--pg", args.pg]
+            print(f"round {n + 1}, {label} ({repo.name})", flush=True)
+            env = {**os.environ, "WORKBENCH_BENCH_CODE": str(repo)}
+            subprocess.run(command, check=True, env=env)
+    return 0
 
 
 def main() -> int:
@@ -136,12 +181,21 @@ def main() -> int:
     parser.add_argument("--pg", default="")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--against", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     targets = [("SQLite", f"sqlite:///{args.sqlite}")]
     if args.pg:
         targets.append(("PostgreSQL", args.pg))
+    if args.against:
+        return compare(args, targets)
     for label, url in targets:
         print(label)
+        if "WORKBENCH_BENCH_CODE" in os.environ:
+            # Started by compare(), which built the databases; an older checkout could not
+            # even read their migration version.
+            run(url, args.repeat)
+            continue
         if not args.reuse and label == "SQLite":
             Path(args.sqlite).unlink(missing_ok=True)
         build(url, args.reuse)

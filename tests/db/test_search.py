@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -164,14 +165,21 @@ def test_index_equals_substring_scan_on_tricky_text(session: Session, coded) -> 
 
 def test_document_list_search_equals_the_scan(session: Session, coded) -> None:
     _add_tricky(session, coded.project, coded.other)
+    # Titles with the two characters that fold into ASCII ("İ" and the Kelvin sign).
+    coded.other.title = "İSTANBUL talks at 300 \u212a"
+    session.commit()
     docs = list(session.scalars(select(Document).where(Document.project_id == coded.project.id)))
-    for q in ["terrorism", "恐怖", "sovereign", "statement", "STATEMENT", "%", "ä"]:
+    for q in ["terrorism", "恐怖", "sovereign", "statement", "STATEMENT", "%", "ä", "istanbul"]:
         page = catalog.list_documents(session, coded.project, catalog.DocumentFilters(q=q))
         want = {
             d.id for d in docs if matches(q, d.title) or any(matches(q, p.text) for p in d.passages)
         }
         assert {d.id for d in page.documents} == want, q
         assert page.total == len(want)
+    # Not vacuous: found through the title alone, by folding.
+    for q in ("istanbul", "İst", "300 k", "300 K"):
+        page = catalog.list_documents(session, coded.project, catalog.DocumentFilters(q=q))
+        assert coded.other.id in {d.id for d in page.documents}, q
 
 
 def test_index_follows_every_passage_change(session: Session, coded) -> None:
@@ -319,3 +327,65 @@ def test_corpus_search_equals_the_scan(session: Session, make_user, make_project
     assert found["的"] > 100 and found["UN"] > found["terrorism"], found
     # Case-insensitive: the three spellings find the same passages.
     assert found["terrorism"] == found["Terrorism"] == found["TERRORISM"]
+
+
+def _index_rows(session: Session) -> int:
+    """Rows in the search index (SQLite: the trigram table; PostgreSQL: the folded copies)."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    table = "passage_search" if postgresql else "passage_trigram"
+    return int(session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+
+def _bulk_files(documents: int, passages: int) -> list[tuple[str, bytes]]:
+    # Each passage carries a word of its own, so every one of them can be looked for.
+    return [
+        (
+            f"bulk-{d:03d}.txt",
+            "\n\n".join(
+                f"Paragraph {p} of statement {d} names Qz{d:03d}w{p:02d}x and TERRORISM."
+                for p in range(passages)
+            ).encode(),
+        )
+        for d in range(documents)
+    ]
+
+
+def test_a_bulk_import_indexes_every_passage(session: Session, make_user, make_project) -> None:
+    """The import's batched inserts leave no passage out of the index (more than a batch)."""
+    from workbench.documents import importing
+
+    lead = make_user("lead")
+    project = make_project("Bulk", lead=lead)
+    with importing.spool_uploads(_bulk_files(130, 50), max_file_bytes=1 << 20) as spool:
+        result = importing.store_spool(session, project, spool, user=lead)
+    session.commit()
+    assert result.passages == 6_500
+    assert _index_rows(session) == 6_500
+    # One word all passages hold, and a word only one passage holds, for every passage.
+    assert len(_index_ids(session, project.id, "terrorism")) == 6_500
+    assert len(_index_ids(session, project.id, "names qz")) == 6_500
+    rows = session.execute(select(Passage.id, Passage.text).where(Passage.project_id == project.id))
+    by_word = {body.split(" names ")[1].split()[0].lower(): pid for pid, body in rows}
+    assert len(by_word) == 6_500
+    for word in [*list(by_word)[::97], min(by_word), max(by_word)]:
+        assert _index_ids(session, project.id, word) == {by_word[word]}, word
+    _assert_agrees(session, project.id, ["qz007w", "w49x", "x and", "statement 12 "])
+
+
+def test_a_rolled_back_import_leaves_no_index_rows(
+    session: Session, make_user, make_project
+) -> None:
+    """An import that does not commit takes its index rows with it."""
+    from workbench.documents import importing
+
+    lead = make_user("lead")
+    project = make_project("Undone", lead=lead)
+    before = _index_rows(session)
+    with importing.spool_uploads(_bulk_files(30, 50), max_file_bytes=1 << 20) as spool:
+        importing.store_spool(session, project, spool, user=lead)
+    session.flush()
+    assert _index_rows(session) == before + 1_500
+    session.rollback()
+    assert _index_rows(session) == before
+    assert not _index_ids(session, project.id, "terrorism")
+    assert session.scalar(select(func.count()).select_from(Passage)) == 0

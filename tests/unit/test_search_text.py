@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.core.search_text import CJK_RANGES
+from workbench.core.search_text import FOLDS_INTO_ASCII
 from workbench.core.search_text import cjk_tokens
 from workbench.core.search_text import fold
 from workbench.core.search_text import fts5_all_of
@@ -82,3 +83,12 @@ def test_quoting() -> None:
     # The escaped pattern, read back as LIKE reads it, is the literal text.
     body = pattern[1:-1]
     assert re.sub(r"\\(.)", r"\1", body) == "50%_\\"
+
+
+def test_only_two_characters_outside_ascii_fold_into_it() -> None:
+    into_ascii = [
+        chr(cp)
+        for cp in range(0x80, 0x110000)
+        if not 0xD800 <= cp <= 0xDFFF and any(c.isascii() for c in fold(chr(cp)))
+    ]
+    assert into_ascii == list(FOLDS_INTO_ASCII)

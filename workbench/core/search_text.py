@@ -56,6 +56,7 @@ def _pg_escape(cp: int) -> str:
 CJK_RE = re.compile(f"[{_class(_py_escape)}]")
 # The same class for PostgreSQL's regular expressions (ARE syntax), built from the same ranges.
 PG_NOT_CJK_CLASS = f"[^{_class(_pg_escape)}]"
+PG_CJK_CLASS = f"[{_class(_pg_escape)}]"
 
 MIN_TRIGRAM = 3
 
@@ -83,6 +84,13 @@ def fold(text: str) -> str:
         # str.lower() differs from the simple mapping only on these two characters.
         return text.lower()
     return text.translate(_fold_table())
+
+
+# The only characters outside ASCII that fold to an ASCII letter: "İ" to "i" and the Kelvin
+# sign to "k" (a test checks every code point). So for a query of ASCII characters, a text
+# without these two matches exactly where an ASCII-only case-insensitive comparison (SQLite's
+# LIKE) finds the query.
+FOLDS_INTO_ASCII = ("\u0130", "\u212a")
 
 
 def is_cjk(char: str) -> bool:

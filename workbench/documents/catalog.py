@@ -8,6 +8,7 @@ from dataclasses import field
 from typing import Any
 from typing import TypeVar
 
+from sqlalchemy import CompoundSelect
 from sqlalchemy import Select
 from sqlalchemy import distinct
 from sqlalchemy import exists
@@ -23,6 +24,7 @@ from workbench.core import limits
 from workbench.core.errors import NotFound
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
+from workbench.documents.search import id_in
 from workbench.documents.search import passage_text_matches
 from workbench.documents.search import text_matches
 from workbench.models import DOC_TYPES
@@ -76,7 +78,9 @@ def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q:
     return stmt
 
 
-def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:
+def _filtered(
+    project: Project, f: DocumentFilters, found: list[int] | None = None
+) -> Select[tuple[Document]]:
     stmt = select(Document).where(Document.project_id == project.id)
     if f.language:
         stmt = stmt.where(Document.language == f.language)
@@ -91,17 +95,24 @@ def _filtered(project: Project, f: DocumentFilters) -> Select[tuple[Document]]:
         stmt = stmt.where(
             exists().where(Passage.document_id == Document.id, Passage.delegation == f.delegation)
         )
-    if f.q:
-        # One set of ids (passages' documents, then titles) rather than an OR of two tests,
-        # which PostgreSQL can only run as a subquery per document.
-        in_text = select(Passage.document_id).where(
-            Passage.project_id == project.id, passage_text_matches(f.q)
-        )
-        in_title = select(Document.id).where(
-            Document.project_id == project.id, text_matches(Document.title, f.q)
-        )
-        stmt = stmt.where(Document.id.in_(union(in_text, in_title)))
+    if found is not None:
+        stmt = stmt.where(id_in(Document.id, found))
+    elif f.q:
+        stmt = stmt.where(Document.id.in_(_searched(project, f.q)))
     return stmt
+
+
+def _searched(project: Project, q: str) -> CompoundSelect:
+    """The ids of the documents whose text or title holds the query."""
+    # One set of ids (passages' documents, then titles) rather than an OR of two tests,
+    # which PostgreSQL can only run as a subquery per document.
+    in_text = select(Passage.document_id).where(
+        Passage.project_id == project.id, passage_text_matches(q)
+    )
+    in_title = select(Document.id).where(
+        Document.project_id == project.id, text_matches(Document.title, q)
+    )
+    return union(in_text, in_title)
 
 
 def list_documents(
@@ -113,7 +124,10 @@ def list_documents(
             raise ValidationError(
                 _("The '%(name)s' date must look like 2020, 2020-07 or 2020-07-10.", name=name)
             )
-    stmt = _filtered(project, f)
+    # The search is most of the cost of the list: it runs once, and the count and the page
+    # read its document ids (a few thousand at most per project) instead of searching again.
+    found = list(session.scalars(_searched(project, f.q))) if f.q else None
+    stmt = _filtered(project, f, found)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, f.page), pages)

@@ -318,10 +318,21 @@ _PASSAGE_TABLE = Passage.__table__
 
 
 def _insert_passages(session: Session, rows: list[dict[str, object]]) -> None:
-    """Insert passage rows, 5,000 to a statement."""
+    """Insert passage rows (on SQLite a thousand to a statement)."""
     assert isinstance(_PASSAGE_TABLE, Table)
+    # RETURNING makes SQLAlchemy send one multi-row INSERT per thousand rows ("insertmanyvalues")
+    # instead of one statement per row. On SQLite that matters for the search index: FTS5 writes
+    # out its pending terms at the end of every statement that reached it through the triggers,
+    # so row by row it writes (and then merges) a tiny segment per passage, ~3x the work.
+    # PostgreSQL's trigger runs per row either way; there the plain executemany (pipelined by
+    # psycopg) measured the same server time for less client time.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    stmt = insert(_PASSAGE_TABLE)
     for start in range(0, len(rows), 5000):
-        session.execute(insert(_PASSAGE_TABLE), rows[start : start + 5000])
+        if sqlite:
+            session.execute(stmt.returning(_PASSAGE_TABLE.c.id), rows[start : start + 5000]).all()
+        else:
+            session.execute(stmt, rows[start : start + 5000])
 
 
 def store_documents(
