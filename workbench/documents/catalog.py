@@ -102,7 +102,7 @@ def _filtered(
     return stmt
 
 
-def _searched(project: Project, q: str) -> CompoundSelect:
+def _searched(project: Project, q: str) -> CompoundSelect[tuple[int]]:
     """The ids of the documents whose text or title holds the query."""
     # One set of ids (passages' documents, then titles) rather than an OR of two tests,
     # which PostgreSQL can only run as a subquery per document.
