@@ -99,9 +99,11 @@ def wait_up(base: str, stack: Stack) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{base}/login", timeout=2).status_code == 200:
+            if requests.get(f"{base}/login", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # A server whose socket is open may still be loading the application in its
+            # workers: a slow first answer means "not up yet", not "down".
             pass
         time.sleep(0.3)
     pytest.fail(f"{base} did not come up\n{stack.logs()}")
