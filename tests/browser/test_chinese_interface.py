@@ -163,11 +163,10 @@ def test_coding_in_chinese_keeps_the_interface_chinese(
     page.context.close()
 
 
-def test_every_page_of_a_lead_is_chinese(browser: Any, live_server: str, walk: WalkStudy) -> None:
-    """Beyond the main pages: every page type a lead reaches, with its folds open."""
-    page = chinese_page(browser, live_server, "lead")
+def _walk(page: Any, live_server: str, pages: dict[str, str]) -> list[str]:
+    """The English left on each page, every fold open, one line per piece."""
     left: list[str] = []
-    for name, path in walk.lead_pages().items():
+    for name, path in pages.items():
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
         page.evaluate(
@@ -175,6 +174,13 @@ def test_every_page_of_a_lead_is_chinese(browser: Any, live_server: str, walk: W
         )
         page.wait_for_load_state("networkidle")
         left += [f"{name} | {line}" for line in english_left(page)]
+    return left
+
+
+def test_every_page_of_a_lead_is_chinese(browser: Any, live_server: str, walk: WalkStudy) -> None:
+    """Beyond the main pages: every page type a lead reaches, with its folds open."""
+    page = chinese_page(browser, live_server, "lead")
+    left = _walk(page, live_server, walk.lead_pages())
     assert not left, f"{len(left)} pieces of English interface text:\n" + "\n".join(left)
     page.context.close()
 
@@ -182,14 +188,6 @@ def test_every_page_of_a_lead_is_chinese(browser: Any, live_server: str, walk: W
 def test_every_page_of_a_coder_is_chinese(browser: Any, live_server: str, walk: WalkStudy) -> None:
     """The pages a coder sees differently (their queue, blind views, their gold results)."""
     page = chinese_page(browser, live_server, "coder1")
-    left: list[str] = []
-    for name, path in walk.coder_pages().items():
-        page.goto(live_server + path)
-        page.wait_for_load_state("networkidle")
-        page.evaluate(
-            "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
-        )
-        page.wait_for_load_state("networkidle")
-        left += [f"{name} | {line}" for line in english_left(page)]
+    left = _walk(page, live_server, walk.coder_pages())
     assert not left, f"{len(left)} pieces of English interface text:\n" + "\n".join(left)
     page.context.close()
