@@ -59,16 +59,17 @@ def _statements(traffic: Traffic) -> list[str]:
     return [s for s in traffic.statements if not s.startswith("BEGIN")]
 
 
-# A toggle that applies a code: the user with the project and role (1), the passage (2), the
-# codebook version (3), whether the coder has the code (4), the annotation with its history (5
-# on PostgreSQL; 5 and 6 on SQLite), the coder's state of the passage (one upsert), and the
-# refreshed row: its codings, the coder's state, the scope's progress (3), and whether the
-# project has trained suggestions to offer on the row (1).
-APPLY = {"postgresql": 10, "sqlite": 11}
+# A toggle that applies a code: the user with the project and role, and whether the project has
+# a trained suggestion model (1), the passage (2), the codebook version (3), whether the coder has
+# the code (4), the annotation with its history (5 on PostgreSQL; 5 and 6 on SQLite), the coder's
+# state of the passage (one upsert), and the refreshed row: its codings (1), the document's
+# progress with the coder's state of the passage (1). A project without a trained model reads
+# nothing more about suggestions.
+APPLY = {"postgresql": 8, "sqlite": 9}
 # A toggle that removes the passage's only code: the same reads, the delete with its history
 # (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
-# statement), that reopening's history event, and the suggestions check of the refreshed row.
-REMOVE = {"postgresql": 11, "sqlite": 12}
+# statement) and that reopening's history event.
+REMOVE = {"postgresql": 9, "sqlite": 10}
 
 
 def test_a_coding_action_costs_a_fixed_few_statements(

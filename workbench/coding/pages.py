@@ -22,8 +22,8 @@ from workbench.coding.view import PAGE
 from workbench.coding.view import OtherCoding
 from workbench.coding.view import PassageRow
 from workbench.coding.view import ViewFilters
+from workbench.coding.view import action_row
 from workbench.coding.view import load_rows
-from workbench.coding.view import one_row
 from workbench.coding.view import others_of
 from workbench.coding.view import scope_delegations
 from workbench.coding.view import scope_progress
@@ -106,8 +106,7 @@ class ActionFragment:
 def action_fragment(session: Session, acted: Acted, viewer: User) -> ActionFragment:
     """Build the fragment of a committed coding action, for the view's scope."""
     project, role, scope = acted.project, acted.role, acted.scope
-    row = one_row(session, project, viewer, role, acted.passage, with_title=scope.doc_id is None)
-    progress = scope_progress(session, project, viewer, scope)
+    row, progress = action_row(session, project, viewer, role, acted.passage, scope)
     return ActionFragment(
         project=project,
         role=role,

@@ -238,3 +238,12 @@ DOC_PROGRESS = (
         Passage.codable.is_(True),
     )
 )
+# The same, with the viewer's state of the acted-on passage (NULLs where there is none): what a
+# coding action in a one-document view reads back besides the passage's codings, in one round
+# trip instead of two.
+_MINE = STATE.alias("mine")
+_MINE_ON = (_MINE.c.passage_id == bindparam("passage"), _MINE.c.coder_id == bindparam("viewer"))
+DOC_PROGRESS_AND_STATE = DOC_PROGRESS.add_columns(
+    select(_MINE.c.coded).where(*_MINE_ON).scalar_subquery(),
+    select(_MINE.c.memo).where(*_MINE_ON).scalar_subquery(),
+)

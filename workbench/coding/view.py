@@ -262,8 +262,11 @@ def _fill(
     viewer: User,
     role: str,
     rows: list[PassageRow],
+    states: list[tuple[int, bool, str | None]] | None = None,
 ) -> None:
-    """Attach the viewer's codings and states, span segments and the others' counts to rows."""
+    """Attach the viewer's codings and states, span segments and the others' counts to rows.
+
+    ``states``: the viewer's states of a single row's passage, when the caller read them."""
     if not rows:
         return
     by_id = {r.passage.id: r for r in rows}
@@ -276,14 +279,15 @@ def _fill(
         (passage_id,) = by_id
         params = {"passage": passage_id, "viewer": viewer_id}
         found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
-        states = conn.execute(sql.ONE_STATE, params).all()
+        if states is None:
+            states = [tuple(s) for s in conn.execute(sql.ONE_STATE, params).all()]
         theirs = [a for a in found if a.coder_id != viewer_id and _shown(codes.get(a.code_id))]
         counts[passage_id] = (len(theirs), len({a.coder_id for a in theirs}))
         found = [a for a in found if a.coder_id == viewer_id]
     else:
         many: dict[str, object] = {"ids": list(by_id), "viewer": viewer_id}
         found = conn.execute(_MINE_ON, many).all()
-        states = conn.execute(_STATES_ON, many).all()
+        states = [tuple(s) for s in conn.execute(_STATES_ON, many).all()]
         if everyone:
             hidden = [c.id for c in codes.values() if c.deleted]
             stmt = _OTHERS_ON.where(sql.ANN.c.code_id.not_in(hidden)) if hidden else _OTHERS_ON
@@ -300,7 +304,7 @@ def _fill(
             spans[ann.passage_id].append((ann.span_start, ann.span_end, code.colour))
     for passage_id, coded, memo in states:
         by_id[passage_id].coded = coded
-        by_id[passage_id].memo = memo
+        by_id[passage_id].memo = memo or ""
     keywords = keyword_map(codes)
     for row in rows:
         text = row.passage.text
@@ -413,3 +417,23 @@ def one_row(
     row = PassageRow(passage=PassageView.of(passage), document_title=title or "")
     _fill(session, project, viewer, role, [row])
     return row
+
+
+def action_row(
+    session: Session, project: Project, viewer: User, role: str, passage: Passage, f: ViewFilters
+) -> tuple[PassageRow, Progress]:
+    """The row of a passage just acted on, and the viewer's progress over the view's scope.
+
+    In a one-document view (the common case) the progress and the passage's state come in one
+    statement: one round trip fewer on every coding action."""
+    if f.doc_id is None or f.round_id is not None or f.assigned:
+        row = one_row(session, project, viewer, role, passage, with_title=f.doc_id is None)
+        return row, scope_progress(session, project, viewer, f)
+    params = {"viewer": viewer.id, "doc": f.doc_id, "project": project.id, "passage": passage.id}
+    read = session.connection().execute(sql.DOC_PROGRESS_AND_STATE, params)
+    total, done, coded, memo = read.one()
+    row = PassageRow(passage=PassageView.of(passage), document_title="")
+    # No state row: the subqueries give NULL (a stored state always says coded or not).
+    states = [] if coded is None else [(passage.id, bool(coded), memo)]
+    _fill(session, project, viewer, role, [row], states)
+    return row, Progress(int(done or 0), int(total or 0))

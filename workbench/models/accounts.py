@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 
 import sqlalchemy as sa
@@ -82,6 +83,9 @@ class Project(Base):
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True
     )
     # ``documents`` comes from the Document side (a backref), so this module imports no other.
+    if TYPE_CHECKING:
+        # Read with the project (models/suggestions.py maps it): whether a model is trained.
+        has_suggestion_model: bool
 
 
 class Membership(ProjectRow, Base):

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import column_property
 from sqlalchemy.orm import mapped_column
 
 from workbench.db import Base
@@ -14,6 +15,7 @@ from workbench.models._common import JSONType
 from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
 from workbench.models._common import UserRefOrNull
+from workbench.models.accounts import Project
 
 
 class SuggestionModel(ProjectRow, Base):
@@ -33,6 +35,15 @@ class SuggestionModel(ProjectRow, Base):
     # Deferred: the models are unpickled once per process (quality.suggestions.loaded_models),
     # so the blob is read only by a process that has not loaded them yet.
     model: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
+# Read with every project, in the same statement: a coding action in a project without a trained
+# model (most projects) then asks nothing more about suggestions. Mapped here, after both
+# classes, so that the accounts module imports no other.
+sa.inspect(Project).add_property(
+    "has_suggestion_model",
+    column_property(sa.exists().where(SuggestionModel.project_id == Project.id)),
+)
 
 
 class SuggestionCode(ProjectRow, Base):

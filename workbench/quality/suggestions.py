@@ -191,6 +191,8 @@ def store_model(
     row.evaluations = {code: e.to_json() for code, e in models.evaluations.items()}
     row.model = models.to_bytes()
     session.flush()
+    # The project read before the model existed says it has none: read that again when asked.
+    session.expire(project, ["has_suggestion_model"])
     return row
 
 
@@ -359,6 +361,8 @@ class Prepared:
 
 def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
     """The coder's suggestion context, or None when no code offers suggestions."""
+    if not project.has_suggestion_model:
+        return None
     row = stored_model(session, project)
     if row is None:
         return None

@@ -159,8 +159,9 @@ def row_suggestions(
 ) -> list[suggestions.Suggestion]:
     """The suggestion chips of one passage row in the coding view.
 
-    The coder's context is read once a request, and the suggestions of the passage's whole
-    document are computed together on its first row (one batch, not one per row)."""
+    The coder's context is read once a request. A page computes the suggestions of the
+    passage's whole document together on its first row (one batch, not one per row); a coding
+    action's fragment, a single row, computes that passage's alone."""
     slug = (request.view_args or {}).get("slug")
     if not slug or not passage.codable:
         return []
@@ -172,12 +173,16 @@ def row_suggestions(
     prepared = state["prepared"]
     if prepared is None:
         return []
+    taken = {getattr(a, "id", a) for a in applied}
+    if request.method != "GET":
+        # A coding action sends back its one row: suggest for that passage alone.
+        found = prepared.for_passages([(passage.id, passage.text)]).get(passage.id, [])
+        return [s for s in found if s.code_id not in taken]
     by_document: dict[int, dict[int, list[suggestions.Suggestion]]] = state["by_document"]
     if passage.document_id not in by_document:
         by_document[passage.document_id] = prepared.for_passages(
             suggestions.document_texts(db(), passage.document_id)
         )
-    taken = {getattr(a, "id", a) for a in applied}
     found = by_document[passage.document_id].get(passage.id, [])
     return [s for s in found if s.code_id not in taken]
 
