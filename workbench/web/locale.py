@@ -17,6 +17,7 @@ from flask import Blueprint
 from flask import Flask
 from flask import Response as FlaskResponse
 from flask import g
+from flask import has_app_context
 from flask import has_request_context
 from flask import redirect
 from flask import request
@@ -54,14 +55,27 @@ def select_locale() -> str:
     return i18n.negotiate(list(request.accept_languages)) or i18n.DEFAULT
 
 
+def _translations() -> Any:
+    """The request's translations, looked up on the first message and kept for the others.
+
+    Flask-Babel finds them afresh for every message (its context, the locale, the cache key);
+    a coding action's row translates a dozen messages."""
+    if not has_app_context():
+        return get_translations()
+    found = g.get("wb_translations")
+    if found is None:
+        found = g.wb_translations = get_translations()
+    return found
+
+
 class _RequestCatalog:
     """The current request's catalog, resolved the first time a message is translated."""
 
     def gettext(self, message: str) -> str:
-        return str(get_translations().gettext(message))
+        return str(_translations().gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(get_translations().ngettext(singular, plural, n))
+        return str(_translations().ngettext(singular, plural, n))
 
 
 _REQUEST_CATALOG = _RequestCatalog()
@@ -69,7 +83,12 @@ _REQUEST_CATALOG = _RequestCatalog()
 
 def current_language() -> str:
     """The interface language of this request (a key of ``i18n.LANGUAGES``)."""
-    return str(get_locale() or i18n.DEFAULT)
+    if not has_app_context():
+        return str(get_locale() or i18n.DEFAULT)
+    found = g.get("wb_language")
+    if found is None:
+        found = g.wb_language = str(get_locale() or i18n.DEFAULT)
+    return str(found)
 
 
 def _when(value: datetime | None, fmt: str = "medium") -> str:
@@ -106,6 +125,9 @@ def _language_name(tag: str | None) -> str:
 
 
 def _activate() -> None:
+    # A request's language is its own, even where requests share an application context.
+    g.pop("wb_translations", None)
+    g.pop("wb_language", None)
     g.wb_catalog_token = messages.activate(_REQUEST_CATALOG)
 
 
@@ -127,6 +149,10 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with the workbench's catalogs, the language filters and globals."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.LOCALE_DIR))
     babel.init_app(app, locale_selector=select_locale, default_timezone="UTC")
+    # Templates translate through the request's kept translations (see _translations).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        _REQUEST_CATALOG.gettext, _REQUEST_CATALOG.ngettext, newstyle=True
+    )
     app.before_request(_activate)
     app.teardown_request(_deactivate)
     app.after_request(_vary)
