@@ -182,6 +182,26 @@ def test_document_list_search_equals_the_scan(session: Session, coded) -> None:
         assert coded.other.id in {d.id for d in page.documents}, q
 
 
+def test_a_search_keeps_to_its_project(session: Session, coded, make_project, import_text) -> None:
+    """Another project's titles and passages never match, even where the condition is an OR."""
+    other = make_project("Elsewhere", lead=coded.lead)
+    # The Kelvin sign folds into "k": an ASCII query's condition tests for it in an OR.
+    body = "\u212a statement on terrorism, sovereignty and UN reform."
+    import_text(other, [("elsewhere.txt", body.encode())])
+    elsewhere = session.scalars(select(Document).where(Document.project_id == other.id)).one()
+    elsewhere.title = "\u212a statement on terrorism"
+    session.commit()
+    theirs = set(session.scalars(select(Passage.id).where(Passage.project_id == other.id)))
+    for q in ("k", "un", "terrorism", "statement", "st"):
+        assert not _index_ids(session, coded.project.id, q) & theirs, q
+        page = catalog.list_documents(session, coded.project, catalog.DocumentFilters(q=q))
+        assert elsewhere.id not in {d.id for d in page.documents}, q
+    # Not vacuous: the other project finds its own.
+    assert _index_ids(session, other.id, "k") == theirs
+    page = catalog.list_documents(session, other, catalog.DocumentFilters(q="statement"))
+    assert [d.id for d in page.documents] == [elsewhere.id]
+
+
 def test_index_follows_every_passage_change(session: Session, coded) -> None:
     project, lead, doc = coded.project, coded.lead, coded.document
     queries = ["capacity", "banks must", "sovereign", "sanctions", "xinjiang", "恐怖", "the"]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import Grouping
 
 from workbench.core.search_text import FOLDS_INTO_ASCII
 from workbench.core.search_text import PG_CJK_CLASS
@@ -49,7 +50,12 @@ _PG_CJK_ARRAY = sa.literal_column(
 
 
 class TextMatch(ColumnElement[bool]):
-    """True where a column's text contains the query, case-insensitively (see core)."""
+    """True where a column's text contains the query, case-insensitively (see core).
+
+    Compiled in parentheses: the condition may be an OR, and the statement around it, which
+    sees only this element, would otherwise bind its own AND tighter (another project's rows
+    then matched).
+    """
 
     type = sa.Boolean()
     # A predicate in its own right: SQLite must not get "= 1" appended in a WHERE clause.
@@ -151,9 +157,9 @@ def _compile_id_in_postgresql(element: IdIn, compiler: SQLCompiler, **kw: Any) -
 
 @compiles(TextMatch, "sqlite")
 def _compile_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(_sqlite(element), **kw)
+    return compiler.process(Grouping(_sqlite(element)), **kw)
 
 
 @compiles(TextMatch, "postgresql")
 def _compile_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(_postgresql(element), **kw)
+    return compiler.process(Grouping(_postgresql(element)), **kw)
