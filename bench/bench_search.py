@@ -10,8 +10,9 @@ document list page with that search. Target (the search issue): index median <= 
 With --against, the databases are built once (by this checkout), then this script times this
 checkout's code and the other's (run with its own .venv) on the same databases alternately,
 round by round, and each prints its table with the CPU milliseconds beside the wall time (on a
-shared machine the CPU time is the steadier figure). On PostgreSQL an older checkout's CJK
-queries may not match this one's index (migration 0013).
+shared machine the CPU time is the steadier figure). The other checkout runs on this one's
+schema: an older checkout's figures include what this checkout's newer indexes do for its
+queries (migration 0013's covering indexes), so time it on its own database for a true before.
 """
 
 from __future__ import annotations

@@ -182,6 +182,68 @@ def test_document_list_search_equals_the_scan(session: Session, coded) -> None:
         assert coded.other.id in {d.id for d in page.documents}, q
 
 
+def test_a_search_keeps_to_its_project(session: Session, coded, make_project, import_text) -> None:
+    """Another project's titles and passages never match, even where the condition is an OR."""
+    other = make_project("Elsewhere", lead=coded.lead)
+    # The Kelvin sign folds into "k": an ASCII query's condition tests for it in an OR.
+    body = "\u212a statement on terrorism, sovereignty and UN reform."
+    import_text(other, [("elsewhere.txt", body.encode())])
+    elsewhere = session.scalars(select(Document).where(Document.project_id == other.id)).one()
+    elsewhere.title = "\u212a statement on terrorism"
+    session.commit()
+    theirs = set(session.scalars(select(Passage.id).where(Passage.project_id == other.id)))
+    for q in ("k", "un", "terrorism", "statement", "st"):
+        assert not _index_ids(session, coded.project.id, q) & theirs, q
+        page = catalog.list_documents(session, coded.project, catalog.DocumentFilters(q=q))
+        assert elsewhere.id not in {d.id for d in page.documents}, q
+    # Not vacuous: the other project finds its own.
+    assert _index_ids(session, other.id, "k") == theirs
+    page = catalog.list_documents(session, other, catalog.DocumentFilters(q="statement"))
+    assert [d.id for d in page.documents] == [elsewhere.id]
+
+
+def test_document_list_pages_a_search_in_the_list_order(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """Matches beyond a page are paged in the list's order: newest first, undated last."""
+    lead = make_user("lead")
+    project = make_project("Paged", lead=lead)
+    files = [(f"d{i:02d}.txt", f"Statement {i} on terrorism.".encode()) for i in range(12)]
+    import_text(project, [*files, ("quiet.txt", b"A statement on trade alone.")])
+    docs = sorted(
+        session.scalars(select(Document).where(Document.project_id == project.id)),
+        key=lambda d: d.id,
+    )
+    dates = ["2020-05-01", None, "2021", "2020-05-01", None, "2019-12", "2021", "2020-05-01"]
+    for i, doc in enumerate(docs):
+        doc.date = dates[i % len(dates)]
+        doc.title = "Same title" if i % 3 == 0 else f"Title {i % 5}"
+        doc.language = "zh" if i % 4 == 0 else "en"
+    session.commit()
+
+    def ordered(wanted: list[Document]) -> list[int]:
+        by_title = sorted(wanted, key=lambda d: (d.title, d.id))
+        # A stable sort: newest first, undated last; ties keep the title-then-id order.
+        return [d.id for d in sorted(by_title, key=lambda d: d.date or "", reverse=True)]
+
+    cases: list[tuple[str, dict[str, str], list[Document]]] = [
+        ("terrorism", {}, docs[:12]),
+        ("statement", {}, docs),
+        ("statement", {"date_from": "2020"}, [d for d in docs if (d.date or "") >= "2020"]),
+        ("statement", {"language": "en"}, [d for d in docs if d.language == "en"]),
+    ]
+    for q, narrowed, want_docs in cases:
+        want = ordered(want_docs)
+        got: list[int] = []
+        for number in range(1, 6):
+            filters = catalog.DocumentFilters(q=q, page=number, **narrowed)
+            page = catalog.list_documents(session, project, filters, page_size=4)
+            assert page.total == len(want), (q, narrowed)
+            if number <= page.pages:
+                got += [d.id for d in page.documents]
+        assert got == want, (q, narrowed)
+
+
 def test_index_follows_every_passage_change(session: Session, coded) -> None:
     project, lead, doc = coded.project, coded.lead, coded.document
     queries = ["capacity", "banks must", "sovereign", "sanctions", "xinjiang", "恐怖", "the"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -79,7 +80,7 @@ def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q:
 
 
 def _filtered(
-    project: Project, f: DocumentFilters, found: list[int] | None = None
+    project: Project, f: DocumentFilters, found: Sequence[int] | None = None, *, page_size: int = 50
 ) -> Select[tuple[Document]]:
     stmt = select(Document).where(Document.project_id == project.id)
     if f.language:
@@ -96,10 +97,18 @@ def _filtered(
             exists().where(Passage.document_id == Document.id, Passage.delegation == f.delegation)
         )
     if found is not None:
-        stmt = stmt.where(id_in(Document.id, found))
+        # Beyond a page of matches, the page is read in the list's order from its index
+        # (ix_document_project_order), stopping after the page, rather than every matching
+        # document row being read to sort it (3,200 rows for "terrorism").
+        stmt = stmt.where(id_in(Document.id, found, look_up=len(found) <= page_size))
     elif f.q:
         stmt = stmt.where(Document.id.in_(_searched(project, f.q)))
     return stmt
+
+
+def _narrowed(f: DocumentFilters) -> bool:
+    """Whether a filter other than the text search narrows the list."""
+    return bool(f.language or f.doc_type or f.delegation or f.date_from or f.date_to)
 
 
 def _searched(project: Project, q: str) -> CompoundSelect[tuple[int]]:
@@ -126,9 +135,13 @@ def list_documents(
             )
     # The search is most of the cost of the list: it runs once, and the count and the page
     # read its document ids (a few thousand at most per project) instead of searching again.
-    found = list(session.scalars(_searched(project, f.q))) if f.q else None
-    stmt = _filtered(project, f, found)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    found = session.scalars(_searched(project, f.q)).all() if f.q else None
+    stmt = _filtered(project, f, found, page_size=page_size)
+    if found is not None and not _narrowed(f):
+        # The search's ids are distinct documents of the project: they are the list.
+        total = len(found)
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, f.page), pages)
     docs = session.scalars(

@@ -9,6 +9,7 @@ case-insensitive substring); the indexes and their triggers are migration 0008.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import Grouping
 
 from workbench.core.search_text import FOLDS_INTO_ASCII
 from workbench.core.search_text import PG_CJK_CLASS
@@ -49,7 +51,12 @@ _PG_CJK_ARRAY = sa.literal_column(
 
 
 class TextMatch(ColumnElement[bool]):
-    """True where a column's text contains the query, case-insensitively (see core)."""
+    """True where a column's text contains the query, case-insensitively (see core).
+
+    Compiled in parentheses: the condition may be an OR, and the statement around it, which
+    sees only this element, would otherwise bind its own AND tighter (another project's rows
+    then matched).
+    """
 
     type = sa.Boolean()
     # A predicate in its own right: SQLite must not get "= 1" appended in a WHERE clause.
@@ -124,14 +131,19 @@ class IdIn(ColumnElement[bool]):
     # The ids are bound when compiled: never cached.
     inherit_cache = False
 
-    def __init__(self, column: Any, ids: list[int]) -> None:
+    def __init__(self, column: Any, ids: Sequence[int], *, look_up: bool = True) -> None:
         self.column = column
         self.ids = [int(i) for i in ids]
+        self.look_up = look_up
 
 
-def id_in(column: Any, ids: list[int]) -> ColumnElement[bool]:
-    """A condition: the column's value is one of these ids (any number of them)."""
-    return IdIn(column, ids)
+def id_in(column: Any, ids: Sequence[int], *, look_up: bool = True) -> ColumnElement[bool]:
+    """A condition: the column's value is one of these ids (any number of them).
+
+    ``look_up=False``: SQLite is not to read the rows by these ids but to test the rows another
+    index gives (one that also serves the ORDER BY); PostgreSQL chooses by the ids' number.
+    """
+    return IdIn(column, ids, look_up=look_up)
 
 
 @compiles(IdIn, "sqlite")
@@ -140,7 +152,11 @@ def _compile_id_in_sqlite(element: IdIn, compiler: SQLCompiler, **kw: Any) -> st
     values: sa.Select[Any] = sa.select(sa.column("value")).select_from(
         sa.func.json_each(sa.literal(json.dumps(element.ids)))
     )
-    return compiler.process(element.column.in_(values), **kw)
+    column = compiler.process(element.column, **kw)
+    # SQLite's planner cannot see how many ids the JSON holds; a unary + on the column keeps
+    # it from using an index for this test.
+    prefix = "" if element.look_up else "+"
+    return f"{prefix}{column} IN ({compiler.process(values, **kw)})"
 
 
 @compiles(IdIn, "postgresql")
@@ -151,9 +167,9 @@ def _compile_id_in_postgresql(element: IdIn, compiler: SQLCompiler, **kw: Any) -
 
 @compiles(TextMatch, "sqlite")
 def _compile_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(_sqlite(element), **kw)
+    return compiler.process(Grouping(_sqlite(element)), **kw)
 
 
 @compiles(TextMatch, "postgresql")
 def _compile_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(_postgresql(element), **kw)
+    return compiler.process(Grouping(_postgresql(element)), **kw)

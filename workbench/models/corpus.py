@@ -33,6 +33,16 @@ class Document(ProjectRow, Base):
         # Facet lists (DISTINCT language / type) read these instead of the wide text rows.
         sa.Index("ix_document_project_language", "project_id", "language"),
         sa.Index("ix_document_project_doc_type", "project_id", "doc_type"),
+        # The document list's order (newest first, undated last): a page is read from the
+        # index and stops after its documents. SQLite's index (migration 0013) says only DESC,
+        # which puts NULL last there and is all SQLite allows in an index.
+        sa.Index(
+            "ix_document_project_order",
+            "project_id",
+            sa.literal_column("date").desc().nulls_last(),
+            "title",
+            "id",
+        ),
     )
 
     title: Mapped[str] = mapped_column(sa.String(500))
@@ -72,12 +82,15 @@ class Passage(Base):
         sa.UniqueConstraint("document_id", "ordinal"),
         sa.CheckConstraint("start_offset >= 0 AND end_offset >= start_offset", name="offsets"),
         sa.Index("ix_passage_project_delegation", "project_id", "delegation"),
+        # A search's matches are checked against the project, and give their documents, from
+        # this index alone, never from the wide passage row.
+        sa.Index("ix_passage_project_passage", "project_id", "id", "document_id"),
     )
 
     id: Mapped[IntPk]
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("document.id", ondelete="CASCADE"))
     # Denormalised so project-wide filters and reports need no join through documents.
-    project_id: Mapped[ProjectRef] = mapped_column(index=True)
+    project_id: Mapped[ProjectRef]
     ordinal: Mapped[int] = mapped_column(sa.Integer)
     text: Mapped[str] = mapped_column(sa.Text)
     start_offset: Mapped[int] = mapped_column(sa.Integer)
