@@ -85,7 +85,11 @@ def timed(fn: Callable[[], int]) -> tuple[float, float, int]:
 
 
 def run(url: str, repeat: int) -> None:
-    """Time each query both ways, interleaved, and print median and p90."""
+    """Time each query both ways, interleaved, and print median and p90.
+
+    Passage ids are read as plain values on the session's connection, as the coding view's
+    statements read their rows: the ORM's per-row work (about 8 ms for 6,900 ids) is not the
+    search's."""
     engine = make_engine(url)
     with Session(engine) as session:
         project = session.scalars(select(Project)).one()
@@ -94,20 +98,14 @@ def run(url: str, repeat: int) -> None:
 
         def ids_like(q: str) -> Callable[[], int]:
             cond = Passage.text.like(like_pattern(q), escape="\\")
-            return lambda: len(
-                session.scalars(
-                    select(Passage.id).where(Passage.project_id == project.id, cond)
-                ).all()
-            )
+            stmt = select(Passage.id).where(Passage.project_id == project.id, cond)
+            return lambda: len(session.connection().execute(stmt).scalars().all())
 
         def ids_index(q: str) -> Callable[[], int]:
-            return lambda: len(
-                session.scalars(
-                    select(Passage.id).where(
-                        Passage.project_id == project.id, passage_text_matches(q)
-                    )
-                ).all()
+            stmt = select(Passage.id).where(
+                Passage.project_id == project.id, passage_text_matches(q)
             )
+            return lambda: len(session.connection().execute(stmt).scalars().all())
 
         def doc_list(q: str) -> Callable[[], int]:
             return lambda: (
