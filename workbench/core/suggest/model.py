@@ -24,13 +24,15 @@ import io
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.linear_model import SGDClassifier
-from sklearn.model_selection import StratifiedKFold
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import SGDClassifier
 
 from workbench.core.agreement.json_record import JsonRecord
 from workbench.core.i18n import _
@@ -210,6 +212,10 @@ class Vectoriser:
 
 
 def _classifier(seed: int) -> SGDClassifier:
+    # Imported here, not above: scikit-learn (with the pandas it loads) is ~80 MB of memory,
+    # which every web worker and command would otherwise carry without training anything.
+    from sklearn.linear_model import SGDClassifier
+
     # Logistic loss by averaged stochastic gradient descent: a few passes over the data keep
     # training time linear in the number of passages (an exact solver took ten times longer on
     # 10,000 passages without better scores), and the seed makes it reproducible.
@@ -244,6 +250,8 @@ def _evaluate(
         )  # fmt: skip
     k = min(folds, positives, negatives)
     predicted = np.zeros(len(y), dtype=bool)
+    from sklearn.model_selection import StratifiedKFold  # loaded only to train (see above)
+
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(len(y)), y):
         model = _classifier(seed).fit(features[train], y[train])
