@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,23 @@ TEMPLATES = cfg.shipped_folder("templates")
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application: configuration, database, blueprints. Wiring only."""
+    app = _configured(overrides)
+    registration.init_app(app)
+    return app
+
+
+def settings(overrides: dict[str, Any] | None = None) -> Mapping[str, Any]:
+    """The configuration create_app would give, without the database or the web layer."""
+    # For a command that needs a setting before the app (the import forks its parser first, so
+    # the parsing process does not carry the whole web layer).
+    return _configured(overrides).config
+
+
+def _configured(overrides: dict[str, Any] | None) -> Flask:
     app = Flask("workbench", template_folder=str(TEMPLATES), instance_relative_config=True)
     instance = Path(app.instance_path)
-    settings: dict[str, Any] = dict(cfg.DEFAULTS)
     instance_file = instance / "workbench.cfg"
-    app.config.update(settings)
+    app.config.update(cfg.DEFAULTS)
     if instance_file.exists():
         app.config.from_pyfile(str(instance_file))
     app.config.update(cfg.env_settings())
@@ -36,6 +49,4 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config["EXPORT_DIR"] = str(instance / "exports")
     if not app.config.get("QUEUE_FILE"):
         app.config["QUEUE_FILE"] = cfg.queue_file(app.config["DATABASE_URL"], instance)
-
-    registration.init_app(app)
     return app

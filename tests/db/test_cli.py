@@ -210,6 +210,68 @@ def test_a_large_import_is_stored_in_batches_and_whole(
     assert stored == 12
 
 
+def test_the_import_parses_in_another_process_while_this_one_stores(
+    run, session, tmp_path: Path, monkeypatch
+) -> None:
+    import os
+
+    from workbench.documents import importing
+
+    real = importing.iter_file
+
+    def noting_pid(name, data, **kwargs):
+        # Written to a file: the parsing process's list is not this process's.
+        (tmp_path / "pids").open("a").write(f"{os.getpid()}\n")
+        yield from real(name, data, **kwargs)
+
+    monkeypatch.setattr(importing, "iter_file", noting_pid)
+    monkeypatch.setattr(importing, "SPOOL_DOCUMENTS", 2)
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    for n in range(5):
+        (tmp_path / f"d{n}.txt").write_text(f"Document {n}.", encoding="utf-8")
+    result = run("import", *(str(tmp_path / f"d{n}.txt") for n in range(5)), "--project", "study")
+    assert result.exit_code == 0, result.output
+    parsed_by = [int(line) for line in (tmp_path / "pids").read_text().split()]
+    assert len(parsed_by) == 5 and set(parsed_by) != {os.getpid()} and len(set(parsed_by)) == 1
+    texts = list(session.scalars(select(Document.text).order_by(Document.id)))
+    assert texts == [f"Document {n}." for n in range(5)]
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_parser_that_fails_midway_stores_nothing_and_says_so(
+    run, session, tmp_path: Path, monkeypatch, how: str
+) -> None:
+    import os
+
+    from workbench.documents import importing
+
+    real = importing.iter_file
+
+    def failing(name, data, **kwargs):
+        if name == "d3.txt":
+            if how == "dies":
+                os._exit(7)  # as if the parsing process were killed
+            raise RuntimeError("parser fault on d3")
+        yield from real(name, data, **kwargs)
+
+    monkeypatch.setattr(importing, "iter_file", failing)
+    monkeypatch.setattr(importing, "SPOOL_DOCUMENTS", 1)  # d0-d2 are stored before d3 fails
+    run("user", "add", "pi", "--admin")
+    run("project", "create", "Study", "--lead", "pi")
+    for n in range(5):
+        (tmp_path / f"d{n}.txt").write_text(f"Document {n}.", encoding="utf-8")
+    result = run("import", *(str(tmp_path / f"d{n}.txt") for n in range(5)), "--project", "study")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    if how == "dies":
+        assert "the parsing process stopped (exit code 7)" in result.output
+    else:
+        assert "parsing failed (RuntimeError: parser fault on d3)" in result.output
+    assert session.scalar(select(func.count(Document.id))) == 0
+    assert session.scalar(select(func.count(Passage.id))) == 0
+
+
 def test_a_bad_row_late_in_a_large_table_stores_nothing(
     run, session, tmp_path: Path, monkeypatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from typing import cast
 
 import click
@@ -11,6 +12,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from workbench.app import create_app
+from workbench.app import settings
 from workbench.cli.errors import domain_errors
 from workbench.core.i18n import _
 from workbench.unit_of_work import Database
@@ -31,6 +33,12 @@ def app(*, migrate: bool | None = None) -> Flask:
             migrate = bool(made.config.get("AUTO_MIGRATE", True))
         _ensure_schema(made, migrate=migrate)
     return cast(Flask, made)
+
+
+def setting(key: str) -> Any:
+    """One setting of the command's configuration, without building the app if not yet built."""
+    made = click.get_current_context().meta.get("wb_app")
+    return made.config[key] if made is not None else settings()[key]
 
 
 def database() -> Database:

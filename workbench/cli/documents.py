@@ -15,6 +15,7 @@ import click
 
 from workbench.cli.app import app
 from workbench.cli.app import reading
+from workbench.cli.app import setting
 from workbench.cli.app import writing
 from workbench.cli.errors import domain_errors
 from workbench.core.i18n import N_
@@ -98,29 +99,35 @@ def import_cmd(
 
     with domain_errors():
         files, described = _collect(paths)
-    limit = int(max_file_mb * 1024 * 1024) if max_file_mb else app().config["MAX_FILE_BYTES"]
+    # Not app(): the parsing process is forked below, before the app (and the web layer it
+    # loads, ~50 MB) exists, and starts while this one builds it.
+    limit = int(max_file_mb * 1024 * 1024) if max_file_mb else int(setting("MAX_FILE_BYTES"))
 
     def adjust(doc: ParsedDocument) -> ParsedDocument:
         entry = described.get(doc.filename)
         return seeding.apply_manifest(doc, entry) if entry is not None else doc
 
-    with click.progressbar(files, label=_("Parsing"), file=sys.stderr, show_pos=True) as bar:
+    from workbench.documents.background_parse import BackgroundParse
 
-        def read_all() -> Iterator[tuple[str, bytes]]:
-            for path, name in bar:
-                yield name, path.read_bytes()
+    def read_all() -> Iterator[tuple[str, bytes]]:
+        for path, name in files:
+            yield name, path.read_bytes()
 
-        with domain_errors():
-            spool = importing.spool_uploads(
-                read_all(), mode=segmentation, max_file_bytes=limit, adjust=adjust
-            )
-    with spool:
-        click.echo(_("Storing %(n)s documents…", n=spool.documents), err=True)
-        with writing() as session:
-            project = accounts.project_by_slug(session, project_slug)
-            result = importing.store_spool(session, project, spool)
-            otherwise = resegment.segmented_otherwise(session, project, spool.names, segmentation)
-            slug = project.slug
+    # The bar advances in the parsing process, a file at a time, while this one stores.
+    label = _("Parsing and storing")
+    with (
+        click.progressbar(length=len(files), label=label, file=sys.stderr, show_pos=True) as bar,
+        domain_errors(),
+        BackgroundParse(
+            read_all(), mode=segmentation, max_file_bytes=limit, adjust=adjust, progress=bar.update
+        ) as parsing,
+        writing() as session,
+    ):
+        project = accounts.project_by_slug(session, project_slug)
+        result = importing.store_batches(session, project, parsing.batches())
+        parsing.finish()  # a bad file anywhere: every problem is raised and nothing is kept
+        otherwise = resegment.segmented_otherwise(session, project, parsing.names, segmentation)
+        slug = project.slug
     if result.documents >= 100:
         with writing() as session:
             importing.refresh_statistics(session)

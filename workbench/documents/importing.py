@@ -1,13 +1,16 @@
-"""Importing documents: parse every file first, store all or nothing, skip known content.
+"""Importing documents: parse every file, store all or nothing, skip known content.
 
-A large import (the command line's) is parsed into a spool: a local temporary file of the rows
-to insert, written batch by batch, so memory holds one batch, never the corpus. Nothing is
+A large upload (a web or queued import) is parsed into a spool: a local temporary file of the
+rows to insert, written batch by batch, so memory holds one batch, never the corpus. Nothing is
 stored until every file has parsed; then the batches are read back and inserted in one unit of
-work, which holds SQLite's writer turn only for the inserts.
+work, which holds SQLite's writer turn only for the inserts. The command line instead stores
+batches while a second process parses the rest (`background_parse`); its unit of work is rolled
+back if any file turns out bad.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import pickle
 import tempfile
@@ -16,6 +19,8 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from itertools import chain
+from typing import TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy import insert
@@ -36,6 +41,7 @@ from workbench.models import Passage
 from workbench.models import Project
 from workbench.models import User
 
+T = TypeVar("T")
 SEGMENTATION_MODES = ("paragraph", "sentence", "lines")
 MAX_ERRORS_SHOWN = 50
 
@@ -61,7 +67,8 @@ class ImportResult:
 Progress = Callable[[int], None]
 
 
-def _check_mode(mode: str) -> None:
+def check_mode(mode: str) -> None:
+    """Refuse a segmentation mode the importer does not know."""
     if mode not in SEGMENTATION_MODES:
         raise ValidationError(
             _("Unknown segmentation '%(mode)s': use paragraph, sentence or lines.", mode=mode)
@@ -80,7 +87,7 @@ def parse_uploads(
     progress: Progress | None = None,
 ) -> list[ParsedDocument]:
     """Parse every file; collect every problem and raise them together so nothing is stored."""
-    _check_mode(mode)
+    check_mode(mode)
     parsed: list[ParsedDocument] = []
     problems: list[str] = []
     for name, data in files:
@@ -167,40 +174,60 @@ def spool_uploads(
 ) -> Spool:
     """Parse every file into a spool, a batch at a time; every problem is raised together
     (ValidationError, as parse_uploads does) and nothing is kept."""
-    _check_mode(mode)
+    check_mode(mode)
     spool = Spool()
     problems: list[str] = []
-    batch: list[SpooledDocument] = []
-    size = 0
     try:
-        for name, data in files:
-            if len(data) > max_file_bytes:
-                problems.append(_too_large(name, len(data), max_file_bytes))
-            else:
-                try:
-                    for doc in iter_file(name, data, mode=mode):
-                        if problems:
-                            continue  # nothing will be stored: parse only to report the rest
-                        if adjust is not None:
-                            doc = adjust(doc)
-                        batch.append(_spooled(doc, mode))
-                        size += len(doc.raw_text) + len(doc.text)
-                        if len(batch) >= SPOOL_DOCUMENTS or size >= SPOOL_CHARACTERS:
-                            spool.add(batch)
-                            batch, size = [], 0
-                except CorpusError as exc:
-                    problems.append(str(exc))
-            del data  # the next file's bytes should not meet this one's
-            if progress is not None:
-                progress(1)
-        spool.add(batch)
-        _raise_problems(problems)
-        if not spool.documents:
-            raise ValidationError(_("Nothing was imported: no documents were found in the upload."))
+        for batch in parsed_batches(files, problems, mode, max_file_bytes, adjust, progress):
+            spool.add(batch)
+        check_parsed(problems, spool.documents)
     except BaseException:
         spool.close()
         raise
     return spool
+
+
+def parsed_batches(
+    files: Iterable[tuple[str, bytes]],
+    problems: list[str],
+    mode: str,
+    max_file_bytes: int,
+    adjust: Adjust | None = None,
+    progress: Progress | None = None,
+) -> Iterator[list[SpooledDocument]]:
+    """The files' documents in batches, ready to store; each file's problems are appended to
+    `problems`, and after the first one no more batches are given (only problems)."""
+    batch: list[SpooledDocument] = []
+    size = 0
+    for name, data in files:
+        if len(data) > max_file_bytes:
+            problems.append(_too_large(name, len(data), max_file_bytes))
+        else:
+            try:
+                for doc in iter_file(name, data, mode=mode):
+                    if problems:
+                        continue  # nothing will be stored: parse only to report the rest
+                    if adjust is not None:
+                        doc = adjust(doc)
+                    batch.append(_spooled(doc, mode))
+                    size += len(doc.raw_text) + len(doc.text)
+                    if len(batch) >= SPOOL_DOCUMENTS or size >= SPOOL_CHARACTERS:
+                        yield batch
+                        batch, size = [], 0
+            except CorpusError as exc:
+                problems.append(str(exc))
+        del data  # the next file's bytes should not meet this one's
+        if progress is not None:
+            progress(1)
+    if batch and not problems:
+        yield batch
+
+
+def check_parsed(problems: list[str], documents: int) -> None:
+    """Raise the parse's problems together, or say that no document was found."""
+    _raise_problems(problems)
+    if not documents:
+        raise ValidationError(_("Nothing was imported: no documents were found in the upload."))
 
 
 def _raise_problems(problems: list[str]) -> None:
@@ -236,7 +263,10 @@ def _spooled(doc: ParsedDocument, mode: str) -> SpooledDocument:
     )
 
 
+# A passage row's values in this order: its document, its project, then a spooled passage's.
 _PASSAGE_COLUMNS = (
+    "document_id",
+    "project_id",
     "ordinal",
     "text",
     "start_offset",
@@ -254,11 +284,23 @@ def store_spool(
     session: Session, project: Project, spool: Spool, *, user: User | None = None
 ) -> ImportResult:
     """Store a spool's documents batch by batch; identical content already present is skipped."""
+    return store_batches(session, project, spool.read(), user=user)
+
+
+def store_batches(
+    session: Session,
+    project: Project,
+    batches: Iterable[list[SpooledDocument]],
+    *,
+    user: User | None = None,
+) -> ImportResult:
+    """Store parsed batches as they come; identical content already present is skipped."""
     result = ImportResult()
     known = set(
         session.scalars(select(Document.content_hash).where(Document.project_id == project.id))
     )
-    for batch in spool.read():
+    waiting: list[tuple[object, ...]] = []
+    for batch in batches:
         fresh: list[SpooledDocument] = []
         for doc in batch:
             if doc.content_hash in known:
@@ -267,7 +309,12 @@ def store_spool(
             known.add(doc.content_hash)
             fresh.append(doc)
         if fresh:
-            _insert(session, project, user, fresh, result)
+            waiting.extend(_insert(session, project, user, fresh, result))
+            # Only whole pages now; the rest waits for the next batch (see _insert_passages).
+            whole = len(waiting) - len(waiting) % PASSAGE_PAGE
+            _insert_passages(session, waiting[:whole])
+            del waiting[:whole]
+    _insert_passages(session, waiting)
     return result
 
 
@@ -277,29 +324,24 @@ def _insert(
     user: User | None,
     fresh: list[SpooledDocument],
     result: ImportResult,
-) -> None:
+) -> list[tuple[object, ...]]:
+    """Insert the documents; their passage rows are returned, to be inserted by the caller."""
     extra = {"project_id": project.id, "imported_by_id": user.id if user else None}
     rows = [{**doc.row, **extra} for doc in fresh]
     ids = _insert_documents(session, rows)
-    passage_rows = []
+    passage_rows: list[tuple[object, ...]] = []
     for doc_id, doc in zip(ids, fresh, strict=True):
         for values in doc.passages:
             *columns, reason = values
             if not columns[9]:  # codable
                 why = str(reason or "not codable")
                 result.non_codable[why] = result.non_codable.get(why, 0) + 1
-            passage_rows.append(
-                {
-                    "document_id": doc_id,
-                    "project_id": project.id,
-                    **dict(zip(_PASSAGE_COLUMNS, columns, strict=True)),
-                }
-            )
-    _insert_passages(session, passage_rows)
+            passage_rows.append((doc_id, project.id, *columns))
     result.documents += len(fresh)
     result.passages += len(passage_rows)
     result.titles.extend(str(row["title"]) for row in rows)
     result.document_ids.extend(ids)
+    return passage_rows
 
 
 def _insert_documents(session: Session, rows: list[dict[str, object]]) -> list[int]:
@@ -310,29 +352,67 @@ def _insert_documents(session: Session, rows: list[dict[str, object]]) -> list[i
     table = Document.__table__
     assert isinstance(table, Table)
     stmt = insert(table).returning(table.c.id, table.c.content_hash)
-    ids = {str(h): int(i) for i, h in session.execute(stmt, rows)}
+    ids: dict[str, int] = {}
+    for chunk in statement_sized(rows, DOCUMENT_PAGE):
+        paged = stmt.execution_options(insertmanyvalues_page_size=len(chunk))
+        ids.update((str(h), int(i)) for i, h in session.execute(paged, chunk))
     return [ids[str(row["content_hash"])] for row in rows]
 
 
-_PASSAGE_TABLE = Passage.__table__
+# Document rows to one multi-row INSERT (25 columns each).
+DOCUMENT_PAGE = 64
 
 
-def _insert_passages(session: Session, rows: list[dict[str, object]]) -> None:
-    """Insert passage rows (on SQLite a thousand to a statement)."""
-    assert isinstance(_PASSAGE_TABLE, Table)
-    # RETURNING makes SQLAlchemy send one multi-row INSERT per thousand rows ("insertmanyvalues")
-    # instead of one statement per row. On SQLite that matters for the search index: FTS5 writes
-    # out its pending terms at the end of every statement that reached it through the triggers,
-    # so row by row it writes (and then merges) a tiny segment per passage, ~3x the work.
-    # PostgreSQL's trigger runs per row either way; there the plain executemany (pipelined by
-    # psycopg) measured the same server time for less client time.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    stmt = insert(_PASSAGE_TABLE)
-    for start in range(0, len(rows), 5000):
-        if sqlite:
-            session.execute(stmt.returning(_PASSAGE_TABLE.c.id), rows[start : start + 5000]).all()
-        else:
-            session.execute(stmt, rows[start : start + 5000])
+def statement_sized(rows: list[T], page: int) -> Iterator[list[T]]:
+    """Rows in chunks of `page`, the rest in chunks of powers of two: each chunk becomes one
+    multi-row statement, so whatever the number of rows only a few statement shapes occur."""
+    # Why: SQLite keeps every prepared statement in its connection's cache, and a multi-row
+    # INSERT of each new length is a new statement of its own. One per batch of an import,
+    # each with thousands of parameters, held ~95 MB after the corpus import.
+    start = 0
+    while len(rows) - start >= page:
+        yield rows[start : start + page]
+        start += page
+    size = 1 << max(page.bit_length() - 1, 0)
+    while start < len(rows):
+        while size > len(rows) - start:
+            size >>= 1
+        yield rows[start : start + size]
+        start += size
+
+
+# Passage rows to one multi-row INSERT on SQLite (see statement_sized). A store sends whole
+# pages and carries the rest to the next batch: fewer statements, and so fewer flushes of the
+# search index's pending terms, than cutting each batch's rest into powers of two.
+PASSAGE_PAGE = 1000
+
+
+def _insert_passages(session: Session, rows: list[tuple[object, ...]]) -> None:
+    """Insert passage rows, their values in _PASSAGE_COLUMNS order."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL's search trigger runs per row whatever the statement; a plain executemany
+        # (pipelined by psycopg) measured the same server time for the least client time.
+        stmt = insert(Passage)
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start : start + 5000]
+            session.execute(stmt, [dict(zip(_PASSAGE_COLUMNS, row, strict=True)) for row in chunk])
+        return
+    # On SQLite, multi-row INSERTs, not a statement per row: FTS5 writes out its pending terms
+    # at the end of every statement that reached it through the search triggers, so row by row
+    # it writes (and then merges) a tiny segment per passage, ~3x the work. The statement goes
+    # to the driver as it is: SQLAlchemy's own multi-row path cost ~3 s of the corpus import in
+    # building and reading back parameters.
+    connection = session.connection()
+    for chunk in statement_sized(rows, PASSAGE_PAGE):
+        connection.exec_driver_sql(_multi_row_insert(len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
+@functools.lru_cache(maxsize=32)
+def _multi_row_insert(rows: int) -> str:
+    one = "(" + ", ".join("?" * len(_PASSAGE_COLUMNS)) + ")"
+    return f"INSERT INTO passage ({', '.join(_PASSAGE_COLUMNS)}) VALUES " + ", ".join([one] * rows)
 
 
 def store_documents(
@@ -344,49 +424,7 @@ def store_documents(
     mode: str = "paragraph",
 ) -> ImportResult:
     """Store parsed documents and their passages; identical content already present is skipped."""
-    result = ImportResult()
-    known = set(
-        session.scalars(select(Document.content_hash).where(Document.project_id == project.id))
-    )
-    fresh: list[ParsedDocument] = []
-    for doc in documents:
-        if doc.content_hash in known:
-            result.duplicates.append(doc.filename)
-            continue
-        known.add(doc.content_hash)
-        fresh.append(doc)
-    if not fresh:
-        return result
-    rows = [_document_row(project, doc, user, mode) for doc in fresh]
-    ids = _insert_documents(session, rows)
-    passage_rows = []
-    for doc_id, doc in zip(ids, fresh, strict=True):
-        for p in doc.passages:
-            if not p.codable:
-                why = p.reason or "not codable"
-                result.non_codable[why] = result.non_codable.get(why, 0) + 1
-            passage_rows.append(
-                {
-                    "document_id": doc_id,
-                    "project_id": project.id,
-                    "ordinal": p.ordinal,
-                    "text": p.text,
-                    "start_offset": p.start,
-                    "end_offset": p.end,
-                    "speaker": _clip(p.speaker, 300),
-                    "delegation": _clip(p.delegation, 300),
-                    "language": p.language,
-                    "original_language": p.original_language,
-                    "turn": p.turn,
-                    "codable": p.codable,
-                }
-            )
-    _insert_passages(session, passage_rows)
-    result.documents = len(fresh)
-    result.passages = len(passage_rows)
-    result.titles = [str(row["title"]) for row in rows]
-    result.document_ids = ids
-    return result
+    return store_batches(session, project, [[_spooled(doc, mode) for doc in documents]], user=user)
 
 
 def summary_lines(result: ImportResult) -> list[str]:
@@ -413,16 +451,6 @@ def json_safe(value: object) -> object:
 
 def _clip(value: str | None, length: int) -> str | None:
     return value[:length] if value else value
-
-
-def _document_row(
-    project: Project, doc: ParsedDocument, user: User | None, mode: str
-) -> dict[str, object]:
-    return {
-        **_document_fields(doc, mode),
-        "project_id": project.id,
-        "imported_by_id": user.id if user else None,
-    }
 
 
 def _document_fields(doc: ParsedDocument, mode: str) -> dict[str, object]:

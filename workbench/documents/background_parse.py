@@ -1,0 +1,151 @@
+"""Parsing a large import in a second process while the first one stores what is ready.
+
+On the command line, parsing (Python, one core) and storing (mostly SQLite building the search
+index, another core) take about as long as each other, so running them side by side nearly
+halves a corpus import. The parser is a forked child that sends each batch down a pipe; the pipe
+holds little, so the child waits while the store is behind and memory keeps to a batch or two.
+
+All or nothing still holds: the store runs in one unit of work, and `finish()` raises every
+parse problem before that unit commits, so a bad file anywhere rolls back what was stored.
+
+Forking is safe here because the command line has no other threads and the child only parses:
+it never touches the database and leaves through `os._exit`, running no one else's clean-up.
+A threaded server (the web workers, the queue's consumer) keeps to the spool instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import pickle
+import traceback
+from collections.abc import Iterable
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from workbench.core.errors import DomainError
+from workbench.core.i18n import _
+from workbench.documents.importing import Adjust
+from workbench.documents.importing import Progress
+from workbench.documents.importing import SpooledDocument
+from workbench.documents.importing import check_mode
+from workbench.documents.importing import check_parsed
+from workbench.documents.importing import parsed_batches
+
+_BATCH = "batch"
+_END = "end"
+_FAILED = "failed"
+
+
+class ParserFailed(DomainError):
+    """The parsing process stopped without finishing (a fault, or it was killed)."""
+
+    status = 500
+
+
+class BackgroundParse:
+    """A parsing child process and the batches it has sent; use as a context manager."""
+
+    def __init__(
+        self,
+        files: Iterable[tuple[str, bytes]],
+        *,
+        mode: str,
+        max_file_bytes: int,
+        adjust: Adjust | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        check_mode(mode)
+        self.documents = 0
+        # Every parsed document's content hash and file name, in order (what a spool keeps).
+        self.names: list[tuple[str, str]] = []
+        self._problems: list[str] | None = None
+        context = multiprocessing.get_context("fork")
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_parse,
+            args=(sending, files, mode, max_file_bytes, adjust, progress),
+            name="workbench-import-parser",
+            daemon=True,
+        )
+        self._process.start()
+        sending.close()  # the child's end: the parent only reads
+
+    def batches(self) -> Iterator[list[SpooledDocument]]:
+        """The parsed batches in file order, each as soon as the child has it."""
+        while True:
+            kind, payload = self._receive()
+            if kind == _BATCH:
+                self.documents += len(payload)
+                self.names.extend((d.content_hash, d.filename) for d in payload)
+                yield payload
+            elif kind == _END:
+                self._problems = list(payload)
+                return
+            else:
+                # The last line of the child's traceback names the fault; the user is shown
+                # that, never the traceback.
+                fault = (str(payload).rstrip().splitlines() or ["?"])[-1]
+                raise ParserFailed(
+                    _("Nothing was imported: parsing failed (%(fault)s).", fault=fault)
+                )
+
+    def finish(self) -> None:
+        """Raise every parse problem together (ValidationError), or say nothing was found."""
+        if self._problems is None:
+            for _batch in self.batches():
+                pass  # a caller that stopped early still hears every problem
+        check_parsed(self._problems or [], self.documents)
+
+    def close(self) -> None:
+        """Stop the child if it is still running and release the pipe."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiving.close()
+
+    def __enter__(self) -> BackgroundParse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            message = self._receiving.recv_bytes()
+        except EOFError:
+            raise ParserFailed(
+                _(
+                    "Nothing was imported: the parsing process stopped (exit code %(code)s).",
+                    code=self._code(),
+                )
+            ) from None
+        kind, payload = pickle.loads(message)  # from our own child, through our own pipe
+        return str(kind), payload
+
+    def _code(self) -> object:
+        self._process.join(timeout=5)
+        return self._process.exitcode
+
+
+def _parse(
+    sending: Connection,
+    files: Iterable[tuple[str, bytes]],
+    mode: str,
+    max_file_bytes: int,
+    adjust: Adjust | None,
+    progress: Progress | None,
+) -> None:
+    problems: list[str] = []
+    try:
+        for batch in parsed_batches(files, problems, mode, max_file_bytes, adjust, progress):
+            sending.send_bytes(pickle.dumps((_BATCH, batch), protocol=pickle.HIGHEST_PROTOCOL))
+        sending.send_bytes(pickle.dumps((_END, problems)))
+    except BrokenPipeError:
+        pass  # the parent has stopped listening (it failed, or was interrupted)
+    except Exception:  # whatever went wrong is told to the parent, which decides
+        with contextlib.suppress(OSError):
+            sending.send_bytes(pickle.dumps((_FAILED, traceback.format_exc())))
+    finally:
+        sending.close()
