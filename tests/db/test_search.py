@@ -451,3 +451,13 @@ def test_a_rolled_back_import_leaves_no_index_rows(
     assert _index_rows(session) == before
     assert not _index_ids(session, project.id, "terrorism")
     assert session.scalar(select(func.count()).select_from(Passage)) == 0
+
+
+def test_sqlite_index_merges_eight_segments_at_a_time(session: Session) -> None:
+    """The trigram index keeps the merge setting the import was measured with (revision 0014)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's index has no segments")
+    setting = session.execute(
+        text("SELECT v FROM passage_trigram_config WHERE k = 'automerge'")
+    ).scalar_one()
+    assert int(setting) == 8

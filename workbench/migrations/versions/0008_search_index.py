@@ -22,6 +22,7 @@ from workbench.core.search_text import PG_NOT_CJK_CLASS
 revision: str = "0008"
 down_revision: str | None = "0007"
 
+SQLITE_AUTOMERGE = "INSERT INTO passage_trigram(passage_trigram, rank) VALUES ('automerge', 8)"
 SQLITE_DDL = (
     "DROP TABLE IF EXISTS passage_trigram",
     "DROP TABLE IF EXISTS passage_chars",
@@ -49,6 +50,9 @@ SQLITE_DDL = (
         INSERT INTO passage_chars(rowid, body)
             SELECT new.id, body FROM (SELECT wb_cjk(new.text) AS body) WHERE body <> '';
     END""",
+    # Merge segments when eight of a size have built up, not FTS5's four (revision 0014 says
+    # why); the setting is kept in the table, so a table built anew needs it again.
+    SQLITE_AUTOMERGE,
     "INSERT INTO passage_trigram(rowid, body) SELECT id, wb_fold(text) FROM passage",
     """INSERT INTO passage_chars(rowid, body)
         SELECT id, body FROM (SELECT id, wb_cjk(text) AS body FROM passage) WHERE body <> ''""",
