@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -33,6 +35,8 @@ from workbench.documents.importing import check_mode
 from workbench.documents.importing import check_parsed
 from workbench.documents.importing import parsed_batches
 
+# How many parsed batches may wait for the store (a batch is at most a million characters).
+AHEAD = 4
 _BATCH = "batch"
 _END = "end"
 _FAILED = "failed"
@@ -71,6 +75,14 @@ class BackgroundParse:
         )
         self._process.start()
         sending.close()  # the child's end: the parent only reads
+        # Messages are read off the pipe by a thread as soon as they come, so the parser can
+        # work up to AHEAD batches ahead of the store (the pipe alone holds less than one): it
+        # is slower on some stretches of a corpus and the store on others. Started after the
+        # fork, so the child is forked from a process with one thread.
+        self._inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+        self._stopping = threading.Event()
+        self._pump = threading.Thread(target=self._read_pipe, name="import-pipe", daemon=True)
+        self._pump.start()
 
     def batches(self) -> Iterator[list[SpooledDocument]]:
         """The parsed batches in file order, each as soon as the child has it."""
@@ -100,9 +112,11 @@ class BackgroundParse:
 
     def close(self) -> None:
         """Stop the child if it is still running and release the pipe."""
+        self._stopping.set()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._pump.join()
         self._receiving.close()
 
     def __enter__(self) -> BackgroundParse:
@@ -112,17 +126,33 @@ class BackgroundParse:
         self.close()
 
     def _receive(self) -> tuple[str, Any]:
-        try:
-            message = self._receiving.recv_bytes()
-        except EOFError:
+        message = self._inbox.get()
+        if message is None:
             raise ParserFailed(
                 _(
                     "Nothing was imported: the parsing process stopped (exit code %(code)s).",
                     code=self._code(),
                 )
-            ) from None
+            )
         kind, payload = pickle.loads(message)  # from our own child, through our own pipe
         return str(kind), payload
+
+    def _read_pipe(self) -> None:
+        # The thread's loop: every message into the inbox, then None when the pipe closes.
+        message: bytes | None
+        while True:
+            try:
+                message = self._receiving.recv_bytes()
+            except (EOFError, OSError):
+                message = None
+            while not self._stopping.is_set():
+                try:
+                    self._inbox.put(message, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue  # the store is behind: wait, unless the import is being closed
+            if message is None or self._stopping.is_set():
+                return
 
     def _code(self) -> object:
         self._process.join(timeout=5)
