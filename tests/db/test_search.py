@@ -461,3 +461,32 @@ def test_sqlite_index_merges_eight_segments_at_a_time(session: Session) -> None:
         text("SELECT v FROM passage_trigram_config WHERE k = 'automerge'")
     ).scalar_one()
     assert int(setting) == 8
+
+
+def test_the_delegation_list_is_every_distinct_delegation_of_the_project(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """The list walked one delegation at a time equals a plain DISTINCT, project by project."""
+    lead = make_user("lead")
+    mine = make_project("Mine", lead=lead)
+    other = make_project("Other", lead=lead)
+    import_text(mine, [(f"m{n}.txt", f"Passage {n}.\n\nAnother {n}.".encode()) for n in range(6)])
+    import_text(other, [("o.txt", b"Elsewhere.\n\nAnd again.")])
+    names = ["Viet Nam", "China", "China", "", None, "Côte d'Ivoire", "Zambia", "Algeria", "china"]
+    passages = session.scalars(
+        select(Passage).where(Passage.project_id == mine.id).order_by(Passage.id)
+    ).all()
+    for passage, name in zip(passages, names, strict=False):
+        passage.delegation = name
+    for passage in session.scalars(select(Passage).where(Passage.project_id == other.id)):
+        passage.delegation = "Only elsewhere"
+    session.commit()
+    plain = session.scalars(
+        select(Passage.delegation)
+        .where(Passage.project_id == mine.id, Passage.delegation.is_not(None))
+        .distinct()
+    ).all()
+    expected = sorted(d for d in plain if d)
+    assert catalog.delegations(session, mine) == expected
+    assert expected == sorted(["Algeria", "China", "Côte d'Ivoire", "Viet Nam", "Zambia", "china"])
+    assert catalog.delegations(session, other) == ["Only elsewhere"]
