@@ -116,7 +116,10 @@ def _postgresql(element: TextMatch) -> ColumnElement[bool]:
         # pg_trgm finds candidates (three characters or more); LIKE on the stored folded text
         # decides. Shorter queries scan the same table.
         ids = sa.select(_search.c.passage_id).where(_search.c.folded.like(pattern, escape="\\"))
-        return Passage.id.in_(ids)
+        # "= ANY(ARRAY(...))", not "IN (...)": the matches are gathered first and each is
+        # looked up by its key. Given IN, the planner joined them to a scan of every passage
+        # (32 of the 83 ms for "terrorism" in the UN corpus).
+        return Passage.id == sa.any_(sa.func.array(ids.scalar_subquery()))
     if p.folded and all(is_cjk(c) for c in p.folded):
         return sa.func.strpos(element.column, p.folded) > 0
     folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
