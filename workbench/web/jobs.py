@@ -8,6 +8,7 @@ the queue, since the worker reads the row. The browser is sent to the job's page
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import cast
 
 from flask import current_app
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from workbench.jobs import files as job_files
-from workbench.jobs import queue as job_queue
 from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.web.unit import writing
+
+if TYPE_CHECKING:
+    from workbench.jobs import queue as job_queue
 
 _QUEUE = "workbench.queue"
 Starter = Callable[[Session, int, int], tuple[ExportJob, bool]]
@@ -30,9 +33,13 @@ def queue() -> job_queue.JobQueue:
     """The application's job queue, opened on first use."""
     found = current_app.extensions.get(_QUEUE)
     if found is None:
+        # Imported on first use: the queue engine and its Redis client are ~15 MB that a
+        # process which never starts a job (most commands) need not load.
+        from workbench.jobs import queue as job_queue
+
         found = job_queue.JobQueue(job_queue.settings_from(current_app.config))
         current_app.extensions[_QUEUE] = found
-    return cast(job_queue.JobQueue, found)
+    return cast("job_queue.JobQueue", found)
 
 
 def file_store() -> job_files.FileStore:

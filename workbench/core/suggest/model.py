@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 if TYPE_CHECKING:
+    from scipy import sparse
     from sklearn.linear_model import SGDClassifier
 
 from workbench.core.agreement.json_record import JsonRecord
@@ -139,6 +139,8 @@ def _csr(
     rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], n_rows: int, width: int
 ) -> sparse.csr_matrix:
     """Counts of (row, column) pairs as a canonical CSR matrix, built without scipy's sorting."""
+    from scipy import sparse  # see _classifier: loaded with the first model
+
     keys, counts = _tally(rows * max(width, 1) + cols)
     key_rows = keys // max(width, 1)
     indptr = np.searchsorted(key_rows, np.arange(n_rows + 1))
@@ -158,6 +160,8 @@ class Vectoriser:
         self._column: npt.NDArray[np.int64] | None = None
 
     def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        from scipy import sparse  # see _classifier: loaded with the first model
+
         rows, buckets = _ngram_buckets(texts)
         width = int(self.buckets.size)
         if width == 0 or rows.size == 0:
@@ -173,6 +177,8 @@ class Vectoriser:
     @classmethod
     def fit(cls, texts: Sequence[str]) -> tuple[Vectoriser, sparse.csr_matrix]:
         """Fit the kept n-grams and their idf on the texts; return it with the texts' features."""
+        from scipy import sparse  # see _classifier: loaded with the first model
+
         rows, buckets = _ngram_buckets(texts)
         keys, counts = _tally(rows * (1 << BUCKET_BITS) + buckets)
         df = np.bincount(keys & ((1 << BUCKET_BITS) - 1), minlength=1 << BUCKET_BITS)
@@ -200,6 +206,8 @@ class Vectoriser:
         return made, made._weigh(matrix)
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        from scipy import sparse  # see _classifier: loaded with the first model
+
         out = counts.tocsr(copy=True)
         out.data = (1 + np.log(out.data)) * self.idf[out.indices]
         norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
@@ -213,7 +221,8 @@ class Vectoriser:
 
 def _classifier(seed: int) -> SGDClassifier:
     # Imported here, not above: scikit-learn (with the pandas it loads) is ~80 MB of memory,
-    # which every web worker and command would otherwise carry without training anything.
+    # and scipy ~12 MB more, which every web worker and command would otherwise carry without
+    # training or using a model.
     from sklearn.linear_model import SGDClassifier
 
     # Logistic loss by averaged stochastic gradient descent: a few passes over the data keep
@@ -335,6 +344,8 @@ def train(
 ) -> TrainedModels:
     """Evaluate every code by cross-validation, then fit each code that can be trained on all
     of its labelled passages."""
+    from scipy import sparse  # see _classifier: loaded with the first model
+
     if folds < 2:
         raise ValueError("cross-validation needs at least two folds")
     used = sorted({i for ex in examples for i in ex.passages})
