@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
 
 import click
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from workbench.core.corpus import ParsedDocument
     from workbench.documents.resegment import Resegmentable
 
+T = TypeVar("T")
 DEMO_PROJECT = "UN counter-terrorism stance (demo)"
 DEMO_PEOPLE = (
     ("lead", "Lead Researcher", "lead"),
@@ -71,6 +75,29 @@ def _collect(paths: tuple[str, ...]) -> tuple[list[tuple[Path, str]], dict[str, 
         else:
             raise click.ClickException(_("%(path)s: no such file or folder.", path=raw))
     return files, described
+
+
+def _interruptible(batches: Iterator[T]) -> Iterator[T]:
+    """The batches, stopping cleanly at the next one after Ctrl-C (the import is rolled back)."""
+    # Left to itself, Ctrl-C lands wherever Python is running, most often inside the search
+    # index's folding function that SQLite calls, which SQLite then reports as its own error,
+    # with a traceback. Here it only marks the import to stop between two batches.
+    asked: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN or threading.current_thread() is not threading.main_thread():
+        # Started where Ctrl-C is ignored, or run off the main thread (no signals there).
+        yield from batches
+        return
+    signal.signal(signal.SIGINT, lambda number, _frame: asked.append(number))
+    try:
+        for batch in batches:
+            if asked:
+                raise click.Abort
+            yield batch
+        if asked:
+            raise click.Abort
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @click.command(
@@ -124,7 +151,7 @@ def import_cmd(
         writing() as session,
     ):
         project = accounts.project_by_slug(session, project_slug)
-        result = importing.store_batches(session, project, parsing.batches())
+        result = importing.store_batches(session, project, _interruptible(parsing.batches()))
         parsing.finish()  # a bad file anywhere: every problem is raised and nothing is kept
         otherwise = resegment.segmented_otherwise(session, project, parsing.names, segmentation)
         slug = project.slug

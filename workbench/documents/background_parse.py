@@ -19,6 +19,7 @@ import contextlib
 import multiprocessing
 import pickle
 import queue
+import signal
 import threading
 import traceback
 from collections.abc import Iterable
@@ -167,6 +168,9 @@ def _parse(
     adjust: Adjust | None,
     progress: Progress | None,
 ) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides (it rolls back and stops this
+    # process), so the child does not die mid-message with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     problems: list[str] = []
     try:
         for batch in parsed_batches(files, problems, mode, max_file_bytes, adjust, progress):
