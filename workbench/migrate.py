@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # shadow tables, PostgreSQL's passage_search table and an expression index. Comparing the
 # models with the schema skips them.
 SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars", "passage_search")
-SEARCH_INDEXES = ("ix_passage_text_cjk",)
+SEARCH_INDEXES = ("ix_passage_text_cjk", "ix_document_title_trgm")
 
 
 def is_search_index(
