@@ -1,9 +1,10 @@
 """Parsing a large import in a second process while the first one stores what is ready.
 
-On the command line, parsing (Python, one core) and storing (mostly SQLite building the search
-index, another core) take about as long as each other, so running them side by side nearly
-halves a corpus import. The parser is a forked child that sends each batch down a pipe; the pipe
-holds little, so the child waits while the store is behind and memory keeps to a batch or two.
+On the command line, parsing (Python, ~10 s of CPU for the UN corpus) and storing (mostly SQLite
+building the search index, ~15 s) each keep one core busy, so side by side the parsing hides
+behind the storing. The parser is a forked child that sends each batch down a pipe; a thread of
+this process takes them off as they come, up to AHEAD batches, after which the child waits, so
+memory holds a few batches at most.
 
 All or nothing still holds: the store runs in one unit of work, and `finish()` raises every
 parse problem before that unit commits, so a bad file anywhere rolls back what was stored.
