@@ -490,3 +490,29 @@ def test_the_delegation_list_is_every_distinct_delegation_of_the_project(
     assert catalog.delegations(session, mine) == expected
     assert expected == sorted(["Algeria", "China", "Côte d'Ivoire", "Viet Nam", "Zambia", "china"])
     assert catalog.delegations(session, other) == ["Only elsewhere"]
+
+
+def test_the_list_offers_every_distinct_language_and_type_of_the_project(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """The list's language and type choices, walked on PostgreSQL, equal a plain DISTINCT."""
+    lead = make_user("lead")
+    mine = make_project("Mine", lead=lead)
+    other = make_project("Other", lead=lead)
+    import_text(mine, [(f"m{n}.txt", f"Text {n}.".encode()) for n in range(7)])
+    import_text(other, [("o.txt", b"Elsewhere.")])
+    languages = ["zh", "en", "en", "", None, "fr", "ar"]
+    types = ["news_report", "un_record", None, "un_record", "mission_statement", None, ""]
+    documents = session.scalars(
+        select(Document).where(Document.project_id == mine.id).order_by(Document.id)
+    ).all()
+    for document, language, doc_type in zip(documents, languages, types, strict=True):
+        document.language = language
+        document.doc_type = doc_type
+    elsewhere = session.scalars(select(Document).where(Document.project_id == other.id)).one()
+    elsewhere.language = "ru"
+    session.commit()
+    page = catalog.list_documents(session, mine, catalog.DocumentFilters())
+    assert page.languages == ["ar", "en", "fr", "zh"]
+    assert page.doc_types == ["mission_statement", "news_report", "un_record"]
+    assert catalog.list_documents(session, other, catalog.DocumentFilters()).languages == ["ru"]

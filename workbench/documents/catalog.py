@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from sqlalchemy import CompoundSelect
 from sqlalchemy import Select
-from sqlalchemy import distinct
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -20,6 +19,7 @@ from sqlalchemy import union
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import defer
+from sqlalchemy.sql.elements import ColumnElement
 
 from workbench.core import limits
 from workbench.core.errors import NotFound
@@ -164,35 +164,38 @@ def list_documents(
 def _distinct(
     session: Session, column: InstrumentedAttribute[str | None], project: Project
 ) -> list[str]:
-    rows = session.scalars(select(distinct(column)).where(Document.project_id == project.id)).all()
-    return sorted(str(r) for r in rows if r)
+    return _walk_distinct(session, column, Document.project_id == project.id)
 
 
 def delegations(session: Session, project: Project) -> list[str]:
     """Return the delegations that speak in the project's documents."""
-    # Read from ix_passage_project_delegation one delegation at a time: each step asks for the
-    # first one after the last found, so a few hundred delegations cost a few hundred index
-    # probes, not a pass over every passage. PostgreSQL has no skip scan and took ~35 ms for
-    # DISTINCT over the 126,000 corpus passages on every project page; this takes ~3 ms.
-    mine = Passage.project_id == project.id
+    return _walk_distinct(session, Passage.delegation, Passage.project_id == project.id)
+
+
+def _walk_distinct(
+    session: Session, column: InstrumentedAttribute[str | None], mine: ColumnElement[bool]
+) -> list[str]:
+    """The distinct non-empty values of a column in the project's rows, sorted."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's planner skips through the index by itself (1 ms for the delegations,
+        # against 1.4 ms walked).
+        plain = session.scalars(select(column).where(mine).distinct())
+        return sorted(str(r) for r in plain if r)
+    # PostgreSQL 15 has no skip scan, so the values are read from an index on (project_id,
+    # column) one at a time: each step asks for the first value after the last found, and a
+    # few hundred values cost a few hundred index probes, not a pass over every row. DISTINCT
+    # took ~40 ms over the corpus's 126,000 passages' delegations and 3-5 ms over its 7,086
+    # documents' languages on every project page; walked, ~4 ms and ~2 ms.
     first = (
-        select(Passage.delegation)
-        .where(mine, Passage.delegation.is_not(None))
-        .order_by(Passage.delegation)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = select(first.label("delegation")).cte("found", recursive=True)
+        select(column).where(mine, column.is_not(None)).order_by(column).limit(1)
+    ).scalar_subquery()
+    found = select(first.label("value")).cte("found", recursive=True)
     following = (
-        select(Passage.delegation)
-        .where(mine, Passage.delegation > found.c.delegation)
-        .order_by(Passage.delegation)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = found.union_all(select(following).where(found.c.delegation.is_not(None)))
-    rows = session.scalars(select(found.c.delegation).where(found.c.delegation.is_not(None)))
-    return sorted(r for r in rows if r)
+        select(column).where(mine, column > found.c.value).order_by(column).limit(1)
+    ).scalar_subquery()
+    found = found.union_all(select(following).where(found.c.value.is_not(None)))
+    rows = session.scalars(select(found.c.value).where(found.c.value.is_not(None)))
+    return sorted(str(r) for r in rows if r)
 
 
 def get_document(session: Session, project: Project, document_id: int) -> Document:
