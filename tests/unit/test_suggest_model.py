@@ -29,6 +29,22 @@ def test_keyword_hits_in_english_and_chinese_with_code_point_offsets() -> None:
     assert hit_codes(["nothing here", "反恐"], {"c": ["反恐"], "e": []}) == [set(), {"c"}]
 
 
+def test_keyword_hits_follow_the_text_and_the_keywords_not_an_earlier_answer() -> None:
+    """Hits are remembered per text and keyword set: a changed codebook or text is read anew."""
+    text = "Sovereignty and counter-terrorism cooperation"
+    first = keyword_hits(text, {"1": ["sovereignty"]})
+    assert [(h.code, h.keyword) for h in first] == [("1", "Sovereignty")]
+    first.clear()  # the caller's list is its own
+    assert [h.keyword for h in keyword_hits(text, {"1": ["sovereignty"]})] == ["Sovereignty"]
+    assert [(h.code, h.keyword) for h in keyword_hits(text, {"1": ["cooperation"]})] == [
+        ("1", "cooperation")
+    ]
+    assert [(h.code, h.keyword) for h in keyword_hits(text, {"2": ["sovereignty"]})] == [
+        ("2", "Sovereignty")
+    ]
+    assert keyword_hits(text.replace("Sovereignty", "Autonomy"), {"1": ["sovereignty"]}) == []
+
+
 def test_scores_match_an_independent_implementation() -> None:
     rng = np.random.default_rng(3)
     truth, predicted = rng.random(200) < 0.3, rng.random(200) < 0.4
