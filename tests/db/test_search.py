@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.orm import Session
 
 from tests.conftest import SHARED
@@ -26,6 +27,7 @@ from workbench.documents import lifecycle_history
 from workbench.documents import passage_edits
 from workbench.documents import passage_layout
 from workbench.documents import resegment
+from workbench.documents.search import id_in
 from workbench.documents.search import passage_text_matches
 from workbench.models import AuditEvent
 from workbench.models import Document
@@ -516,3 +518,37 @@ def test_the_list_offers_every_distinct_language_and_type_of_the_project(
     assert page.languages == ["ar", "en", "fr", "zh"]
     assert page.doc_types == ["mission_statement", "news_report", "un_record"]
     assert catalog.list_documents(session, other, catalog.DocumentFilters()).languages == ["ru"]
+
+
+def test_a_search_statement_is_compiled_once_and_takes_each_query_s_values(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """The statement cache reuses a search's SQL for the next query of its kind, not its values."""
+    project = make_project("Cached", lead=make_user("lead"))
+    import_text(
+        project,
+        [("a.txt", "Sovereignty first.\n\nCapacity-building next.\n\n主权与恐怖主义".encode())],
+    )
+
+    def found(query: str, ids: list[int]) -> tuple[list[str], CacheStats]:
+        stmt = (
+            select(Passage.text)
+            .where(Passage.project_id == project.id, passage_text_matches(query))
+            .where(id_in(Passage.id, ids))
+            .order_by(Passage.id)
+        )
+        # A Core result, which says whether its SQL came from the cache.
+        result = session.connection().execute(stmt)
+        return list(result.scalars()), result.context.cache_hit
+
+    every = list(session.scalars(select(Passage.id).where(Passage.project_id == project.id)))
+    texts, _ = found("sovereignty", every)
+    assert texts == ["Sovereignty first."]
+    texts, stats = found("CAPACITY", every)
+    assert (texts, stats) == (["Capacity-building next."], CacheStats.CACHE_HIT)
+    texts, stats = found("capacity", every[:1])
+    assert (texts, stats) == ([], CacheStats.CACHE_HIT)
+    # Two CJK characters take the other index: another shape, then its own cached SQL.
+    assert found("主权", every)[0] == ["主权与恐怖主义"]
+    texts, stats = found("恐怖", every)
+    assert (texts, stats) == (["主权与恐怖主义"], CacheStats.CACHE_HIT)

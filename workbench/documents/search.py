@@ -19,6 +19,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.visitors import _TraverseInternalsType
 
 from workbench.core.search_text import FOLDS_INTO_ASCII
 from workbench.core.search_text import PG_CJK_CLASS
@@ -50,8 +52,26 @@ _PG_CJK_ARRAY = sa.literal_column(
 )
 
 
+# What the statement cache compares and where it finds the parameters of the two elements below.
+_TEXT_MATCH_PARTS: _TraverseInternalsType = [
+    ("sqlite", InternalTraversal.dp_clauseelement),
+    ("postgresql", InternalTraversal.dp_clauseelement),
+]
+_ID_IN_PARTS: _TraverseInternalsType = [
+    ("column", InternalTraversal.dp_clauseelement),
+    ("as_json", InternalTraversal.dp_clauseelement),
+    ("as_array", InternalTraversal.dp_clauseelement),
+    ("look_up", InternalTraversal.dp_boolean),
+]
+
+
 class TextMatch(ColumnElement[bool]):
     """True where a column's text contains the query, case-insensitively (see core).
+
+    Both databases' conditions are built when the element is made and kept as its children, so
+    SQLAlchemy's statement cache sees their shape and takes the query's values from their
+    parameters: a search statement is compiled once per shape, not on every request (compiling
+    the document list's statements was ~4 ms of a search).
 
     Compiled in parentheses: the condition may be an OR, and the statement around it, which
     sees only this element, would otherwise bind its own AND tighter (another project's rows
@@ -61,14 +81,14 @@ class TextMatch(ColumnElement[bool]):
     type = sa.Boolean()
     # A predicate in its own right: SQLite must not get "= 1" appended in a WHERE clause.
     _is_implicitly_boolean = True
-    # The SQL differs with the query's plan (index, number of characters): never cached.
-    inherit_cache = False
+    inherit_cache = True
+    _traverse_internals = _TEXT_MATCH_PARTS
 
     def __init__(self, column: Any, query: str, *, passage: bool) -> None:
-        self.column = column
-        self.plan: SearchPlan = plan(query)
+        found = plan(query)
         # Passage text has the index; any other column (a title) is scanned.
-        self.passage = passage
+        self.sqlite = Grouping(_sqlite(column, found, passage=passage))
+        self.postgresql = Grouping(_postgresql(column, found, passage=passage))
 
 
 def passage_text_matches(query: str) -> ColumnElement[bool]:
@@ -81,38 +101,36 @@ def text_matches(column: Any, query: str) -> ColumnElement[bool]:
     return TextMatch(column, query, passage=False)
 
 
-def _sqlite(element: TextMatch) -> ColumnElement[bool]:
-    p = element.plan
-    if element.passage and p.kind == "trigram":
+def _sqlite(column: Any, p: SearchPlan, *, passage: bool) -> ColumnElement[bool]:
+    if passage and p.kind == "trigram":
         # The query as one phrase of its trigrams over the folded text: exactly a substring.
         ids = sa.select(_trigram.c.rowid).where(_TRIGRAM_TABLE.op("MATCH")(fts5_string(p.folded)))
         return Passage.id.in_(ids)
-    if element.passage and p.kind == "chars":
+    if passage and p.kind == "chars":
         ids = sa.select(_chars.c.rowid).where(_CHARS_TABLE.op("MATCH")(fts5_all_of(p.chars)))
         # The index says the characters are there; the text says whether they stand together.
         return sa.and_(Passage.id.in_(ids), sa.func.instr(Passage.text, p.folded) > 0)
     if p.folded and all(is_cjk(c) for c in p.folded):
         # CJK characters have no case and nothing folds into them: the raw text decides.
-        return sa.func.instr(element.column, p.folded) > 0
-    exact = sa.func.instr(sa.func.wb_fold(element.column), p.folded) > 0
+        return sa.func.instr(column, p.folded) > 0
+    exact = sa.func.instr(sa.func.wb_fold(column), p.folded) > 0
     if not p.folded.isascii():
         return exact
     # Folding each row through the registered Python function costs ~1 us a row (a title
     # search reads 7,000 titles, a short query 126,000 passages). For an ASCII query, LIKE
     # (ASCII case-insensitive, in C) is the same test, except in a text holding one of the two
     # characters that fold into ASCII: only those rows are folded.
-    like = element.column.like(like_pattern(p.folded), escape="\\")
-    rare = sa.or_(*(sa.func.instr(element.column, c) > 0 for c in FOLDS_INTO_ASCII))
+    like = column.like(like_pattern(p.folded), escape="\\")
+    rare = sa.or_(*(sa.func.instr(column, c) > 0 for c in FOLDS_INTO_ASCII))
     return sa.or_(like, sa.and_(rare, exact))
 
 
-def _postgresql(element: TextMatch) -> ColumnElement[bool]:
-    p = element.plan
-    if element.passage and p.kind == "chars":
+def _postgresql(column: Any, p: SearchPlan, *, passage: bool) -> ColumnElement[bool]:
+    if passage and p.kind == "chars":
         wanted = sa.literal(p.chars, ARRAY(sa.Text))
         return sa.and_(_PG_CJK_ARRAY.op("@>")(wanted), sa.func.strpos(Passage.text, p.folded) > 0)
     pattern = like_pattern(p.folded)
-    if element.passage:
+    if passage:
         # pg_trgm finds candidates (three characters or more); LIKE on the stored folded text
         # decides. Shorter queries scan the same table.
         ids = sa.select(_search.c.passage_id).where(_search.c.folded.like(pattern, escape="\\"))
@@ -121,22 +139,27 @@ def _postgresql(element: TextMatch) -> ColumnElement[bool]:
         # (32 of the 83 ms for "terrorism" in the UN corpus).
         return Passage.id == sa.any_(sa.func.array(ids.scalar_subquery()))
     if p.folded and all(is_cjk(c) for c in p.folded):
-        return sa.func.strpos(element.column, p.folded) > 0
-    folded = sa.func.lower(element.column.collate(PG_FOLD_COLLATION))
+        return sa.func.strpos(column, p.folded) > 0
+    folded = sa.func.lower(column.collate(PG_FOLD_COLLATION))
     return folded.like(pattern, escape="\\")
 
 
 class IdIn(ColumnElement[bool]):
-    """True where an integer column holds one of a list of ids, sent as one parameter."""
+    """True where an integer column holds one of a list of ids, sent as one parameter.
+
+    The ids are held as parameters (a JSON text for SQLite, an array for PostgreSQL), so the
+    statement is compiled once and cached like any other."""
 
     type = sa.Boolean()
     _is_implicitly_boolean = True
-    # The ids are bound when compiled: never cached.
-    inherit_cache = False
+    inherit_cache = True
+    _traverse_internals = _ID_IN_PARTS
 
     def __init__(self, column: Any, ids: Sequence[int], *, look_up: bool = True) -> None:
+        values = [int(i) for i in ids]
         self.column = column
-        self.ids = [int(i) for i in ids]
+        self.as_json = sa.literal(json.dumps(values))
+        self.as_array = sa.literal(values, ARRAY(sa.Integer))
         self.look_up = look_up
 
 
@@ -153,7 +176,7 @@ def id_in(column: Any, ids: Sequence[int], *, look_up: bool = True) -> ColumnEle
 def _compile_id_in_sqlite(element: IdIn, compiler: SQLCompiler, **kw: Any) -> str:
     # One JSON parameter rather than a parameter per id (SQLite allows 32,766 of those).
     values: sa.Select[Any] = sa.select(sa.column("value")).select_from(
-        sa.func.json_each(sa.literal(json.dumps(element.ids)))
+        sa.func.json_each(element.as_json)
     )
     column = compiler.process(element.column, **kw)
     # SQLite's planner cannot see how many ids the JSON holds; a unary + on the column keeps
@@ -164,15 +187,14 @@ def _compile_id_in_sqlite(element: IdIn, compiler: SQLCompiler, **kw: Any) -> st
 
 @compiles(IdIn, "postgresql")
 def _compile_id_in_postgresql(element: IdIn, compiler: SQLCompiler, **kw: Any) -> str:
-    wanted = sa.literal(element.ids, ARRAY(sa.Integer))
-    return compiler.process(element.column == sa.func.any(wanted), **kw)
+    return compiler.process(element.column == sa.func.any(element.as_array), **kw)
 
 
 @compiles(TextMatch, "sqlite")
 def _compile_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(Grouping(_sqlite(element)), **kw)
+    return compiler.process(element.sqlite, **kw)
 
 
 @compiles(TextMatch, "postgresql")
 def _compile_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(Grouping(_postgresql(element)), **kw)
+    return compiler.process(element.postgresql, **kw)
