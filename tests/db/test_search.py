@@ -552,3 +552,32 @@ def test_a_search_statement_is_compiled_once_and_takes_each_query_s_values(
     assert found("主权", every)[0] == ["主权与恐怖主义"]
     texts, stats = found("恐怖", every)
     assert (texts, stats) == (["主权与恐怖主义"], CacheStats.CACHE_HIT)
+
+
+def test_the_document_list_follows_a_passage_moved_to_another_document(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """PostgreSQL's index rows name their document (migration 0016) and follow a moved passage."""
+    project = make_project("Moves", lead=make_user("lead"))
+    import_text(
+        project, [("a.txt", b"First.\n\nSovereignty matters."), ("b.txt", b"Second.\n\nOther.")]
+    )
+    first, second = session.scalars(
+        select(Document).where(Document.project_id == project.id).order_by(Document.id)
+    ).all()
+
+    def listed(query: str) -> list[int]:
+        page = catalog.list_documents(session, project, catalog.DocumentFilters(q=query))
+        return [d.id for d in page.documents]
+
+    assert listed("sovereignty") == [first.id]
+    moved = session.scalars(
+        select(Passage).where(Passage.document_id == first.id, Passage.ordinal == 1)
+    ).one()
+    moved.document_id = second.id
+    moved.ordinal = 99
+    session.commit()
+    assert listed("sovereignty") == [second.id]
+    moved.text = "Capacity matters."
+    session.commit()
+    assert (listed("sovereignty"), listed("capacity")) == ([], [second.id])

@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.sql.visitors import _TraverseInternalsType
+from sqlalchemy.types import UserDefinedType
 
 from workbench.core.search_text import FOLDS_INTO_ASCII
 from workbench.core.search_text import PG_CJK_CLASS
@@ -38,7 +39,13 @@ PG_FOLD_COLLATION = "C.utf8"
 
 _trigram = sa.table("passage_trigram", sa.column("rowid"), sa.column("body"))
 _TRIGRAM_TABLE: ColumnClause[Any] = sa.literal_column("passage_trigram")
-_search = sa.table("passage_search", sa.column("passage_id"), sa.column("folded"))
+_search = sa.table(
+    "passage_search",
+    sa.column("passage_id"),
+    sa.column("project_id"),
+    sa.column("document_id"),
+    sa.column("folded"),
+)
 _chars = sa.table("passage_chars", sa.column("rowid"))
 # detail=none allows no column filter: the query names the table.
 _CHARS_TABLE: ColumnClause[Any] = sa.literal_column("passage_chars")
@@ -101,6 +108,21 @@ def text_matches(column: Any, query: str) -> ColumnElement[bool]:
     return TextMatch(column, query, passage=False)
 
 
+def documents_holding(dialect: str, project_id: int, query: str) -> sa.Select[tuple[int]]:
+    """The ids of the project's documents with a passage holding the query (repeats possible)."""
+    found = plan(query)
+    if dialect == "postgresql" and found.kind != "chars":
+        # The index's own rows name each passage's project and document (migration 0016): no
+        # look-up of every matching passage (~7 ms of 6,900 for "terrorism" in the UN corpus).
+        pattern = like_pattern(found.folded)
+        return sa.select(_search.c.document_id).where(
+            _search.c.project_id == project_id, _search.c.folded.like(pattern, escape="\\")
+        )
+    return sa.select(Passage.document_id).where(
+        Passage.project_id == project_id, passage_text_matches(query)
+    )
+
+
 def _sqlite(column: Any, p: SearchPlan, *, passage: bool) -> ColumnElement[bool]:
     if passage and p.kind == "trigram":
         # The query as one phrase of its trigrams over the folded text: exactly a substring.
@@ -144,6 +166,19 @@ def _postgresql(column: Any, p: SearchPlan, *, passage: bool) -> ColumnElement[b
     return folded.like(pattern, escape="\\")
 
 
+class _IntegerArrayText(UserDefinedType[str]):
+    """A PostgreSQL integer[] parameter given as its text form ('{1,2,3}'), typed in the SQL.
+
+    Typed where it is bound (``$1::INTEGER[]``), the server reads it once while planning; a
+    CAST of a text parameter was evaluated again for every row (70 ms for 3,000 ids)."""
+
+    cache_ok = True
+    render_bind_cast = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "INTEGER[]"
+
+
 class IdIn(ColumnElement[bool]):
     """True where an integer column holds one of a list of ids, sent as one parameter.
 
@@ -159,7 +194,10 @@ class IdIn(ColumnElement[bool]):
         values = [int(i) for i in ids]
         self.column = column
         self.as_json = sa.literal(json.dumps(values))
-        self.as_array = sa.literal(values, ARRAY(sa.Integer))
+        # Sent as an array literal in text: psycopg adapts a list of 3,000 ints in Python
+        # (~3 ms of a search's document list); the server parses the text in microseconds.
+        listed = "{" + ",".join(map(str, values)) + "}"
+        self.as_array = sa.literal(listed, _IntegerArrayText())
         self.look_up = look_up
 
 
