@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # A folder for export files and import previews (None: <instance>/exports). Naming one
+    # A folder for export files (None: <instance>/exports). Naming one
     # (WORKBENCH_EXPORT_DIR) also keeps finished job files there: a folder every server mounts.
     "EXPORT_DIR": None,
     # Where finished job files are kept: "database" or "directory" (EXPORT_DIR). None: the

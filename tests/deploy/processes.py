@@ -58,12 +58,12 @@ class Stack:
             check=False,
         )
 
-    def start(self, name: str, *args: str) -> None:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         """Start a long-running `workbench` command in a process group of its own."""
         log = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
             [sys.executable, "-m", "workbench.cli", *args],
-            env=self.env,
+            env={**self.env, **(env or {})},
             cwd=self.root,
             stdout=log,
             stderr=subprocess.STDOUT,

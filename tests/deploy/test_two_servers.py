@@ -3,8 +3,9 @@
 The schema is upgraded once (`workbench db upgrade`); a server started before that refuses
 to run. Two `workbench serve` (gunicorn) on two ports share the database, the secret key and a
 Redis queue; one `workbench worker` runs the jobs. A lead signs in on one server, codes on both,
-starts an export on the first and downloads it from the second. Nothing here shares a file
-between the servers: the finished file travels through the database.
+starts an export on the first and downloads it from the second, then checks a codebook import
+on the first and applies it on the second. Nothing here shares a file between the servers: the
+finished file and the waiting upload travel through the database.
 
 Runs on the PostgreSQL leg (WORKBENCH_TEST_DATABASE_URL) with its own database; needs Redis
 (WORKBENCH_TEST_REDIS_URL, default redis://127.0.0.1:6379/15), with keys under a name of its
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import Workbook
 from openpyxl import load_workbook
 from sqlalchemy import create_engine
 from sqlalchemy import text
@@ -123,7 +125,13 @@ def test_two_servers_a_redis_queue_and_a_worker(stack: tuple[Stack, str, str]) -
     assert password, demo.stdout
 
     for port in (one, two):
-        deployment.start(f"serve-{port}", "serve", "--port", str(port), "--workers", "2")
+        # Each server has a folder of its own, as on two machines; job files stay in the
+        # database, so nothing one server wrote on its disk could reach the other.
+        own = {
+            "WORKBENCH_EXPORT_DIR": str(deployment.root / f"server-{port}"),
+            "WORKBENCH_JOB_FILES": "database",
+        }
+        deployment.start(f"serve-{port}", "serve", "--port", str(port), "--workers", "2", env=own)
     deployment.start("worker", "worker", "--threads", "2")
     wait_up(a, deployment)
     wait_up(b, deployment)
@@ -191,3 +199,31 @@ def test_two_servers_a_redis_queue_and_a_worker(stack: tuple[Stack, str, str]) -
         if row[header.index("code_key")] == code_key
     }
     assert coded == {("lead", passages[0]), ("lead", passages[1])}, rows[: at + 4]
+
+    # A codebook import checked on one server is applied on the other: the upload waits in
+    # the database between the two requests, not in the first server's folder.
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Codebook"
+    sheet.append(["name", "parent path", "colour", "takes_stance"])
+    sheet.append(["Brought in across servers", "", "#aabbcc", "yes"])
+    upload = io.BytesIO()
+    book.save(upload)
+    checked = http.post(
+        f"{a}/p/{slug}/codebook/import",
+        files={"file": ("codes.xlsx", upload.getvalue())},
+        headers=headers,
+    )
+    assert checked.status_code == 200, checked.text[:500]
+    kept = re.search(r'name="token" value="([^"]+)"', checked.text)
+    assert kept, checked.text[:1000]
+    applied = http.post(
+        f"{b}/p/{slug}/codebook/import/apply", data={"token": kept[1]}, headers=headers
+    )
+    assert applied.status_code == 200, applied.text[:500]
+    engine = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM code WHERE deleted_at IS NULL")).scalars()
+        assert "Brought in across servers" in set(names)
+        assert conn.execute(text("SELECT count(*) FROM pending_import")).scalar_one() == 0
+    engine.dispose()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from lxml import html
 from openpyxl import load_workbook
 from sqlalchemy import func
@@ -22,9 +23,12 @@ from tests.unit.test_export_qdpx_quirks import SOURCE
 from tests.unit.test_export_qdpx_quirks import archive
 from tests.unit.test_export_qdpx_quirks import qde
 from tests.unit.test_export_qdpx_quirks import selection
+from workbench.app import create_app
 from workbench.formats import coding_sheet as cs
 from workbench.models import Annotation
 from workbench.models import Document
+from workbench.models import PendingImport
+from workbench.web.unit import database
 
 
 @pytest.fixture()
@@ -343,3 +347,57 @@ def test_a_partial_project_import_is_applied_only_when_asked(
     assert session.scalar(select(func.count(Document.id))) == before + 1
     again = lead.post(f"/p/{slug}/import/project/apply", data={"token": token})
     assert again.status_code == 422 and "no longer available" in again.get_data(as_text=True)
+
+
+def test_an_import_previewed_on_one_server_is_applied_on_another(
+    study: Any, client_factory: Any, session: Session, app: Flask, db_url: str, tmp_path: Any
+) -> None:
+    """The upload waits in the database: a second app server, with a folder of its own, applies
+    the preview of the first, and the preview's trial import leaves no document behind."""
+    lead = _as(client_factory, "lead")
+    slug = study.project.slug
+    good = archive(
+        {
+            "project.qde": qde(selection(0, 5, "First")),
+            f"sources/{SOURCE}.txt": "First words here.\n\nMore.",
+        }
+    )
+    before = session.scalar(select(func.count(Document.id)))
+    preview = _upload(lead, f"/p/{slug}/import/project", "vendor.qdpx", good, create_coders="1")
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    token = _doc(preview).xpath("string(//input[@name='token']/@value)")
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before
+    kept = session.scalars(select(PendingImport)).one()
+    assert (kept.token, kept.kind, kept.filename, kept.data) == (
+        token,
+        "project",
+        "vendor.qdpx",
+        good,
+    )
+
+    other = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "EXPORT_DIR": str(tmp_path / "another-server"),
+            "QUEUE_URL": "immediate",
+        }
+    )
+    try:
+        browser: FlaskClient = other.test_client()
+        cookie = lead.client.get_cookie("session")
+        assert cookie is not None
+        browser.set_cookie("session", cookie.value)
+        applied = browser.post(
+            f"/p/{slug}/import/project/apply",
+            data={"token": token, "create_coders": "1"},
+            headers={"HX-Request": "true", "X-CSRFToken": lead.token or ""},
+        )
+        assert applied.status_code == 200, applied.get_data(as_text=True)
+    finally:
+        database(other).engine.dispose()
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before + 1
+    assert session.scalar(select(func.count(PendingImport.id))) == 0  # applied, then forgotten

@@ -1,15 +1,15 @@
 """What the Export page's interchange routes show: a coder's sheet to download, import previews.
 
 One call per route, each returning a plain dataclass the view sends or renders. Nothing here
-commits: a preview's writes, and those of an import that is not applied, are the caller's to
-drop (``applied`` says which).
+commits. A preview's trial import is rolled back to a savepoint, so what the caller commits is
+the upload kept for the apply; an import that is not applied is the caller's to drop
+(``applied`` says which).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -61,11 +61,6 @@ def coding_sheet_file(
     )
 
 
-def pending_folder(export_dir: str) -> str:
-    """Where project imports wait between their preview and their application."""
-    return str(Path(export_dir) / "pending-imports")
-
-
 @dataclass(frozen=True)
 class ProjectImport:
     """A project import's report, and the token its file waits under (a preview only)."""
@@ -86,15 +81,20 @@ def preview_project_import(
     filename: str,
     data: bytes,
     *,
-    folder: str,
     create_coders: bool,
     mode: str,
 ) -> ProjectImport:
     """Keep the upload for a later apply and report what importing it would do."""
-    token = pending_imports.stash(folder, project.id, user.id, filename, data)
-    report = project_exchange.import_project_file(
-        session, project, user, filename, data, create_coders=create_coders, mode=mode
-    )
+    token = pending_imports.stash(session, "project", project.id, user.id, filename, data)
+    # The import runs for real, to report exactly what applying would do, and is undone to
+    # the savepoint: the kept upload is all the caller commits.
+    trial = session.begin_nested()
+    try:
+        report = project_exchange.import_project_file(
+            session, project, user, filename, data, create_coders=create_coders, mode=mode
+        )
+    finally:
+        trial.rollback()
     report.applied = False  # a preview: the report says what applying would do
     return ProjectImport(report, token)
 
@@ -105,17 +105,16 @@ def apply_project_import(
     user: User,
     token: str,
     *,
-    folder: str,
     create_coders: bool,
     mode: str,
     allow_partial: bool,
 ) -> ProjectImport:
     """Import a previewed upload: applied when complete, or partly when allowed."""
-    filename, data = pending_imports.load(folder, project.id, user.id, token)
+    filename, data = pending_imports.load(session, "project", project.id, user.id, token)
     report = project_exchange.import_project_file(
         session, project, user, filename, data, create_coders=create_coders, mode=mode
     )
     report.applied = report.complete or allow_partial
     if report.applied:
-        pending_imports.discard(folder, token)
+        pending_imports.discard(session, token)
     return ProjectImport(report)

@@ -1,62 +1,72 @@
-"""Uploaded project files kept between the preview of an import and its application.
+"""Uploaded project and codebook files kept between the preview of an import and its application.
 
-The browser shows the import report before anything is applied; the file itself waits on disk
-under a random token, bound to the project and the user who uploaded it, for at most a day.
+The browser shows the import report before anything is applied; the file itself waits in the
+database (``pending_import``) under a random token, bound to the project, the user who uploaded
+it and the kind of import, for at most a day. Every app server reads it, so the application may
+reach another server than the preview did. A stash is written in the caller's unit of work, and
+an applied import deletes its stash in the same transaction.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import secrets
-import time
-from pathlib import Path
+
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
+from workbench.models import PendingImport
 
-_MAX_AGE = 24 * 3600
+MAX_AGE = dt.timedelta(days=1)
+KINDS = ("project", "codebook")
 
 
-def stash(folder: str, project_id: int, user_id: int, filename: str, data: bytes) -> str:
+def stash(
+    session: Session, kind: str, project_id: int, user_id: int, filename: str, data: bytes
+) -> str:
     """Keep an upload for a later apply; return its token."""
-    root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
-    _sweep(root)
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of import: {kind}")
+    now = dt.datetime.now(dt.UTC)
+    session.execute(delete(PendingImport).where(PendingImport.created_at < now - MAX_AGE))
     token = secrets.token_urlsafe(18)
-    (root / f"{token}.bin").write_bytes(data)
-    meta = {"project": project_id, "user": user_id, "filename": filename}
-    (root / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    session.add(
+        PendingImport(
+            token=token,
+            kind=kind,
+            project_id=project_id,
+            user_id=user_id,
+            filename=filename[:500],
+            data=data,
+            created_at=now,
+        )
+    )
+    session.flush()
     return token
 
 
-def load(folder: str, project_id: int, user_id: int, token: str) -> tuple[str, bytes]:
+def load(
+    session: Session, kind: str, project_id: int, user_id: int, token: str
+) -> tuple[str, bytes]:
     """The (filename, bytes) stashed under token by this user for this project."""
-    root = Path(folder)
-    if not token.replace("-", "").replace("_", "").isalnum():
-        raise ValidationError(_("This import is no longer available: upload the file again."))
-    try:
-        meta = json.loads((root / f"{token}.json").read_text(encoding="utf-8"))
-        data = (root / f"{token}.bin").read_bytes()
-    except (OSError, ValueError):
-        raise ValidationError(
-            _("This import is no longer available: upload the file again.")
-        ) from None
-    if meta.get("project") != project_id or meta.get("user") != user_id:
+    gone = _("This import is no longer available: upload the file again.")
+    if not token or len(token) > 40:
+        raise ValidationError(gone)
+    found = session.scalars(select(PendingImport).where(PendingImport.token == token)).first()
+    if found is None or found.kind != kind:
+        raise ValidationError(gone)
+    if found.created_at < dt.datetime.now(dt.UTC) - MAX_AGE:
+        raise ValidationError(gone)
+    if found.project_id != project_id or found.user_id != user_id:
         raise ValidationError(
             _("This import was previewed by someone else: upload the file again.")
         )
-    return str(meta.get("filename") or "upload"), data
+    return found.filename or "upload", bytes(found.data)
 
 
-def discard(folder: str, token: str) -> None:
-    """Forget a stashed upload once applied."""
-    if token.replace("-", "").replace("_", "").isalnum():
-        for suffix in (".bin", ".json"):
-            (Path(folder) / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-def _sweep(root: Path) -> None:
-    cutoff = time.time() - _MAX_AGE
-    for path in root.iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+def discard(session: Session, token: str) -> None:
+    """Forget a stashed upload once applied (in the transaction that applied it)."""
+    session.execute(delete(PendingImport).where(PendingImport.token == token))

@@ -8,6 +8,7 @@ from workbench.models.accounts import User
 from workbench.models.audit import AuditEvent
 from workbench.models.audit import ExportFileChunk
 from workbench.models.audit import ExportJob
+from workbench.models.audit import PendingImport
 from workbench.models.codes import Code
 from workbench.models.codes import CodebookVersion
 from workbench.models.coding import Annotation
@@ -48,6 +49,7 @@ __all__ = [
     "Membership",
     "Passage",
     "PassageState",
+    "PendingImport",
     "Project",
     "Quotation",
     "ReliabilityRound",

@@ -13,6 +13,7 @@ from workbench.db import Base
 from workbench.models._common import JSONType
 from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
+from workbench.models._common import UserRef
 from workbench.models._common import UserRefOrNull
 from workbench.models._common import UTCDateTime
 
@@ -66,3 +67,20 @@ class ExportFileChunk(Base):
     )
     seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class PendingImport(ProjectRow, Base):
+    """An upload waiting between the preview of its import and its application.
+
+    Kept in the database, not on one server's disk, so the lead's "apply" may reach any app
+    server; bound to the project, the user who previewed it and the kind of import."""
+
+    __tablename__ = "pending_import"
+    __table_args__ = (sa.Index("ix_pending_import_created_at", "created_at"),)
+
+    token: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[UserRef]
+    filename: Mapped[str] = mapped_column(sa.String(500))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[Timestamp]

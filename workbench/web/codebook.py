@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Blueprint
-from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_file
@@ -196,7 +194,8 @@ def import_file(project: Project) -> tuple[str, int]:
     filename, data = upload(_("Choose a codebook file (.xlsx, .qdc or .qdpx)."))
     report = codebook_import_report(db(), project, filename, data, user=me())
     discard()  # a check: the report says what applying would do
-    token = pending_imports.stash(_pending_dir(), project.id, me().id, filename, data)
+    # Kept for the apply in a transaction of its own, committed with the request.
+    token = pending_imports.stash(db(), "codebook", project.id, me().id, filename, data)
     html = render_template(
         "codebook/_import_report.html", report=report, project=project, token=token
     )
@@ -207,7 +206,7 @@ def import_file(project: Project) -> tuple[str, int]:
 def apply_import(project: Project) -> _Done:
     """Apply a checked codebook import; with items left out only when the lead ticks so."""
     token = request.form.get("token", "")
-    filename, data = pending_imports.load(_pending_dir(), project.id, me().id, token)
+    filename, data = pending_imports.load(db(), "codebook", project.id, me().id, token)
     allow_partial = flag(request.form.get("allow_partial"))
     report = apply_codebook_import(
         db(), project, filename, data, user=me(), allow_partial=allow_partial
@@ -215,13 +214,8 @@ def apply_import(project: Project) -> _Done:
     if not report.applied:
         discard()
         return _Done(status=422, report=report, token=token)
-    pending_imports.discard(_pending_dir(), token)
+    pending_imports.discard(db(), token)
     return _Done(
         Markup(_("Imported %(file)s as version %(n)s.", file=named(filename), n=report.version)),
         report=report,
     )
-
-
-def _pending_dir() -> str:
-    # Apart from the project imports' stash, so a token only ever applies as a codebook.
-    return str(Path(current_app.config["EXPORT_DIR"]) / "pending-codebooks")

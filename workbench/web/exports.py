@@ -207,12 +207,11 @@ def _exchange_report(
 def import_project(project: Project) -> Response:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
     filename, data = upload()
-    mode = _segmentation()
-    folder, create_coders = _pending_folder(), _flag("create_coders")
+    mode, create_coders = _segmentation(), _flag("create_coders")
+    # A preview: its trial import is undone; the upload kept for the apply is committed.
     found = interchange_pages.preview_project_import(
-        db(), project, me(), filename, data, folder=folder, create_coders=create_coders, mode=mode
+        db(), project, me(), filename, data, create_coders=create_coders, mode=mode
     )
-    discard()  # a preview: the report says what applying would do
     form = {"token": found.token, "create_coders": create_coders, "segmentation": mode}
     return _exchange_report(found.report, project, 200, **form)
 
@@ -225,7 +224,6 @@ def apply_project_import(project: Project) -> Response:
         project,
         me(),
         request.form.get("token", ""),
-        folder=_pending_folder(),
         create_coders=_flag("create_coders"),
         mode=_segmentation(),
         allow_partial=_flag("allow_partial"),
@@ -237,10 +235,6 @@ def apply_project_import(project: Project) -> Response:
 
 def _memo_limit() -> int:
     return int(current_app.config["MAX_MEMO_CHARS"])
-
-
-def _pending_folder() -> str:
-    return interchange_pages.pending_folder(current_app.config["EXPORT_DIR"])
 
 
 def _segmentation() -> str:
