@@ -123,3 +123,16 @@ class UnitOfWork:
         if self._holds_gate and self._gate is not None:
             self._holds_gate = False
             self._gate.release()
+
+
+@contextmanager
+def trial(session: Session) -> Iterator[Session]:
+    """Run work only to see what it would do: it is rolled back to a savepoint at the end.
+
+    What the session wrote before the block stays in its transaction (an import preview keeps
+    the upload it will apply later and undoes the trial import itself)."""
+    savepoint = session.begin_nested()
+    try:
+        yield session
+    finally:
+        savepoint.rollback()

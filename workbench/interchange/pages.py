@@ -23,6 +23,7 @@ from workbench.interchange import project_exchange
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.models import Project
 from workbench.models import User
+from workbench.unit_of_work import trial
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,10 @@ def preview_project_import(
     token = pending_imports.stash(session, "project", project.id, user.id, filename, data)
     # The import runs for real, to report exactly what applying would do, and is undone to
     # the savepoint: the kept upload is all the caller commits.
-    trial = session.begin_nested()
-    try:
+    with trial(session):
         report = project_exchange.import_project_file(
             session, project, user, filename, data, create_coders=create_coders, mode=mode
         )
-    finally:
-        trial.rollback()
     report.applied = False  # a preview: the report says what applying would do
     return ProjectImport(report, token)
 
