@@ -37,6 +37,7 @@ from workbench.web.routes import lead_action
 from workbench.web.routes import route
 from workbench.web.unit import db
 from workbench.web.unit import discard
+from workbench.web.unit import undone
 
 bp = Blueprint("codebook", __name__)
 
@@ -190,12 +191,12 @@ def export(slug: str, fmt: str) -> Response:
 
 @lead_action(bp, "/p/<slug>/codebook/import")
 def import_file(project: Project) -> tuple[str, int]:
-    """Check a codebook file (Excel or REFI-QDA): show what importing would do, keep nothing."""
+    """Check a codebook file (Excel or REFI-QDA): show what importing would do; keep the file."""
     filename, data = upload(_("Choose a codebook file (.xlsx, .qdc or .qdpx)."))
-    report = codebook_import_report(db(), project, filename, data, user=me())
-    discard()  # a check: the report says what applying would do
-    # Kept for the apply in a transaction of its own, committed with the request.
+    # Kept for the apply and committed with the request; the check itself is undone.
     token = pending_imports.stash(db(), "codebook", project.id, me().id, filename, data)
+    with undone():
+        report = codebook_import_report(db(), project, filename, data, user=me())
     html = render_template(
         "codebook/_import_report.html", report=report, project=project, token=token
     )

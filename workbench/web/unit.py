@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbench.unit_of_work import Database
 from workbench.unit_of_work import UnitOfWork
+from workbench.unit_of_work import trial
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -130,6 +131,13 @@ def writing() -> Iterator[Session]:
 def discard() -> None:
     """Drop what the request's use case wrote so far: a preview, or an import that was refused."""
     unit().session.rollback()
+
+
+@contextmanager
+def undone() -> Iterator[Session]:
+    """Run a check whose writes are rolled back to a savepoint; earlier writes are kept."""
+    with trial(unit().session) as session:
+        yield session
 
 
 def abandon() -> None:
