@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-# The search index (migration 0008) lives outside the models: SQLite's FTS5 tables and their
-# shadow tables, PostgreSQL's passage_search table and an expression index. Comparing the
-# models with the schema skips them.
-SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars", "passage_search")
+# The search index (migrations 0008 and 0018) lives outside the models: SQLite's FTS5 tables
+# and their shadow tables, PostgreSQL's passage_search and search_word tables and an expression
+# index. Comparing the models with the schema skips them.
+SEARCH_TABLE_PREFIXES = ("passage_trigram", "passage_chars", "passage_search", "search_word")
 SEARCH_INDEXES = ("ix_passage_text_cjk", "ix_document_title_trgm")
 
 

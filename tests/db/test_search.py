@@ -55,6 +55,9 @@ TRICKY = [
     "ТЕРРОРИЗМ и терроризм",
     "UN",
     "a",
+    # A run of letters longer than the PostgreSQL word index keeps as a word (migration 0018).
+    "x" * 30 + "terrorism" + "y" * 31 + " and counterterrorism2001",
+    "Bioterrorism, 2001abc; terror_ism and terror-ism",
 ]
 
 QUERIES = [
@@ -109,6 +112,16 @@ QUERIES = [
     " ",
     "  ",
     "sign and",
+    "terror",
+    "ism",
+    "rorism",
+    "counterterrorism",
+    "2001abc",
+    "001",
+    "xterrorismy",
+    "kelvin",
+    "x" * 30,
+    "x" * 30 + "terrorism" + "y" * 31,
 ]
 
 
@@ -157,7 +170,8 @@ def test_index_equals_substring_scan_on_tricky_text(session: Session, coded) -> 
     _add_tricky(session, coded.project, coded.other)
     _assert_agrees(session, coded.project.id, QUERIES)
     # Not vacuous: the hard cases do find something, and only what they should.
-    assert len(_index_ids(session, coded.project.id, "terrorism")) == 2
+    assert len(_index_ids(session, coded.project.id, "terrorism")) == 4
+    assert len(_index_ids(session, coded.project.id, "x" * 30)) == 1
     # Case folds within full width; width itself is not folded (no NFKC).
     assert len(_index_ids(session, coded.project.id, "ｔｅｒｒｏｒｉｓｍ")) == 2
     assert len(_index_ids(session, coded.project.id, "主权")) == 1
@@ -581,3 +595,56 @@ def test_the_document_list_follows_a_passage_moved_to_another_document(
     moved.text = "Capacity matters."
     session.commit()
     assert (listed("sovereignty"), listed("capacity")) == ([], [second.id])
+
+
+def test_the_word_index_holds_every_word_a_passage_gains(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """PostgreSQL's word table (migration 0018) gains the words of new and edited passages."""
+    project = make_project("Words", lead=make_user("lead"))
+    import_text(project, [("a.txt", b"Zygomorphic flowers.\n\nPlain text.")])
+    plain = session.scalars(select(Passage).where(Passage.text == "Plain text.")).one()
+    plain.text = "A quokka, and QUOKKAS."
+    session.commit()
+    ids = _index_ids(session, project.id, "okka")
+    assert ids == {plain.id}
+    assert len(_index_ids(session, project.id, "zygomorph")) == 1
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    words = set(session.scalars(text("SELECT word FROM search_word")))
+    assert {"zygomorphic", "flowers", "quokka", "quokkas", "a", "and"} <= words
+    # The edited passage's words are its own runs of ASCII letters and digits.
+    stored = session.scalar(
+        text("SELECT words FROM passage_search WHERE passage_id = :p"), {"p": plain.id}
+    )
+    assert [w for w in stored if w] == ["a", "quokka", "and", "quokkas"]
+
+
+def test_a_word_query_takes_the_word_index_and_anything_else_the_trigrams(
+    session: Session,
+) -> None:
+    """Which PostgreSQL query a search compiles to; the rows they find are the tests above."""
+    from sqlalchemy.dialects import postgresql
+
+    def sql(query: str) -> str:
+        stmt = select(Passage.id).where(passage_text_matches(query))
+        return str(stmt.compile(dialect=postgresql.dialect()))
+
+    assert "search_word" in sql("Terrorism") and "search_word" in sql("2001abc")
+    for other in ("sign and", "counter-terrorism", "terrorismé", "x" * 61, "ab"):
+        assert "search_word" not in sql(other), other
+
+
+def test_the_word_limit_is_the_migration_s() -> None:
+    """documents/search.py and migration 0018 agree on the longest word and the long-run mark."""
+    import importlib.util
+
+    from workbench import migrate
+    from workbench.documents import search
+
+    path = migrate.MIGRATIONS / "versions" / "0018_search_words.py"
+    spec = importlib.util.spec_from_file_location("search_words_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert (migration.WORD_LIMIT, migration.LONG_RUN) == (search.WORD_LIMIT, search.LONG_RUN)

@@ -115,11 +115,10 @@ def _searched(dialect: str, project: Project, q: str) -> CompoundSelect[tuple[in
     """The ids of the documents whose text or title holds the query."""
     # One set of ids (passages' documents, then titles) rather than an OR of two tests,
     # which PostgreSQL can only run as a subquery per document.
-    in_text = documents_holding(dialect, project.id, q)
     in_title = select(Document.id).where(
         Document.project_id == project.id, text_matches(Document.title, q)
     )
-    return union(in_text, in_title)
+    return union(*documents_holding(dialect, project.id, q), in_title)
 
 
 def list_documents(

@@ -37,7 +37,6 @@ from workbench.core.corpus.records import looks_like_records
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
 from workbench.models import Document
-from workbench.models import Passage
 from workbench.models import Project
 from workbench.models import User
 
@@ -397,27 +396,24 @@ def _insert_passages(session: Session, rows: list[tuple[object, ...]]) -> None:
     """Insert passage rows, their values in _PASSAGE_COLUMNS order."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "sqlite":
-        # PostgreSQL's search trigger runs per row whatever the statement; a plain executemany
-        # (pipelined by psycopg) measured the same server time for the least client time.
-        stmt = insert(Passage)
-        for start in range(0, len(rows), 5000):
-            chunk = rows[start : start + 5000]
-            session.execute(stmt, [dict(zip(_PASSAGE_COLUMNS, row, strict=True)) for row in chunk])
-        return
-    # On SQLite, multi-row INSERTs, not a statement per row: FTS5 writes out its pending terms
-    # at the end of every statement that reached it through the search triggers, so row by row
-    # it writes (and then merges) a tiny segment per passage, ~3x the work. The statement goes
-    # to the driver as it is: SQLAlchemy's own multi-row path cost ~3 s of the corpus import in
-    # building and reading back parameters.
+    # Multi-row INSERTs, not a statement per row, on both databases: the search index is
+    # written per statement. On SQLite FTS5 writes out its pending terms at the end of every
+    # statement that reached it through the search triggers, so row by row it writes (and then
+    # merges) a tiny segment per passage, ~3x the work. On PostgreSQL the trigger adds each
+    # statement's new words to the word table (migration 0018): once per 1,000 passages rather
+    # than once for each. The statement goes to the driver as it is: SQLAlchemy's own
+    # multi-row path cost ~3 s of the corpus import in building and reading back parameters.
     connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     for chunk in statement_sized(rows, PASSAGE_PAGE):
-        connection.exec_driver_sql(_multi_row_insert(len(chunk)), tuple(chain.from_iterable(chunk)))
+        connection.exec_driver_sql(
+            _multi_row_insert(len(chunk), marker), tuple(chain.from_iterable(chunk))
+        )
 
 
 @functools.lru_cache(maxsize=32)
-def _multi_row_insert(rows: int) -> str:
-    one = "(" + ", ".join("?" * len(_PASSAGE_COLUMNS)) + ")"
+def _multi_row_insert(rows: int, marker: str) -> str:
+    one = "(" + ", ".join([marker] * len(_PASSAGE_COLUMNS)) + ")"
     return f"INSERT INTO passage ({', '.join(_PASSAGE_COLUMNS)}) VALUES " + ", ".join([one] * rows)
 
 
@@ -479,6 +475,15 @@ def _document_fields(doc: ParsedDocument, mode: str) -> dict[str, object]:
     }
 
 
+# PostgreSQL's GIN indexes that a bulk import fills (migrations 0008 and 0018).
+SEARCH_GIN_INDEXES = (
+    "ix_passage_search_trgm",
+    "ix_passage_search_words",
+    "ix_search_word_trgm",
+    "ix_passage_text_cjk",
+)
+
+
 def refresh_statistics(session: Session) -> None:
     """Refresh the planner's statistics after a bulk import, so queries plan for the new size."""
     if session.get_bind().dialect.name == "postgresql":
@@ -487,7 +492,8 @@ def refresh_statistics(session: Session) -> None:
         # New rows wait in the search indexes' GIN pending lists, which every search then reads
         # in full (20 ms instead of 0.1 ms per query after the corpus import): merge them now.
         session.execute(text("ANALYZE passage_search"))
-        for index in ("ix_passage_search_trgm", "ix_passage_text_cjk"):
+        session.execute(text("ANALYZE search_word"))
+        for index in SEARCH_GIN_INDEXES:
             session.execute(
                 text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}
             )
