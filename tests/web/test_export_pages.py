@@ -312,12 +312,9 @@ def test_blind_coder_sees_only_their_own_layer(study: Any, client_factory: Any) 
     assert zipfile.is_zipfile(io.BytesIO(coder.get(f"/p/{slug}/export/coding-sheet").data))
 
 
-def test_a_partial_project_import_is_applied_only_when_asked(
-    study: Any, client_factory: Any, session: Session
-) -> None:
-    lead = _as(client_factory, "lead")
-    slug = study.project.slug
-    partial = archive(
+def _with_a_pdf_source() -> bytes:
+    """A project with one text source and one PDF source, which the workbench cannot bring in."""
+    return archive(
         {
             "project.qde": qde(selection(0, 5, "Other")).replace(
                 "</Sources>",
@@ -326,6 +323,14 @@ def test_a_partial_project_import_is_applied_only_when_asked(
             f"sources/{SOURCE}.txt": "Other words here.\n\nMore.",
         }
     )
+
+
+def test_a_partial_project_import_is_applied_only_when_asked(
+    study: Any, client_factory: Any, session: Session
+) -> None:
+    lead = _as(client_factory, "lead")
+    slug = study.project.slug
+    partial = _with_a_pdf_source()
     before = session.scalar(select(func.count(Document.id)))
     preview = _upload(lead, f"/p/{slug}/import/project", "p.qdpx", partial, create_coders="1")
     page = _doc(preview)
@@ -401,3 +406,70 @@ def test_an_import_previewed_on_one_server_is_applied_on_another(
     reread(session)
     assert session.scalar(select(func.count(Document.id))) == before + 1
     assert session.scalar(select(func.count(PendingImport.id))) == 0  # applied, then forgotten
+
+
+def _job_shown(client: Any, slug: str, response: Any) -> Any:
+    """The job a response started, as its page shows it once the queue has run it."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    job_id = _doc(response).xpath("string(//section[contains(@class, 'job')]/@id)")
+    assert job_id.startswith("job-"), response.get_data(as_text=True)
+    page = client.get(f"/p/{slug}/export/jobs/{job_id.removeprefix('job-')}", htmx=True)
+    assert page.status_code == 200
+    return _doc(page)
+
+
+def test_a_large_project_file_is_previewed_and_applied_by_a_worker(
+    study: Any, client_factory: Any, session: Session, app: Flask
+) -> None:
+    """Above IMPORT_INLINE_BYTES both steps run on the queue; each job's page shows its report."""
+    app.config.update(IMPORT_INLINE_BYTES=100)  # every real project file goes to the queue
+    lead = _as(client_factory, "lead")
+    slug = study.project.slug
+    partial = _with_a_pdf_source()
+    before = session.scalar(select(func.count(Document.id)))
+    started = _upload(lead, f"/p/{slug}/import/project", "p.qdpx", partial, create_coders="1")
+    preview = _job_shown(lead, slug, started)
+    assert preview.xpath("//section[@data-status='done']//div[@data-applied='no']")
+    assert preview.xpath("//ul[@class='dropped']/li[contains(., \"PDFSource 'scan'\")]")
+    assert preview.xpath("//form//input[@name='allow_partial']")
+    # The apply form replaces the job with the next step's answer, wherever the job is shown.
+    assert preview.xpath("//form[@hx-target='#project-result']")
+    token = preview.xpath("string(//input[@name='token']/@value)")
+    assert token and preview.xpath("string(//input[@name='segmentation']/@value)") == "paragraph"
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before  # the trial was undone
+
+    refused = lead.post(
+        f"/p/{slug}/import/project/apply", data={"token": token, "create_coders": "1"}
+    )
+    shown = _job_shown(lead, slug, refused)
+    assert shown.xpath("//div[@data-applied='no' and @data-complete='no']")
+    assert not shown.xpath("//input[@name='token']")
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before
+    assert session.scalar(select(func.count(PendingImport.id))) == 1  # kept for a second try
+
+    accepted = lead.post(
+        f"/p/{slug}/import/project/apply",
+        data={"token": token, "create_coders": "1", "allow_partial": "1"},
+    )
+    shown = _job_shown(lead, slug, accepted)
+    assert shown.xpath("//div[@data-applied='yes']"), html.tostring(shown)
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before + 1
+    assert session.scalar(select(func.count(PendingImport.id))) == 0
+
+
+def test_a_large_broken_project_file_fails_its_job_with_the_reason(
+    study: Any, client_factory: Any, session: Session, app: Flask
+) -> None:
+    app.config.update(IMPORT_INLINE_BYTES=100)
+    lead = _as(client_factory, "lead")
+    slug = study.project.slug
+    before = session.scalar(select(func.count(Document.id)))
+    started = _upload(lead, f"/p/{slug}/import/project", "broken.qdpx", b"not a zip file " * 20)
+    shown = _job_shown(lead, slug, started)
+    failed = shown.xpath("//section[@data-status='failed']//div[@role='alert']")
+    assert failed and "broken.qdpx" in failed[0].text_content(), html.tostring(shown)
+    reread(session)
+    assert session.scalar(select(func.count(Document.id))) == before

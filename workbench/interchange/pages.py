@@ -87,14 +87,31 @@ def preview_project_import(
 ) -> ProjectImport:
     """Keep the upload for a later apply and report what importing it would do."""
     token = pending_imports.stash(session, "project", project.id, user.id, filename, data)
+    report = trial_project_import(
+        session, project, user, filename, data, create_coders=create_coders, mode=mode
+    )
+    return ProjectImport(report, token)
+
+
+def trial_project_import(
+    session: Session,
+    project: Project,
+    user: User,
+    filename: str,
+    data: bytes,
+    *,
+    create_coders: bool,
+    mode: str,
+) -> ExchangeReport:
+    """What importing the file would do; nothing of the import stays in the session."""
     # The import runs for real, to report exactly what applying would do, and is undone to
-    # the savepoint: the kept upload is all the caller commits.
+    # the savepoint: what the session wrote before (a kept upload) is all the caller commits.
     with trial(session):
         report = project_exchange.import_project_file(
             session, project, user, filename, data, create_coders=create_coders, mode=mode
         )
     report.applied = False  # a preview: the report says what applying would do
-    return ProjectImport(report, token)
+    return report
 
 
 def apply_project_import(

@@ -13,8 +13,10 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import delete
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
 
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
@@ -52,10 +54,26 @@ def load(
     session: Session, kind: str, project_id: int, user_id: int, token: str
 ) -> tuple[str, bytes]:
     """The (filename, bytes) stashed under token by this user for this project."""
+    found = _checked(session, kind, project_id, user_id, token)
+    return found.filename or "upload", bytes(found.data)
+
+
+def size(session: Session, kind: str, project_id: int, user_id: int, token: str) -> int:
+    """The size in bytes of the upload stashed under token, checked as ``load`` checks it."""
+    found = _checked(session, kind, project_id, user_id, token)
+    length = select(func.length(PendingImport.data)).where(PendingImport.id == found.id)
+    return int(session.scalar(length) or 0)
+
+
+def _checked(
+    session: Session, kind: str, project_id: int, user_id: int, token: str
+) -> PendingImport:
     gone = _("This import is no longer available: upload the file again.")
     if not token or len(token) > 40:
         raise ValidationError(gone)
-    found = session.scalars(select(PendingImport).where(PendingImport.token == token)).first()
+    # The bytes are read only when asked for: a size check need not fetch a large upload.
+    stmt = select(PendingImport).where(PendingImport.token == token)
+    found = session.scalars(stmt.options(defer(PendingImport.data))).first()
     if found is None or found.kind != kind:
         raise ValidationError(gone)
     if found.created_at < dt.datetime.now(dt.UTC) - MAX_AGE:
@@ -64,7 +82,7 @@ def load(
         raise ValidationError(
             _("This import was previewed by someone else: upload the file again.")
         )
-    return found.filename or "upload", bytes(found.data)
+    return found
 
 
 def discard(session: Session, token: str) -> None:

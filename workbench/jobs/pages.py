@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from workbench.analysis import layers as analysis
 from workbench.coding import assignments
 from workbench.interchange import exports
+from workbench.interchange.exchange_report import ExchangeReport
 from workbench.jobs import export_jobs
+from workbench.jobs import import_jobs
 from workbench.jobs.files import FileStore
 from workbench.jobs.files import StoredFile
 from workbench.models import ExportJob
@@ -51,16 +53,17 @@ def export_page(session: Session, project: Project, user: User, role: str) -> Ex
 
 @dataclass(frozen=True)
 class JobPage:
-    """A background job and whether its runner stopped answering."""
+    """A background job, whether its runner stopped answering, and a project import's report."""
 
     job: ExportJob
     stale: bool
+    report: ExchangeReport | None = None
 
 
 def job_page(session: Session, project: Project, job_id: int) -> JobPage:
     """Read a job of the project for its page (or the fragment that polls it)."""
     job = export_jobs.get_job(session, project, job_id)
-    return JobPage(job, export_jobs.is_stale(job))
+    return JobPage(job, export_jobs.is_stale(job), import_jobs.project_report(job))
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,11 @@ def _run(database: Database, job_id: int, store: FileStore, scratch: Path) -> No
         with _Reporter(database, job_id), _language(language):
             import_jobs.run_import(database, job_id)
         return
+    if kind == import_jobs.PROJECT:
+        # The report is written in the language of whoever asked for it.
+        with _Reporter(database, job_id), _language(language):
+            import_jobs.run_project_import(database, job_id)
+        return
     if kind == training.TRAINING:
         with _Reporter(database, job_id):
             training.run_training_job(database, job_id)

@@ -79,14 +79,7 @@ class _Stored:
 
 def _import_result(stored: _Stored) -> str | Response:
     if stored.job is not None:  # committed: the worker may read the job now
-        if stored.created:
-            jobs.queue().export(stored.job.id)
-        job_url = url_for("exports.job", slug=stored.project.slug, job_id=stored.job.id)
-        if not is_htmx():
-            return redirect(job_url, code=303)
-        return render_template(
-            "exports/_job.html", project=stored.project, job=stored.job, stale=False
-        )
+        return jobs.queued(stored.project, stored.job, stored.created)
     assert stored.result is not None
     if not is_htmx():
         return redirect(url_for("projects.show", slug=stored.project.slug))

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from urllib.parse import quote
 
 from flask import Blueprint
@@ -30,13 +33,16 @@ from workbench.interchange import coding_import
 from workbench.interchange import downloads
 from workbench.interchange import exports
 from workbench.interchange import pages as interchange_pages
+from workbench.interchange import pending_imports
 from workbench.interchange import workbook_import
 from workbench.interchange.downloads import ExportRequest
 from workbench.interchange.exchange_report import ExchangeReport
 from workbench.interchange.import_report import ImportReport
 from workbench.jobs import export_jobs
 from workbench.jobs import files as job_files
+from workbench.jobs import import_jobs
 from workbench.jobs import pages as job_pages
+from workbench.models import ExportJob
 from workbench.models import Project
 from workbench.web import jobs
 from workbench.web.access import current_project
@@ -120,7 +126,9 @@ def job(slug: str, job_id: int) -> str:
     lead_only(role)
     page = job_pages.job_page(db(), project, job_id)
     template = "exports/_job.html" if is_htmx() else "exports/job.html"
-    return render_template(template, project=project, role=role, job=page.job, stale=page.stale)
+    return render_template(
+        template, project=project, role=role, job=page.job, stale=page.stale, report=page.report
+    )
 
 
 @lead_route(bp, "/p/<slug>/export/jobs/<int:job_id>/file")
@@ -203,34 +211,79 @@ def _exchange_report(
     return Response(html, status=status, mimetype="text/html")
 
 
-@lead_action(bp, "/p/<slug>/import/project")
-def import_project(project: Project) -> Response:
+@dataclass(frozen=True)
+class _ProjectStep:
+    """What a project import's preview or apply did: a report, or a job queued to make one."""
+
+    project: Project
+    report: ExchangeReport | None = None
+    form: Mapping[str, object] = field(default_factory=dict)
+    job: ExportJob | None = None
+    created: bool = False
+
+
+def _project_step(step: _ProjectStep) -> str | Response | WerkzeugResponse:
+    if step.job is not None:  # committed: the worker may read the job now
+        return jobs.queued(step.project, step.job, step.created)
+    assert step.report is not None
+    status = 200 if step.report.applied or step.form.get("token") else 422
+    return _exchange_report(step.report, step.project, status, **step.form)
+
+
+def _large(size: int) -> bool:
+    """Whether a project file is imported by a queue worker rather than in the request."""
+    return size > int(current_app.config["IMPORT_INLINE_BYTES"])
+
+
+def _caps() -> dict[str, int]:
+    config = current_app.config
+    return {
+        "per_user": int(config["EXPORT_JOBS_PER_USER"]),
+        "per_project": int(config["EXPORT_JOBS_PER_PROJECT"]),
+    }
+
+
+@lead_action(bp, "/p/<slug>/import/project", then=_project_step)
+def import_project(project: Project) -> _ProjectStep:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
     filename, data = upload()
     mode, create_coders = _segmentation(), _flag("create_coders")
+    if _large(len(data)):
+        job, created = import_jobs.start_project_preview(
+            db(), project, me(), filename, data, create_coders=create_coders, mode=mode,
+            language=current_language(), **_caps(),
+        )  # fmt: skip
+        return _ProjectStep(project, job=job, created=created)
     # A preview: its trial import is undone; the upload kept for the apply is committed.
     found = interchange_pages.preview_project_import(
         db(), project, me(), filename, data, create_coders=create_coders, mode=mode
     )
     form = {"token": found.token, "create_coders": create_coders, "segmentation": mode}
-    return _exchange_report(found.report, project, 200, **form)
+    return _ProjectStep(project, found.report, form)
 
 
-@lead_action(bp, "/p/<slug>/import/project/apply")
-def apply_project_import(project: Project) -> Response:
+@lead_action(bp, "/p/<slug>/import/project/apply", then=_project_step)
+def apply_project_import(project: Project) -> _ProjectStep:
     """Apply a previewed project import (partial only when asked to)."""
-    found = interchange_pages.apply_project_import(
-        db(),
-        project,
-        me(),
-        request.form.get("token", ""),
-        create_coders=_flag("create_coders"),
-        mode=_segmentation(),
-        allow_partial=_flag("allow_partial"),
+    token = request.form.get("token", "")
+    create_coders, mode, allow_partial = (
+        _flag("create_coders"),
+        _segmentation(),
+        _flag("allow_partial"),
     )
+    if _large(pending_imports.size(db(), "project", project.id, me().id, token)):
+        job, created = import_jobs.start_project_apply(
+            db(), project, me(), token, create_coders=create_coders, mode=mode,
+            allow_partial=allow_partial, language=current_language(), **_caps(),
+        )  # fmt: skip
+        return _ProjectStep(project, job=job, created=created)
+    found = interchange_pages.apply_project_import(
+        db(), project, me(), token, create_coders=create_coders, mode=mode,
+        allow_partial=allow_partial,
+    )  # fmt: skip
     if not found.applied:
         discard()
-    return _exchange_report(found.report, project, 200 if found.applied else 422, token=None)
+    return _ProjectStep(project, found.report, {"token": None})
 
 
 def _memo_limit() -> int:

@@ -13,6 +13,7 @@ from typing import cast
 
 from flask import current_app
 from flask import redirect
+from flask import render_template
 from flask import url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,6 +21,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from workbench.jobs import files as job_files
 from workbench.models import ExportJob
 from workbench.models import Project
+from workbench.web.htmx import is_htmx
 from workbench.web.unit import writing
 
 if TYPE_CHECKING:
@@ -61,3 +63,12 @@ def start(project: Project, starter: Starter) -> WerkzeugResponse:
     if created:  # only once the job row is committed: the worker reads it
         queue().export(job_id)
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
+
+
+def queued(project: Project, job: ExportJob, created: bool) -> str | WerkzeugResponse:
+    """Once a job's row is committed: queue it if new, then show it (htmx: its fragment)."""
+    if created:  # the worker reads the row
+        queue().export(job.id)
+    if not is_htmx():
+        return redirect(url_for("exports.job", slug=project.slug, job_id=job.id), code=303)
+    return render_template("exports/_job.html", project=project, job=job, stale=False)
