@@ -473,3 +473,4 @@ def test_a_large_broken_project_file_fails_its_job_with_the_reason(
     assert failed and "broken.qdpx" in failed[0].text_content(), html.tostring(shown)
     reread(session)
     assert session.scalar(select(func.count(Document.id))) == before
+    assert session.scalar(select(func.count(PendingImport.id))) == 0  # no apply can use it

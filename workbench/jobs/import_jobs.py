@@ -214,6 +214,15 @@ def _project_import(session: Session, job: ExportJob) -> ExchangeReport:
     return found.report
 
 
+def forget_checked_upload(session: Session, job: ExportJob) -> None:
+    """Delete the upload of a project file whose check failed: no apply can use it.
+
+    A failed apply keeps its upload, which its check showed to be importable."""
+    options = job.options or {}
+    if options.get("format") == PROJECT and options.get("step") == "preview":
+        pending_imports.discard(session, str(options.get("token") or ""))
+
+
 def _record(session: Session, job: ExportJob, report: ExchangeReport) -> None:
     job.options = {**(job.options or {}), "result": asdict(report)}
     export_jobs.finish(session, job.id, "done", done=report.documents_added)

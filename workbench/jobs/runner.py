@@ -191,6 +191,7 @@ def _failed(database: Database, job_id: int, error: str) -> None:
         job = session.get(ExportJob, job_id)
         if job is not None:
             files.drop_inputs(session, job)  # an import's kept upload is of no further use
+            import_jobs.forget_checked_upload(session, job)
 
 
 @contextmanager
