@@ -223,7 +223,12 @@ def _wrk(system: System, seconds: float, tmp: str) -> tuple[float, float, float,
 
 def _coder_headers(system: System, clients: int, signed_in: bool) -> list[list[str]]:
     """Each coder's headers: a real session and CSRF token on the workbench, stand-ins else."""
-    common = ["HX-Request: true", "Content-Type: application/x-www-form-urlencoded"]
+    common = [
+        "HX-Request: true",
+        "Content-Type: application/x-www-form-urlencoded",
+        # The same for every system; the workbench's sign-in saw it too (bench_coding.AGENT).
+        f"User-Agent: {bench_coding.AGENT}",
+    ]
     out = []
     for i in range(clients):
         if signed_in:
