@@ -428,6 +428,10 @@ def test_a_large_project_file_is_previewed_and_applied_by_a_worker(
     partial = _with_a_pdf_source()
     before = session.scalar(select(func.count(Document.id)))
     started = _upload(lead, f"/p/{slug}/import/project", "p.qdpx", partial, create_coders="1")
+    # Shown as it was when queued: it polls, with no row count (it reports no progress).
+    queued = _doc(started).xpath("//section[contains(@class, 'job')]")[0]
+    assert queued.get("data-status") == "queued" and queued.get("hx-get")
+    assert not queued.xpath(".//div[@role='progressbar']")
     preview = _job_shown(lead, slug, started)
     assert preview.xpath("//section[@data-status='done']//div[@data-applied='no']")
     assert preview.xpath("//ul[@class='dropped']/li[contains(., \"PDFSource 'scan'\")]")
