@@ -70,3 +70,25 @@ def test_an_unknown_kind_is_a_programming_error(session: Session, make_user, mak
     project = make_project("Kinds", lead=lead)
     with pytest.raises(ValueError, match="unknown kind"):
         pending_imports.stash(session, "workbook", project.id, lead.id, "x.xlsx", b"")
+
+
+def test_an_upload_is_described_without_its_bytes_and_claimed_once(
+    session: Session, make_user, make_project
+) -> None:
+    """An apply claims its upload; a second apply of the same upload fails, as if it were gone."""
+    lead, other = make_user("lead"), make_user("other")
+    project = make_project("Claimed", lead=lead)
+    token = pending_imports.stash(session, "project", project.id, lead.id, "big.qdpx", b"x" * 5000)
+    session.commit()
+    assert pending_imports.describe(session, "project", project.id, lead.id, token) == (
+        "big.qdpx",
+        5000,
+    )
+    with pytest.raises(ValidationError, match="someone else"):
+        pending_imports.describe(session, "project", project.id, other.id, token)
+    pending_imports.claim(session, token)
+    with pytest.raises(ValidationError, match="already been applied"):
+        pending_imports.claim(session, token)
+    session.rollback()
+    # The failed claim's transaction is gone, and with it the first claim: the upload is back.
+    assert pending_imports.describe(session, "project", project.id, lead.id, token)[1] == 5000

@@ -648,3 +648,49 @@ def test_the_word_limit_is_the_migration_s() -> None:
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     assert (migration.WORD_LIMIT, migration.LONG_RUN) == (search.WORD_LIMIT, search.LONG_RUN)
+
+
+def test_passages_adding_the_same_new_words_do_not_wait_for_each_other(
+    session: Session, make_user, make_project, import_text
+) -> None:
+    """Two open transactions adding the same new words, in opposite orders, neither waits.
+
+    The word table has no unique key (migration 0018): with one, the second transaction waited
+    for the first to end, and two such transactions could deadlock."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite writes one transaction at a time")
+    lead = make_user("lead")
+    first = make_project("First", lead=lead)
+    second = make_project("Second", lead=lead)
+    import_text(first, [("a.txt", b"Opening words.")])
+    import_text(second, [("b.txt", b"Opening words.")])
+    docs = {d.project_id: d.id for d in session.scalars(select(Document))}
+    engine = session.get_bind()
+
+    def add(connection, project_id: int, ordinal: int, body: str) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO passage (document_id, project_id, ordinal, text, start_offset, "
+                "end_offset, codable) VALUES (:d, :p, :o, :t, 0, :n, true)"
+            ),
+            {"d": docs[project_id], "p": project_id, "o": ordinal, "t": body, "n": len(body)},
+        )
+
+    with engine.connect() as a, engine.connect() as b:
+        for connection in (a, b):
+            connection.execute(text("SET lock_timeout = '3s'"))
+        add(a, first.id, 50, "zzqfirstword only")
+        add(b, second.id, 50, "aaqsecondword only")
+        add(a, first.id, 51, "aaqsecondword too")
+        add(b, second.id, 51, "zzqfirstword too")
+        a.commit()
+        b.commit()
+    session.rollback()
+    for project in (first, second):
+        for word in ("zzqfirstword", "aaqsecondword"):
+            assert len(_index_ids(session, project.id, word)) == 1, (project.name, word)
+    # Each transaction stored the words it did not see: a word may be stored twice.
+    stored = session.scalars(
+        text("SELECT word FROM search_word WHERE word IN ('zzqfirstword', 'aaqsecondword')")
+    ).all()
+    assert set(stored) == {"zzqfirstword", "aaqsecondword"}

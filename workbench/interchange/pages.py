@@ -131,5 +131,5 @@ def apply_project_import(
     )
     report.applied = report.complete or allow_partial
     if report.applied:
-        pending_imports.discard(session, token)
+        pending_imports.claim(session, token)
     return ProjectImport(report)

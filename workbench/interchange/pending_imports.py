@@ -58,11 +58,13 @@ def load(
     return found.filename or "upload", bytes(found.data)
 
 
-def size(session: Session, kind: str, project_id: int, user_id: int, token: str) -> int:
-    """The size in bytes of the upload stashed under token, checked as ``load`` checks it."""
+def describe(
+    session: Session, kind: str, project_id: int, user_id: int, token: str
+) -> tuple[str, int]:
+    """The name and size in bytes of the upload stashed under token, without reading it."""
     found = _checked(session, kind, project_id, user_id, token)
     length = select(func.length(PendingImport.data)).where(PendingImport.id == found.id)
-    return int(session.scalar(length) or 0)
+    return found.filename or "upload", int(session.scalar(length) or 0)
 
 
 def _checked(
@@ -86,5 +88,15 @@ def _checked(
 
 
 def discard(session: Session, token: str) -> None:
-    """Forget a stashed upload once applied (in the transaction that applied it)."""
+    """Forget a stashed upload no import will use (one whose check failed, say)."""
     session.execute(delete(PendingImport).where(PendingImport.token == token))
+
+
+def claim(session: Session, token: str) -> None:
+    """Delete the upload an import has just applied, in the transaction that applied it.
+
+    Two applies of one upload (two clicks, two queued jobs) may both have read it; the one that
+    finds it already gone fails, and its transaction, the second import, is rolled back."""
+    stmt = delete(PendingImport).where(PendingImport.token == token).returning(PendingImport.id)
+    if len(session.scalars(stmt).all()) != 1:
+        raise ValidationError(_("This import has already been applied."))

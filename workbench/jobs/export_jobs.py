@@ -248,7 +248,9 @@ def relative_path(job: ExportJob, project: Project) -> str:
 
 def record_progress(session: Session, job_id: int, done: int, total: int) -> None:
     """The runner's heartbeat: the job is running, with rows written so far out of total."""
-    job = session.get(ExportJob, job_id)
+    # Locked, and so read after the job's own transaction ends: read before it, the row's
+    # options were written back without the result that transaction had just recorded.
+    job = session.get(ExportJob, job_id, with_for_update=True)
     if job is None or job.status not in ACTIVE:
         return  # ended meanwhile (marked failed, or finished): a late beat changes nothing
     job.status = "running"

@@ -149,7 +149,7 @@ def start_project_apply(
     language: str = "en",
 ) -> tuple[ExportJob, bool]:
     """Queue the application of a previewed project file (or return the one already queued)."""
-    filename, _data = pending_imports.load(session, "project", project.id, user.id, token)
+    filename, _size = pending_imports.describe(session, "project", project.id, user.id, token)
     asked = {
         "format": PROJECT,
         "step": "apply",

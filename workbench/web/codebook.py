@@ -215,7 +215,7 @@ def apply_import(project: Project) -> _Done:
     if not report.applied:
         discard()
         return _Done(status=422, report=report, token=token)
-    pending_imports.discard(db(), token)
+    pending_imports.claim(db(), token)
     return _Done(
         Markup(_("Imported %(file)s as version %(n)s.", file=named(filename), n=report.version)),
         report=report,

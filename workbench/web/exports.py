@@ -271,7 +271,8 @@ def apply_project_import(project: Project) -> _ProjectStep:
         _segmentation(),
         _flag("allow_partial"),
     )
-    if _large(pending_imports.size(db(), "project", project.id, me().id, token)):
+    _name, size = pending_imports.describe(db(), "project", project.id, me().id, token)
+    if _large(size):
         job, created = import_jobs.start_project_apply(
             db(), project, me(), token, create_coders=create_coders, mode=mode,
             allow_partial=allow_partial, language=current_language(), **_caps(),

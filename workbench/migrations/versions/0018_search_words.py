@@ -14,9 +14,14 @@ passages holding one. ``search_word`` only grows: a word no passage holds any mo
 nothing. ``documents/search.py`` holds the same two constants; a test searches a long run.
 
 New passages are indexed once per statement (a bulk import inserts ~1,000 at a time), so each
-word of a batch is added to ``search_word`` once; a passage edit still goes row by row. Words
-are added in sorted order, so two transactions adding the same new words wait for each other
-rather than deadlock.
+word of a batch is looked up in ``search_word`` once; a passage edit still goes row by row.
+``search_word`` has no unique key, on purpose: with one, a transaction adding a word that
+another open transaction had just added waited for it to end (an edit in one project behind an
+import in another), and two such transactions could deadlock. A word is added only where none
+is stored, so two transactions adding it at once store it twice, which the search does not
+mind. The look-up is planned afresh each time, with the word table's size of the moment: a
+plan cached while the table was empty read the whole table for each new word once it had
+grown (an import took minutes).
 """
 
 from alembic import op
@@ -33,28 +38,37 @@ WORDS_FUNCTION = f"""CREATE FUNCTION passage_search_words(folded TEXT) RETURNS T
         regexp_replace(folded, '[a-z0-9]{{{WORD_LIMIT + 1},}}', '{LONG_RUN}', 'g'), '[^a-z0-9]+')
     $$"""
 
+
+# Adds to search_word the words of $1 (distinct) that it does not hold. Run with EXECUTE, so it
+# is planned with the word table's size at the time (see the module's docstring).
+ADD_WORDS = (
+    "INSERT INTO search_word (word) SELECT w FROM unnest($1) AS w "
+    "WHERE NOT EXISTS (SELECT FROM search_word AS s WHERE s.word = w)"
+)
 # The empty strings a split leaves at the text's ends are not words.
-NEW_WORDS = f"length(w) BETWEEN 1 AND {WORD_LIMIT}"
+WORD = f"length(w) BETWEEN 1 AND {WORD_LIMIT}"
 
 FILL_ROW = f"""CREATE OR REPLACE FUNCTION passage_search_fill() RETURNS trigger
     LANGUAGE plpgsql AS $$
     DECLARE
         f TEXT := lower(NEW.text COLLATE "C.utf8");
         runs TEXT[] := passage_search_words(f);
+        fresh TEXT[];
     BEGIN
         INSERT INTO passage_search (passage_id, project_id, document_id, folded, words)
             VALUES (NEW.id, NEW.project_id, NEW.document_id, f, runs)
             ON CONFLICT (passage_id) DO UPDATE SET project_id = EXCLUDED.project_id,
                 document_id = EXCLUDED.document_id, folded = EXCLUDED.folded,
                 words = EXCLUDED.words;
-        INSERT INTO search_word (word)
-            SELECT DISTINCT w FROM unnest(runs) AS w WHERE {NEW_WORDS} ORDER BY w
-            ON CONFLICT DO NOTHING;
+        SELECT array_agg(DISTINCT w) INTO fresh FROM unnest(runs) AS w WHERE {WORD};
+        EXECUTE '{ADD_WORDS}' USING fresh;
         RETURN NULL;
     END $$"""
 
 FILL_ADDED = f"""CREATE FUNCTION passage_search_fill_added() RETURNS trigger
     LANGUAGE plpgsql AS $$
+    DECLARE
+        fresh TEXT[];
     BEGIN
         WITH filled AS (
             INSERT INTO passage_search (passage_id, project_id, document_id, folded, words)
@@ -66,10 +80,9 @@ FILL_ADDED = f"""CREATE FUNCTION passage_search_fill_added() RETURNS trigger
                     words = EXCLUDED.words
                 RETURNING words
         )
-        INSERT INTO search_word (word)
-            SELECT DISTINCT w FROM filled, unnest(filled.words) AS w WHERE {NEW_WORDS}
-            ORDER BY w
-            ON CONFLICT DO NOTHING;
+        SELECT array_agg(DISTINCT w) INTO fresh FROM filled, unnest(filled.words) AS w
+            WHERE {WORD};
+        EXECUTE '{ADD_WORDS}' USING fresh;
         RETURN NULL;
     END $$"""
 
@@ -89,15 +102,16 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(WORDS_FUNCTION)
-    op.execute("CREATE TABLE search_word (word TEXT PRIMARY KEY)")
+    op.execute("CREATE TABLE search_word (word TEXT NOT NULL)")
     op.execute("ALTER TABLE passage_search ADD COLUMN words TEXT[]")
     op.execute("UPDATE passage_search SET words = passage_search_words(folded)")
     op.execute("ALTER TABLE passage_search ALTER COLUMN words SET NOT NULL")
     op.execute(
         "INSERT INTO search_word (word) SELECT DISTINCT w FROM passage_search, "
-        f"unnest(words) AS w WHERE {NEW_WORDS}"
+        f"unnest(words) AS w WHERE {WORD}"
     )
     # Built after the rows are in: one sort, rather than an index insertion a row.
+    op.execute("CREATE INDEX ix_search_word ON search_word (word)")
     op.execute("CREATE INDEX ix_passage_search_words ON passage_search USING gin (words)")
     op.execute("CREATE INDEX ix_search_word_trgm ON search_word USING gin (word gin_trgm_ops)")
     op.execute(FILL_ROW)
