@@ -102,9 +102,8 @@ def upload(slug: str, prepared: importing.Spool | _Large) -> _Stored:
             prepared.files,
             mode=_segmentation(),
             max_file_bytes=int(config["MAX_FILE_BYTES"]),
-            per_user=int(config["EXPORT_JOBS_PER_USER"]),
-            per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
             language=current_language(),
+            **jobs.caps(),
         )
         return _Stored(project, [], job=job, created=created)
     with prepared:

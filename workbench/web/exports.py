@@ -235,14 +235,6 @@ def _large(size: int) -> bool:
     return size > int(current_app.config["IMPORT_INLINE_BYTES"])
 
 
-def _caps() -> dict[str, int]:
-    config = current_app.config
-    return {
-        "per_user": int(config["EXPORT_JOBS_PER_USER"]),
-        "per_project": int(config["EXPORT_JOBS_PER_PROJECT"]),
-    }
-
-
 @lead_action(bp, "/p/<slug>/import/project", then=_project_step)
 def import_project(project: Project) -> _ProjectStep:
     """Preview a .qdpx/.qde project, .qdc codebook or workbook import: the report, nothing kept."""
@@ -251,7 +243,7 @@ def import_project(project: Project) -> _ProjectStep:
     if _large(len(data)):
         job, created = import_jobs.start_project_preview(
             db(), project, me(), filename, data, create_coders=create_coders, mode=mode,
-            language=current_language(), **_caps(),
+            language=current_language(), **jobs.caps(),
         )  # fmt: skip
         return _ProjectStep(project, job=job, created=created)
     # A preview: its trial import is undone; the upload kept for the apply is committed.
@@ -275,7 +267,7 @@ def apply_project_import(project: Project) -> _ProjectStep:
     if _large(size):
         job, created = import_jobs.start_project_apply(
             db(), project, me(), token, create_coders=create_coders, mode=mode,
-            allow_partial=allow_partial, language=current_language(), **_caps(),
+            allow_partial=allow_partial, language=current_language(), **jobs.caps(),
         )  # fmt: skip
         return _ProjectStep(project, job=job, created=created)
     found = interchange_pages.apply_project_import(

@@ -50,15 +50,20 @@ def file_store() -> job_files.FileStore:
     return job_files.FileStore(str(config["JOB_FILES"]), str(config["EXPORT_DIR"]))
 
 
+def caps() -> dict[str, int]:
+    """How many jobs may be queued or running at once, per person and per project."""
+    config = current_app.config
+    return {
+        "per_user": int(config["EXPORT_JOBS_PER_USER"]),
+        "per_project": int(config["EXPORT_JOBS_PER_PROJECT"]),
+    }
+
+
 def start(project: Project, starter: Starter) -> WerkzeugResponse:
     """Record (or find) the job with ``starter(session, caps...)``, queue it, go to its page."""
-    config = current_app.config
-    per_user, per_project = (
-        int(config["EXPORT_JOBS_PER_USER"]),
-        int(config["EXPORT_JOBS_PER_PROJECT"]),
-    )
+    limits = caps()
     with writing() as session:
-        job, created = starter(session, per_user, per_project)
+        job, created = starter(session, limits["per_user"], limits["per_project"])
         job_id = job.id
     if created:  # only once the job row is committed: the worker reads it
         queue().export(job_id)

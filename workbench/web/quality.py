@@ -121,14 +121,7 @@ def _started(done: tuple[Project, int, bool]) -> str:
 @lead_action(bp, "/p/<slug>/quality/suggestions/train", then=_started)
 def train(project: Project) -> tuple[Project, int, bool]:
     """Queue the training of the suggestion models as a background job."""
-    config = current_app.config
-    job, created = training.start_training(
-        db(),
-        project,
-        me(),
-        per_user=int(config["EXPORT_JOBS_PER_USER"]),
-        per_project=int(config["EXPORT_JOBS_PER_PROJECT"]),
-    )
+    job, created = training.start_training(db(), project, me(), **jobs.caps())
     return project, job.id, created
 
 
