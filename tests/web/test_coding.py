@@ -328,22 +328,29 @@ def test_progress_in_an_assigned_view_counts_assigned_passages(
     assert 'aria-valuemax="2"' in html and 'aria-valuenow="1"' in html
 
 
-def test_action_fragment_is_read_after_the_commit(client, team: Team, session, monkeypatch) -> None:
-    # On SQLite the hot path renders outside the writer turn: by the time the fragment is read,
-    # the request's unit of work has committed and is no longer writing. PostgreSQL has no
-    # writer turn: the fragment is read in the write's own transaction, before its commit.
+def test_action_fragment_is_read_in_the_write_and_rendered_after_it(
+    client, team: Team, monkeypatch
+) -> None:
+    # The changed row is read in the write's own transaction (one transaction per action) and
+    # rendered once the write has committed: on SQLite, outside the writer turn.
     from flask import g
 
     from workbench.coding import pages
+    from workbench.web import coding
 
-    seen: list[bool] = []
-    build = pages.action_fragment
+    seen: list[tuple[str, bool]] = []
+    build, render = pages.action_fragment, coding.render_template
 
     def watched(*args, **kwargs):
-        seen.append(g.wb_unit.writing)
+        seen.append(("read", g.wb_unit.writing))
         return build(*args, **kwargs)
 
+    def rendered(*args, **kwargs):
+        seen.append(("render", g.wb_unit.writing))
+        return render(*args, **kwargs)
+
     monkeypatch.setattr(pages, "action_fragment", watched)
+    monkeypatch.setattr(coding, "render_template", rendered)
     client.login("coder1")
     p, code = team.passages[0], team.codes["Sovereignty"]
     for action in ("toggle", "apply", "stance", "memo", "remove", "done"):
@@ -351,7 +358,37 @@ def test_action_fragment_is_read_after_the_commit(client, team: Team, session, m
         if action == "done":
             data = {"passage_id": p.id, "coded": "0"}
         assert client.post(f"/p/{team.slug}/code/{action}", data).status_code == 200, action
-    assert seen == [session.get_bind().dialect.name == "postgresql"] * 6
+    assert seen == [("read", True), ("render", False)] * 6
+
+
+def test_a_refused_coding_action_gives_the_writer_turn_back(
+    client_factory, team: Team, make_user, session, app
+) -> None:
+    # The turn is taken before the user is read: a request refused after that must still give
+    # it back, or every later action waits: a passage of no project and a user who is not a
+    # member (refused by the view), and a session ended elsewhere (refused before the view).
+    from workbench.models import User
+    from workbench.web.unit import database
+
+    make_user("outsider", name="Outsider")
+    session.commit()
+    coder, outsider, ended = client_factory(), client_factory(), client_factory()
+    for client, name in ((coder, "coder1"), (outsider, "outsider"), (ended, "coder2")):
+        client.login(name)
+    user = session.get(User, team.coder2.id)
+    user.session_generation += 1
+    session.commit()
+    p, code = team.passages[0], team.codes["Sovereignty"]
+    url = f"/p/{team.slug}/code/toggle"
+    gate = database(app).gate  # None on PostgreSQL, which locks rows instead
+    for client, status in ((coder, 404), (outsider, 403), (ended, 302)):
+        passage_id = 10**6 if status == 404 else p.id
+        response = client.post(url, {"passage_id": passage_id, "code_id": code.id})
+        assert response.status_code == status
+        if gate is not None:
+            assert gate._threads.acquire(blocking=False), f"the turn was kept after {status}"
+            gate._threads.release()
+    assert coder.post(url, {"passage_id": p.id, "code_id": code.id}).status_code == 200
 
 
 def test_passage_memo_keeps_one_state_row_and_records_changes_only(

@@ -130,8 +130,8 @@ def _render_view(slug: str, f: ViewFilters) -> str:
     return render_template(template, **vars(page), urls=_urls(project))
 
 
-# The coding actions. Each parses what its buttons send into one Command; the write commits,
-# then the changed passage and the scope's progress are read and rendered outside the writer turn.
+# The coding actions. Each parses what its buttons send into one Command; the changed passage and
+# the scope's progress are read in the write's transaction and rendered after its commit.
 
 
 def _span() -> Span | None:
@@ -164,12 +164,16 @@ def _command(action: str) -> commands.Command:
     return commands.Command(action, passage_id, code_id, changes)
 
 
-def _action_fragment(acted: commands.Acted) -> str:
-    fragment = pages.action_fragment(db(), acted, me())
-    return render_template("coding/_action.html", **vars(fragment), urls=_urls(acted.project))
+def _read_fragment(acted: commands.Acted) -> pages.ActionFragment:
+    return pages.action_fragment(db(), acted, me())
 
 
-@writes(then=_action_fragment, then_in_write=True)
+def _render_fragment(fragment: pages.ActionFragment) -> str:
+    return render_template("coding/_action.html", **vars(fragment), urls=_urls(fragment.project))
+
+
+# The hottest request of the tool: one transaction from the user's lookup to the changed row.
+@writes(read=_read_fragment, then=_render_fragment, whole_request=True)
 def _act(slug: str) -> commands.Acted:
     """A coding action: toggle, apply (idempotent), remove, stance, memo, done (or reopen)."""
     project, role = current_project(slug)

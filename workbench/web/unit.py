@@ -15,6 +15,8 @@ from typing import overload
 from flask import Flask
 from flask import current_app
 from flask import g
+from flask import has_request_context
+from flask import request
 from sqlalchemy.orm import Session
 
 from workbench.unit_of_work import Database
@@ -23,8 +25,12 @@ from workbench.unit_of_work import trial
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 T = TypeVar("T")
 _KEY = "workbench.database"
+# Set on a view declared ``@writes(whole_request=True)``; functools.wraps carries it through the
+# decorators around the view (login_required), so the request's view can be asked for it.
+_WHOLE_REQUEST = "wb_writes_whole_request"
 
 
 def init_app(app: Flask) -> None:
@@ -43,8 +49,18 @@ def database(app: Flask | None = None) -> Database:
 def unit() -> UnitOfWork:
     """This request's unit of work, opened on first use."""
     if "wb_unit" not in g:
-        g.wb_unit = database().unit()
+        work = database().unit()
+        g.wb_unit = work
+        if _writes_whole_request():
+            work.begin_write()
     return cast(UnitOfWork, g.wb_unit)
+
+
+def _writes_whole_request() -> bool:
+    if not has_request_context() or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, _WHOLE_REQUEST, False))
 
 
 def db() -> Session:
@@ -67,7 +83,15 @@ def writes(
     *,
     prepare: Callable[[], object] | None = None,
     then: Callable[[R], T],
-    then_in_write: bool = False,
+) -> Callable[[Callable[P, R]], Callable[P, T]]: ...
+
+
+@overload
+def writes(
+    *,
+    read: Callable[[R], S],
+    then: Callable[[S], T],
+    whole_request: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, T]]: ...
 
 
@@ -76,19 +100,23 @@ def writes(
     /,
     *,
     prepare: Callable[[], object] | None = None,
+    read: Callable[[Any], Any] | None = None,
     then: Callable[[Any], Any] | None = None,
-    then_in_write: bool = False,
+    whole_request: bool = False,
 ) -> Any:
     """Declare a view that writes: its use case runs in one write transaction, committed here.
 
     ``prepare`` runs before the writer turn is taken, for slow work that writes nothing (parsing
     an upload); its result reaches the view as the keyword argument ``prepared``. ``then`` runs
     after the commit with what the view returned and gives the response: the page or fragment
-    that shows the change is read and rendered without holding the writer turn.
+    that shows the change is rendered without holding the writer turn.
 
-    ``then_in_write`` (for small, hot responses): where there is no writer turn to give back
-    (PostgreSQL), ``then`` reads in the write's own transaction just before the commit, which
-    saves a second transaction and its round trips; on SQLite it still runs after the commit.
+    For small, hot actions (a coding action): ``read`` reads what the response shows in the
+    write's own transaction, just before the commit, and ``then`` renders it after the commit.
+    With ``whole_request`` the request's unit of work is the write from its first statement
+    (the signed-in user's lookup included): on SQLite the writer turn is taken as the request
+    first touches the database, so the request costs one transaction where a read before the
+    turn, the write and a read after it cost three.
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,16 +128,16 @@ def writes(
             work.begin_write()
             try:
                 result = fn(*args, **kwargs)
-                if then is not None and then_in_write and not work.gated:
-                    response = then(result)
-                    work.commit()
-                    return response
+                if read is not None:
+                    result = read(result)
             except BaseException:
                 work.rollback()
                 raise
             work.commit()
             return then(result) if then is not None else result
 
+        if whole_request:
+            setattr(wrapper, _WHOLE_REQUEST, True)
         return wrapper
 
     return decorate(view) if view is not None else decorate
