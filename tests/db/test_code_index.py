@@ -45,3 +45,26 @@ def test_an_edit_is_seen_at_once(session, make_user) -> None:
     session.commit()
     fresh = code_index(session, project.id).by_id[code.id]
     assert fresh.definition == "Changed." and fresh.revision == code.revision + 1
+
+
+def test_the_stamp_read_with_the_project_is_the_one_read_alone(session, make_user) -> None:
+    # A coding action reads the codebook's stamp with the user and project; kept for the write,
+    # it must equal what code_index reads by itself, before the first version and after one.
+    from workbench.accounts import membership
+    from workbench.codebooks import code_index as index
+
+    lead = make_user("lead")
+    project = accounts.create_project(session, "P", lead=lead)
+    session.commit()
+    statement = membership.lookup_statement(*index.STAMP_COLUMNS)
+    for make_version in (False, True):
+        if make_version:
+            codebooks.ensure_seed_codebook(session, project, lead)
+            session.commit()
+        _user, lookup = membership.user_and_project(session, lead.id, project.slug, statement)
+        index.remember_stamp(session, project.id, lookup.extra)
+        kept = session.info[index._MEMO][project.id]
+        index.forget_version(session, project.id)
+        alone = index._stamp(session, project.id)
+        assert kept == alone
+        assert (kept[0] > 0) is make_version, kept

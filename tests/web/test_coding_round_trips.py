@@ -59,17 +59,17 @@ def _statements(traffic: Traffic) -> list[str]:
     return [s for s in traffic.statements if not s.startswith("BEGIN")]
 
 
-# A toggle that applies a code: the user with the project and role, and whether the project has
-# a trained suggestion model (1), the passage (2), the codebook version (3), whether the coder has
-# the code (4), the annotation with its history (5 on PostgreSQL; 5 and 6 on SQLite), the coder's
+# A toggle that applies a code: the user with the project, the role, whether the project has a
+# trained suggestion model and the codebook's version (1), the passage (2), whether the coder has
+# the code (3), the annotation with its history (4 on PostgreSQL; 4 and 5 on SQLite), the coder's
 # state of the passage (one upsert), and the refreshed row: its codings (1), the document's
 # progress with the coder's state of the passage (1). A project without a trained model reads
 # nothing more about suggestions.
-APPLY = {"postgresql": 8, "sqlite": 9}
+APPLY = {"postgresql": 7, "sqlite": 8}
 # A toggle that removes the passage's only code: the same reads, the delete with its history
 # (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
 # statement) and that reopening's history event.
-REMOVE = {"postgresql": 9, "sqlite": 10}
+REMOVE = {"postgresql": 8, "sqlite": 9}
 
 
 def test_a_coding_action_costs_a_fixed_few_statements(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,38 +27,60 @@ _PROJECT_AND_ROLE = (
     .where(Project.slug == bindparam("slug"))
 )
 
-# The account a session cookie names, the project the URL names and the account's role in it,
-# in one query: a project request's first three questions cost one round trip.
-_USER_PROJECT_AND_ROLE = (
-    select(User, Project, Membership.role)
-    .select_from(User)
-    .outerjoin(Project, Project.slug == bindparam("slug"))
-    .outerjoin(
-        Membership,
-        (Membership.project_id == Project.id) & (Membership.user_id == User.id),
+
+def lookup_statement(*extra: ColumnElement[Any]) -> Select[Any]:
+    """The account a session cookie names, the project the URL names and the account's role in it.
+
+    One query: a project request's first three questions cost one round trip. ``extra`` are
+    further columns about the project (correlated on ``Project.id``), read in the same trip."""
+    return (
+        select(User, Project, Membership.role, *extra)
+        .select_from(User)
+        .outerjoin(Project, Project.slug == bindparam("slug"))
+        .outerjoin(
+            Membership,
+            (Membership.project_id == Project.id) & (Membership.user_id == User.id),
+        )
+        .where(User.id == bindparam("user"))
     )
-    .where(User.id == bindparam("user"))
-)
+
+
+_USER_PROJECT_AND_ROLE = lookup_statement()
 
 
 class Lookup:
     """A project request's project and the user's role in it, as read with the user (unchecked)."""
 
-    __slots__ = ("project", "role", "slug")
+    __slots__ = ("extra", "project", "role", "slug")
 
-    def __init__(self, slug: str, project: Project | None, role: str | None) -> None:
+    def __init__(
+        self,
+        slug: str,
+        project: Project | None,
+        role: str | None,
+        extra: tuple[Any, ...] = (),
+    ) -> None:
         self.slug = slug
         self.project = project
         self.role = role
+        self.extra = extra  # the values of the statement's extra columns
 
 
-def user_and_project(session: Session, user_id: int, slug: str) -> tuple[User | None, Lookup]:
-    """The account with this id, and the project called slug with the account's role in it."""
-    row = session.execute(_USER_PROJECT_AND_ROLE, {"user": user_id, "slug": slug}).tuples().first()
+def user_and_project(
+    session: Session, user_id: int, slug: str, statement: Select[Any] | None = None
+) -> tuple[User | None, Lookup]:
+    """The account with this id, and the project called slug with the account's role in it.
+
+    ``statement`` is one built by ``lookup_statement`` with extra columns, whose values the
+    lookup carries."""
+    params = {"user": user_id, "slug": slug}
+    row = session.execute(
+        _USER_PROJECT_AND_ROLE if statement is None else statement, params
+    ).first()
     if row is None:
         return None, Lookup(slug, None, None)
-    user, project, role = row
-    return user, Lookup(slug, project, None if role is None else str(role))
+    user, project, role, *extra = row
+    return user, Lookup(slug, project, None if role is None else str(role), tuple(extra))
 
 
 def checked_role(lookup: Lookup, user: User) -> tuple[Project, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import login_throttle
@@ -52,10 +54,14 @@ def session_user(session: Session, user_id: int, generation: int) -> User | None
 
 
 def session_user_in_project(
-    session: Session, user_id: int, generation: int, slug: str
+    session: Session,
+    user_id: int,
+    generation: int,
+    slug: str,
+    statement: Select[Any] | None = None,
 ) -> tuple[User | None, membership.Lookup]:
     """``session_user``, with the project the URL names and the role in it read in one query."""
-    user, lookup = membership.user_and_project(session, user_id, slug)
+    user, lookup = membership.user_and_project(session, user_id, slug, statement)
     return _valid(user, generation), lookup
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import event
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from workbench.codebooks.fields import common_fields
 from workbench.models import Code
 from workbench.models import CodebookVersion
+from workbench.models import Project
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,35 @@ def _stamp(session: Session, project_id: int) -> Stamp:
         row = session.connection().execute(_VERSION, {"project_id": project_id}).first()
         memo[project_id] = (int(row[0]), row[1], str(row[2])) if row else (0, None, None)
     return memo[project_id]
+
+
+def _newest(column: Any) -> Any:
+    return (
+        select(column)
+        .where(CodebookVersion.project_id == Project.id)
+        .order_by(CodebookVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# The stamp as three columns of a query that reads the project (correlated on Project.id): a
+# request that reads its project first learns the codebook's version in the same round trip.
+STAMP_COLUMNS = (
+    _newest(CodebookVersion.number),
+    _newest(CodebookVersion.id),
+    _newest(CodebookVersion.created_at),
+)
+
+
+def remember_stamp(session: Session, project_id: int, values: tuple[Any, ...]) -> None:
+    """Keep the stamp read with ``STAMP_COLUMNS`` for this session, as ``_stamp`` would read it.
+
+    Only for a session that is already in the transaction that writes: the stamp must be the
+    one the write sees."""
+    number, row_id, created = values
+    stamp: Stamp = (int(number), row_id, str(created)) if number is not None else (0, None, None)
+    session.info.setdefault(_MEMO, {})[project_id] = stamp
 
 
 def version_of(session: Session, project_id: int) -> int:

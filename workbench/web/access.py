@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from workbench.accounts import membership
 from workbench.accounts import sign_in
+from workbench.codebooks import code_index
 from workbench.core.errors import Forbidden
 from workbench.core.i18n import N_
 from workbench.core.i18n import _
@@ -23,6 +24,7 @@ from workbench.models import Project
 from workbench.models import User
 from workbench.web import parsers
 from workbench.web.unit import db
+from workbench.web.unit import unit
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -31,6 +33,7 @@ login_manager.login_message = N_("Please sign in to continue.")
 login_manager.localize_callback = _
 
 _SESSION_ID = re.compile(r"([0-9]{1,10}):([0-9]{1,10})")
+_WITH_CODEBOOK_STAMP = membership.lookup_statement(*code_index.STAMP_COLUMNS)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -54,7 +57,15 @@ def load_user(user_id: str) -> User | None:
         # signed in; PostgreSQL cannot even compare a string with a NUL in it).
         return sign_in.session_user(db(), uid, generation)
     # A project URL: the project and the user's role come with the user, in the same query.
-    user, g.wb_project = sign_in.session_user_in_project(db(), uid, generation, slug)
+    # A request that is already writing (a coding action) also reads the codebook's version
+    # there: the write sees the same snapshot, and it saves the write a round trip.
+    writing = unit().writing
+    statement = _WITH_CODEBOOK_STAMP if writing else None
+    session = db()
+    user, lookup = sign_in.session_user_in_project(session, uid, generation, slug, statement)
+    if writing and lookup.project is not None:
+        code_index.remember_stamp(session, lookup.project.id, lookup.extra)
+    g.wb_project = lookup
     return user
 
 
