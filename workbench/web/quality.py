@@ -29,7 +29,7 @@ from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.coding import _scope_filters
-from workbench.web.coding import _urls
+from workbench.web.coding import render_action
 from workbench.web.parsers import opt_int
 from workbench.web.parsers import req_int
 from workbench.web.routes import action
@@ -132,8 +132,7 @@ def training_job(project: Project, job_id: int) -> str:
 
 
 def _accepted(acted: Acted) -> str:
-    fragment = coding_pages.action_fragment(db(), acted, me())
-    return render_template("coding/_action.html", **vars(fragment), urls=_urls(acted.project))
+    return render_action(coding_pages.action_fragment(db(), acted, me()))
 
 
 @action(bp, "/p/<slug>/suggest/accept", then=_accepted)
