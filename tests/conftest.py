@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,26 @@ def client(app: Flask) -> Client:
 def client_factory(app: Flask) -> Callable[[], Client]:
     """Factory for several independent clients (one per team member)."""
     return lambda: Client(app.test_client())
+
+
+@contextmanager
+def write_lock_held_elsewhere(app: Flask, db_url: str) -> Iterator[None]:
+    """Hold SQLite's write lock from another connection, as a long command-line import does.
+
+    The app's pooled connection waits 50 ms for it instead of its 10 s, so a request inside the
+    block meets a locked database at once."""
+    import sqlite3
+
+    database(app).engine.pool.dispose()
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with database(app).engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 
 def reread(session: Session) -> None:

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import reread
+from tests.conftest import write_lock_held_elsewhere
 from workbench.models import AuditEvent
 from workbench.models import Project
-from workbench.web.unit import database
 
 
 def test_login_then_projects(client, make_user, make_project) -> None:
@@ -99,24 +99,13 @@ def test_open_redirect_is_not_followed(client, make_user) -> None:
 
 
 def test_a_locked_database_is_a_clear_503(app, client, make_user, make_project, db_url) -> None:
-    import sqlite3
-
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite's write lock")
     lead = make_user("lead")
     project = make_project(lead=lead, blind=True)
     client.login("lead")
-    database(app).engine.pool.dispose()
     # Another program holds the write lock (as a long command-line import does).
-    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        # Shorten the wait on the pooled connection the request will reuse (default 10 s).
-        with database(app).engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+    with write_lock_held_elsewhere(app, db_url):
         response = client.post(f"/p/{project.slug}/settings", data={}, htmx=True)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert response.status_code == 503
     assert "busy" in response.get_data(as_text=True)

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.conftest import reread
+from tests.conftest import write_lock_held_elsewhere
 from workbench.codebooks import codes as codebooks
 from workbench.models import Annotation
 from workbench.models import Assignment
@@ -437,25 +438,13 @@ def test_a_coding_action_on_a_locked_database_is_a_503_and_frees_the_turn(
 ) -> None:
     # The action takes the writer turn and opens its write as the user is looked up: a lock
     # held by another program must still give a clear 503, and the next action must go through.
-    import sqlite3
-
-    from workbench.web.unit import database
-
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite's write lock")
     client.login("coder1")
     p, code = team.passages[0], team.codes["Sovereignty"]
     url = f"/p/{team.slug}/code/toggle"
-    database(app).engine.pool.dispose()
-    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        with database(app).engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+    with write_lock_held_elsewhere(app, db_url):
         response = client.post(url, {"passage_id": p.id, "code_id": code.id})
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert response.status_code == 503
     assert "busy" in response.get_data(as_text=True)
     assert client.post(url, {"passage_id": p.id, "code_id": code.id}).status_code == 200
