@@ -1,17 +1,24 @@
-"""A coded project for the web tests: a lead, two coders, the seed codebook, two documents."""
+"""A coded project for the web tests: a lead, two coders, the seed codebook, two documents.
+
+Also ``traffic``: what the application sends its database during a request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import pytest
+from flask import Flask
+from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.models import Code
 from workbench.models import Passage
+from workbench.web.unit import database
 
 
 @dataclass
@@ -54,3 +61,39 @@ def team(session: Session, make_user, make_project, import_text) -> Team:
         )
     )
     return Team(project, lead, coder1, coder2, codes, passages)
+
+
+@dataclass
+class Traffic:
+    """What the application sent its database during one request."""
+
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+    checkouts: int = 0
+
+    def clear(self) -> None:
+        self.statements.clear()
+        self.transactions = self.checkouts = 0
+
+
+@pytest.fixture()
+def traffic(app: Flask) -> Iterator[Traffic]:
+    engine = database(app).engine
+    seen = Traffic()
+
+    def statement(_conn, _cursor, sql, _params, _context, _many) -> None:
+        seen.statements.append(" ".join(sql.split())[:60])
+
+    def begin(_conn) -> None:
+        seen.transactions += 1
+
+    def checkout(*_args) -> None:
+        seen.checkouts += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "checkout", checkout)
+    yield seen
+    event.remove(engine, "before_cursor_execute", statement)
+    event.remove(engine, "begin", begin)
+    event.remove(engine, "checkout", checkout)

@@ -6,52 +6,11 @@ the counts below are what the coding path needs today, each one named.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field
-
-import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from tests.web.conftest import Team
+from tests.web.conftest import Traffic
 from workbench.web.unit import database
-
-
-@dataclass
-class Traffic:
-    """What the application sent its database during one request."""
-
-    statements: list[str] = field(default_factory=list)
-    transactions: int = 0
-    checkouts: int = 0
-
-    def clear(self) -> None:
-        self.statements.clear()
-        self.transactions = self.checkouts = 0
-
-
-@pytest.fixture()
-def traffic(app: Flask) -> Iterator[Traffic]:
-    engine = database(app).engine
-    seen = Traffic()
-
-    def statement(_conn, _cursor, sql, _params, _context, _many) -> None:
-        seen.statements.append(" ".join(sql.split())[:60])
-
-    def begin(_conn) -> None:
-        seen.transactions += 1
-
-    def checkout(*_args) -> None:
-        seen.checkouts += 1
-
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "begin", begin)
-    event.listen(engine, "checkout", checkout)
-    yield seen
-    event.remove(engine, "before_cursor_execute", statement)
-    event.remove(engine, "begin", begin)
-    event.remove(engine, "checkout", checkout)
 
 
 def _statements(traffic: Traffic) -> list[str]:

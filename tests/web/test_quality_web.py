@@ -19,7 +19,7 @@ from workbench.quality import suggestions
 
 
 def test_lead_enables_a_ready_code_and_a_coder_accepts_its_suggestion(
-    session, make_user, make_project, import_text, client_factory
+    session, make_user, make_project, import_text, client_factory, traffic
 ) -> None:
     project, lead, ann, partnership, randomly = keyword_project(
         session, make_user, make_project, import_text
@@ -62,10 +62,26 @@ def test_lead_enables_a_ready_code_and_a_coder_accepts_its_suggestion(
     assert not tree.xpath(
         f"//*[@id='passage-{first.id}']//div[@class='chips']/div"
     )  # nothing applied yet
+    traffic.clear()
     accepted = coder.post(
         f"/p/{project.slug}/suggest/accept", {"passage_id": first.id, "code_id": partnership.id}
     )
     assert accepted.status_code == 200
+    # A coding action like the keyboard's: one connection and one transaction, the coder's
+    # suggestion context read in it, so that rendering the row after the commit reads nothing.
+    assert (traffic.checkouts, traffic.transactions) == (1, 1), "\n".join(traffic.statements)
+    traffic.clear()
+    toggled = coder.post(
+        f"/p/{project.slug}/code/toggle", {"passage_id": first.id, "code_id": randomly.id}
+    )
+    assert toggled.status_code == 200 and 'class="suggestion"' not in toggled.get_data(as_text=True)
+    assert (traffic.checkouts, traffic.transactions) == (1, 1), "\n".join(traffic.statements)
+    assert (
+        coder.post(
+            f"/p/{project.slug}/code/toggle", {"passage_id": first.id, "code_id": randomly.id}
+        ).status_code
+        == 200
+    )  # and off again: the checks below count the accepted coding alone
     reread(session)
     ann_row = session.scalar(
         select(Annotation).where(Annotation.passage_id == first.id, Annotation.coder_id == ann.id)

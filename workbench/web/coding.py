@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from typing import cast
+
 from flask import Blueprint
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -20,6 +24,7 @@ from workbench.core.i18n import _
 from workbench.models import Project
 from workbench.quality import queue_order
 from workbench.quality import shown
+from workbench.quality import suggestions
 from workbench.web.access import current_project
 from workbench.web.access import lead_only
 from workbench.web.access import login_required
@@ -164,8 +169,29 @@ def _command(action: str) -> commands.Command:
     return commands.Command(action, passage_id, code_id, changes)
 
 
-def _read_fragment(acted: commands.Acted) -> pages.ActionFragment:
-    return pages.action_fragment(db(), acted, me())
+def suggestion_context() -> suggestions.Prepared | None:
+    """The signed-in coder's suggestion context in the URL's project, read once a request.
+
+    None outside a project, or where no code offers suggestions. The coding view's rows and
+    its order by uncertainty ask for it (web/quality.py)."""
+    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
+    if "prepared" not in state:
+        slug = (request.view_args or {}).get("slug")
+        prepared = None
+        if isinstance(slug, str):
+            project, _role = current_project(slug)
+            prepared = suggestions.prepare(db(), project, me())
+        state["prepared"] = prepared
+        state["by_document"] = {}
+    return cast(suggestions.Prepared | None, state["prepared"])
+
+
+def read_action(acted: commands.Acted) -> pages.ActionFragment:
+    """Read what a coding action's answer shows, in its write: the row, the progress and the
+    coder's suggestion context, so that rendering the row after the commit reads nothing."""
+    fragment = pages.action_fragment(db(), acted, me())
+    suggestion_context()
+    return fragment
 
 
 def render_action(fragment: pages.ActionFragment) -> str:
@@ -183,7 +209,7 @@ def render_action(fragment: pages.ActionFragment) -> str:
 
 
 # The hottest request of the tool: one transaction from the user's lookup to the changed row.
-@writes(read=_read_fragment, then=render_action, whole_request=True)
+@writes(read=read_action, then=render_action, whole_request=True)
 def _act(slug: str) -> commands.Acted:
     """A coding action: toggle, apply (idempotent), remove, stance, memo, done (or reopen)."""
     project, role = current_project(slug)

@@ -11,7 +11,6 @@ from flask import g
 from flask import render_template
 from flask import request
 
-from workbench.coding import pages as coding_pages
 from workbench.coding.commands import Acted
 from workbench.coding.commands import Command
 from workbench.coding.view import PassageView
@@ -29,7 +28,9 @@ from workbench.web import jobs
 from workbench.web.access import current_project
 from workbench.web.access import me
 from workbench.web.coding import _scope_filters
+from workbench.web.coding import read_action
 from workbench.web.coding import render_action
+from workbench.web.coding import suggestion_context
 from workbench.web.parsers import opt_int
 from workbench.web.parsers import req_int
 from workbench.web.routes import action
@@ -131,11 +132,8 @@ def training_job(project: Project, job_id: int) -> str:
     return _training(training.training_state(db(), project, job_id), project)
 
 
-def _accepted(acted: Acted) -> str:
-    return render_action(coding_pages.action_fragment(db(), acted, me()))
-
-
-@action(bp, "/p/<slug>/suggest/accept", then=_accepted)
+# A coding action like the others (web/coding.py): one transaction from the user's lookup on.
+@action(bp, "/p/<slug>/suggest/accept", read=read_action, then=render_action, whole_request=True)
 def accept(slug: str) -> Acted:
     """Accept a suggestion: apply its code, recorded as an assisted coding."""
     project, role = current_project(slug)
@@ -154,17 +152,12 @@ def row_suggestions(
     The coder's context is read once a request. A page computes the suggestions of the
     passage's whole document together on its first row (one batch, not one per row); a coding
     action's fragment, a single row, computes that passage's alone."""
-    slug = (request.view_args or {}).get("slug")
-    if not slug or not passage.codable:
+    if not passage.codable:
         return []
-    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
-    if "prepared" not in state:
-        project, _role = current_project(slug)
-        state["prepared"] = suggestions.prepare(db(), project, me())
-        state["by_document"] = {}
-    prepared = state["prepared"]
+    prepared = suggestion_context()
     if prepared is None:
         return []
+    state: dict[str, Any] = g.wb_suggestions
     taken = {getattr(a, "id", a) for a in applied}
     if request.method != "GET":
         # A coding action sends back its one row: suggest for that passage alone.
@@ -181,15 +174,9 @@ def row_suggestions(
 
 def uncertainty_order_offered() -> bool:
     """Whether this coding view may be put in order of uncertainty (suggestions on, no round)."""
-    slug = (request.view_args or {}).get("slug")
-    if not slug or request.args.get("round"):
+    if request.args.get("round"):
         return False
-    state: dict[str, Any] = g.setdefault("wb_suggestions", {})
-    if "prepared" not in state:
-        project, _role = current_project(slug)
-        state["prepared"] = suggestions.prepare(db(), project, me())
-        state["by_document"] = {}
-    return state["prepared"] is not None
+    return suggestion_context() is not None
 
 
 # A template global rather than a context processor: the passage row is a macro imported without

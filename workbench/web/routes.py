@@ -3,7 +3,8 @@
 ``route`` and ``action`` are for any signed-in user (the view checks the project role itself);
 ``lead_route`` and ``lead_action`` are for a project's leads, and their views receive the project
 the URL's slug names instead of the slug. An action is a POST that writes in one unit of work
-(``@writes``); ``then`` renders after the commit, ``prepare`` runs before the writer turn.
+(``@writes``); ``then`` renders after the commit, ``prepare`` runs before the writer turn, and
+``read`` with ``whole_request`` makes a small, hot action one transaction (see ``web.unit``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from workbench.web.unit import writes
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 RV = TypeVar("RV", bound=ResponseReturnValue)
 
 
@@ -56,18 +58,34 @@ def action(
 ) -> Callable[[Callable[P, R]], Callable[P, RV]]: ...
 
 
+@overload
+def action(
+    bp: Blueprint,
+    rule: str,
+    *,
+    read: Callable[[R], S],
+    then: Callable[[S], RV],
+    whole_request: bool = False,
+) -> Callable[[Callable[P, R]], Callable[P, RV]]: ...
+
+
 def action(
     bp: Blueprint,
     rule: str,
     *,
     prepare: Callable[[], object] | None = None,
+    read: Callable[[Any], Any] | None = None,
     then: Callable[[Any], Any] | None = None,
+    whole_request: bool = False,
 ) -> Any:
     """Declare a POST for signed-in users that writes in one unit of work."""
 
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         if then is None:
             return route(bp, rule, methods=["POST"])(writes(prepare=prepare)(view))
+        if read is not None:
+            unit = writes(read=read, then=then, whole_request=whole_request)
+            return route(bp, rule, methods=["POST"])(unit(view))
         return route(bp, rule, methods=["POST"])(writes(prepare=prepare, then=then)(view))
 
     return declare
