@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask import Response
 from flask import request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from workbench.web.cookies import VerifiedCookieSessions
 
 # No inline script anywhere (scripts are static files), so script-src needs no 'unsafe-inline'
 # and htmx runs without eval (no hx-on or js: values). Inline style attributes carry code
@@ -35,8 +36,8 @@ HEADERS = {
 }
 
 
-class SessionOverHttps(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+class SessionOverHttps(VerifiedCookieSessions):
+    """Signed-cookie sessions (verified once per worker), marked Secure over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured so, or when this request is HTTPS (directly or via the proxy)."""

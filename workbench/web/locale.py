@@ -16,6 +16,7 @@ from babel import UnknownLocaleError
 from flask import Blueprint
 from flask import Flask
 from flask import Response as FlaskResponse
+from flask import current_app
 from flask import g
 from flask import has_app_context
 from flask import has_request_context
@@ -41,6 +42,7 @@ from workbench.web.unit import writing
 
 babel = Babel()
 SESSION_KEY = "wb_locale"
+_CATALOGS = "wb_catalogs"  # the application's catalogs by language, in app.extensions
 
 
 def select_locale() -> str:
@@ -59,12 +61,18 @@ def _translations() -> Any:
     """The request's translations, looked up on the first message and kept for the others.
 
     Flask-Babel finds them afresh for every message (its context, the locale, the cache key);
-    a coding action's row translates a dozen messages."""
+    a coding action's row translates a dozen messages. The application keeps each language's
+    catalog once found, so a request finds its own by the language's name alone."""
     if not has_app_context():
         return get_translations()
     found = g.get("wb_translations")
     if found is None:
-        found = g.wb_translations = get_translations()
+        catalogs = current_app.extensions.setdefault(_CATALOGS, {})
+        language = current_language()
+        found = catalogs.get(language)
+        if found is None:
+            found = catalogs[language] = get_translations()
+        g.wb_translations = found
     return found
 
 
@@ -83,11 +91,13 @@ _REQUEST_CATALOG = _RequestCatalog()
 
 def current_language() -> str:
     """The interface language of this request (a key of ``i18n.LANGUAGES``)."""
-    if not has_app_context():
+    if not has_request_context():
         return str(get_locale() or i18n.DEFAULT)
     found = g.get("wb_language")
     if found is None:
-        found = g.wb_language = str(get_locale() or i18n.DEFAULT)
+        # The selector's answer is already one of LANGUAGES, named as Babel names it; asking
+        # Flask-Babel would parse it into a Locale first (a look at the locale data files).
+        found = g.wb_language = select_locale()
     return str(found)
 
 
