@@ -7,9 +7,14 @@ the counts below are what the coding path needs today, each one named.
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.web.conftest import Team
 from tests.web.conftest import Traffic
+from workbench.models import Annotation
+from workbench.models import Passage
 from workbench.web.unit import database
 
 
@@ -19,16 +24,16 @@ def _statements(traffic: Traffic) -> list[str]:
 
 
 # A toggle that applies a code: the user with the project, the role, whether the project has a
-# trained suggestion model and the codebook's version (1), the passage (2), whether the coder has
-# the code (3), the annotation with its history (4 on PostgreSQL; 4 and 5 on SQLite), the coder's
-# state of the passage (one upsert), and the refreshed row: its codings (1), the document's
-# progress with the coder's state of the passage (1). A project without a trained model reads
-# nothing more about suggestions.
-APPLY = {"postgresql": 7, "sqlite": 8}
+# trained suggestion model, the codebook's version and the passage the form names (1), whether
+# the coder has the code (2), the annotation with its history (3 on PostgreSQL; 3 and 4 on
+# SQLite), the coder's state of the passage (one upsert), and the refreshed row: its codings (1),
+# the document's progress with the coder's state of the passage (1). A project without a trained
+# model reads nothing more about suggestions.
+APPLY = {"postgresql": 6, "sqlite": 7}
 # A toggle that removes the passage's only code: the same reads, the delete with its history
 # (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
 # statement) and that reopening's history event.
-REMOVE = {"postgresql": 8, "sqlite": 9}
+REMOVE = {"postgresql": 7, "sqlite": 8}
 
 
 def test_a_coding_action_costs_a_fixed_few_statements(
@@ -68,3 +73,26 @@ def test_a_repeated_apply_writes_nothing_more(client, team: Team, traffic: Traff
     # The upsert that finds the row, and the state upsert that finds the state already coded.
     assert len(writes) == 2, writes
     assert not any(s.startswith(("UPDATE", "DELETE")) for s in writes)
+
+
+def test_the_passage_comes_with_the_user_only_from_the_urls_project(
+    client, team: Team, session: Session, make_user, make_project, import_text
+) -> None:
+    # The lookup joins the passage the form names only within the URL's project: a passage of
+    # another project is looked up on its own and refused, and nothing is written.
+    other = make_project("Elsewhere", lead=make_user("other-lead"), coders=(team.coder1,))
+    import_text(other, [("other.txt", b"A passage of another project.")])
+    foreign = session.scalars(select(Passage).where(Passage.project_id == other.id)).first()
+    assert foreign is not None
+    client.login("coder1")
+    code = team.codes["Sovereignty"]
+    before = session.scalar(select(func.count(Annotation.id)))
+    r = client.post(f"/p/{team.slug}/code/toggle", {"passage_id": foreign.id, "code_id": code.id})
+    assert r.status_code == 404, r.get_data(as_text=True)
+    assert f"Passage {foreign.id} is not in this project" in r.get_data(as_text=True)
+    assert session.scalar(select(func.count(Annotation.id))) == before
+    # A form that names no passage, or not a number, gets the action's own clear refusal.
+    for raw in ("", "abc", "\u0663", "99999999999"):
+        r = client.post(f"/p/{team.slug}/code/toggle", {"passage_id": raw, "code_id": code.id})
+        assert r.status_code == 422, (raw, r.status_code)
+        assert "passage_id" in r.get_data(as_text=True), raw

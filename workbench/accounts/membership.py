@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -28,12 +30,15 @@ _PROJECT_AND_ROLE = (
 )
 
 
-def lookup_statement(*extra: ColumnElement[Any]) -> Select[Any]:
+def lookup_statement(
+    *extra: Any, joins: Sequence[tuple[Any, ColumnElement[bool]]] = ()
+) -> Select[Any]:
     """The account a session cookie names, the project the URL names and the account's role in it.
 
     One query: a project request's first three questions cost one round trip. ``extra`` are
-    further columns about the project (correlated on ``Project.id``), read in the same trip."""
-    return (
+    further columns or entities about the project (correlated on ``Project.id``), read in the
+    same trip; ``joins`` are (entity, condition) outer joins they need."""
+    statement = (
         select(User, Project, Membership.role, *extra)
         .select_from(User)
         .outerjoin(Project, Project.slug == bindparam("slug"))
@@ -41,8 +46,10 @@ def lookup_statement(*extra: ColumnElement[Any]) -> Select[Any]:
             Membership,
             (Membership.project_id == Project.id) & (Membership.user_id == User.id),
         )
-        .where(User.id == bindparam("user"))
     )
+    for entity, condition in joins:
+        statement = statement.outerjoin(entity, condition)
+    return statement.where(User.id == bindparam("user"))
 
 
 _USER_PROJECT_AND_ROLE = lookup_statement()
@@ -67,13 +74,17 @@ class Lookup:
 
 
 def user_and_project(
-    session: Session, user_id: int, slug: str, statement: Select[Any] | None = None
+    session: Session,
+    user_id: int,
+    slug: str,
+    statement: Select[Any] | None = None,
+    binds: Mapping[str, Any] | None = None,
 ) -> tuple[User | None, Lookup]:
     """The account with this id, and the project called slug with the account's role in it.
 
     ``statement`` is one built by ``lookup_statement`` with extra columns, whose values the
-    lookup carries."""
-    params = {"user": user_id, "slug": slug}
+    lookup carries; ``binds`` are the values of its further parameters."""
+    params = {"user": user_id, "slug": slug, **(binds or {})}
     row = session.execute(
         _USER_PROJECT_AND_ROLE if statement is None else statement, params
     ).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,10 @@ def session_user_in_project(
     generation: int,
     slug: str,
     statement: Select[Any] | None = None,
+    binds: Mapping[str, Any] | None = None,
 ) -> tuple[User | None, membership.Lookup]:
     """``session_user``, with the project the URL names and the role in it read in one query."""
-    user, lookup = membership.user_and_project(session, user_id, slug, statement)
+    user, lookup = membership.user_and_project(session, user_id, slug, statement, binds)
     return _valid(user, generation), lookup
 
 
