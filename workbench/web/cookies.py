@@ -43,8 +43,7 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """The request's session: a remembered cookie is only checked for age."""
         value = request.cookies.get(self.get_cookie_name(app))
-        serializer = self.get_signing_serializer(app)
-        if not value or serializer is None:
+        if not value or not app.secret_key:
             return super().open_session(app, request)
         keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if keys != self._keys:
@@ -60,6 +59,8 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
                 return self.session_class(data)
             self._verified.pop(value, None)
             return self.session_class()
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None  # there is a secret key
         try:
             data, when = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
