@@ -148,6 +148,10 @@ def build(url: str) -> dict[str, Any]:
             "big": big,
             "codes": codes,
             "free": by_doc[doc_ids[1]] + by_doc[doc_ids[2]],
+            # Each free passage's document: a toggle names it as its scope, as the coding view
+            # of that document does, so the answer counts that document's progress.
+            "free_docs": [doc_ids[1]] * len(by_doc[doc_ids[1]])
+            + [doc_ids[2]] * len(by_doc[doc_ids[2]]),
         }
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
@@ -183,10 +187,11 @@ def in_process(url: str, info: dict[str, Any]) -> None:
     times: list[float] = []
     rng = random.Random(1)
     for i in range(600):
+        n = rng.randrange(len(info["free"]))
         data = {
-            "passage_id": rng.choice(info["free"]),
+            "passage_id": info["free"][n],
             "code_id": rng.choice(info["codes"]),
-            "scope": "doc:0",
+            "scope": f"doc:{info['free_docs'][n]}",
         }
         start = time.perf_counter()
         r = coder.post(f"/p/{slug}/code/toggle", data=data, headers=headers)
@@ -216,13 +221,16 @@ def in_process(url: str, info: dict[str, Any]) -> None:
 
 
 WRK_SCRIPT = """
--- One coder: POST a toggle of a random (passage, code) pair, as the coding view does.
+-- One coder: POST a toggle of a random (passage, code) pair, as the coding view does, in the
+-- scope of the passage's document.
 local passages = {%s}
+local docs = {%s}
 local codes = {%s}
 math.randomseed(%d)
 request = function()
-  local body = "passage_id=" .. passages[math.random(#passages)] ..
-    "&code_id=" .. codes[math.random(#codes)] .. "&scope=doc%%3A0"
+  local n = math.random(#passages)
+  local body = "passage_id=" .. passages[n] .. "&code_id=" .. codes[math.random(#codes)] ..
+    "&scope=doc%%3A" .. docs[n]
   return wrk.format("POST", "%s", nil, body)
 end
 """
@@ -285,11 +293,12 @@ def run_wrk(
     Returns the summed rate, the worst coder's p50 and p99 in ms, and the non-2xx count."""
     path = f"/p/{info['slug']}/code/toggle"
     passages = ",".join(map(str, info["free"]))
+    docs = ",".join(map(str, info["free_docs"]))
     codes = ",".join(map(str, info["codes"]))
     procs = []
     for i, coder_headers in enumerate(headers):
         script = Path(tmp) / f"coder{i}.lua"
-        script.write_text(WRK_SCRIPT % (passages, codes, i + 1, path))
+        script.write_text(WRK_SCRIPT % (passages, docs, codes, i + 1, path))
         flags = [arg for header in coder_headers for arg in ("-H", header)]
         command = ["wrk", "-t1", "-c1", f"-d{int(seconds)}s", "--latency", "-s", str(script)]
         procs.append(subprocess.Popen([*command, *flags, base], stdout=subprocess.PIPE, text=True))
@@ -314,6 +323,7 @@ def _python_coder(
     username: str,
     seconds: float,
     free: list[int],
+    free_docs: list[int],
     codes: list[int],
     slug: str,
     queue: Any,
@@ -331,7 +341,8 @@ def _python_coder(
         time.sleep(0.001)
     end = start_at + seconds
     while time.time() < end:
-        data = {"passage_id": rng.choice(free), "code_id": rng.choice(codes), "scope": "doc:0"}
+        n = rng.randrange(len(free))
+        data = {"passage_id": free[n], "code_id": rng.choice(codes), "scope": f"doc:{free_docs[n]}"}
         t0 = time.perf_counter()
         r = s.post(f"{base}/p/{slug}/code/toggle", data=data, headers=headers)
         latencies.append((time.perf_counter() - t0) * 1000)
@@ -354,6 +365,7 @@ def _python_coders(
                 f"coder{i}",
                 seconds,
                 info["free"],
+                info["free_docs"],
                 info["codes"],
                 info["slug"],
                 queue,
