@@ -409,17 +409,22 @@ def test_passage_memo_keeps_one_state_row_and_records_changes_only(
     assert memos == [{"memo": "first thought"}, {"memo": "second thought"}]
 
 
+# In a document's scope the row comes with the progress in one statement; elsewhere it is read
+# on its own. Both must show the same row.
+@pytest.mark.parametrize("scoped", [False, True], ids=["no scope", "document scope"])
 def test_a_leads_action_row_counts_the_others_and_lists_them_on_demand(
-    client_factory, team: Team
+    client_factory, team: Team, scoped: bool
 ) -> None:
     one, lead = client_factory(), client_factory()
     one.login("coder1")
     lead.login("lead")
     p = team.passages[0]
+    scope = {"scope": f"doc:{p.document_id}"} if scoped else {}
     for name in ("Sovereignty", "Capacity-building"):
         one.post(f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes[name].id})
     r = lead.post(
-        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id}
+        f"/p/{team.slug}/code/apply",
+        {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id, **scope},
     )
     row = html.fromstring(r.get_data(as_text=True))
     fold = row.xpath(f"//li[@id='passage-{p.id}']/details[@class='others']")
@@ -431,6 +436,41 @@ def test_a_leads_action_row_counts_the_others_and_lists_them_on_demand(
         "Coder One: Capacity-building",
         "Coder One: Sovereignty",
     ]
+
+
+def test_a_coders_answer_in_a_document_scope_shows_their_codings_state_and_progress(
+    client_factory, team: Team
+) -> None:
+    # Another coder's codings on the same passage stay out of a blind coder's answer.
+    other, coder = client_factory(), client_factory()
+    other.login("coder2")
+    coder.login("coder1")
+    p = team.passages[0]
+    url = f"/p/{team.slug}/code/toggle"
+    other.post(url, {"passage_id": p.id, "code_id": team.codes["Sovereignty"].id})
+
+    def toggle(name: str) -> html.HtmlElement:
+        data = {"passage_id": p.id, "code_id": team.codes[name].id}
+        r = coder.post(url, {**data, "scope": f"doc:{p.document_id}"})
+        assert r.status_code == 200
+        return html.fromstring(f"<div>{r.get_data(as_text=True)}</div>")
+
+    def shown(answer: html.HtmlElement) -> tuple[list[str], str, str, str]:
+        row = answer.xpath(f"//li[@id='passage-{p.id}']")[0]
+        names = row.xpath(".//div[@class='chips']/div/span[@class='name']/text()")
+        state = row.xpath("string(.//span[contains(@class, 'state')]/@data-state)")
+        bar = answer.xpath("//*[@id='scope-progress']")[0]
+        return names, state, bar.get("aria-valuenow"), bar.get("aria-valuemax")
+
+    total = sum(1 for q in team.passages if q.document_id == p.document_id and q.codable)
+    assert shown(toggle("Capacity-building")) == (["Capacity-building"], "coded", "1", str(total))
+    both = shown(toggle("Public-private partnership"))
+    assert both == (["Capacity-building", "Public-private partnership"], "coded", "1", str(total))
+    assert not toggle("Sovereignty").xpath("//details[@class='others']")
+    toggle("Sovereignty")
+    toggle("Capacity-building")
+    # The last code removed: the one row of the answer carries no coding, only the progress.
+    assert shown(toggle("Public-private partnership")) == ([], "todo", "0", str(total))
 
 
 def test_a_coding_action_on_a_locked_database_is_a_503_and_frees_the_turn(

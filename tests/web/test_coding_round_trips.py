@@ -26,14 +26,14 @@ def _statements(traffic: Traffic) -> list[str]:
 # A toggle that applies a code: the user with the project, the role, whether the project has a
 # trained suggestion model, the codebook's version and the passage the form names (1), whether
 # the coder has the code (2), the annotation with its history (3 on PostgreSQL; 3 and 4 on
-# SQLite), the coder's state of the passage (one upsert), and the refreshed row: its codings (1),
-# the document's progress with the coder's state of the passage (1). A project without a trained
-# model reads nothing more about suggestions.
-APPLY = {"postgresql": 6, "sqlite": 7}
+# SQLite), the coder's state of the passage (one upsert), and the refreshed row: the document's
+# progress with the coder's state of the passage and the passage's codings (1). A project without
+# a trained model reads nothing more about suggestions.
+APPLY = {"postgresql": 5, "sqlite": 6}
 # A toggle that removes the passage's only code: the same reads, the delete with its history
 # (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
 # statement) and that reopening's history event.
-REMOVE = {"postgresql": 7, "sqlite": 8}
+REMOVE = {"postgresql": 6, "sqlite": 7}
 
 
 def test_a_coding_action_costs_a_fixed_few_statements(

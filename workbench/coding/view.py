@@ -252,6 +252,28 @@ _ONE_ALL = (
     .order_by(sql.ANN.c.id)
 )
 _ONE_MINE = _ONE_ALL.where(sql.ANN.c.coder_id == bindparam("viewer"))
+# The answer to a coding action in a one-document view, in one statement: the viewer's progress
+# over the document and state of the passage (one row), joined to the passage's codings (every
+# coder's, or the viewer's only). A passage without codings still gives that one row, with NULL
+# codings; the progress's four columns come first.
+_PROGRESS = sql.DOC_PROGRESS_AND_STATE.subquery("progress")
+_ANSWER_ALL = (
+    select(*_PROGRESS.c, *sql.ANN_COLUMNS)
+    .select_from(_PROGRESS.outerjoin(sql.ANN, sql.ANN.c.passage_id == bindparam("passage")))
+    .order_by(sql.ANN.c.id)
+)
+_ANSWER_MINE = (
+    select(*_PROGRESS.c, *sql.ANN_COLUMNS)
+    .select_from(
+        _PROGRESS.outerjoin(
+            sql.ANN,
+            (sql.ANN.c.passage_id == bindparam("passage"))
+            & (sql.ANN.c.coder_id == bindparam("viewer")),
+        )
+    )
+    .order_by(sql.ANN.c.id)
+)
+_PROGRESS_WIDTH = len(_PROGRESS.c)
 # Other coders' codings of one passage, with their names, loaded when the viewer asks for them.
 _OTHERS_OF = sql.ONE_ALL.where(sql.ANN.c.coder_id != bindparam("viewer"))
 
@@ -263,10 +285,12 @@ def _fill(
     role: str,
     rows: list[PassageRow],
     states: list[tuple[int, bool, str | None]] | None = None,
+    codings: list[Ann] | None = None,
 ) -> None:
     """Attach the viewer's codings and states, span segments and the others' counts to rows.
 
-    ``states``: the viewer's states of a single row's passage, when the caller read them."""
+    ``states`` and ``codings``: a single row's passage's states for the viewer and its codings
+    (every coder's where the viewer sees others, else the viewer's), when the caller read them."""
     if not rows:
         return
     by_id = {r.passage.id: r for r in rows}
@@ -278,7 +302,9 @@ def _fill(
     if len(by_id) == 1:
         (passage_id,) = by_id
         params = {"passage": passage_id, "viewer": viewer_id}
-        found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
+        found: Sequence[Any] = codings if codings is not None else []
+        if codings is None:
+            found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
         if states is None:
             states = [tuple(s) for s in conn.execute(sql.ONE_STATE, params).all()]
         theirs = [a for a in found if a.coder_id != viewer_id and _shown(codes.get(a.code_id))]
@@ -424,16 +450,19 @@ def action_row(
 ) -> tuple[PassageRow, Progress]:
     """The row of a passage just acted on, and the viewer's progress over the view's scope.
 
-    In a one-document view (the common case) the progress and the passage's state come in one
-    statement: one round trip fewer on every coding action."""
+    In a one-document view (the common case) the progress, the passage's state and its codings
+    come in one statement: two round trips fewer on every coding action."""
     if f.doc_id is None or f.round_id is not None or f.assigned:
         row = one_row(session, project, viewer, role, passage, with_title=f.doc_id is None)
         return row, scope_progress(session, project, viewer, f)
     params = {"viewer": viewer.id, "doc": f.doc_id, "project": project.id, "passage": passage.id}
-    read = session.connection().execute(sql.DOC_PROGRESS_AND_STATE, params)
-    total, done, coded, memo = read.one()
+    answer = _ANSWER_ALL if sees_others(project, role) else _ANSWER_MINE
+    read = session.connection().execute(answer, params).all()
+    total, done, coded, memo = read[0][:_PROGRESS_WIDTH]
+    # The codings' id is NULL only on the one row of a passage without codings.
+    codings = [Ann._make(r[_PROGRESS_WIDTH:]) for r in read if r[_PROGRESS_WIDTH] is not None]
     row = PassageRow(passage=PassageView.of(passage), document_title="")
     # No state row: the subqueries give NULL (a stored state always says coded or not).
     states = [] if coded is None else [(passage.id, bool(coded), memo)]
-    _fill(session, project, viewer, role, [row], states)
+    _fill(session, project, viewer, role, [row], states, codings)
     return row, Progress(int(done or 0), int(total or 0))
