@@ -160,8 +160,9 @@ def _apply(
         "created_at": now,
         "updated_at": now,
     }
-    if conn.dialect.name == "postgresql":
-        # One round trip: the upsert and its history event in one statement.
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        # One round trip: the upsert, its history event and the passage's state together.
         history = sql.history_params(
             project.id, coder.id, passage.id, "apply", after=_snapshot(fresh)
         )
@@ -199,7 +200,8 @@ def _apply(
             )
             _log(session, project, coder, passage.id, "update", old.id, before=before, after=after)
         ann_id = old.id
-    mark_state(session, project, passage, coder, True)
+    if not postgresql:  # PostgreSQL marked it in LOGGED_APPLY
+        mark_state(session, project, passage, coder, True)
     return ann_id
 
 

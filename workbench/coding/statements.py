@@ -169,12 +169,15 @@ STATE_MARK = _typed(
 )
 
 
-def _logged(written: str, source: str) -> str:
-    """The history event of the annotation the CTE ``source`` wrote, RETURNING its id."""
+def _logged(written: str, source: str, also: dict[str, str] | None = None) -> str:
+    """The history event of the annotation the CTE ``source`` wrote, RETURNING its id.
+
+    ``also``: further writing CTEs by name, run in the same statement."""
     names = ", ".join(f'"{c}"' for c in _AUDIT_WRITTEN)
     values = ", ".join(f":h_{c}" for c in _AUDIT_WRITTEN)
+    more = "".join(f", {name} AS ({sql})" for name, sql in (also or {}).items())
     return (
-        f"WITH {source} AS ({written}) INSERT INTO {AUDIT.name} ({names}, entity_id) "
+        f"WITH {source} AS ({written}){more} INSERT INTO {AUDIT.name} ({names}, entity_id) "
         f"SELECT {values}, {source}.id FROM {source} RETURNING entity_id"
     )
 
@@ -186,11 +189,23 @@ def _logged_types(sql: str, *, with_annotation: bool) -> TextClause:
     return text(sql).bindparams(*binds)
 
 
-# PostgreSQL only (its CTEs may write): the annotation upsert and its "apply" history event in
-# one statement. A row comes back (the new annotation's id) only when the annotation was made
-# now; when it existed already nothing is written and nothing logged, as with ANN_UPSERT.
+# The coder's state of the passage made or turned "coded", as STATE_MARK does with coded true
+# and no memo, sharing the annotation's parameters (the same project, passage, coder and time).
+_STATE_COLUMNS_SQL = ", ".join(f'"{c}"' for c in _STATE_WRITTEN)
+_STATE_CODED_SQL = (
+    f"INSERT INTO {STATE.name} ({_STATE_COLUMNS_SQL}) "
+    "VALUES (:project_id, :passage_id, :coder_id, true, '', :updated_at) "
+    "ON CONFLICT (passage_id, coder_id) DO UPDATE SET coded = excluded.coded, "
+    "updated_at = excluded.updated_at WHERE passage_state.coded <> excluded.coded"
+)
+# PostgreSQL only (its CTEs may write): the annotation upsert, its "apply" history event and
+# the coder's state of the passage marked coded, in one statement; PostgreSQL runs a writing
+# CTE whether or not the statement reads it. A row comes back (the new annotation's id) only
+# when the annotation was made now; when it existed already nothing is written and nothing
+# logged, as with ANN_UPSERT, and the state is marked all the same.
 LOGGED_APPLY = _logged_types(
-    _logged(f"{_ANN_INSERT_SQL} RETURNING id", "made"), with_annotation=True
+    _logged(f"{_ANN_INSERT_SQL} RETURNING id", "made", {"marked": _STATE_CODED_SQL}),
+    with_annotation=True,
 )
 # PostgreSQL only: delete an annotation by id and log its "remove" event, in one statement.
 LOGGED_DELETE = _logged_types(
