@@ -160,10 +160,12 @@ STATE_UPSERT = _typed(
 )
 # Make or change the coder's state to coded or not, in one statement: a row comes back exactly
 # when the state was made or changed.
+_STATE_CHANGED = (
+    " DO UPDATE SET coded = excluded.coded, updated_at = excluded.updated_at"
+    " WHERE passage_state.coded <> excluded.coded"
+)
 STATE_MARK = _typed(
-    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id)")
-    + " DO UPDATE SET coded = excluded.coded, updated_at = excluded.updated_at"
-    + " WHERE passage_state.coded <> excluded.coded RETURNING id",
+    _insert_sql(STATE, _STATE_WRITTEN, "(passage_id, coder_id)") + _STATE_CHANGED + " RETURNING id",
     STATE,
     _STATE_WRITTEN,
 )
@@ -195,8 +197,7 @@ _STATE_COLUMNS_SQL = ", ".join(f'"{c}"' for c in _STATE_WRITTEN)
 _STATE_CODED_SQL = (
     f"INSERT INTO {STATE.name} ({_STATE_COLUMNS_SQL}) "
     "VALUES (:project_id, :passage_id, :coder_id, true, '', :updated_at) "
-    "ON CONFLICT (passage_id, coder_id) DO UPDATE SET coded = excluded.coded, "
-    "updated_at = excluded.updated_at WHERE passage_state.coded <> excluded.coded"
+    f"ON CONFLICT (passage_id, coder_id){_STATE_CHANGED}"
 )
 # PostgreSQL only (its CTEs may write): the annotation upsert, its "apply" history event and
 # the coder's state of the passage marked coded, in one statement; PostgreSQL runs a writing

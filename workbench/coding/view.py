@@ -302,9 +302,10 @@ def _fill(
     if len(by_id) == 1:
         (passage_id,) = by_id
         params = {"passage": passage_id, "viewer": viewer_id}
-        found: Sequence[Any] = codings if codings is not None else []
         if codings is None:
-            found = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
+            found: Sequence[Any] = conn.execute(_ONE_ALL if everyone else _ONE_MINE, params).all()
+        else:
+            found = codings
         if states is None:
             states = [tuple(s) for s in conn.execute(sql.ONE_STATE, params).all()]
         theirs = [a for a in found if a.coder_id != viewer_id and _shown(codes.get(a.code_id))]
