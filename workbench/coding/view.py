@@ -16,6 +16,7 @@ from typing import Any
 from typing import NamedTuple
 
 from sqlalchemy import BindParameter
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import distinct
@@ -257,22 +258,19 @@ _ONE_MINE = _ONE_ALL.where(sql.ANN.c.coder_id == bindparam("viewer"))
 # coder's, or the viewer's only). A passage without codings still gives that one row, with NULL
 # codings; the progress's four columns come first.
 _PROGRESS = sql.DOC_PROGRESS_AND_STATE.subquery("progress")
-_ANSWER_ALL = (
-    select(*_PROGRESS.c, *sql.ANN_COLUMNS)
-    .select_from(_PROGRESS.outerjoin(sql.ANN, sql.ANN.c.passage_id == bindparam("passage")))
-    .order_by(sql.ANN.c.id)
-)
-_ANSWER_MINE = (
-    select(*_PROGRESS.c, *sql.ANN_COLUMNS)
-    .select_from(
-        _PROGRESS.outerjoin(
-            sql.ANN,
-            (sql.ANN.c.passage_id == bindparam("passage"))
-            & (sql.ANN.c.coder_id == bindparam("viewer")),
-        )
+_ON_PASSAGE = sql.ANN.c.passage_id == bindparam("passage")
+
+
+def _answer(codings_on: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(*_PROGRESS.c, *sql.ANN_COLUMNS)
+        .select_from(_PROGRESS.outerjoin(sql.ANN, codings_on))
+        .order_by(sql.ANN.c.id)
     )
-    .order_by(sql.ANN.c.id)
-)
+
+
+_ANSWER_ALL = _answer(_ON_PASSAGE)
+_ANSWER_MINE = _answer(_ON_PASSAGE & (sql.ANN.c.coder_id == bindparam("viewer")))
 _PROGRESS_WIDTH = len(_PROGRESS.c)
 # Other coders' codings of one passage, with their names, loaded when the viewer asks for them.
 _OTHERS_OF = sql.ONE_ALL.where(sql.ANN.c.coder_id != bindparam("viewer"))
