@@ -24,17 +24,18 @@ def _statements(traffic: Traffic) -> list[str]:
 
 
 # A toggle that applies a code: the user with the project, the role, whether the project has a
-# trained suggestion model, the codebook's version and the passage the form names (1), whether
-# the coder has the code (2), the annotation with its history and the coder's state of the
-# passage (3 on PostgreSQL; the annotation, its history and the state's upsert are 3 to 5 on
-# SQLite), and the refreshed row: the document's progress with the coder's state of the passage
-# and the passage's codings (1). A project without a trained model reads nothing more about
-# suggestions.
-APPLY = {"postgresql": 4, "sqlite": 6}
-# A toggle that removes the passage's only code: the same reads, the delete with its history
-# (one statement on PostgreSQL, two on SQLite), the passage reopened as it has no code left (one
-# statement) and that reopening's history event.
-REMOVE = {"postgresql": 6, "sqlite": 7}
+# trained suggestion model, the codebook's version and the passage the form names (1); the
+# toggle itself (on PostgreSQL one statement: whether the coder has the code, the annotation,
+# its history and the coder's state of the passage; on SQLite the test (1), then the
+# annotation, its history and the state's upsert, 3); and the refreshed row: the document's
+# progress with the coder's state of the passage and the passage's codings (1). A project
+# without a trained model reads nothing more about suggestions.
+APPLY = {"postgresql": 3, "sqlite": 6}
+# A toggle that removes the passage's only code: the same reads; on PostgreSQL the same one
+# statement, which also reopens the passage and logs that; on SQLite the test, the delete with
+# its history (two statements), the passage reopened as it has no code left (one statement) and
+# that reopening's history event.
+REMOVE = {"postgresql": 3, "sqlite": 7}
 
 
 def test_a_coding_action_costs_a_fixed_few_statements(

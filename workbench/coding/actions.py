@@ -118,6 +118,24 @@ def apply_code(
     return _apply(session, project, coder, passage, code, changes)
 
 
+def _values(project: Project, fresh: Ann, codebook_version: int, now: Any) -> dict[str, Any]:
+    """The parameters of an annotation's insert, for a new application ``fresh``."""
+    return {
+        "project_id": project.id,
+        "passage_id": fresh.passage_id,
+        "coder_id": fresh.coder_id,
+        "code_id": fresh.code_id,
+        "stance": fresh.stance,
+        "memo": fresh.memo,
+        "span_start": fresh.span_start,
+        "span_end": fresh.span_end,
+        "codebook_version": codebook_version,
+        "code_revision": fresh.code_revision,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def _apply(
     session: Session,
     project: Project,
@@ -146,20 +164,7 @@ def _apply(
         None if span is _UNSET or span is None else span.end,
         code.revision,
     )
-    values = {
-        "project_id": project.id,
-        "passage_id": passage.id,
-        "coder_id": coder.id,
-        "code_id": code.id,
-        "stance": fresh.stance,
-        "memo": fresh.memo,
-        "span_start": fresh.span_start,
-        "span_end": fresh.span_end,
-        "codebook_version": changes.codebook_version,
-        "code_revision": code.revision,
-        "created_at": now,
-        "updated_at": now,
-    }
+    values = _values(project, fresh, changes.codebook_version, now)
     postgresql = conn.dialect.name == "postgresql"
     if postgresql:
         # One round trip: the upsert, its history event and the passage's state together.
@@ -244,6 +249,15 @@ def toggle_code(
 ) -> bool:
     """Apply the code if the coder has not, remove it if they have; return whether it is now on."""
     passage, code = load_target(session, project, passage_id, code_id)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # One round trip instead of two or three: the test, the write, its history and the
+        # passage's state together (statements.LOGGED_TOGGLE).
+        fresh = Ann(0, passage.id, coder.id, code.id, None, "", None, None, code.revision)
+        values = _values(project, fresh, codebook_version, utcnow())
+        return bool(
+            conn.execute(sql.LOGGED_TOGGLE, values | {"h_after": _snapshot(fresh)}).scalar()
+        )
     ann = _existing(session, passage.id, coder.id, code.id)
     if ann is not None:
         _remove(session, project, coder, passage.id, ann)

@@ -139,10 +139,12 @@ _AUDIT_WRITTEN = (
 )
 
 
-def _insert_sql(table: Table, columns: tuple[str, ...], conflict: str) -> str:
+def _insert_sql(table: Table, columns: tuple[str, ...], conflict: str, where: str = "") -> str:
+    """INSERT ... ON CONFLICT of the parameters named as the columns; only if ``where`` holds."""
     names = ", ".join(f'"{c}"' for c in columns)
     values = ", ".join(f":{c}" for c in columns)
-    return f"INSERT INTO {table.name} ({names}) VALUES ({values}) ON CONFLICT {conflict}"
+    rows = f"SELECT {values} WHERE {where}" if where else f"VALUES ({values})"
+    return f"INSERT INTO {table.name} ({names}) {rows} ON CONFLICT {conflict}"
 
 
 def _typed(sql: str, table: Table, columns: tuple[str, ...], prefix: str = "") -> TextClause:
@@ -150,7 +152,8 @@ def _typed(sql: str, table: Table, columns: tuple[str, ...], prefix: str = "") -
     return text(sql).bindparams(*binds)
 
 
-_ANN_INSERT_SQL = _insert_sql(ANN, _ANN_WRITTEN, "(passage_id, coder_id, code_id) DO NOTHING")
+_ANN_CONFLICT = "(passage_id, coder_id, code_id) DO NOTHING"
+_ANN_INSERT_SQL = _insert_sql(ANN, _ANN_WRITTEN, _ANN_CONFLICT)
 # INSERT ... ON CONFLICT DO NOTHING RETURNING id: a row comes back only when one was made now.
 ANN_UPSERT = _typed(f"{_ANN_INSERT_SQL} RETURNING id", ANN, _ANN_WRITTEN)
 STATE_UPSERT = _typed(
@@ -212,6 +215,68 @@ LOGGED_APPLY = _logged_types(
 LOGGED_DELETE = _logged_types(
     _logged("DELETE FROM annotation WHERE id = :p_id RETURNING id", "gone"),
     with_annotation=False,
+)
+
+
+# PostgreSQL only: a toggle as one statement. The coder's application of the code is deleted
+# when there is one, with its "remove" event and, when it was the coder's last code on the
+# passage, the passage reopened with its "reopen" event; otherwise the code is applied as in
+# LOGGED_APPLY, with its "apply" event and the passage marked coded. Every CTE reads the
+# snapshot from before the statement, so the "last code" test looks for another code. The one
+# row returned says whether the code is now on.
+_SPAN_JSON = (
+    "CASE WHEN gone.span_start IS NULL THEN NULL "
+    "ELSE jsonb_build_array(gone.span_start, gone.span_end) END"
+)
+_TOGGLE_SQL = f"""
+WITH old AS (
+  SELECT id FROM annotation
+  WHERE passage_id = :passage_id AND coder_id = :coder_id AND code_id = :code_id
+), gone AS (
+  DELETE FROM annotation WHERE id IN (SELECT id FROM old)
+  RETURNING id, code_id, stance, memo, span_start, span_end
+), made AS (
+  {_insert_sql(ANN, _ANN_WRITTEN, _ANN_CONFLICT, "NOT EXISTS (SELECT 1 FROM old)")} RETURNING id
+), marked AS (
+  INSERT INTO {STATE.name} ({_STATE_COLUMNS_SQL})
+  SELECT :project_id, :passage_id, :coder_id, true, '', :updated_at
+  WHERE NOT EXISTS (SELECT 1 FROM old)
+  ON CONFLICT (passage_id, coder_id){_STATE_CHANGED}
+), reopened AS (
+  UPDATE {STATE.name} SET coded = false, updated_at = :updated_at
+  WHERE passage_id = :passage_id AND coder_id = :coder_id AND coded
+    AND EXISTS (SELECT 1 FROM gone)
+    AND NOT EXISTS (
+      SELECT 1 FROM annotation
+      WHERE passage_id = :passage_id AND coder_id = :coder_id AND code_id <> :code_id
+    )
+  RETURNING id
+), events AS (
+  SELECT 1 AS n, 'annotation' AS entity, made.id AS entity_id, 'apply' AS action,
+         NULL::jsonb AS before, CAST(:h_after AS jsonb) AS after
+  FROM made
+  UNION ALL
+  SELECT 2, 'annotation', gone.id, 'remove',
+         jsonb_build_object('code_id', gone.code_id, 'stance', gone.stance, 'memo', gone.memo,
+                            'span', {_SPAN_JSON}),
+         NULL
+  FROM gone
+  UNION ALL
+  SELECT 3, 'passage_state', NULL, 'reopen', NULL,
+         jsonb_build_object('coded', false, 'reason', 'last code removed')
+  FROM reopened
+), logged AS (
+  INSERT INTO {AUDIT.name} (project_id, actor_id, "at", entity, entity_id, passage_id, action,
+                           before, after)
+  SELECT :project_id, :coder_id, :updated_at, entity, entity_id, :passage_id, action,
+         before, after
+  FROM events ORDER BY n
+)
+SELECT NOT EXISTS (SELECT 1 FROM old)
+"""
+LOGGED_TOGGLE = text(_TOGGLE_SQL).bindparams(
+    *(bindparam(c, type_=ANN.c[c].type) for c in _ANN_WRITTEN),
+    bindparam("h_after", type_=AUDIT.c.after.type),
 )
 
 
