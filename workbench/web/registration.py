@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
 from workbench.web import errors
 from workbench.web import headers
@@ -11,8 +10,9 @@ from workbench.web import locale
 from workbench.web import parsers
 from workbench.web import unit
 from workbench.web.access import login_manager
+from workbench.web.csrf import RememberingCSRFProtect
 
-csrf = CSRFProtect()
+csrf = RememberingCSRFProtect()
 
 
 def init_app(app: Flask) -> None:
