@@ -21,8 +21,10 @@ through every round (the p99 of a server sharing its machine).
 Load: the same for every system: one wrk process per coder (-t1 -c1, keep-alive), each posting
 random (passage, code) toggles to /p/<slug>/code/toggle with the same headers (signed in as a
 different coder on the workbench) for --seconds. All servers start first and get one untimed
-warm-up pass; then the rounds interleave the systems (A, B, C, A, B, C, ...) so that a busy
-moment of the machine hits all of them. Measured per round: applies/s (the sum of the coders'
+warm-up pass; then the rounds interleave the systems so that a busy moment of the machine hits
+all of them, each round starting one system further on (A B C, B C A, C A B, ...): a system
+always run right after the ceiling was measured 0.85 of the same code run elsewhere in the
+round, so no system keeps one place. Measured per round: applies/s (the sum of the coders'
 request rates; every request is one apply or remove), and the client p50 and p99 latency of the
 worst coder (wrk's own percentiles). Printed: each round, the medians over the rounds, and the
 ratios of the median rates workbench/ceiling and SQLite/PostgreSQL.
@@ -357,7 +359,10 @@ def main() -> None:
                 busy = _busy()
                 print("one core kept busy by another process through the rounds")
             for n in range(1, args.rounds + 1):
-                for system in systems:
+                # Each round starts one system further on: whichever runs right after another
+                # (after the ceiling's writes are flushed, say) takes its turn in every place.
+                start = (n - 1) % len(systems)
+                for system in systems[start:] + systems[:start]:
                     result = _wrk(system, args.seconds, tmp)
                     system.rounds.append(result)
                     print(_line(f"round {n}  {system.name}", *result))
