@@ -119,3 +119,21 @@ def test_the_memory_stays_bounded(app: Flask, verifications: list[str]) -> None:
     # Forgotten cookies are simply verified again, and still open.
     assert dict(_open(app, made[0])) == {"_user_id": "0:0"}
     assert verifications.count(made[0]) == 2
+
+
+def test_a_padded_copy_of_a_cookie_opens_but_is_not_kept(
+    app: Flask, verifications: list[str]
+) -> None:
+    # The signer skips characters outside its alphabet: "cookie!!!" opens as "cookie" does.
+    # Such copies are verified each time and never remembered, so they cannot fill the memory.
+    cookie = _cookie(app, {"_user_id": "3:0"})
+    padded = cookie + "!" * 2000
+    assert dict(_open(app, padded)) == dict(_open(app, padded)) == {"_user_id": "3:0"}
+    assert verifications == [padded, padded]
+    memo = app.session_interface._verified  # type: ignore[attr-defined]
+    assert padded not in memo
+    _open(app, cookie)
+    _open(app, cookie)
+    assert cookie in memo and verifications.count(cookie) == 1
+    assert cookies.rememberable(cookie) and not cookies.rememberable(padded)
+    assert not cookies.rememberable(cookie + "é") and not cookies.rememberable("a" * 5000 + ".b")

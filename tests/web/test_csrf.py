@@ -125,3 +125,29 @@ def test_over_https_a_remembered_token_still_needs_a_same_site_referrer(
     assert post({}) == 400
     assert post({"Referer": "https://elsewhere.example/page"}) == 400
     assert post(here) == 302
+
+
+@pytest.mark.parametrize("padding", ["!!!!", "é"])
+def test_a_padded_copy_of_a_token_is_checked_in_full_and_not_kept(
+    app: Flask, checks: list[str], padding: str
+) -> None:
+    # The signer's decoding skips characters outside its alphabet, so a good token with any
+    # amount of them appended passes the check. Kept, such copies (up to a form field's size
+    # each, posted by anyone to the sign-in page) would fill a worker's memory.
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    assert token is not None
+    memo = registration.csrf._verified
+    kept_before = sum(len(k) for k in memo)
+    for n in (1000, 1001):
+        padded = token + padding * n
+        form = {"username": "nobody", "password": "wrong", "csrf_token": padded}
+        r = client.post("/login", data=form)
+        assert r.status_code == 401  # past the CSRF check, refused by the sign-in itself
+        assert checks.count(padded) == 1
+    assert padded not in memo
+    assert sum(len(k) for k in memo) - kept_before < 2 * len(token)
+    # The token itself, in the signer's form, is still remembered after its own full check.
+    for _ in range(2):
+        client.post("/login", data={"username": "nobody", "password": "wrong", "csrf_token": token})
+    assert token in memo

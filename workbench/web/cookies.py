@@ -9,6 +9,7 @@ behind it: every request looks the user up and compares the session generation (
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -21,6 +22,19 @@ from itsdangerous import BadSignature
 # A worker serves a team, not the internet: a few thousand browsers at most. The memory is
 # emptied when it is full rather than kept in order, which costs one verification per browser.
 KEPT = 4096
+
+# The shape of a signed string as the signer writes it: URL-safe base64 parts joined by dots
+# (a leading dot when compressed), no longer than a browser keeps a cookie. The signer's decoding
+# skips characters outside that alphabet, so "token!!!" passes as "token" does; only strings in
+# this form are remembered, or anyone could fill the memory with padded copies of one token.
+SIGNED_FORM = re.compile(r"\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+SIGNED_MAX = 4096
+
+
+def rememberable(value: str) -> bool:
+    """Whether a verified signed string is in the signer's own form, and so worth remembering."""
+    return len(value) <= SIGNED_MAX and SIGNED_FORM.fullmatch(value) is not None
+
 
 # Values a request may replace but never change in place; a session holding anything else
 # (the flashed messages' list) is verified afresh each time, so no request sees another's edit.
@@ -65,7 +79,11 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             data, when = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if isinstance(data, dict) and all(isinstance(v, _IMMUTABLE) for v in data.values()):
+        if (
+            isinstance(data, dict)
+            and all(isinstance(v, _IMMUTABLE) for v in data.values())
+            and rememberable(value)
+        ):
             if len(self._verified) >= self._kept:
                 self._verified.clear()
             self._verified[value] = (dict(data), int(when.timestamp()))

@@ -24,6 +24,8 @@ from flask_wtf.csrf import same_origin
 from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
 
+from workbench.web.cookies import rememberable
+
 # As for session cookies (cookies.py): a worker serves a team, a few thousand sessions at most;
 # the memory is emptied when full, which costs one full check per session.
 KEPT = 4096
@@ -88,8 +90,8 @@ class RememberingCSRFProtect(CSRFProtect):
         return True
 
     def _remember(self, token: str | None) -> None:
-        if not token:
-            return
+        if not token or not rememberable(token):
+            return  # a padded copy of a good token passes the check once, and is forgotten
         serializer = URLSafeTimedSerializer(self._secret_key(), salt=_SALT)
         try:
             value, when = serializer.loads(token, return_timestamp=True)
