@@ -12,13 +12,11 @@ from collections import Counter
 from collections import defaultdict
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import Client
 from tests.conftest import reread
-from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.coding.targets import Span
 from workbench.models import Annotation
@@ -26,25 +24,6 @@ from workbench.models import AuditEvent
 from workbench.models import Passage
 from workbench.models import PassageState
 from workbench.models import User
-
-
-@pytest.fixture()
-def desk(session, make_user, make_project, import_text):
-    lead = make_user("lead")
-    coders = [make_user(f"t{i}") for i in range(3)]
-    project = make_project("Toggles", lead=lead, coders=tuple(coders))
-    codebooks.ensure_seed_codebook(session, project, lead)
-    session.commit()
-    text = "\n\n".join(f"Passage {i} on sovereignty and cooperation." for i in range(4))
-    import_text(project, [("toggles.txt", text.encode())])
-    passages = [
-        p.id
-        for p in session.scalars(
-            select(Passage).where(Passage.project_id == project.id).order_by(Passage.id)
-        )
-    ]
-    codes = [c.id for c in codebooks.live_codes(session, project) if c.is_codable]
-    return project, coders, passages, codes
 
 
 def _events(session: Session, coder: User) -> list[tuple[Any, ...]]:
@@ -165,8 +144,8 @@ def test_a_toggle_writes_what_apply_and_remove_write(session, desk) -> None:
 
 def test_racing_toggles_keep_the_history_in_step_with_the_codings(app, desk, session) -> None:
     # Two tabs of each coder toggle the same few codings at once over HTTP: however the races
-    # fall, every coding is stored at most once, and its history alternates apply and remove
-    # and ends on what is stored.
+    # fall, every coding is stored at most once, its history alternates apply and remove and
+    # ends on what is stored, and the passage is coded exactly while a coding of it is.
     project, coders, passages, codes = desk
     pairs = [(p, k) for p in passages[:2] for k in codes[:2]]
     doc = {p: session.get(Passage, p).document_id for p in passages[:2]}
@@ -215,3 +194,8 @@ def test_racing_toggles_keep_the_history_in_step_with_the_codings(app, desk, ses
         expected = ["apply", "remove"] * len(actions)
         assert actions == expected[: len(actions)], (key, actions)
         assert (key in stored) == (actions[-1] == "apply"), (key, actions)
+    # And each passage's state follows its codings: coded while one of the coder's is on.
+    for user in coders:
+        for p in passages[:2]:
+            on = any(c == user.id and q == p for c, q, _ in stored)
+            assert bool(_state(session, user, p)) == on, (user.username, p)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workbench.codebooks.code_index import code_index
 from workbench.coding import actions
+from workbench.coding import passage_lock
 from workbench.coding.targets import get_passage
 from workbench.coding.view import ViewFilters
 from workbench.models import Passage
@@ -59,6 +60,9 @@ def perform(
     memo_limit: int,
 ) -> Acted:
     """Carry out one coding action; applications are made under the current codebook version."""
+    # The coder's other tabs wait for this action on this passage (PostgreSQL; a request's
+    # lookup has usually taken the lock already, in its own query).
+    passage_lock.hold(session, command.passage_id, coder.id)
     # Loaded first, and held by the result: the services below find it in the session's
     # identity map, and the fragment built after the commit reuses it without a query.
     passage = get_passage(session, project, command.passage_id)

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.coding import commands
+from workbench.coding import passage_lock
 from workbench.coding.commands import Acted
 from workbench.coding.commands import Command
 from workbench.coding.targets import get_passage
@@ -57,6 +58,7 @@ def perform_with_chip_shown(
         return commands.perform(
             session, project, role, coder, command, scope, memo_limit=memo_limit
         )
+    passage_lock.hold(session, command.passage_id, coder.id)  # before reading what was applied
     passage = get_passage(session, project, command.passage_id)
     offered = suggestions_for(session, project, coder, [(passage.id, passage.text)])
     shown = code_id in {s.code_id for s in offered.get(passage.id, [])} and not _applied(

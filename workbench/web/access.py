@@ -13,11 +13,13 @@ from flask import g
 from flask import request
 from flask_login import LoginManager
 from flask_login import current_user
+from sqlalchemy import Integer
 from sqlalchemy import bindparam
 
 from workbench.accounts import membership
 from workbench.accounts import sign_in
 from workbench.codebooks import code_index
+from workbench.coding import passage_lock
 from workbench.core.errors import Forbidden
 from workbench.core.i18n import N_
 from workbench.core.i18n import _
@@ -39,11 +41,20 @@ _WITH_CODEBOOK_STAMP = membership.lookup_statement(*code_index.STAMP_COLUMNS)
 # A coding action names its passage in the form: the passage comes in the same query (one
 # statement fewer, on PostgreSQL one round trip fewer), and the action finds it in the session.
 # Only a passage of the URL's project is joined; any other is looked up, and refused, as before.
+_PASSAGE = bindparam("passage", type_=Integer)
+_PASSAGE_JOIN = [(Passage, (Passage.id == _PASSAGE) & (Passage.project_id == Project.id))]
 _WITH_PASSAGE_AND_STAMP = membership.lookup_statement(
+    Passage, *code_index.STAMP_COLUMNS, joins=_PASSAGE_JOIN
+)
+# On PostgreSQL the same query also takes the coder's turn on the passage (coding/passage_lock),
+# so that the action's own statements read after any other tab's action on it is committed.
+_WITH_PASSAGE_STAMP_AND_TURN = membership.lookup_statement(
     Passage,
     *code_index.STAMP_COLUMNS,
-    joins=[(Passage, (Passage.id == bindparam("passage")) & (Passage.project_id == Project.id))],
+    passage_lock.lock_column(_PASSAGE, User.id),
+    joins=_PASSAGE_JOIN,
 )
+_STAMP = slice(1, 1 + len(code_index.STAMP_COLUMNS))  # after the passage, before any lock
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -72,15 +83,19 @@ def load_user(user_id: str) -> User | None:
     writing = unit().writing
     passage = _named_passage() if writing else None
     statement, binds = None, None
+    session = db()
+    turn = passage is not None and not unit().gated  # PostgreSQL
     if passage is not None:
-        statement, binds = _WITH_PASSAGE_AND_STAMP, {"passage": passage}
+        statement = _WITH_PASSAGE_STAMP_AND_TURN if turn else _WITH_PASSAGE_AND_STAMP
+        binds = {"passage": passage}
     elif writing:
         statement = _WITH_CODEBOOK_STAMP
-    session = db()
     user, lookup = sign_in.session_user_in_project(session, uid, generation, slug, statement, binds)
+    if turn and user is not None and passage is not None:
+        passage_lock.mark_held(session, passage, user.id)
     if writing and lookup.project is not None:
         # The passage, when asked for, is the first extra value; the session now holds it.
-        stamp = lookup.extra[1:] if passage is not None else lookup.extra
+        stamp = lookup.extra[_STAMP] if passage is not None else lookup.extra
         code_index.remember_stamp(session, lookup.project.id, stamp)
     g.wb_project = lookup
     return user
