@@ -1,7 +1,7 @@
 """Side-by-side coding benchmark: the workbench against a bare Flask + ORM insert (issue 11).
 
 Usage: .venv/bin/python bench/bench_ceiling.py [--pg URL] [--rounds 3] [--seconds 10]
-           [--clients 8] [--workers 2] [--threads 1] [--busy] [--baseline CHECKOUT]
+           [--clients 8] [--workers 2] [--threads 1] [--busy] [--baseline CHECKOUT] [--seed 1]
 
 Systems, each served by gunicorn on loopback with the same workers, threads and worker class:
   A. `workbench serve` on SQLite (WAL), on the 100,000-annotation project that
@@ -22,9 +22,10 @@ Load: the same for every system: one wrk process per coder (-t1 -c1, keep-alive)
 random (passage, code) toggles to /p/<slug>/code/toggle with the same headers (signed in as a
 different coder on the workbench) for --seconds. All servers start first and get one untimed
 warm-up pass; then the rounds interleave the systems so that a busy moment of the machine hits
-all of them, each round starting one system further on (A B C, B C A, C A B, ...): a system
-always run right after the ceiling was measured 0.85 of the same code run elsewhere in the
-round, so no system keeps one place. Measured per round: applies/s (the sum of the coders'
+all of them, each round in its own order, drawn at random from --seed: a system always run
+right after the ceiling was measured 0.85 of the same code run elsewhere in the round, and a
+rotation (A B C, B C A, ...) still keeps each system's neighbours, so neither its place nor its
+predecessor is fixed. Measured per round: applies/s (the sum of the coders'
 request rates; every request is one apply or remove), and the client p50 and p99 latency of the
 worst coder (wrk's own percentiles). Printed: each round, the medians over the rounds, and the
 ratios of the median rates workbench/ceiling and SQLite/PostgreSQL.
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -314,6 +316,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the rounds' orders are drawn from it")
     parser.add_argument("--busy", action="store_true", help="keep one core busy in the rounds")
     parser.add_argument("--baseline", type=Path, help="another checkout to serve alongside")
     args = parser.parse_args()
@@ -358,11 +361,12 @@ def main() -> None:
             if args.busy:
                 busy = _busy()
                 print("one core kept busy by another process through the rounds")
+            order = random.Random(args.seed)
             for n in range(1, args.rounds + 1):
-                # Each round starts one system further on: whichever runs right after another
-                # (after the ceiling's writes are flushed, say) takes its turn in every place.
-                start = (n - 1) % len(systems)
-                for system in systems[start:] + systems[:start]:
+                # A fresh order each round: whichever runs right after another (after the
+                # ceiling's writes are flushed, say) is a different system from round to round.
+                ranked = order.sample(systems, len(systems))
+                for system in ranked:
                     result = _wrk(system, args.seconds, tmp)
                     system.rounds.append(result)
                     print(_line(f"round {n}  {system.name}", *result))
