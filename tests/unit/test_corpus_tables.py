@@ -84,6 +84,28 @@ def test_jsonl_errors_name_the_line():
     assert "row 5: column 'text' is not text" in message
 
 
+def test_a_nul_character_written_as_a_json_escape_refuses_its_row_by_name():
+    # No byte check sees "\u0000" in JSON; PostgreSQL cannot store the character and SQLite's
+    # search index stops reading at it, so the row is refused on both databases alike.
+    lines = [
+        json.dumps({"id": "a", "text": "Alpha beta\u0000 terrorism gamma"}),
+        json.dumps({"id": "b", "text": "Fine.", "speaker": "Mr.\u0000Zhang"}),
+        json.dumps({"id": "c", "text": "Fine.", "bad\u0000key": 1, "nested": ["\u0000"]}),
+        json.dumps({"id": "d", "text": "Fine too."}),
+    ]
+    with pytest.raises(CorpusError) as caught:
+        read_table("speeches.jsonl", "\n".join(lines).encode())
+    message = str(caught.value)
+    assert message.startswith("speeches.jsonl: 3 row(s) could not be imported")
+    assert "row 1: a NUL character (\\u0000) in column 'text'" in message
+    assert "row 2: a NUL character (\\u0000) in column 'speaker'" in message
+    assert "row 3: a NUL character (\\u0000) in column 'bad\\u0000key'" in message
+    assert "\x00" not in message
+    # Nested values are kept as JSON text, where the character is written as an escape.
+    (row,) = read_table("s.jsonl", json.dumps({"text": "Fine.", "nested": ["\u0000"]}).encode())
+    assert row.metadata["nested"] == '["\\u0000"]'
+
+
 def test_many_errors_are_summarised():
     data = "\n".join(json.dumps({"text": ""}) for _ in range(30)).encode()
     with pytest.raises(CorpusError) as caught:

@@ -272,12 +272,23 @@ def _to_row(record: _Record, text_column: str, errors: list[str]) -> TableRow | 
         errors.append(f"row {row_number}: the text is blank")
         return None
     metadata = {key: _metadata_value(value) for key, value in values.items() if key != text_column}
+    # JSON can write a NUL character ("\u0000") that no byte check sees. PostgreSQL cannot store
+    # one, and SQLite's search index stops reading a text at it; the row is refused, by name.
+    nul = [key for key, value in [(text_column, text), *metadata.items()] if _has_nul(key, value)]
+    if nul:
+        named = ", ".join(f"'{key}'" for key in nul).replace("\x00", "\\u0000")
+        errors.append(f"row {row_number}: a NUL character (\\u0000) in column {named}")
+        return None
     return TableRow(
         row_number=row_number,
         title=_title(metadata) or None,
         text=text,
         metadata=metadata,
     )
+
+
+def _has_nul(key: str, value: MetadataValue) -> bool:
+    return "\x00" in key or (isinstance(value, str) and "\x00" in value)
 
 
 def _metadata_value(value: Any) -> MetadataValue:
