@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.conftest import reread
@@ -23,10 +24,14 @@ from workbench.jobs import runner
 from workbench.jobs.files import FileStore
 from workbench.jobs.queue import JobQueue
 from workbench.jobs.queue import QueueSettings
+from workbench.models import Document
 from workbench.models import ExportFileChunk
 from workbench.models import ExportJob
+from workbench.models import Project
+from workbench.models import User
 from workbench.models._common import utcnow
 from workbench.unit_of_work import Database
+from workbench.web.unit import database
 
 
 @pytest.fixture()
@@ -205,3 +210,65 @@ def test_the_queue_is_named_without_its_password(tmp_path: Path) -> None:
 
 def store_of(tmp_path: Path) -> FileStore:
     return FileStore("database", str(tmp_path))
+
+
+def test_a_stale_import_job_leaves_no_upload_behind(session: Session, study: Any) -> None:
+    # Imports keep their upload in the database for a worker; a job no worker took up is marked
+    # failed when found stale, and its upload goes with it (as when a job fails while running).
+    job = session.get(ExportJob, _job(session, study, ExportScope()))
+    assert job is not None
+    files.keep_inputs(session, job, [("speech.txt", b"x" * (files.CHUNK * 2 + 5))])
+    session.commit()
+    chunks = (
+        select(func.count()).select_from(ExportFileChunk).where(ExportFileChunk.job_id == job.id)
+    )
+    assert session.scalar(chunks) == 3
+    job.created_at = utcnow() - export_jobs.QUEUED_TOO_LONG * 2
+    assert export_jobs.mark_stale(session, job) and job.status == "failed"
+    session.commit()
+    assert session.scalar(chunks) == 0
+
+
+def test_a_job_start_and_the_projects_inserts_do_not_wait_for_each_other(
+    app: Any, session: Session, study: Any
+) -> None:
+    # PostgreSQL: a start locks the project row against other starts only. Every insert of a
+    # row referring to the project (a coding, an imported document) takes a key-share lock on
+    # it, which a start's FOR UPDATE made wait, and which made a start wait behind an import.
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's writers take turns")
+    project = study.project
+    session.commit()
+    engine = database(app).engine
+
+    def quick(s: Session) -> Session:
+        s.execute(text("SET LOCAL lock_timeout = '2s'"))
+        return s
+
+    importing, starting, coding = (Session(engine) for _ in range(3))
+    try:
+        quick(importing).add(_document(project.id, "An import under way"))
+        importing.flush()  # uncommitted, as in a long import
+        lead = quick(starting).get(User, study.lead.id)
+        here = starting.get(Project, project.id)
+        assert here is not None and lead is not None
+        asked = {"format": "xlsx", "table": None}
+        _job, created = export_jobs.start_job(starting, here, lead, asked, 2, 3)
+        assert created
+        quick(coding).add(_document(project.id, "Another"))  # while the start is still open
+        coding.flush()
+    finally:
+        for s in (coding, starting, importing):
+            s.rollback()
+            s.close()
+
+
+def _document(project_id: int, title: str) -> Document:
+    return Document(
+        project_id=project_id,
+        title=title,
+        filename=f"{title}.txt",
+        content_hash=title,
+        raw_text="Text.",
+        text="Text.",
+    )

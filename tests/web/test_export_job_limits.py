@@ -104,3 +104,22 @@ def test_a_finished_job_does_not_count(study, client_factory, session, started) 
     session.commit()
     assert _post(lead, study.project.slug, "xlsx").status_code == 303
     assert _jobs(session) == 3
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:1/0", "bogus://queue"])
+def test_a_job_the_queue_cannot_take_fails_at_once_and_says_why(
+    study, client_factory, session, app, url
+) -> None:
+    # An unreachable Redis or a mistyped queue URL: the job's row was already committed for the
+    # worker. It must not stay "queued", keep a place in the caps, or come back as "the same
+    # job, running" on the next try; the coder gets a clear 503, never a 500.
+    app.config.update(EXPORT_INLINE_ROWS=0, QUEUE_URL=url)
+    lead = _lead(client_factory)
+    for _ in range(2):
+        r = _post(lead, study.project.slug, "xlsx")
+        assert r.status_code == 503
+        assert "job queue could not be reached" in r.get_data(as_text=True)
+    reread(session)
+    jobs = session.scalars(select(ExportJob).order_by(ExportJob.id)).all()
+    assert [j.status for j in jobs] == ["failed", "failed"]
+    assert all("WORKBENCH_QUEUE_URL" in (j.error or "") for j in jobs)

@@ -35,3 +35,9 @@ class Conflict(DomainError):
     """The request clashes with existing data (HTTP 409)."""
 
     status = 409
+
+
+class Unavailable(DomainError):
+    """A service the request needs cannot be reached now (HTTP 503)."""
+
+    status = 503

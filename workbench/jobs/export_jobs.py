@@ -144,7 +144,13 @@ def start_job(
     per_project: int,
 ) -> tuple[ExportJob, bool]:
     """The user's queued or running job asking for the same, or a new one within the caps."""
-    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+    # Two starts in the project take turns here (the caps and "the same job" are read under it).
+    # FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that refers to the project (a
+    # coding, an imported document) takes a key-share lock on it, which FOR UPDATE would make
+    # wait behind a start, and a start wait behind a whole import.
+    session.execute(
+        select(Project.id).where(Project.id == project.id).with_for_update(key_share=True)
+    )
     # Through JSON, as the job row stores it (tuples come back as lists).
     same = json.loads(json.dumps(asked))
     running = []
@@ -213,7 +219,17 @@ def mark_stale(session: Session, job: ExportJob) -> bool:
         else "The export stopped without finishing (its worker ended). Start it again."
     )
     job.finished_at = utcnow()
+    files.drop_inputs(session, job)  # an import's kept upload: no worker will read it now
     return True
+
+
+def fail_unqueued(session: Session, job_id: int, reason: str) -> None:
+    """Fail a recorded job that the queue would not take, so it holds no place in the caps."""
+    job = session.get(ExportJob, job_id)
+    if job is None or job.status != "queued":
+        return  # a worker took it up after all
+    finish(session, job_id, "failed", error=reason)
+    files.drop_inputs(session, job)
 
 
 def recent_jobs(session: Session, project: Project, limit: int = 10) -> list[ExportJob]:

@@ -7,6 +7,7 @@ the queue, since the worker reads the row. The browser is sent to the job's page
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import cast
@@ -18,6 +19,9 @@ from flask import url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from workbench.core.errors import Unavailable
+from workbench.core.i18n import _
+from workbench.jobs import export_jobs
 from workbench.jobs import files as job_files
 from workbench.models import ExportJob
 from workbench.models import Project
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from workbench.jobs import queue as job_queue
 
 _QUEUE = "workbench.queue"
+log = logging.getLogger(__name__)
 Starter = Callable[[Session, int, int], tuple[ExportJob, bool]]
 
 
@@ -66,14 +71,33 @@ def start(project: Project, starter: Starter) -> WerkzeugResponse:
         job, created = starter(session, limits["per_user"], limits["per_project"])
         job_id = job.id
     if created:  # only once the job row is committed: the worker reads it
-        queue().export(job_id)
+        enqueue(job_id)
     return redirect(url_for("exports.job", slug=project.slug, job_id=job_id), code=303)
+
+
+def enqueue(job_id: int) -> None:
+    """Put a committed job on the queue; a job the queue cannot take fails at once, said so."""
+    try:
+        queue().export(job_id)
+    except Exception as exc:  # the engine's own errors: Redis unreachable, a bad queue URL
+        log.exception("Job %s could not be put on the queue", job_id)
+        # The engine's message names hosts and ports: it goes to the log, not to the page.
+        reason = _(
+            "The job queue could not be reached, so this job never started. Ask the "
+            "administrator to check WORKBENCH_QUEUE_URL and the queue's server (the server's "
+            "log says what failed)."
+        )
+        # The job's row was committed for the worker: fail it, or it would keep a place in the
+        # caps and be returned as "the same job, running" until it was found stale an hour on.
+        with writing() as session:
+            export_jobs.fail_unqueued(session, job_id, reason)
+        raise Unavailable(reason) from exc
 
 
 def queued(project: Project, job: ExportJob, created: bool) -> str | WerkzeugResponse:
     """Once a job's row is committed: queue it if new, then show it (htmx: its fragment)."""
     if created:  # the worker reads the row
-        queue().export(job.id)
+        enqueue(job.id)
     if not is_htmx():
         return redirect(url_for("exports.job", slug=project.slug, job_id=job.id), code=303)
     return render_template("exports/_job.html", project=project, job=job, stale=False)

@@ -115,7 +115,7 @@ def _training(state: training.TrainingState, project: Project) -> str:
 def _started(done: tuple[Project, int, bool]) -> str:
     project, job_id, created = done
     if created:  # only once the job row is committed: the worker reads it
-        jobs.queue().export(job_id)
+        jobs.enqueue(job_id)
     return _training(training.training_state(db(), project, job_id), project)
 
 
