@@ -103,7 +103,7 @@ def run(url: str, repeat: int) -> None:
 
         def ids_index(q: str) -> Callable[[], int]:
             stmt = select(Passage.id).where(
-                Passage.project_id == project.id, passage_text_matches(q)
+                Passage.project_id == project.id, passage_text_matches(q, project.id)
             )
             return lambda: len(session.connection().execute(stmt).scalars().all())
 

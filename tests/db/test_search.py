@@ -126,7 +126,9 @@ QUERIES = [
 
 
 def _index_ids(session: Session, project_id: int, query: str) -> set[int]:
-    stmt = select(Passage.id).where(Passage.project_id == project_id, passage_text_matches(query))
+    stmt = select(Passage.id).where(
+        Passage.project_id == project_id, passage_text_matches(query, project_id)
+    )
     return set(session.scalars(stmt))
 
 
@@ -214,6 +216,12 @@ def test_a_search_keeps_to_its_project(session: Session, coded, make_project, im
         assert elsewhere.id not in {d.id for d in page.documents}, q
     # Not vacuous: the other project finds its own.
     assert _index_ids(session, other.id, "k") == theirs
+    if session.get_bind().dialect.name == "postgresql":
+        # The index gathers the project's rows only (the statement's own filter aside): a
+        # common word no longer collects every project's matches first.
+        for q in ("terrorism", "st"):
+            alone = select(Passage.id).where(passage_text_matches(q, other.id))
+            assert set(session.scalars(alone)) == theirs, q
     page = catalog.list_documents(session, other, catalog.DocumentFilters(q="statement"))
     assert [d.id for d in page.documents] == [elsewhere.id]
 
@@ -547,7 +555,7 @@ def test_a_search_statement_is_compiled_once_and_takes_each_query_s_values(
     def found(query: str, ids: list[int]) -> tuple[list[str], CacheStats]:
         stmt = (
             select(Passage.text)
-            .where(Passage.project_id == project.id, passage_text_matches(query))
+            .where(Passage.project_id == project.id, passage_text_matches(query, project.id))
             .where(id_in(Passage.id, ids))
             .order_by(Passage.id)
         )
@@ -627,10 +635,12 @@ def test_a_word_query_takes_the_word_index_and_anything_else_the_trigrams(
     from sqlalchemy.dialects import postgresql
 
     def sql(query: str) -> str:
-        stmt = select(Passage.id).where(passage_text_matches(query))
+        stmt = select(Passage.id).where(passage_text_matches(query, 1))
         return str(stmt.compile(dialect=postgresql.dialect()))
 
     assert "search_word" in sql("Terrorism") and "search_word" in sql("2001abc")
+    for query in ("Terrorism", "ab", "counter-terrorism"):
+        assert "passage_search.project_id =" in sql(query), query
     for other in ("sign and", "counter-terrorism", "terrorismé", "x" * 61, "ab"):
         assert "search_word" not in sql(other), other
 

@@ -76,7 +76,7 @@ def _segment_ids(
             or_(Passage.language == f.language, Passage.original_language == f.language)
         )
     if f.q:
-        rows = rows.where(passage_text_matches(f.q))
+        rows = rows.where(passage_text_matches(f.q, project.id))
     sub = rows.subquery()
     return select(sub.c.passage_id).distinct()
 

@@ -162,7 +162,12 @@ def _scope(project: Project, viewer_id: int, f: ViewFilters) -> Select[Any]:
             )
         )
     return narrow_passages(
-        stmt, speaker=f.speaker, delegation=f.delegation, language=f.language, q=f.q
+        stmt,
+        project_id=project.id,
+        speaker=f.speaker,
+        delegation=f.delegation,
+        language=f.language,
+        q=f.q,
     )
 
 

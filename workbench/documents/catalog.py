@@ -68,8 +68,11 @@ class DocumentPage:
 S = TypeVar("S", bound=Select[Any])
 
 
-def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q: str) -> S:
-    """Keep the passages of a speaker, a delegation, a language (spoken or original), a text."""
+def narrow_passages(
+    stmt: S, *, project_id: int, speaker: str, delegation: str, language: str, q: str
+) -> S:
+    """Keep the project's passages of a speaker, a delegation, a language (spoken or original),
+    a text; ``stmt`` already keeps to the project's passages."""
     if speaker:
         stmt = stmt.where(Passage.speaker == speaker)
     if delegation:
@@ -77,7 +80,7 @@ def narrow_passages(stmt: S, *, speaker: str, delegation: str, language: str, q:
     if language:
         stmt = stmt.where(or_(Passage.language == language, Passage.original_language == language))
     if q:
-        stmt = stmt.where(passage_text_matches(q))
+        stmt = stmt.where(passage_text_matches(q, project_id))
     return stmt
 
 
