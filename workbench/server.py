@@ -2,17 +2,20 @@
 
 On one machine (no WORKBENCH_QUEUE_URL) the server also starts the job queue's worker as a
 child process of its own (``workbench worker``), one however many web workers gunicorn runs, so
-the embedded setup needs no service beyond itself. The child ends with the server; should the
-server be killed outright, the worker notices its parent is gone and stops too.
+the embedded setup needs no service beyond itself. The child ends with the server, and is started
+again should it end while the server runs; should the server be killed outright, the worker
+notices its parent is gone and stops too.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -24,6 +27,9 @@ from workbench.app import create_app
 # objects that reference counting frees anyway, and opening a heavily coded document otherwise
 # triggered a collection of the older generations every other request.
 GC_THRESHOLDS = (50_000, 20, 20)
+# How often the server looks whether its embedded job worker is still there, in seconds.
+RESTART_CHECK = 2.0
+log = logging.getLogger(__name__)
 
 
 def settle_heap(_worker: Any = None) -> None:
@@ -61,19 +67,57 @@ def worker_class(threads: int) -> str:
 
 def serve(*, host: str, port: int, workers: int, threads: int, job_threads: int = 0) -> None:
     """Run gunicorn in the foreground until interrupted (and a job worker when asked)."""
-    worker = _start_worker(job_threads) if job_threads > 0 else None
+    worker = JobWorker(job_threads) if job_threads > 0 else None
     try:
         _run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     finally:
         if worker is not None:
-            _stop_worker(worker)
+            worker.stop()
+
+
+class JobWorker:
+    """The embedded job worker, started again whenever it ends while the server runs.
+
+    A worker that died (killed for its memory by a large export, say) would otherwise leave
+    every later job waiting for an hour and then failing as "no worker took it up". It runs in
+    a session of its own, so that a Ctrl-C meant for the server does not end it first (and get
+    it restarted): the server stops it, gracefully, once gunicorn has stopped.
+    """
+
+    def __init__(self, threads: int, check_every: float = RESTART_CHECK) -> None:
+        self._threads = threads
+        self._check_every = check_every
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.process = _start_worker(threads)
+        self.restarts = 0
+        self._watch = threading.Thread(target=self._watching, name="job-worker-watch", daemon=True)
+        self._watch.start()
+
+    def _watching(self) -> None:
+        while not self._stopping.wait(self._check_every):
+            with self._lock:
+                # poll() says so even when gunicorn's arbiter, which waits for any child of
+                # the process, collected the exit first.
+                if self._stopping.is_set() or self.process.poll() is None:
+                    continue
+                log.warning("The job worker (pid %s) ended; starting another.", self.process.pid)
+                self.process = _start_worker(self._threads)
+                self.restarts += 1
+
+    def stop(self) -> None:
+        """Stop watching, then stop the worker gracefully (running jobs finish first)."""
+        self._stopping.set()
+        with self._lock:
+            _stop_worker(self.process)
+        self._watch.join(timeout=5)
 
 
 def _start_worker(job_threads: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "workbench.cli", "worker", "--threads", str(job_threads)]
     # The schema was checked by `serve` a moment ago; the worker must not upgrade it again.
     command += ["--parent-pid", str(os.getpid()), "--no-migrate"]
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
 def _stop_worker(worker: subprocess.Popen[bytes]) -> None:

@@ -86,25 +86,41 @@ def test_serve_alone_runs_background_exports(tmp_path: Path) -> None:
         token = sign_in(http, base, "lead", password[1])
         with sqlite3.connect(tmp_path / "workbench.sqlite3") as conn:
             (slug,) = conn.execute("SELECT slug FROM project").fetchone()
-        started = http.post(
-            f"{base}/p/{slug}/export/download",
-            data={"format": "json", "bootstrap": "0"},
-            headers={"X-CSRFToken": token},
-            allow_redirects=False,
-        )
-        assert started.status_code == 303, started.text[:500]
-        job = started.headers["Location"].replace(base, "")
-        status, deadline = "", time.monotonic() + 120
-        while time.monotonic() < deadline and status not in ("done", "failed"):
-            time.sleep(0.5)
-            found = re.search(r'data-status="(\w+)"', http.get(f"{base}{job}").text)
-            status = found[1] if found else ""
-        assert status == "done", stack.logs()
+
+        def export() -> str:
+            started = http.post(
+                f"{base}/p/{slug}/export/download",
+                data={"format": "json", "bootstrap": "0"},
+                headers={"X-CSRFToken": token},
+                allow_redirects=False,
+            )
+            assert started.status_code == 303, started.text[:500]
+            job = started.headers["Location"].replace(base, "")
+            status, deadline = "", time.monotonic() + 120
+            while time.monotonic() < deadline and status not in ("done", "failed"):
+                time.sleep(0.5)
+                found = re.search(r'data-status="(\w+)"', http.get(f"{base}{job}").text)
+                status = found[1] if found else ""
+            assert status == "done", stack.logs()
+            return job
+
+        job = export()
         data = http.get(f"{base}{job}/file")
         assert data.status_code == 200, data.text[:300]
         lines = [json.loads(line) for line in data.text.splitlines()]  # JSON Lines
         assert lines[0]["format"] == "workbench-export" and len(lines) > 1, data.text[:300]
         assert (tmp_path / "workbench-queue.sqlite3").exists()  # the queue beside the database
+
+        # A worker that dies (killed for its memory, say) is replaced, and jobs run again.
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            workers = [p for p in _children(serve_pid) if " worker " in _command_line(p)]
+            if workers and _alive(workers[0]):
+                break
+            time.sleep(0.2)
+        assert len(workers) == 1 and _alive(workers[0]), stack.logs()
+        assert export() != job
 
         # Killed outright, the server leaves no worker behind.
         os.kill(serve_pid, signal.SIGKILL)
