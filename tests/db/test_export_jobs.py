@@ -272,3 +272,22 @@ def _document(project_id: int, title: str) -> Document:
         raw_text="Text.",
         text="Text.",
     )
+
+
+def test_an_unexpected_error_names_its_kind_but_not_its_text(
+    session: Session, study: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The text of an unexpected error may quote SQL, paths or hosts: it goes to the server's
+    # log, and the job's page says what kind of error stopped it.
+    job_id = _job(session, study, ExportScope())
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError('(psycopg) SELECT password_hash FROM "user" -- /srv/secret')
+
+    monkeypatch.setattr(runner, "_run", broken)
+    runner.run_job(job_id, db_url, FileStore("database", str(tmp_path)))
+    reread(session)
+    job = export_jobs.get_job(session, study.project, job_id)
+    assert job.status == "failed"
+    assert "RuntimeError" in (job.error or "") and "log" in (job.error or "")
+    assert "password_hash" not in (job.error or "") and "/srv" not in (job.error or "")

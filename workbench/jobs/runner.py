@@ -28,6 +28,7 @@ from typing import Any
 from workbench import i18n
 from workbench.core import i18n as messages
 from workbench.core.errors import DomainError
+from workbench.core.i18n import _
 from workbench.interchange import exports
 from workbench.jobs import export_jobs
 from workbench.jobs import files
@@ -100,7 +101,13 @@ def run_job(job_id: int, database_url: str, store: FileStore) -> None:
         _failed(database, job_id, str(exc))
     except Exception as exc:  # the job must never stay "running" after its runner failed
         log.exception("Export job %s failed", job_id)
-        _failed(database, job_id, f"{type(exc).__name__}: {exc}")
+        # The page shows the kind of error only: its text may quote SQL, paths or hosts.
+        reason = _(
+            "The job stopped on an unexpected error (%(kind)s). The server's log has the "
+            "details; start the job again, or tell the administrator if it fails again.",
+            kind=type(exc).__name__,
+        )
+        _failed(database, job_id, reason)
     finally:
         database.dispose()
 
