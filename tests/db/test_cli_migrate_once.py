@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.db.test_cli_fresh import fresh_url  # noqa: F401 - the fixture
+from workbench import server
 from workbench.cli import main
 
 
@@ -50,3 +51,11 @@ def test_a_worker_needs_a_queue_other_processes_can_reach(
     assert refused.exit_code != 0 and "cannot serve" in refused.output
     odd = _run(fresh_url, monkeypatch, tmp_path, QUEUE_URL="amqp://broker/")("worker")
     assert odd.exit_code == 1 and "WORKBENCH_QUEUE_URL must be" in odd.output
+    # The server refuses it too, before it serves anything (jobs would fail one by one).
+    served: list[object] = []
+    monkeypatch.setattr(server, "serve", lambda **kwargs: served.append(kwargs))
+    odd = _run(fresh_url, monkeypatch, tmp_path, QUEUE_URL="amqp://broker/")("serve")
+    assert odd.exit_code == 1 and "WORKBENCH_QUEUE_URL must be" in odd.output
+    assert served == []
+    fine = _run(fresh_url, monkeypatch, tmp_path, QUEUE_URL="")("serve")
+    assert fine.exit_code == 0 and len(served) == 1, fine.output

@@ -68,8 +68,15 @@ def serve(
 ) -> None:
     """Serve the workbench for a team with gunicorn (the schema is upgraded first)."""
     made = app(migrate=migrate)
+    from workbench.jobs.queue import settings_from
+
+    try:
+        # Checked before serving: a mistyped URL would otherwise show first as a failed job.
+        kind = settings_from(made.config).kind
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     if job_threads is None:
-        job_threads = 0 if made.config.get("QUEUE_URL") else 2
+        job_threads = 2 if kind == "sqlite" else 0  # the embedded queue: this server's worker
     from workbench.server import serve as run_server
 
     run_server(host=host, port=port, workers=workers, threads=threads, job_threads=job_threads)
