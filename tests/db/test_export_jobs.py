@@ -291,3 +291,20 @@ def test_an_unexpected_error_names_its_kind_but_not_its_text(
     assert job.status == "failed"
     assert "RuntimeError" in (job.error or "") and "log" in (job.error or "")
     assert "password_hash" not in (job.error or "") and "/srv" not in (job.error or "")
+
+
+def test_a_stale_job_is_told_in_the_language_of_the_request_that_found_it(
+    session: Session, study: Any
+) -> None:
+    from workbench import i18n
+    from workbench.core import i18n as messages
+
+    job = session.get(ExportJob, _job(session, study, ExportScope()))
+    assert job is not None
+    job.created_at = utcnow() - export_jobs.QUEUED_TOO_LONG * 2
+    token = messages.activate(i18n.catalog("zh_Hans"))
+    try:
+        assert export_jobs.mark_stale(session, job)
+    finally:
+        messages.restore(token)
+    assert "workbench worker" in (job.error or "") and "后台进程" in (job.error or "")

@@ -214,9 +214,11 @@ def mark_stale(session: Session, job: ExportJob) -> bool:
     queued = job.status == "queued"
     job.status = "failed"
     job.error = (
-        "No worker took up this export (is `workbench worker` running?). Start it again."
+        # Any kind of job (an export, an import, a report, a training), in the language of the
+        # request that found it stale.
+        _("No worker took up this job (is `workbench worker` running?). Start it again.")
         if queued
-        else "The export stopped without finishing (its worker ended). Start it again."
+        else _("The job stopped without finishing (its worker ended). Start it again.")
     )
     job.finished_at = utcnow()
     files.drop_inputs(session, job)  # an import's kept upload: no worker will read it now
