@@ -164,6 +164,30 @@ def test_pruning_deletes_old_files_in_the_database(
     assert export_jobs.get_job(session, study.project, first).path is None
 
 
+def test_a_download_pruned_midway_fails_rather_than_ending_short(
+    session: Session, study: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "CHUNK", 1000)
+    monkeypatch.setattr(export_jobs, "KEEP_JOBS", 1)
+    store = FileStore("database", str(tmp_path))
+    first = _job(session, study, ExportScope(bootstrap=0), fmt="json")
+    runner.run_job(first, db_url, store)
+    reread(session)
+    found = export_jobs.job_file(session, store, export_jobs.get_job(session, study.project, first))
+    assert found.size > 2000
+    database = Database(db_url)
+    try:
+        pieces = files.stream(database, found)
+        assert len(next(pieces)) == 1000
+        # A newer job finishes while the first file is being sent: the first is pruned.
+        second = _job(session, study, ExportScope(bootstrap=0), fmt="json")
+        runner.run_job(second, db_url, store)
+        with pytest.raises(files.FileGone, match=f"job {first}: piece 1 is gone after 1000 "):
+            next(pieces)
+    finally:
+        database.dispose()
+
+
 def test_a_real_consumer_runs_the_queued_job(
     session: Session, study: Any, db_url: str, tmp_path: Path
 ) -> None:

@@ -105,15 +105,23 @@ def _on_disk(store: FileStore, stored: str) -> Path:
     return path if path.is_absolute() else Path(store.export_dir) / path
 
 
+class FileGone(RuntimeError):
+    """A file kept in the database lost its pieces while it was being sent (pruned meanwhile)."""
+
+
 def stream(database: Database, found: StoredFile) -> Iterator[bytes]:
-    """The file's bytes, piece by piece, each read in a short transaction of its own."""
+    """The file's bytes, piece by piece, each read in a short transaction of its own.
+
+    A file kept in the database may be pruned between two pieces (newer jobs finished): the
+    stream then raises FileGone rather than end early as if the file were whole, so the server
+    drops the connection and the download is seen to fail."""
     if found.path is not None:
         with open(found.path, "rb") as handle:
             while piece := handle.read(CHUNK):
                 yield piece
         return
-    seq = 0
-    while True:
+    seq, sent = 0, 0
+    while sent < found.size:
         with database.reading() as session:
             stored = session.scalar(
                 select(ExportFileChunk.data).where(
@@ -121,7 +129,10 @@ def stream(database: Database, found: StoredFile) -> Iterator[bytes]:
                 )
             )
         if stored is None:
-            return
+            raise FileGone(
+                f"job {found.job_id}: piece {seq} is gone after {sent} of {found.size} bytes"
+            )
+        sent += len(stored)
         yield bytes(stored)
         seq += 1
 
