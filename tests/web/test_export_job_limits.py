@@ -54,6 +54,22 @@ def test_a_get_never_starts_a_job(study, client_factory, session, started) -> No
     assert _jobs(session) == 0 and started == []
 
 
+def test_an_unknown_csv_table_is_refused_before_a_job_starts(
+    study, client_factory, session, started
+) -> None:
+    lead = _lead(client_factory)
+    slug = study.project.slug
+    form = {"format": "csv", "table": "annotationz", "bootstrap": "0"}
+    r = lead.post(f"/p/{slug}/export/download", form, htmx=False)
+    assert r.status_code == 422
+    text = r.get_data(as_text=True)
+    assert "Unknown table &#39;annotationz&#39;" in text and "annotations" in text
+    assert _jobs(session) == 0 and started == []
+    # A table the project has still starts its job.
+    r = lead.post(f"/p/{slug}/export/download", {**form, "table": "annotations"}, htmx=False)
+    assert r.status_code in (200, 302, 303) and _jobs(session) == 1 and len(started) == 1
+
+
 def test_the_same_export_twice_returns_the_running_job(
     study, client_factory, session, started
 ) -> None:

@@ -40,8 +40,15 @@ class ExportRequest:
 def in_background(
     session: Session, project: Project, wanted: ExportRequest, inline_rows: int
 ) -> bool:
-    """Tell whether the export writes more rows than a request may wait for."""
-    return exports.estimate(session, project, wanted.scope) > inline_rows
+    """Tell whether the export writes more rows than a request may wait for.
+
+    A job is only started for a request that can succeed: an unknown CSV table is refused here,
+    as it is when the export is written at once."""
+    if exports.estimate(session, project, wanted.scope) <= inline_rows:
+        return False
+    if wanted.table:
+        exports.check_table(session, project, wanted.scope, wanted.table)
+    return True
 
 
 def write_now(

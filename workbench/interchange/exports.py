@@ -216,17 +216,28 @@ def write_export(
         counts = flat.write_jsonl(tables, out, progress=progress)
         return ExportResult(counts, file_name(project, fmt), MIME["json"])
     if table:
-        chosen = [t for t in tables if t.key == table]
-        if not chosen:
-            names = ", ".join(t.key for t in tables)
-            raise ValidationError(
-                _("Unknown table '%(table)s': use one of %(names)s.", table=table, names=names)
-            )
         # A single table still fills in what the About table reports on itself.
-        rows = flat.write_csv(chosen[0], out, progress=progress)
+        rows = flat.write_csv(_chosen(tables, table), out, progress=progress)
         return ExportResult({table: rows}, file_name(project, fmt, table), MIME["csv"])
     counts = flat.write_csv_zip(tables, out, progress=progress)
     return ExportResult(counts, file_name(project, fmt), MIME["zip"])
+
+
+def _chosen(tables: list[Table], table: str) -> Table:
+    """The table a CSV export of one table names, or a message listing the ones there are."""
+    for candidate in tables:
+        if candidate.key == table:
+            return candidate
+    names = ", ".join(t.key for t in tables)
+    raise ValidationError(
+        _("Unknown table '%(table)s': use one of %(names)s.", table=table, names=names)
+    )
+
+
+def check_table(session: Session, project: Project, scope: ExportScope, table: str) -> None:
+    """Refuse a CSV export of one table this project's export does not have, before any work."""
+    # Which tables there are depends on the project (drift, keywords, translations).
+    _chosen(tables_for(session, project, scope, "csv")[0], table)
 
 
 def estimate(session: Session, project: Project, scope: ExportScope) -> int:
