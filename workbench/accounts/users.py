@@ -50,6 +50,36 @@ def username_is(name: str) -> ColumnElement[bool]:
     return or_(func.lower(User.username) == name.lower(), User.username == name)
 
 
+def _folded(name: str) -> str:
+    return normalise_username(name).casefold()
+
+
+def find_user(session: Session, name: str, *where: ColumnElement[bool]) -> User | None:
+    """The account called ``name`` (among those ``where`` allows): the exact name first, else
+    the one account whose name differs from it in case only; None if there is none or several.
+
+    The databases' ``lower()`` folds ASCII letters only (SQLite, PostgreSQL under the C
+    collation), so a name with other letters is compared in Python, the same on both."""
+    name = normalise_username(name)
+    exact = session.scalar(select(User).where(User.username == name, *where))
+    if exact is not None:
+        return exact
+    if name.isascii():
+        candidates = session.scalars(select(User).where(username_is(name), *where)).all()
+    else:
+        candidates = session.scalars(select(User).where(*where)).all()
+    found = [u for u in candidates if _folded(u.username) == _folded(name)]
+    # Two accounts equal but for case (made before names were compared this way) are told
+    # apart by their exact names only: a guess could act for the wrong one.
+    return found[0] if len(found) == 1 else None
+
+
+def username_taken(session: Session, name: str) -> bool:
+    """Whether an account's name equals ``name`` but for case, in any script."""
+    folded = _folded(name)
+    return any(_folded(u) == folded for u in session.scalars(select(User.username)))
+
+
 def create_user(
     session: Session,
     username: str,
@@ -69,8 +99,7 @@ def create_user(
     display = (display_name or username).strip()
     _check_text(_("The display name"), display, limits.DISPLAY_NAME)
     passwords.check_new_password(password, username=username)
-    taken = session.scalar(select(User.id).where(username_is(username)))
-    if taken is not None:
+    if username_taken(session, username):
         raise Conflict(_("The username '%(name)s' is taken.", name=username))
     user = User(
         username=username,
@@ -101,7 +130,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     name = normalise_username(username)
     user = None
     if 0 < len(name) <= limits.USERNAME and "\x00" not in name:
-        user = session.scalar(select(User).where(username_is(name)))
+        user = find_user(session, name)
     matches = passwords.verify(user.password_hash if user is not None else None, password)
     return user if user is not None and user.active and matches else None
 
@@ -180,7 +209,7 @@ def _check_text(field: str, value: str, limit: int) -> None:
 
 def user_by_name(session: Session, username: str) -> User:
     """Return the user with this username or raise NotFound."""
-    user = session.scalar(select(User).where(username_is(username)))
+    user = find_user(session, username)
     if user is None:
         raise NotFound(_("No user called '%(name)s'.", name=username))
     return user

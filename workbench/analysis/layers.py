@@ -18,12 +18,12 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import Integer
 from sqlalchemy import Select
 from sqlalchemy import cast
-from sqlalchemy import func
 from sqlalchemy import null
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.core.errors import Forbidden
 from workbench.core.errors import NotFound
@@ -130,9 +130,7 @@ def layer_coder_ids(session: Session, project: Project, scope: ExportScope) -> l
     if layer.kind == "consensus":
         return None
     if layer.kind == "coder":
-        user = session.scalar(
-            select(User).where(func.lower(User.username) == (layer.coder or "").lower())
-        )
+        user = accounts.find_user(session, layer.coder or "")
         if user is None:
             raise NotFound(_("No coder called “%(coder)s”.", coder=layer.coder))
         return [user.id]

@@ -196,11 +196,8 @@ def _sheet_coder(
                 filename=parsed.filename,
             )
         )
-    coder = session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.project_id == project.id, accounts.username_is(named))
-    )
+    members = select(Membership.user_id).where(Membership.project_id == project.id)
+    coder = accounts.find_user(session, named, User.id.in_(members))
     if coder is None:
         raise NotFound(f"{parsed.filename}: {not_member_message(named)}.")
     return coder

@@ -18,11 +18,11 @@ from os import PathLike
 from typing import IO
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.accounts import users as accounts
 from workbench.analysis import about_sheet
 from workbench.analysis import agreement_sheets
 from workbench.analysis import annotation_sheets
@@ -50,7 +50,6 @@ from workbench.formats.workbook import write_workbook
 from workbench.models import Code
 from workbench.models import Document
 from workbench.models import Project
-from workbench.models import User
 
 FORMATS = ("xlsx", "csv", "json", "qdpx")
 MIME = {
@@ -286,7 +285,8 @@ def scope_from_names(
         )
 
     def coder(ref: str) -> int | None:
-        return session.scalar(select(User.id).where(func.lower(User.username) == ref.lower()))
+        user = accounts.find_user(session, ref)
+        return None if user is None else user.id
 
     paths = {
         re.sub(r"\s*>\s*", " > ", p.strip()).casefold(): i

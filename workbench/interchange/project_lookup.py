@@ -142,7 +142,7 @@ def create_coder(session: Session, project: Project, name: str) -> User:
     """A new inactive account for this project, named as the file names the coder."""
     base = username_from(name)
     username, n = base, 1
-    while session.scalar(select(User.id).where(accounts.username_is(username))):
+    while accounts.username_taken(session, username):
         n += 1
         username = f"{base}_{n}"
     user = accounts.create_user(
