@@ -152,6 +152,24 @@ def test_legacy_table_reads_created_and_updated_times(session: Session, study: A
     assert state.coded and state.updated_at == dt.datetime(2019, 4, 1, 9, 0, tzinfo=dt.UTC)
 
 
+def test_numbers_and_times_no_database_can_hold_are_reported_by_row(
+    session: Session, study: Any
+) -> None:
+    # A 5,000-digit passage number (past Python's int() limit for text) and a time whose UTC
+    # falls past year 9999 are problems of their rows, never a server error.
+    text = (
+        "document,passage,coder,code,created_at\r\n"
+        f"statement-2020.txt,{'9' * 5000},coder1,Sovereignty,\r\n"
+        "statement-2020.txt,²,coder1,Sovereignty,\r\n"
+        "statement-2020.txt,2,coder1,Sovereignty,9999-12-31T23:59:59-23:59\r\n"
+        "statement-2020.txt,3,coder1,Sovereignty,0001-01-01T00:00:00+23:59\r\n"
+    )
+    report = _import(session, study, text)
+    assert not report.applied
+    found = [(p.row, p.column) for p in report.problems]
+    assert found == [(2, "passage"), (3, "passage"), (4, "created_at"), (5, "created_at")]
+
+
 def test_a_non_member_reads_exactly_like_an_unknown_name(
     session: Session, study: Any, make_user: Any, make_project: Any
 ) -> None:

@@ -189,6 +189,14 @@ def test_sort_order_must_be_a_whole_number() -> None:
     assert problems_of(data) == [("Codebook", 2, "sort_order")]
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9" * 5000, "²", "--3"])
+def test_a_number_outside_the_schema_is_a_problem_not_an_error(number: str) -> None:
+    # Written as text, as a spreadsheet keeps a number too long for a float.
+    data = sheet_bytes([["name", "sort_order"], ["a", number]], scale=[[0, "none"], [number, "up"]])
+    found = problems_of(data)
+    assert ("Codebook", 2, "sort_order") in found and ("Stance scale", 3, "value") in found
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

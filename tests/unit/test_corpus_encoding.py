@@ -70,6 +70,16 @@ def test_binary_junk_renamed_txt_is_rejected_with_the_file_name():
         decode_bytes(junk, "photo.txt")
 
 
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b""])
+def test_a_nul_in_a_text_file_is_refused_with_its_line(bom: bytes):
+    # With a byte-order mark the bytes skip the binary test; the decoded text is checked too.
+    data = bom + b"Statement.\nHello\x00 we condemn terrorism in all its forms.\n"
+    with pytest.raises(CorpusError, match=r"nul\.txt") as caught:
+        decode_bytes(data, "nul.txt")
+    if bom:
+        assert "line 2 has a NUL character" in str(caught.value)
+
+
 def test_binary_without_nul_bytes_is_rejected():
     junk = bytes(b for b in random.Random(3).randbytes(6000) if b)
     with pytest.raises(CorpusError, match=r"noise\.txt"):

@@ -106,6 +106,31 @@ def test_a_nul_character_written_as_a_json_escape_refuses_its_row_by_name():
     assert row.metadata["nested"] == '["\\u0000"]'
 
 
+def test_half_a_surrogate_pair_written_as_a_json_escape_refuses_its_row_by_name():
+    # "\ud800" alone is valid JSON but no UTF-8 text: the database insert and the JSON Lines
+    # export would fail on it. A whole pair ("\ud83d\ude00") is one character and comes in.
+    lines = [
+        '{"id": "a", "text": "bad \\ud800 text"}',
+        '{"id": "b", "text": "Fine.", "title": "\\udc00"}',
+        '{"id": "c", "text": "Fine.", "\\udfff": "x"}',
+        '{"id": "d", "text": "Fine.", "nested": ["\\ud800"]}',
+        '{"id": "e", "text": "A smile \\ud83d\\ude00."}',
+    ]
+    with pytest.raises(CorpusError) as caught:
+        read_table("speeches.jsonl", "\n".join(lines).encode())
+    message = str(caught.value)
+    assert message.startswith("speeches.jsonl: 4 row(s) could not be imported")
+    assert (
+        "row 1: half of a UTF-16 surrogate pair (\\ud800-\\udfff) alone in column 'text'" in message
+    )
+    assert "row 2: half of a UTF-16 surrogate pair" in message and "column 'title'" in message
+    assert "row 3: half of a UTF-16 surrogate pair" in message and "column '\\udfff'" in message
+    assert "row 4: half of a UTF-16 surrogate pair" in message and "column 'nested'" in message
+    message.encode("utf-8")  # the message itself can be shown
+    (row,) = read_table("s.jsonl", lines[4].encode())
+    assert row.text == "A smile \U0001f600."
+
+
 def test_many_errors_are_summarised():
     data = "\n".join(json.dumps({"text": ""}) for _ in range(30)).encode()
     with pytest.raises(CorpusError) as caught:

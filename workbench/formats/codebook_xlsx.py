@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from workbench.core import limits
 from workbench.core.codebook import DEFAULT_COLOUR
 from workbench.core.codebook import DEFAULT_STANCE_SCALE
 from workbench.core.codebook import PATH_SEPARATOR
@@ -226,7 +227,11 @@ def _bool(value: Any) -> bool | None:
 
 def _int(value: Any) -> int | None:
     text = _text(value).strip().replace("−", "-")
-    return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+    # ASCII digits only, within the schema's integer range (else "not a whole number").
+    if not re.fullmatch(r"[+-]?[0-9]{1,10}", text):
+        return None
+    number = int(text)
+    return number if abs(number) <= limits.INT_MAX else None
 
 
 def _colour(value: Any) -> str:

@@ -12,4 +12,10 @@ def parse_utc(text: str) -> dt.datetime | None:
     if not text.strip():
         return None
     value = dt.datetime.fromisoformat(text.strip())
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # "9999-12-31T23:59:59-01:00" is a valid time whose UTC falls past year 9999.
+        raise ValueError(f"{text.strip()} falls outside the years 1-9999 in UTC") from None

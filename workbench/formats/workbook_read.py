@@ -12,12 +12,14 @@ headings excluded from coding) is not in the workbook and becomes line breaks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from workbench.core import limits
 from workbench.core.i18n import _
 from workbench.formats.codebook_xlsx import ImportProblem
 from workbench.formats.xlsx_read import Sheet
@@ -131,6 +133,9 @@ class WorkbookContent:
     codebook_version: int | None = None  # the version the export was made under (About)
 
 
+_WHOLE = re.compile(r"-?[0-9]{1,10}")
+
+
 def _rows(
     sheet: Sheet, required: tuple[str, ...], problems: list[ImportProblem]
 ) -> Iterator[tuple[int, Callable[[str], str]]]:
@@ -170,8 +175,13 @@ def _columns(
 
 
 def _int(text: str) -> int | None:
+    # ASCII digits within the schema's range: "²", "--5" or a 5,000-digit number is no number
+    # (int() would refuse the first two and the database the last), so it reads as missing.
     text = text.strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+    if not _WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if abs(number) <= limits.INT_MAX else None
 
 
 def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:

@@ -13,7 +13,6 @@ through ``workbook_import``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -66,9 +65,10 @@ class _Planned:
 def _find_passage(passages: list[Passage], ordinal: str, text: str) -> tuple[Passage | None, str]:
     if ordinal:
         # Numbered as every view shows passages: ¶1 is the first (stored ordinal 0).
-        if not re.fullmatch(r"[0-9]+", ordinal) or int(ordinal) < 1:
+        number = limits.counting_number(ordinal)
+        if number is None or number < 1:
             return None, f"passage '{ordinal}' is not a passage number (¶1 is the first passage)"
-        found = next((p for p in passages if p.ordinal == int(ordinal) - 1), None)
+        found = next((p for p in passages if p.ordinal == number - 1), None)
         if found is None:
             return None, f"the document has no passage ¶{ordinal} (it has {len(passages)})"
         if text and " ".join(text.split()) not in " ".join(found.text.split()):

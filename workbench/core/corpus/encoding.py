@@ -58,6 +58,17 @@ def decode_bytes(data: bytes, filename: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_binary(text):
         raise CorpusError(_("%(filename)s: looks like a binary file, not text", filename=filename))
+    if "\x00" in text:
+        # A few NULs pass as "not binary" (a byte-order mark skips the binary test of the bytes):
+        # PostgreSQL cannot store one and SQLite's search index stops reading at it.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise CorpusError(
+            _(
+                "%(filename)s: line %(line)s has a NUL character, which a text file never has",
+                filename=filename,
+                line=line,
+            )
+        )
     if not text.strip():
         raise CorpusError(_("%(filename)s: the file is empty", filename=filename))
     return text

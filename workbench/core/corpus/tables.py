@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -274,10 +275,21 @@ def _to_row(record: _Record, text_column: str, errors: list[str]) -> TableRow | 
     metadata = {key: _metadata_value(value) for key, value in values.items() if key != text_column}
     # JSON can write a NUL character ("\u0000") that no byte check sees. PostgreSQL cannot store
     # one, and SQLite's search index stops reading a text at it; the row is refused, by name.
-    nul = [key for key, value in [(text_column, text), *metadata.items()] if _has_nul(key, value)]
+    cells = [(text_column, text), *metadata.items()]
+    nul = [key for key, value in cells if _has(key, value, _NUL)]
     if nul:
-        named = ", ".join(f"'{key}'" for key in nul).replace("\x00", "\\u0000")
+        named = _shown(", ".join(f"'{key}'" for key in nul))
         errors.append(f"row {row_number}: a NUL character (\\u0000) in column {named}")
+        return None
+    # JSON can also escape half of a UTF-16 pair ("\ud800") alone: no UTF-8 text holds one, so
+    # neither database can store it, nor any export write it.
+    lone = [key for key, value in cells if _has(key, value, _SURROGATE)]
+    if lone:
+        named = _shown(", ".join(f"'{key}'" for key in lone))
+        errors.append(
+            f"row {row_number}: half of a UTF-16 surrogate pair (\\ud800-\\udfff) alone in "
+            f"column {named}"
+        )
         return None
     return TableRow(
         row_number=row_number,
@@ -287,8 +299,17 @@ def _to_row(record: _Record, text_column: str, errors: list[str]) -> TableRow | 
     )
 
 
-def _has_nul(key: str, value: MetadataValue) -> bool:
-    return "\x00" in key or (isinstance(value, str) and "\x00" in value)
+_NUL = re.compile("\x00")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has(key: str, value: MetadataValue, character: re.Pattern[str]) -> bool:
+    return bool(character.search(key)) or (isinstance(value, str) and bool(character.search(value)))
+
+
+def _shown(names: str) -> str:
+    """Column names as a message can show them: NULs and lone surrogates as their escapes."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", names.replace("\x00", "\\u0000"))
 
 
 def _metadata_value(value: Any) -> MetadataValue:
