@@ -42,6 +42,23 @@ def test_an_account_is_locked_after_the_limit_even_with_the_right_password(
     assert client.get("/").status_code == 302  # not signed in
 
 
+def test_every_spelling_sign_in_accepts_counts_against_the_one_account(
+    app, client, make_user
+) -> None:
+    # Sign-in matches names by their Unicode case fold: so must the count, or each spelling
+    # ("boſs" with a long s, "BOSS", a decomposed "ü") would get guesses of its own.
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=4, LOGIN_FAILURES_PER_ADDRESS=100)
+    make_user("boss")
+    make_user("jürgen")
+    _start(client)
+    assert [_fail(client, n).status_code for n in ("boss", "boſs", "BOSS", "bosſ")] == [401] * 4
+    assert client.login("boſs").status_code == 429
+    assert client.login("boss").status_code == 429
+    spellings = ("jürgen", "ju\u0308rgen", "JÜRGEN", "JU\u0308RGEN")
+    assert [_fail(client, n).status_code for n in spellings] == [401] * 4
+    assert client.login("jürgen").status_code == 429
+
+
 def test_unknown_names_are_throttled_like_real_ones(app, client) -> None:
     app.config.update(LOGIN_FAILURES_PER_ACCOUNT=2, LOGIN_FAILURES_PER_ADDRESS=100)
     _start(client)

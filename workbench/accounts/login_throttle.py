@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.accounts.names import fold_username
 from workbench.models import LoginFailure
 from workbench.models._common import utcnow
 
@@ -31,7 +32,9 @@ class Throttle:
 
 
 def _key(scope: str, value: str) -> str:
-    return (value.strip().lower() if scope == "account" else value.strip())[:200]
+    # An account is counted under its name as sign-in matches it (users.fold_username): else
+    # "boſs", "BOSS" or a decomposed "ü" would each get their own count against one account.
+    return (fold_username(value) if scope == "account" else value.strip())[:200]
 
 
 def retry_after(

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import passwords
+from workbench.accounts.names import fold_username
+from workbench.accounts.names import normalise_username
 from workbench.core import limits
 from workbench.core.codebook import DEFAULT_STANCE_SCALE
 from workbench.core.errors import Conflict
@@ -34,11 +36,6 @@ def random_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def normalise_username(name: str) -> str:
-    """A username as stored: trimmed and in Unicode NFC, so 'Ü' typed two ways is one name."""
-    return unicodedata.normalize("NFC", name.strip())
-
-
 def valid_username(name: str) -> bool:
     """Letters of any script, digits, '.', '-', '_'; no whitespace or control characters."""
     return bool(USERNAME_RE.fullmatch(name)) and name.isprintable()
@@ -48,10 +45,6 @@ def username_is(name: str) -> ColumnElement[bool]:
     """Match User.username case-insensitively, and exactly (SQLite lowers only ASCII)."""
     name = normalise_username(name)
     return or_(func.lower(User.username) == name.lower(), User.username == name)
-
-
-def _folded(name: str) -> str:
-    return normalise_username(name).casefold()
 
 
 def find_user(session: Session, name: str, *where: ColumnElement[bool]) -> User | None:
@@ -68,7 +61,7 @@ def find_user(session: Session, name: str, *where: ColumnElement[bool]) -> User 
         candidates = session.scalars(select(User).where(username_is(name), *where)).all()
     else:
         candidates = session.scalars(select(User).where(*where)).all()
-    found = [u for u in candidates if _folded(u.username) == _folded(name)]
+    found = [u for u in candidates if fold_username(u.username) == fold_username(name)]
     # Two accounts equal but for case (made before names were compared this way) are told
     # apart by their exact names only: a guess could act for the wrong one.
     return found[0] if len(found) == 1 else None
@@ -76,8 +69,8 @@ def find_user(session: Session, name: str, *where: ColumnElement[bool]) -> User 
 
 def username_taken(session: Session, name: str) -> bool:
     """Whether an account's name equals ``name`` but for case, in any script."""
-    folded = _folded(name)
-    return any(_folded(u) == folded for u in session.scalars(select(User.username)))
+    folded = fold_username(name)
+    return any(fold_username(u) == folded for u in session.scalars(select(User.username)))
 
 
 def create_user(

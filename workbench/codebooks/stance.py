@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 from sqlalchemy import func
@@ -12,6 +13,7 @@ from workbench.codebooks.store import to_spec
 from workbench.codebooks.versioning import check_spec
 from workbench.codebooks.versioning import new_version
 from workbench.core import codebook as cb
+from workbench.core import limits
 from workbench.core.errors import Conflict
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
@@ -30,9 +32,11 @@ def parse_scale(text: str) -> tuple[cb.StanceLevel, ...]:
         if not line:
             continue
         value, _space, label = line.partition(" ")
-        try:
-            levels.append(cb.StanceLevel(int(value.replace("+", "")), label.strip()))
-        except ValueError:
+        # ASCII digits within the schema's range: int() also takes "1_000" and "٣", and a value
+        # past the range would be shown as a level that no coding could ever store.
+        if re.fullmatch(r"[+-]?[0-9]{1,10}", value) and abs(int(value)) <= limits.INT_MAX:
+            levels.append(cb.StanceLevel(int(value), label.strip()))
+        else:
             raise ValidationError(
                 _(
                     "Stance scale, line %(line)s: start with a whole number, then the label.",
