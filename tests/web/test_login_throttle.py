@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -121,6 +123,25 @@ def test_the_count_is_shared_by_every_server(app, db_url, client, make_user, tmp
         database(other_app).engine.dispose()
 
 
+def test_guesses_sent_at_once_are_checked_no_more_than_the_limit(app, make_user) -> None:
+    # Each guess is counted before its (slow) hash: a burst cannot all read a count under the
+    # limit before any of them is recorded.
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=3, LOGIN_FAILURES_PER_ADDRESS=100)
+    make_user("ana")
+    clients = [_start(Client(app.test_client())) for _ in range(12)]
+    barrier = threading.Barrier(len(clients))
+
+    def guess(client: Client) -> int:
+        barrier.wait()
+        return int(_fail(client, "ana").status_code)
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = sorted(pool.map(guess, clients))
+    assert statuses == [401] * 3 + [429] * 9
+    # Right or wrong, the account now waits.
+    assert clients[0].login("ana").status_code == 429
+
+
 def test_sign_in_checks_exactly_one_hash_whether_or_not_the_name_exists(
     session, make_user, monkeypatch
 ) -> None:
@@ -178,3 +199,22 @@ def test_changing_to_a_common_password_is_refused_in_the_browser(client, make_us
         "/account/password", {"current": PASSWORD, "new": "password1", "repeat": "password1"}
     )
     assert r.status_code == 422 and "common passwords" in r.get_data(as_text=True)
+
+
+def test_the_current_password_is_throttled_like_a_sign_in(app, client, make_user) -> None:
+    # A session is not the password: guessing it on the password form counts as on /login.
+    app.config.update(LOGIN_FAILURES_PER_ACCOUNT=3, LOGIN_FAILURES_PER_ADDRESS=100)
+    make_user("ana")
+    client.login("ana")
+
+    def change(current: str, repeat: str = "a-new-passphrase") -> Any:
+        form = {"current": current, "new": "a-new-passphrase", "repeat": repeat}
+        return client.post("/account/password", form, htmx=False)
+
+    # The right password with new ones that differ: refused, and not counted as a guess.
+    assert change(PASSWORD, repeat="another-one").status_code == 422
+    statuses = [change(f"guess {n}").status_code for n in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    assert "Too many wrong passwords" in change(PASSWORD).get_data(as_text=True)
+    other = _start(Client(app.test_client()))
+    assert other.login("ana").status_code == 429  # one count for the account, wherever

@@ -3,6 +3,11 @@
 Failures are rows, so every worker and every server behind a proxy sees the same count; an
 in-process counter would let an attacker spread guesses over the workers. Unknown usernames are
 counted like real ones, so the throttle does not tell which accounts exist.
+
+An attempt is counted as a failure before its password is checked (``reserve``), in a write of
+its own, and the count forgiven once the password proves right: counted afterwards, every guess
+sent at the same moment read the count before any of them was recorded, and more guesses than
+the limit were checked.
 """
 
 from __future__ import annotations
@@ -66,13 +71,51 @@ def retry_after(
 
 def record_failure(
     session: Session, throttle: Throttle, username: str, address: str, now: datetime | None = None
-) -> None:
-    """Count one failed sign-in against the account name and the address; drop old rows."""
+) -> int:
+    """Count one failed sign-in against the account name and the address; drop old rows.
+
+    Returns the id of the address's row (``forgive`` takes it back)."""
     now = now or utcnow()
     session.execute(delete(LoginFailure).where(LoginFailure.at <= now - throttle.window))
     session.add(LoginFailure(scope="account", key=_key("account", username), at=now))
-    session.add(LoginFailure(scope="address", key=_key("address", address), at=now))
+    by_address = LoginFailure(scope="address", key=_key("address", address), at=now)
+    session.add(by_address)
     session.flush()
+    return by_address.id
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt counted before its check: the wait it was refused with, or its address row."""
+
+    wait: int | None
+    address_row: int | None
+
+
+def reserve(
+    session: Session, throttle: Throttle, username: str, address: str, now: datetime | None = None
+) -> Reservation:
+    """Refuse an attempt the throttle says must wait; else count it as failed until forgiven.
+
+    The caller commits at once, before the slow password check. On PostgreSQL the account's
+    and the address's counts are read and written in turn (SQLite's writers already are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # The two forms of advisory key (one bigint, two ints) are separate spaces in
+        # PostgreSQL: these never meet the passage locks. Sorted, so two attempts never wait
+        # on each other crosswise.
+        for key in sorted({f"account:{_key('account', username)}", f"address:{address}"}):
+            session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    wait = retry_after(session, throttle, username, address, now)
+    if wait is not None:
+        return Reservation(wait, None)
+    return Reservation(None, record_failure(session, throttle, username, address, now))
+
+
+def forgive(session: Session, username: str, reservation: Reservation) -> None:
+    """Take back an attempt counted in advance, once its password proved right."""
+    clear_account(session, username)
+    if reservation.address_row is not None:
+        session.execute(delete(LoginFailure).where(LoginFailure.id == reservation.address_row))
 
 
 def clear_account(session: Session, username: str) -> None:

@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 
 from workbench.accounts import login_throttle
 from workbench.accounts import membership
+from workbench.accounts import passwords
 from workbench.accounts.users import authenticate
+from workbench.core.errors import DomainError
+from workbench.core.i18n import ngettext
 from workbench.models import User
+from workbench.unit_of_work import Database
 
 
 @dataclass(frozen=True)
@@ -23,28 +27,71 @@ class Attempt:
     address: str
     wait: int | None  # seconds the throttle still refuses this account or address
     user: User | None  # the account, when the credentials are right
+    reservation: login_throttle.Reservation | None = None  # the failure counted in advance
 
 
 def check_attempt(
-    session: Session, throttle: login_throttle.Throttle, username: str, password: str, address: str
+    database: Database,
+    session: Session,
+    throttle: login_throttle.Throttle,
+    username: str,
+    password: str,
+    address: str,
 ) -> Attempt:
-    """Check a sign-in without writing: throttled, wrong, or the account it opens."""
-    # Read and hash outside the unit of work: on SQLite the writer turn is taken only to record
-    # the outcome, never for the slow password hash.
-    wait = login_throttle.retry_after(session, throttle, username, address)
-    if wait is not None:
-        return Attempt(username, address, wait, None)
-    return Attempt(username, address, None, authenticate(session, username, password))
+    """Check a sign-in: throttled, wrong, or the account it opens.
+
+    The attempt is counted as failed in a short write of its own before the password is
+    hashed (outside the request's writer turn: on SQLite never held for the slow hash)."""
+    with database.writing() as writer:
+        reservation = login_throttle.reserve(writer, throttle, username, address)
+    if reservation.wait is not None:
+        return Attempt(username, address, reservation.wait, None)
+    user = authenticate(session, username, password)
+    return Attempt(username, address, None, user, reservation)
 
 
-def record_outcome(session: Session, throttle: login_throttle.Throttle, attempt: Attempt) -> None:
-    """Count a failed attempt, or forget the account's failures after a success."""
-    if attempt.wait is not None:
-        return  # refused by the throttle: nothing was tried
-    if attempt.user is None:
-        login_throttle.record_failure(session, throttle, attempt.username, attempt.address)
-    else:
-        login_throttle.clear_account(session, attempt.username)
+def record_outcome(session: Session, attempt: Attempt) -> None:
+    """Forgive an attempt counted in advance once it signed in; a failure stays counted."""
+    if attempt.user is not None and attempt.reservation is not None:
+        login_throttle.forgive(session, attempt.username, attempt.reservation)
+
+
+class TooManyAttempts(DomainError):
+    """The throttle refuses this account or address for a while (HTTP 429)."""
+
+    status = 429
+
+
+def check_current_password(
+    database: Database,
+    throttle: login_throttle.Throttle,
+    user: User,
+    current: str,
+    address: str,
+) -> bool:
+    """Check the password a signed-in user gives as their current one, as sign-in checks it.
+
+    A session is not the password: without the throttle, whoever holds one could try passwords
+    here without limit. A wrong password stays counted; a right one is forgiven at once,
+    whatever becomes of the change (the new passwords may still differ)."""
+    with database.writing() as writer:
+        reservation = login_throttle.reserve(writer, throttle, user.username, address)
+    if reservation.wait is not None:
+        minutes = max(1, round(reservation.wait / 60))
+        raise TooManyAttempts(
+            ngettext(
+                "Too many wrong passwords for this account or from this address. "
+                "Try again in %(num)s minute.",
+                "Too many wrong passwords for this account or from this address. "
+                "Try again in %(num)s minutes.",
+                minutes,
+            )
+        )
+    if not passwords.verify(user.password_hash, current):
+        return False
+    with database.writing() as writer:
+        login_throttle.forgive(writer, user.username, reservation)
+    return True
 
 
 def session_user(session: Session, user_id: int, generation: int) -> User | None:

@@ -147,9 +147,15 @@ def set_locale(user: User, locale: str | None, languages: Iterable[str]) -> None
     user.locale = locale
 
 
-def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> None:
-    """Change one's own password after checking the current one; the account's sessions end."""
-    if not passwords.verify(user.password_hash, current):
+def change_own_password(
+    session: Session, user: User, current: str | bool, new: str, repeat: str
+) -> None:
+    """Change one's own password after checking the current one; the account's sessions end.
+
+    ``current`` is the password given as the current one, or whether it was already checked
+    (sign_in.check_current_password, which throttles the checks)."""
+    right = current if isinstance(current, bool) else passwords.verify(user.password_hash, current)
+    if not right:
         raise ValidationError(_("The current password is wrong."))
     if new != repeat:
         raise ValidationError(_("The two new passwords differ."))

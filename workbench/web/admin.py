@@ -8,13 +8,16 @@ from flask import request
 from flask_login import login_user
 
 from workbench.accounts import pages
+from workbench.accounts import sign_in
 from workbench.accounts import users as accounts
 from workbench.core.errors import Forbidden
 from workbench.core.i18n import _
 from workbench.web.access import me
+from workbench.web.auth import throttle
 from workbench.web.parsers import flag
 from workbench.web.routes import action
 from workbench.web.routes import route
+from workbench.web.unit import database
 from workbench.web.unit import db
 
 bp = Blueprint("admin", __name__)
@@ -75,14 +78,23 @@ def password_form() -> str:
     return render_template("admin/password.html", message=None)
 
 
-@action(bp, "/account/password")
-def change_password() -> str:
+def _check_current() -> bool:
+    # Counted and hashed before the writer turn, as a sign-in is (web/auth.py).
+    return sign_in.check_current_password(
+        database(),
+        throttle(),
+        me(),
+        request.form.get("current", ""),
+        request.remote_addr or "unknown",
+    )
+
+
+@action(bp, "/account/password", prepare=_check_current)
+def change_password(prepared: bool) -> str:
     """Change one's own password; the account's other sessions end, this one goes on."""
     user = me()  # loaded by the sign-in check into this request's session
     form = request.form
-    accounts.change_own_password(
-        db(), user, form.get("current", ""), form.get("new", ""), form.get("repeat", "")
-    )
+    accounts.change_own_password(db(), user, prepared, form.get("new", ""), form.get("repeat", ""))
     login_user(user)  # a fresh cookie with the new session generation
     message = _("Your password is changed. Your other sessions have ended.")
     return render_template("admin/password.html", message=message)

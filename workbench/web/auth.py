@@ -23,6 +23,7 @@ from workbench.core.i18n import _
 from workbench.core.i18n import ngettext
 from workbench.web.access import me
 from workbench.web.routes import action
+from workbench.web.unit import database
 from workbench.web.unit import db
 from workbench.web.unit import writes
 
@@ -41,7 +42,8 @@ def safe_next(target: str | None) -> str:
     return url_for("projects.index")
 
 
-def _throttle() -> login_throttle.Throttle:
+def throttle() -> login_throttle.Throttle:
+    """The sign-in throttle as this application is configured."""
     config = current_app.config
     return login_throttle.Throttle(
         per_account=int(config["LOGIN_FAILURES_PER_ACCOUNT"]),
@@ -64,8 +66,9 @@ def login() -> Response:
 def _check_credentials() -> sign_in_service.Attempt:
     form = request.form
     return sign_in_service.check_attempt(
+        database(),
         db(),
-        _throttle(),
+        throttle(),
         form.get("username", ""),
         form.get("password", ""),
         request.remote_addr or "unknown",
@@ -76,7 +79,7 @@ def _check_credentials() -> sign_in_service.Attempt:
 @writes(prepare=_check_credentials)
 def sign_in(prepared: sign_in_service.Attempt) -> Response:
     """Sign the user in, or record the failure (and refuse while the throttle says wait)."""
-    sign_in_service.record_outcome(db(), _throttle(), prepared)
+    sign_in_service.record_outcome(db(), prepared)
     if prepared.wait is not None:
         minutes = max(1, round(prepared.wait / 60))
         response = _page(
