@@ -55,6 +55,17 @@ def test_gold_round_tests_a_new_coder(
     code(three, team, p1, "Sovereignty", -1)
     mine = dom(three.get(f"/p/{team.slug}/agreement/mine"))
     assert "in progress" in mine.one("table").text()
+    # In a blind project no figure shows while the trainee codes: scored passage by passage,
+    # they would tell the trainee the gold standard (the others' work) as they go.
+    row = [td.text() for td in mine.one("table").all("tr")[1].all("td")]
+    assert "2/3" in row and "1.000" not in row and "0.000" not in row
+    ongoing = three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    assert ongoing.status_code == 200 and not dom(ongoing).all("table")
+    line = dom(ongoing).one("p", class_="result-line").text()
+    assert "in progress" in line and "coded 2 of 3" in line and "accuracy —" in line
+    # The lead sees the figures as they stand.
+    lead_view = lead.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    assert "accuracy 1.000" in dom(lead_view).one("p", class_="result-line").text()
     code(three, team, p2, None)
     page = three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
     assert page.status_code == 200

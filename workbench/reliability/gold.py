@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -62,6 +63,16 @@ class GoldResult:
         if self.kappa is None or self.threshold is None:
             return "undefined"
         return "passed" if self.kappa >= self.threshold else "failed"
+
+    def as_the_trainee_sees_it(self, blind: bool) -> GoldResult:
+        """The result as the coder measured sees it: in a blind project, no figure until they
+        have coded every passage of the round.
+
+        Scored as they go, the figures would hand a trainee the consensus (the other coders'
+        work) passage by passage: with one passage coded, each code's accuracy is 0 or 1."""
+        if not blind or self.units >= self.total:
+            return self
+        return replace(self, accuracy=None, kappa=None, by_code={})
 
 
 def _threshold(value: float) -> float:

@@ -194,6 +194,8 @@ def gold_result(
     if user is None:
         raise Forbidden(_("You can only see your own gold-standard results."))
     result = gold.gold_results(session, project, rnd, only=user)[0]
+    if role != "lead":
+        result = result.as_the_trainee_sees_it(project.blind)
     return GoldResultPage(project=project, role=role, rnd=rnd, result=result)
 
 
@@ -212,4 +214,6 @@ def my_gold(session: Session, project: Project, role: str, user: User) -> MyGold
         (rnd, gold.gold_results(session, project, rnd, only=user)[0])
         for rnd in gold.gold_rounds_of(session, project, user)
     ]
+    if role != "lead":
+        results = [(rnd, r.as_the_trainee_sees_it(project.blind)) for rnd, r in results]
     return MyGold(project=project, role=role, results=results)
