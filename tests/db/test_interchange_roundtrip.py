@@ -169,3 +169,28 @@ def test_hard_memos_come_back_exactly(session: Session, study: Any, fmt: str) ->
     )
     read = READERS[fmt]
     assert differences(read(first), read(export(session, copy, fmt))) == []
+
+
+@pytest.mark.parametrize("extra", ['{"region": "EU", "source_url": "http://x"', "[1, 2]", "{not"])
+def test_unreadable_document_metadata_is_a_problem_not_dropped(
+    session: Session, study: Any, extra: str
+) -> None:
+    first = export(session, study.project, "csv")
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    rows = list(csv.reader(io.StringIO(files["documents.csv"].decode("utf-8-sig"), newline="")))
+    rows[1][rows[0].index("extra")] = extra
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(rows)
+    files["documents.csv"] = out.getvalue().encode("utf-8-sig")
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    copy = fresh_copy(session, study, "Extra")
+    report = workbook_import.import_codings_file(
+        session, copy, study.lead, "x-csv.zip", changed.getvalue()
+    )
+    assert not report.applied
+    assert [(p.row, p.column) for p in report.problems] == [(2, "extra")]
+    assert "not a JSON object" in report.problems[0].message

@@ -205,7 +205,7 @@ def read_export_workbook(data: bytes, filename: str) -> WorkbookContent:
             return WorkbookContent([], [], [], problems)
         documents = _documents(sheet_rows(wb, PASSAGES), problems)
         if DOCUMENTS in wb.sheetnames:
-            _document_details(sheet_rows(wb, DOCUMENTS), documents)
+            _document_details(sheet_rows(wb, DOCUMENTS), documents, problems)
         codings = (
             _codings(sheet_rows(wb, ANNOTATIONS), problems) if ANNOTATIONS in wb.sheetnames else []
         )
@@ -314,9 +314,11 @@ def _documents(sheet: Sheet, problems: list[ImportProblem]) -> dict[int, WDocume
     return documents
 
 
-def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
+def _document_details(
+    sheet: Sheet, documents: dict[int, WDocument], problems: list[ImportProblem]
+) -> None:
     # The sheet is optional, and so is each column: a sheet without ids adds nothing.
-    for _row, get in _rows(sheet, ("document_id",), []):
+    for number, get in _rows(sheet, ("document_id",), []):
         doc = documents.get(_int(get("document_id")) or -1)
         if doc is None:
             continue
@@ -326,8 +328,13 @@ def _document_details(sheet: Sheet, documents: dict[int, WDocument]) -> None:
         try:
             extra = json.loads(get("extra")) if get("extra") else {}
         except ValueError:
+            extra = None
+        if not isinstance(extra, dict):
+            # The document's other metadata would be dropped without a word.
+            message = _('the metadata is not a JSON object (as exported: {"key": value, ...})')
+            problems.append(ImportProblem(sheet.name, number, "extra", message))
             extra = {}
-        doc.extra = extra if isinstance(extra, dict) else {}
+        doc.extra = extra
 
 
 def _codings(sheet: Sheet, problems: list[ImportProblem]) -> list[WCoding]:
