@@ -23,6 +23,7 @@ from tests.unit.test_export_qdpx_quirks import SOURCE
 from tests.unit.test_export_qdpx_quirks import archive
 from tests.unit.test_export_qdpx_quirks import qde
 from tests.unit.test_export_qdpx_quirks import selection
+from workbench.accounts import users as accounts
 from workbench.app import create_app
 from workbench.formats import coding_sheet as cs
 from workbench.models import Annotation
@@ -177,6 +178,15 @@ def test_coding_sheet_round_trip_through_the_pages(
     coder = _as(client_factory, "coder1")
     slug = study.project.slug
     assert coder.get(f"/p/{slug}/export/coding-sheet?coder={study.coder2.id}").status_code == 403
+    # A lead asking for someone outside the project learns no name: the same answer as for an
+    # id no account has.
+    outsider = accounts.create_user(session, "secret_person", "a long enough password")
+    session.commit()
+    lead = _as(client_factory, "lead")
+    answers = [lead.get(f"/p/{slug}/export/coding-sheet?coder={n}") for n in (outsider.id, 99_999)]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert "secret_person" not in answers[0].get_data(as_text=True)
+    assert "No coder" in answers[0].get_data(as_text=True)
     wb = _sheet(coder, slug)
     ws = wb["Coding"]
     header = [c.value for c in ws[1]]

@@ -13,6 +13,7 @@ from tests.conftest import Client
 from workbench.accounts import passwords
 from workbench.accounts import users as accounts
 from workbench.app import create_app
+from workbench.core import limits
 from workbench.core.errors import ValidationError
 from workbench.web.unit import database
 
@@ -165,6 +166,14 @@ def test_sign_in_checks_exactly_one_hash_whether_or_not_the_name_exists(
     assert [k for k, v in outcomes.items() if v is not None] == ["right"]
     assert len(calls) == 4  # one hash each, with the same method for the dummy
     assert calls[0].split("$")[0] == calls[1].split("$")[0]
+
+
+def test_a_password_past_the_limit_is_wrong_even_when_it_begins_with_the_right_one() -> None:
+    # Only the first PASSWORD characters are hashed (a bounded cost); the rest must still count.
+    right = "p" * limits.PASSWORD
+    stored = passwords.hash_password(right)
+    assert passwords.verify(stored, right)
+    assert not passwords.verify(stored, right + "anything")
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,14 @@ def verify(password_hash: str | None, password: str) -> bool:
     Hashing a dummy for unknown usernames keeps the answer's timing from telling which
     usernames exist.
     """
-    if len(password) > limits.PASSWORD:
-        password = password[: limits.PASSWORD]  # the check fails anyway; hashing stays bounded
+    # No stored password is longer than the limit, so a longer one is wrong; only its first
+    # part is hashed (in the same time), and it fails even when that part is right.
+    too_long = len(password) > limits.PASSWORD
+    password = password[: limits.PASSWORD]
     if password_hash is None:
         check_password_hash(_dummy_hash(HASH_METHOD), password)
         return False
-    return check_password_hash(password_hash, password)
+    return check_password_hash(password_hash, password) and not too_long
 
 
 @cache

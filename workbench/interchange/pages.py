@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.core.errors import Forbidden
@@ -21,6 +22,7 @@ from workbench.interchange import exports
 from workbench.interchange import pending_imports
 from workbench.interchange import project_exchange
 from workbench.interchange.exchange_report import ExchangeReport
+from workbench.models import Membership
 from workbench.models import Project
 from workbench.models import User
 from workbench.unit_of_work import trial
@@ -45,8 +47,14 @@ def coding_sheet_file(
         if role != "lead":
             raise Forbidden(_("Only a project lead can do this."))
         found = session.get(User, coder_id)
-        if found is None:
-            raise ValidationError(_("No user %(coder_id)s.", coder_id=coder_id))
+        member = session.scalar(
+            select(Membership.id).where(
+                Membership.project_id == project.id, Membership.user_id == coder_id
+            )
+        )
+        if found is None or member is None:
+            # The same answer whether or not the account exists: an id says no one's name.
+            raise ValidationError(_("No coder %(coder_id)s in this project.", coder_id=coder_id))
         coder = found
     buffer = io.BytesIO()
     rows = coding_import.write_sheet_for(session, project, coder, buffer)
