@@ -45,11 +45,15 @@ def test_suggestions_are_withheld_where_they_could_leak_or_in_rounds(
     session, coded, import_text
 ) -> None:
     project, lead, ann, partnership, _ = coded
+    # A model stored before cross-fitting (here: trained while the project was not blind) has
+    # only models that saw every label: in a blind project no suggestion on a passage whose
+    # codings trained it.
+    project.blind = False
     suggestions.train_project(session, project, lead)
+    project.blind = True
     suggestions.set_enabled(session, project, lead, partnership.id, True)
     session.commit()
     trained = [(p.id, p.text) for p in passages_of(session, project)]
-    # Blind project: no suggestion on a passage whose codings trained the model.
     assert suggestions.suggestions_for(session, project, ann, trained) == {}
     import_text(
         project,
@@ -71,6 +75,30 @@ def test_suggestions_are_withheld_where_they_could_leak_or_in_rounds(
     project.blind = False
     unblind = suggestions.suggestions_for(session, project, ann, trained)
     assert unblind and all(s[0].code == "Partnership" for s in unblind.values())
+
+
+def test_a_blind_projects_trained_passages_are_scored_by_models_that_never_saw_them(
+    session, coded
+) -> None:
+    # Withheld, they told a blind coder which passages others had coded alike; scored by the
+    # models of the other half, their suggestions echo no coding of their own.
+    project, lead, ann, partnership, _ = coded
+    row = suggestions.train_project(session, project, lead)
+    suggestions.set_enabled(session, project, lead, partnership.id, True)
+    session.commit()
+    trained = [(p.id, p.text) for p in passages_of(session, project)]
+    assert set(row.settings["trained_passages"]) == {pid for pid, _ in trained}
+    models = suggestions.loaded_models(row)
+    assert len(models.held_out) == 2
+    shown = suggestions.suggestions_for(session, project, ann, trained)
+    assert shown, "a keyword code is predicted out of fold too"
+    for pid, text in trained:
+        half = suggestions.half_of(pid)
+        expected = models.suggest([text], ["Partnership"], half=half)[0]
+        assert {s.code: s.probability for s in shown.get(pid, [])} == expected
+    # The models fitted on every label would give other probabilities for the same passages.
+    main = [models.suggest([text], ["Partnership"])[0] for _, text in trained]
+    assert main != [{s.code: s.probability for s in shown.get(pid, [])} for pid, _ in trained]
 
 
 def test_cli_evaluate_prints_scores_and_readiness(app, db_url, monkeypatch, coded) -> None:

@@ -98,3 +98,31 @@ def test_no_labelled_passage_gives_no_model_and_says_why() -> None:
     assert models.codes == () and not models.evaluations["x"].ready
     with pytest.raises(ValueError):
         train(["a"], [], folds=1)
+
+
+def test_the_models_of_a_half_never_see_that_halfs_labels() -> None:
+    # Cross-fitting: a passage is scored by models fitted without its half, so flipping that
+    # half's labels changes the main models but not those.
+    texts, hits = sentences(200, seed=3)
+    halves = [i % 2 for i in range(200)]
+    flipped = [not hit if half == 0 else hit for hit, half in zip(hits, halves, strict=True)]
+
+    def fitted(labels: list[bool]) -> TrainedModels:
+        examples = [CodeExamples("partnership", list(range(200)), labels)]
+        return train(texts, examples, halves=halves, seed=5)
+
+    first, second = fitted(hits), fitted(flipped)
+    assert len(first.held_out) == 2
+    assert np.array_equal(first.held_out[0][0], second.held_out[0][0])
+    assert np.array_equal(first.held_out[0][1], second.held_out[0][1])
+    assert not np.array_equal(first.held_out[1][0], second.held_out[1][0])
+    assert not np.array_equal(first.weights, second.weights)
+    # Stored and read back, each half's models score as before; without halves there are none.
+    loaded = TrainedModels.from_bytes(first.to_bytes())
+    for half in (0, 1):
+        assert np.allclose(
+            loaded.probabilities(texts[:20], half), first.probabilities(texts[:20], half), atol=1e-5
+        )
+    examples = [CodeExamples("partnership", list(range(200)), hits)]
+    assert train(texts, examples).held_out == ()
+    assert TrainedModels.from_bytes(train(texts, examples).to_bytes()).held_out == ()

@@ -7,10 +7,11 @@ round's view keeps its document order, and passages the coder has in a round hav
 suggestion, so they come last, in document order. A passage's uncertainty is that of its least
 certain enabled code (``core.suggest.model.uncertainty``).
 
-In a blind project the passages whose codings trained the model have no suggestion either (it
-could echo another coder's coding). Put last together, they would tell the coder which passages
-others have already coded alike; so each takes a place drawn at random instead (seeded by coder
-and passage, so it is the same on every page), and where it falls says nothing about codings.
+In a blind project the passages whose codings trained the model are scored by the models fitted
+without them (cross-fitting, ``TrainedModels.held_out``), like any other passage. A model stored
+before those existed has none: such passages get no suggestion, and rather than come last
+together (which would tell the coder which passages others coded alike) each takes a place
+drawn at random (seeded by coder and passage, the same on every page).
 """
 
 from __future__ import annotations
@@ -45,17 +46,19 @@ def uncertainty_order(
     if prepared is None:
         return None
     passages = scope_texts(session, project, coder, f)
-    scored = [
-        (pid, text) for pid, text, codable in passages if codable and pid not in prepared.withheld
-    ]
-    hidden = [pid for pid, _, codable in passages if codable and pid in prepared.trained]
     models = prepared.models
     columns = [models.codes.index(path) for _, path in prepared.ready if path in models.codes]
     if not columns:
         return [pid for pid, _, _ in passages]
-    closeness = uncertainty(models.probabilities([text for _, text in scored])[:, columns])
-    ranked_ids = [pid for pid, _ in scored] + hidden
-    values = [*closeness.tolist(), *(_drawn(coder.id, pid) for pid in hidden)]
+    codable = [(pid, text) for pid, text, can in passages if can]
+    scored = prepared.probabilities(codable)
+    ranked_ids = [pid for pid, _ in codable if pid in scored]  # in document order
+    values = [float(uncertainty(scored[pid][None, columns])[0]) for pid in ranked_ids]
+    # Withheld because the only models saw their labels (a blind project's model stored before
+    # cross-fitting): last together, they would tell which passages others coded alike.
+    hidden = [pid for pid, _ in codable if pid in prepared.trained and pid not in scored]
+    ranked_ids += hidden
+    values += [_drawn(coder.id, pid) for pid in hidden]
     # Stable: equally uncertain passages keep their document order.
     ranked = [ranked_ids[i] for i in np.argsort(-np.asarray(values), kind="stable")]
     first = set(ranked)

@@ -5,9 +5,11 @@ at least two coders who all agree on whether the code applies (a passage where t
 teaches nothing about that code). Single-coded passages are not used: nobody has checked them.
 
 Suggestions are shown only for codes the lead enabled and whose newest evaluation is ready;
-never on passages the coder has in a reliability round or gold check; and, in a blind project,
-never on a passage whose codings trained the model (its suggestion could echo another coder's
-coding of that very passage).
+never on passages the coder has in a reliability round or gold check. In a blind project a
+passage whose codings trained the model is scored by the models fitted without its half of the
+labelled passages (cross-fitting): a suggestion from the models that saw its labels could echo
+another coder's coding of that very passage, and withholding it would tell the coder which
+passages others coded alike.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
 from workbench.core.suggest.model import DEFAULT_F1
 from workbench.core.suggest.model import DEFAULT_FOLDS
+from workbench.core.suggest.model import HALVES
 from workbench.core.suggest.model import MIN_EXAMPLES
 from workbench.core.suggest.model import CodeEvaluation
 from workbench.core.suggest.model import CodeExamples
+from workbench.core.suggest.model import FloatArray
 from workbench.core.suggest.model import Scores
 from workbench.core.suggest.model import TrainedModels
 from workbench.core.suggest.model import reason_for
@@ -64,6 +68,9 @@ class TrainingData:
     texts: list[str]
     examples: list[CodeExamples]
     keywords: dict[str, list[str]]
+    # A blind project's models are also cross-fitted (TrainedModels.held_out): its coders get
+    # a trained passage's suggestions from models that never saw that passage's labels.
+    blind: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ def training_data(session: Session, project: Project) -> TrainingData:
         [text_of[p] for p in ids],
         examples,
         {path: words for _, path, words in code_rows if words},
+        blind=project.blind,
     )
 
 
@@ -162,7 +170,13 @@ def fit(data: TrainingData, options: TrainingOptions) -> TrainedModels:
         threshold=options.threshold,
         min_examples=options.min_examples,
         seed=options.seed,
+        halves=[half_of(pid) for pid in data.passage_ids] if data.blind else None,
     )
+
+
+def half_of(passage_id: int) -> int:
+    """Which cross-fitted half a labelled passage is in (its models were fitted without it)."""
+    return passage_id % HALVES
 
 
 def store_model(
@@ -339,23 +353,45 @@ class Prepared:
     models: TrainedModels
     ready: list[tuple[int, str]]  # (code id, path) enabled and ready
     withheld: set[int]  # passages without suggestions for this coder
-    # Of those, the passages withheld because their codings trained the model (blind projects).
+    # In a blind project, the passages whose codings trained the model: scored by the models
+    # fitted without them, or, for a model stored before those existed, withheld (and so also
+    # in ``withheld``).
     trained: set[int] = field(default_factory=set)
+
+    def _groups(self, items: list[tuple[int, str]]) -> list[tuple[int | None, list[int]]]:
+        """The items' positions by the models that score them: (None: all labels; h: the
+        models fitted without half h), the withheld left out."""
+        groups: dict[int | None, list[int]] = {}
+        for n, (pid, _text) in enumerate(items):
+            if pid in self.withheld:
+                continue
+            half = half_of(pid) if pid in self.trained else None
+            groups.setdefault(half, []).append(n)
+        return list(groups.items())
+
+    def probabilities(self, items: list[tuple[int, str]]) -> dict[int, FloatArray]:
+        """Each scored passage's probabilities (one per code of the models), by passage id."""
+        out: dict[int, FloatArray] = {}
+        for half, positions in self._groups(items):
+            probs = self.models.probabilities([items[n][1] for n in positions], half)
+            out.update({items[n][0]: probs[row] for row, n in enumerate(positions)})
+        return out
 
     def for_passages(self, items: list[tuple[int, str]]) -> dict[int, list[Suggestion]]:
         """Suggestions by passage for (passage id, text) pairs."""
-        shown = [(pid, text) for pid, text in items if pid not in self.withheld]
-        if not shown:
-            return {}
         ids = {path: cid for cid, path in self.ready}
-        found_all = self.models.suggest([t for _i, t in shown], [p for _c, p in self.ready])
+        paths = [p for _c, p in self.ready]
         out: dict[int, list[Suggestion]] = {}
-        for (pid, _text), found in zip(shown, found_all, strict=True):
-            if found:
-                out[pid] = [
-                    Suggestion(ids[path], path, p)
-                    for path, p in sorted(found.items(), key=lambda kv: -kv[1])
-                ]
+        for half, positions in self._groups(items):
+            texts = [items[n][1] for n in positions]
+            for n, found in zip(
+                positions, self.models.suggest(texts, paths, half=half), strict=True
+            ):
+                if found:
+                    out[items[n][0]] = [
+                        Suggestion(ids[path], path, p)
+                        for path, p in sorted(found.items(), key=lambda kv: -kv[1])
+                    ]
         return out
 
 
@@ -386,8 +422,13 @@ def prepare(session: Session, project: Project, coder: User) -> Prepared | None:
             )
         )
     )
+    models = loaded_models(row)
     trained = set(row.settings.get("trained_passages", [])) if project.blind else set()
-    return Prepared(loaded_models(row), ready, withheld | trained, trained)
+    if not models.held_out:
+        # Stored before cross-fitting (or while the project was not blind): the only models
+        # saw these passages' labels, and their suggestion could echo another coder's coding.
+        withheld |= trained
+    return Prepared(models, ready, withheld, trained)
 
 
 def document_texts(session: Session, document_id: int) -> list[tuple[int, str]]:

@@ -46,6 +46,7 @@ DEFAULT_F1 = 0.8
 MIN_EXAMPLES = 10
 SUGGEST_AT = 0.5
 FORMAT = 2
+HALVES = 2  # cross-fitted halves of the labelled passages (TrainedModels.held_out)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -275,27 +276,39 @@ def _evaluate(
 
 @dataclass
 class TrainedModels:
-    """The vectoriser, one weight vector per trainable code, and every code's evaluation."""
+    """The vectoriser, one weight vector per trainable code, and every code's evaluation.
+
+    ``held_out``, when trained (``train(halves=...)``), holds for each half of the labelled
+    passages the codes' weights and intercepts fitted without that half: a passage of half h
+    is scored by models that never saw its own labels (cross-fitting)."""
 
     vectoriser: Vectoriser
     codes: tuple[str, ...]
     weights: FloatArray  # codes × features
     intercepts: FloatArray
     evaluations: dict[str, CodeEvaluation]
+    held_out: tuple[tuple[FloatArray, FloatArray], ...] = ()
 
-    def probabilities(self, texts: Sequence[str]) -> FloatArray:
-        """texts × codes probability that each code applies."""
+    def probabilities(self, texts: Sequence[str], half: int | None = None) -> FloatArray:
+        """texts × codes probability that each code applies (by the models without ``half``)."""
         if not texts or not self.codes:
             return np.zeros((len(texts), len(self.codes)))
-        margin = self.vectoriser.transform(texts) @ self.weights.T + self.intercepts
+        weights, intercepts = (
+            (self.weights, self.intercepts) if half is None else self.held_out[half]
+        )
+        margin = self.vectoriser.transform(texts) @ weights.T + intercepts
         return np.asarray(1 / (1 + np.exp(-margin)), dtype=np.float64)
 
     def suggest(
-        self, texts: Sequence[str], codes: Sequence[str], at: float = SUGGEST_AT
+        self,
+        texts: Sequence[str],
+        codes: Sequence[str],
+        at: float = SUGGEST_AT,
+        half: int | None = None,
     ) -> list[dict[str, float]]:
         """For each text, the given codes the models suggest, with their probability."""
         columns = [(c, self.codes.index(c)) for c in codes if c in self.codes]
-        probs = self.probabilities(texts)
+        probs = self.probabilities(texts, half)
         return [{code: float(row[j]) for code, j in columns if row[j] >= at} for row in probs]
 
     def to_bytes(self) -> bytes:
@@ -310,6 +323,14 @@ class TrainedModels:
             n_codes=np.array([len(self.codes)]),
             weights=self.weights.astype(np.float32),
             intercepts=self.intercepts,
+            **{
+                f"held_out_{name}_{half}": array
+                for half, (weights, intercepts) in enumerate(self.held_out)
+                for name, array in (
+                    ("weights", weights.astype(np.float32)),
+                    ("intercepts", intercepts),
+                )
+            },
         )
         return buffer.getvalue()
 
@@ -323,12 +344,22 @@ class TrainedModels:
                 raise ValueError("the stored suggestion model has an unknown format")
             n_codes = int(archive["n_codes"][0])
             codes = tuple(str(c) for c in archive["codes"][:n_codes])
+            # Models trained before cross-fitting, or for a project that is not blind, have none.
+            held_out = tuple(
+                (
+                    archive[f"held_out_weights_{half}"].astype(np.float64),
+                    archive[f"held_out_intercepts_{half}"].astype(np.float64),
+                )
+                for half in range(HALVES)
+                if f"held_out_weights_{half}" in archive.files
+            )
             return cls(
                 Vectoriser(archive["buckets"], archive["idf"]),
                 codes,
                 archive["weights"].astype(np.float64),
                 archive["intercepts"].astype(np.float64),
                 dict(evaluations or {}),
+                held_out,
             )
 
 
@@ -341,9 +372,13 @@ def train(
     threshold: float = DEFAULT_F1,
     min_examples: int = MIN_EXAMPLES,
     seed: int = 0,
+    halves: Sequence[int] | None = None,
 ) -> TrainedModels:
     """Evaluate every code by cross-validation, then fit each code that can be trained on all
-    of its labelled passages."""
+    of its labelled passages.
+
+    With ``halves`` (0 or 1 for each text), each code is also fitted twice more, each time
+    without one half's passages (``TrainedModels.held_out``)."""
     from scipy import sparse  # see _classifier: loaded with the first model
 
     if folds < 2:
@@ -366,6 +401,7 @@ def train(
     codes: list[str] = []
     weights: list[FloatArray] = []
     intercepts: list[float] = []
+    held: list[list[tuple[FloatArray, float]]] = [[] for _ in range(HALVES)] if halves else []
     for ex in examples:
         rows = np.array([row_of[p] for p in ex.passages], dtype=np.int64)
         y = np.asarray(ex.labels, dtype=bool)
@@ -383,8 +419,34 @@ def train(
             codes.append(ex.code)
             weights.append(np.asarray(model.coef_[0], dtype=np.float64))
             intercepts.append(float(model.intercept_[0]))
+            if halves:
+                half_of = np.array([halves[p] for p in ex.passages], dtype=np.int64)
+                for half in range(HALVES):
+                    held[half].append(_fit_without(x, y, half_of != half, seed))
     matrix = np.vstack(weights) if weights else np.zeros((0, features.shape[1]))
-    return TrainedModels(vectoriser, tuple(codes), matrix, np.array(intercepts), evaluations)
+    held_out = tuple(
+        (
+            np.vstack([w for w, _ in fitted]) if fitted else np.zeros((0, features.shape[1])),
+            np.array([b for _, b in fitted]),
+        )
+        for fitted in held
+    )
+    return TrainedModels(
+        vectoriser, tuple(codes), matrix, np.array(intercepts), evaluations, held_out
+    )
+
+
+def _fit_without(
+    x: Any, y: npt.NDArray[np.bool_], kept: npt.NDArray[np.bool_], seed: int
+) -> tuple[FloatArray, float]:
+    """A code's weights and intercept fitted on the ``kept`` rows only."""
+    labels = y[kept]
+    if labels.size == 0 or labels.all() or not labels.any():
+        # One class only (or none) once a half is left out: nothing to learn, so a model that
+        # suggests nothing rather than one that echoes the other half.
+        return np.zeros(x.shape[1]), -10.0
+    model = _classifier(seed).fit(x[kept], labels)
+    return np.asarray(model.coef_[0], dtype=np.float64), float(model.intercept_[0])
 
 
 def uncertainty(probabilities: FloatArray) -> FloatArray:
