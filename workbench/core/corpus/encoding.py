@@ -36,6 +36,17 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK_PUNCTUATION = re.compile("[、。《》「」『』！（），：；？]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_ACCENTED = re.compile("[\u00c0-\u00ff]")
+# What Western European text saved by Windows (cp1252, or Latin-1) holds beyond ASCII: the
+# letters of French, Spanish, Portuguese, German, Italian and the Nordic languages, their quotes
+# and typography. Central European (cp1250) or Cyrillic (cp1251) bytes read as cp1252 give
+# characters outside it (ł as ³, ą as ¹, Cyrillic as accented capitals in a row of lowercase...)
+# or bytes cp1252 does not define.
+_WESTERN = re.compile(
+    "[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u00a0\u00a1\u00a7\u00ab\u00b0"
+    "\u00b7\u00bb\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013\u2014\u2018"
+    "\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u20ac\u2122]*"
+)
 
 
 def decode_bytes(data: bytes, filename: str) -> str:
@@ -102,6 +113,9 @@ def _decode(data: bytes, filename: str) -> str:
     chinese = _decode_chinese(data)
     if chinese is not None:
         return chinese
+    western = _decode_western(data)
+    if western is not None:
+        return western
     best = from_bytes(data).best()
     if best is None:
         raise CorpusError(
@@ -166,6 +180,24 @@ def _text_score(text: str) -> float:
     if wrong_order * 2 > len(text):
         return 0.0
     return plausible / len(text)
+
+
+def _decode_western(data: bytes) -> str | None:
+    """The cp1252 reading, if it reads as Western European text.
+
+    A short French or Spanish text is too little for a statistical guess: charset-normalizer
+    read "Côte d'Ivoire" in cp1252 as "C¶te", and "très" as Chinese. UN material in these
+    languages is common; Central European text in cp1250 fails this test (see _WESTERN)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    if not _WESTERN.fullmatch(text):
+        return None
+    # Cyrillic (cp1251) or Greek (cp1253) read as cp1252 is almost all accented letters
+    # ("Ïðèâåò"); in Western European words they are a few in a hundred.
+    accented = len(_ACCENTED.findall(text))
+    return text if accented <= 0.3 * (accented + len(_LATIN.findall(text))) else None
 
 
 def _decode_chinese(data: bytes) -> str | None:
