@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.accounts import users as accounts
+from workbench.accounts.names import normalise_username
 from workbench.codebooks import codes as codebooks
 from workbench.models import Code
 from workbench.models import Document
@@ -116,7 +117,7 @@ def member_by_name(session: Session, project: Project, ref: str) -> User | None:
 
 
 def _name_key(name: str) -> str:
-    return accounts.normalise_username(name).casefold()
+    return normalise_username(name).casefold()
 
 
 def not_member_message(name: str) -> str:
@@ -133,7 +134,7 @@ def _path_key(path: str) -> str:
 
 def username_from(name: str) -> str:
     """A valid username made from a name as written: letters of any script are kept."""
-    cleaned = re.sub(r"[^\w.-]+", "_", accounts.normalise_username(name))
+    cleaned = re.sub(r"[^\w.-]+", "_", normalise_username(name))
     base = cleaned.strip("_.-")[:70] or "coder"
     return base if len(base) >= 2 else f"coder_{base}"
 
