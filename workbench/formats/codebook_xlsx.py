@@ -34,7 +34,7 @@ from workbench.core.codebook import path
 from workbench.core.codebook import validate
 from workbench.core.i18n import _
 from workbench.formats.cells import write_text_cell
-from workbench.formats.xlsx_read import check_archive
+from workbench.formats.xlsx_read import check_workbook
 from workbench.formats.xmlsafe import ExchangeError
 
 CODEBOOK_SHEET, SCALE_SHEET, ABOUT_SHEET = "Codebook", "Stance scale", "About"
@@ -201,7 +201,7 @@ def _open(data: bytes, filename: str) -> Workbook:
     except zipfile.BadZipFile as exc:
         raise fail("not an .xlsx workbook (the file is damaged or of another type)") from exc
     try:  # the same bomb checks (ratio, sizes while inflating) as every uploaded workbook
-        check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
+        check_workbook(data, filename)
     except ExchangeError as exc:
         raise fail(str(exc).removeprefix(f"{filename}: ")) from exc
     try:

@@ -26,6 +26,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from workbench.core.i18n import _
 from workbench.formats.cells import unguard_csv
+from workbench.formats.xlsx_formulas import formulas_without_values
 from workbench.formats.xmlsafe import ExchangeError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -142,9 +143,27 @@ def _inflates_as_declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filen
         ) from exc
 
 
+def check_workbook(data: bytes, filename: str) -> None:
+    """The archive checks of an uploaded .xlsx, and no formula cell without a saved value."""
+    archive = check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
+    found = formulas_without_values(archive, filename)
+    if found:
+        cells = ", ".join(f"'{cell.sheet}'!{cell.cell}" for cell in found)
+        raise ExchangeError(
+            _(
+                "%(filename)s: formulas with no saved value (%(cells)s): the import reads the "
+                "values a spreadsheet program saved, and these cells have none. Open the file "
+                "in a spreadsheet program and save it, or type the values in place of the "
+                "formulas.",
+                filename=filename,
+                cells=cells,
+            )
+        )
+
+
 def open_workbook(data: bytes, filename: str) -> Workbook:
     """Open an uploaded .xlsx read-only (values, not formulas) after the archive checks."""
-    check_archive(data, filename, kind=_("Excel workbook (.xlsx)"))
+    check_workbook(data, filename)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged parts; all mean the same
