@@ -10,6 +10,8 @@ from workbench.models import Annotation
 from workbench.models import AuditEvent
 from workbench.models import Code
 from workbench.models import CodebookVersion
+from workbench.models import ConsensusAnnotation
+from workbench.reliability import adjudication
 
 from .conftest import Team
 
@@ -209,3 +211,49 @@ def test_the_lead_changes_the_stance_scale(client_factory, team: Team, session) 
         ).status_code
         == 422
     )
+
+
+def test_merge_keeps_every_value_or_refuses_and_moves_consensus_decisions(
+    client_factory, team: Team, session
+) -> None:
+    one, lead = client_factory(), client_factory()
+    one.login("coder1")
+    lead.login("lead")
+    src, dst = team.codes["Public-private partnership"], team.codes["Capacity-building"]
+    p0, _p1, p2 = team.passages
+    url = f"/p/{team.slug}/code/apply"
+    # p0: both codes, different stances: merging would have to drop one.
+    one.post(url, {"passage_id": p0.id, "code_id": src.id, "stance": "-1", "memo": "src memo"})
+    one.post(url, {"passage_id": p0.id, "code_id": dst.id, "stance": "2", "memo": "dst memo"})
+    # p2: the source alone, decided in the consensus.
+    one.post(url, {"passage_id": p2.id, "code_id": src.id, "stance": "1"})
+    reread(session)
+    adjudication.resolve(session, team.project, team.lead, p2.id, {src.id: 1}, note="decided")
+    session.commit()
+    r = lead.post(f"/p/{team.slug}/codebook/merge", {"source_id": src.id, "target_id": dst.id})
+    assert r.status_code == 422
+    text = r.get_data(as_text=True)
+    assert "Nothing was merged" in text and "¶1 of" in text and "stances -1 and 2" in text
+    reread(session)
+    assert session.get(Code, src.id).deleted_at is None
+    assert (
+        session.scalar(select(func.count(Annotation.id)).where(Annotation.code_id == src.id)) == 2
+    )
+    # Settled (the source's stance taken off), the merge folds the two codings into one with
+    # the target's stance and both memos, and the decision moves with the code.
+    one.post(f"/p/{team.slug}/code/stance", {"passage_id": p0.id, "code_id": src.id, "stance": ""})
+    r = lead.post(f"/p/{team.slug}/codebook/merge", {"source_id": src.id, "target_id": dst.id})
+    assert r.status_code == 200
+    reread(session)
+    rows = session.execute(
+        select(Annotation.passage_id, Annotation.code_id, Annotation.stance, Annotation.memo)
+    ).all()
+    assert sorted(rows) == sorted(
+        [(p0.id, dst.id, 2, "dst memo\n\nsrc memo"), (p2.id, dst.id, 1, "")]
+    )
+    decided = session.execute(
+        select(
+            ConsensusAnnotation.passage_id, ConsensusAnnotation.code_id, ConsensusAnnotation.stance
+        )
+    ).all()
+    assert decided == [(p2.id, dst.id, 1)]

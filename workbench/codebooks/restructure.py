@@ -17,6 +17,9 @@ from workbench.core.i18n import _
 from workbench.core.i18n import ngettext
 from workbench.models import Annotation
 from workbench.models import Code
+from workbench.models import ConsensusAnnotation
+from workbench.models import Document
+from workbench.models import Passage
 from workbench.models import Project
 from workbench.models import User
 from workbench.models._common import utcnow
@@ -54,6 +57,85 @@ def move_code(
     return code
 
 
+def _joined(kept: str, folded: str) -> str:
+    """Two memos as one: both kept, the one folded in after the one that stays."""
+    if not folded or folded == kept:
+        return kept
+    return f"{kept}\n\n{folded}" if kept else folded
+
+
+def _passage_name(session: Session, passage_id: int) -> str:
+    row = session.execute(
+        select(Passage.ordinal, Document.title)
+        .join(Document, Document.id == Passage.document_id)
+        .where(Passage.id == passage_id)
+    ).one()
+    return _("¶%(n)s of “%(title)s”", n=row.ordinal + 1, title=row.title)
+
+
+def _merge_conflicts(session: Session, source: Code, target: Code) -> list[str]:
+    """Where merging would have to drop a value: a coder's (or the consensus's) two codings of
+    one passage with different stances, or different selections."""
+    conflicts: list[str] = []
+    pairs = session.execute(
+        select(Annotation, User.display_name)
+        .join(User, User.id == Annotation.coder_id)
+        .where(Annotation.code_id == source.id)
+    ).all()
+    for ann, coder in pairs:
+        other = session.scalar(
+            select(Annotation).where(
+                Annotation.code_id == target.id,
+                Annotation.passage_id == ann.passage_id,
+                Annotation.coder_id == ann.coder_id,
+            )
+        )
+        if other is None:
+            continue
+        stances = ann.stance is not None and other.stance is not None and ann.stance != other.stance
+        spans = (ann.span_start, ann.span_end) != (other.span_start, other.span_end)
+        if stances or spans:
+            what = (
+                _("stances %(a)s and %(b)s", a=ann.stance, b=other.stance)
+                if stances
+                else _("different selections")
+            )
+            conflicts.append(
+                _(
+                    "%(passage)s, coded by %(coder)s with both codes: %(what)s",
+                    passage=_passage_name(session, ann.passage_id),
+                    coder=coder,
+                    what=what,
+                )
+            )
+    decided = session.scalars(
+        select(ConsensusAnnotation).where(ConsensusAnnotation.code_id == source.id)
+    ).all()
+    for row in decided:
+        other_row = session.scalar(
+            select(ConsensusAnnotation).where(
+                ConsensusAnnotation.code_id == target.id,
+                ConsensusAnnotation.passage_id == row.passage_id,
+            )
+        )
+        if (
+            other_row is not None
+            and row.stance is not None
+            and other_row.stance is not None
+            and row.stance != other_row.stance
+        ):
+            conflicts.append(
+                _(
+                    "%(passage)s, decided in the consensus with both codes: stances %(a)s and "
+                    "%(b)s",
+                    passage=_passage_name(session, row.passage_id),
+                    a=row.stance,
+                    b=other_row.stance,
+                )
+            )
+    return conflicts
+
+
 def merge_codes(
     session: Session,
     project: Project,
@@ -63,35 +145,46 @@ def merge_codes(
     user: User | None,
     note: str = "",
 ) -> int:
-    """Merge source into target: annotations move to target (duplicates folded), source deleted."""
+    """Merge source into target: codings and consensus decisions move to target, source deleted.
+
+    Where a coder (or the consensus) has both codes on a passage, the two fold into one: the
+    target's stance, or the source's where the target has none; both memos. A fold that would
+    drop a value (two different stances, two different selections) is refused, each named,
+    and nothing is merged: the lead settles them first."""
     if source_id == target_id:
         raise ValidationError(_("Choose two different codes to merge."))
     before = to_spec(session, project)
     source = find_code(session, project, source_id)
     target = find_code(session, project, target_id)
+    conflicts = _merge_conflicts(session, source, target)
+    if conflicts:
+        shown = "; ".join(conflicts[:10])
+        more = len(conflicts) - 10
+        raise ValidationError(
+            _(
+                "Nothing was merged: merging '%(source)s' into '%(target)s' would drop a value "
+                "where both codes are on one passage. Settle these first: %(list)s",
+                source=source.name,
+                target=target.name,
+                list=shown,
+            )
+            + (" " + ngettext("(and %(num)s more)", "(and %(num)s more)", more) if more > 0 else "")
+        )
     moved = 0
     annotations = session.scalars(select(Annotation).where(Annotation.code_id == source.id)).all()
-    existing = set(
-        session.execute(
-            select(Annotation.passage_id, Annotation.coder_id).where(
-                Annotation.code_id == target.id
-            )
-        ).all()
-    )
     for ann in annotations:
         snapshot = {"code_id": ann.code_id, "stance": ann.stance, "memo": ann.memo}
-        if (ann.passage_id, ann.coder_id) in existing:
-            # The coder already applied the target here: keep theirs, fold the memo in.
-            session.execute(
-                update(Annotation)
-                .where(
-                    Annotation.code_id == target.id,
-                    Annotation.passage_id == ann.passage_id,
-                    Annotation.coder_id == ann.coder_id,
-                    Annotation.memo == "",
-                )
-                .values(memo=ann.memo)
+        kept = session.scalar(
+            select(Annotation).where(
+                Annotation.code_id == target.id,
+                Annotation.passage_id == ann.passage_id,
+                Annotation.coder_id == ann.coder_id,
             )
+        )
+        if kept is not None:
+            # The coder already applied the target here: one coding, with both memos.
+            kept.stance = kept.stance if kept.stance is not None else ann.stance
+            kept.memo = _joined(kept.memo, ann.memo)
             session.delete(ann)
             action = "merge-fold"
         else:
@@ -101,6 +194,24 @@ def merge_codes(
         after = {"code_id": target.id}
         change = audit.Change("annotation", action, snapshot, after, ann.id, ann.passage_id)
         audit.record(session, project.id, user, change)
+    decided = session.scalars(
+        select(ConsensusAnnotation).where(ConsensusAnnotation.code_id == source.id)
+    ).all()
+    for row in decided:
+        kept_row = session.scalar(
+            select(ConsensusAnnotation).where(
+                ConsensusAnnotation.code_id == target.id,
+                ConsensusAnnotation.passage_id == row.passage_id,
+            )
+        )
+        if kept_row is not None:
+            kept_row.stance = kept_row.stance if kept_row.stance is not None else row.stance
+            kept_row.memo = _joined(kept_row.memo, row.memo)
+            session.delete(row)
+        else:
+            # Left on the deleted code, the decision would read "no code applies".
+            row.code_id = target.id
+    session.flush()
     session.execute(update(Code).where(Code.parent_id == source.id).values(parent_id=target.id))
     source.deleted_at = utcnow()
     new_version(
