@@ -194,3 +194,26 @@ def test_unreadable_document_metadata_is_a_problem_not_dropped(
     assert not report.applied
     assert [(p.row, p.column) for p in report.problems] == [(2, "extra")]
     assert "not a JSON object" in report.problems[0].message
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_the_adjudications_note_comes_back(session: Session, study: Any, fmt: str) -> None:
+    from sqlalchemy import select
+
+    from workbench.models import ConsensusState
+
+    state = session.scalars(
+        select(ConsensusState).where(ConsensusState.project_id == study.project.id)
+    ).one()
+    state.memo = "Decided for capacity-building: the speaker names training twice."
+    session.commit()
+    copy = fresh_copy(session, study, f"Note {fmt}")
+    data = export(session, study.project, fmt)
+    report = workbook_import.import_codings_file(session, copy, study.lead, NAMES[fmt], data)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.commit()
+    notes = session.scalars(select(ConsensusState.memo).where(ConsensusState.project_id == copy.id))
+    assert list(notes) == [state.memo]
+    # The same file again changes nothing.
+    again = workbook_import.import_codings_file(session, copy, study.lead, NAMES[fmt], data)
+    assert again.applied and again.consensus_passages == 0

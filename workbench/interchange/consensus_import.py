@@ -21,13 +21,13 @@ Consensus = dict[int, dict[int, tuple[int | None, str]]]  # passage -> code -> (
 
 
 def _same_consensus(
-    session: Session, passage_id: int, codes: dict[int, tuple[int | None, str]]
+    session: Session, passage_id: int, codes: dict[int, tuple[int | None, str]], note: str | None
 ) -> bool:
     """Tell whether the passage's consensus already is exactly this one."""
-    if (
-        session.scalar(select(ConsensusState.id).where(ConsensusState.passage_id == passage_id))
-        is None
-    ):
+    kept = session.scalar(
+        select(ConsensusState.memo).where(ConsensusState.passage_id == passage_id)
+    )
+    if kept is None or (note is not None and note != kept):
         return False
     current = {
         code_id: (stance, memo or "")
@@ -48,20 +48,30 @@ def apply_consensus(
     times: dict[int, dt.datetime | None],
     report: ImportReport,
     sheet: str | None = None,
+    notes: dict[int, str] | None = None,
 ) -> None:
     """Resolve each adjudicated passage as the file says, keeping its memos and its time.
+
+    ``notes`` are the adjudications' own notes (why a passage was resolved so), where the
+    file has them.
 
     A passage that cannot take a consensus (no coder has coded it, or it is not codable) is
     reported and left as it was; the others are applied."""
     from workbench.reliability import adjudication
 
     for passage_id, codes in consensus.items():
-        if _same_consensus(session, passage_id, codes):
+        note = None if notes is None else notes.get(passage_id)
+        if _same_consensus(session, passage_id, codes, note):
             continue  # importing the same file again changes nothing
         try:
             with session.begin_nested():
                 adjudication.resolve(
-                    session, project, actor, passage_id, {k: v[0] for k, v in codes.items()}
+                    session,
+                    project,
+                    actor,
+                    passage_id,
+                    {k: v[0] for k, v in codes.items()},
+                    note=note or "",
                 )
         except ValidationError as exc:
             report.problems.append(

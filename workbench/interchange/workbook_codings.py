@@ -66,6 +66,7 @@ class Plan:
     states: list[tuple[Passage, str, bool, str, dt.datetime | None]] = field(default_factory=list)
     consensus: Consensus = field(default_factory=lambda: defaultdict(dict))
     consensus_times: dict[int, dt.datetime | None] = field(default_factory=dict)
+    consensus_notes: dict[int, str] = field(default_factory=dict)  # the Coded row's memo
 
 
 def plan_codings(
@@ -164,12 +165,13 @@ def plan_codings(
         ok, updated = time(CODED, st.row, "updated_at", st.updated_at)
         if not ok:
             continue
+        if len(st.memo) > memo_limit:
+            bad(CODED, st.row, "passage_memo", f"the memo is over the {memo_limit:,} limit")
+            continue
         if st.layer == "consensus":
             plan.consensus.setdefault(passage.id, {})
             plan.consensus_times[passage.id] = updated
-            continue
-        if len(st.memo) > memo_limit:
-            bad(CODED, st.row, "passage_memo", f"the memo is over the {memo_limit:,} limit")
+            plan.consensus_notes[passage.id] = st.memo  # why it was resolved so
             continue
         who = coder(st.coder, CODED, st.row)
         if who is not None:
@@ -226,7 +228,14 @@ def apply_plan(
         report.applied_rows += 1
         state_times.append((passage.id, who.id, updated))
     apply_consensus(
-        session, project, actor, plan.consensus, plan.consensus_times, report, sheet=CODED
+        session,
+        project,
+        actor,
+        plan.consensus,
+        plan.consensus_times,
+        report,
+        sheet=CODED,
+        notes=plan.consensus_notes,
     )
     session.flush()
     for annotation_id, c in times:
