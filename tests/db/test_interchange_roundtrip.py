@@ -217,3 +217,25 @@ def test_the_adjudications_note_comes_back(session: Session, study: Any, fmt: st
     # The same file again changes nothing.
     again = workbook_import.import_codings_file(session, copy, study.lead, NAMES[fmt], data)
     assert again.applied and again.consensus_passages == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_cell_longer_than_a_worksheet_holds_is_refused_not_cut(
+    session: Session, study: Any, fmt: str
+) -> None:
+    from sqlalchemy import select
+
+    from workbench.models import Annotation
+
+    annotation = session.scalars(
+        select(Annotation).where(Annotation.project_id == study.project.id)
+    ).first()
+    assert annotation is not None
+    annotation.memo = "long memo " * 4_000  # 40,000 characters
+    session.commit()
+    copy = fresh_copy(session, study, f"Long {fmt}")
+    data = export(session, study.project, fmt)
+    report = workbook_import.import_codings_file(session, copy, study.lead, NAMES[fmt], data)
+    assert not report.applied
+    (problem,) = report.problems
+    assert "column 'memo': 40,000 characters" in str(problem) and "cuts nothing" in str(problem)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -22,6 +23,8 @@ from workbench.formats.workbook_read import DOCUMENTS
 from workbench.formats.workbook_read import PASSAGES
 from workbench.formats.xlsx_read import check_archive
 from workbench.formats.xlsx_read import read_csv
+from workbench.formats.xlsx_stream import MAX_CELL_CHARS
+from workbench.formats.xmlsafe import ExchangeError
 
 # The tables of a CSV export (file name in the zip -> sheet of the workbook it mirrors).
 CSV_TABLES = {
@@ -44,6 +47,27 @@ def is_csv_export(data: bytes) -> bool:
         return False
 
 
+def write_table_cell(ws: Any, row: int, column: int, value: str, where: str, name: str) -> None:
+    """Lay one table cell into the in-memory workbook, refusing what a cell cannot hold.
+
+    A worksheet cell holds at most MAX_CELL_CHARS characters and openpyxl cuts longer text
+    without a word; the table is refused instead, naming the cell."""
+    if len(value) > MAX_CELL_CHARS:
+        raise ExchangeError(
+            _(
+                "%(where)s, row %(row)s, column '%(column)s': %(n)s characters; an import reads "
+                "at most %(limit)s in one cell and cuts nothing (a .qdpx export carries longer "
+                "texts)",
+                where=where,
+                row=row,
+                column=name,
+                n=format(len(value), ","),
+                limit=format(MAX_CELL_CHARS, ","),
+            )
+        )
+    write_text_cell(ws, row, column, value)
+
+
 def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
     """The tables of a CSV export zip as an in-memory workbook with the export's sheet names.
 
@@ -60,10 +84,12 @@ def csv_export_as_workbook(data: bytes, filename: str) -> bytes:
             ws = wb.create_sheet(title)
             for column, name in enumerate(sheet.header, start=1):
                 write_text_cell(ws, 1, column, name)
+            where = f"{filename}:{member}"
             for number, values in sheet.rows:
                 for column, value in enumerate(values, start=1):
                     if value != "":
-                        write_text_cell(ws, number, column, value)
+                        name = sheet.header[column - 1] if column <= len(sheet.header) else ""
+                        write_table_cell(ws, number, column, value, where, name)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

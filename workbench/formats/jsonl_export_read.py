@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from workbench.core.i18n import _
 from workbench.formats.cells import write_text_cell
 from workbench.formats.csv_export_read import CSV_TABLES
+from workbench.formats.csv_export_read import write_table_cell
 from workbench.formats.flat import JSONL_FORMAT
 from workbench.formats.xmlsafe import ExchangeError
 
@@ -131,7 +132,10 @@ def jsonl_export_as_workbook(data: bytes, filename: str) -> bytes:
             for column, value in enumerate(values, start=1):
                 text = cell_text(value)
                 if text != "":
-                    write_text_cell(ws, number, column, text)
+                    name = str(table.columns[column - 1]) if column <= len(table.columns) else ""
+                    write_table_cell(
+                        ws, number, column, text, f"{filename}:{member.removesuffix('.csv')}", name
+                    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
