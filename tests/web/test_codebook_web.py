@@ -257,3 +257,21 @@ def test_merge_keeps_every_value_or_refuses_and_moves_consensus_decisions(
         )
     ).all()
     assert decided == [(p2.id, dst.id, 1)]
+
+
+def test_a_scale_may_not_drop_a_value_a_consensus_decision_uses(
+    client_factory, team: Team, session
+) -> None:
+    coder, lead = client_factory(), client_factory()
+    coder.login("coder1")
+    lead.login("lead")
+    code, p = team.codes["Sovereignty"], team.passages[1]
+    coder.post(
+        f"/p/{team.slug}/code/apply", {"passage_id": p.id, "code_id": code.id, "stance": "1"}
+    )
+    reread(session)
+    adjudication.resolve(session, team.project, team.lead, p.id, {code.id: -2})
+    session.commit()
+    url = f"/p/{team.slug}/codebook/scale"
+    dropped = lead.post(url, {"scale": "-1 against\n0 neutral\n1 for"})
+    assert dropped.status_code == 409 and "-2 (1 coding)" in dropped.get_data(as_text=True)

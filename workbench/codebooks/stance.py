@@ -20,6 +20,7 @@ from workbench.core.i18n import _
 from workbench.core.i18n import ngettext
 from workbench.models import Annotation
 from workbench.models import CodebookVersion
+from workbench.models import ConsensusAnnotation
 from workbench.models import Project
 from workbench.models import User
 
@@ -58,12 +59,18 @@ def set_stance_scale(
     before = to_spec(session, project)
     check_spec(cb.CodebookSpec(codes=before.codes, stance_scale=scale))
     kept = {level.value for level in scale}
-    in_use = session.execute(
-        select(Annotation.stance, func.count(Annotation.id))
-        .where(Annotation.project_id == project.id, Annotation.stance.is_not(None))
-        .group_by(Annotation.stance)
-    ).all()
-    lost = {int(value): int(n) for value, n in in_use if int(value) not in kept}
+    lost: dict[int, int] = {}
+    # The coders' codings and the consensus decisions alike: a decision's stance off the scale
+    # could no longer be shown or exported as a level.
+    for table in (Annotation, ConsensusAnnotation):
+        in_use = session.execute(
+            select(table.stance, func.count(table.id))
+            .where(table.project_id == project.id, table.stance.is_not(None))
+            .group_by(table.stance)
+        ).all()
+        for value, n in in_use:
+            if int(value) not in kept:
+                lost[int(value)] = lost.get(int(value), 0) + int(n)
     if lost:
         used = _(", ").join(
             ngettext("%(value)s (%(num)s coding)", "%(value)s (%(num)s codings)", n, value=value)
