@@ -73,16 +73,12 @@ def _passage_name(session: Session, passage_id: int) -> str:
     return _("¶%(n)s of “%(title)s”", n=row.ordinal + 1, title=row.title)
 
 
-def _merge_conflicts(session: Session, source: Code, target: Code) -> list[str]:
-    """Where merging would have to drop a value: a coder's (or the consensus's) two codings of
-    one passage with different stances, or different selections."""
-    conflicts: list[str] = []
-    pairs = session.execute(
-        select(Annotation, User.display_name)
-        .join(User, User.id == Annotation.coder_id)
-        .where(Annotation.code_id == source.id)
-    ).all()
-    for ann, coder in pairs:
+def _coding_pairs(
+    session: Session, source: Code, target: Code
+) -> list[tuple[Annotation, Annotation | None]]:
+    """Each coding of the source, with the same coder's coding of the target on its passage."""
+    out: list[tuple[Annotation, Annotation | None]] = []
+    for ann in session.scalars(select(Annotation).where(Annotation.code_id == source.id)).all():
         other = session.scalar(
             select(Annotation).where(
                 Annotation.code_id == target.id,
@@ -90,9 +86,36 @@ def _merge_conflicts(session: Session, source: Code, target: Code) -> list[str]:
                 Annotation.coder_id == ann.coder_id,
             )
         )
+        out.append((ann, other))
+    return out
+
+
+def _decision_pairs(
+    session: Session, source: Code, target: Code
+) -> list[tuple[ConsensusAnnotation, ConsensusAnnotation | None]]:
+    """Each consensus decision on the source, with the target's decision on its passage."""
+    table = ConsensusAnnotation
+    out: list[tuple[ConsensusAnnotation, ConsensusAnnotation | None]] = []
+    for row in session.scalars(select(table).where(table.code_id == source.id)).all():
+        other = session.scalar(
+            select(table).where(table.code_id == target.id, table.passage_id == row.passage_id)
+        )
+        out.append((row, other))
+    return out
+
+
+def _two_stances(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and a != b
+
+
+def _merge_conflicts(session: Session, source: Code, target: Code) -> list[str]:
+    """Where merging would have to drop a value: a coder's (or the consensus's) two codings of
+    one passage with different stances, or different selections."""
+    conflicts: list[str] = []
+    for ann, other in _coding_pairs(session, source, target):
         if other is None:
             continue
-        stances = ann.stance is not None and other.stance is not None and ann.stance != other.stance
+        stances = _two_stances(ann.stance, other.stance)
         spans = (ann.span_start, ann.span_end) != (other.span_start, other.span_end)
         if stances or spans:
             what = (
@@ -100,30 +123,17 @@ def _merge_conflicts(session: Session, source: Code, target: Code) -> list[str]:
                 if stances
                 else _("different selections")
             )
+            coder = session.get(User, ann.coder_id)
             conflicts.append(
                 _(
                     "%(passage)s, coded by %(coder)s with both codes: %(what)s",
                     passage=_passage_name(session, ann.passage_id),
-                    coder=coder,
+                    coder=coder.display_name if coder is not None else ann.coder_id,
                     what=what,
                 )
             )
-    decided = session.scalars(
-        select(ConsensusAnnotation).where(ConsensusAnnotation.code_id == source.id)
-    ).all()
-    for row in decided:
-        other_row = session.scalar(
-            select(ConsensusAnnotation).where(
-                ConsensusAnnotation.code_id == target.id,
-                ConsensusAnnotation.passage_id == row.passage_id,
-            )
-        )
-        if (
-            other_row is not None
-            and row.stance is not None
-            and other_row.stance is not None
-            and row.stance != other_row.stance
-        ):
+    for row, other_row in _decision_pairs(session, source, target):
+        if other_row is not None and _two_stances(row.stance, other_row.stance):
             conflicts.append(
                 _(
                     "%(passage)s, decided in the consensus with both codes: stances %(a)s and "
@@ -171,16 +181,8 @@ def merge_codes(
             + (" " + ngettext("(and %(num)s more)", "(and %(num)s more)", more) if more > 0 else "")
         )
     moved = 0
-    annotations = session.scalars(select(Annotation).where(Annotation.code_id == source.id)).all()
-    for ann in annotations:
+    for ann, kept in _coding_pairs(session, source, target):
         snapshot = {"code_id": ann.code_id, "stance": ann.stance, "memo": ann.memo}
-        kept = session.scalar(
-            select(Annotation).where(
-                Annotation.code_id == target.id,
-                Annotation.passage_id == ann.passage_id,
-                Annotation.coder_id == ann.coder_id,
-            )
-        )
         if kept is not None:
             # The coder already applied the target here: one coding, with both memos.
             kept.stance = kept.stance if kept.stance is not None else ann.stance
@@ -194,16 +196,7 @@ def merge_codes(
         after = {"code_id": target.id}
         change = audit.Change("annotation", action, snapshot, after, ann.id, ann.passage_id)
         audit.record(session, project.id, user, change)
-    decided = session.scalars(
-        select(ConsensusAnnotation).where(ConsensusAnnotation.code_id == source.id)
-    ).all()
-    for row in decided:
-        kept_row = session.scalar(
-            select(ConsensusAnnotation).where(
-                ConsensusAnnotation.code_id == target.id,
-                ConsensusAnnotation.passage_id == row.passage_id,
-            )
-        )
+    for row, kept_row in _decision_pairs(session, source, target):
         if kept_row is not None:
             kept_row.stance = kept_row.stance if kept_row.stance is not None else row.stance
             kept_row.memo = _joined(kept_row.memo, row.memo)
