@@ -37,7 +37,7 @@ class Throttle:
 
 
 def _key(scope: str, value: str) -> str:
-    # An account is counted under its name as sign-in matches it (users.fold_username): else
+    # An account is counted under its name as sign-in matches it (names.fold_username): else
     # "boſs", "BOSS" or a decomposed "ü" would each get their own count against one account.
     return (fold_username(value) if scope == "account" else value.strip())[:200]
 
