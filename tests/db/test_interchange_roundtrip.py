@@ -239,3 +239,36 @@ def test_a_cell_longer_than_a_worksheet_holds_is_refused_not_cut(
     assert not report.applied
     (problem,) = report.problems
     assert "column 'memo': 40,000 characters" in str(problem) and "cuts nothing" in str(problem)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_a_former_coders_nothing_applies_comes_back(
+    session: Session, study: Any, make_user: Any, fmt: str
+) -> None:
+    from sqlalchemy import select
+
+    from workbench.coding import passage_state
+    from workbench.models import PassageState
+
+    # Their only work: a passage marked "nothing applies", with a memo; then they became lead.
+    former = make_user("former", name="Former Coder")
+    accounts.add_member(session, study.project, former, "coder")
+    passage = study.english[1]
+    passage_state.set_done(session, study.project, former, passage.id, True)
+    memo = "nothing applies: a procedural remark"
+    passage_state.set_passage_memo(session, study.project, former, passage.id, memo, limit=20_000)
+    accounts.add_member(session, study.project, former, "lead")
+    session.commit()
+    copy = fresh_copy(session, study, f"Former {fmt}")
+    accounts.add_member(session, copy, former, "coder")
+    session.commit()
+    data = export(session, study.project, fmt)
+    report = workbook_import.import_codings_file(session, copy, study.lead, NAMES[fmt], data)
+    assert report.applied and not report.problems, [str(p) for p in report.problems]
+    session.commit()
+    kept = session.execute(
+        select(PassageState.coded, PassageState.memo).where(
+            PassageState.project_id == copy.id, PassageState.coder_id == former.id
+        )
+    ).all()
+    assert kept == [(True, memo)]

@@ -35,6 +35,7 @@ from workbench.models import ConsensusAnnotation
 from workbench.models import Document
 from workbench.models import Membership
 from workbench.models import Passage
+from workbench.models import PassageState
 from workbench.models import Project
 from workbench.models import User
 
@@ -69,15 +70,19 @@ def codable_codes(
 
 
 def coders_in_project(session: Session, project: Project) -> list[User]:
-    """Members with the coder role plus anyone who has codings in the project, by username."""
+    """Members with the coder role plus anyone who has codings or passage states in the
+    project (a coder later made lead, say), by username."""
     members = select(Membership.user_id).where(
         Membership.project_id == project.id, Membership.role == "coder"
     )
     coding = select(Annotation.coder_id).where(Annotation.project_id == project.id).distinct()
+    # "Nothing applies" and passage memos are work too: without this, whoever has only those
+    # left the Coded table, and the export's round trip, empty-handed.
+    states = select(PassageState.coder_id).where(PassageState.project_id == project.id).distinct()
     return list(
         session.scalars(
             select(User)
-            .where(or_(User.id.in_(members), User.id.in_(coding)))
+            .where(or_(User.id.in_(members), User.id.in_(coding), User.id.in_(states)))
             .order_by(User.username)
         )
     )
