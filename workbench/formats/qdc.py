@@ -64,6 +64,11 @@ def _block(code: CodeSpec, scale: tuple[StanceLevel, ...]) -> str:
         "exclusion": code.exclusion,
         "examples_positive": code.examples_positive,
         "examples_negative": code.examples_negative,
+        # The Chinese texts have no place in REFI-QDA's code element: kept here, as the rest.
+        "name_zh": code.name_zh,
+        "definition_zh": code.definition_zh,
+        "inclusion_zh": code.inclusion_zh,
+        "exclusion_zh": code.exclusion_zh,
         "keywords_en": list(code.keywords_en),
         "keywords_zh": list(code.keywords_zh),
         "colour": code.colour,
