@@ -24,6 +24,7 @@ from workbench.formats.scope import ExportScope
 from workbench.interchange import exports
 from workbench.interchange import project_exchange
 from workbench.models import Annotation
+from workbench.models import Code
 from workbench.models import Document
 from workbench.models import Passage
 from workbench.models import PassageState
@@ -289,3 +290,57 @@ def test_a_codebook_workbook_imports_as_a_codebook_like_a_qdc(session: Session, 
     # The Chinese texts come along, cell for cell.
     assert _chinese_of(session, copy) == _chinese_of(session, study.project)
     assert ZH in _chinese_of(session, copy).values()
+
+
+def test_qdpx_carries_the_adjudications_note(session: Session, study: Any) -> None:
+    from workbench.models import ConsensusState
+
+    state = session.scalars(
+        select(ConsensusState).where(ConsensusState.project_id == study.project.id)
+    ).one()
+    state.memo = "Resolved for capacity-building: 培训 is named twice."
+    session.commit()
+    data = _export(session, study.project, "qdpx")
+    copy = _fresh(session, study, "REFI note")
+    project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
+    session.commit()
+    notes = session.scalars(select(ConsensusState.memo).where(ConsensusState.project_id == copy.id))
+    assert list(notes) == [state.memo]
+
+
+def test_qdpx_carries_code_revisions_and_suggestion_flags(session: Session, study: Any) -> None:
+    annotations = session.scalars(
+        select(Annotation).where(Annotation.project_id == study.project.id).order_by(Annotation.id)
+    ).all()
+    edited, assisted = annotations[0], annotations[1]
+    # A definition changed after the first coding: that coding stays under the older one.
+    session.get(Code, edited.code_id).revision = 3
+    edited.code_revision = 2
+    assisted.suggestion_shown = assisted.suggestion_accepted = True
+    session.commit()
+
+    def facts(project: Any) -> set[tuple[Any, ...]]:
+        rows = session.execute(
+            select(
+                Code.key,
+                Code.revision,
+                Annotation.code_revision,
+                Annotation.suggestion_shown,
+                Annotation.suggestion_accepted,
+                Passage.ordinal,
+                User.username,
+            )
+            .join(Code, Code.id == Annotation.code_id)
+            .join(Passage, Passage.id == Annotation.passage_id)
+            .join(User, User.id == Annotation.coder_id)
+            .where(Annotation.project_id == project.id)
+        )
+        return set(rows.tuples())
+
+    data = _export(session, study.project, "qdpx")
+    copy = _fresh(session, study, "REFI revisions")
+    project_exchange.import_project_file(session, copy, study.lead, "study.qdpx", data)
+    session.commit()
+    assert facts(copy) == facts(study.project)
+    assert any(row[1] == 3 and row[2] == 2 for row in facts(copy))
+    assert any(row[4] for row in facts(copy))

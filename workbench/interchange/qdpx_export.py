@@ -96,6 +96,15 @@ def export_qdpx(
             "codes": [asdict(c) for c in spec.codes],
             "stance_scale": [asdict(s) for s in spec.stance_scale],
         },
+        # Each code's definition revision: a coding made under an older one stays flagged.
+        "code_revisions": {
+            key: revision
+            for key, revision in session.execute(
+                select(Code.key, Code.revision).where(
+                    Code.project_id == project.id, Code.deleted_at.is_(None)
+                )
+            )
+        },
     }
     now = _second(dt.datetime.now(dt.UTC))
     slug = project.slug
@@ -159,6 +168,8 @@ def export_qdpx(
                     "memo": ann.memo or "",
                     "codebook_version": ann.codebook_version,
                     "code_revision": ann.code_revision,
+                    "suggestion_shown": bool(ann.suggestion_shown),
+                    "suggestion_accepted": bool(ann.suggestion_accepted),
                     "created_at": created_at,
                     "updated_at": updated_at,
                 }
@@ -195,8 +206,10 @@ def export_qdpx(
                     [o, keys.get(code), stance, memo or "", names.get(by), iso_time(t)]
                     for _, o, code, stance, memo, by, t in consensus.take(doc_id)
                 ],
+                # The adjudication's own note last (files written before it have three items).
                 "resolved": [
-                    [o, names.get(by), iso_time(t)] for _, o, by, t in resolved.take(doc_id)
+                    [o, names.get(by), iso_time(t), note or ""]
+                    for _, o, by, t, note in resolved.take(doc_id)
                 ],
             }
             counts["documents"] += 1
@@ -250,7 +263,7 @@ _CONSENSUS = (
     ConsensusAnnotation.resolved_by_id,
     ConsensusAnnotation.resolved_at,
 )
-_RESOLVED = (ConsensusState.resolved_by_id, ConsensusState.resolved_at)
+_RESOLVED = (ConsensusState.resolved_by_id, ConsensusState.resolved_at, ConsensusState.memo)
 
 
 def _passage_rows(project: Project) -> Select[Any]:
@@ -287,6 +300,8 @@ def _coding_rows(project: Project, code_ids: list[int]) -> Select[Any]:
             Annotation.memo,
             Annotation.codebook_version,
             Annotation.code_revision,
+            Annotation.suggestion_shown,
+            Annotation.suggestion_accepted,
             _raw(Annotation.created_at),
             _raw(Annotation.updated_at),
         )

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
+from workbench.core import limits
 from workbench.core.codebook import CodebookSpec
 from workbench.core.corpus import ParsedDocument
 from workbench.core.errors import ValidationError
@@ -65,6 +67,8 @@ class _Slot:
     version: int | None
     label: str
     revision: int | None = None
+    shown: bool = False  # a suggestion of the code was on screen as it was applied
+    accepted: bool = False  # it was applied by accepting that suggestion
 
 
 def import_refi(
@@ -86,6 +90,7 @@ def import_refi(
             session, project, spec, user=user, note=f"Imported from {filename}"
         )
         report.codebook_version = version.number
+        _keep_revisions(session, project, found.extra.get("code_revisions"))
         if restore_history(session, project, found.extra.get("codebook_versions"), report):
             report.codebook_version = codebooks.current_version(session, project)
     coders = _coders(session, project, user, found, create_coders, report)
@@ -307,8 +312,30 @@ def _plan(
                     if isinstance(ours.get("codebook_version"), int)
                     else None,
                     label,
+                    _whole(ours.get("code_revision")),
+                    ours.get("suggestion_shown") is True,
+                    ours.get("suggestion_accepted") is True,
                 )
     return list(slots.values())
+
+
+def _whole(value: Any) -> int | None:
+    """A positive whole number from extra.json, or None (a bool is no number here)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _keep_revisions(session: Session, project: Project, revisions: Any) -> None:
+    """Codes new to the project take the definition revision the file gives them."""
+    if not isinstance(revisions, dict):
+        return
+    for key, revision in revisions.items():
+        number = _whole(revision)
+        if isinstance(key, str) and number is not None and number <= limits.INT_MAX:
+            session.execute(
+                update(Code)
+                .where(Code.project_id == project.id, Code.key == key, Code.revision == 1)
+                .values(revision=number)
+            )
 
 
 def _hull(
@@ -356,6 +383,9 @@ def _apply(
         created, modified = parse_time(slot.created), parse_time(slot.modified)
         if annotation is not None and slot.revision is not None:
             annotation.code_revision = slot.revision
+        if annotation is not None:
+            annotation.suggestion_shown = slot.shown or slot.accepted
+            annotation.suggestion_accepted = slot.accepted
         if annotation is not None and created is not None:
             annotation.created_at = created
             annotation.updated_at = modified or created

@@ -199,7 +199,9 @@ def _restore_consensus(
         row.stance, row.memo = stance, str(memo or "")
         row.resolved_by_id = resolver.id if resolver else actor.id
         row.resolved_at = parse_time(str(when)) or now
-    for ordinal, by, when in data.get("resolved") or []:
+    for resolved in data.get("resolved") or []:
+        ordinal, by, when = resolved[:3]
+        note = str(resolved[3] or "") if len(resolved) > 3 else ""
         passage = by_ordinal.get(ordinal)
         if passage is None:
             report.dropped.append(
@@ -219,3 +221,4 @@ def _restore_consensus(
         resolver = _user(session, by)
         state.resolved_by_id = resolver.id if resolver else actor.id
         state.resolved_at = parse_time(str(when)) or now
+        state.memo = note
