@@ -119,3 +119,22 @@ def test_a_consensus_decision_moves_whole_or_not_at_all() -> None:
     outcomes = plan(TEXT, PARAGRAPHS, agreed)
     assert [o.status for o in outcomes] == ["combined"] * 4
     assert [(p.index, p.span) for p in outcomes[0].placements] == [(0, None)]
+
+
+def test_a_coding_copied_across_parts_combines_only_its_piece_and_keeps_the_rest() -> None:
+    # Old passages "Alpha beta. Gamma" (0-17) and " delta." (17-24), one coding on each (same
+    # coder, code and stance); the new passages are the two sentences. The first coding crosses
+    # the sentence boundary and is copied onto both; on the second sentence it meets the second
+    # coding. Only its piece there combines: its place on the first sentence stays, and no span
+    # reaches past its passage.
+    items = [
+        Carried("annotation", 1, 0, 17, True, (1, 7), 1),
+        Carried("annotation", 2, 17, 24, True, (1, 7), 1),
+    ]
+    first, second = plan(TEXT, SENTENCES, items, copy_crossing=True)
+    assert [(p.index, p.span) for p in first.placements] == [(0, None), (1, None)]
+    assert second.placements == [] and second.into == 1 and first.absorbed == [2]
+    for outcome in (first, second):
+        for p in outcome.placements:
+            target = SENTENCES[p.index]
+            assert p.span is None or p.span[1] <= target.end - target.start

@@ -18,6 +18,7 @@ passage's offsets plus the span, or the whole passage):
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -154,10 +155,11 @@ def _has_text(text: str, index: _Index, i: int) -> bool:
     return bool(text[p.start : p.end].strip())
 
 
-def _covers(text: str, target: Extent, parts: list[Carried]) -> bool:
+def _covers(text: str, target: Extent, parts: Sequence[Carried | Extent]) -> bool:
     """Whether the parts, in order, cover the target with only white space between them."""
     position = target.start
-    for part in sorted(parts, key=lambda p: p.start):
+    ordered: list[Carried | Extent] = sorted(parts, key=lambda p: p.start)
+    for part in ordered:
         if text[position : part.start].strip():
             return False
         position = max(position, part.end)
@@ -203,11 +205,13 @@ def _settle_duplicates(text: str, passages: list[Extent], outcomes: list[Outcome
             for outcome in group[1:]:
                 _drop_placement(outcome, i, group[0])
             continue
-        parts = [o.item for o in group]
+        target = passages[i]
+        # Each one's text on this passage: a coding placed on each part of a cut passage
+        # reaches past this one, and only its piece here is combined.
+        parts = [_placed_on(o, i, target) for o in group]
         values = {o.item.value for o in group}
         start, end = min(p.start for p in parts), max(p.end for p in parts)
         if len(values) == 1 and _covers(text, Extent(start, end), parts):
-            target = passages[i]
             whole = (start, end) == (target.start, target.end)
             span = None if whole else (start - target.start, end - target.start)
             _combine(group, Placement(i, span))
@@ -221,16 +225,26 @@ def _settle_duplicates(text: str, passages: list[Extent], outcomes: list[Outcome
             )
 
 
+def _placed_on(outcome: Outcome, index: int, target: Extent) -> Extent:
+    """The document text an outcome's placement on new passage ``index`` covers."""
+    span = next(p.span for p in outcome.placements if p.index == index)
+    if span is None:
+        return Extent(target.start, target.end)
+    return Extent(target.start + span[0], target.start + span[1])
+
+
 def _combine(group: list[Outcome], placement: Placement) -> None:
+    # Only the placements on this passage are combined: a thing copied onto each part of a
+    # cut passage keeps its places on the other parts.
     first = group[0]
-    first.placements = [placement]
+    kept = [p for p in first.placements if p.index != placement.index]
+    first.placements = sorted([*kept, placement], key=lambda p: p.index)
     if first.status == "partial":
         first.status = "moved"
     if len(group) > 1:
         first.status = "combined" if first.status != "copied" else first.status
     for outcome in group[1:]:
-        outcome.status, outcome.placements, outcome.into = "combined", [], first.item.id
-        first.absorbed.append(outcome.item.id)
+        _drop_placement(outcome, placement.index, first)
 
 
 def _drop_placement(outcome: Outcome, index: int, into: Outcome) -> None:
