@@ -370,3 +370,65 @@ def test_the_statements_index_is_reused_until_a_statement_changes(session, study
     tracing.trace(session, project, report)
     assert len(builds) == 3
     tracing.clear_index_cache()
+
+
+def test_undoing_a_deletion_puts_back_links_alignments_and_quotations(session, study):
+    from workbench.documents import changes
+    from workbench.documents import lifecycle_history
+
+    project, lead, _, english, chinese = study
+    link = links.link_documents(session, project, english, chinese, "translation", lead)
+    alignments.pairs_of(session, link)
+    alignments.join(session, link, 0, lead)  # a correction of the lead's
+    seeding.import_seeds(session, project)
+    report = session.scalar(select(Document).where(Document.title.like("Chinese envoy calls%")))
+    statement = session.scalar(
+        select(Document).where(Document.title.like("Remarks by Amb. Zhang%"))
+    )
+    links.link_documents(session, project, report, statement, "report", lead)
+    tracing.trace(session, project, report)
+    session.commit()
+
+    def state():
+        pairs = session.execute(
+            select(
+                AlignmentPair.position,
+                AlignmentPair.relation,
+                AlignmentPair.source_units,
+                AlignmentPair.target_units,
+                AlignmentPair.corrected,
+            ).order_by(AlignmentPair.link_id, AlignmentPair.position)
+        ).all()
+        quotes = session.execute(
+            select(Quotation.report_start, Quotation.report_end, Quotation.statement_text).order_by(
+                Quotation.id
+            )
+        ).all()
+        kinds = session.scalars(select(DocumentLink.kind).order_by(DocumentLink.id)).all()
+        return kinds, [tuple(p) for p in pairs], [tuple(q) for q in quotes]
+
+    before = state()
+    assert before[0] == ["translation", "report"] and before[1] and before[2]
+    for document in (statement, english):
+        changes.delete(session, project, lead, document.id)
+    session.commit()
+    assert state() == ([], [], [])
+    deletions = session.scalars(
+        select(AuditEvent.id).where(AuditEvent.action == "delete").order_by(AuditEvent.id)
+    ).all()
+    for event_id in deletions:
+        _, left_out = lifecycle_history.undo(session, project, lead, event_id)
+        assert left_out == []
+    session.commit()
+    assert state() == before
+    # A link whose other document is deleted too (and not put back) is left out, and said so.
+    changes.delete(session, project, lead, statement.id)
+    session.commit()
+    event_id = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
+    changes.delete(session, project, lead, report.id)
+    session.commit()
+    _, left_out = lifecycle_history.undo(session, project, lead, event_id)
+    assert left_out == [
+        "1 links to a document that no longer exists",
+        f"{len(before[2])} traced quotations to a document that no longer exists",
+    ]

@@ -110,6 +110,7 @@ def delete_document(
     document_snapshot.lock(session, document.id)
     impact = deletion_impact(session, document)
     snap = document_snapshot.capture(session, document.id)
+    snap |= document_snapshot.capture_links(session, document.id)
     document_snapshot.remove_passages(session, document.id)
     session.execute(delete(m.Document).where(m.Document.id == document.id))
     session.expunge(document)
@@ -157,6 +158,7 @@ def undo_delete(
             )
         )
     restored = document_snapshot.restore(session, snap)
+    document_snapshot.restore_links(session, snap, int(row["id"]), restored)
     document_id = restored.id_of("document", int(row["id"]))
     document_snapshot.record_event(
         session,

@@ -72,13 +72,23 @@ LEFT_OUT_LABELS = {
     "annotation": "codings",
     "passage_state": "passage states",
     "assignment": "assignments",
+    "document_link": "links",
+    "alignment_pair": "aligned pairs",
+    "quotation": "traced quotations",
+}
+# Why each kind of row can be left out: what it belongs to is gone for good.
+_GONE = {
+    "document_link": "to a document that no longer exists",
+    "alignment_pair": "of a link to a document that no longer exists",
+    "quotation": "to a document that no longer exists",
 }
 
 
 def undo(session: Session, project: Project, actor: User, event_id: int) -> tuple[int, list[str]]:
     """Undo a deletion or a change of passages; return the document's id and what was left out.
 
-    Only rows whose account or round no longer exists are left out, and they are named.
+    Only rows whose account, round or linked document no longer exists are left out, and they
+    are named.
     """
     event = _event(session, project, event_id)
     if event.action not in UNDOABLE:
@@ -99,7 +109,8 @@ def undo(session: Session, project: Project, actor: User, event_id: int) -> tupl
         document_id = int(event.entity_id or 0)
         left_out = passage_layout.undo(session, project, actor, event)
     notes = [
-        f"{n} {LEFT_OUT_LABELS.get(name, name)} of an account or round that no longer exists"
+        f"{n} {LEFT_OUT_LABELS.get(name, name)} "
+        + _GONE.get(name, "of an account or round that no longer exists")
         for name, n in sorted(left_out.items())
     ]
     return document_id, notes

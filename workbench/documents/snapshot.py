@@ -22,14 +22,17 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.models import AlignmentPair
 from workbench.models import Annotation
 from workbench.models import Assignment
 from workbench.models import AuditEvent
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
 from workbench.models import Document
+from workbench.models import DocumentLink
 from workbench.models import Passage
 from workbench.models import PassageState
+from workbench.models import Quotation
 from workbench.models import ReliabilityRound
 from workbench.models import User
 from workbench.models._common import UTCDateTime
@@ -194,6 +197,94 @@ def restore(session: Session, snap: Snapshot) -> Restored:
             rows.append(row)
         _insert(session, table, rows, remap)
     return done
+
+
+LINK = cast(Table, DocumentLink.__table__)
+PAIR = cast(Table, AlignmentPair.__table__)
+QUOTE = cast(Table, Quotation.__table__)
+# A deleted document's links to other documents: the database removes them with it (ON DELETE
+# CASCADE), so its deletion keeps them beside its own rows, and undo puts them back.
+LINK_TABLES = ("document_link", "alignment_pair", "quotation")
+
+
+def capture_links(session: Session, document_id: int) -> Snapshot:
+    """The document's links (as either side), their aligned pairs and traced quotations."""
+    links = _rows(
+        session, LINK, (LINK.c.source_id == document_id) | (LINK.c.target_id == document_id)
+    )
+    ids = [row["id"] for row in links]
+    return {
+        "document_link": links,
+        "alignment_pair": _rows(session, PAIR, PAIR.c.link_id.in_(ids)) if ids else [],
+        "quotation": _rows(
+            session,
+            QUOTE,
+            (QUOTE.c.report_id == document_id) | (QUOTE.c.statement_id == document_id),
+        ),
+    }
+
+
+def restore_links(session: Session, snap: Snapshot, document_id: int, done: Restored) -> None:
+    """Put a restored document's links back, where the document at the other end still is.
+
+    ``document_id`` is the restored document's old id; ids the restore changed (``done``) are
+    followed, in the alignment's units too. What cannot come back is counted in
+    ``done.left_out``."""
+    other_ids = {
+        row[key]
+        for row in [*snap.get("document_link", []), *snap.get("quotation", [])]
+        for key in ("source_id", "target_id", "report_id", "statement_id")
+        if key in row and row[key] != document_id
+    }
+    present = _existing(session, DOCUMENT, other_ids)
+
+    def here(old: int) -> int | None:
+        if old == document_id:
+            return done.id_of("document", old)
+        return old if old in present else None
+
+    def passage(pid: int) -> int:
+        return done.id_of("passage", pid)
+
+    def leave_out(name: str) -> None:
+        done.left_out[name] = done.left_out.get(name, 0) + 1
+
+    links = []
+    for row in snap.get("document_link", []):
+        source, target = here(row["source_id"]), here(row["target_id"])
+        if source is None or target is None:
+            leave_out("document_link")
+            continue
+        links.append(row | {"source_id": source, "target_id": target})
+    _insert(session, LINK, links, done.remap)
+    kept = {row["id"] for row in links}
+    pairs = []
+    for row in snap.get("alignment_pair", []):
+        if row["link_id"] not in kept:
+            leave_out("alignment_pair")
+            continue
+        units = {
+            side: [[passage(u[0]), *u[1:]] for u in row[side] or []]
+            for side in ("source_units", "target_units")
+        }
+        pairs.append(row | units | {"link_id": done.id_of("document_link", row["link_id"])})
+    _insert(session, PAIR, pairs, done.remap)
+    quotes = []
+    for row in snap.get("quotation", []):
+        report, statement = here(row["report_id"]), here(row["statement_id"])
+        if report is None or statement is None:
+            leave_out("quotation")
+            continue
+        quotes.append(
+            row
+            | {
+                "report_id": report,
+                "statement_id": statement,
+                "report_passage_id": passage(row["report_passage_id"]),
+                "statement_passage_id": passage(row["statement_passage_id"]),
+            }
+        )
+    _insert(session, QUOTE, quotes, done.remap)
 
 
 def record_event(
