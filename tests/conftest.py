@@ -92,6 +92,11 @@ def wipe(engine: Engine) -> None:
             conn.execute(text("UPDATE code SET parent_id = NULL"))
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+            # Ids start again at 1, as PostgreSQL's RESTART IDENTITY does (workbench/sqlite_ids).
+            if conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+            ).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from workbench.sqlite_ids import never_reuse_ids
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # The search index (migrations 0008 and 0018) lives outside the models: SQLite's FTS5 tables
@@ -42,6 +44,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if engine.dialect.name == "sqlite" and revision == "head":
+        never_reuse_ids(engine)  # a table rebuild no migration can do (see sqlite_ids)
 
 
 def current_revision(engine: Engine) -> str | None:
