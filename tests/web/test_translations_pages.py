@@ -116,3 +116,54 @@ def test_coders_cannot_reach_the_translations_pages(client, team):
     assert (
         client.post(f"/p/{slug}/translations/link", {"source": 1, "target": 2}).status_code == 403
     )
+
+
+def test_splitting_a_linked_version_redoes_its_stale_alignment(client, session, team, import_text):
+    from workbench.models import AuditEvent
+    from workbench.models import Passage
+    from workbench.translations import alignments
+    from workbench.translations import links
+
+    import_text(team.project, [("en.txt", ENGLISH), ("zh.txt", CHINESE)])
+    english = session.scalar(select(Document).where(Document.filename == "en.txt"))
+    chinese = session.scalar(select(Document).where(Document.filename == "zh.txt"))
+    link = links.link_documents(session, team.project, english, chinese, "translation", team.lead)
+    alignments.pairs_of(session, link)
+    alignments.join(session, link, 0, team.lead)  # a correction of the lead's
+    session.commit()
+    second = session.scalars(
+        select(Passage).where(Passage.document_id == english.id).order_by(Passage.ordinal)
+    ).all()[1]
+    at = second.text.index("million")
+    client.login("lead")
+    url = f"/p/{team.project.slug}/passages/{second.id}/split"
+    preview = client.get(f"{url}?at={at}").get_data(as_text=True)
+    assert "The alignment with the linked version" in preview
+    assert "1 pair corrected by hand is among them" in preview
+    fingerprint = preview.split('name="fingerprint" value="', 1)[1].split('"', 1)[0]
+    r = client.post(url, {"at": str(at), "fingerprint": fingerprint}, htmx=False)
+    assert r.status_code == 302
+    reread(session)
+    live = set(session.scalars(select(Passage.id)))
+    units = [
+        u[0]
+        for p in session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id))
+        for u in [*p.source_units, *p.target_units]
+    ]
+    assert units and set(units) <= live  # every unit names a passage there is
+    realigned = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "align").order_by(AuditEvent.id.desc())
+    ).first()
+    assert realigned is not None and any(p["corrected"] for p in realigned.before["pairs"])
+    # Undone, the passages come back with their old ids: the alignment is made afresh again.
+    split_event = session.scalars(select(AuditEvent.id).where(AuditEvent.action == "split")).one()
+    r = client.post(f"/p/{team.project.slug}/history/{split_event}/undo", {}, htmx=False)
+    assert r.status_code == 302
+    reread(session)
+    live = set(session.scalars(select(Passage.id)))
+    units = [
+        u[0]
+        for p in session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id))
+        for u in [*p.source_units, *p.target_units]
+    ]
+    assert units and set(units) <= live

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from workbench.documents.passage_layout import made_codable
 from workbench.documents.passage_layout import outcomes_of
 from workbench.models import Code
 from workbench.models import Document
+from workbench.models import Quotation
 from workbench.models import ReliabilityRound
 from workbench.models import User
 
@@ -64,6 +66,9 @@ class Preview:
     review: list[Line] = field(default_factory=list)
     made_codable: list[int] = field(default_factory=list)
     rounds: list[tuple[str, int]] = field(default_factory=list)
+    # The passages that go (their ids), and the traced quotations that go with them.
+    gone: set[int] = field(default_factory=set)
+    quotations: int = 0
 
     @property
     def changes_anything(self) -> bool:
@@ -97,6 +102,15 @@ def preview(session: Session, document: Document, layout: Layout) -> Preview:
     for lines_ in (result.stuck, result.review):
         lines_.sort(key=lambda line: (line.old_ordinal, order.index(line.kind), line.who))
     result.made_codable = [i + 1 for i in made_codable(layout, outcomes, old)]
+    kept = {(p.start, p.end) for p in layout.passages}
+    result.gone = {
+        int(p["id"]) for p in snap["passage"] if (p["start_offset"], p["end_offset"]) not in kept
+    }
+    if result.gone:
+        on_them = Quotation.report_passage_id.in_(result.gone) | Quotation.statement_passage_id.in_(
+            result.gone
+        )
+        result.quotations = session.scalar(select(func.count(Quotation.id)).where(on_them)) or 0
     return result
 
 

@@ -287,3 +287,61 @@ def views(session: Session, link: DocumentLink) -> list[PairView]:
         PairView(p.position, p.relation, p.corrected, texts(p.source_units), texts(p.target_units))
         for p in pairs
     ]
+
+
+@dataclass(frozen=True)
+class StaleAlignment:
+    """A translation link whose stored alignment names passages that are (or will be) gone."""
+
+    link_id: int
+    other_title: str
+    corrected: int  # pairs the lead corrected by hand (the link's history keeps them)
+
+
+def stale_alignments(session: Session, document_id: int, gone: set[int]) -> list[StaleAlignment]:
+    """The document's translation links whose stored pairs name a passage in ``gone``."""
+    from workbench.models import Document
+
+    out = []
+    links = session.scalars(
+        select(DocumentLink).where(
+            DocumentLink.kind == "translation",
+            (DocumentLink.source_id == document_id) | (DocumentLink.target_id == document_id),
+        )
+    ).all()
+    for link in links:
+        pairs = session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id)).all()
+        named = {u[0] for p in pairs for u in [*p.source_units, *p.target_units]}
+        if named & gone:
+            other = link.target_id if link.source_id == document_id else link.source_id
+            title = session.scalar(select(Document.title).where(Document.id == other)) or ""
+            out.append(StaleAlignment(link.id, title, sum(1 for p in pairs if p.corrected)))
+    return out
+
+
+def realign_after_change(session: Session, document_id: int, actor: User) -> list[int]:
+    """Align afresh every translation link of the document whose pairs name a passage it no
+    longer has (a split, merge, re-segmentation or its undo); return those links' ids.
+
+    The pairs replaced, the lead's corrections among them, stay in the link's history."""
+    live = set(session.scalars(select(Passage.id).where(Passage.document_id == document_id)))
+    links = session.scalars(
+        select(DocumentLink).where(
+            DocumentLink.kind == "translation",
+            (DocumentLink.source_id == document_id) | (DocumentLink.target_id == document_id),
+        )
+    ).all()
+    redone = []
+    for link in links:
+        pairs = session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id)).all()
+        mine = {
+            u[0]
+            for p in pairs
+            for side, units in (("source", p.source_units), ("target", p.target_units))
+            if (link.source_id if side == "source" else link.target_id) == document_id
+            for u in units
+        }
+        if mine - live:
+            realign(session, link, actor)
+            redone.append(link.id)
+    return redone

@@ -17,10 +17,12 @@ from werkzeug.wrappers import Response
 
 from workbench.core.errors import Conflict
 from workbench.core.i18n import _
+from workbench.core.i18n import ngettext
 from workbench.documents import changes
 from workbench.documents import lifecycle_history
 from workbench.documents import pages
 from workbench.models import Project
+from workbench.translations import alignments
 from workbench.web.access import me
 from workbench.web.parsers import req_int
 from workbench.web.routes import lead_action
@@ -32,7 +34,11 @@ bp = Blueprint("lifecycle", __name__)
 
 
 def _change(page: pages.ChangePage) -> str:
-    return render_template("documents/change.html", **vars(page))
+    # A linked version's alignment that the change makes stale is shown with the preview.
+    realigned = (
+        alignments.stale_alignments(db(), page.doc.id, page.preview.gone) if page.preview else []
+    )
+    return render_template("documents/change.html", **vars(page), realigned=realigned)
 
 
 def _spread(values: dict[str, str]) -> bool:
@@ -63,12 +69,25 @@ def _confirm(project: Project, change: changes.LayoutChange) -> str | Response:
     """Apply a previewed change, or show the fresh preview if things changed meanwhile."""
     try:
         changes.apply_change(db(), project, me(), change, request.form.get("fingerprint", ""))
+        realigned = alignments.realign_after_change(db(), change.doc.id, me())
     except Conflict as exc:
         discard()
         page = pages.change_page(db(), project, change, stale=str(exc))
         return Response(_change(page), status=409, mimetype="text/html")
     flash(change.done)
+    if realigned:
+        flash(_realigned_message(len(realigned)))
     return redirect(url_for("documents.read", slug=project.slug, doc_id=change.doc.id))
+
+
+def _realigned_message(n: int) -> str:
+    return ngettext(
+        "The alignment with %(num)s linked version was made afresh; the link's history keeps "
+        "the pairs it replaced.",
+        "The alignments with %(num)s linked versions were made afresh; each link's history "
+        "keeps the pairs it replaced.",
+        n,
+    )
 
 
 @lead_route(bp, "/p/<slug>/d/<int:doc_id>/resegment")
@@ -126,7 +145,10 @@ def history(project: Project) -> str:
 def undo(project: Project, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
     doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
+    realigned = alignments.realign_after_change(db(), doc_id, me())
     flash(_("Undone: the document has its passages and codings back as they were."))
+    if realigned:
+        flash(_realigned_message(len(realigned)))
     if left_out:
         flash(_("Not restored: %(items)s.", items="; ".join(left_out)))
     return redirect(url_for("documents.read", slug=project.slug, doc_id=doc_id))
