@@ -36,6 +36,13 @@ def test_a_report_past_the_inline_bootstrap_is_refused_while_you_wait(
     refused = lead.get(f"/p/{slug}/agreement/report.json?bootstrap=51&seed=3")
     assert refused.status_code == 409
     assert "in the background" in refused.get_data(as_text=True)
+    # The page, its breakdowns and the methods paragraph compute while the lead waits too.
+    for path in ("report?", "report/breakdown?by=language&", "methods?"):
+        url = f"/p/{slug}/agreement/{path}bootstrap=51&seed=3"
+        answer = lead.get(url)
+        assert answer.status_code == 409, url
+        assert "in the background" in answer.get_data(as_text=True)
+    assert lead.get(f"/p/{slug}/agreement/report?bootstrap=50&seed=3").status_code == 200
 
 
 def test_the_background_report_has_the_same_numbers(

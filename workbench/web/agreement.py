@@ -139,24 +139,13 @@ def _report_query() -> report_pages.ReportQuery:
     )
 
 
-@lead_route(bp, "/p/<slug>/agreement/report")
-def report(project: Project) -> str:
-    """The full report of the project or a round, with charts; filters by documents and codes."""
-    page = report_pages.report_page(db(), project, _report_query(), request.query_string.decode())
-    return render_template("agreement/report.html", **vars(page))
-
-
-@lead_route(bp, "/p/<slug>/agreement/report/breakdown")
-def breakdown(project: Project) -> str:
-    """Presence α per value of one metadata key (a fragment the report loads when opened)."""
-    part = report_pages.breakdown(db(), project, _report_query(), request.args.get("by", ""))
-    return render_template("agreement/_breakdown.html", **vars(part))
-
-
-@lead_route(bp, "/p/<slug>/agreement/report.json")
-def report_json_view(project: Project) -> Response:
-    """The report as JSON (same numbers as the page and the CLI)."""
+def _inline_query() -> report_pages.ReportQuery:
+    """The report query of a page or file computed in the request: at most
+    AGREEMENT_INLINE_BOOTSTRAP replicates, as for every report computed while the lead waits."""
     query = _report_query()
+    if query.bootstrap is not None:
+        # A value no report takes is refused as such (422) before the question of where.
+        agreement_reports.check_bootstrap(query.bootstrap, query.seed or 0)
     limit = int(current_app.config["AGREEMENT_INLINE_BOOTSTRAP"])
     if (query.bootstrap or 0) > limit:
         raise Conflict(
@@ -166,7 +155,27 @@ def report_json_view(project: Project) -> Response:
                 limit=format(limit, ","),
             )
         )
-    payload = report_pages.report_json(db(), project, query)
+    return query
+
+
+@lead_route(bp, "/p/<slug>/agreement/report")
+def report(project: Project) -> str:
+    """The full report of the project or a round, with charts; filters by documents and codes."""
+    page = report_pages.report_page(db(), project, _inline_query(), request.query_string.decode())
+    return render_template("agreement/report.html", **vars(page))
+
+
+@lead_route(bp, "/p/<slug>/agreement/report/breakdown")
+def breakdown(project: Project) -> str:
+    """Presence α per value of one metadata key (a fragment the report loads when opened)."""
+    part = report_pages.breakdown(db(), project, _inline_query(), request.args.get("by", ""))
+    return render_template("agreement/_breakdown.html", **vars(part))
+
+
+@lead_route(bp, "/p/<slug>/agreement/report.json")
+def report_json_view(project: Project) -> Response:
+    """The report as JSON (same numbers as the page and the CLI)."""
+    payload = report_pages.report_json(db(), project, _inline_query())
     return Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype="application/json")
 
 
@@ -200,7 +209,7 @@ def methods(project: Project) -> Response | str:
     # the page add their own lang and format, so the page's query leaves both out.
     kept = [(k, v) for k, v in request.args.items(multi=True) if k not in {"lang", "format"}]
     language = request.args.get("lang") or current_language()
-    page = report_pages.methods_page(db(), project, _report_query(), urlencode(kept), language)
+    page = report_pages.methods_page(db(), project, _inline_query(), urlencode(kept), language)
     if request.args.get("format") == "md":
         return Response(
             page.markdown,
