@@ -11,6 +11,7 @@ from workbench.documents import seeding
 from workbench.models import AlignmentPair
 from workbench.models import Document
 from workbench.models import DocumentLink
+from workbench.models import Passage
 
 ENGLISH = (
     b"Mr. President,\n\nChina will provide US$50 million in 2021.\n\n"
@@ -118,9 +119,19 @@ def test_coders_cannot_reach_the_translations_pages(client, team):
     )
 
 
+def _units_name_live_passages(session, link_id: int) -> bool:
+    """Whether the link has pairs and every unit of them names a passage there is."""
+    live = set(session.scalars(select(Passage.id)))
+    units = [
+        u[0]
+        for p in session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link_id))
+        for u in [*p.source_units, *p.target_units]
+    ]
+    return bool(units) and set(units) <= live
+
+
 def test_splitting_a_linked_version_redoes_its_stale_alignment(client, session, team, import_text):
     from workbench.models import AuditEvent
-    from workbench.models import Passage
     from workbench.translations import alignments
     from workbench.translations import links
 
@@ -144,13 +155,7 @@ def test_splitting_a_linked_version_redoes_its_stale_alignment(client, session, 
     r = client.post(url, {"at": str(at), "fingerprint": fingerprint}, htmx=False)
     assert r.status_code == 302
     reread(session)
-    live = set(session.scalars(select(Passage.id)))
-    units = [
-        u[0]
-        for p in session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id))
-        for u in [*p.source_units, *p.target_units]
-    ]
-    assert units and set(units) <= live  # every unit names a passage there is
+    assert _units_name_live_passages(session, link.id)
     realigned = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "align").order_by(AuditEvent.id.desc())
     ).first()
@@ -160,10 +165,4 @@ def test_splitting_a_linked_version_redoes_its_stale_alignment(client, session, 
     r = client.post(f"/p/{team.project.slug}/history/{split_event}/undo", {}, htmx=False)
     assert r.status_code == 302
     reread(session)
-    live = set(session.scalars(select(Passage.id)))
-    units = [
-        u[0]
-        for p in session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id))
-        for u in [*p.source_units, *p.target_units]
-    ]
-    assert units and set(units) <= live
+    assert _units_name_live_passages(session, link.id)
