@@ -24,6 +24,7 @@ from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
 from workbench.models import AlignmentPair
 from workbench.models import AuditEvent
+from workbench.models import Document
 from workbench.models import DocumentLink
 from workbench.models import Passage
 from workbench.models import User
@@ -298,17 +299,22 @@ class StaleAlignment:
     corrected: int  # pairs the lead corrected by hand (the link's history keeps them)
 
 
+def _translation_links(session: Session, document_id: int) -> list[DocumentLink]:
+    """The translation links the document is either side of."""
+    return list(
+        session.scalars(
+            select(DocumentLink).where(
+                DocumentLink.kind == "translation",
+                (DocumentLink.source_id == document_id) | (DocumentLink.target_id == document_id),
+            )
+        )
+    )
+
+
 def stale_alignments(session: Session, document_id: int, gone: set[int]) -> list[StaleAlignment]:
     """The document's translation links whose stored pairs name a passage in ``gone``."""
-    from workbench.models import Document
-
     out = []
-    links = session.scalars(
-        select(DocumentLink).where(
-            DocumentLink.kind == "translation",
-            (DocumentLink.source_id == document_id) | (DocumentLink.target_id == document_id),
-        )
-    ).all()
+    links = _translation_links(session, document_id)
     for link in links:
         pairs = session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id)).all()
         named = {u[0] for p in pairs for u in [*p.source_units, *p.target_units]}
@@ -325,12 +331,7 @@ def realign_after_change(session: Session, document_id: int, actor: User) -> lis
 
     The pairs replaced, the lead's corrections among them, stay in the link's history."""
     live = set(session.scalars(select(Passage.id).where(Passage.document_id == document_id)))
-    links = session.scalars(
-        select(DocumentLink).where(
-            DocumentLink.kind == "translation",
-            (DocumentLink.source_id == document_id) | (DocumentLink.target_id == document_id),
-        )
-    ).all()
+    links = _translation_links(session, document_id)
     redone = []
     for link in links:
         pairs = session.scalars(select(AlignmentPair).where(AlignmentPair.link_id == link.id)).all()
