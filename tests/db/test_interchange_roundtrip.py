@@ -272,3 +272,29 @@ def test_a_former_coders_nothing_applies_comes_back(
         )
     ).all()
     assert kept == [(True, memo)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_control_characters_are_shown_as_they_export_and_said(
+    session: Session, study: Any, import_text: Any, fmt: str
+) -> None:
+    from sqlalchemy import select
+
+    from workbench.models import Document
+    from workbench.models import Passage
+
+    # An ESC in the text, and the Ctrl-Z old DOS files end with: no export can hold them (a
+    # file with more of them than this reads as binary and is refused).
+    data = b"We support capacity-building \x1b[1m for all.\n\nSecond paragraph.\n\x1a"
+    result = import_text(study.project, [("terminal.txt", data)])
+    assert result.shown_controls == {"terminal.txt": 2}
+    assert any("2 control character(s) shown as U+FFFD" in note for note in result.notes)
+    document = session.scalars(select(Document).where(Document.filename == "terminal.txt")).one()
+    texts = session.scalars(select(Passage.text).where(Passage.document_id == document.id)).all()
+    assert texts[0] == "We support capacity-building \ufffd[1m for all."
+    assert "\x1b" in document.raw_text and len(document.raw_text) == len(data)
+    # Our own export read back into the same project finds the document already there.
+    report = workbook_import.import_codings_file(
+        session, study.project, study.lead, NAMES[fmt], export(session, study.project, fmt)
+    )
+    assert report.documents_added == 0 and report.documents_known == 3

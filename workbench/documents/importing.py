@@ -56,6 +56,8 @@ class ImportResult:
     document_ids: list[int] = field(default_factory=list)
     # Passages stored as not codable, counted by the reason the segmenter gave.
     non_codable: dict[str, int] = field(default_factory=dict)
+    # Per stored document (by file name): control characters its text shows as U+FFFD.
+    shown_controls: dict[str, int] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -128,6 +130,7 @@ class SpooledDocument:
     content_hash: str
     row: dict[str, object]
     passages: list[tuple[object, ...]]
+    shown_controls: int = 0  # control characters the text shows as U+FFFD
 
 
 class Spool:
@@ -265,6 +268,7 @@ def _spooled(doc: ParsedDocument, mode: str) -> SpooledDocument:
             )
             for p in doc.passages
         ],
+        doc.shown_controls,
     )
 
 
@@ -336,6 +340,8 @@ def _insert(
     ids = _insert_documents(session, rows)
     passage_rows: list[tuple[object, ...]] = []
     for doc_id, doc in zip(ids, fresh, strict=True):
+        if doc.shown_controls:
+            result.shown_controls[doc.filename] = doc.shown_controls
         for values in doc.passages:
             *columns, reason = values
             if not columns[9]:  # codable
@@ -430,14 +436,23 @@ def store_documents(
 
 
 def summary_lines(result: ImportResult) -> list[str]:
-    """Say how many stored passages are not codable and why, largest group first."""
+    """Say how many stored passages are not codable and why, largest group first; and which
+    documents show control characters as U+FFFD."""
+    lines = [
+        f"{name}: {n} control character(s) shown as U+FFFD (no export format can hold them; "
+        "the document's raw text keeps them)."
+        for name, n in sorted(result.shown_controls.items())
+    ]
     total = sum(result.non_codable.values())
     if not total:
-        return []
+        return lines
     reasons = sorted(result.non_codable.items(), key=lambda item: (-item[1], item[0]))
     listed = "; ".join(f"{count} {why}" for why, count in reasons)
     noun = "passage is" if total == 1 else "passages are"
-    return [f"{total} {noun} not codable ({listed}). The lead can change this in the reader."]
+    return [
+        f"{total} {noun} not codable ({listed}). The lead can change this in the reader.",
+        *lines,
+    ]
 
 
 def json_safe(value: object) -> object:

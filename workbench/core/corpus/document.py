@@ -63,6 +63,11 @@ def normalise_document(filename: str, raw_text: str) -> tuple[str, TextLayout]:
     )
 
 
+# What XML 1.0 cannot carry, besides the line breaks and the form feed the normaliser reads as a
+# page break (it never reaches a passage).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def parse_document(
     filename: str,
     text: str,
@@ -72,6 +77,7 @@ def parse_document(
     metadata: dict[str, MetadataValue] | None = None,
 ) -> ParsedDocument:
     """Normalise, describe and segment one document's text."""
+    original = text
     if mode not in SEGMENT_MODES:
         raise CorpusError(
             _(
@@ -80,6 +86,12 @@ def parse_document(
                 mode=repr(mode),
             )
         )
+    # Control characters (ESC, BEL, Ctrl-Z...) have no place in any export (XML cannot hold
+    # them): the text shows each as U+FFFD, one character for one, so offsets into the raw
+    # text, which keeps them, stay right, and an export read back finds the same text.
+    text, shown = _CONTROLS.subn("\ufffd", text)
+    # PostgreSQL cannot store a NUL even in the raw text.
+    raw = original.replace("\x00", "\ufffd") if shown else text
     lined = record_text(text)
     if mode == "lines" or (
         mode == "paragraph" and not _hinted(hints) and looks_like_records(lined)
@@ -100,12 +112,13 @@ def parse_document(
         raise CorpusError(_("%(filename)s: no passages", filename=filename))
     return ParsedDocument(
         filename=filename,
-        raw_text=text,
+        raw_text=raw,
         text=normalised,
         content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
         meta=meta,
         passages=passages,
         extra=dict(metadata or {}),
+        shown_controls=shown,
     )
 
 

@@ -57,6 +57,8 @@ class ParsedDocument:
     passages: list[PassageSpec]
     # Columns of the table row a document came from (empty for single files).
     extra: dict[str, MetadataValue] = field(default_factory=dict)
+    # Control characters of the file shown as U+FFFD in the text (the raw text keeps them).
+    shown_controls: int = 0
 
 
 @dataclass(frozen=True)
