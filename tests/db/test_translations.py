@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import func
 from sqlalchemy import select
 
+from tests.db.translation_fixtures import traced_seed_report
 from workbench.cli import main
 from workbench.core.agreement import Resampling
 from workbench.core.errors import Conflict
@@ -380,13 +381,7 @@ def test_undoing_a_deletion_puts_back_links_alignments_and_quotations(session, s
     link = links.link_documents(session, project, english, chinese, "translation", lead)
     alignments.pairs_of(session, link)
     alignments.join(session, link, 0, lead)  # a correction of the lead's
-    seeding.import_seeds(session, project)
-    report = session.scalar(select(Document).where(Document.title.like("Chinese envoy calls%")))
-    statement = session.scalar(
-        select(Document).where(Document.title.like("Remarks by Amb. Zhang%"))
-    )
-    links.link_documents(session, project, report, statement, "report", lead)
-    tracing.trace(session, project, report)
+    report, statement = traced_seed_report(session, project, lead)
     session.commit()
 
     def state():

@@ -1,4 +1,4 @@
-"""`workbench serve`, `workbench worker` and `workbench db upgrade`: servers and the schema."""
+"""`workbench serve`, `workbench worker`, `workbench db upgrade` and `db copy`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 import click
 
 from workbench.cli.app import app
+from workbench.cli.errors import domain_errors
 from workbench.core.i18n import _
 
 
@@ -24,6 +25,53 @@ def db_upgrade() -> None:
     """Create or migrate the database schema to the newest version."""
     app(migrate=True)  # the command's app is made with the schema brought to the newest version
     click.echo(_("Database is up to date."))
+
+
+@db.command(
+    "copy",
+    help=_(
+        "Copy every row of the database at SOURCE into the new, empty database at TARGET "
+        "(SQLite to PostgreSQL, or back); TARGET's schema is created when it has none. Stop "
+        "the servers and workers first, or copy from a backup: what they write meanwhile is "
+        "not copied."
+    ),
+)
+@click.argument("source")
+@click.argument("target")
+def db_copy(source: str, target: str) -> None:
+    """Copy a whole database into an empty one, table by table, in one transaction."""
+    from sqlalchemy import Engine
+    from sqlalchemy import exc as sa_exc
+
+    from workbench.db import make_engine
+    from workbench.interchange.database_copy import copy_database
+
+    def said(table: str, rows: int) -> None:
+        click.echo(_("%(table)s: %(rows)s rows", table=table, rows=rows))
+
+    engines: list[Engine] = []
+    try:
+        for url in (source, target):
+            try:
+                engines.append(make_engine(url))
+            except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError):
+                raise click.ClickException(_("Not a database URL: %(url)s", url=url)) from None
+        missing = engines[0].url.database
+        if engines[0].dialect.name == "sqlite" and missing and not os.path.exists(missing):
+            # Opening it would make an empty file where the lab's data was expected.
+            raise click.ClickException(_("No database file at %(path)s.", path=missing))
+        with domain_errors():
+            report = copy_database(engines[0], engines[1], on_table=said)
+    except sa_exc.OperationalError as error:
+        # A database that cannot be opened or reached: its own words, without a traceback.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise click.ClickException(_("Nothing was copied: %(reason)s", reason=reason)) from None
+    finally:
+        for engine in engines:
+            engine.dispose()
+    click.echo(
+        _("Copied %(rows)s rows in %(tables)s tables.", rows=report.rows, tables=len(report.tables))
+    )
 
 
 @click.command(

@@ -1,0 +1,287 @@
+"""Copy a whole workbench database into an empty one: SQLite to PostgreSQL, or back.
+
+A lab that outgrows one machine moves its SQLite file to the department's PostgreSQL (and a
+team can take a PostgreSQL project home on a laptop). A .qdpx carries codings, states, the
+consensus and the codebook's history, but not accounts, rounds, assignments, links between
+documents, quotations, the full history or trained suggestions: this copy carries every row
+of every table, with its own id, so nothing is left behind and nothing points elsewhere.
+
+The source is read in one snapshot; the target is written in one transaction, so a copy that
+fails leaves the target as empty as it was. Each table is counted on both sides before the
+commit. The search index is not copied: the target's own triggers fill it as the passages go
+in, in that database's form (FTS5 on SQLite, pg_trgm and arrays on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import Column
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy import bindparam
+from sqlalchemy import cast
+from sqlalchemy import exc
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import null
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import type_coerce
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+import workbench.models  # noqa: F401  (every model registers its table on the metadata)
+from workbench.core.errors import ValidationError
+from workbench.core.i18n import _
+from workbench.db import Base
+from workbench.documents.importing import refresh_statistics
+from workbench.migrate import current_revision
+from workbench.migrate import head_revision
+from workbench.migrate import upgrade
+
+BATCH = 1000  # rows read and written at a time: memory stays flat on a corpus-sized database
+
+
+class CopyRefused(ValidationError):
+    """The copy cannot be made; the target was not changed."""
+
+
+@dataclass
+class CopyReport:
+    """What a copy did: each table with the number of rows copied, in the order copied."""
+
+    tables: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Every row copied, over all tables."""
+        return sum(count for _table, count in self.tables)
+
+
+def tables() -> list[Table]:
+    """The workbench's own tables, parents before the rows that point at them."""
+    return list(Base.metadata.sorted_tables)
+
+
+def copy_database(
+    source: Engine,
+    target: Engine,
+    *,
+    on_table: Callable[[str, int], None] | None = None,
+) -> CopyReport:
+    """Copy every row of source into target, which must hold no workbench rows yet.
+
+    The target's schema is created first when it has none. ``on_table`` hears each table's
+    name and row count as it is done."""
+    _check_schemas(source, target)
+    report = CopyReport()
+    with _snapshot(source) as src, target.begin() as dst:
+        _check_empty(dst)
+        for table in tables():
+            copied = _copy_table(src, dst, table)
+            report.tables.append((table.name, copied))
+            if on_table is not None:
+                on_table(table.name, copied)
+        _check_counts(src, dst, report)
+        if dst.dialect.name == "postgresql":
+            _move_sequences(dst)
+        refresh_statistics(Session(bind=dst))
+    return report
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_schemas(source: Engine, target: Engine) -> None:
+    head = head_revision(source)
+    if current_revision(source) != head:
+        raise CopyRefused(
+            _(
+                "The database to copy from is not at the newest schema. Upgrade it first "
+                "(`workbench db upgrade` with WORKBENCH_DATABASE_URL set to it), then copy."
+            )
+        )
+    at = current_revision(target)
+    if at is None:
+        upgrade(target)
+    elif at != head:
+        raise CopyRefused(
+            _(
+                "The database to copy into is at another schema version (%(found)s, this "
+                "version of the workbench has %(head)s). Copy into a new, empty database.",
+                found=at,
+                head=head,
+            )
+        )
+
+
+def _check_empty(dst: Connection) -> None:
+    for table in tables():
+        if dst.execute(select(func.count()).select_from(table)).scalar_one():
+            raise CopyRefused(
+                _(
+                    "The database to copy into already holds data (table %(table)s). Copy "
+                    "only into a new, empty database, so that no row is mixed with another's.",
+                    table=table.name,
+                )
+            )
+
+
+def _check_counts(src: Connection, dst: Connection, report: CopyReport) -> None:
+    by_name = {t.name: t for t in tables()}
+    for name, copied in report.tables:
+        table = by_name[name]
+        there = src.execute(select(func.count()).select_from(table)).scalar_one()
+        here = dst.execute(select(func.count()).select_from(table)).scalar_one()
+        if not there == here == copied:
+            raise CopyRefused(
+                _(
+                    "Table %(table)s: %(source)s rows in the source, %(copied)s copied, "
+                    "%(target)s in the target. Nothing was copied.",
+                    table=name,
+                    source=there,
+                    copied=copied,
+                    target=here,
+                )
+            )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One transaction on the source, rolled back at the end: every table is read as of the
+    same moment, even while a server goes on writing."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        transaction = conn.begin()
+        try:
+            yield conn
+        finally:
+            transaction.rollback()
+
+
+def _is_json(column: Column[Any]) -> bool:
+    return isinstance(column.type, JSON) or isinstance(getattr(column.type, "impl", None), JSON)
+
+
+def _json_text(column: Column[Any], dialect: str) -> Any:
+    # A JSON column is read as its text, so that SQL NULL (no value) and JSON null stay two
+    # things: decoded, both would be None.
+    if dialect == "postgresql":
+        return cast(column, Text).label(column.name)
+    return type_coerce(column, Text).label(column.name)
+
+
+def _rows(src: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+    json_columns = {c.name for c in table.columns if _is_json(c)}
+    columns = [
+        _json_text(c, src.dialect.name) if c.name in json_columns else c for c in table.columns
+    ]
+    stmt = select(*columns).order_by(*table.primary_key.columns)
+    result = src.execution_options(yield_per=BATCH).execute(stmt)
+    for part in result.mappings().partitions(BATCH):
+        yield [_decoded(dict(row), json_columns) for row in part]
+
+
+def _decoded(row: dict[str, Any], json_columns: set[str]) -> dict[str, Any]:
+    for name in json_columns:
+        raw = row[name]
+        if raw is None:
+            row[name] = null()  # SQL NULL on the target too
+        else:
+            value = json.loads(raw)
+            row[name] = JSON.NULL if value is None else value
+    return row
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
+    """Copy one table; a column pointing at its own table is filled in once every row is in."""
+    own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    later: list[dict[str, Any]] = []
+    copied = 0
+    for batch in _rows(src, table):
+        if dst.dialect.name == "postgresql":
+            _refuse_nul(table, batch)
+        for row in batch:
+            if any(row[name] is not None for name in own):
+                later.append({"row_id": row["id"], **{f"new_{n}": row[n] for n in own}})
+                row.update(dict.fromkeys(own))
+        try:
+            dst.execute(insert(table), batch)
+        except exc.DBAPIError as error:
+            raise _refused(table, batch, error) from None
+        copied += len(batch)
+    if later:
+        values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in own}
+        stmt = update(table).where(table.c.id == bindparam("row_id")).values(values)
+        dst.execute(stmt, later)
+    return copied
+
+
+def _refuse_nul(table: Table, batch: list[dict[str, Any]]) -> None:
+    """PostgreSQL cannot store a NUL character in text: name the row rather than fail later."""
+    for row in batch:
+        for name, value in row.items():
+            found = isinstance(value, str) and "\x00" in value
+            if not found and isinstance(value, dict | list):
+                found = "\\u0000" in json.dumps(value)
+            if found:
+                raise CopyRefused(
+                    _(
+                        "Table %(table)s, row %(row)s, column %(column)s holds a NUL character, "
+                        "which PostgreSQL cannot store. Nothing was copied; remove the character "
+                        "in the source first.",
+                        table=table.name,
+                        row=_row_name(table, row),
+                        column=name,
+                    )
+                )
+
+
+def _row_name(table: Table, row: dict[str, Any]) -> str:
+    return ", ".join(str(row.get(c.name)) for c in table.primary_key.columns)
+
+
+def _refused(table: Table, batch: list[dict[str, Any]], error: exc.DBAPIError) -> CopyRefused:
+    first, last = _row_name(table, batch[0]), _row_name(table, batch[-1])
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+    return CopyRefused(
+        _(
+            "Table %(table)s, rows %(first)s to %(last)s, could not be written: %(reason)s. "
+            "Nothing was copied.",
+            table=table.name,
+            first=first,
+            last=last,
+            reason=reason,
+        )
+    )
+
+
+def _move_sequences(dst: Connection) -> None:
+    """Move each id sequence past the copied ids, so the next new row gets a free one."""
+    preparer = dst.dialect.identifier_preparer
+    for table in tables():
+        if [c.name for c in table.primary_key.columns] != ["id"]:
+            continue
+        top = dst.execute(select(func.max(table.c.id))).scalar()
+        if top is not None:
+            dst.execute(
+                text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),
+                {"table": preparer.format_table(table), "top": top},
+            )
