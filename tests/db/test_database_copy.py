@@ -49,6 +49,7 @@ from workbench.models import Code
 from workbench.models import Document
 from workbench.models import ExportFileChunk
 from workbench.models import ExportJob
+from workbench.models import GoldAttempt
 from workbench.models import Passage
 from workbench.models import User
 from workbench.quality import suggestions
@@ -111,6 +112,14 @@ def _fill(session, make_user, make_project, import_text) -> dict[str, Any]:
         {randomly.id: None},
         note="agreed",
         round_id=rnd.id,
+    )
+    session.add(
+        GoldAttempt(
+            project_id=project.id,
+            round_id=rnd.id,
+            coder_id=ann.id,
+            figures={"units": 6, "total": 6, "accuracy": 0.8333333333333334, "kappa": None},
+        )
     )
     # The code tree pointing forwards: a parent made after its child.
     child, parent = partnership, randomly

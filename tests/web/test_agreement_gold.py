@@ -105,3 +105,75 @@ def test_gold_round_tests_a_new_coder(
     assert (
         three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}").status_code == 409
     )
+
+
+def _declared_with_trainee(coded_round, team: Team, session, client_factory, make_user):
+    """The gold round of the test above, with coder three assigned to it and signed in."""
+    lead, rnd = coded_round
+    _p0, p1, p2 = team.passages
+    sov = team.codes["Sovereignty"].id
+    lead.post(
+        f"/p/{team.slug}/agreement/passages/{p1.id}/resolve", {"code": sov, f"stance_{sov}": "-1"}
+    )
+    lead.post(f"/p/{team.slug}/agreement/passages/{p2.id}/resolve", {"adopt": team.coder2.id})
+    lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"threshold": "0.8"})
+    reread(session)  # the test's session reads again after the lead's writes, then writes
+    newbie = make_user("coder3", name="Coder Three")
+    accounts.add_member(session, team.project, newbie, "coder")
+    session.commit()
+    lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/trainees", {"coders": newbie.id})
+    three = client_factory()
+    three.login("coder3")
+    return lead, rnd, newbie, three
+
+
+def _line(client, team: Team, rnd, user) -> str:
+    page = client.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{user.id}")
+    assert page.status_code == 200
+    return dom(page).one("p", class_="result-line").text()
+
+
+def test_a_finished_trainee_keeps_the_result_first_seen_and_cannot_probe_gold(
+    coded_round, team: Team, session, client_factory, make_user
+) -> None:
+    lead, rnd, newbie, three = _declared_with_trainee(
+        coded_round, team, session, client_factory, make_user
+    )
+    p0, p1, p2 = team.passages
+    code(three, team, p0, "Capacity-building", 2)
+    code(three, team, p1, "Sovereignty", -1)
+    code(three, team, p2, None)
+    first = _line(three, team, rnd, newbie)
+    assert first.startswith("Result: passed") and "κ (pooled over codes) 1.000" in first
+    # Probing: a code the gold standard does not have on p0, then a reload. Live, the figures
+    # would drop and tell the trainee p0's gold coding; the kept ones stay.
+    code(three, team, p0, "Sovereignty", 1)
+    page = three.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    assert dom(page).one("p", class_="result-line").text() == first
+    assert "when you first saw the round complete" in dom(page).text()
+    mine = dom(three.get(f"/p/{team.slug}/agreement/mine")).one("table").text()
+    assert "1.000" in mine and "passed" in mine
+    # The lead sees today's figures, and what the coder is shown.
+    lead_page = lead.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    live = dom(lead_page).one("p", class_="result-line").text()
+    assert "κ (pooled over codes) 1.000" not in live
+    kept = dom(lead_page).one("section", id="gold-kept").text()
+    assert "is shown it from then on" in kept and "κ 1.000" in kept
+    # Trying again: the kept result goes; the next complete view is measured afresh and kept.
+    r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}/again", {})
+    assert r.status_code == 200
+    assert "has not seen a complete result" in dom(r).text()
+    again = _line(three, team, rnd, newbie)
+    assert again != first and "κ (pooled over codes) 1.000" not in again
+    code(three, team, p0, "Capacity-building", 2)  # an apply never removes the extra code
+    assert _line(three, team, rnd, newbie) == again
+
+
+def test_a_coder_may_not_let_anyone_try_again(
+    coded_round, team: Team, session, client_factory, make_user
+) -> None:
+    _lead, rnd, newbie, three = _declared_with_trainee(
+        coded_round, team, session, client_factory, make_user
+    )
+    r = three.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}/again", {})
+    assert r.status_code == 403

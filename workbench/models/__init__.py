@@ -15,6 +15,7 @@ from workbench.models.coding import Annotation
 from workbench.models.coding import Assignment
 from workbench.models.coding import ConsensusAnnotation
 from workbench.models.coding import ConsensusState
+from workbench.models.coding import GoldAttempt
 from workbench.models.coding import PassageState
 from workbench.models.coding import ReliabilityRound
 from workbench.models.corpus import DOC_TYPES
@@ -45,6 +46,7 @@ __all__ = [
     "DocumentLink",
     "ExportFileChunk",
     "ExportJob",
+    "GoldAttempt",
     "LoginFailure",
     "Membership",
     "Passage",

@@ -17,6 +17,7 @@ from workbench.models._common import PassageRow
 from workbench.models._common import ProjectRef
 from workbench.models._common import ProjectRow
 from workbench.models._common import Timestamp
+from workbench.models._common import UserRef
 from workbench.models._common import UserRefOrNull
 from workbench.models._common import indexed_project
 
@@ -81,6 +82,24 @@ class ReliabilityRound(ProjectRow, Base):
     sample: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     is_gold: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     pass_threshold: Mapped[float | None] = mapped_column(sa.Float)
+
+
+class GoldAttempt(ProjectRow, Base):
+    """A coder's result on a gold round as they first saw it complete, in a blind project.
+
+    From then on the coder is shown these figures, not live ones: live, they would move with
+    each change to one of the round's codings, and changing one and reloading would tell the
+    coder that passage's gold coding. A lead who lets the coder try again deletes the row.
+    """
+
+    __tablename__ = "gold_attempt"
+    __table_args__ = (sa.UniqueConstraint("round_id", "coder_id"),)
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("reliability_round.id", ondelete="CASCADE"))
+    coder_id: Mapped[UserRef]
+    # units, total, accuracy, kappa and by_code (code name -> units, accuracy, kappa).
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    seen_at: Mapped[Timestamp]
 
 
 class Assignment(CoderPassageRow, Base):

@@ -11,12 +11,15 @@ the chosen coders only.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.coding import assignments
@@ -27,9 +30,11 @@ from workbench.core.errors import Forbidden
 from workbench.core.errors import ValidationError
 from workbench.core.i18n import _
 from workbench.models import Assignment
+from workbench.models import GoldAttempt
 from workbench.models import Project
 from workbench.models import ReliabilityRound
 from workbench.models import User
+from workbench.models._common import utcnow
 from workbench.reliability import adjudication
 from workbench.reliability import disagreements
 from workbench.reliability import records as agreement_data
@@ -52,6 +57,11 @@ class GoldResult:
     kappa: float | None
     by_code: dict[str, CodeAccuracy] = field(default_factory=dict)
     threshold: float | None = None
+    # In a blind project: when the coder first saw the result complete. The figures are then
+    # those kept at that moment (``as_the_trainee_sees_it``).
+    kept_at: dt.datetime | None = None
+    # For a lead: the result the coder is shown, where it was kept.
+    shown: GoldResult | None = None
 
     @property
     def status(self) -> str:
@@ -64,15 +74,93 @@ class GoldResult:
             return "undefined"
         return "passed" if self.kappa >= self.threshold else "failed"
 
-    def as_the_trainee_sees_it(self, blind: bool) -> GoldResult:
-        """The result as the coder measured sees it: in a blind project, no figure until they
-        have coded every passage of the round.
 
-        Scored as they go, the figures would hand a trainee the consensus (the other coders'
-        work) passage by passage: with one passage coded, each code's accuracy is 0 or 1."""
-        if not blind or self.units >= self.total:
-            return self
-        return replace(self, accuracy=None, kappa=None, by_code={})
+def _figures(result: GoldResult) -> dict[str, Any]:
+    return {
+        "units": result.units,
+        "total": result.total,
+        "accuracy": result.accuracy,
+        "kappa": result.kappa,
+        "by_code": {name: asdict(acc) for name, acc in result.by_code.items()},
+    }
+
+
+def _kept(result: GoldResult, attempt: GoldAttempt) -> GoldResult:
+    """The result as kept when the coder first saw it complete (the threshold is today's)."""
+    f = attempt.figures
+    return replace(
+        result,
+        units=int(f["units"]),
+        total=int(f["total"]),
+        accuracy=f["accuracy"],
+        kappa=f["kappa"],
+        by_code={name: CodeAccuracy(**acc) for name, acc in f["by_code"].items()},
+        kept_at=attempt.seen_at,
+    )
+
+
+def attempt_of(session: Session, rnd: ReliabilityRound, coder_id: int) -> GoldAttempt | None:
+    """The coder's kept result on the gold round, if they have seen one complete."""
+    return session.scalar(
+        select(GoldAttempt).where(GoldAttempt.round_id == rnd.id, GoldAttempt.coder_id == coder_id)
+    )
+
+
+def as_the_trainee_sees_it(
+    session: Session, project: Project, rnd: ReliabilityRound, result: GoldResult, viewer: User
+) -> GoldResult:
+    """The result as the coder measured sees it. In a blind project: no figure until they have
+    coded every passage of the round; from then on, the figures of that first complete view.
+
+    Scored as they go, the figures would hand a trainee the consensus (the other coders' work)
+    passage by passage: with one passage coded, each code's accuracy is 0 or 1. Scored live
+    once complete, changing one coding and reloading would do the same. The first complete
+    result is kept (a write; the caller's transaction must be one that may write)."""
+    if not project.blind:
+        return result
+    attempt = attempt_of(session, rnd, result.user_id)
+    if attempt is not None:
+        return _kept(result, attempt)
+    if result.units < result.total:
+        return replace(result, accuracy=None, kappa=None, by_code={})
+    attempt = GoldAttempt(
+        project_id=project.id,
+        round_id=rnd.id,
+        coder_id=result.user_id,
+        figures=_figures(result),
+        seen_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:
+        # Another tab kept it first (PostgreSQL): that one is the coder's result.
+        kept = attempt_of(session, rnd, result.user_id)
+        assert kept is not None
+        return _kept(result, kept)
+    record_change(session, project, viewer, rnd, "gold_kept", after=_figures(result))
+    return _kept(result, attempt)
+
+
+def with_what_is_shown(
+    session: Session, project: Project, rnd: ReliabilityRound, result: GoldResult
+) -> GoldResult:
+    """A lead's view of a result: the live figures, with what the coder is shown where kept."""
+    attempt = attempt_of(session, rnd, result.user_id) if project.blind else None
+    return result if attempt is None else replace(result, shown=_kept(result, attempt))
+
+
+def let_try_again(
+    session: Session, project: Project, actor: User, rnd: ReliabilityRound, coder_id: int
+) -> bool:
+    """Drop a coder's kept result: their next complete view is measured and kept afresh."""
+    attempt = attempt_of(session, rnd, coder_id)
+    if attempt is None:
+        return False
+    before = {"coder_id": coder_id, **attempt.figures}
+    session.delete(attempt)
+    record_change(session, project, actor, rnd, "gold_try_again", before=before)
+    return True
 
 
 def _threshold(value: float) -> float:

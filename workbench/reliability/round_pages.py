@@ -195,8 +195,19 @@ def gold_result(
         raise Forbidden(_("You can only see your own gold-standard results."))
     result = gold.gold_results(session, project, rnd, only=user)[0]
     if role != "lead":
-        result = result.as_the_trainee_sees_it(project.blind)
+        result = gold.as_the_trainee_sees_it(session, project, rnd, result, viewer)
+    else:
+        result = gold.with_what_is_shown(session, project, rnd, result)
     return GoldResultPage(project=project, role=role, rnd=rnd, result=result)
+
+
+def gold_try_again(
+    session: Session, project: Project, actor: User, round_id: int, user_id: int
+) -> GoldResultPage:
+    """Let a coder try a gold round again: their kept result goes; the lead's page comes back."""
+    rnd = agreement_data.get_round(session, project, round_id)
+    gold.let_try_again(session, project, actor, rnd, user_id)
+    return gold_result(session, project, "lead", actor, round_id, user_id)
 
 
 @dataclass(frozen=True)
@@ -215,5 +226,7 @@ def my_gold(session: Session, project: Project, role: str, user: User) -> MyGold
         for rnd in gold.gold_rounds_of(session, project, user)
     ]
     if role != "lead":
-        results = [(rnd, r.as_the_trainee_sees_it(project.blind)) for rnd, r in results]
+        results = [
+            (rnd, gold.as_the_trainee_sees_it(session, project, rnd, r, user)) for rnd, r in results
+        ]
     return MyGold(project=project, role=role, results=results)

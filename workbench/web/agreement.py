@@ -43,6 +43,7 @@ from workbench.web.routes import lead_action
 from workbench.web.routes import lead_route
 from workbench.web.routes import route
 from workbench.web.unit import db
+from workbench.web.unit import writing
 
 bp = Blueprint("agreement", __name__)
 
@@ -113,15 +114,30 @@ def trainees(project: Project, round_id: int) -> round_pages.GoldChanged:
 def gold_result(slug: str, round_id: int, user_id: int) -> str:
     """One coder's result against a gold round: leads see anyone's, a coder only their own."""
     project, role = current_project(slug)
-    page = round_pages.gold_result(db(), project, role, me(), round_id, user_id)
+    # A coder's first complete view keeps their result (gold.as_the_trainee_sees_it): a write.
+    with writing() as session:
+        page = round_pages.gold_result(session, project, role, me(), round_id, user_id)
     return render_template("agreement/gold_result.html", **vars(page))
+
+
+def _gold_kept(page: round_pages.GoldResultPage) -> str:
+    return render_template("agreement/_gold_kept.html", **vars(page))
+
+
+@lead_action(
+    bp, "/p/<slug>/agreement/rounds/<int:round_id>/gold/<int:user_id>/again", then=_gold_kept
+)
+def gold_again(project: Project, round_id: int, user_id: int) -> round_pages.GoldResultPage:
+    """Let a coder try a gold round again: the result they were shown is dropped."""
+    return round_pages.gold_try_again(db(), project, me(), round_id, user_id)
 
 
 @route(bp, "/p/<slug>/agreement/mine")
 def mine(slug: str) -> str:
     """The signed-in coder's gold-standard rounds and results."""
     project, role = current_project(slug)
-    page = round_pages.my_gold(db(), project, role, me())
+    with writing() as session:  # as gold_result: a complete result is kept when first seen
+        page = round_pages.my_gold(session, project, role, me())
     return render_template("agreement/mine.html", **vars(page))
 
 
