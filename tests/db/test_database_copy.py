@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import JSON
-from sqlalchemy import Engine
 from sqlalchemy import Text
 from sqlalchemy import cast
 from sqlalchemy import create_engine
@@ -57,6 +56,7 @@ from workbench.reliability import adjudication
 from workbench.reliability import rounds
 from workbench.translations import alignments
 from workbench.translations import links
+from workbench.unit_of_work import Database
 
 ODD_TEXT = "Souveraineté 主权 \U0001d11e «quoted» \u200b trailing "
 
@@ -155,9 +155,10 @@ def _fill(session, make_user, make_project, import_text) -> dict[str, Any]:
     return {"project": project, "lead": lead}
 
 
-def _cells(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+def _cells(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows in key order; JSON as (is SQL NULL, decoded value)."""
     out: dict[str, list[tuple[Any, ...]]] = {}
+    engine = database.engine
     with engine.connect() as conn:
         for table in tables():
             columns: list[Any] = []
@@ -192,31 +193,35 @@ def _cells(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture()
-def filled(session, make_user, make_project, import_text, migrated_engine):
+def filled(session, make_user, make_project, import_text, db_url):
     made = _fill(session, make_user, make_project, import_text)
-    return made, migrated_engine
+    source = Database(db_url)
+    yield made, source
+    source.dispose()
 
 
-def _sqlite(tmp_path, name: str) -> Engine:
-    return make_engine(f"sqlite:///{tmp_path / name}")
+def _sqlite(tmp_path, name: str) -> Database:
+    return Database(f"sqlite:///{tmp_path / name}")
 
 
-def _fresh_postgres(base: Engine, suffix: str) -> Engine:
+def _fresh_postgres(base: Database, suffix: str) -> Database:
     """A new, empty PostgreSQL database beside the test database."""
-    url = make_url(base.url.render_as_string(hide_password=False))
+    url = make_url(base.engine.url.render_as_string(hide_password=False))
     name = f"{url.database}_{suffix}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_engine(url.set(database=name).render_as_string(hide_password=False))
+    return Database(url.set(database=name).render_as_string(hide_password=False))
 
 
-def _drop_postgres(engine: Engine) -> None:
-    name = engine.url.database
-    engine.dispose()
-    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def _drop_postgres(database: Database) -> None:
+    name = database.engine.url.database
+    database.dispose()
+    admin = create_engine(
+        database.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -232,7 +237,7 @@ def test_every_row_of_every_table_comes_across_cell_by_cell(filled, tmp_path):
     assert heard == report.tables
     assert dict(report.tables) == {name: len(rows) for name, rows in before.items()}
     assert _cells(lite) == before
-    if source.dialect.name == "postgresql":
+    if source.dialect == "postgresql":
         # And from SQLite into a new PostgreSQL database: the other direction.
         again = _fresh_postgres(source, "copy")
         try:
@@ -245,12 +250,12 @@ def test_every_row_of_every_table_comes_across_cell_by_cell(filled, tmp_path):
 
 def test_the_copy_is_a_working_database(filled, tmp_path):
     made, source = filled
-    target = _sqlite(tmp_path, "working.sqlite3") if source.dialect.name == "sqlite" else None
+    target = _sqlite(tmp_path, "working.sqlite3") if source.dialect == "sqlite" else None
     if target is None:
         target = _fresh_postgres(source, "working")
     try:
         copy_database(source, target)
-        with target.begin() as conn:
+        with target.engine.begin() as conn:
             top = conn.execute(select(func.max(User.id))).scalar_one()
             new_id = conn.execute(
                 insert(User)
@@ -269,14 +274,14 @@ def test_the_copy_is_a_working_database(filled, tmp_path):
             matches = select(Passage.id).where(
                 Passage.project_id == project_id, passage_text_matches(query, project_id)
             )
-            with target.connect() as conn, source.connect() as old:
+            with target.engine.connect() as conn, source.engine.connect() as old:
                 ids_new = sorted(conn.execute(matches).scalars())
                 ids_old = sorted(old.execute(matches).scalars())
             assert ids_new == ids_old
             found_here[query] = ids_new
         assert found_here["第二段"] and found_here["partnership"]
     finally:
-        if target.dialect.name == "postgresql":
+        if target.dialect == "postgresql":
             _drop_postgres(target)
         else:
             target.dispose()
@@ -295,11 +300,11 @@ def test_a_second_copy_into_the_same_database_is_refused_and_changes_nothing(fil
 
 def test_a_source_on_an_older_schema_is_refused(tmp_path):
     old = _sqlite(tmp_path, "old.sqlite3")
-    upgrade(old, "0001")
+    upgrade(old.engine, "0001")
     target = _sqlite(tmp_path, "new.sqlite3")
     with pytest.raises(CopyRefused, match="not at the newest schema"):
         copy_database(old, target)
-    with target.connect() as conn:
+    with target.engine.connect() as conn:
         assert not conn.execute(
             text("SELECT count(*) FROM sqlite_master WHERE name = 'project'")
         ).scalar_one()
@@ -312,7 +317,7 @@ def test_a_nul_character_is_named_and_nothing_reaches_postgresql(filled, tmp_pat
     _made, source = filled
     lite = _sqlite(tmp_path, "nul.sqlite3")
     copy_database(source, lite)
-    with lite.begin() as conn:
+    with lite.engine.begin() as conn:
         doc_id = conn.execute(select(func.min(Document.id))).scalar_one()
         conn.execute(update(Document).where(Document.id == doc_id).values(title="a\x00b"))
     target = _fresh_postgres(source, "nul")
@@ -321,7 +326,7 @@ def test_a_nul_character_is_named_and_nothing_reaches_postgresql(filled, tmp_pat
             copy_database(lite, target)
         message = str(refused.value)
         assert f"row {doc_id}" in message and "title" in message and "document" in message
-        with target.connect() as conn:
+        with target.engine.connect() as conn:
             for table in tables():
                 assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
     finally:
@@ -331,7 +336,7 @@ def test_a_nul_character_is_named_and_nothing_reaches_postgresql(filled, tmp_pat
 
 def test_the_command_copies_and_says_what(filled, tmp_path):
     _made, source = filled
-    url = source.url.render_as_string(hide_password=False)
+    url = source.engine.url.render_as_string(hide_password=False)
     target = tmp_path / "cli.sqlite3"
     runner = CliRunner()
     result = runner.invoke(main, ["db", "copy", url, f"sqlite:///{target}"])

@@ -40,35 +40,34 @@ def db_upgrade() -> None:
 @click.argument("target")
 def db_copy(source: str, target: str) -> None:
     """Copy a whole database into an empty one, table by table, in one transaction."""
-    from sqlalchemy import Engine
     from sqlalchemy import exc as sa_exc
 
-    from workbench.db import make_engine
     from workbench.interchange.database_copy import copy_database
+    from workbench.unit_of_work import Database
 
     def said(table: str, rows: int) -> None:
         click.echo(_("%(table)s: %(rows)s rows", table=table, rows=rows))
 
-    engines: list[Engine] = []
+    databases: list[Database] = []
     try:
         for url in (source, target):
             try:
-                engines.append(make_engine(url))
+                databases.append(Database(url))
             except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError):
                 raise click.ClickException(_("Not a database URL: %(url)s", url=url)) from None
-        missing = engines[0].url.database
-        if engines[0].dialect.name == "sqlite" and missing and not os.path.exists(missing):
+        missing = databases[0].engine.url.database
+        if databases[0].dialect == "sqlite" and missing and not os.path.exists(missing):
             # Opening it would make an empty file where the lab's data was expected.
             raise click.ClickException(_("No database file at %(path)s.", path=missing))
         with domain_errors():
-            report = copy_database(engines[0], engines[1], on_table=said)
+            report = copy_database(databases[0], databases[1], on_table=said)
     except sa_exc.OperationalError as error:
         # A database that cannot be opened or reached: its own words, without a traceback.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise click.ClickException(_("Nothing was copied: %(reason)s", reason=reason)) from None
     finally:
-        for engine in engines:
-            engine.dispose()
+        for database in databases:
+            database.dispose()
     click.echo(
         _("Copied %(rows)s rows in %(tables)s tables.", rows=report.rows, tables=len(report.tables))
     )

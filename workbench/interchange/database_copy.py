@@ -6,7 +6,7 @@ consensus and the codebook's history, but not accounts, rounds, assignments, lin
 documents, quotations, the full history or trained suggestions: this copy carries every row
 of every table, with its own id, so nothing is left behind and nothing points elsewhere.
 
-The source is read in one snapshot; the target is written in one transaction, so a copy that
+The source is read in one snapshot and the target written in one unit of work, so a copy that
 fails leaves the target as empty as it was. Each table is counted on both sides before the
 commit. The search index is not copied: the target's own triggers fill it as the passages go
 in, in that database's form (FTS5 on SQLite, pg_trgm and arrays on PostgreSQL).
@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -38,7 +37,6 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import type_coerce
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 import workbench.models  # noqa: F401  (every model registers its table on the metadata)
 from workbench.core.errors import ValidationError
@@ -48,6 +46,7 @@ from workbench.documents.importing import refresh_statistics
 from workbench.migrate import current_revision
 from workbench.migrate import head_revision
 from workbench.migrate import upgrade
+from workbench.unit_of_work import Database
 
 BATCH = 1000  # rows read and written at a time: memory stays flat on a corpus-sized database
 
@@ -74,8 +73,8 @@ def tables() -> list[Table]:
 
 
 def copy_database(
-    source: Engine,
-    target: Engine,
+    source: Database,
+    target: Database,
     *,
     on_table: Callable[[str, int], None] | None = None,
 ) -> CopyReport:
@@ -83,9 +82,15 @@ def copy_database(
 
     The target's schema is created first when it has none. ``on_table`` hears each table's
     name and row count as it is done."""
-    _check_schemas(source, target)
+    _check_schemas(source.engine, target.engine)
     report = CopyReport()
-    with _snapshot(source) as src, target.begin() as dst:
+    with source.reading() as reading, target.writing() as writing:
+        src = reading.connection()
+        if src.dialect.name == "postgresql":
+            # The first statement of the transaction: every table is read as of one moment,
+            # even while a server goes on writing. (SQLite's read transaction is a snapshot.)
+            src.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        dst = writing.connection()
         _check_empty(dst)
         for table in tables():
             copied = _copy_table(src, dst, table)
@@ -95,7 +100,7 @@ def copy_database(
         _check_counts(src, dst, report)
         if dst.dialect.name == "postgresql":
             _move_sequences(dst)
-        refresh_statistics(Session(bind=dst))
+        refresh_statistics(writing)
     return report
 
 
@@ -159,20 +164,6 @@ def _check_counts(src: Connection, dst: Connection, report: CopyReport) -> None:
 # --------------------------------------------------------------------------- reading
 
 
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One transaction on the source, rolled back at the end: every table is read as of the
-    same moment, even while a server goes on writing."""
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        transaction = conn.begin()
-        try:
-            yield conn
-        finally:
-            transaction.rollback()
-
-
 def _is_json(column: Column[Any]) -> bool:
     return isinstance(column.type, JSON) or isinstance(getattr(column.type, "impl", None), JSON)
 
@@ -191,7 +182,7 @@ def _rows(src: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
         _json_text(c, src.dialect.name) if c.name in json_columns else c for c in table.columns
     ]
     stmt = select(*columns).order_by(*table.primary_key.columns)
-    result = src.execution_options(yield_per=BATCH).execute(stmt)
+    result = src.execute(stmt.execution_options(yield_per=BATCH))
     for part in result.mappings().partitions(BATCH):
         yield [_decoded(dict(row), json_columns) for row in part]
 
