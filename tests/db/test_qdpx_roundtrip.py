@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 from tests.db.test_export_data import DASH_MEMO
 from tests.db.test_export_data import PAYLOAD_MEMO
 from tests.db.test_export_data import build_study
+from tests.db.translation_fixtures import traced_seed_report
 from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.interchange import project_exchange
 from workbench.reliability import adjudication
+from workbench.translations import alignments
+from workbench.translations import links
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -92,6 +95,22 @@ def items(data: bytes) -> dict[str, Any]:
                 "memo": described,
                 "extra": extra["annotations"][sel.get("guid")],
             }
+    for link in extra["translations"]["links"]:
+        key = f"link {titles[link['source']]} -> {titles[link['target']]}"
+        out[key] = {k: v for k, v in link.items() if k not in ("source", "target")}
+    quotes = extra["translations"]["quotations"]
+    out["quotations"] = sorted(
+        json.dumps(
+            {
+                **{k: v for k, v in q.items() if k not in ("report", "statement")},
+                "report": titles[q["report"]],
+                "statement": titles[q["statement"]],
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        for q in quotes
+    )
     return out
 
 
@@ -102,6 +121,19 @@ def _enrich(session: Session, study: Any) -> None:
         session, study.project, study.coder2, study.english[1].id, "nothing fits", limit=1000
     )
     adjudication.resolve(session, study.project, study.lead, study.chinese[0].id, {})
+    # Translations: the two versions linked, their alignment corrected by the lead, and a
+    # report linked to the speech it quotes, traced.
+    link = links.link_documents(
+        session,
+        study.project,
+        study.english[0].document,
+        study.chinese[0].document,
+        "translation",
+        study.lead,
+    )
+    alignments.pairs_of(session, link)
+    alignments.join(session, link, 0, study.lead)
+    traced_seed_report(session, study.project, study.lead)
     session.commit()
 
 
@@ -135,6 +167,10 @@ def test_qdpx_round_trip_is_exact_item_by_item(session: Session, study: Any) -> 
     )
     stances = {v["extra"]["stance"] for k, v in before.items() if k.startswith("selection ")}
     assert stances == {-1, 0, 1, 2, None}
+    links_ = {k: v for k, v in before.items() if k.startswith("link ")}
+    assert len(links_) == 2 and len(before["quotations"]) >= 2
+    corrected = [p for v in links_.values() for p in v["pairs"] if p[4]]
+    assert corrected  # the lead's correction comes across
 
 
 def test_other_tools_see_memos_not_our_data(session: Session, study: Any) -> None:
@@ -165,3 +201,67 @@ def test_source_names_are_safe_file_names_and_unique(title: str, expected: str) 
     assert first == expected
     assert "/" not in first and "\\" not in first and ".." not in first
     assert safe_name(title, taken) == f"{expected[:112]} (2)"
+
+
+def _import(session: Session, study: Any, name: str, data: bytes) -> Any:
+    project = accounts.create_project(session, name, lead=study.lead)
+    for coder in (study.coder1, study.coder2):
+        accounts.add_member(session, project, coder, "coder")
+    session.commit()
+    report = project_exchange.import_project_file(session, project, study.lead, "s.qdpx", data)
+    session.commit()
+    return project, report
+
+
+def _with_extra(data: bytes, change: Any) -> bytes:
+    """The archive with its extra.json changed by ``change``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            body = old.read(info.filename)
+            if info.filename == "workbench/extra.json":
+                extra = json.loads(body)
+                change(extra)
+                body = json.dumps(extra).encode()
+            new.writestr(info, body)
+    return out.getvalue()
+
+
+def test_translations_that_cannot_come_back_are_listed(session: Session, study: Any) -> None:
+    _enrich(session, study)
+    data = _export(session, study.project)
+
+    def spoil(extra: dict[str, Any]) -> None:
+        layer = extra["translations"]
+        translation = next(link for link in layer["links"] if link["kind"] == "translation")
+        translation["pairs"][0][1] = "2-3"  # no such relation
+        layer["links"].append({**translation, "source": "no-such-guid", "pairs": []})
+        layer["quotations"][0]["kind"] = "rumour"
+        layer["quotations"][1]["report_passage"] = 999
+
+    project, report = _import(session, study, "Spoilt", _with_extra(data, spoil))
+    dropped = "\n".join(report.dropped)
+    assert "its aligned pairs not imported (unknown passages)" in dropped
+    assert "a document of it is not in the file" in dropped
+    assert "its kind, score or mark is not readable" in dropped
+    assert "the passage no longer holds those words" in dropped
+    # The rest came in: both links, the other quotations.
+    again = items(_export(session, project))
+    assert len([k for k in again if k.startswith("link ")]) == 2
+    assert len(again["quotations"]) == len(items(data)["quotations"]) - 2
+
+
+def test_a_second_import_of_the_same_file_adds_no_second_link_or_quotation(
+    session: Session, study: Any
+) -> None:
+    _enrich(session, study)
+    data = _export(session, study.project)
+    project, _report = _import(session, study, "Twice", data)
+    once = items(_export(session, project))
+    second = project_exchange.import_project_file(session, project, study.lead, "s.qdpx", data)
+    session.commit()
+    assert not [d for d in second.dropped if "link" in d or "quotation" in d]
+    after = items(_export(session, project))
+    translations = [k for k in once if k.startswith("link ") or k == "quotations"]
+    assert len(translations) == 3
+    assert {k: after[k] for k in translations} == {k: once[k] for k in translations}

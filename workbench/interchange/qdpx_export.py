@@ -23,6 +23,7 @@ from workbench.codebooks import codes as codebooks
 from workbench.formats import qdpx
 from workbench.interchange.qdpx_layers import codebook_history
 from workbench.interchange.qdpx_layers import iso_time
+from workbench.interchange.qdpx_translations import translations_layer
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import ConsensusAnnotation
@@ -225,6 +226,8 @@ def export_qdpx(
                 selections=selections,
             )
 
+    # Links between documents, their aligned pairs and quotations: small, read before the stream.
+    extra["translations"] = translations_layer(session, project, doc_guid)
     qdpx.write_qdpx(
         out,
         qdpx.QHeader(project.name, f"workbench {__version__}", now),

@@ -46,6 +46,8 @@ from workbench.interchange.qdpx_layers import restore_layers
 from workbench.interchange.qdpx_sources import grouping
 from workbench.interchange.qdpx_sources import join_reasons
 from workbench.interchange.qdpx_sources import parsed_source
+from workbench.interchange.qdpx_translations import Placed
+from workbench.interchange.qdpx_translations import restore_translations
 from workbench.models import Annotation
 from workbench.models import Code
 from workbench.models import Document
@@ -124,6 +126,7 @@ def import_refi(
     )
     version_number = codebooks.current_version(session, project)
     notes = found.extra.get("annotations") or {}
+    placed = Placed()
     for source, document in zip(found.sources, parsed, strict=True):
         doc_id = session.scalar(
             select(Document.id).where(
@@ -143,6 +146,9 @@ def import_refi(
         slots = _plan(source, passages, coders, keys, notes, why, report)
         _apply(session, project, slots, version_number, report)
         restore_layers(session, project, user, source.name, data, passages, keys, report)
+        if doc_id is not None:
+            placed.add(source.guid, doc_id, source.name, doc_id in added)
+    restore_translations(session, project, user, found.extra.get("translations"), placed, report)
     return report
 
 
