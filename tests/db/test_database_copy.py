@@ -124,6 +124,10 @@ def _fill(session, make_user, make_project, import_text) -> dict[str, Any]:
     # The code tree pointing forwards: a parent made after its child.
     child, parent = partnership, randomly
     session.execute(update(Code).where(Code.id == child.id).values(parent_id=parent.id))
+    # And a code merged into one made after it (its second column pointing at its own table).
+    merged = editing.add_code(session, project, {"name": "Folded away"}, parent_id=None, user=lead)
+    session.flush()
+    session.execute(update(Code).where(Code.id == child.id).values(merged_into_id=merged.id))
     # The tables a running server fills.
     login_throttle.record_failure(session, Throttle(), "ann", "192.0.2.7")
     pending_imports.stash(session, "project", project.id, lead.id, "x.txt", b"\x00\xffbytes")

@@ -54,7 +54,7 @@ def test_delete_then_undo_restores_every_row_exactly(session: Session, coded) ->
     assert [p["document_id"] for p in gone["passage"]] == [coded.other.id]
     assert gone["reliability_round"] == before["reliability_round"]
 
-    restored_id, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    restored_id, left_out, _ = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
     session.commit()
     assert (restored_id, left_out) == (coded.document.id, [])
     assert dump(session) == before
@@ -142,10 +142,75 @@ def test_rows_of_an_account_removed_since_are_named_not_dropped_silently(
 
     event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
     session.execute(delete(User).where(User.id == coded.coder2.id))
-    _, left_out = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    _, left_out, _ = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
     assert left_out == [
         "2 codings of an account or round that no longer exists",
         "5 assignments of an account or round that no longer exists",  # 3 + 2 in the round
         "2 passage states of an account or round that no longer exists",
     ]
     assert session.scalar(select(func.count()).select_from(Annotation)) == 3
+
+
+def test_undo_after_a_merge_puts_codings_where_the_merge_put_the_others(
+    session: Session, coded
+) -> None:
+    from workbench.codebooks import restructure
+    from workbench.coding import actions as coding
+    from workbench.models import ConsensusAnnotation
+
+    a, b = coded.codes[0].id, coded.codes[1].id
+    p0, p1, p2 = coded.passages
+    # Coder two also has b on p1, with no stance: a's coding there folds into it.
+    coding.apply_code(session, coded.project, coded.coder2, p1.id, b, memo="also b")
+    session.commit()
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.commit()
+    restructure.merge_codes(session, coded.project, a, b, user=coded.lead)
+    session.commit()
+    _, _, notes = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    rows = {
+        (r.passage_id, r.coder_id, r.code_id): r
+        for r in session.scalars(
+            select(Annotation).where(Annotation.passage_id.in_([p0.id, p1.id, p2.id]))
+        )
+    }
+    # Moved: coder one's a on p2 is now b, memo and all.
+    assert rows[(p2.id, coded.coder1.id, b)].memo == "about banks"
+    # Folded: coder two's a on p1 joined their b there, its stance and memo kept.
+    folded = rows[(p1.id, coded.coder2.id, b)]
+    assert (folded.stance, folded.memo) == (-1, 'also b\n\nHe said "no"')
+    assert (p1.id, coded.coder2.id, a) not in rows
+    # Stayed: coder one's a on p0 (stance 1, the whole passage) cannot fold into their b
+    # there (a selection): it stays on the merged code, where restoring the code shows it.
+    assert rows[(p0.id, coded.coder1.id, a)].stance == 1
+    assert rows[(p0.id, coded.coder1.id, b)].span_start is not None
+    decided = session.scalars(
+        select(ConsensusAnnotation.code_id).where(ConsensusAnnotation.passage_id == p1.id)
+    ).all()
+    assert decided == [b]
+    text = " ".join(notes)
+    assert "2 codings of codes merged since were put on the codes" in text
+    assert "1 of them joined a coding already there" in text
+    assert "1 codings stay on codes merged since" in text
+    assert "1 consensus decisions on codes merged since were put on the codes" in text
+
+
+def test_a_merged_code_restored_before_the_undo_keeps_its_codings(session: Session, coded) -> None:
+    from workbench.codebooks import editing
+    from workbench.codebooks import restructure
+
+    a, b = coded.codes[0].id, coded.codes[1].id
+    p2 = coded.passages[2]
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    restructure.merge_codes(session, coded.project, a, b, user=coded.lead)
+    editing.restore_code(session, coded.project, a, user=coded.lead)
+    session.commit()
+    _, _, notes = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    assert session.scalars(
+        select(Annotation.code_id).where(
+            Annotation.passage_id == p2.id, Annotation.coder_id == coded.coder1.id
+        )
+    ).all() == [a]
+    assert not [n for n in notes if "merged" in n]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -28,8 +30,30 @@ def test_migrations_reach_head_and_match_models(migrated_engine: Engine) -> None
         ctx = MigrationContext.configure(
             conn, opts={"compare_type": True, "include_object": is_search_index}
         )
-        diff = compare_metadata(ctx, Base.metadata)
+        diff = _unnamed_column_keys_aside(compare_metadata(ctx, Base.metadata))
     assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def _shape(fk: Any) -> tuple[Any, ...]:
+    return (
+        fk.parent.name,
+        tuple(c.name for c in fk.columns),
+        fk.referred_table.name,
+        tuple(e.column.name for e in fk.elements),
+    )
+
+
+def _unnamed_column_keys_aside(diff: list[Any]) -> list[Any]:
+    """Drop the pairs that only differ by a name SQLite's reflection cannot read.
+
+    SQLite's ADD COLUMN can give a new column a foreign key only as a column constraint
+    (migration 0020, code.merged_into_id), whose name the reflection does not read back: the
+    comparison then sees an unnamed key removed and the same key, named, added."""
+    removed = [d for d in diff if d[0] == "remove_fk" and d[1].name is None]
+    added = [d for d in diff if d[0] == "add_fk"]
+    pairs = [(r, a) for r in removed for a in added if _shape(r[1]) == _shape(a[1])]
+    gone = {id(x) for pair in pairs for x in pair}
+    return [d for d in diff if id(d) not in gone]
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(migrated_engine: Engine) -> None:

@@ -412,7 +412,7 @@ def test_undoing_a_deletion_puts_back_links_alignments_and_quotations(session, s
         select(AuditEvent.id).where(AuditEvent.action == "delete").order_by(AuditEvent.id)
     ).all()
     for event_id in deletions:
-        _, left_out = lifecycle_history.undo(session, project, lead, event_id)
+        _, left_out, _ = lifecycle_history.undo(session, project, lead, event_id)
         assert left_out == []
     session.commit()
     assert state() == before
@@ -422,7 +422,7 @@ def test_undoing_a_deletion_puts_back_links_alignments_and_quotations(session, s
     event_id = session.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
     changes.delete(session, project, lead, report.id)
     session.commit()
-    _, left_out = lifecycle_history.undo(session, project, lead, event_id)
+    _, left_out, _ = lifecycle_history.undo(session, project, lead, event_id)
     assert left_out == [
         "1 links to a document that no longer exists",
         f"{len(before[2])} traced quotations to a document that no longer exists",

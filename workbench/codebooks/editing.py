@@ -139,6 +139,7 @@ def restore_code(
     before = to_spec(session, project)
     code = find_code(session, project, code_id, deleted=True)
     code.deleted_at = None
+    code.merged_into_id = None  # a restored code keeps what comes back to it
     clash = (
         session.scalar(
             select(Code.id).where(

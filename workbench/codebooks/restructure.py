@@ -207,6 +207,7 @@ def merge_codes(
     session.flush()
     session.execute(update(Code).where(Code.parent_id == source.id).values(parent_id=target.id))
     source.deleted_at = utcnow()
+    source.merged_into_id = target.id  # codings restored later follow (documents/snapshot)
     new_version(
         session,
         project,

@@ -133,8 +133,9 @@ def delete_document(
 
 def undo_delete(
     session: Session, project: m.Project, actor: m.User, event: m.AuditEvent
-) -> tuple[int, dict[str, int]]:
-    """Put a deleted document back with every row it had; return its id and rows left out.
+) -> tuple[int, document_snapshot.Restored]:
+    """Put a deleted document back with every row it had; return its id and what the restore
+    did (rows left out, codings of codes merged since).
 
     Rows are left out only when what they belong to is gone for good (a coder's account, a
     reliability round), as the database would have removed them with it.
@@ -168,6 +169,7 @@ def undo_delete(
         action="undo",
         before=None,
         after={"undoes": event.id, "undone": "delete", "title": row["title"]}
-        | ({"left_out": restored.left_out} if restored.left_out else {}),
+        | ({"left_out": restored.left_out} if restored.left_out else {})
+        | ({"merged": restored.merged} if restored.merged else {}),
     )
-    return document_id, restored.left_out
+    return document_id, restored

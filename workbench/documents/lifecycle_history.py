@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,8 +85,17 @@ _GONE = {
 }
 
 
-def undo(session: Session, project: Project, actor: User, event_id: int) -> tuple[int, list[str]]:
-    """Undo a deletion or a change of passages; return the document's id and what was left out.
+class Undone(NamedTuple):
+    """An undone change: the document, what could not come back, and where codings of codes
+    merged since went."""
+
+    document_id: int
+    left_out: list[str]
+    merged: list[str]
+
+
+def undo(session: Session, project: Project, actor: User, event_id: int) -> Undone:
+    """Undo a deletion or a change of passages; say the document and what became of its rows.
 
     Only rows whose account, round or linked document no longer exists are left out, and they
     are named.
@@ -104,13 +114,55 @@ def undo(session: Session, project: Project, actor: User, event_id: int) -> tupl
     if any(isinstance(a, dict) and a.get("undoes") == event.id for a in done):
         raise Conflict(_("This change has already been undone."))
     if event.action == "delete":
-        document_id, left_out = document_delete.undo_delete(session, project, actor, event)
+        document_id, restored = document_delete.undo_delete(session, project, actor, event)
     else:
         document_id = int(event.entity_id or 0)
-        left_out = passage_layout.undo(session, project, actor, event)
+        restored = passage_layout.undo(session, project, actor, event)
     notes = [
         f"{n} {LEFT_OUT_LABELS.get(name, name)} "
         + _GONE.get(name, "of an account or round that no longer exists")
-        for name, n in sorted(left_out.items())
+        for name, n in sorted(restored.left_out.items())
     ]
-    return document_id, notes
+    return Undone(document_id, notes, merge_notes(restored.merged))
+
+
+def merge_notes(merged: dict[str, dict[str, int]]) -> list[str]:
+    """What happened to restored codings of codes merged since the change that is undone."""
+    notes = []
+    for name, counts in sorted(merged.items()):
+        decisions = name == "consensus_annotation"
+        placed = counts.get("moved", 0) + counts.get("folded", 0)
+        if placed:
+            message = (
+                _(
+                    "%(n)s consensus decisions on codes merged since were put on the codes they "
+                    "were merged into (%(folded)s of them joined a decision already there)",
+                    n=placed,
+                    folded=counts.get("folded", 0),
+                )
+                if decisions
+                else _(
+                    "%(n)s codings of codes merged since were put on the codes they were merged "
+                    "into (%(folded)s of them joined a coding already there)",
+                    n=placed,
+                    folded=counts.get("folded", 0),
+                )
+            )
+            notes.append(message)
+        if counts.get("stayed"):
+            message = (
+                _(
+                    "%(n)s consensus decisions stay on codes merged since: the code they were "
+                    "merged into holds another stance there (restore the merged code to see them)",
+                    n=counts["stayed"],
+                )
+                if decisions
+                else _(
+                    "%(n)s codings stay on codes merged since: the code they were merged into "
+                    "holds another stance or selection there (restore the merged code to see "
+                    "them)",
+                    n=counts["stayed"],
+                )
+            )
+            notes.append(message)
+    return notes

@@ -248,10 +248,11 @@ def _carry(
                 conn.execute(insert(table), [snapshots.typed(table, copy)])
 
 
-def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> dict[str, int]:
+def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> snapshots.Restored:
     """Put back the passages and codings a layout change replaced, if nothing changed since.
 
-    Returns the rows left out by table (those of an account or a round that is gone).
+    Returns what the restore did: the rows left out by table (those of an account or a round
+    that is gone), and what became of codings of codes merged since.
     """
     snap = (event.before or {}).get("snapshot")
     document = session.get(Document, event.entity_id or 0)
@@ -284,6 +285,7 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
         action="undo",
         before=None,
         after={"undoes": event.id, "undone": event.action, "title": document.title}
-        | ({"left_out": restored.left_out} if restored.left_out else {}),
+        | ({"left_out": restored.left_out} if restored.left_out else {})
+        | ({"merged": restored.merged} if restored.merged else {}),
     )
-    return restored.left_out
+    return restored

@@ -26,6 +26,7 @@ from workbench.models import AlignmentPair
 from workbench.models import Annotation
 from workbench.models import Assignment
 from workbench.models import AuditEvent
+from workbench.models import Code
 from workbench.models import ConsensusAnnotation
 from workbench.models import ConsensusState
 from workbench.models import Document
@@ -157,6 +158,10 @@ class Restored:
 
     remap: dict[str, dict[int, int]] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
+    # Codings (and consensus decisions) of codes merged since, by table: put on the code the
+    # merge went into, folded into the same coding there, or left on the merged code where
+    # folding would drop a value (two stances, two selections).
+    merged: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def id_of(self, table: str, old: int) -> int:
         """The id a restored row has now."""
@@ -171,6 +176,7 @@ def restore(session: Session, snap: Snapshot) -> Restored:
     """
     done = Restored()
     remap = done.remap
+    snap = _follow_merges(session, snap, done)
     every = [row for rows in snap.values() for row in rows]
     users = {row[k] for row in every for k in _USER_KEYS if row.get(k) is not None}
     rounds = {row["round_id"] for row in every if row.get("round_id") is not None}
@@ -197,6 +203,83 @@ def restore(session: Session, snap: Snapshot) -> Restored:
             rows.append(row)
         _insert(session, table, rows, remap)
     return done
+
+
+CODE = cast(Table, Code.__table__)
+# Where a coding of a merged code goes: the same coder's (or the consensus's) on the passage.
+_ONE_CODING = {"annotation": ("passage_id", "coder_id"), "consensus_annotation": ("passage_id",)}
+
+
+def _merge_targets(session: Session, code_ids: set[int]) -> dict[int, int]:
+    """code id -> the live code its merges lead to, for the codes merged since."""
+    conn = session.connection()
+    out: dict[int, int] = {}
+    for start in sorted(code_ids):
+        seen, at = {start}, start
+        while True:
+            row = conn.execute(
+                select(CODE.c.merged_into_id, CODE.c.deleted_at).where(CODE.c.id == at)
+            ).first()
+            if row is None:
+                break
+            if row.merged_into_id is None or row.merged_into_id in seen:
+                if at != start and row.deleted_at is None:
+                    out[start] = at
+                break
+            at = row.merged_into_id
+            seen.add(at)
+    return out
+
+
+def _joined(kept: str, folded: str) -> str:
+    # As a merge joins two memos (codebooks/restructure): the one folded in comes second.
+    if not folded or folded == kept:
+        return kept
+    return f"{kept}\n\n{folded}" if kept else folded
+
+
+def _follow_merges(session: Session, snap: Snapshot, done: Restored) -> Snapshot:
+    """The snapshot with codings of codes merged since moved as the merge moved the others."""
+    ids = {int(r["code_id"]) for name in _ONE_CODING for r in snap.get(name, [])}
+    into = _merge_targets(session, ids) if ids else {}
+    if not into:
+        return snap
+    out = dict(snap)
+    for name, keys in _ONE_CODING.items():
+        rows = [dict(r) for r in snap.get(name, [])]
+        at = {(tuple(r[k] for k in keys), r["code_id"]): r for r in rows}
+        kept: list[dict[str, Any]] = []
+        counts = done.merged.setdefault(name, {})
+        for row in rows:
+            target = into.get(int(row["code_id"]))
+            if target is None:
+                kept.append(row)
+                continue
+            where = tuple(row[k] for k in keys)
+            other = at.get((where, target))
+            two_stances = (
+                other is not None
+                and row["stance"] is not None
+                and other["stance"] is not None
+                and row["stance"] != other["stance"]
+            )
+            spans = ("span_start", "span_end")
+            two_spans = other is not None and any(other.get(k) != row.get(k) for k in spans)
+            if other is None:
+                row["code_id"] = target
+                at[(where, target)] = row
+                kept.append(row)
+                counts["moved"] = counts.get("moved", 0) + 1
+            elif two_stances or two_spans:
+                kept.append(row)
+                counts["stayed"] = counts.get("stayed", 0) + 1
+            else:
+                if other["stance"] is None:
+                    other["stance"] = row["stance"]
+                other["memo"] = _joined(other.get("memo") or "", row.get("memo") or "")
+                counts["folded"] = counts.get("folded", 0) + 1
+        out[name] = kept
+    return out
 
 
 LINK = cast(Table, DocumentLink.__table__)

@@ -57,6 +57,11 @@ class Code(ProjectRow, Base):
     # an older revision are flagged in the coding view.
     revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The code a merge folded this one into (it is deleted then): codings that come back later
+    # (undoing a document's deletion) go where the merge sent the others.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("code.id", ondelete="SET NULL")
+    )
 
 
 class CodebookVersion(ProjectRow, Base):

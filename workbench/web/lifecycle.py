@@ -144,11 +144,13 @@ def history(project: Project) -> str:
 @lead_action(bp, "/p/<slug>/history/<int:event_id>/undo")
 def undo(project: Project, event_id: int) -> Response:
     """Undo a deletion or a change of passages, exactly."""
-    doc_id, left_out = lifecycle_history.undo(db(), project, me(), event_id)
+    doc_id, left_out, merged = lifecycle_history.undo(db(), project, me(), event_id)
     realigned = alignments.realign_after_change(db(), doc_id, me())
     flash(_("Undone: the document has its passages and codings back as they were."))
     if realigned:
         flash(_realigned_message(len(realigned)))
     if left_out:
         flash(_("Not restored: %(items)s.", items="; ".join(left_out)))
+    if merged:
+        flash(_("Codes merged since: %(items)s.", items="; ".join(merged)))
     return redirect(url_for("documents.read", slug=project.slug, doc_id=doc_id))
