@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import uuid
 from datetime import UTC
 from datetime import datetime
@@ -355,6 +356,7 @@ def test_the_command_names_what_it_cannot_open(tmp_path):
     runner = CliRunner()
     cases = [
         (["db", "copy", "no-such-scheme", "sqlite:///x"], "Not a database URL"),
+        (["db", "copy", "mysql://u@localhost/db", "sqlite:///x"], "Not a database URL"),
         (
             ["db", "copy", f"sqlite:///{tmp_path / 'absent.sqlite3'}", "sqlite:///y"],
             "No database file at",
@@ -364,8 +366,88 @@ def test_the_command_names_what_it_cannot_open(tmp_path):
     upgrade(make_engine(f"sqlite:///{source}"))
     unwritable = f"sqlite:///{tmp_path / 'no-such-folder' / 'target.sqlite3'}"
     cases.append((["db", "copy", f"sqlite:///{source}", unwritable], "Nothing was copied"))
+    cases.append((["db", "copy", f"sqlite:///{source}", "sqlite://"], "keeps nothing"))
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("plain text, not a database\n" * 100)
+    cases.append(
+        (["db", "copy", f"sqlite:///{not_a_database}", "sqlite:///z"], "Nothing was copied")
+    )
+    theirs = tmp_path / "theirs.sqlite3"
+    with sqlite3.connect(theirs) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    cases.append(
+        (["db", "copy", f"sqlite:///{source}", f"sqlite:///{theirs}"], "holds tables of its own")
+    )
     for args, said in cases:
         result = runner.invoke(main, args)
         assert result.exit_code == 1, result.output
         assert said in result.output and "Traceback" not in result.output
     assert not (tmp_path / "absent.sqlite3").exists()
+
+
+def test_an_instant_in_another_zone_is_stored_as_that_instant(session) -> None:
+    # PostgreSQL answers timestamps in its session's zone; a copy into SQLite, which keeps the
+    # wall-clock time, must store the instant, not the wall clock.
+    from zoneinfo import ZoneInfo
+
+    from workbench.models import LoginFailure
+
+    when = datetime(2026, 1, 2, 7, 45, 12, 570397, tzinfo=ZoneInfo("America/New_York"))
+    session.add(LoginFailure(scope="account", key="someone", at=when))
+    session.commit()
+    stored = session.scalars(select(LoginFailure.at)).one()
+    assert stored == when and stored.utcoffset() is not None
+
+
+def test_ids_of_deleted_rows_are_not_given_out_again_in_the_copy(filled, tmp_path):
+    from workbench.documents import changes
+    from workbench.documents import importing
+
+    made, source = filled
+    with source.writing() as session:
+        newest = session.scalars(select(Document).order_by(Document.id.desc())).first()
+        gone_id = newest.id
+        gone_passage = max(p.id for p in newest.passages) if newest.passages else 0
+        changes.delete(
+            session, session.merge(made["project"]), session.merge(made["lead"]), gone_id
+        )
+    target = _sqlite(tmp_path, "ids.sqlite3") if source.dialect == "sqlite" else None
+    target = target or _fresh_postgres(source, "ids")
+    try:
+        copy_database(source, target)
+        with target.writing() as session:
+            project = session.get(type(made["project"]), made["project"].id)
+            importing.import_files(session, project, [("fresh.txt", b"A new statement.")])
+        with target.engine.connect() as conn:
+            fresh = conn.execute(select(func.max(Document.id))).scalar_one()
+            first = conn.execute(
+                select(func.min(Passage.id)).where(Passage.document_id == fresh)
+            ).scalar_one()
+        assert fresh > gone_id and first > gone_passage
+    finally:
+        if target.dialect == "postgresql":
+            _drop_postgres(target)
+        else:
+            target.dispose()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("WORKBENCH_TEST_DATABASE_URL"), reason="needs PostgreSQL as the target"
+)
+def test_the_text_of_an_escape_in_json_is_no_nul(filled, tmp_path):
+    _made, source = filled
+    lite = _sqlite(tmp_path, "escape.sqlite3")
+    copy_database(source, lite)
+    with lite.engine.begin() as conn:
+        doc_id = conn.execute(select(func.min(Document.id))).scalar_one()
+        note = {"note": "a \\u0000 b"}  # a backslash, then "u0000": six characters
+        conn.execute(update(Document).where(Document.id == doc_id).values(extra=note))
+    target = _fresh_postgres(source, "escape")
+    try:
+        copy_database(lite, target)
+        with target.engine.connect() as conn:
+            kept = conn.execute(select(Document.extra).where(Document.id == doc_id)).scalar_one()
+        assert kept == note
+    finally:
+        _drop_postgres(target)
+        lite.dispose()

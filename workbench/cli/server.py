@@ -53,16 +53,20 @@ def db_copy(source: str, target: str) -> None:
         for url in (source, target):
             try:
                 databases.append(Database(url))
-            except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError):
-                raise click.ClickException(_("Not a database URL: %(url)s", url=url)) from None
+            except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError):
+                # ImportError: a URL of a database whose driver is not installed (mysql://).
+                raise click.ClickException(
+                    _("Not a database URL the workbench can open: %(url)s", url=url)
+                ) from None
         missing = databases[0].engine.url.database
         if databases[0].dialect == "sqlite" and missing and not os.path.exists(missing):
             # Opening it would make an empty file where the lab's data was expected.
             raise click.ClickException(_("No database file at %(path)s.", path=missing))
         with domain_errors():
             report = copy_database(databases[0], databases[1], on_table=said)
-    except sa_exc.OperationalError as error:
-        # A database that cannot be opened or reached: its own words, without a traceback.
+    except sa_exc.DBAPIError as error:
+        # A database that cannot be opened or reached, a file that is no database, a table of
+        # another program in the way: the database's own words, without a traceback.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise click.ClickException(_("Nothing was copied: %(reason)s", reason=reason)) from None
     finally:

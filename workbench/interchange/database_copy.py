@@ -25,6 +25,7 @@ from sqlalchemy import JSON
 from sqlalchemy import Column
 from sqlalchemy import Connection
 from sqlalchemy import Engine
+from sqlalchemy import LargeBinary
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import bindparam
@@ -32,6 +33,7 @@ from sqlalchemy import cast
 from sqlalchemy import exc
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import inspect
 from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import text
@@ -49,6 +51,9 @@ from workbench.migrate import upgrade
 from workbench.unit_of_work import Database
 
 BATCH = 1000  # rows read and written at a time: memory stays flat on a corpus-sized database
+# Rows holding stored files (an export kept in the database, about a mebibyte a piece) go a few
+# at a time, so a batch stays small in memory and far below PostgreSQL's message limit.
+FILE_BATCH = 8
 
 
 class CopyRefused(ValidationError):
@@ -98,8 +103,7 @@ def copy_database(
             if on_table is not None:
                 on_table(table.name, copied)
         _check_counts(src, dst, report)
-        if dst.dialect.name == "postgresql":
-            _move_sequences(dst)
+        _carry_id_counters(src, dst)
         refresh_statistics(writing)
     return report
 
@@ -116,8 +120,19 @@ def _check_schemas(source: Engine, target: Engine) -> None:
                 "(`workbench db upgrade` with WORKBENCH_DATABASE_URL set to it), then copy."
             )
         )
+    if target.dialect.name == "sqlite" and target.url.database in (None, "", ":memory:"):
+        raise CopyRefused(_("A database in memory keeps nothing: name a file to copy into."))
     at = current_revision(target)
     if at is None:
+        theirs = [n for n in inspect(target).get_table_names() if n != "sqlite_sequence"]
+        if theirs:
+            raise CopyRefused(
+                _(
+                    "The database to copy into holds tables of its own (%(tables)s). Copy only "
+                    "into a new, empty database.",
+                    tables=", ".join(sorted(theirs)[:5]),
+                )
+            )
         upgrade(target)
     elif at != head:
         raise CopyRefused(
@@ -182,8 +197,9 @@ def _rows(src: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
         _json_text(c, src.dialect.name) if c.name in json_columns else c for c in table.columns
     ]
     stmt = select(*columns).order_by(*table.primary_key.columns)
-    result = src.execute(stmt.execution_options(yield_per=BATCH))
-    for part in result.mappings().partitions(BATCH):
+    size = FILE_BATCH if any(isinstance(c.type, LargeBinary) for c in table.columns) else BATCH
+    result = src.execute(stmt.execution_options(yield_per=size))
+    for part in result.mappings().partitions(size):
         yield [_decoded(dict(row), json_columns) for row in part]
 
 
@@ -221,7 +237,11 @@ def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
     if later:
         values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in own}
         stmt = update(table).where(table.c.id == bindparam("row_id")).values(values)
-        dst.execute(stmt, later)
+        try:
+            dst.execute(stmt, later)
+        except exc.DBAPIError as error:  # a row pointing at one that is not there
+            ends = [{"id": later[0]["row_id"]}, {"id": later[-1]["row_id"]}]
+            raise _refused(table, ends, error) from None
     return copied
 
 
@@ -229,10 +249,7 @@ def _refuse_nul(table: Table, batch: list[dict[str, Any]]) -> None:
     """PostgreSQL cannot store a NUL character in text: name the row rather than fail later."""
     for row in batch:
         for name, value in row.items():
-            found = isinstance(value, str) and "\x00" in value
-            if not found and isinstance(value, dict | list):
-                found = "\\u0000" in json.dumps(value)
-            if found:
+            if _holds_nul(value):
                 raise CopyRefused(
                     _(
                         "Table %(table)s, row %(row)s, column %(column)s holds a NUL character, "
@@ -243,6 +260,17 @@ def _refuse_nul(table: Table, batch: list[dict[str, Any]]) -> None:
                         column=name,
                     )
                 )
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a value, or any text inside a decoded JSON value (keys too), has a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _row_name(table: Table, row: dict[str, Any]) -> str:
@@ -264,15 +292,60 @@ def _refused(table: Table, batch: list[dict[str, Any]], error: exc.DBAPIError) -
     )
 
 
-def _move_sequences(dst: Connection) -> None:
-    """Move each id sequence past the copied ids, so the next new row gets a free one."""
+def _id_tables() -> list[Table]:
+    return [t for t in tables() if [c.name for c in t.primary_key.columns] == ["id"]]
+
+
+def _high_water(conn: Connection, table: Table) -> int | None:
+    """The highest id the database has given out in the table, deleted rows included."""
+    if conn.dialect.name == "postgresql":
+        name = conn.dialect.identifier_preparer.format_table(table)
+        given = conn.execute(
+            text("SELECT pg_sequence_last_value(pg_get_serial_sequence(:table, 'id'))"),
+            {"table": name},
+        ).scalar()
+    elif _autoincrement(conn, table):
+        given = conn.execute(
+            text("SELECT seq FROM sqlite_sequence WHERE name = :table"), {"table": table.name}
+        ).scalar()
+    else:
+        given = None  # SQLite without AUTOINCREMENT gives out the highest id plus one
+    top = conn.execute(select(func.max(table.c.id))).scalar()
+    found = [int(v) for v in (given, top) if v is not None]
+    return max(found) if found else None
+
+
+def _autoincrement(conn: Connection, table: Table) -> bool:
+    sql = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :table"),
+        {"table": table.name},
+    ).scalar()
+    return "AUTOINCREMENT" in str(sql or "").upper()
+
+
+def _carry_id_counters(src: Connection, dst: Connection) -> None:
+    """Give the target the source's id counters, so no id of a deleted row is given out again.
+
+    The ids of deleted documents, passages and codings stay in the history and in the undo's
+    snapshots (``sqlite_ids``): the copy keeps each table's highest id ever given, not just
+    the highest id left."""
     preparer = dst.dialect.identifier_preparer
-    for table in tables():
-        if [c.name for c in table.primary_key.columns] != ["id"]:
+    for table in _id_tables():
+        top = _high_water(src, table)
+        if top is None:
             continue
-        top = dst.execute(select(func.max(table.c.id))).scalar()
-        if top is not None:
+        if dst.dialect.name == "postgresql":
             dst.execute(
                 text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),
                 {"table": preparer.format_table(table), "top": top},
             )
+        elif _autoincrement(dst, table):
+            params = {"table": table.name, "top": top}
+            moved = dst.execute(
+                text("UPDATE sqlite_sequence SET seq = max(seq, :top) WHERE name = :table"),
+                params,
+            )
+            if not moved.rowcount:
+                dst.execute(
+                    text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :top)"), params
+                )

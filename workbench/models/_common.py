@@ -31,6 +31,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        elif value is not None:
+            # SQLite keeps the wall-clock time and drops the offset: an instant in another
+            # zone (PostgreSQL answers in its session's zone) would move by that offset.
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
