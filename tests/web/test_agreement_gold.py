@@ -88,7 +88,8 @@ def test_gold_round_tests_a_new_coder(
     rows = {
         tr.all("td")[0].text(): [td.text() for td in tr.all("td")] for tr in table.all("tr")[1:]
     }
-    assert rows["Coder Three"][1:] == ["3/3", "1.000", "1.000", "passed"]
+    # Coder three saw their complete result: it is kept, and the table says so.
+    assert rows["Coder Three"][1:] == ["3/3", "1.000", "1.000", "passed as first seen"]
     assert rows["Coder Two"][-1] == "passed"
     assert rows["Coder One"][2] == f"{17 / 18:.3f}"  # 6 codes × 3 passages, one differs
     # The threshold can change; a stricter one than anyone reaches fails coder one.
@@ -97,7 +98,8 @@ def test_gold_round_tests_a_new_coder(
     rows = {
         tr.all("td")[0].text(): [td.text() for td in tr.all("td")] for tr in table.all("tr")[1:]
     }
-    assert rows["Coder One"][-1] == "failed" and rows["Coder Three"][-1] == "passed"
+    assert rows["Coder One"][-1] == "failed"
+    assert rows["Coder Three"][-1] == "passed as first seen"
     r = lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"action": "revoke"})
     assert r.status_code == 200
     reread(session)
@@ -177,3 +179,68 @@ def test_a_coder_may_not_let_anyone_try_again(
     )
     r = three.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}/again", {})
     assert r.status_code == 403
+
+
+def _round_row(lead, team: Team, rnd, name: str) -> list[str]:
+    page = dom(lead.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}"))
+    table = page.one("table", class_="list gold-results")
+    row = next(tr for tr in table.all("tr")[1:] if tr.all("td")[0].text() == name)
+    return [td.text() for td in row.all("td")]
+
+
+def _finish_with_an_extra_code(three, team: Team) -> None:
+    p0, p1, p2 = team.passages
+    code(three, team, p0, "Capacity-building", 2)
+    code(three, team, p0, "Sovereignty", 1)  # not in the gold standard
+    code(three, team, p1, "Sovereignty", -1)
+    code(three, team, p2, None)
+
+
+def test_what_counts_is_the_kept_result_not_later_corrections(
+    coded_round, team: Team, session, client_factory, make_user
+) -> None:
+    lead, rnd, newbie, three = _declared_with_trainee(
+        coded_round, team, session, client_factory, make_user
+    )
+    _finish_with_an_extra_code(three, team)
+    kept = _line(three, team, rnd, newbie)
+    assert kept.startswith("Result: failed")
+    # Knowing their per-code figures, the trainee takes the extra code off again.
+    sov = team.codes["Sovereignty"].id
+    r = three.post(
+        f"/p/{team.slug}/code/remove", {"passage_id": team.passages[0].id, "code_id": sov}
+    )
+    assert r.status_code == 200
+    # The lead's round table and the certification still go by the kept result.
+    row = _round_row(lead, team, rnd, "Coder Three")
+    assert "failed" in row[-1] and "as first seen" in row[-1]
+    from workbench.quality import drift
+
+    reread(session)
+    certified = drift.certifications(session, team.project)
+    assert certified.get("coder3", 0) < 1
+    # The lead's page of that coder shows today's figures beside the kept ones.
+    page = lead.get(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold/{newbie.id}")
+    assert dom(page).one("p", class_="result-line").text().startswith("Result: passed")
+    assert "failed" in dom(page).one("section", id="gold-kept").text()
+
+
+def test_a_new_gold_standard_measures_the_trainee_afresh(
+    coded_round, team: Team, session, client_factory, make_user
+) -> None:
+    lead, rnd, newbie, three = _declared_with_trainee(
+        coded_round, team, session, client_factory, make_user
+    )
+    _finish_with_an_extra_code(three, team)
+    assert _line(three, team, rnd, newbie).startswith("Result: failed")
+    # The lead revokes the gold standard, adds the trainee's extra code to the consensus of
+    # p0 and declares it gold again: the kept result was measured against the old one.
+    lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"action": "revoke"})
+    p0 = team.passages[0]
+    cb, sov = team.codes["Capacity-building"].id, team.codes["Sovereignty"].id
+    lead.post(
+        f"/p/{team.slug}/agreement/passages/{p0.id}/resolve",
+        {"code": [cb, sov], f"stance_{cb}": "2", f"stance_{sov}": "1"},
+    )
+    lead.post(f"/p/{team.slug}/agreement/rounds/{rnd.id}/gold", {"threshold": "0.8"})
+    assert _line(three, team, rnd, newbie).startswith("Result: passed")

@@ -116,7 +116,7 @@ def as_the_trainee_sees_it(
     passage by passage: with one passage coded, each code's accuracy is 0 or 1. Scored live
     once complete, changing one coding and reloading would do the same. The first complete
     result is kept (a write; the caller's transaction must be one that may write)."""
-    if not project.blind:
+    if not project.blind or result.kept_at is not None:
         return result
     attempt = attempt_of(session, rnd, result.user_id)
     if attempt is not None:
@@ -188,6 +188,8 @@ def declare_gold(
             [_("passage %(passage)s", passage=pid) for pid in open_ids[:10]],
         )
     before = {"is_gold": rnd.is_gold, "pass_threshold": rnd.pass_threshold}
+    if not rnd.is_gold:
+        _drop_attempts(session, project, actor, rnd)  # a new gold standard measures afresh
     rnd.is_gold = True
     rnd.pass_threshold = threshold
     record_change(
@@ -216,6 +218,18 @@ def revoke_gold(session: Session, project: Project, actor: User, rnd: Reliabilit
         after={"is_gold": False},
     )
     rnd.is_gold = False
+    # Kept results were measured against this consensus; a lead who revokes it changes it.
+    _drop_attempts(session, project, actor, rnd)
+
+
+def _drop_attempts(session: Session, project: Project, actor: User, rnd: ReliabilityRound) -> None:
+    attempts = list(session.scalars(select(GoldAttempt).where(GoldAttempt.round_id == rnd.id)))
+    if not attempts:
+        return
+    before = {str(a.coder_id): a.figures for a in attempts}
+    for attempt in attempts:
+        session.delete(attempt)
+    record_change(session, project, actor, rnd, "gold_kept_dropped", before=before)
 
 
 def assign_trainees(
@@ -244,9 +258,18 @@ def assign_trainees(
 
 
 def gold_results(
-    session: Session, project: Project, rnd: ReliabilityRound, *, only: User | None = None
+    session: Session,
+    project: Project,
+    rnd: ReliabilityRound,
+    *,
+    only: User | None = None,
+    live: bool = False,
 ) -> list[GoldResult]:
-    """Every assigned coder (or only one) against the gold round's consensus."""
+    """Every assigned coder (or only one) against the gold round's consensus.
+
+    In a blind project a coder's result is the one kept when they first saw it complete (what
+    counts: the coder may change codings afterwards, knowing their figures); ``live`` scores
+    today's codings instead."""
     if not rnd.is_gold:
         raise Conflict(_("This round is not a gold standard."))
     assigned = list(
@@ -290,7 +313,13 @@ def gold_results(
                 threshold=rnd.pass_threshold,
             )
         )
-    return out
+    if live or not project.blind:
+        return out
+    kept = {
+        a.coder_id: a
+        for a in session.scalars(select(GoldAttempt).where(GoldAttempt.round_id == rnd.id))
+    }
+    return [_kept(r, kept[r.user_id]) if r.user_id in kept else r for r in out]
 
 
 def gold_rounds_of(session: Session, project: Project, user: User) -> list[ReliabilityRound]:

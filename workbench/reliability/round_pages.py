@@ -193,10 +193,12 @@ def gold_result(
     user = session.get(User, user_id)
     if user is None:
         raise Forbidden(_("You can only see your own gold-standard results."))
-    result = gold.gold_results(session, project, rnd, only=user)[0]
     if role != "lead":
+        result = gold.gold_results(session, project, rnd, only=user)[0]
         result = gold.as_the_trainee_sees_it(session, project, rnd, result, viewer)
     else:
+        # Today's figures, with the kept ones the coder is shown (and that count) beside them.
+        result = gold.gold_results(session, project, rnd, only=user, live=True)[0]
         result = gold.with_what_is_shown(session, project, rnd, result)
     return GoldResultPage(project=project, role=role, rnd=rnd, result=result)
 
