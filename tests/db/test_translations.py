@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -427,3 +428,67 @@ def test_undoing_a_deletion_puts_back_links_alignments_and_quotations(session, s
         "1 links to a document that no longer exists",
         f"{len(before[2])} traced quotations to a document that no longer exists",
     ]
+
+
+def _split(session, project, lead, document, passage, at: int) -> None:
+    """Split a passage in two at a character, as the web does."""
+    from workbench.documents import layout_preview
+    from workbench.documents import passage_edits
+    from workbench.documents import passage_layout
+
+    layout = passage_edits.split_layout(session, document, passage, at)
+    preview = layout_preview.preview(session, document, layout)
+    passage_layout.apply(session, project, lead, document, layout, preview.fingerprint)
+
+
+def test_undoing_a_report_deletion_after_its_statement_changed(session, study) -> None:
+    from workbench.documents import deletion
+    from workbench.documents import lifecycle_history
+
+    project, lead, _, _, _ = study
+    report, statement = traced_seed_report(session, project, lead)
+    session.commit()
+    quoted = session.get(Passage, session.scalars(select(Quotation.statement_passage_id)).first())
+    event = deletion.delete_document(session, project, lead, report)
+    session.commit()
+    _split(
+        session, project, lead, statement, quoted, quoted.text.index(" ", len(quoted.text) // 2) + 1
+    )
+    session.commit()
+    _, left_out, _ = lifecycle_history.undo(session, project, lead, event)
+    session.commit()
+    assert any("on passages of the other document that changed since" in n for n in left_out)
+    live = set(session.scalars(select(Passage.id)))
+    for q in session.scalars(select(Quotation)):
+        assert {q.report_passage_id, q.statement_passage_id} <= live
+
+
+def test_an_alignment_naming_passages_changed_since_is_not_restored(session, study) -> None:
+    from workbench.documents import deletion
+    from workbench.documents import lifecycle_history
+    from workbench.interchange import project_exchange
+
+    project, lead, _, english, chinese = study
+    link = links.link_documents(session, project, english, chinese, "translation", lead)
+    alignments.pairs_of(session, link)
+    alignments.join(session, link, 0, lead)
+    session.commit()
+    event = deletion.delete_document(session, project, lead, chinese)
+    session.commit()
+    second = session.scalars(
+        select(Passage).where(Passage.document_id == english.id).order_by(Passage.ordinal)
+    ).all()[1]
+    _split(session, project, lead, english, second, second.text.index(" ") + 1)
+    session.commit()
+    doc_id, left_out, _ = lifecycle_history.undo(session, project, lead, event)
+    alignments.realign_after_change(session, doc_id, lead)
+    session.commit()
+    assert any("the link is aligned afresh" in n for n in left_out)
+    live = set(session.scalars(select(Passage.id)))
+    named = {
+        u[0]
+        for pair in session.scalars(select(AlignmentPair))
+        for u in [*pair.source_units, *pair.target_units]
+    }
+    assert named <= live
+    project_exchange.export_qdpx(session, project, io.BytesIO())  # names every passage it finds

@@ -76,12 +76,18 @@ LEFT_OUT_LABELS = {
     "document_link": "links",
     "alignment_pair": "aligned pairs",
     "quotation": "traced quotations",
+    "alignment_pair_stale": "aligned pairs",
+    "quotation_stale": "traced quotations",
 }
 # Why each kind of row can be left out: what it belongs to is gone for good.
 _GONE = {
     "document_link": "to a document that no longer exists",
     "alignment_pair": "of a link to a document that no longer exists",
     "quotation": "to a document that no longer exists",
+    "alignment_pair_stale": (
+        "naming passages of the other document that changed since (the link is aligned afresh)"
+    ),
+    "quotation_stale": "on passages of the other document that changed since (trace it again)",
 }
 
 

@@ -341,10 +341,34 @@ def restore_links(session: Session, snap: Snapshot, document_id: int, done: Rest
         links.append(row | {"source_id": source, "target_id": target})
     _insert(session, LINK, links, done.remap)
     kept = {row["id"] for row in links}
+    # The other document's passages may have changed since (split, merged, re-segmented): a
+    # unit or quotation naming a passage that is gone cannot come back.
+    named = {
+        passage(u[0])
+        for row in snap.get("alignment_pair", [])
+        for side in ("source_units", "target_units")
+        for u in row[side] or []
+    } | {
+        passage(row[key])
+        for row in snap.get("quotation", [])
+        for key in ("report_passage_id", "statement_passage_id")
+    }
+    passages_there = _existing(session, PASSAGE, named)
+    stale = {
+        row["link_id"]
+        for row in snap.get("alignment_pair", [])
+        for side in ("source_units", "target_units")
+        for u in row[side] or []
+        if passage(u[0]) not in passages_there
+    }
     pairs = []
     for row in snap.get("alignment_pair", []):
         if row["link_id"] not in kept:
             leave_out("alignment_pair")
+            continue
+        if row["link_id"] in stale:
+            # The whole alignment goes: the link is aligned afresh when it is next opened.
+            leave_out("alignment_pair_stale")
             continue
         units = {
             side: [[passage(u[0]), *u[1:]] for u in row[side] or []]
@@ -357,6 +381,11 @@ def restore_links(session: Session, snap: Snapshot, document_id: int, done: Rest
         report, statement = here(row["report_id"]), here(row["statement_id"])
         if report is None or statement is None:
             leave_out("quotation")
+            continue
+        if {passage(row["report_passage_id"]), passage(row["statement_passage_id"])} - (
+            passages_there
+        ):
+            leave_out("quotation_stale")
             continue
         quotes.append(
             row
