@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.db.test_export_data import DASH_MEMO
@@ -24,6 +25,7 @@ from workbench.accounts import users as accounts
 from workbench.codebooks import codes as codebooks
 from workbench.coding import actions as coding
 from workbench.interchange import project_exchange
+from workbench.models import DocumentLink
 from workbench.reliability import adjudication
 from workbench.translations import alignments
 from workbench.translations import links
@@ -265,3 +267,55 @@ def test_a_second_import_of_the_same_file_adds_no_second_link_or_quotation(
     translations = [k for k in once if k.startswith("link ") or k == "quotations"]
     assert len(translations) == 3
     assert {k: after[k] for k in translations} == {k: once[k] for k in translations}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda layer: layer["links"].append("not a link"),
+        lambda layer: layer["quotations"].append(["not", "a", "quotation"]),
+        lambda layer: layer["links"][0].update(source=["a", "list"]),
+        lambda layer: layer["quotations"][0].update(report_passage={"a": 1}),
+        lambda layer: layer["quotations"][0].update(score=10**400),
+        lambda layer: layer["quotations"][0].update(report_start=-1),
+        lambda layer: next(k for k in layer["links"] if k["pairs"])["pairs"][0].__setitem__(
+            0, 2**70
+        ),
+    ],
+    ids=["link-text", "quote-list", "guid-list", "ordinal-dict", "huge-score", "negative", "huge"],
+)
+def test_an_unreadable_translation_item_is_listed_not_a_failure(
+    session: Session, study: Any, spoil: Any
+) -> None:
+    _enrich(session, study)
+    data = _with_extra(_export(session, study.project), lambda e: spoil(e["translations"]))
+    project, report = _import(session, study, "Unreadable", data)
+    assert any("not readable" in d for d in report.dropped), report.dropped
+    assert len([k for k in items(_export(session, project)) if k.startswith("selection ")]) == 7
+
+
+def test_a_link_keeps_who_made_it_and_a_clashing_link_is_listed(
+    session: Session, study: Any
+) -> None:
+    _enrich(session, study)
+    data = _export(session, study.project)
+    other_lead = accounts.create_user(session, "second-lead", "a long enough password")
+    project = accounts.create_project(session, "Elsewhere", lead=other_lead)
+    for user in (study.lead, study.coder1, study.coder2):
+        accounts.add_member(session, project, user, "coder")
+    session.commit()
+    project_exchange.import_project_file(session, project, other_lead, "s.qdpx", data)
+    session.commit()
+    links_ = session.scalars(select(DocumentLink).where(DocumentLink.project_id == project.id))
+    assert {link.created_by_id for link in links_} == {study.lead.id}
+
+    # The same file again, with the translation turned the other way round: listed.
+    def turn(extra: dict[str, Any]) -> None:
+        link = next(k for k in extra["translations"]["links"] if k["kind"] == "translation")
+        link["source"], link["target"] = link["target"], link["source"]
+
+    again = project_exchange.import_project_file(
+        session, project, other_lead, "s.qdpx", _with_extra(data, turn)
+    )
+    session.commit()
+    assert any("already linked" in d for d in again.dropped), again.dropped

@@ -10,6 +10,7 @@ still hold the quoted words. Whatever cannot come back is listed in the import's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -153,10 +154,54 @@ def restore_translations(
     if not isinstance(data, dict):
         return
     passages = _Passages(session)
-    for link in data.get("links") or []:
-        _restore_link(session, project, actor, link, placed, passages, report)
-    for quote in data.get("quotations") or []:
-        _restore_quotation(session, project, quote, placed, passages, report)
+    for key, restore in (("links", _restore_link), ("quotations", _restore_quotation)):
+        items = data.get(key) or []
+        for item in items if isinstance(items, list) else [items]:
+            if not _readable(item):
+                report.dropped.append(
+                    _("a link between documents in the file was not imported: it is not readable")
+                    if key == "links"
+                    else _("a quotation in the file was not imported: it is not readable")
+                )
+                continue
+            restore(session, project, actor, item, placed, passages, report)
+
+
+# What each field of a link or quotation must be; anything else makes the item unreadable.
+_STRINGS = ("source", "target", "report", "statement", "kind", "report_text", "statement_text")
+_COUNTS = ("report_passage", "statement_passage", "report_start", "report_end")
+_COUNTS_TOO = ("statement_start", "statement_end")
+_LARGEST = 2**31 - 1  # a column of the database's integers
+
+
+def _readable(item: object) -> bool:
+    """Whether a link or quotation of extra.json has the types and ranges an export writes."""
+    if not isinstance(item, dict):
+        return False
+    for key in _STRINGS:
+        if key in item and not isinstance(item[key], str):
+            return False
+    for key in (*_COUNTS, *_COUNTS_TOO):
+        value = item.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _LARGEST:
+            return False
+    score = item.get("score", 0.0)
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return False
+    if abs(score) > 1e9 or not math.isfinite(score):  # the size first: a huge int overflows
+        return False
+    pairs = item.get("pairs", [])
+    if not isinstance(pairs, list):
+        return False
+    for pair in pairs:
+        if not isinstance(pair, list) or len(pair) != 5:
+            return False
+        position = pair[0]
+        if isinstance(position, bool) or not isinstance(position, int):
+            return False
+        if not 0 <= position <= _LARGEST:
+            return False
+    return True
 
 
 class _Passages:
@@ -206,12 +251,26 @@ def _restore_link(
             made = document_links.link_documents(
                 session, project, documents[0], documents[1], str(link.get("kind")), actor
             )
-    except Conflict:
-        return  # the two documents are linked already: nothing is lost
+    except Conflict as error:
+        there = session.scalar(
+            select(DocumentLink).where(
+                DocumentLink.source_id == documents[0].id,
+                DocumentLink.target_id == documents[1].id,
+                DocumentLink.kind == str(link.get("kind")),
+            )
+        )
+        if there is None:  # linked the other way round, or as the other kind
+            report.dropped.append(_("%(what)s not imported: %(why)s", what=what, why=error))
+        return  # else the same link is there already: nothing is lost
     except DomainError as error:  # an unknown kind ...
         report.dropped.append(_("%(what)s not imported: %(why)s", what=what, why=error))
         return
     made.created_at = parse_time(str(link.get("created_at") or "")) or made.created_at
+    creator = link.get("created_by")
+    if isinstance(creator, str) and creator:
+        known = session.scalar(select(User.id).where(User.username == creator))
+        if known is not None:
+            made.created_by_id = known
     pairs = link.get("pairs") or []
     if not pairs:
         return
@@ -273,6 +332,7 @@ def _pairs(
 def _restore_quotation(
     session: Session,
     project: Project,
+    _actor: User,
     quote: dict[str, Any],
     placed: Placed,
     passages: _Passages,
