@@ -214,3 +214,48 @@ def test_a_merged_code_restored_before_the_undo_keeps_its_codings(session: Sessi
         )
     ).all() == [a]
     assert not [n for n in notes if "merged" in n]
+
+
+def test_a_code_brought_back_by_a_codebook_import_keeps_its_codings(
+    session: Session, coded
+) -> None:
+    from workbench.codebooks import codes as codebooks
+    from workbench.codebooks import restructure
+    from workbench.codebooks.files import import_codebook_file
+    from workbench.formats.qdc import codebook_to_qdc
+
+    a, b = coded.codes[0].id, coded.codes[1].id
+    before_merge = codebook_to_qdc(codebooks.to_spec(session, coded.project))
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    restructure.merge_codes(session, coded.project, a, b, user=coded.lead)
+    import_codebook_file(session, coded.project, "before.qdc", before_merge, user=coded.lead)
+    session.commit()
+    lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    on_a = session.scalars(select(Annotation).where(Annotation.code_id == a)).all()
+    assert len(on_a) == 3  # every coding of a came back to a, live again
+
+
+def test_codings_on_codes_deleted_since_are_said_and_accounts_gone_are_not_counted(
+    session: Session, coded
+) -> None:
+    from sqlalchemy import delete
+
+    from workbench.codebooks import editing
+    from workbench.codebooks import restructure
+    from workbench.models import User
+
+    a, b = coded.codes[0].id, coded.codes[1].id
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    restructure.merge_codes(session, coded.project, a, b, user=coded.lead)
+    editing.delete_code(session, coded.project, b, user=coded.lead, confirmed=True)
+    session.execute(delete(User).where(User.id == coded.coder2.id))
+    session.commit()
+    _, left_out, notes = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    text = " ".join(notes)
+    # Coder one's codings of a (p0, p2) and b (p0) end on deleted codes; coder two's are gone
+    # with the account and counted only as left out.
+    assert "3 codings are on codes deleted since" in text, notes
+    assert "consensus decisions are on codes deleted since" in text
+    assert any("codings" in n for n in left_out)

@@ -45,6 +45,7 @@ def install_spec(
         ):
             code.revision += 1
         code.deleted_at = None
+        code.merged_into_id = None  # live again: what comes back to it stays on it
         apply_spec_fields(code, item)
         by_key[item.key] = code
     session.flush()

@@ -171,4 +171,17 @@ def merge_notes(merged: dict[str, dict[str, int]]) -> list[str]:
                 )
             )
             notes.append(message)
+        if counts.get("deleted"):
+            notes.append(
+                _(
+                    "%(n)s consensus decisions are on codes deleted since: restore a code to see "
+                    "them",
+                    n=counts["deleted"],
+                )
+                if decisions
+                else _(
+                    "%(n)s codings are on codes deleted since: restore a code to see them",
+                    n=counts["deleted"],
+                )
+            )
     return notes

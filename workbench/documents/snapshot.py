@@ -176,11 +176,11 @@ def restore(session: Session, snap: Snapshot) -> Restored:
     """
     done = Restored()
     remap = done.remap
-    snap = _follow_merges(session, snap, done)
     every = [row for rows in snap.values() for row in rows]
     users = {row[k] for row in every for k in _USER_KEYS if row.get(k) is not None}
     rounds = {row["round_id"] for row in every if row.get("round_id") is not None}
     live_users = _existing(session, cast(Table, User.__table__), users)
+    snap = _follow_merges(session, snap, done, live_users)
     live_rounds = _existing(session, cast(Table, ReliabilityRound.__table__), rounds)
     for name, table in TABLES.items():
         rows = []
@@ -238,11 +238,26 @@ def _joined(kept: str, folded: str) -> str:
     return f"{kept}\n\n{folded}" if kept else folded
 
 
-def _follow_merges(session: Session, snap: Snapshot, done: Restored) -> Snapshot:
-    """The snapshot with codings of codes merged since moved as the merge moved the others."""
+def _deleted_codes(session: Session, code_ids: set[int]) -> set[int]:
+    if not code_ids:
+        return set()
+    rows = session.connection().execute(
+        select(CODE.c.id).where(CODE.c.id.in_(sorted(code_ids)), CODE.c.deleted_at.is_not(None))
+    )
+    return set(rows.scalars())
+
+
+def _follow_merges(
+    session: Session, snap: Snapshot, done: Restored, live_users: set[int]
+) -> Snapshot:
+    """The snapshot with codings of codes merged since moved as the merge moved the others.
+
+    Rows of an account that is gone are left as they are (the restore leaves them out); rows
+    that end on a code deleted since are counted, so the undo can say where they are."""
     ids = {int(r["code_id"]) for name in _ONE_CODING for r in snap.get(name, [])}
     into = _merge_targets(session, ids) if ids else {}
-    if not into:
+    deleted = _deleted_codes(session, ids | set(into.values()))
+    if not into and not deleted:
         return snap
     out = dict(snap)
     for name, keys in _ONE_CODING.items():
@@ -251,9 +266,14 @@ def _follow_merges(session: Session, snap: Snapshot, done: Restored) -> Snapshot
         kept: list[dict[str, Any]] = []
         counts = done.merged.setdefault(name, {})
         for row in rows:
+            if row.get("coder_id") is not None and row["coder_id"] not in live_users:
+                kept.append(row)  # left out with the account
+                continue
             target = into.get(int(row["code_id"]))
             if target is None:
                 kept.append(row)
+                if int(row["code_id"]) in deleted:
+                    counts["deleted"] = counts.get("deleted", 0) + 1
                 continue
             where = tuple(row[k] for k in keys)
             other = at.get((where, target))
@@ -279,6 +299,7 @@ def _follow_merges(session: Session, snap: Snapshot, done: Restored) -> Snapshot
                 other["memo"] = _joined(other.get("memo") or "", row.get("memo") or "")
                 counts["folded"] = counts.get("folded", 0) + 1
         out[name] = kept
+    done.merged = {name: counts for name, counts in done.merged.items() if counts}
     return out
 
 
