@@ -259,3 +259,18 @@ def test_codings_on_codes_deleted_since_are_said_and_accounts_gone_are_not_count
     assert "3 codings are on codes deleted since" in text, notes
     assert "consensus decisions are on codes deleted since" in text
     assert any("codings" in n for n in left_out)
+
+
+def test_a_code_deleted_before_the_change_is_not_said_to_be_deleted_since(
+    session: Session, coded
+) -> None:
+    from workbench.codebooks import editing
+
+    k = coded.codes[2].id  # coder two's code on p2
+    editing.delete_code(session, coded.project, k, user=coded.lead, confirmed=True)
+    session.commit()
+    event_id = document_delete.delete_document(session, coded.project, coded.lead, coded.document)
+    session.commit()
+    _, _, notes = lifecycle_history.undo(session, coded.project, coded.lead, event_id)
+    session.commit()
+    assert not [n for n in notes if "deleted since" in n], notes

@@ -281,8 +281,22 @@ def test_a_second_import_of_the_same_file_adds_no_second_link_or_quotation(
         lambda layer: next(k for k in layer["links"] if k["pairs"])["pairs"][0].__setitem__(
             0, 2**70
         ),
+        lambda layer: layer["quotations"][0].update(report_text="a\x00b"),
+        lambda layer: layer["quotations"][0].update(statement_text="a\ud800b"),
+        lambda layer: layer["links"][0].update(created_by="lead\x00"),
     ],
-    ids=["link-text", "quote-list", "guid-list", "ordinal-dict", "huge-score", "negative", "huge"],
+    ids=[
+        "link-text",
+        "quote-list",
+        "guid-list",
+        "ordinal-dict",
+        "huge-score",
+        "negative",
+        "huge",
+        "nul",
+        "surrogate",
+        "nul-creator",
+    ],
 )
 def test_an_unreadable_translation_item_is_listed_not_a_failure(
     session: Session, study: Any, spoil: Any
@@ -319,3 +333,32 @@ def test_a_link_keeps_who_made_it_and_a_clashing_link_is_listed(
     )
     session.commit()
     assert any("already linked" in d for d in again.dropped), again.dropped
+
+
+def test_a_quotation_of_itself_is_listed(session: Session, study: Any) -> None:
+    _enrich(session, study)
+
+    def same(extra: dict[str, Any]) -> None:
+        quote = extra["translations"]["quotations"][0]
+        quote["statement"] = quote["report"]
+
+    _project, report = _import(
+        session, study, "Itself", _with_extra(_export(session, study.project), same)
+    )
+    assert any("cannot quote itself" in d for d in report.dropped), report.dropped
+
+
+def test_a_link_never_names_an_account_outside_the_project(session: Session, study: Any) -> None:
+    _enrich(session, study)
+    accounts.create_user(session, "outsider", "a long enough password")
+    session.commit()
+
+    def outsider(extra: dict[str, Any]) -> None:
+        for link in extra["translations"]["links"]:
+            link["created_by"] = "outsider"
+
+    project, _report = _import(
+        session, study, "Members", _with_extra(_export(session, study.project), outsider)
+    )
+    made = session.scalars(select(DocumentLink).where(DocumentLink.project_id == project.id))
+    assert {link.created_by_id for link in made} == {study.lead.id}  # the importer

@@ -158,7 +158,7 @@ def undo_delete(
                 clash=clash,
             )
         )
-    restored = document_snapshot.restore(session, snap)
+    restored = document_snapshot.restore(session, snap, since=event.at)
     document_snapshot.restore_links(session, snap, int(row["id"]), restored)
     document_id = restored.id_of("document", int(row["id"]))
     document_snapshot.record_event(

@@ -269,7 +269,8 @@ def undo(session: Session, project: Project, actor: User, event: AuditEvent) -> 
             )
         )
     snapshots.remove_passages(session, document.id)
-    restored = snapshots.restore(session, {k: v for k, v in snap.items() if k != "document"})
+    kept = {k: v for k, v in snap.items() if k != "document"}
+    restored = snapshots.restore(session, kept, since=event.at)
     doc_row = snap["document"][0]
     session.execute(
         update(Document)

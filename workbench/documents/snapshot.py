@@ -168,7 +168,7 @@ class Restored:
         return self.remap.get(table, {}).get(old, old)
 
 
-def restore(session: Session, snap: Snapshot) -> Restored:
+def restore(session: Session, snap: Snapshot, *, since: datetime | None = None) -> Restored:
     """Insert a snapshot's rows back, with their own ids wherever those are still free.
 
     Rows of a coder whose account is gone, and assignments of a deleted round, are left out:
@@ -180,7 +180,7 @@ def restore(session: Session, snap: Snapshot) -> Restored:
     users = {row[k] for row in every for k in _USER_KEYS if row.get(k) is not None}
     rounds = {row["round_id"] for row in every if row.get("round_id") is not None}
     live_users = _existing(session, cast(Table, User.__table__), users)
-    snap = _follow_merges(session, snap, done, live_users)
+    snap = _follow_merges(session, snap, done, live_users, since)
     live_rounds = _existing(session, cast(Table, ReliabilityRound.__table__), rounds)
     for name, table in TABLES.items():
         rows = []
@@ -238,17 +238,23 @@ def _joined(kept: str, folded: str) -> str:
     return f"{kept}\n\n{folded}" if kept else folded
 
 
-def _deleted_codes(session: Session, code_ids: set[int]) -> set[int]:
+def _deleted_codes(session: Session, code_ids: set[int], since: datetime | None) -> set[int]:
+    """The codes deleted after ``since`` (the change being undone), of those given."""
     if not code_ids:
         return set()
-    rows = session.connection().execute(
-        select(CODE.c.id).where(CODE.c.id.in_(sorted(code_ids)), CODE.c.deleted_at.is_not(None))
-    )
+    stmt = select(CODE.c.id).where(CODE.c.id.in_(sorted(code_ids)), CODE.c.deleted_at.is_not(None))
+    if since is not None:
+        stmt = stmt.where(CODE.c.deleted_at > since)
+    rows = session.connection().execute(stmt)
     return set(rows.scalars())
 
 
 def _follow_merges(
-    session: Session, snap: Snapshot, done: Restored, live_users: set[int]
+    session: Session,
+    snap: Snapshot,
+    done: Restored,
+    live_users: set[int],
+    since: datetime | None,
 ) -> Snapshot:
     """The snapshot with codings of codes merged since moved as the merge moved the others.
 
@@ -256,7 +262,7 @@ def _follow_merges(
     that end on a code deleted since are counted, so the undo can say where they are."""
     ids = {int(r["code_id"]) for name in _ONE_CODING for r in snap.get(name, [])}
     into = _merge_targets(session, ids) if ids else {}
-    deleted = _deleted_codes(session, ids | set(into.values()))
+    deleted = _deleted_codes(session, ids | set(into.values()), since)
     if not into and not deleted:
         return snap
     out = dict(snap)

@@ -11,6 +11,7 @@ still hold the quoted words. Whatever cannot come back is listed in the import's
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from workbench.models import QUOTE_KINDS
 from workbench.models import AlignmentPair
 from workbench.models import Document
 from workbench.models import DocumentLink
+from workbench.models import Membership
 from workbench.models import Passage
 from workbench.models import Project
 from workbench.models import Quotation
@@ -172,14 +174,23 @@ _STRINGS = ("source", "target", "report", "statement", "kind", "report_text", "s
 _COUNTS = ("report_passage", "statement_passage", "report_start", "report_end")
 _COUNTS_TOO = ("statement_start", "statement_end")
 _LARGEST = 2**31 - 1  # a column of the database's integers
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _plain_text(value: object) -> bool:
+    """Text a database stores and a page shows: no NUL, no lone surrogate."""
+    return isinstance(value, str) and "\x00" not in value and not _SURROGATE.search(value)
 
 
 def _readable(item: object) -> bool:
     """Whether a link or quotation of extra.json has the types and ranges an export writes."""
     if not isinstance(item, dict):
         return False
-    for key in _STRINGS:
-        if key in item and not isinstance(item[key], str):
+    for key in (*_STRINGS, "created_by", "created_at"):
+        value = item.get(key)
+        if value is None and key in ("created_by", "created_at"):
+            continue
+        if key in item and not _plain_text(value):
             return False
     for key in (*_COUNTS, *_COUNTS_TOO):
         value = item.get(key, 0)
@@ -268,7 +279,12 @@ def _restore_link(
     made.created_at = parse_time(str(link.get("created_at") or "")) or made.created_at
     creator = link.get("created_by")
     if isinstance(creator, str) and creator:
-        known = session.scalar(select(User.id).where(User.username == creator))
+        # A member of this project only: an import never names another account.
+        known = session.scalar(
+            select(User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.project_id == project.id, User.username == creator)
+        )
         if known is not None:
             made.created_by_id = known
     pairs = link.get("pairs") or []
@@ -351,6 +367,9 @@ def _restore_quotation(
         )
         return
     report_id, statement_id = placed.ids[str(report_guid)], placed.ids[str(statement_guid)]
+    if report_id == statement_id:
+        report.dropped.append(_("%(what)s not imported: a report cannot quote itself", what=what))
+        return
     sides = []
     for side, doc_id in (("report", report_id), ("statement", statement_id)):
         passage = passages.of(doc_id).get(quote.get(f"{side}_passage"))  # type: ignore[arg-type]
