@@ -1,10 +1,10 @@
 """Copy a whole workbench database into an empty one: SQLite to PostgreSQL, or back.
 
 A lab that outgrows one machine moves its SQLite file to the department's PostgreSQL (and a
-team can take a PostgreSQL project home on a laptop). A .qdpx carries codings, states, the
-consensus and the codebook's history, but not accounts, rounds, assignments, links between
-documents, quotations, the full history or trained suggestions: this copy carries every row
-of every table, with its own id, so nothing is left behind and nothing points elsewhere.
+team can take a PostgreSQL project home on a laptop). A .qdpx carries a project's coding
+layers, codebook history and links between documents, but not accounts, rounds, assignments,
+gold results, the full history or trained suggestions: this copy carries every row of every
+table, with its own id, so nothing is left behind and nothing points elsewhere.
 
 The source is read in one snapshot and the target written in one unit of work, so a copy that
 fails leaves the target as empty as it was. Each table is counted on both sides before the
